@@ -1,0 +1,48 @@
+/* events.h - the event timeline: every state change of a node, a check, a
+ * database or RPC indicator, or the config, kept in a bounded ring. */
+#ifndef NODETOP_EVENTS_H
+#define NODETOP_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "state.h"
+
+typedef enum event_kind {
+	EVENT_NODE = 0,   /* node state (the NODE indicator) */
+	EVENT_DB,         /* database indicator */
+	EVENT_RPC,        /* RPC indicator; subject = chain id, "" for the overall one */
+	EVENT_CHECK,      /* a /health check; subject = check name; states: UP = passing, DOWN = failing, UNKNOWN */
+	EVENT_RESTART,    /* process restart detected from uptime_seconds */
+	EVENT_CONFIG,     /* config reloaded or rejected; node = "" */
+	EVENT_ACK,        /* an operator acknowledged the node's problem; detail = note */
+} event_kind_t;
+
+typedef struct event {
+	int64_t ts_ms;
+	event_kind_t kind;
+	state_t from, to;
+	char node[64];
+	char subject[160];    /* raw (untrusted) for checks; escape before display */
+	char detail[256];     /* reason / error text / check output first line (untrusted) */
+} event_t;
+
+typedef struct eventlog {
+	event_t *ev;
+	size_t cap, head, len;
+	uint64_t seq;                      /* total events ever added */
+	void (*on_event)(void *ud, const event_t *e);   /* optional listener (--events mode) */
+	void *ud;
+} eventlog_t;
+
+void eventlog_init(eventlog_t *log, size_t cap);
+void eventlog_free(eventlog_t *log);
+/* Copies e into the log and calls the listener. */
+void eventlog_add(eventlog_t *log, const event_t *e);
+/* i = 0 is the newest event. NULL when out of range. */
+const event_t *eventlog_get(const eventlog_t *log, size_t i);
+/* How long the state entered by the i-th newest event lasted: until the next
+ * event with the same kind, node and subject, or until now_ms if none. */
+int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
+const char *event_kind_name(event_kind_t k);   /* "node", "db", "rpc", "check", "restart", "config", "ack" */
+
+#endif

@@ -1,0 +1,154 @@
+/* model.h - what nodetop knows about every node: state, checks, versions, RPC
+ * chains, database pool, charted series, indicators, uptime, groups, events. */
+#ifndef NODETOP_MODEL_H
+#define NODETOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "charts.h"
+#include "events.h"
+#include "parse_health.h"
+#include "probe.h"
+#include "ring.h"
+#include "state.h"
+#include "uptime.h"
+
+typedef enum indicator_id {
+	IND_NODE = 0,
+	IND_DB,
+	IND_RPC,
+	IND__COUNT
+} indicator_id_t;
+
+typedef struct indicator {
+	state_t state;
+	int64_t since_ms;       /* when it entered this state (0 = never set) */
+	char reason[192];       /* why, e.g. "db_conns_open = 0 (max 20)", "no RPC node Alive on chain 1" */
+	uptime_t uptime;
+} indicator_t;
+
+typedef struct check {
+	char *name;             /* untrusted bytes */
+	check_status_t status;
+	char *output;           /* untrusted bytes, may be multi-line */
+	int64_t since_ms;       /* when it entered this status */
+} check_t;
+
+typedef struct rpc_chain {
+	char id[48];            /* chain id as labelled by the node, e.g. "1" */
+	state_t state;
+	char reason[160];
+	int alive, total;       /* RPC nodes Alive / all states, from multi_node_states */
+	bool have_states;
+	double head;            /* head_tracker_current_head */
+	bool have_head;
+	int64_t head_changed_ms;/* when head last moved (or was first seen) */
+	bool listener_failing;  /* a check ending in HeadTracker.HeadListener for this chain fails */
+	bool seen;              /* seen in the current scrape (internal) */
+} rpc_chain_t;
+
+typedef struct series {
+	size_t def;             /* index in model.charts */
+	char key[48];           /* value of the split label, "" when not split */
+	ring_t ring;            /* charted values (rates already computed) */
+	double raw_prev;        /* for rates: previous raw counter value */
+	int64_t raw_prev_ms;
+	bool have_prev;
+	double acc;             /* sum during the current scrape (internal) */
+	bool seen;              /* seen in the current scrape (internal) */
+} series_t;
+
+typedef struct node {
+	char *name, *url, *group;        /* group may be NULL */
+	int64_t interval_ms;
+
+	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
+	int64_t state_since_ms;
+	char error[256];                 /* last health error, "" when none (untrusted parts escaped later) */
+	long http_status;                /* of the last /health */
+	double health_latency_ms, metrics_latency_ms;
+	int64_t last_health_ms;          /* when the last /health result (any) arrived; 0 = never */
+	int64_t last_metrics_ms;
+	int64_t last_ok_ms;              /* last /health that gave a parsed answer (or 204) */
+	unsigned long polls, poll_errors;
+
+	check_t *checks;                 /* sorted by name */
+	size_t nchecks, checks_cap, nfailing;
+	bool have_health;
+
+	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
+	double proc_uptime_s;            /* uptime_seconds */
+	bool have_proc_uptime;
+	unsigned restarts;
+	int64_t last_restart_ms;
+
+	bool have_metrics;               /* last /metrics scrape succeeded */
+	char metrics_error[256];
+	size_t metrics_series;           /* samples in the last scrape */
+	size_t metrics_bad_lines;        /* malformed lines in the last scrape */
+	double db_max, db_open, db_used, db_wait;
+	bool have_db;                    /* the db_conns_* gauges were present */
+	double db_wait_prev;
+	bool have_db_wait_prev;
+
+	rpc_chain_t *chains;
+	size_t nchains, chains_cap;
+	series_t *series;
+	size_t nseries, series_cap;
+
+	indicator_t ind[IND__COUNT];
+
+	bool acked;                      /* operator acknowledged the current problem */
+	char ack_note[128];
+	int64_t ack_ms;
+	state_t ack_state;               /* node state when acknowledged; cleared when it changes */
+} node_t;
+
+typedef struct group {
+	char *name;
+	size_t *members;                 /* node indices */
+	size_t nmembers;
+	indicator_t ind[IND__COUNT];     /* a pair is up when any member is up */
+} group_t;
+
+typedef struct model {
+	node_t *nodes;
+	size_t nnodes, nodes_cap;
+	group_t *groups;
+	size_t ngroups;
+	chart_set_t charts;
+	eventlog_t events;
+	int64_t head_stall_ms;           /* default 180000 */
+	size_t ring_cap;                 /* samples per series, default 720 */
+	uint64_t generation;             /* bumped on every visible change: redraw when it moved */
+} model_t;
+
+void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
+void model_free(model_t *m);
+/* Adds a node; groups are created on first use. Returns its index. */
+size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);
+/* Removes node idx (config reload); indices above it shift down by one. */
+void model_remove_node(model_t *m, size_t idx);
+/* Index of the node named name, or (size_t)-1. */
+size_t model_find_node(const model_t *m, const char *name);
+
+/* Feeds one request's outcome: HTTP status and body are interpreted here
+ * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ..."). */
+void model_apply(model_t *m, const probe_result_t *r);
+/* Time passes: head stalls, staleness, uptime accrual, group indicators. Call at least once a second. */
+void model_tick(model_t *m, int64_t now_ms);
+
+/* True when the node's newest data is older than 3 of its intervals. */
+bool node_is_stale(const node_t *n, int64_t now_ms);
+/* Worst current state over every node and group indicator, for exit codes:
+ * UP -> OK, DEGRADED/STARTING -> WARNING, DOWN -> CRITICAL, UNKNOWN -> UNKNOWN. */
+state_t model_overall(const model_t *m);
+/* Number of nodes whose NODE indicator is up, degraded or starting. */
+size_t model_nodes_up(const model_t *m);
+const char *indicator_name(indicator_id_t id);   /* "node", "db", "rpc" */
+/* Marks the node's current problem acknowledged (adds an EVENT_ACK). */
+void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms);
+
+#endif

@@ -1,0 +1,73 @@
+/* settings.h - nodetop's configuration: the INI file (inih) with [defaults],
+ * [node NAME] and [chart ID] sections, and nodes given as URLs on the command line. */
+#ifndef NODETOP_SETTINGS_H
+#define NODETOP_SETTINGS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "charts.h"
+
+typedef struct node_cfg {
+	char *name;
+	char *url;                 /* base URL: scheme://host[:port][/prefix], no trailing slash */
+	char *group;               /* failover group or NULL */
+	int64_t interval_ms;       /* default 5000 */
+	int64_t timeout_ms;        /* whole request, default 4000 (capped below interval) */
+	int64_t connect_timeout_ms;/* default 2000 */
+	size_t health_max_bytes;   /* default 1 MB */
+	size_t metrics_max_bytes;  /* default 16 MB */
+	bool metrics;              /* poll /metrics, default true */
+	char *bearer_token_file;   /* path; the token itself is read at load time */
+	char *bearer_token_env;    /* name of an environment variable holding the token */
+	char *bearer_token;        /* secret: never printed */
+	char **headers;            /* "Name: value" (values are secrets: never printed) */
+	size_t nheaders;
+	char *ca_file, *cert_file, *key_file;
+	bool insecure;             /* skip TLS verification: warned about on every start */
+} node_cfg_t;
+
+typedef struct settings {
+	char *path;                /* config file read, or NULL */
+	node_cfg_t defaults;
+	node_cfg_t *nodes;
+	size_t nnodes, nodes_cap;
+	chart_set_t charts;        /* what to chart; defaults unless [defaults] charts= or [chart] sections */
+	int64_t head_stall_ms;     /* [defaults] head_stall = 180 (seconds) */
+	bool kiosk;                /* [defaults] kiosk = true */
+	int64_t kiosk_page_ms;     /* [defaults] kiosk_page = 10 (seconds) */
+	bool bell, title;          /* [defaults] bell, title: alerts on transitions */
+	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
+	size_t nwarnings;
+} settings_t;
+
+void settings_init(settings_t *s);            /* built-in defaults, no nodes */
+void settings_free(settings_t *s);
+/* Reads an INI file. On error returns -1 and writes "FILE:LINE: problem" into err
+ * (e.g. "nodetop.conf:7: unknown key 'intervall' in [node alpha]"). */
+int settings_load_file(settings_t *s, const char *path, char *err, size_t errlen);
+/* The same from a string; name stands for the file in messages (NULL: "config").
+ * Both loaders: nodes are appended to those already in s; relative paths in the
+ * file resolve against the file's directory (the current one for a string); on
+ * error s is freed and zeroed (settings_free on it again is harmless). */
+int settings_load_string(settings_t *s, const char *name, const char *text, char *err, size_t errlen);
+/* Adds a node from a URL given on the command line (name = host:port, a second
+ * one "host:port#2"), with the [defaults] values; timeouts are capped at the
+ * interval. On error returns -1, writes the problem into err, leaves s as it was. */
+int settings_add_url(settings_t *s, const char *url, char *err, size_t errlen);
+/* The default config path: $XDG_CONFIG_HOME/nodetop/nodetop.conf or ~/.config/...; heap string
+ * (NULL only when neither XDG_CONFIG_HOME nor a home directory is known). */
+char *settings_default_path(void);
+/* Checks a URL: scheme http or https, a host. */
+bool settings_url_valid(const char *url, char *err, size_t errlen);
+/* Parses "5", "5s", "500ms", "2m" into milliseconds; false when bad. Also "1h",
+ * "1m30s", "0.5s"; a bare number is seconds. */
+bool settings_parse_duration(const char *v, int64_t *ms);
+/* Writes ms the way the parser reads it back: "500ms", "5s", "2m", "1m30s", "1h". */
+void settings_format_duration(int64_t ms, char *buf, size_t len);
+/* Parses "1048576", "1M", "16MB", "512k" into bytes; false when bad. Units are
+ * binary (k = 1024) and case-insensitive: k, M, G, optionally followed by "B" or "iB". */
+bool settings_parse_size(const char *v, size_t *bytes);
+
+#endif

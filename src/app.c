@@ -1,0 +1,273 @@
+/* app.c - one run of nodetop: builds the model and the poller from the
+ * settings, feeds results to the model, and drives the chosen output. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <uv.h>
+
+#include "app.h"
+#include "model.h"
+#include "poller.h"
+#include "report.h"
+#include "strbuf.h"
+#include "tui.h"
+#include "xalloc.h"
+
+#define APP_TICK_MS 1000
+#define APP_STATUS_LINE_TIMEOUT_MS 2500
+
+typedef struct app {
+	uv_loop_t loop;
+	const cli_t *cli;
+	settings_t *settings;
+	model_t model;
+	poller_t *poller;
+	tui_t *tui;
+	uv_timer_t tick;
+	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
+	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
+	uint64_t drawn_generation;
+	bool quitting;
+	int exit_code;
+} app_t;
+
+static int64_t app_now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void app_close_walk(uv_handle_t *h, void *arg)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* Stops everything; the loop then runs dry and uv_run returns. */
+static void app_quit(app_t *a)
+{
+	if (a->quitting)
+		return;
+	a->quitting = true;
+	if (a->tui)
+		tui_stop(a->tui);
+	if (a->poller)
+		poller_stop(a->poller);
+	uv_timer_stop(&a->tick);
+	uv_timer_stop(&a->deadline);
+	uv_close((uv_handle_t *)&a->tick, NULL);
+	uv_close((uv_handle_t *)&a->deadline, NULL);
+	uv_close((uv_handle_t *)&a->sig_int, NULL);
+	uv_close((uv_handle_t *)&a->sig_term, NULL);
+	uv_close((uv_handle_t *)&a->sig_hup, NULL);
+	uv_close((uv_handle_t *)&a->sig_pipe, NULL);
+}
+
+static void app_on_tui_quit(void *ud)
+{
+	app_quit(ud);
+}
+
+static void app_on_signal(uv_signal_t *h, int signum)
+{
+	app_t *a = h->data;
+	if (signum == SIGPIPE)
+		return;                  /* a closed pipe shows up as a write error instead */
+	a->exit_code = a->cli->mode == CLI_DASHBOARD ? 0 : 128 + signum;
+	app_quit(a);
+}
+
+static void app_changed(app_t *a)
+{
+	if (a->tui && a->model.generation != a->drawn_generation) {
+		a->drawn_generation = a->model.generation;
+		tui_mark_dirty(a->tui);
+	}
+}
+
+/* ---------------------------------------------------------------- one-shot modes */
+
+static bool app_round_done(const app_t *a)
+{
+	for (size_t i = 0; i < a->model.nnodes; i++)
+		if (poller_rounds(a->poller, i) < 1)
+			return false;
+	return true;
+}
+
+static void app_report_once(app_t *a)
+{
+	int64_t now = app_now_ms();
+	model_tick(&a->model, now);
+	strbuf_t out = STRBUF_INIT;
+	if (a->cli->mode == CLI_STATUS_LINE) {
+		report_status_line(&out, &a->model, now, true);
+		strbuf_putc(&out, '\n');
+	} else if (a->cli->json) {
+		report_json(&out, &a->model, now);
+		strbuf_putc(&out, '\n');
+	} else if (a->cli->summary) {
+		report_summary(&out, &a->model, now, 20);
+	} else {
+		report_text(&out, &a->model, now);
+	}
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	fflush(stdout);
+	strbuf_free(&out);
+	a->exit_code = report_status(&a->model);
+}
+
+static void app_on_deadline(uv_timer_t *t)
+{
+	app_t *a = t->data;
+	app_report_once(a);
+	app_quit(a);
+}
+
+/* ---------------------------------------------------------------- results */
+
+static void app_on_result(void *ud, const probe_result_t *r)
+{
+	app_t *a = ud;
+	if (a->quitting)
+		return;
+	model_apply(&a->model, r);
+	app_changed(a);
+	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
+		app_report_once(a);
+		app_quit(a);
+	}
+}
+
+static void app_on_tick(uv_timer_t *t)
+{
+	app_t *a = t->data;
+	model_tick(&a->model, app_now_ms());
+	app_changed(a);
+}
+
+static void app_on_event(void *ud, const event_t *e)
+{
+	strbuf_t line = STRBUF_INIT;
+	const app_t *a = ud;
+	if (a->cli->json)
+		report_event_json(&line, e);
+	else
+		report_event_line(&line, e);
+	strbuf_putc(&line, '\n');
+	if (fwrite(line.data, 1, line.len, stdout) != line.len || fflush(stdout) != 0) {
+		/* stdout is gone (closed pipe): nothing left to do. */
+		app_quit((app_t *)ud);
+	}
+	strbuf_free(&line);
+}
+
+/* ---------------------------------------------------------------- run */
+
+static void app_signals_start(app_t *a)
+{
+	uv_signal_t *sigs[] = { &a->sig_int, &a->sig_term, &a->sig_hup, &a->sig_pipe };
+	int nums[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	for (size_t i = 0; i < 4; i++) {
+		uv_signal_init(&a->loop, sigs[i]);
+		sigs[i]->data = a;
+		uv_signal_start(sigs[i], app_on_signal, nums[i]);
+	}
+}
+
+int app_run(settings_t *s, const cli_t *cli)
+{
+	app_t *a = xcalloc(1, sizeof(*a));
+	a->cli = cli;
+	a->settings = s;
+	uv_loop_init(&a->loop);
+
+	model_init(&a->model, &s->charts);
+	if (s->head_stall_ms > 0)
+		a->model.head_stall_ms = s->head_stall_ms;
+	for (size_t i = 0; i < s->nnodes; i++) {
+		node_cfg_t *n = &s->nodes[i];
+		if (cli->mode == CLI_STATUS_LINE && n->timeout_ms > APP_STATUS_LINE_TIMEOUT_MS)
+			n->timeout_ms = APP_STATUS_LINE_TIMEOUT_MS;
+		model_add_node(&a->model, n->name, n->url, n->group, n->interval_ms);
+	}
+	if (cli->mode == CLI_EVENTS) {
+		a->model.events.on_event = app_on_event;
+		a->model.events.ud = a;
+	}
+
+	app_signals_start(a);
+	uv_timer_init(&a->loop, &a->tick);
+	a->tick.data = a;
+	uv_timer_init(&a->loop, &a->deadline);
+	a->deadline.data = a;
+
+	if ((cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) && s->nnodes == 0) {
+		/* Nothing to poll: the report says so and exits UNKNOWN. */
+		app_report_once(a);
+		app_quit(a);
+	} else {
+		a->poller = poller_new(&a->loop, s->nodes, s->nnodes, app_on_result, a);
+		if (!a->poller) {
+			fprintf(stderr, "nodetop: cannot initialise libcurl's multi interface\n");
+			a->exit_code = 3;
+			app_quit(a);
+		}
+	}
+
+	if (!a->quitting) {
+		if (cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) {
+			int64_t worst = 0;
+			for (size_t i = 0; i < s->nnodes; i++) {
+				int64_t t = s->nodes[i].timeout_ms + s->nodes[i].connect_timeout_ms;
+				if (t > worst)
+					worst = t;
+			}
+			/* Every request ends by its own timeout; this is a backstop for the report. */
+			uv_timer_start(&a->deadline, app_on_deadline, (uint64_t)worst + 1500, 0);
+			poller_start(a->poller, false);
+		} else {
+			poller_start(a->poller, true);
+			uv_timer_start(&a->tick, app_on_tick, APP_TICK_MS, APP_TICK_MS);
+		}
+		if (cli->mode == CLI_DASHBOARD) {
+			tui_opts_t to;
+			memset(&to, 0, sizeof(to));
+			to.ascii = cli->ascii;
+			to.no_color = cli->no_color || (getenv("NO_COLOR") && getenv("NO_COLOR")[0]);
+			to.no_mouse = cli->no_mouse;
+			to.kiosk = cli->kiosk || s->kiosk;
+			to.kiosk_page_ms = s->kiosk_page_ms;
+			to.bell = s->bell;
+			to.title = s->title;
+			a->tui = tui_new(&a->loop, &a->model, &to, app_on_tui_quit, a);
+			if (!a->tui) {
+				a->exit_code = 1;
+				app_quit(a);
+			}
+		}
+	}
+
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	/* Anything still open (there should be nothing) is closed before the loop goes. */
+	uv_walk(&a->loop, app_close_walk, NULL);
+	uv_run(&a->loop, UV_RUN_DEFAULT);
+	int rc = uv_loop_close(&a->loop);
+	if (rc != 0)
+		fprintf(stderr, "nodetop: internal error: the event loop still had handles at exit (%s)\n",
+		        uv_strerror(rc));
+
+	if (a->tui)
+		tui_free(a->tui);
+	if (a->poller)
+		poller_free(a->poller);
+	model_free(&a->model);
+	int code = a->exit_code;
+	free(a);
+	return code;
+}

@@ -1,0 +1,754 @@
+/* poller.c - the one glue module between libuv and libcurl's multi interface:
+ * per-node schedules, one request in flight per endpoint, results as probe_result_t. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <cJSON.h>
+#include <curl/curl.h>
+
+#include "poller.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define POLLER_LATENESS_KEEP 200000       /* lateness samples kept for percentiles */
+#define POLLER_DISCOVERY_EVERY 12         /* rounds between /discovery refreshes */
+#define POLLER_MAX_PLUGINS 64
+#define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers are freed after use */
+
+typedef struct pnode pnode_t;
+
+typedef struct endpoint {
+	pnode_t *node;
+	probe_kind_t kind;
+	char *path;
+	CURL *easy;
+	bool busy;
+	strbuf_t body;
+	size_t cap;                 /* body size limit */
+	bool overflow;
+	char errbuf[CURL_ERROR_SIZE];
+	int64_t scheduled_ms, started_ms;
+	uint64_t started_hr;
+} endpoint_t;
+
+struct pnode {
+	poller_t *p;
+	size_t idx;
+	node_cfg_t cfg;             /* shallow view of the caller's strings (copied below) */
+	char *url, *name, *ca_file, *cert_file, *key_file;
+	struct curl_slist *headers;
+	uv_timer_t timer;
+	bool timer_live;
+	uint64_t due_hr;            /* uv_hrtime (ns) of the next round */
+	endpoint_t health, metrics, discovery;
+	endpoint_t *plugins;
+	size_t nplugins;
+	unsigned long rounds;
+	unsigned long started_rounds;
+	int pending;                /* requests of the current round still running */
+};
+
+typedef struct sockctx {
+	uv_poll_t poll;
+	curl_socket_t fd;
+	poller_t *p;
+	struct sockctx *next, *prev;
+} sockctx_t;
+
+struct poller {
+	uv_loop_t *loop;
+	CURLM *multi;
+	uv_timer_t curl_timer;
+	pnode_t **nodes;
+	size_t n;
+	poller_result_fn fn;
+	void *ud;
+	bool stopped;
+	size_t busy;
+	sockctx_t *socks;
+	double *late;               /* ring of lateness samples in ms */
+	size_t late_n, late_head;
+	double late_max;
+	unsigned long late_count;
+	int closing;                /* handles still closing (poller_free waits for 0) */
+	bool free_when_closed;
+};
+
+static void poller_check_done(poller_t *p);
+static void pnode_on_timer(uv_timer_t *t);
+
+/* ---------------------------------------------------------------- time */
+
+static int64_t wall_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* ---------------------------------------------------------------- curl callbacks */
+
+static size_t endpoint_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	endpoint_t *ep = ud;
+	size_t n = size * nmemb;
+	if (ep->body.len + n > ep->cap) {
+		ep->overflow = true;
+		return 0;               /* aborts the transfer: CURLE_WRITE_ERROR */
+	}
+	if (!ep->body.data) {
+		curl_off_t cl = -1;
+		curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+		if (cl > 0 && (size_t)cl <= ep->cap) {
+			ep->body.data = xgrow(ep->body.data, &ep->body.cap, (size_t)cl + 1, 1);
+			ep->body.data[0] = '\0';
+		}
+	}
+	strbuf_append(&ep->body, ptr, n);
+	return n;
+}
+
+static void sock_close_cb(uv_handle_t *h)
+{
+	sockctx_t *c = h->data;
+	poller_t *p = c->p;
+	p->closing--;
+	free(c);
+	if (p->free_when_closed && p->closing == 0)
+		poller_free(p);
+}
+
+static void sock_release(poller_t *p, sockctx_t *c)
+{
+	uv_poll_stop(&c->poll);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->socks = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	p->closing++;
+	uv_close((uv_handle_t *)&c->poll, sock_close_cb);
+}
+
+static void on_poll(uv_poll_t *h, int status, int events)
+{
+	sockctx_t *c = h->data;
+	poller_t *p = c->p;
+	int flags = 0;
+	if (status < 0)
+		flags = CURL_CSELECT_ERR;
+	else {
+		if (events & UV_READABLE)
+			flags |= CURL_CSELECT_IN;
+		if (events & UV_WRITABLE)
+			flags |= CURL_CSELECT_OUT;
+	}
+	int running = 0;
+	CURLMcode mc = curl_multi_socket_action(p->multi, c->fd, flags, &running);
+	(void)mc;                   /* a failing action leaves the transfer to time out */
+	poller_check_done(p);
+}
+
+static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	poller_t *p = userp;
+	sockctx_t *c = socketp;
+	if (what == CURL_POLL_REMOVE) {
+		if (c) {
+			curl_multi_assign(p->multi, s, NULL);
+			sock_release(p, c);
+		}
+		return 0;
+	}
+	if (!c) {
+		c = xcalloc(1, sizeof(*c));
+		c->fd = s;
+		c->p = p;
+		if (uv_poll_init_socket(p->loop, &c->poll, s) != 0) {
+			free(c);
+			return -1;
+		}
+		c->poll.data = c;
+		c->next = p->socks;
+		if (p->socks)
+			p->socks->prev = c;
+		p->socks = c;
+		curl_multi_assign(p->multi, s, c);
+	}
+	int ev = 0;
+	if (what & CURL_POLL_IN)
+		ev |= UV_READABLE;
+	if (what & CURL_POLL_OUT)
+		ev |= UV_WRITABLE;
+	uv_poll_start(&c->poll, ev, on_poll);
+	return 0;
+}
+
+static void on_curl_timeout(uv_timer_t *t)
+{
+	poller_t *p = t->data;
+	int running = 0;
+	curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	poller_check_done(p);
+}
+
+static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
+{
+	poller_t *p = userp;
+	if (timeout_ms < 0)
+		uv_timer_stop(&p->curl_timer);
+	else
+		uv_timer_start(&p->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- errors */
+
+/* A specific, human text for a failed transfer. */
+static void endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t n)
+{
+	long oserr = 0;
+	curl_off_t got = 0;
+	curl_easy_getinfo(ep->easy, CURLINFO_OS_ERRNO, &oserr);
+	curl_easy_getinfo(ep->easy, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	const char *detail = ep->errbuf[0] ? ep->errbuf : curl_easy_strerror(rc);
+	const pnode_t *pn = ep->node;
+	switch (rc) {
+	case CURLE_WRITE_ERROR:
+		if (ep->overflow) {
+			snprintf(out, n, "body larger than %zu bytes (limit)", ep->cap);
+			return;
+		}
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		snprintf(out, n, "cannot resolve host name (%s)", detail);
+		return;
+	case CURLE_COULDNT_CONNECT:
+		if (oserr == ECONNREFUSED)
+			snprintf(out, n, "connection refused");
+		else if (oserr)
+			snprintf(out, n, "cannot connect: %s", strerror((int)oserr));
+		else
+			snprintf(out, n, "cannot connect: %s", detail);
+		return;
+	case CURLE_OPERATION_TIMEDOUT: {
+		long connect_code = 0;
+		double conn_t = 0;
+		curl_easy_getinfo(ep->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+		curl_easy_getinfo(ep->easy, CURLINFO_CONNECT_TIME, &conn_t);
+		if (conn_t <= 0)
+			snprintf(out, n, "connect timed out after %lld ms", (long long)pn->cfg.connect_timeout_ms);
+		else
+			snprintf(out, n, "timed out after %lld ms (%lld bytes received)",
+			         (long long)pn->cfg.timeout_ms, (long long)got);
+		return;
+	}
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CACERT_BADFILE:
+		snprintf(out, n, "TLS: %s", detail);
+		return;
+	case CURLE_TOO_MANY_REDIRECTS:
+		snprintf(out, n, "too many redirects");
+		return;
+	case CURLE_GOT_NOTHING:
+		snprintf(out, n, "empty reply from server");
+		return;
+	case CURLE_RECV_ERROR:
+		snprintf(out, n, "connection reset while receiving (%lld bytes received)", (long long)got);
+		return;
+	case CURLE_BAD_CONTENT_ENCODING:
+		snprintf(out, n, "bad content encoding: %s", detail);
+		return;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+		snprintf(out, n, "unsupported protocol (redirected to a scheme other than http/https?)");
+		return;
+	default:
+		break;
+	}
+	snprintf(out, n, "%s", detail);
+}
+
+/* ---------------------------------------------------------------- requests */
+
+static void endpoint_init(endpoint_t *ep, pnode_t *pn, probe_kind_t kind, const char *path, size_t cap)
+{
+	memset(ep, 0, sizeof(*ep));
+	ep->node = pn;
+	ep->kind = kind;
+	ep->path = xstrdup(path);
+	ep->cap = cap;
+}
+
+static void endpoint_fini(poller_t *p, endpoint_t *ep)
+{
+	if (ep->easy) {
+		if (ep->busy) {
+			curl_multi_remove_handle(p->multi, ep->easy);
+			ep->busy = false;
+			p->busy--;
+		}
+		curl_easy_cleanup(ep->easy);
+		ep->easy = NULL;
+	}
+	strbuf_free(&ep->body);
+	free(ep->path);
+	ep->path = NULL;
+}
+
+static CURL *endpoint_easy(endpoint_t *ep)
+{
+	if (ep->easy)
+		return ep->easy;
+	pnode_t *pn = ep->node;
+	CURL *e = curl_easy_init();
+	if (!e)
+		return NULL;
+	char *url = xasprintf("%s%s", pn->url, ep->path);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	free(url);
+	curl_easy_setopt(e, CURLOPT_PRIVATE, ep);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, endpoint_write);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, ep);
+	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ep->errbuf);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)pn->cfg.timeout_ms);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)pn->cfg.connect_timeout_ms);
+	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);    /* TLS.ForceRedirect sends http to https */
+	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  /* gzip; the size cap applies after decoding */
+	curl_easy_setopt(e, CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, pn->headers);
+	if (pn->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, pn->ca_file);
+	if (pn->cert_file)
+		curl_easy_setopt(e, CURLOPT_SSLCERT, pn->cert_file);
+	if (pn->key_file)
+		curl_easy_setopt(e, CURLOPT_SSLKEY, pn->key_file);
+	if (pn->cfg.insecure) {
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	ep->easy = e;
+	return e;
+}
+
+static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
+{
+	if (ep->busy || p->stopped)
+		return;
+	CURL *e = endpoint_easy(ep);
+	if (!e)
+		return;
+	strbuf_reset(&ep->body);
+	ep->overflow = false;
+	ep->errbuf[0] = '\0';
+	ep->scheduled_ms = scheduled_ms;
+	ep->started_ms = wall_ms();
+	ep->started_hr = uv_hrtime();
+	if (curl_multi_add_handle(p->multi, e) != CURLM_OK)
+		return;
+	ep->busy = true;
+	p->busy++;
+	ep->node->pending++;
+}
+
+/* Reads the /discovery answer (Prometheus HTTP SD) into plugin endpoints. */
+static void pnode_set_plugins(pnode_t *pn, const char *body, size_t len)
+{
+	poller_t *p = pn->p;
+	cJSON *root = cJSON_ParseWithLength(body, len);
+	char *paths[POLLER_MAX_PLUGINS];
+	size_t np = 0;
+	const cJSON *grp;
+	cJSON_ArrayForEach(grp, cJSON_IsArray(root) ? root : NULL) {
+		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(grp, "labels");
+		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(labels, "__metrics_path__");
+		if (!cJSON_IsString(mp) || mp->valuestring[0] != '/' || strcmp(mp->valuestring, "/metrics") == 0)
+			continue;
+		if (strlen(mp->valuestring) > 200 || strpbrk(mp->valuestring, " \r\n\t?#"))
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < np; i++)
+			dup = dup || strcmp(paths[i], mp->valuestring) == 0;
+		if (!dup && np < POLLER_MAX_PLUGINS)
+			paths[np++] = mp->valuestring;
+	}
+	/* Keep endpoints whose path is unchanged, so that in-flight transfers survive. */
+	bool same = np == pn->nplugins;
+	for (size_t i = 0; same && i < np; i++)
+		same = strcmp(paths[i], pn->plugins[i].path) == 0;
+	if (!same) {
+		for (size_t i = 0; i < pn->nplugins; i++) {
+			if (pn->plugins[i].busy)
+				pn->pending--;
+			endpoint_fini(p, &pn->plugins[i]);
+		}
+		free(pn->plugins);
+		pn->plugins = np ? xcalloc(np, sizeof(*pn->plugins)) : NULL;
+		pn->nplugins = np;
+		for (size_t i = 0; i < np; i++)
+			endpoint_init(&pn->plugins[i], pn, PROBE_PLUGIN_METRICS, paths[i], pn->cfg.metrics_max_bytes);
+	}
+	cJSON_Delete(root);
+}
+
+static void lateness_record(poller_t *p, double ms)
+{
+	if (!p->late)
+		p->late = xcalloc(POLLER_LATENESS_KEEP, sizeof(double));
+	p->late[p->late_head] = ms;
+	p->late_head = (p->late_head + 1) % POLLER_LATENESS_KEEP;
+	if (p->late_n < POLLER_LATENESS_KEEP)
+		p->late_n++;
+	if (ms > p->late_max)
+		p->late_max = ms;
+	p->late_count++;
+}
+
+static void pnode_arm(pnode_t *pn)
+{
+	uint64_t now = uv_hrtime();
+	uint64_t wait_ms = pn->due_hr > now ? (pn->due_hr - now + 999999) / 1000000 : 0;
+	uv_timer_start(&pn->timer, pnode_on_timer, wait_ms, 0);
+}
+
+static void pnode_on_timer(uv_timer_t *t)
+{
+	pnode_t *pn = t->data;
+	poller_t *p = pn->p;
+	uint64_t now = uv_hrtime();
+	double late = now > pn->due_hr ? (double)(now - pn->due_hr) / 1e6 : 0;
+	lateness_record(p, late);
+	int64_t scheduled = wall_ms() - (int64_t)late;
+
+	pn->started_rounds++;
+	endpoint_start(p, &pn->health, scheduled);
+	if (pn->cfg.metrics) {
+		endpoint_start(p, &pn->metrics, scheduled);
+		if (pn->started_rounds % POLLER_DISCOVERY_EVERY == 1)
+			endpoint_start(p, &pn->discovery, scheduled);
+		for (size_t i = 0; i < pn->nplugins; i++)
+			endpoint_start(p, &pn->plugins[i], scheduled);
+	}
+
+	/* Next round: on the grid when on time; reset the grid when far behind. */
+	uint64_t ival = (uint64_t)pn->cfg.interval_ms * 1000000ull;
+	pn->due_hr += ival;
+	if (pn->due_hr + ival < now)
+		pn->due_hr = now + ival;
+	pnode_arm(pn);
+}
+
+static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
+{
+	pnode_t *pn = ep->node;
+	probe_result_t r;
+	char err[512] = "";
+	char *ctype = NULL;
+	memset(&r, 0, sizeof(r));
+	r.node = pn->idx;
+	r.kind = ep->kind;
+	r.path = ep->path;
+	r.scheduled_ms = ep->scheduled_ms;
+	r.started_ms = ep->started_ms;
+	r.done_ms = wall_ms();
+	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
+	curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status);
+	curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	if (rc == CURLE_OK) {
+		r.ok = 1;
+		r.content_type = ctype;
+		r.body = strbuf_str(&ep->body);
+		r.len = ep->body.len;
+	} else {
+		endpoint_error(ep, rc, err, sizeof(err));
+		r.error = err;
+		r.body = "";
+	}
+
+	if (ep->kind == PROBE_DISCOVERY) {
+		if (r.ok && r.http_status == 200)
+			pnode_set_plugins(pn, r.body, r.len);
+		else if (r.ok && r.http_status == 404)
+			pnode_set_plugins(pn, "[]", 2);
+	}
+	p->fn(p->ud, &r);
+
+	/* A plugin list that just arrived is scraped in this same round. */
+	if (ep->kind == PROBE_DISCOVERY)
+		for (size_t i = 0; i < pn->nplugins; i++)
+			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
+
+	if (ep->body.cap > POLLER_KEEP_BODY_BYTES)
+		strbuf_free(&ep->body);
+	else
+		strbuf_reset(&ep->body);
+	if (--pn->pending == 0)
+		pn->rounds++;
+}
+
+static void poller_check_done(poller_t *p)
+{
+	CURLMsg *msg;
+	int left;
+	while ((msg = curl_multi_info_read(p->multi, &left))) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		CURL *e = msg->easy_handle;
+		CURLcode rc = msg->data.result;
+		endpoint_t *ep = NULL;
+		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep);
+		curl_multi_remove_handle(p->multi, e);
+		if (!ep)
+			continue;
+		ep->busy = false;
+		p->busy--;
+		endpoint_done(p, ep, rc);
+	}
+}
+
+/* ---------------------------------------------------------------- nodes */
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
+{
+	pnode_t *pn = xcalloc(1, sizeof(*pn));
+	pn->p = p;
+	pn->idx = idx;
+	pn->cfg = *cfg;
+	pn->url = xstrdup(cfg->url);
+	pn->name = xstrdup(cfg->name);
+	pn->ca_file = dup_or_null(cfg->ca_file);
+	pn->cert_file = dup_or_null(cfg->cert_file);
+	pn->key_file = dup_or_null(cfg->key_file);
+	/* Only our own copies are used after this. */
+	pn->cfg.url = pn->url;
+	pn->cfg.name = pn->name;
+	pn->cfg.ca_file = pn->ca_file;
+	pn->cfg.cert_file = pn->cert_file;
+	pn->cfg.key_file = pn->key_file;
+	pn->cfg.group = NULL;
+	pn->cfg.headers = NULL;
+	pn->cfg.bearer_token = NULL;
+	pn->cfg.bearer_token_file = NULL;
+	pn->cfg.bearer_token_env = NULL;
+	if (pn->cfg.timeout_ms <= 0)
+		pn->cfg.timeout_ms = 4000;
+	if (pn->cfg.connect_timeout_ms <= 0)
+		pn->cfg.connect_timeout_ms = 2000;
+	if (pn->cfg.interval_ms <= 0)
+		pn->cfg.interval_ms = 5000;
+
+	struct curl_slist *h = NULL;
+	h = curl_slist_append(h, "Accept: application/vnd.api+json, application/json;q=0.9, text/plain;q=0.5, */*;q=0.1");
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		h = curl_slist_append(h, cfg->headers[i]);
+	if (cfg->bearer_token && cfg->bearer_token[0]) {
+		char *a = xasprintf("Authorization: Bearer %s", cfg->bearer_token);
+		h = curl_slist_append(h, a);
+		memset(a, 0, strlen(a));
+		free(a);
+	}
+	pn->headers = h;
+
+	endpoint_init(&pn->health, pn, PROBE_HEALTH, "/health", cfg->health_max_bytes ? cfg->health_max_bytes : 1u << 20);
+	endpoint_init(&pn->metrics, pn, PROBE_METRICS, "/metrics", cfg->metrics_max_bytes ? cfg->metrics_max_bytes : 16u << 20);
+	endpoint_init(&pn->discovery, pn, PROBE_DISCOVERY, "/discovery", 1u << 20);
+	pn->metrics.cap = pn->cfg.metrics_max_bytes = cfg->metrics_max_bytes ? cfg->metrics_max_bytes : 16u << 20;
+
+	uv_timer_init(p->loop, &pn->timer);
+	pn->timer.data = pn;
+	pn->timer_live = true;
+	return pn;
+}
+
+static void pnode_timer_closed(uv_handle_t *h)
+{
+	pnode_t *pn = h->data;
+	poller_t *p = pn->p;
+	free(pn);
+	p->closing--;
+	if (p->free_when_closed && p->closing == 0)
+		poller_free(p);
+}
+
+/* Ends the node's transfers and frees it once its timer has closed. */
+static void pnode_destroy(pnode_t *pn)
+{
+	poller_t *p = pn->p;
+	endpoint_fini(p, &pn->health);
+	endpoint_fini(p, &pn->metrics);
+	endpoint_fini(p, &pn->discovery);
+	for (size_t i = 0; i < pn->nplugins; i++)
+		endpoint_fini(p, &pn->plugins[i]);
+	free(pn->plugins);
+	curl_slist_free_all(pn->headers);
+	free(pn->url);
+	free(pn->name);
+	free(pn->ca_file);
+	free(pn->cert_file);
+	free(pn->key_file);
+	uv_timer_stop(&pn->timer);
+	p->closing++;
+	uv_close((uv_handle_t *)&pn->timer, pnode_timer_closed);
+}
+
+/* ---------------------------------------------------------------- public */
+
+poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_result_fn fn, void *ud)
+{
+	poller_t *p = xcalloc(1, sizeof(*p));
+	p->loop = loop;
+	p->fn = fn;
+	p->ud = ud;
+	p->multi = curl_multi_init();
+	if (!p->multi) {
+		free(p);
+		return NULL;
+	}
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
+	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
+	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
+	uv_timer_init(loop, &p->curl_timer);
+	p->curl_timer.data = p;
+	p->n = n;
+	p->nodes = n ? xcalloc(n, sizeof(*p->nodes)) : NULL;
+	for (size_t i = 0; i < n; i++)
+		p->nodes[i] = pnode_new(p, i, &cfg[i]);
+	return p;
+}
+
+static void pnode_schedule_first(pnode_t *pn, bool spread)
+{
+	uint64_t now = uv_hrtime();
+	uint64_t jitter = 0;
+	if (spread && pn->cfg.interval_ms > 1)
+		jitter = (uint64_t)(random() % pn->cfg.interval_ms) * 1000000ull;
+	pn->due_hr = now + jitter;
+	pnode_arm(pn);
+}
+
+void poller_start(poller_t *p, bool spread)
+{
+	for (size_t i = 0; i < p->n; i++)
+		pnode_schedule_first(p->nodes[i], spread);
+}
+
+void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
+{
+	pnode_t **old = p->nodes;
+	size_t nold = p->n;
+	pnode_t **nodes = n ? xcalloc(n, sizeof(*nodes)) : NULL;
+	for (size_t i = 0; i < n; i++) {
+		/* An unchanged node keeps its schedule and connections. */
+		for (size_t j = 0; j < nold; j++) {
+			pnode_t *o = old[j];
+			if (!o || strcmp(o->name, cfg[i].name) != 0 || strcmp(o->url, cfg[i].url) != 0)
+				continue;
+			if (o->cfg.interval_ms != cfg[i].interval_ms || o->cfg.timeout_ms != cfg[i].timeout_ms ||
+			    o->cfg.metrics != cfg[i].metrics || o->cfg.insecure != cfg[i].insecure ||
+			    cfg[i].nheaders || cfg[i].bearer_token || cfg[i].ca_file || cfg[i].cert_file)
+				continue;  /* changed (or carries secrets/TLS we do not compare): rebuilt */
+			nodes[i] = o;
+			o->idx = i;
+			old[j] = NULL;
+			break;
+		}
+		if (!nodes[i]) {
+			nodes[i] = pnode_new(p, i, &cfg[i]);
+			pnode_schedule_first(nodes[i], true);
+		}
+	}
+	for (size_t j = 0; j < nold; j++)
+		if (old[j])
+			pnode_destroy(old[j]);
+	free(old);
+	p->nodes = nodes;
+	p->n = n;
+}
+
+size_t poller_busy(const poller_t *p)
+{
+	return p->busy;
+}
+
+unsigned long poller_rounds(const poller_t *p, size_t i)
+{
+	return i < p->n ? p->nodes[i]->rounds : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+void poller_lateness(const poller_t *p, double *p50, double *p99, double *max, unsigned long *count)
+{
+	*p50 = *p99 = 0;
+	*max = p->late_max;
+	*count = p->late_count;
+	if (!p->late_n)
+		return;
+	double *c = xmalloc(p->late_n * sizeof(double));
+	memcpy(c, p->late, p->late_n * sizeof(double));
+	qsort(c, p->late_n, sizeof(double), cmp_double);
+	*p50 = c[p->late_n / 2];
+	*p99 = c[(size_t)((double)(p->late_n - 1) * 0.99)];
+	free(c);
+}
+
+static void curl_timer_closed(uv_handle_t *h)
+{
+	poller_t *p = h->data;
+	p->closing--;
+	if (p->free_when_closed && p->closing == 0)
+		poller_free(p);
+}
+
+void poller_stop(poller_t *p)
+{
+	if (p->stopped)
+		return;
+	p->stopped = true;
+	for (size_t i = 0; i < p->n; i++)
+		pnode_destroy(p->nodes[i]);
+	free(p->nodes);
+	p->nodes = NULL;
+	p->n = 0;
+	curl_multi_cleanup(p->multi);
+	p->multi = NULL;
+	while (p->socks)
+		sock_release(p, p->socks);
+	uv_timer_stop(&p->curl_timer);
+	p->closing++;
+	uv_close((uv_handle_t *)&p->curl_timer, curl_timer_closed);
+}
+
+void poller_free(poller_t *p)
+{
+	if (!p)
+		return;
+	if (!p->stopped)
+		poller_stop(p);
+	if (p->closing > 0) {
+		p->free_when_closed = true;  /* freed by the last close callback */
+		return;
+	}
+	free(p->late);
+	free(p);
+}

@@ -1,0 +1,89 @@
+# tests/lib.sh - helpers for the black-box tests: assertions that print
+# "ok - ..." / "not ok - ...", free loopback ports, the simulator, tmux.
+# Sourced by tests/integ/*.sh and tests/tui/*.sh; run under `make check`.
+
+set -u
+: "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${top_srcdir:=$top_builddir}"
+: "${NODETOP:=$top_builddir/src/nodetop}"
+: "${NODETOP_SIM:=$top_builddir/src/nodetop-sim}"
+: "${TESTDATA:=$top_srcdir/tests/data}"
+
+T_PASS=0
+T_FAIL=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-test.XXXXXX")
+T_PIDS=""
+T_TMUX=""
+
+t_ok()   { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+t_fail() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+# t_check DESC CMD...: passes when CMD succeeds.
+t_check() { local d=$1; shift; if "$@"; then t_ok "$d"; else t_fail "$d"; fi; }
+# t_eq DESC EXPECTED ACTUAL
+t_eq() { if [ "$2" = "$3" ]; then t_ok "$1"; else t_fail "$1 (expected '$2', got '$3')"; fi; }
+# t_match DESC REGEX TEXT: extended regex, grep -E semantics, over all lines.
+t_match() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then t_ok "$1"; else t_fail "$1 (no match for /$2/ in:"; printf '%s\n' "$3" | sed 's/^/#   /' | head -40; echo "# )"; fi; }
+t_nomatch() { if printf '%s\n' "$3" | grep -Eq -- "$2"; then t_fail "$1 (unexpected /$2/ in:"; printf '%s\n' "$3" | sed 's/^/#   /' | head -40; echo "# )"; else t_ok "$1"; fi; }
+
+t_cleanup() {
+	[ -n "$T_TMUX" ] && tmux -L "$T_TMUX" kill-server 2>/dev/null
+	for p in $T_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+
+# t_done: prints the totals and exits non-zero when anything failed.
+t_done() {
+	echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+	exit $?
+}
+
+# free_port: prints a TCP port on 127.0.0.1 that is free right now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# sim_start ARGS...: starts nodetop-sim in the background with the given
+# arguments and a control file in $T_TMP; waits until its first port answers.
+# Sets SIM_PID and SIM_BASE (first port). Pass --base-port yourself or let it pick.
+sim_start() {
+	SIM_BASE=$(free_port)
+	"$NODETOP_SIM" --base-port "$SIM_BASE" "$@" >"$T_TMP/sim.log" 2>&1 &
+	SIM_PID=$!
+	T_PIDS="$T_PIDS $SIM_PID"
+	local i
+	for i in $(seq 1 100); do
+		if curl -s -o /dev/null "http://127.0.0.1:$SIM_BASE/readyz" 2>/dev/null; then return 0; fi
+		sleep 0.05
+	done
+	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$T_TMP/sim.log"
+	return 1
+}
+
+# sim_scenario NODE_INDEX SCENARIO: switches a simulated node's scenario through the control endpoint.
+sim_scenario() {
+	curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$((SIM_BASE + $1))/control/scenario?name=$2" | grep -q 200
+}
+
+# tmux_start COLS ROWS CMD...: runs CMD in a fresh private tmux server.
+tmux_start() {
+	local cols=$1 rows=$2; shift 2
+	T_TMUX="nodetop-test-$$"
+	tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x "$cols" -y "$rows" "$@"
+	tmux -L "$T_TMUX" set -g status off 2>/dev/null
+}
+tmux_cmd() { tmux -L "$T_TMUX" "$@"; }
+tmux_screen() { tmux -L "$T_TMUX" capture-pane -p -t t; }
+tmux_keys() { tmux -L "$T_TMUX" send-keys -t t "$@"; }
+# tmux_wait REGEX [SECONDS]: waits until the screen matches REGEX; prints the screen on time-out.
+tmux_wait() {
+	local re=$1 secs=${2:-10} i
+	for i in $(seq 1 $((secs * 10))); do
+		if tmux_screen 2>/dev/null | grep -Eq -- "$re"; then return 0; fi
+		sleep 0.1
+	done
+	echo "# screen did not show /$re/ within ${secs}s:"; tmux_screen 2>/dev/null | sed 's/^/#   |/'
+	return 1
+}
