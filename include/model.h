@@ -47,6 +47,8 @@ typedef struct rpc_chain {
 	int64_t head_changed_ms;/* when head last moved (or was first seen) */
 	bool listener_failing;  /* a check ending in HeadTracker.HeadListener for this chain fails */
 	bool seen;              /* seen in the current scrape (internal) */
+	bool have_listener;     /* a HeadListener check exists for this chain (passing or not) */
+	char source[64];        /* where its metrics come from: "" = /metrics, else the plugin path */
 } rpc_chain_t;
 
 typedef struct series {
@@ -86,6 +88,7 @@ typedef struct node {
 
 	bool have_metrics;               /* last /metrics scrape succeeded */
 	char metrics_error[256];
+	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
 	size_t metrics_bad_lines;        /* malformed lines in the last scrape */
 	double db_max, db_open, db_used, db_wait;
