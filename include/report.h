@@ -4,6 +4,7 @@
 #define NODETOP_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -12,9 +13,16 @@
 /* Exit codes, monitoring-plugin convention. */
 enum { REPORT_OK = 0, REPORT_WARNING = 1, REPORT_CRITICAL = 2, REPORT_UNKNOWN = 3 };
 
-/* Maps model_overall() (and an empty model) to an exit code and "OK"/"WARNING"/"CRITICAL"/"UNKNOWN". */
+/* Maps the model to an exit code and "OK"/"WARNING"/"CRITICAL"/"UNKNOWN": no nodes -> UNKNOWN;
+ * else the worst node and group indicator, DOWN -> CRITICAL, DEGRADED/STARTING -> WARNING, with
+ * failover groups: a member down while its group is up -> WARNING, a member starting (standby
+ * waiting for the lease) while its group is up -> OK; a group down -> CRITICAL. When nothing is
+ * wrong but an ungrouped node (or a whole group) has no known state -> UNKNOWN. */
 int report_status(const model_t *m);
 const char *report_status_name(int code);
+
+/* report_text, report_json and report_summary end their output with a newline;
+ * report_status_line, report_event_line and report_event_json add none. */
 
 /* --once: a human-readable report of every node (state, error, version, failing
  * checks with output, database, RPC per chain), all untrusted text escaped. */
@@ -22,14 +30,21 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms);
 /* --once --json: {"status", "nodes": [{"name","url","group","state","error","version",
  * "checks":[{"name","status","output"}],"database":{"state",...},"rpc":{"state","chains":[...]}}]} */
 void report_json(strbuf_t *out, const model_t *m, int64_t now_ms);
-/* --events: one line per event, "2026-11-24T10:00:00Z rpc alpha up -> down: no RPC node Alive on chain 1" */
+/* --events: one line per event, "2026-11-24T10:00:00Z rpc alpha up -> down: no RPC node Alive on chain 1"
+ * (per chain: "rpc alpha chain 1 up -> down: ..."; checks: "check alpha NAME passing -> failing: ...").
+ * Newlines in the detail are escaped; no trailing newline is added: the caller ends the line. */
 void report_event_line(strbuf_t *out, const event_t *e);
-/* --events --json: one JSON object per line. */
+/* --events --json: one JSON object {"time","ts_ms","kind","node","subject","from","to","detail"};
+ * no trailing newline is added (the caller writes one per object). For checks from/to read
+ * "passing"/"failing"/"unknown"; empty node/subject/detail are null. */
 void report_event_json(strbuf_t *out, const event_t *e);
 /* Incident summary (y key, --once --summary): nodes, failing checks with output,
  * indicator states and since-when, the last events. Plain text. */
 void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_events);
 /* --status-line: one short line for tmux status-right, e.g. "CL 3/4 up · rpc DOWN bravo 4m". */
 void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool utf8);
+
+/* Duration for people: "12s", "4m12s", "2h05m", "3d4h" (negative -> "0s"). */
+void report_duration(char *buf, size_t n, int64_t ms);
 
 #endif

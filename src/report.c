@@ -1,0 +1,1257 @@
+/* report.c - every text form of the model for people and scripts: exit status,
+ * the --once report (text and JSON), event lines, incident summary, tmux status line. */
+#include "report.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "textsafe.h"
+#include "xalloc.h"
+
+/* ------------------------------------------------------------ small helpers */
+
+void report_duration(char *buf, size_t n, int64_t ms)
+{
+	if (!buf || n == 0)
+		return;
+	if (ms < 0)
+		ms = 0;
+	int64_t s = ms / 1000;
+	if (s < 60)
+		snprintf(buf, n, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, n, "%" PRId64 "h%02" PRId64 "m", s / 3600, (s % 3600) / 60);
+	else
+		snprintf(buf, n, "%" PRId64 "d%" PRId64 "h", s / 86400, (s % 86400) / 3600);
+}
+
+/* Only the leading unit, for the status line: 12s, 4m, 2h, 3d. */
+static void duration_short(char *buf, size_t n, int64_t ms)
+{
+	int64_t s = ms < 0 ? 0 : ms / 1000;
+	if (s < 60)
+		snprintf(buf, n, "%" PRId64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, n, "%" PRId64 "m", s / 60);
+	else if (s < 86400)
+		snprintf(buf, n, "%" PRId64 "h", s / 3600);
+	else
+		snprintf(buf, n, "%" PRId64 "d", s / 86400);
+}
+
+/* UTC ISO-8601 to the second: "2026-11-24T10:00:00Z". */
+static void fmt_time(char *buf, size_t n, int64_t ms)
+{
+	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	time_t t = (time_t)secs;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, n, "?");
+}
+
+/* Availability in percent, rounded down so that 99.996 never shows as 100.00. */
+static void fmt_pct(char *buf, size_t n, double pct)
+{
+	double p = floor(pct * 100.0) / 100.0;
+	if (p < 0)
+		p = 0;
+	snprintf(buf, n, "%.2f%%", p);
+}
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes) and its code
+ * point, or 0 when the bytes there are not valid UTF-8. */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t need;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		need = 2; v = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 3; v = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 4; v = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < need)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return need;
+}
+
+/* Code points that are valid UTF-8 but must not reach a terminal or a log
+ * raw: C1 controls and the invisible format characters (bidi controls,
+ * zero-width characters, line/paragraph separators, BOM, tags), the same set
+ * textsafe escapes. */
+static bool cp_is_hostile(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
+	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
+	       cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
+	       cp == 0xE0001 || (cp >= 0xE0020 && cp <= 0xE007F);
+}
+
+/* Second line of defence after textsafe_escape: whatever it let through,
+ * no control byte, DEL, C1, bidi control or invalid UTF-8 reaches sb (and no
+ * byte >= 0x80 at all when !utf8). */
+static void put_filtered(strbuf_t *sb, const char *p, size_t n, bool utf8)
+{
+	const unsigned char *s = (const unsigned char *)p;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		if (c >= 0x20 && c < 0x7F) {
+			i++;
+			run++;
+			continue;
+		}
+		uint32_t cp = 0;
+		size_t k = c >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 0;
+		if (k > 0 && utf8 && !cp_is_hostile(cp)) {
+			i += k;
+			run += k;
+			continue;
+		}
+		strbuf_append(sb, s + i - run, run);
+		run = 0;
+		if (k > 0) {
+			strbuf_printf(sb, "\\u{%04" PRIX32 "}", cp);
+			i += k;
+		} else {
+			strbuf_printf(sb, "\\x%02x", c);
+			i++;
+		}
+	}
+	strbuf_append(sb, s + i - run, run);
+}
+
+/* Untrusted bytes as one line of text. */
+static void put_esc_n(strbuf_t *sb, const char *s, size_t len, bool utf8)
+{
+	if (!s || len == 0)
+		return;
+	char local[1024];
+	size_t cap = len * 10 + 16;
+	char *buf = cap <= sizeof local ? local : xmalloc(cap);
+	size_t n = textsafe_escape(buf, cap, s, len, utf8, false);
+	put_filtered(sb, buf, n, utf8);
+	if (buf != local)
+		free(buf);
+}
+
+static void put_esc(strbuf_t *sb, const char *s, bool utf8)
+{
+	if (s)
+		put_esc_n(sb, s, strlen(s), utf8);
+}
+
+/* A multi-line untrusted text shown line by line, each line escaped on its
+ * own and prefixed by indent; blank trailing lines dropped; at most max_lines
+ * lines (0 = all), then "indent(N more lines)". */
+static void put_lines(strbuf_t *sb, const char *s, const char *indent, bool utf8, size_t max_lines)
+{
+	if (!s)
+		return;
+	size_t len = strlen(s);
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	size_t shown = 0, total = 0;
+	const char *p = s, *end = s + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		size_t ll = (size_t)(le - p);
+		if (ll > 0 && p[ll - 1] == '\r')
+			ll--;   /* CRLF line ends are line ends, not hostile bytes */
+		total++;
+		if (max_lines == 0 || shown < max_lines) {
+			strbuf_puts(sb, indent);
+			put_esc_n(sb, p, ll, utf8);
+			strbuf_putc(sb, '\n');
+			shown++;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (total > shown)
+		strbuf_printf(sb, "%s(%zu more lines)\n", indent, total - shown);
+}
+
+/* A URL whose userinfo ("user:pass@" after the scheme, or at the start when
+ * there is no scheme) is replaced by three asterisks and the '@'. Caller frees. */
+static char *url_masked(const char *url)
+{
+	const char *auth = strstr(url, "://");
+	auth = auth ? auth + 3 : url;
+	size_t alen = strcspn(auth, "/?#");
+	const char *at = NULL;
+	for (size_t i = 0; i < alen; i++)
+		if (auth[i] == '@')
+			at = auth + i;
+	if (!at)
+		return xstrdup(url);
+	return xasprintf("%.*s***%s", (int)(auth - url), url, at);
+}
+
+static void put_url(strbuf_t *sb, const char *url, bool utf8)
+{
+	if (!url)
+		return;
+	char *masked = url_masked(url);
+	put_esc(sb, masked, utf8);
+	free(masked);
+}
+
+/* ------------------------------------------------------------ groups, severity */
+
+static const group_t *node_group(const model_t *m, size_t idx)
+{
+	for (size_t g = 0; g < m->ngroups; g++)
+		for (size_t k = 0; k < m->groups[g].nmembers; k++)
+			if (m->groups[g].members[k] == idx)
+				return &m->groups[g];
+	return NULL;
+}
+
+/* A pair is up when one member is: the best state among the members, computed
+ * here from the members so that it is current even between two model ticks. */
+static state_t group_state(const model_t *m, const group_t *g, indicator_id_t i)
+{
+	state_t s = STATE_UNKNOWN;
+	for (size_t k = 0; k < g->nmembers; k++)
+		if (g->members[k] < m->nnodes)
+			s = state_best(s, m->nodes[g->members[k]].ind[i].state);
+	return s;
+}
+
+static bool state_available(state_t s)
+{
+	return s == STATE_UP || s == STATE_DEGRADED || s == STATE_STARTING;
+}
+
+static int state_sev(state_t s)
+{
+	switch (s) {
+	case STATE_DOWN: return 2;
+	case STATE_DEGRADED:
+	case STATE_STARTING: return 1;
+	default: return 0;
+	}
+}
+
+/* How much a node's indicator counts for the exit status (0 OK, 1 WARNING,
+ * 2 CRITICAL, -1 unknown). Group semantics:
+ *  - a grouped member that is down while its group is available (a peer is
+ *    up) counts as WARNING: the service is up, but the failover is gone;
+ *  - a grouped member STARTING (the standby waiting for the database lease,
+ *    its normal state) while the group is UP counts as OK;
+ *  - a group that is down is CRITICAL through the group's own indicator. */
+static int node_ind_sev(const model_t *m, size_t idx, indicator_id_t i)
+{
+	const node_t *n = &m->nodes[idx];
+	state_t s = n->ind[i].state;
+	if (s == STATE_UNKNOWN || (unsigned)s >= STATE__COUNT)
+		return -1;
+	int sev = state_sev(s);
+	const group_t *g = node_group(m, idx);
+	if (g) {
+		state_t gs = group_state(m, g, i);
+		if (s == STATE_DOWN && state_available(gs))
+			sev = 1;
+		else if (s == STATE_STARTING && i == IND_NODE && gs == STATE_UP)
+			sev = 0;
+	}
+	return sev;
+}
+
+/* Exit status. Empty model: UNKNOWN. Otherwise the worst of every node
+ * indicator (with the group semantics of node_ind_sev) and every group
+ * indicator: DOWN -> CRITICAL, DEGRADED/STARTING -> WARNING. When nothing is
+ * wrong, UNKNOWN if some ungrouped node or some group has no known node state
+ * (we cannot say OK about a node we never saw), else OK. An unknown database
+ * or RPC indicator (no /metrics) does not prevent OK: unknown is never down. */
+int report_status(const model_t *m)
+{
+	if (!m || m->nnodes == 0)
+		return REPORT_UNKNOWN;
+	int worst = -1;
+	bool node_unknown = false;
+	for (size_t k = 0; k < m->nnodes; k++) {
+		const group_t *g = node_group(m, k);
+		for (int i = 0; i < IND__COUNT; i++) {
+			int sev = node_ind_sev(m, k, (indicator_id_t)i);
+			if (sev < 0 && i == IND_NODE && !g)
+				node_unknown = true;
+			if (sev > worst)
+				worst = sev;
+		}
+	}
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		if (g->nmembers == 0)
+			continue;
+		for (int i = 0; i < IND__COUNT; i++) {
+			state_t gs = group_state(m, g, (indicator_id_t)i);
+			if (gs == STATE_UNKNOWN) {
+				if (i == IND_NODE)
+					node_unknown = true;
+				continue;
+			}
+			int sev = state_sev(gs);
+			if (sev > worst)
+				worst = sev;
+		}
+	}
+	if (worst == 2)
+		return REPORT_CRITICAL;
+	if (worst == 1)
+		return REPORT_WARNING;
+	if (worst < 0 || node_unknown)
+		return REPORT_UNKNOWN;
+	return REPORT_OK;
+}
+
+const char *report_status_name(int code)
+{
+	switch (code) {
+	case REPORT_OK: return "OK";
+	case REPORT_WARNING: return "WARNING";
+	case REPORT_CRITICAL: return "CRITICAL";
+	default: return "UNKNOWN";
+	}
+}
+
+static const char *ind_label(indicator_id_t i)
+{
+	return i == IND_NODE ? "node" : i == IND_DB ? "db" : "rpc";
+}
+
+/* ------------------------------------------------------------ headline */
+
+/* "1 of 3 nodes down (bravo); rpc down on alpha; group ha down" */
+static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
+{
+	if (m->nnodes == 0) {
+		strbuf_puts(sb, "no nodes configured");
+		return;
+	}
+	size_t cnt[STATE__COUNT] = { 0 }, stale = 0;
+	for (size_t k = 0; k < m->nnodes; k++) {
+		state_t s = m->nodes[k].ind[IND_NODE].state;
+		cnt[(unsigned)s < STATE__COUNT ? s : STATE_UNKNOWN]++;
+	}
+	size_t avail = cnt[STATE_UP] + cnt[STATE_DEGRADED] + cnt[STATE_STARTING];
+	if (cnt[STATE_DOWN] > 0) {
+		strbuf_printf(sb, "%zu of %zu node%s down (", cnt[STATE_DOWN], m->nnodes,
+		              m->nnodes == 1 ? "" : "s");
+		size_t listed = 0;
+		for (size_t k = 0; k < m->nnodes; k++) {
+			const node_t *n = &m->nodes[k];
+			if (n->ind[IND_NODE].state != STATE_DOWN)
+				continue;
+			if (listed == 3) {
+				strbuf_puts(sb, ", ...");
+				break;
+			}
+			if (listed++)
+				strbuf_puts(sb, ", ");
+			put_esc(sb, n->name, true);
+			const group_t *g = node_group(m, k);
+			if (g && state_available(group_state(m, g, IND_NODE))) {
+				strbuf_puts(sb, ", group ");
+				put_esc(sb, g->name, true);
+				strbuf_puts(sb, " still up");
+			}
+		}
+		strbuf_putc(sb, ')');
+	} else {
+		strbuf_printf(sb, "%zu of %zu node%s up", avail, m->nnodes, m->nnodes == 1 ? "" : "s");
+	}
+	if (cnt[STATE_DEGRADED])
+		strbuf_printf(sb, ", %zu degraded", cnt[STATE_DEGRADED]);
+	if (cnt[STATE_STARTING])
+		strbuf_printf(sb, ", %zu starting", cnt[STATE_STARTING]);
+	if (cnt[STATE_UNKNOWN])
+		strbuf_printf(sb, ", %zu unknown", cnt[STATE_UNKNOWN]);
+
+	size_t phrases = 0, more = 0;
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		for (int i = 0; i < IND__COUNT; i++) {
+			if (group_state(m, g, (indicator_id_t)i) != STATE_DOWN)
+				continue;
+			if (phrases >= 4) {
+				more++;
+				continue;
+			}
+			strbuf_puts(sb, phrases++ ? ", " : "; ");
+			strbuf_puts(sb, "group ");
+			put_esc(sb, g->name, true);
+			if (i != IND_NODE)
+				strbuf_printf(sb, " %s", ind_label((indicator_id_t)i));
+			strbuf_puts(sb, " down");
+		}
+	}
+	for (size_t k = 0; k < m->nnodes; k++) {
+		const node_t *n = &m->nodes[k];
+		if (node_is_stale(n, now_ms) && n->last_health_ms != 0) {
+			stale++;
+			if (phrases >= 4) {
+				more++;
+			} else {
+				strbuf_puts(sb, phrases++ ? ", " : "; ");
+				put_esc(sb, n->name, true);
+				strbuf_puts(sb, " stale");
+			}
+		}
+		for (int i = IND_DB; i < IND__COUNT; i++) {
+			state_t s = n->ind[i].state;
+			if (s != STATE_DOWN && s != STATE_DEGRADED)
+				continue;
+			if (phrases >= 4) {
+				more++;
+				continue;
+			}
+			strbuf_puts(sb, phrases++ ? ", " : "; ");
+			strbuf_printf(sb, "%s %s on ", ind_label((indicator_id_t)i), state_name(s));
+			put_esc(sb, n->name, true);
+		}
+	}
+	if (more)
+		strbuf_printf(sb, ", +%zu more", more);
+}
+
+/* ------------------------------------------------------------ --once text */
+
+static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time)
+{
+	if (since_ms <= 0)
+		return;
+	char d[32], t[40];
+	report_duration(d, sizeof d, now_ms - since_ms);
+	if (with_time) {
+		fmt_time(t, sizeof t, since_ms);
+		strbuf_printf(sb, " since %s (%s)", t, d);
+	} else {
+		strbuf_printf(sb, " for %s", d);
+	}
+}
+
+static void put_num(strbuf_t *sb, double v)
+{
+	if (!isfinite(v))
+		strbuf_puts(sb, "?");
+	else if (v == floor(v) && fabs(v) < 1e15)
+		strbuf_printf(sb, "%.0f", v);
+	else
+		strbuf_printf(sb, "%.2f", v);
+}
+
+static bool any_uptime(const node_t *n, int64_t now_ms)
+{
+	double p;
+	for (int i = 0; i < IND__COUNT; i++)
+		if (uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p))
+			return true;
+	return false;
+}
+
+/* "node 99.95%/100.00%, db -, rpc 98.20%/99.10%" (1 h / 24 h) */
+static void put_uptimes(strbuf_t *sb, const node_t *n, int64_t now_ms, const char *sep)
+{
+	for (int i = 0; i < IND__COUNT; i++) {
+		double p1, p24;
+		char a[16] = "-", b[16] = "-";
+		bool h1 = uptime_percent(&n->ind[i].uptime, now_ms, 3600000, &p1);
+		bool h24 = uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p24);
+		if (h1)
+			fmt_pct(a, sizeof a, p1);
+		if (h24)
+			fmt_pct(b, sizeof b, p24);
+		strbuf_printf(sb, "%s%s ", i ? sep : "", ind_label((indicator_id_t)i));
+		if (!h1 && !h24)
+			strbuf_puts(sb, "-");
+		else
+			strbuf_printf(sb, "%s/%s", a, b);
+	}
+}
+
+static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool utf8,
+                           const char *indent, const char *out_indent, size_t max_lines)
+{
+	for (int pass = 0; pass < 2; pass++) {
+		check_status_t want = pass == 0 ? CHECK_FAILING : CHECK_UNKNOWN;
+		for (size_t c = 0; c < n->nchecks; c++) {
+			const check_t *ck = &n->checks[c];
+			if (ck->status != want)
+				continue;
+			strbuf_printf(sb, "%s%s ", indent, want == CHECK_FAILING ? "!" : "?");
+			put_esc(sb, ck->name, utf8);
+			if (want == CHECK_UNKNOWN)
+				strbuf_puts(sb, " (status unknown)");
+			if (ck->since_ms > 0) {
+				char d[32];
+				report_duration(d, sizeof d, now_ms - ck->since_ms);
+				strbuf_printf(sb, " for %s", d);
+			}
+			strbuf_putc(sb, '\n');
+			if (ck->output && ck->output[0])
+				put_lines(sb, ck->output, out_indent, utf8, max_lines);
+		}
+	}
+}
+
+static void put_chain_line(strbuf_t *sb, const rpc_chain_t *ch, const char *indent, bool utf8)
+{
+	strbuf_printf(sb, "%schain ", indent);
+	put_esc(sb, ch->id, utf8);
+	strbuf_printf(sb, ": %s", state_name_upper(ch->state));
+	if (ch->have_states)
+		strbuf_printf(sb, ", %d/%d alive", ch->alive, ch->total);
+	if (ch->have_head) {
+		strbuf_puts(sb, ", head ");
+		put_num(sb, ch->head);
+	}
+	if (ch->reason[0] && ch->state != STATE_UP) {
+		strbuf_puts(sb, " - ");
+		put_esc(sb, ch->reason, utf8);
+	}
+	strbuf_putc(sb, '\n');
+}
+
+static void put_indicator_line(strbuf_t *sb, const indicator_t *ind, int64_t now_ms, bool utf8)
+{
+	strbuf_puts(sb, state_name_upper(ind->state));
+	if (ind->state != STATE_UNKNOWN)
+		put_since(sb, ind->since_ms, now_ms, false);
+	if (ind->reason[0]) {
+		strbuf_puts(sb, ": ");
+		put_esc(sb, ind->reason, utf8);
+	}
+}
+
+static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms)
+{
+	const node_t *n = &m->nodes[idx];
+	const bool u = true;
+	strbuf_putc(sb, '\n');
+	put_esc(sb, n->name, u);
+	strbuf_printf(sb, ": %s", state_name_upper(n->state));
+	if (n->state != STATE_UNKNOWN)
+		put_since(sb, n->state_since_ms, now_ms, true);
+	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
+		char d[32];
+		report_duration(d, sizeof d, now_ms - n->last_health_ms);
+		strbuf_printf(sb, " [stale: last answer %s ago]", d);
+	}
+	strbuf_putc(sb, '\n');
+
+	strbuf_puts(sb, "  url:      ");
+	put_url(sb, n->url, u);
+	strbuf_putc(sb, '\n');
+	if (n->group) {
+		strbuf_puts(sb, "  group:    ");
+		put_esc(sb, n->group, u);
+		strbuf_putc(sb, '\n');
+	}
+	if (n->error[0]) {
+		strbuf_puts(sb, "  error:    ");
+		put_esc(sb, n->error, u);
+		strbuf_putc(sb, '\n');
+	}
+	if (n->acked) {
+		strbuf_puts(sb, "  ack:      acknowledged");
+		put_since(sb, n->ack_ms, now_ms, false);
+		if (n->ack_note[0]) {
+			strbuf_puts(sb, ": ");
+			put_esc(sb, n->ack_note, u);
+		}
+		strbuf_putc(sb, '\n');
+	}
+	strbuf_puts(sb, "  version:  ");
+	if (n->version[0]) {
+		put_esc(sb, n->version, u);
+		if (n->commit[0]) {
+			strbuf_puts(sb, " (commit ");
+			put_esc(sb, n->commit, u);
+			strbuf_putc(sb, ')');
+		}
+	} else {
+		strbuf_puts(sb, "unknown");
+	}
+	strbuf_putc(sb, '\n');
+	if (n->last_health_ms > 0 || n->last_metrics_ms > 0) {
+		strbuf_puts(sb, "  latency:  ");
+		const char *sep = "";
+		if (n->last_health_ms > 0) {
+			strbuf_printf(sb, "health %.0f ms", n->health_latency_ms);
+			sep = ", ";
+		}
+		if (n->last_metrics_ms > 0) {
+			strbuf_printf(sb, "%smetrics %.0f ms", sep, n->metrics_latency_ms);
+			sep = ", ";
+		}
+		if (n->http_status > 0)
+			strbuf_printf(sb, "%sHTTP %ld", sep, n->http_status);
+		strbuf_putc(sb, '\n');
+	}
+	if (n->have_proc_uptime) {
+		char d[32];
+		report_duration(d, sizeof d, (int64_t)(n->proc_uptime_s * 1000.0));
+		strbuf_printf(sb, "  process:  up %s, %u restart%s", d, n->restarts, n->restarts == 1 ? "" : "s");
+		if (n->restarts && n->last_restart_ms > 0) {
+			char t[40];
+			fmt_time(t, sizeof t, n->last_restart_ms);
+			strbuf_printf(sb, " (last %s)", t);
+		}
+		strbuf_putc(sb, '\n');
+	}
+	if (n->metrics_error[0] && !n->have_metrics) {
+		strbuf_puts(sb, "  metrics:  ");
+		put_esc(sb, n->metrics_error, u);
+		strbuf_putc(sb, '\n');
+	}
+	strbuf_puts(sb, "  checks:   ");
+	if (!n->have_health)
+		strbuf_puts(sb, "none (no /health document)\n");
+	else if (n->nchecks == 0)
+		strbuf_puts(sb, "none reported\n");
+	else if (n->nfailing == 0)
+		strbuf_printf(sb, "%zu, all passing\n", n->nchecks);
+	else
+		strbuf_printf(sb, "%zu of %zu failing\n", n->nfailing, n->nchecks);
+	put_check_list(sb, n, now_ms, u, "    ", "        ", 0);
+
+	strbuf_puts(sb, "  database: ");
+	put_indicator_line(sb, &n->ind[IND_DB], now_ms, u);
+	if (n->have_db) {
+		strbuf_puts(sb, n->ind[IND_DB].reason[0] ? "; open " : ": open ");
+		put_num(sb, n->db_open);
+		strbuf_puts(sb, ", used ");
+		put_num(sb, n->db_used);
+		strbuf_puts(sb, ", max ");
+		put_num(sb, n->db_max);
+	}
+	strbuf_putc(sb, '\n');
+	strbuf_puts(sb, "  rpc:      ");
+	put_indicator_line(sb, &n->ind[IND_RPC], now_ms, u);
+	strbuf_putc(sb, '\n');
+	for (size_t c = 0; c < n->nchains; c++)
+		put_chain_line(sb, &n->chains[c], "    ", u);
+	if (any_uptime(n, now_ms)) {
+		strbuf_puts(sb, "  uptime:   1h/24h ");
+		put_uptimes(sb, n, now_ms, ", ");
+		strbuf_putc(sb, '\n');
+	}
+}
+
+void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
+{
+	int code = report_status(m);
+	char t[40];
+	strbuf_printf(out, "nodetop: %s - ", report_status_name(code));
+	put_headline_detail(out, m, now_ms);
+	strbuf_putc(out, '\n');
+	fmt_time(t, sizeof t, now_ms);
+	strbuf_printf(out, "time: %s\n", t);
+	for (size_t k = 0; k < m->nnodes; k++)
+		text_node(out, m, k, now_ms);
+	if (m->ngroups > 0)
+		strbuf_putc(out, '\n');
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		strbuf_puts(out, "group ");
+		put_esc(out, g->name, true);
+		strbuf_puts(out, " (");
+		for (size_t k = 0; k < g->nmembers; k++) {
+			if (k)
+				strbuf_puts(out, ", ");
+			if (g->members[k] < m->nnodes)
+				put_esc(out, m->nodes[g->members[k]].name, true);
+		}
+		strbuf_puts(out, "):");
+		for (int i = 0; i < IND__COUNT; i++)
+			strbuf_printf(out, "%s %s %s", i ? "," : "", ind_label((indicator_id_t)i),
+			              state_name_upper(group_state(m, g, (indicator_id_t)i)));
+		strbuf_putc(out, '\n');
+	}
+}
+
+/* ------------------------------------------------------------ JSON */
+
+/* A cJSON string from untrusted bytes: invalid UTF-8 becomes U+FFFD; cJSON
+ * escapes the control characters itself. */
+static cJSON *json_str(const char *s)
+{
+	if (!s)
+		return cJSON_CreateNull();
+	size_t len = strlen(s);
+	char local[512];
+	size_t cap = len * 3 + 1;
+	char *buf = cap <= sizeof local ? local : xmalloc(cap);
+	size_t o = 0, i = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	while (i < len) {
+		uint32_t cp;
+		size_t k = utf8_decode(u + i, len - i, &cp);
+		if (k == 0) {
+			memcpy(buf + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else {
+			memcpy(buf + o, s + i, k);
+			o += k;
+			i += k;
+		}
+	}
+	buf[o] = '\0';
+	cJSON *j = cJSON_CreateString(buf);
+	if (buf != local)
+		free(buf);
+	if (!j)
+		abort();
+	return j;
+}
+
+/* Empty string -> null. */
+static cJSON *json_str_or_null(const char *s)
+{
+	return s && s[0] ? json_str(s) : cJSON_CreateNull();
+}
+
+static cJSON *json_num(double v)
+{
+	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
+}
+
+static cJSON *json_time_or_null(int64_t ms)
+{
+	if (ms <= 0)
+		return cJSON_CreateNull();
+	char t[40];
+	fmt_time(t, sizeof t, ms);
+	return cJSON_CreateString(t);
+}
+
+static void jadd(cJSON *obj, const char *key, cJSON *v)
+{
+	if (!v)
+		abort();
+	cJSON_AddItemToObject(obj, key, v);
+}
+
+/* Prints j compactly into out. cJSON leaves C1 controls, DEL, bidi controls
+ * and line separators raw; they can only occur inside strings, where a
+ * \uXXXX escape is valid, so they are escaped here (so that JSON printed on a
+ * terminal cannot drive it either). */
+static void json_emit(strbuf_t *out, cJSON *j)
+{
+	char *txt = cJSON_PrintUnformatted(j);
+	if (!txt)
+		abort();
+	const unsigned char *s = (const unsigned char *)txt;
+	size_t n = strlen(txt), i = 0, run = 0;
+	while (i < n) {
+		uint32_t cp = 0;
+		size_t k = s[i] >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 1;
+		bool esc = s[i] == 0x7F || (k > 0 && s[i] >= 0x80 && cp_is_hostile(cp));
+		if (k == 0)
+			k = 1;   /* cannot happen: strings were made valid UTF-8 */
+		if (!esc) {
+			i += k;
+			run += k;
+			continue;
+		}
+		strbuf_append(out, s + i - run, run);
+		run = 0;
+		strbuf_printf(out, "\\u%04" PRIx32, s[i] == 0x7F ? (uint32_t)0x7F : cp);
+		i += k;
+	}
+	strbuf_append(out, s + i - run, run);
+	cJSON_free(txt);
+}
+
+static cJSON *json_uptime(const indicator_t *ind, int64_t now_ms)
+{
+	cJSON *o = cJSON_CreateObject();
+	double p;
+	jadd(o, "1h", uptime_percent(&ind->uptime, now_ms, 3600000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "24h", uptime_percent(&ind->uptime, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
+	return o;
+}
+
+static cJSON *json_indicator(const indicator_t *ind, int64_t now_ms)
+{
+	cJSON *o = cJSON_CreateObject();
+	jadd(o, "state", cJSON_CreateString(state_name(ind->state)));
+	jadd(o, "reason", json_str_or_null(ind->reason));
+	jadd(o, "since", json_time_or_null(ind->since_ms));
+	jadd(o, "uptime_percent", json_uptime(ind, now_ms));
+	return o;
+}
+
+static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
+{
+	const node_t *n = &m->nodes[idx];
+	cJSON *o = cJSON_CreateObject();
+	char *url = url_masked(n->url ? n->url : "");
+	jadd(o, "name", json_str(n->name ? n->name : ""));
+	jadd(o, "url", json_str(url));
+	free(url);
+	jadd(o, "group", n->group ? json_str(n->group) : cJSON_CreateNull());
+	jadd(o, "state", cJSON_CreateString(state_name(n->state)));
+	jadd(o, "since", json_time_or_null(n->state_since_ms));
+	jadd(o, "stale", cJSON_CreateBool(node_is_stale(n, now_ms) && n->last_health_ms > 0));
+	jadd(o, "error", json_str_or_null(n->error));
+	jadd(o, "version", json_str_or_null(n->version));
+	jadd(o, "commit", json_str_or_null(n->commit));
+
+	cJSON *checks = cJSON_CreateArray();
+	for (size_t c = 0; c < n->nchecks; c++) {
+		const check_t *ck = &n->checks[c];
+		cJSON *jc = cJSON_CreateObject();
+		jadd(jc, "name", json_str(ck->name ? ck->name : ""));
+		jadd(jc, "status", cJSON_CreateString(check_status_name(ck->status)));
+		jadd(jc, "output", json_str(ck->output ? ck->output : ""));
+		jadd(jc, "since", json_time_or_null(ck->since_ms));
+		cJSON_AddItemToArray(checks, jc);
+	}
+	jadd(o, "checks", checks);
+	jadd(o, "failing", cJSON_CreateNumber((double)n->nfailing));
+
+	cJSON *db = json_indicator(&n->ind[IND_DB], now_ms);
+	jadd(db, "open", n->have_db ? json_num(n->db_open) : cJSON_CreateNull());
+	jadd(db, "used", n->have_db ? json_num(n->db_used) : cJSON_CreateNull());
+	jadd(db, "max", n->have_db ? json_num(n->db_max) : cJSON_CreateNull());
+	jadd(db, "wait_count", n->have_db ? json_num(n->db_wait) : cJSON_CreateNull());
+	jadd(o, "database", db);
+
+	cJSON *rpc = json_indicator(&n->ind[IND_RPC], now_ms);
+	cJSON *chains = cJSON_CreateArray();
+	for (size_t c = 0; c < n->nchains; c++) {
+		const rpc_chain_t *ch = &n->chains[c];
+		cJSON *jc = cJSON_CreateObject();
+		jadd(jc, "chain", json_str(ch->id));
+		jadd(jc, "state", cJSON_CreateString(state_name(ch->state)));
+		jadd(jc, "reason", json_str_or_null(ch->reason));
+		jadd(jc, "alive", ch->have_states ? cJSON_CreateNumber(ch->alive) : cJSON_CreateNull());
+		jadd(jc, "total", ch->have_states ? cJSON_CreateNumber(ch->total) : cJSON_CreateNull());
+		jadd(jc, "head", ch->have_head ? json_num(ch->head) : cJSON_CreateNull());
+		jadd(jc, "listener_failing", cJSON_CreateBool(ch->listener_failing));
+		cJSON_AddItemToArray(chains, jc);
+	}
+	jadd(rpc, "chains", chains);
+	jadd(o, "rpc", rpc);
+
+	cJSON *nodeind = json_indicator(&n->ind[IND_NODE], now_ms);
+	jadd(o, "availability", nodeind);
+
+	jadd(o, "latency_ms", n->last_health_ms > 0 ? json_num(n->health_latency_ms) : cJSON_CreateNull());
+	jadd(o, "metrics_latency_ms", n->last_metrics_ms > 0 ? json_num(n->metrics_latency_ms) : cJSON_CreateNull());
+	jadd(o, "http_status", n->http_status > 0 ? cJSON_CreateNumber((double)n->http_status) : cJSON_CreateNull());
+	jadd(o, "metrics_error", n->have_metrics ? cJSON_CreateNull() : json_str_or_null(n->metrics_error));
+	jadd(o, "restarts", cJSON_CreateNumber(n->restarts));
+	jadd(o, "uptime_seconds", n->have_proc_uptime ? json_num(n->proc_uptime_s) : cJSON_CreateNull());
+	jadd(o, "acked", cJSON_CreateBool(n->acked));
+	jadd(o, "ack_note", n->acked ? json_str_or_null(n->ack_note) : cJSON_CreateNull());
+	return o;
+}
+
+void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
+{
+	int code = report_status(m);
+	cJSON *root = cJSON_CreateObject();
+	strbuf_t head = STRBUF_INIT;
+	put_headline_detail(&head, m, now_ms);
+	jadd(root, "status", cJSON_CreateString(report_status_name(code)));
+	jadd(root, "exit_code", cJSON_CreateNumber(code));
+	jadd(root, "summary", json_str(strbuf_str(&head)));
+	strbuf_free(&head);
+	char t[40];
+	fmt_time(t, sizeof t, now_ms);
+	jadd(root, "time", cJSON_CreateString(t));
+
+	cJSON *nodes = cJSON_CreateArray();
+	for (size_t k = 0; k < m->nnodes; k++)
+		cJSON_AddItemToArray(nodes, json_node(m, k, now_ms));
+	jadd(root, "nodes", nodes);
+
+	cJSON *groups = cJSON_CreateArray();
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		cJSON *jg = cJSON_CreateObject();
+		jadd(jg, "name", json_str(g->name ? g->name : ""));
+		cJSON *mem = cJSON_CreateArray();
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] < m->nnodes)
+				cJSON_AddItemToArray(mem, json_str(m->nodes[g->members[k]].name));
+		jadd(jg, "members", mem);
+		static const char *const keys[IND__COUNT] = { "node", "database", "rpc" };
+		for (int i = 0; i < IND__COUNT; i++) {
+			state_t gs = group_state(m, g, (indicator_id_t)i);
+			cJSON *ji = cJSON_CreateObject();
+			jadd(ji, "state", cJSON_CreateString(state_name(gs)));
+			jadd(ji, "since", g->ind[i].state == gs ? json_time_or_null(g->ind[i].since_ms)
+			                                        : cJSON_CreateNull());
+			jadd(ji, "uptime_percent", json_uptime(&g->ind[i], now_ms));
+			jadd(jg, keys[i], ji);
+		}
+		cJSON_AddItemToArray(groups, jg);
+	}
+	jadd(root, "groups", groups);
+	json_emit(out, root);
+	strbuf_putc(out, '\n');
+	cJSON_Delete(root);
+}
+
+/* ------------------------------------------------------------ events */
+
+/* For checks the states read passing/failing; for the rest, state names. */
+static const char *event_state_name(const event_t *e, state_t s)
+{
+	if (e->kind == EVENT_CHECK) {
+		if (s == STATE_UP)
+			return "passing";
+		if (s == STATE_DOWN)
+			return "failing";
+		if (s == STATE_UNKNOWN)
+			return "unknown";
+	}
+	return state_name(s);
+}
+
+static bool event_has_transition(const event_t *e)
+{
+	return e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC || e->kind == EVENT_CHECK;
+}
+
+/* The event without its time: "rpc bravo chain 1 up -> down: no RPC node Alive on chain 1". */
+static void put_event_body(strbuf_t *sb, const event_t *e, bool utf8)
+{
+	strbuf_puts(sb, event_kind_name(e->kind));
+	if (e->node[0]) {
+		strbuf_putc(sb, ' ');
+		put_esc(sb, e->node, utf8);
+	}
+	if (e->subject[0]) {
+		strbuf_puts(sb, e->kind == EVENT_RPC ? " chain " : " ");
+		put_esc(sb, e->subject, utf8);
+	}
+	if (event_has_transition(e))
+		strbuf_printf(sb, " %s -> %s", event_state_name(e, e->from), event_state_name(e, e->to));
+	if (e->detail[0]) {
+		strbuf_puts(sb, ": ");
+		put_esc(sb, e->detail, utf8);
+	}
+}
+
+void report_event_line(strbuf_t *out, const event_t *e)
+{
+	char t[40];
+	fmt_time(t, sizeof t, e->ts_ms);
+	strbuf_printf(out, "%s ", t);
+	put_event_body(out, e, true);
+}
+
+void report_event_json(strbuf_t *out, const event_t *e)
+{
+	char t[40];
+	fmt_time(t, sizeof t, e->ts_ms);
+	cJSON *o = cJSON_CreateObject();
+	jadd(o, "time", cJSON_CreateString(t));
+	jadd(o, "ts_ms", cJSON_CreateNumber((double)e->ts_ms));
+	jadd(o, "kind", cJSON_CreateString(event_kind_name(e->kind)));
+	jadd(o, "node", json_str_or_null(e->node));
+	jadd(o, "subject", json_str_or_null(e->subject));
+	if (event_has_transition(e)) {
+		jadd(o, "from", cJSON_CreateString(event_state_name(e, e->from)));
+		jadd(o, "to", cJSON_CreateString(event_state_name(e, e->to)));
+	} else {
+		jadd(o, "from", cJSON_CreateNull());
+		jadd(o, "to", cJSON_CreateNull());
+	}
+	jadd(o, "detail", json_str_or_null(e->detail));
+	json_emit(out, o);
+	cJSON_Delete(o);
+}
+
+/* ------------------------------------------------------------ incident summary */
+
+/* True when a newer event changed the same thing (kind, node, subject) again. */
+static bool event_superseded(const eventlog_t *log, size_t i)
+{
+	const event_t *e = eventlog_get(log, i);
+	for (size_t j = 0; e && j < i; j++) {
+		const event_t *f = eventlog_get(log, j);
+		if (f && f->kind == e->kind && strcmp(f->node, e->node) == 0 && strcmp(f->subject, e->subject) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool node_has_problem(const model_t *m, size_t idx, int64_t now_ms)
+{
+	const node_t *n = &m->nodes[idx];
+	if (n->ind[IND_NODE].state != STATE_UP || n->state != STATE_UP)
+		return true;
+	if (n->nfailing > 0 || (node_is_stale(n, now_ms) && n->last_health_ms > 0))
+		return true;
+	for (int i = IND_DB; i < IND__COUNT; i++)
+		if (n->ind[i].state == STATE_DOWN || n->ind[i].state == STATE_DEGRADED)
+			return true;
+	return false;
+}
+
+static void summary_indicator(strbuf_t *sb, const char *label, const indicator_t *ind, int64_t now_ms)
+{
+	strbuf_printf(sb, "  %s: %s", label, state_name_upper(ind->state));
+	if (ind->state != STATE_UNKNOWN && ind->since_ms > 0)
+		put_since(sb, ind->since_ms, now_ms, true);
+	if (ind->reason[0]) {
+		strbuf_puts(sb, " - ");
+		put_esc(sb, ind->reason, true);
+	}
+	strbuf_putc(sb, '\n');
+}
+
+void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_events)
+{
+	int code = report_status(m);
+	char t[40];
+	fmt_time(t, sizeof t, now_ms);
+	strbuf_printf(out, "nodetop incident summary, %s: %s\n", t, report_status_name(code));
+	put_headline_detail(out, m, now_ms);
+	strbuf_putc(out, '\n');
+
+	for (size_t k = 0; k < m->nnodes; k++) {
+		if (!node_has_problem(m, k, now_ms))
+			continue;
+		const node_t *n = &m->nodes[k];
+		strbuf_putc(out, '\n');
+		put_esc(out, n->name, true);
+		const group_t *g = node_group(m, k);
+		if (g) {
+			strbuf_puts(out, " (group ");
+			put_esc(out, g->name, true);
+			strbuf_printf(out, " is %s)", state_name(group_state(m, g, IND_NODE)));
+		}
+		strbuf_printf(out, ": %s", state_name_upper(n->state));
+		if (n->state != STATE_UNKNOWN)
+			put_since(out, n->state_since_ms, now_ms, true);
+		strbuf_putc(out, '\n');
+		if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
+			char d[32];
+			report_duration(d, sizeof d, now_ms - n->last_health_ms);
+			strbuf_printf(out, "  stale: last answer %s ago\n", d);
+		}
+		if (n->error[0]) {
+			strbuf_puts(out, "  error: ");
+			put_esc(out, n->error, true);
+			strbuf_putc(out, '\n');
+		}
+		if (n->acked) {
+			strbuf_puts(out, "  acknowledged");
+			put_since(out, n->ack_ms, now_ms, false);
+			if (n->ack_note[0]) {
+				strbuf_puts(out, ": ");
+				put_esc(out, n->ack_note, true);
+			}
+			strbuf_putc(out, '\n');
+		}
+		if (n->nfailing > 0)
+			strbuf_printf(out, "  failing checks: %zu of %zu\n", n->nfailing, n->nchecks);
+		put_check_list(out, n, now_ms, true, "    ", "      ", 10);
+		summary_indicator(out, "db", &n->ind[IND_DB], now_ms);
+		summary_indicator(out, "rpc", &n->ind[IND_RPC], now_ms);
+		for (size_t c = 0; c < n->nchains; c++) {
+			if (n->chains[c].state == STATE_UP)
+				continue;
+			put_chain_line(out, &n->chains[c], "    ", true);
+		}
+		if (any_uptime(n, now_ms)) {
+			strbuf_puts(out, "  uptime 1h/24h: ");
+			put_uptimes(out, n, now_ms, ", ");
+			strbuf_putc(out, '\n');
+		}
+	}
+
+	size_t healthy = 0;
+	for (size_t k = 0; k < m->nnodes; k++) {
+		if (node_has_problem(m, k, now_ms))
+			continue;
+		strbuf_puts(out, healthy++ ? ", " : "\nhealthy: ");
+		put_esc(out, m->nodes[k].name, true);
+	}
+	if (healthy)
+		strbuf_putc(out, '\n');
+
+	size_t nev = m->events.len < max_events ? m->events.len : max_events;
+	if (nev > 0) {
+		strbuf_printf(out, "\nlast %zu event%s (newest first):\n", nev, nev == 1 ? "" : "s");
+		for (size_t i = 0; i < nev; i++) {
+			const event_t *e = eventlog_get(&m->events, i);
+			if (!e)
+				break;
+			fmt_time(t, sizeof t, e->ts_ms);
+			strbuf_printf(out, "  %s ", t);
+			put_event_body(out, e, true);
+			if (event_has_transition(e)) {
+				char d[32];
+				report_duration(d, sizeof d, eventlog_duration(&m->events, i, now_ms));
+				strbuf_printf(out, event_superseded(&m->events, i) ? " (lasted %s)" : " (for %s, ongoing)", d);
+			}
+			strbuf_putc(out, '\n');
+		}
+	}
+}
+
+/* ------------------------------------------------------------ tmux status line */
+
+#define STATUS_LINE_MAX 40
+
+typedef struct problem {
+	int sev;               /* effective severity, as for the exit status */
+	int rank;              /* within sev: raw state severity (down > degraded > starting > stale) */
+	indicator_id_t ind;
+	size_t node;
+	int64_t since_ms;
+	bool stale;
+} problem_t;
+
+static bool problem_worse(const problem_t *a, const problem_t *b)
+{
+	if (a->sev != b->sev)
+		return a->sev > b->sev;
+	if (a->rank != b->rank)
+		return a->rank > b->rank;
+	if (a->ind != b->ind)
+		return a->ind < b->ind;
+	return a->since_ms < b->since_ms;    /* the older problem first: no flicker */
+}
+
+static bool node_is_stale_now(const node_t *n, int64_t now_ms)
+{
+	return n->last_health_ms > 0 && node_is_stale(n, now_ms);
+}
+
+/* Appends at most max_cols code points of the escaped name; '#' (tmux
+ * formats) becomes '_'. */
+static void put_name_cols(strbuf_t *sb, const char *name, bool utf8, size_t max_cols)
+{
+	strbuf_t tmp = STRBUF_INIT;
+	put_esc(&tmp, name, utf8);
+	const char *s = strbuf_str(&tmp);
+	size_t cols = 0, i = 0, len = tmp.len;
+	while (i < len) {
+		size_t k = 1;
+		while (i + k < len && ((unsigned char)s[i + k] & 0xC0) == 0x80)
+			k++;
+		if (cols + 1 > max_cols)
+			break;
+		if (s[i] == '#')
+			strbuf_putc(sb, '_');
+		else
+			strbuf_append(sb, s + i, k);
+		cols++;
+		i += k;
+	}
+	strbuf_free(&tmp);
+}
+
+static size_t cols_of(const strbuf_t *sb, size_t from)
+{
+	size_t c = 0;
+	for (size_t i = from; i < sb->len; i++)
+		if (((unsigned char)sb->data[i] & 0xC0) != 0x80)
+			c++;
+	return c;
+}
+
+void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool utf8)
+{
+	size_t start = out->len;
+	if (!m || m->nnodes == 0) {
+		strbuf_puts(out, "CL no nodes");
+		return;
+	}
+	size_t up = 0, seen = 0;
+	problem_t worst = { .sev = -1 };
+	bool have = false;
+	for (size_t k = 0; k < m->nnodes; k++) {
+		const node_t *n = &m->nodes[k];
+		bool stale = node_is_stale_now(n, now_ms);
+		state_t ns = n->ind[IND_NODE].state;
+		if (!stale && ns != STATE_UNKNOWN)
+			seen++;
+		if (!stale && state_available(ns))
+			up++;
+		problem_t p = { .node = k };
+		if (stale) {
+			p.sev = 1;
+			p.rank = 0;
+			p.ind = IND_NODE;
+			p.stale = true;
+			p.since_ms = n->last_health_ms;
+			if (!have || problem_worse(&p, &worst)) {
+				worst = p;
+				have = true;
+			}
+			continue;
+		}
+		for (int i = 0; i < IND__COUNT; i++) {
+			state_t s = n->ind[i].state;
+			int sev = node_ind_sev(m, k, (indicator_id_t)i);
+			if (sev <= 0)
+				continue;
+			p.sev = sev;
+			p.rank = state_sev(s) * 2 + (s == STATE_DEGRADED);
+			p.ind = (indicator_id_t)i;
+			p.since_ms = n->ind[i].since_ms;
+			p.stale = false;
+			if (!have || problem_worse(&p, &worst)) {
+				worst = p;
+				have = true;
+			}
+		}
+	}
+	if (seen == 0) {
+		strbuf_puts(out, "CL ? stale");
+		return;
+	}
+	strbuf_printf(out, "CL %zu/%zu up", up, m->nnodes);
+	if (!have)
+		return;
+	const node_t *n = &m->nodes[worst.node];
+	char d[16] = "";
+	if (worst.since_ms > 0)
+		duration_short(d, sizeof d, now_ms - worst.since_ms);
+	strbuf_puts(out, utf8 ? " \xC2\xB7 " : " | ");
+	if (!worst.stale)
+		strbuf_printf(out, "%s %s ", ind_label(worst.ind), state_name_upper(n->ind[worst.ind].state));
+	size_t used = cols_of(out, start);
+	size_t tail = worst.stale ? strlen(" stale") + (d[0] ? 1 + strlen(d) : 0) : (d[0] ? 1 + strlen(d) : 0);
+	size_t room = used + tail < STATUS_LINE_MAX ? STATUS_LINE_MAX - used - tail : 1;
+	put_name_cols(out, n->name, utf8, room < 1 ? 1 : room);
+	if (worst.stale)
+		strbuf_puts(out, " stale");
+	if (d[0])
+		strbuf_printf(out, " %s", d);
+}
