@@ -39,6 +39,11 @@ typedef struct prom_ctx {
 	char *scratch;          /* decoded label values and HELP text of the current line */
 	size_t scratch_cap;
 	size_t scratch_used;    /* reset at every line */
+	/* Names seen before, as guesses: consecutive series mostly share the
+	 * metric name and label names. Both point into the body and were
+	 * validated when first scanned. */
+	prom_str_t prev_name;
+	size_t label_hints;     /* labels[0..label_hints) hold validated names */
 	prom_label_t labels[PROM_MAX_LABELS];
 	char scratch_stack[PROM_SCRATCH_STACK];
 } prom_ctx_t;
@@ -88,6 +93,28 @@ static char *prom_scratch_reserve(prom_ctx_t *c, size_t n)
 	return c->scratch + c->scratch_used;
 }
 
+/* First '"' or '\\' in p..e, or e. Label values are short, so eight bytes
+ * at a time in a register beat two memchr calls per value. */
+static const char *prom_find_quote(const char *p, const char *e)
+{
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+	while (e - p >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		uint64_t xq = w ^ (ones * '"'), xb = w ^ (ones * '\\');
+		/* The lowest set bit of each "has zero byte" mask is exact. */
+		uint64_t m = ((xq - ones) & ~xq & highs) | ((xb - ones) & ~xb & highs);
+		if (m)
+			return p + (__builtin_ctzll(m) >> 3);
+		p += 8;
+	}
+#endif
+	while (p < e && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 static const char *prom_skip_blank(const char *p, const char *e)
 {
 	while (p < e && (*p == ' ' || *p == '\t'))
@@ -104,8 +131,10 @@ static const char *prom_token_end(const char *p, const char *e)
 
 /* Plain decimals that can be converted exactly: an integer mantissa of at
  * most 19 digits and ≤ 2^53, scaled by an exact power of ten ≤ 1e22 in one
- * correctly rounded operation, gives the same double as strtod. */
-static bool prom_value_fast(const char *s, const char *e, double *out)
+ * correctly rounded operation, gives the same double as strtod. Scans from s
+ * towards the line end e; returns the end of the number, or NULL when the
+ * token is anything else (then the slow path decides). */
+static const char *prom_value_fast(const char *s, const char *e, double *out)
 {
 	bool neg = false;
 	if (s < e && (*s == '-' || *s == '+')) {
@@ -117,7 +146,7 @@ static bool prom_value_fast(const char *s, const char *e, double *out)
 	while (s < e && (unsigned)(*s - '0') < 10) {
 		m = m * 10 + (unsigned)(*s - '0');
 		if (++nd > 19)
-			return false;
+			return NULL;
 		s++;
 	}
 	if (s < e && *s == '.') {
@@ -125,13 +154,13 @@ static bool prom_value_fast(const char *s, const char *e, double *out)
 		while (s < e && (unsigned)(*s - '0') < 10) {
 			m = m * 10 + (unsigned)(*s - '0');
 			if (++nd > 19)
-				return false;
+				return NULL;
 			frac++;
 			s++;
 		}
 	}
 	if (nd == 0)
-		return false;
+		return NULL;
 	int ex = 0;
 	if (s < e && (*s == 'e' || *s == 'E')) {
 		s++;
@@ -144,22 +173,22 @@ static bool prom_value_fast(const char *s, const char *e, double *out)
 		while (s < e && (unsigned)(*s - '0') < 10) {
 			ex = ex * 10 + (*s - '0');
 			if (++ed > 3)
-				return false;
+				return NULL;
 			s++;
 		}
 		if (ed == 0)
-			return false;
+			return NULL;
 		if (eneg)
 			ex = -ex;
 	}
-	if (s != e || m > (UINT64_C(1) << 53))
-		return false;
+	if ((s < e && *s != ' ' && *s != '\t') || m > (UINT64_C(1) << 53))
+		return NULL;
 	ex -= frac;
 	if (ex < -22 || ex > 22)
-		return false;
+		return NULL;
 #if FLT_EVAL_METHOD != 0
 	if (ex != 0)            /* excess precision would round twice */
-		return false;
+		return NULL;
 #endif
 	double v = (double)m;
 	if (ex < 0)
@@ -167,7 +196,7 @@ static bool prom_value_fast(const char *s, const char *e, double *out)
 	else if (ex > 0)
 		v *= prom_pow10[ex];
 	*out = neg ? -v : v;
-	return true;
+	return s;
 }
 
 /* Everything else strtod accepts, except hex floats, "nan(...)" and anything
@@ -197,10 +226,9 @@ static bool prom_value_slow(prom_ctx_t *c, const char *s, const char *e, double 
 	return true;
 }
 
-static bool prom_value_parse(prom_ctx_t *c, const char *s, const char *e, double *out)
+/* The value token s..e when the fast path did not take it. */
+static bool prom_value_other(prom_ctx_t *c, const char *s, const char *e, double *out)
 {
-	if (prom_value_fast(s, e, out))
-		return true;
 	size_t n = (size_t)(e - s);
 	if (n == 3 && memcmp(s, "NaN", 3) == 0) {
 		*out = NAN;
@@ -284,11 +312,19 @@ static const char *prom_sample_line(prom_ctx_t *c, const char *p, const char *e,
 	s.line = lineno;
 
 	const char *n0 = p;
-	if (!(PROM_CLASS(*p) & PC_MSTART))
-		return "invalid metric name";
-	p++;
-	while (p < e && (PROM_CLASS(*p) & PC_MCHAR))
+	size_t plen = c->prev_name.len;
+	if (plen && plen < (size_t)(e - p) && !(PROM_CLASS(p[plen]) & PC_MCHAR) &&
+	    memcmp(p, c->prev_name.ptr, plen) == 0) {
+		p += plen;
+	} else {
+		if (!(PROM_CLASS(*p) & PC_MSTART))
+			return "invalid metric name";
 		p++;
+		while (p < e && (PROM_CLASS(*p) & PC_MCHAR))
+			p++;
+		c->prev_name.ptr = n0;
+		c->prev_name.len = (size_t)(p - n0);
+	}
 	s.name.ptr = n0;
 	s.name.len = (size_t)(p - n0);
 
@@ -304,12 +340,21 @@ static const char *prom_sample_line(prom_ctx_t *c, const char *p, const char *e,
 				p++;
 				break;
 			}
+			if (s.nlabels == PROM_MAX_LABELS)
+				return "too many labels";
+			prom_label_t *lab = &c->labels[s.nlabels];
 			const char *l0 = p;
-			if (!(PROM_CLASS(*p) & PC_LSTART))
-				return "invalid label name";
-			p++;
-			while (p < e && (PROM_CLASS(*p) & PC_LCHAR))
+			size_t hlen = s.nlabels < c->label_hints ? lab->name.len : 0;
+			if (hlen && hlen < (size_t)(e - p) && !(PROM_CLASS(p[hlen]) & PC_LCHAR) &&
+			    memcmp(p, lab->name.ptr, hlen) == 0) {
+				p += hlen;
+			} else {
+				if (!(PROM_CLASS(*p) & PC_LSTART))
+					return "invalid label name";
 				p++;
+				while (p < e && (PROM_CLASS(*p) & PC_LCHAR))
+					p++;
+			}
 			const char *l1 = p;
 			p = prom_skip_blank(p, e);
 			if (p >= e || *p != '=')
@@ -318,21 +363,19 @@ static const char *prom_sample_line(prom_ctx_t *c, const char *p, const char *e,
 			if (p >= e || *p != '"')
 				return "expected '\"' to start label value";
 			p++;
-			if (s.nlabels == PROM_MAX_LABELS)
-				return "too many labels";
-			prom_label_t *lab = &c->labels[s.nlabels];
 			lab->name.ptr = l0;
 			lab->name.len = (size_t)(l1 - l0);
-			const char *qt = memchr(p, '"', (size_t)(e - p));
-			if (!qt)
+			if (s.nlabels >= c->label_hints)
+				c->label_hints = s.nlabels + 1;
+			const char *qt = prom_find_quote(p, e);
+			if (qt >= e)
 				return "unterminated label value";
-			const char *bs = memchr(p, '\\', (size_t)(qt - p));
-			if (!bs) {
+			if (*qt == '"') {
 				lab->value.ptr = p;
 				lab->value.len = (size_t)(qt - p);
 				p = qt + 1;
 			} else {
-				const char *err = prom_label_value_decode(c, &p, e, bs, &lab->value);
+				const char *err = prom_label_value_decode(c, &p, e, qt, &lab->value);
 				if (err)
 					return err;
 			}
@@ -353,9 +396,12 @@ static const char *prom_sample_line(prom_ctx_t *c, const char *p, const char *e,
 	if (q >= e)
 		return braces ? "expected value after labels" : "expected value after metric name";
 	p = q;
-	const char *v1 = prom_token_end(p, e);
-	if (!prom_value_parse(c, p, v1, &s.value))
-		return "invalid sample value";
+	const char *v1 = prom_value_fast(p, e, &s.value);
+	if (!v1) {
+		v1 = prom_token_end(p, e);
+		if (!prom_value_other(c, p, v1, &s.value))
+			return "invalid sample value";
+	}
 	p = prom_skip_blank(v1, e);
 	if (p < e) {
 		const char *t1 = prom_token_end(p, e);
@@ -460,6 +506,9 @@ size_t prom_parse(const char *buf, size_t len, const prom_handler_t *h, prom_sta
 	c.scratch = c.scratch_stack;
 	c.scratch_cap = sizeof(c.scratch_stack);
 	c.scratch_used = 0;
+	c.prev_name.ptr = NULL;
+	c.prev_name.len = 0;
+	c.label_hints = 0;
 
 	size_t lineno = 0, samples = 0, errors = 0;
 	const char *p = buf;
