@@ -170,8 +170,7 @@ int health_parse_json(const char *body, size_t len, health_report_t *out, char *
 {
 	health_report_t r = HEALTH_REPORT_INIT;
 	const char *end = NULL;
-	char small[16];
-	const char *src = body;
+	char *copy;
 	cJSON *doc, *data, *e;
 	size_t idx = 0;
 
@@ -180,29 +179,30 @@ int health_parse_json(const char *body, size_t len, health_report_t *out, char *
 		health_seterr(err, errlen, "empty body");
 		return health_fail(&r, out);
 	}
-	/* cJSON (1.7.15) compares a leading UTF-8 BOM with strncmp over 3 bytes
-	 * even when fewer are given: hand it a NUL-terminated copy of tiny bodies. */
-	if (len < sizeof(small)) {
-		memcpy(small, body, len);
-		small[len] = '\0';
-		src = small;
-	}
-	doc = cJSON_ParseWithLengthOpts(src, len, &end, false);
+	/* cJSON releases have read one byte past the given length on some
+	 * truncated documents (cJSON issue #804, PR #775). The installed 1.7.15
+	 * shows none under valgrind, but a NUL-terminated copy (one memcpy per
+	 * poll) keeps a body that fills its buffer safe with any version. */
+	copy = xstrndup(body, len);
+	doc = cJSON_ParseWithLengthOpts(copy, len, &end, false);
 	if (!doc) {
-		size_t off = end && end >= src && end <= src + len ? (size_t)(end - src) : 0;
+		size_t off = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
+		free(copy);
 		health_seterr(err, errlen, "invalid JSON at byte %zu", off);
 		return health_fail(&r, out);
 	}
 	if (end) {
-		size_t off = (size_t)(end - src);
-		while (off < len && health_is_space(src[off]))
+		size_t off = (size_t)(end - copy);
+		while (off < len && health_is_space(copy[off]))
 			off++;
 		if (off < len) {
 			cJSON_Delete(doc);
+			free(copy);
 			health_seterr(err, errlen, "invalid JSON at byte %zu: data after the document", off);
 			return health_fail(&r, out);
 		}
 	}
+	free(copy);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
 		health_seterr(err, errlen, "JSON: top level is not an object");

@@ -769,8 +769,12 @@ static void test_status_names_and_free(void **state)
 
 static void test_fuzz_regressions(void **state)
 {
-	/* short bodies starting like a UTF-8 BOM: cJSON 1.7.15 compared 3 bytes */
+	/* bodies that end where cJSON versions have read one byte too far:
+	 * a BOM prefix, an object key expected after a final ',' */
 	expect_err(health_parse_json, "\xef\xbb\xbf", 3, "invalid JSON at byte 0");
+	expect_err(health_parse_json, "\xef", 1, "invalid JSON at byte 0");
+	expect_err_s(health_parse_json, "{\"data\":[],", "invalid JSON at byte 11");
+	expect_err_s(health_parse_json, "{\"data\":[\"\\", "invalid JSON at byte 10");
 	expect_any_err(NULL, "\xef", 1, "not a health document (first byte 0xef)");
 }
 
