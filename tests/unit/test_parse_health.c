@@ -773,7 +773,7 @@ static void test_fuzz_regressions(void **state)
 	 * a BOM prefix, an object key expected after a final ',' */
 	expect_err(health_parse_json, "\xef\xbb\xbf", 3, "invalid JSON at byte 0");
 	expect_err(health_parse_json, "\xef", 1, "invalid JSON at byte 0");
-	expect_err_s(health_parse_json, "{\"data\":[],", "invalid JSON at byte 11");
+	expect_err_s(health_parse_json, "{\"data\":[],", "invalid JSON at byte 10");
 	expect_err_s(health_parse_json, "{\"data\":[\"\\", "invalid JSON at byte 10");
 	expect_any_err(NULL, "\xef", 1, "not a health document (first byte 0xef)");
 }
