@@ -293,9 +293,9 @@ int health_parse_text(const char *body, size_t len, health_report_t *out, char *
 			if (k == ll)              /* blank line */
 				continue;
 		}
-		if (ll >= 3 && line[0] == 'o' && line[1] == 'k' && line[2] == ' ') {
+		if (ll >= 2 && line[0] == 'o' && line[1] == 'k' && (ll == 2 || line[2] == ' ')) {
 			st = CHECK_PASSING;
-			skip = 3;
+			skip = 2;
 		} else if (line[0] == '!' || line[0] == '?') {
 			st = line[0] == '!' ? CHECK_FAILING : CHECK_UNKNOWN;
 			skip = 1;               /* "!  NAME" (v2.10+) or "!NAME" (v2.9) */

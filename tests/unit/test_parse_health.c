@@ -665,6 +665,8 @@ static void test_text_errors(void **state)
 	expect_err_s(health_parse_text, "ok A\nok \n", "text line 2: check without a name");
 	expect_err_s(health_parse_text, "ok A\n!  \r\n", "text line 2: check without a name");
 	expect_err_s(health_parse_text, "-\n", "text line 1: check without a name");
+	expect_err_s(health_parse_text, "ok A\nok\r\n", "text line 2: check without a name");
+	expect_err_s(health_parse_text, "ok\tA\n", "text line 1: expected 'ok', '!', '?' or '-'");
 	expect_err(health_parse_text, "ok A\nok B\0C\n", 11, "text line 2: NUL byte");
 	expect_err(health_parse_text, "", 0, "empty body");
 	/* a failure after checks were collected frees them */
