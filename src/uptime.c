@@ -78,7 +78,7 @@ void uptime_observe(uptime_t *u, int64_t now_ms, state_t state)
 		if (u->last_ms - now_ms > UPTIME_JITTER_MS) {
 			int64_t nowmin = uptime_minute(now_ms);
 			for (size_t i = 0; i < UPTIME_NBUCKETS; i++)
-				if (u->b[i].minute > nowmin)
+				if (u->b[i].minute >= nowmin)
 					u->b[i].minute = -1;
 			u->last_ms = now_ms;
 		}
@@ -108,10 +108,15 @@ static void uptime_minute_ms(const uptime_t *u, int64_t m, int64_t lo, int64_t h
 		return;
 	const uptime_bucket_t *b = &u->b[uptime_slot(m)];
 	if (b->minute == (int32_t)m) {
-		/* stored time lies within [mlo, min(mhi, last_ms)) */
+		/* the stored time (total T) was spent before last_ms, contiguously
+		 * since observations began: assume it is [sh - T, sh) */
 		int64_t sh = u->last_ms > mlo && u->last_ms < mhi ? u->last_ms : mhi;
-		int64_t olo = lo, ohi = hi < sh ? hi : sh;
-		double f = ohi > olo ? (double)(ohi - olo) / (double)(sh - mlo) : 0.0;
+		int64_t total = 0;
+		for (int k = 0; k < STATE__COUNT; k++)
+			total += b->ms[k];
+		int64_t sl = sh - total;
+		int64_t olo = lo > sl ? lo : sl, ohi = hi < sh ? hi : sh;
+		double f = total > 0 && ohi > olo ? (double)(ohi - olo) / (double)total : 0.0;
 		for (int k = 0; k < STATE__COUNT; k++)
 			out[k] = b->ms[k] * f;
 	}
