@@ -1259,8 +1259,8 @@ static bool settings_is_space(char c)
 
 /* inih's reader: hands over one line of the text per call, so that ps->line is
  * the line inih is on. Leading whitespace goes (no continuation lines: an
- * indented key is a key), " #" starts a comment like " ;", section headers are
- * recorded here with their line numbers. */
+ * indented key is a key), " #" and " ;" start comments (removed here, for
+ * section lines too), section headers are recorded here with their lines. */
 static char *parse_reader(char *buf, int num, void *user)
 {
 	parse_t *ps = user;
@@ -1280,7 +1280,7 @@ static char *parse_reader(char *buf, int num, void *user)
 	while (a < eol && settings_is_space(*a))
 		a++;
 	for (const char *q = a + 1; q < eol; q++) {
-		if (*q == '#' && settings_is_space(q[-1])) {
+		if ((*q == '#' || *q == ';') && settings_is_space(q[-1])) {
 			eol = q;
 			break;
 		}
@@ -1293,11 +1293,8 @@ static char *parse_reader(char *buf, int num, void *user)
 		return NULL;
 	}
 	if (len > 0 && *a == '[') {
-		/* like inih: up to ']', and "; " starts a comment */
-		const char *q = a + 1;
-		while (q < eol && *q != ']' && !(*q == ';' && settings_is_space(q[-1])))
-			q++;
-		if (q >= eol || *q != ']') {
+		const char *q = memchr(a, ']', len);
+		if (!q) {
 			parse_error(ps, ps->line, "syntax error");
 			return NULL;
 		}
