@@ -368,7 +368,8 @@ static void pnode_set_plugins(pnode_t *pn, const char *body, size_t len)
 	char *paths[POLLER_MAX_PLUGINS];
 	size_t np = 0;
 	const cJSON *grp;
-	cJSON_ArrayForEach(grp, cJSON_IsArray(root) ? root : NULL) {
+	const cJSON *list = cJSON_IsArray(root) ? root : NULL;
+	cJSON_ArrayForEach(grp, list) {
 		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(grp, "labels");
 		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(labels, "__metrics_path__");
 		if (!cJSON_IsString(mp) || mp->valuestring[0] != '/' || strcmp(mp->valuestring, "/metrics") == 0)
