@@ -480,20 +480,19 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 			pnode_set_plugins(pn, r.body, r.len);
 		else if (r.ok && r.http_status == 404)
 			pnode_set_plugins(pn, "[]", 2);
-	}
-	p->fn(p->ud, &r);
-
-	/* A plugin list that just arrived is scraped in this same round. */
-	if (ep->kind == PROBE_DISCOVERY)
+		/* A plugin list that just arrived is scraped in this same round. */
 		for (size_t i = 0; i < pn->nplugins; i++)
 			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
+	}
+	/* The round is complete before the callback sees its last result. */
+	if (--pn->pending == 0)
+		pn->rounds++;
+	p->fn(p->ud, &r);
 
 	if (ep->body.cap > POLLER_KEEP_BODY_BYTES)
 		strbuf_free(&ep->body);
 	else
 		strbuf_reset(&ep->body);
-	if (--pn->pending == 0)
-		pn->rounds++;
 }
 
 static void poller_check_done(poller_t *p)
