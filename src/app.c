@@ -49,11 +49,34 @@ static void app_close_walk(uv_handle_t *h, void *arg)
 }
 
 /* Stops everything; the loop then runs dry and uv_run returns. */
+/* NODETOP_STATS=FILE: poll-lateness figures for the benchmarks and the soak test. */
+static void app_write_stats(const app_t *a)
+{
+	const char *path = getenv("NODETOP_STATS");
+	if (!path || !path[0] || !a->poller)
+		return;
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	double p50, p99, max;
+	unsigned long count;
+	poller_lateness(a->poller, &p50, &p99, &max, &count);
+	unsigned long polls = 0, errors = 0;
+	for (size_t i = 0; i < a->model.nnodes; i++) {
+		polls += a->model.nodes[i].polls;
+		errors += a->model.nodes[i].poll_errors;
+	}
+	fprintf(f, "lateness_p50_ms=%.3f\nlateness_p99_ms=%.3f\nlateness_max_ms=%.3f\nrounds=%lu\n"
+	        "polls=%lu\npoll_errors=%lu\nnodes=%zu\n", p50, p99, max, count, polls, errors, a->model.nnodes);
+	fclose(f);
+}
+
 static void app_quit(app_t *a)
 {
 	if (a->quitting)
 		return;
 	a->quitting = true;
+	app_write_stats(a);
 	if (a->tui)
 		tui_stop(a->tui);
 	if (a->poller)
