@@ -262,6 +262,26 @@ static void test_builtin_defaults(void **state)
 	settings_free(&s);
 }
 
+/* The shipped example must load as it is. */
+static void test_example_loads(void **state)
+{
+	settings_t s;
+	char err[512] = "";
+	settings_init(&s);
+	if (settings_load_file(&s, TESTDATA "/../../share/nodetop.conf.example", err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(s.nnodes, 4);
+	assert_string_equal(node_named(&s, "primary")->group, "pair-1");
+	assert_string_equal(node_named(&s, "standby")->group, "pair-1");
+	assert_string_equal(node_named(&s, "lb")->url, "https://lb.example.com/chainlink");
+	assert_int_equal(node_named(&s, "lb")->interval_ms, 15000);
+	assert_false(node_named(&s, "dev")->metrics);
+	assert_int_equal(s.charts.n, 10);
+	assert_string_equal(s.charts.defs[9].id, "balance");
+	assert_int_equal(s.nwarnings, 0);
+	settings_free(&s);
+}
+
 static void test_defaults_any_order(void **state)
 {
 	static const char *const first =
@@ -944,6 +964,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_builtin_defaults),
+		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_defaults_any_order),
 		cmocka_unit_test(test_timeout_capping),
 		cmocka_unit_test(test_errors_syntax_and_sections),
