@@ -17,7 +17,8 @@ enum { REPORT_OK = 0, REPORT_WARNING = 1, REPORT_CRITICAL = 2, REPORT_UNKNOWN = 
  * else the worst node and group indicator, DOWN -> CRITICAL, DEGRADED/STARTING -> WARNING, with
  * failover groups: a member down while its group is up -> WARNING, a member starting (standby
  * waiting for the lease) while its group is up -> OK; a group down -> CRITICAL. When nothing is
- * wrong but an ungrouped node (or a whole group) has no known state -> UNKNOWN. */
+ * wrong but an ungrouped node (or a whole group) has no known state, or DB/RPC are unknown
+ * because /metrics failed -> UNKNOWN. */
 int report_status(const model_t *m);
 const char *report_status_name(int code);
 

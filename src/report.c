@@ -285,21 +285,25 @@ static int node_ind_sev(const model_t *m, size_t idx, indicator_id_t i)
 /* Exit status. Empty model: UNKNOWN. Otherwise the worst of every node
  * indicator (with the group semantics of node_ind_sev) and every group
  * indicator: DOWN -> CRITICAL, DEGRADED/STARTING -> WARNING. When nothing is
- * wrong, UNKNOWN if some ungrouped node or some group has no known node state
- * (we cannot say OK about a node we never saw), else OK. An unknown database
- * or RPC indicator (no /metrics) does not prevent OK: unknown is never down. */
+ * wrong: UNKNOWN if nodetop could not see something it was asked to watch -
+ * an ungrouped node or a whole group without a known node state, or a
+ * database/RPC indicator unknown because /metrics failed - else OK. A DB/RPC
+ * indicator unknown for want of series (no error) does not prevent OK, and
+ * unknown is never counted as down. Like model_overall(), except that a
+ * grouped member that is down or degraded is a WARNING instead of nothing. */
 int report_status(const model_t *m)
 {
 	if (!m || m->nnodes == 0)
 		return REPORT_UNKNOWN;
 	int worst = -1;
-	bool node_unknown = false;
+	bool blind = false;
 	for (size_t k = 0; k < m->nnodes; k++) {
+		const node_t *n = &m->nodes[k];
 		const group_t *g = node_group(m, k);
 		for (int i = 0; i < IND__COUNT; i++) {
 			int sev = node_ind_sev(m, k, (indicator_id_t)i);
-			if (sev < 0 && i == IND_NODE && !g)
-				node_unknown = true;
+			if (sev < 0 && !g && (i == IND_NODE || n->metrics_error[0]))
+				blind = true;
 			if (sev > worst)
 				worst = sev;
 		}
@@ -308,11 +312,15 @@ int report_status(const model_t *m)
 		const group_t *g = &m->groups[gi];
 		if (g->nmembers == 0)
 			continue;
+		bool tried = false;
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0])
+				tried = true;
 		for (int i = 0; i < IND__COUNT; i++) {
 			state_t gs = group_state(m, g, (indicator_id_t)i);
 			if (gs == STATE_UNKNOWN) {
-				if (i == IND_NODE)
-					node_unknown = true;
+				if (i == IND_NODE || tried)
+					blind = true;
 				continue;
 			}
 			int sev = state_sev(gs);
@@ -324,7 +332,7 @@ int report_status(const model_t *m)
 		return REPORT_CRITICAL;
 	if (worst == 1)
 		return REPORT_WARNING;
-	if (worst < 0 || node_unknown)
+	if (worst < 0 || blind)
 		return REPORT_UNKNOWN;
 	return REPORT_OK;
 }
@@ -629,6 +637,11 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_esc(sb, n->metrics_error, u);
 		strbuf_putc(sb, '\n');
 	}
+	if (n->plugin_error[0]) {
+		strbuf_puts(sb, "  plugin:   ");
+		put_esc(sb, n->plugin_error, u);
+		strbuf_putc(sb, '\n');
+	}
 	strbuf_puts(sb, "  checks:   ");
 	if (!n->have_health)
 		strbuf_puts(sb, "none (no /health document)\n");
@@ -642,8 +655,8 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 
 	strbuf_puts(sb, "  database: ");
 	put_indicator_line(sb, &n->ind[IND_DB], now_ms, u);
-	if (n->have_db) {
-		strbuf_puts(sb, n->ind[IND_DB].reason[0] ? "; open " : ": open ");
+	if (n->have_db && !n->ind[IND_DB].reason[0]) {
+		strbuf_puts(sb, ": open ");
 		put_num(sb, n->db_open);
 		strbuf_puts(sb, ", used ");
 		put_num(sb, n->db_used);
@@ -868,6 +881,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "metrics_latency_ms", n->last_metrics_ms > 0 ? json_num(n->metrics_latency_ms) : cJSON_CreateNull());
 	jadd(o, "http_status", n->http_status > 0 ? cJSON_CreateNumber((double)n->http_status) : cJSON_CreateNull());
 	jadd(o, "metrics_error", n->have_metrics ? cJSON_CreateNull() : json_str_or_null(n->metrics_error));
+	jadd(o, "plugin_error", json_str_or_null(n->plugin_error));
 	jadd(o, "restarts", cJSON_CreateNumber(n->restarts));
 	jadd(o, "uptime_seconds", n->have_proc_uptime ? json_num(n->proc_uptime_s) : cJSON_CreateNull());
 	jadd(o, "acked", cJSON_CreateBool(n->acked));
