@@ -146,7 +146,10 @@ void model_tick(model_t *m, int64_t now_ms);
 /* True when the node's newest data is older than 3 of its intervals. */
 bool node_is_stale(const node_t *n, int64_t now_ms);
 /* Worst current state over every node and group indicator, for exit codes:
- * UP -> OK, DEGRADED/STARTING -> WARNING, DOWN -> CRITICAL, UNKNOWN -> UNKNOWN. */
+ * UP -> OK, DEGRADED/STARTING -> WARNING, DOWN -> CRITICAL, UNKNOWN -> UNKNOWN.
+ * Ranking DOWN > DEGRADED > STARTING > UNKNOWN > UP. Grouped nodes count through
+ * their group (a pair is up when one member is); a DB/RPC unknown counts only
+ * when a /metrics request failed (metrics_error set), not when none was made. */
 state_t model_overall(const model_t *m);
 /* Number of nodes whose NODE indicator is up, degraded or starting. */
 size_t model_nodes_up(const model_t *m);
