@@ -22,8 +22,9 @@ enum { REPORT_OK = 0, REPORT_WARNING = 1, REPORT_CRITICAL = 2, REPORT_UNKNOWN = 
 int report_status(const model_t *m);
 const char *report_status_name(int code);
 
-/* report_text, report_json and report_summary end their output with a newline;
- * report_status_line, report_event_line and report_event_json add none. */
+/* report_text and report_summary end their output with a newline; report_json,
+ * report_status_line, report_event_line and report_event_json add none (one line
+ * or one JSON document: the caller ends it). */
 
 /* --once: a human-readable report of every node (state, error, version, failing
  * checks with output, database, RPC per chain), all untrusted text escaped. */

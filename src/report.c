@@ -932,7 +932,6 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 	}
 	jadd(root, "groups", groups);
 	json_emit(out, root);
-	strbuf_putc(out, '\n');
 	cJSON_Delete(root);
 }
 
@@ -1021,10 +1020,19 @@ static bool event_superseded(const eventlog_t *log, size_t i)
 	return false;
 }
 
+/* A standby answering 204 while its group is up: its normal state. */
+static bool node_is_waiting_standby(const model_t *m, size_t idx)
+{
+	const node_t *n = &m->nodes[idx];
+	const group_t *g = node_group(m, idx);
+	return g && n->state == STATE_STARTING && n->ind[IND_NODE].state == STATE_STARTING &&
+	       group_state(m, g, IND_NODE) == STATE_UP;
+}
+
 static bool node_has_problem(const model_t *m, size_t idx, int64_t now_ms)
 {
 	const node_t *n = &m->nodes[idx];
-	if (n->ind[IND_NODE].state != STATE_UP || n->state != STATE_UP)
+	if ((n->ind[IND_NODE].state != STATE_UP || n->state != STATE_UP) && !node_is_waiting_standby(m, idx))
 		return true;
 	if (n->nfailing > 0 || (node_is_stale(n, now_ms) && n->last_health_ms > 0))
 		return true;
@@ -1113,6 +1121,8 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			continue;
 		strbuf_puts(out, healthy++ ? ", " : "\nhealthy: ");
 		put_esc(out, m->nodes[k].name, true);
+		if (node_is_waiting_standby(m, k))
+			strbuf_puts(out, " (standby, starting)");
 	}
 	if (healthy)
 		strbuf_putc(out, '\n');
