@@ -213,6 +213,10 @@ int app_run(settings_t *s, const cli_t *cli)
 	model_init(&a->model, &s->charts);
 	if (s->head_stall_ms > 0)
 		a->model.head_stall_ms = s->head_stall_ms;
+	/* Rings are 16 bytes a sample: with many nodes, keep a shorter history so
+	 * that 1000 nodes stay under 200 MB (the scale target) once rings fill. */
+	if (s->nnodes > 100)
+		a->model.ring_cap = 240;
 	for (size_t i = 0; i < s->nnodes; i++) {
 		node_cfg_t *n = &s->nodes[i];
 		if (cli->mode == CLI_STATUS_LINE && n->timeout_ms > APP_STATUS_LINE_TIMEOUT_MS)
