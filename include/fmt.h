@@ -50,6 +50,9 @@ size_t fmt_prefix(const char *s, size_t len, int maxcols, int *cols);
  * the copy ends with ellipsis (which must itself fit in one cell).
  * Returns the width in cells of the result. */
 int fmt_fit(char *dst, size_t dstsz, const char *s, int maxcols, const char *ellipsis);
+/* Like fmt_fit, but cuts in the middle, keeping the head and the tail (node
+ * names such as "10.0.1.5:6688" differ at the end): "10.0…:6688". */
+int fmt_fit_middle(char *dst, size_t dstsz, const char *s, int maxcols, const char *ellipsis);
 /* Wrapping: the first display line of s[0..len) within maxcols cells, breaking
  * at an LF, else after the last space that fits, else mid-word (on a character
  * boundary). Returns its length in bytes (trailing spaces of a soft break

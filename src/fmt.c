@@ -348,6 +348,30 @@ int fmt_fit(char *dst, size_t dstsz, const char *s, int maxcols, const char *ell
 	return cols + ecols;
 }
 
+int fmt_fit_middle(char *dst, size_t dstsz, const char *s, int maxcols, const char *ellipsis)
+{
+	size_t len = strlen(s), elen = strlen(ellipsis), head, i = 0, k;
+	int total = fmt_width(s, len), ecols = fmt_width(ellipsis, elen), hcols, tail, before = 0, w;
+
+	if (total <= maxcols || maxcols < ecols + 2)
+		return fmt_fit(dst, dstsz, s, maxcols, ellipsis);
+	tail = (maxcols - ecols + 1) / 2;      /* the tail gets the odd cell: it tells nodes apart */
+	/* the tail starts at the first character from which the rest fits in tail cells */
+	while (i < len && total - before > tail) {
+		k = fmt_char(s, len, i, &w);
+		before += w;
+		i += k;
+	}
+	head = fmt_prefix(s, len, maxcols - ecols - (total - before), &hcols);
+	if (i < head || head + elen + (len - i) + 1 > dstsz)
+		return fmt_fit(dst, dstsz, s, maxcols, ellipsis);
+	memcpy(dst, s, head);
+	memcpy(dst + head, ellipsis, elen);
+	memcpy(dst + head + elen, s + i, len - i);
+	dst[head + elen + len - i] = '\0';
+	return hcols + ecols + (total - before);
+}
+
 size_t fmt_wrap(const char *s, size_t len, int maxcols, size_t *next)
 {
 	size_t i = 0, k, last_space = (size_t)-1, end;

@@ -514,6 +514,14 @@ static void test_fmt_widths(void **state)
 	assert_string_equal(buf, "short");
 	assert_int_equal(fmt_fit(buf, 6, "●●●●●", 10, "~"), 2);   /* byte limit: 5 bytes, one ● + ~ */
 	assert_string_equal(buf, "●~");
+	assert_int_equal(fmt_fit_middle(buf, sizeof buf, "127.0.0.1:17000", 10, "…"), 10);
+	assert_string_equal(buf, "127.…17000");
+	assert_int_equal(fmt_fit_middle(buf, sizeof buf, "127.0.0.1:17000", 15, "…"), 15);
+	assert_string_equal(buf, "127.0.0.1:17000");
+	assert_int_equal(fmt_fit_middle(buf, sizeof buf, "日本語テキスト", 7, "…"), 7);
+	assert_string_equal(buf, "日本…ト");
+	assert_int_equal(fmt_fit_middle(buf, sizeof buf, "abcdef", 2, "…"), 2);   /* too narrow: plain fit */
+	assert_string_equal(buf, "a…");
 	assert_int_equal(fmt_fit(buf, sizeof buf, "abc", 0, "~"), 0);
 	assert_string_equal(buf, "");
 

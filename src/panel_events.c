@@ -1,0 +1,113 @@
+/* panel_events.c - the event timeline: state changes of every node merged, newest
+ * first, with time and duration ("rpc down on bravo for 4m12s"). */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "tui_priv.h"
+
+/* The word for the state an event entered: checks say passing/failing. */
+static const char *events_state_word(const event_t *e)
+{
+	if (e->kind == EVENT_CHECK)
+		return e->to == STATE_DOWN ? "failing" : e->to == STATE_UP ? "passing" : "unknown";
+	return state_name(e->to);
+}
+
+/* What the event is about: "node", "db", "rpc", "rpc chain 1", a check name. */
+static void events_subject(const tui_t *t, const event_t *e, char *buf, size_t n)
+{
+	char sub[256];
+
+	render_escape(t, sub, sizeof sub, e->subject, false);
+	switch (e->kind) {
+	case EVENT_RPC:
+		if (sub[0])
+			snprintf(buf, n, "rpc chain %s", sub);
+		else
+			snprintf(buf, n, "rpc");
+		break;
+	case EVENT_CHECK:
+		snprintf(buf, n, "%s", sub);
+		break;
+	default:
+		snprintf(buf, n, "%s", event_kind_name(e->kind));
+		break;
+	}
+}
+
+static void events_line(tui_t *t, WINDOW *w, int y, size_t i, const event_t *e, bool compact)
+{
+	int W = getmaxx(w), x = 1;
+	char clock[16], dur[16], subject[300], node[128], detail[300];
+	attr_t sa = render_state_attr(t, e->to);
+
+	fmt_clock(clock, sizeof clock, e->ts_ms, false);
+	fmt_duration(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms));
+	render_escape(t, node, sizeof node, e->node, false);
+	render_escape(t, detail, sizeof detail, e->detail, false);
+	x += render_put(t, w, y, x, W - x, compact ? clock + 3 : clock, A_DIM) + 1;   /* MM:SS when compact */
+
+	if (e->kind == EVENT_CONFIG) {
+		x += render_put(t, w, y, x, W - x, "config", A_BOLD) + 1;
+		render_put(t, w, y, x, W - x, detail, A_NORMAL);
+		return;
+	}
+	if (e->kind == EVENT_RESTART) {
+		x += render_putf(t, w, y, x, W - x, A_BOLD, "%s restart", t->g->restart) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "of %s", node) + 2;
+		render_put(t, w, y, x, W - x, detail, A_DIM);
+		return;
+	}
+	if (e->kind == EVENT_ACK) {
+		x += render_put(t, w, y, x, W - x, "ack", A_BOLD) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "on %s", node) + 2;
+		render_put(t, w, y, x, W - x, detail, A_DIM);
+		return;
+	}
+	x += render_put(t, w, y, x, 1, panel_state_symbol(t, e->to), sa) + 1;
+	events_subject(t, e, subject, sizeof subject);
+	if (compact) {
+		/* "bravo rpc down 4m12s" */
+		x += render_put(t, w, y, x, W - x, node, A_BOLD) + 1;
+		x += render_put(t, w, y, x, W - x, subject, A_NORMAL) + 1;
+		x += render_put(t, w, y, x, W - x, events_state_word(e), sa & ~A_REVERSE) + 1;
+		render_put(t, w, y, x, W - x, dur, A_NORMAL);
+		return;
+	}
+	/* "rpc down on bravo for 4m12s · no RPC node Alive on chain 1" */
+	x += render_put(t, w, y, x, W - x, subject, A_NORMAL) + 1;
+	x += render_put(t, w, y, x, W - x, events_state_word(e), sa & ~A_REVERSE) + 1;
+	x += render_put(t, w, y, x, W - x, "on", A_NORMAL) + 1;
+	x += render_put(t, w, y, x, W - x, node, A_BOLD) + 1;
+	x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 1;
+	if (detail[0] && x + 6 < W) {
+		x += render_put(t, w, y, x, 1, t->g->dot, A_DIM) + 1;
+		render_put(t, w, y, x, W - x, detail, A_DIM);
+	}
+}
+
+void panel_events_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), y = 1;
+	const eventlog_t *log = &t->m->events;
+	bool compact = W < 60;
+	char right[64];
+	size_t i;
+
+	snprintf(right, sizeof right, "%zu, newest first", log->len);
+	render_title(t, w, "Events", log->len ? right : "", t->focus == FOCUS_EVENTS);
+	if (log->len == 0) {
+		render_put(t, w, y, 2, W - 2, "no state changes yet", A_DIM);
+		return;
+	}
+	for (i = t->ev_top; i < log->len && y < H; i++, y++) {
+		const event_t *e = eventlog_get(log, i);
+		if (e)
+			events_line(t, w, y, i, e, compact);
+	}
+	if (t->ev_top > 0)
+		render_scroll_hint(t, w, 1, true);
+	if (i < log->len)
+		render_scroll_hint(t, w, H - 1, false);
+}

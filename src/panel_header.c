@@ -1,0 +1,148 @@
+/* panel_header.c - the header bar (clock, nodes up, worst state, nodetop's own
+ * poll health, messages) and the footer bar (key hints, the filter prompt). */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "tui_priv.h"
+
+const char *panel_state_symbol(const tui_t *t, state_t s)
+{
+	return (unsigned)s < STATE__COUNT ? t->g->state[s] : "?";
+}
+
+/* The node with the worst indicator, and that indicator. */
+static const node_t *panel_header_worst(const tui_t *t, state_t *st, indicator_id_t *ind)
+{
+	const node_t *worst = NULL;
+
+	*st = STATE_UNKNOWN;
+	*ind = IND_NODE;
+	for (size_t i = 0; i < t->m->nnodes; i++) {
+		const node_t *n = &t->m->nodes[i];
+		for (int k = 0; k < IND__COUNT; k++) {
+			if (!worst || n->ind[k].state > *st) {
+				worst = n;
+				*st = n->ind[k].state;
+				*ind = (indicator_id_t)k;
+			}
+		}
+	}
+	return worst;
+}
+
+void panel_header_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), x = 0;
+	bool narrow = W < 70;
+	char clock[16], buf[256], name[96];
+	size_t up = model_nodes_up(t->m), n = t->m->nnodes, stale = 0;
+	double maxlat = -1;
+	state_t overall = model_overall(t->m), wst;
+	indicator_id_t wind;
+	const node_t *wn;
+
+	for (size_t i = 0; i < n; i++) {
+		const node_t *nd = &t->m->nodes[i];
+		if (node_is_stale(nd, t->now_ms))
+			stale++;
+		if (nd->last_health_ms && nd->health_latency_ms > maxlat)
+			maxlat = nd->health_latency_ms;
+	}
+	fmt_clock(clock, sizeof clock, t->now_ms, false);
+
+	if (!narrow)
+		x += render_put(t, w, 0, x, W - x, " nodetop ", A_BOLD | A_REVERSE) + 1;
+	else
+		x += 1;
+	x += render_put(t, w, 0, x, W - x, clock, A_BOLD) + 2;
+
+	snprintf(buf, sizeof buf, narrow ? "%zu/%zu up" : "nodes %zu/%zu up", up, n);
+	x += render_put(t, w, 0, x, W - x, buf, up < n ? A_BOLD : A_NORMAL) + 2;
+
+	/* the worst current state, with where it is */
+	wn = panel_header_worst(t, &wst, &wind);
+	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
+	                 panel_state_symbol(t, overall), state_name_upper(overall));
+	if (wn && wst != STATE_UP && wst > STATE_UNKNOWN) {
+		render_escape(t, name, sizeof name, wn->name, false);
+		if (wind == IND_NODE)
+			snprintf(buf, sizeof buf, " %s", name);
+		else
+			snprintf(buf, sizeof buf, " %s on %s", indicator_name(wind), name);
+		x += render_put(t, w, 0, x, W - x, buf, A_NORMAL);
+	}
+	x += 2;
+
+	/* nodetop's own health: are the polls on time */
+	if (stale) {
+		snprintf(buf, sizeof buf, narrow ? "%zu STALE" : " %zu node%s STALE ", stale, stale == 1 ? "" : "s");
+		x += render_put(t, w, 0, x, W - x, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED)) + 2;
+	} else if (!narrow && n) {
+		char lat[16];
+		fmt_latency(lat, sizeof lat, maxlat);
+		snprintf(buf, sizeof buf, "polls on time%s%s", maxlat >= 0 ? ", max " : "", maxlat >= 0 ? lat : "");
+		x += render_put(t, w, 0, x, W - x, buf, A_DIM) + 2;
+	}
+
+	/* a message (config reload error...) wins over the hints on the right */
+	if (t->message[0]) {
+		render_escape(t, buf, sizeof buf, t->message, false);
+		render_put(t, w, 0, x, W - x, buf, A_BOLD);
+	} else {
+		const char *hint = t->opts.kiosk ? "kiosk: read-only" : narrow ? "?:help" : "? help  q quit";
+		int hw = render_width(hint);
+		if (x + hw + 1 <= W)
+			render_put(t, w, 0, W - hw - 1, hw, hint, A_DIM);
+	}
+}
+
+/* One "key label" pair of the footer; returns the new x. */
+static int panel_footer_key(tui_t *t, WINDOW *w, int x, const char *key, const char *label)
+{
+	int W = getmaxx(w), need = render_width(key) + render_width(label) + 2;
+
+	if (x + need > W)
+		return W;
+	x += render_put(t, w, 0, x, W - x, key, A_BOLD | render_pair(t, PAIR_KEY));
+	x += render_put(t, w, 0, x + 1, W - x - 1, label, A_NORMAL) + 1;
+	return x + 1;
+}
+
+void panel_footer_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), x = 0;
+	char buf[256];
+
+	if (t->opts.kiosk) {
+		render_put(t, w, 0, 1, W - 1, "read-only kiosk view", A_DIM);
+		return;
+	}
+	if (t->filter_editing) {
+		render_escape(t, buf, sizeof buf, t->filter, false);
+		x += render_put(t, w, 0, x, W, "/", A_BOLD | A_REVERSE);
+		x += render_putf(t, w, 0, x + 1, W - x - 20, A_BOLD, "filter checks: %s", buf) + 1;
+		wattrset(w, A_REVERSE);
+		mvwaddstr(w, 0, x, " ");                /* the text cursor */
+		wattrset(w, A_NORMAL);
+		render_put(t, w, 0, x + 2, W - x - 2, "Enter keep  Esc clear", A_DIM);
+		return;
+	}
+	if (t->view == VIEW_DETAIL) {
+		x = panel_footer_key(t, w, x, "Esc", "back");
+		x = panel_footer_key(t, w, x, "Tab", "checks/charts");
+		x = panel_footer_key(t, w, x, t->utf8 ? "\xe2\x86\x91\xe2\x86\x93" : "j/k", "scroll");
+	} else {
+		x = panel_footer_key(t, w, x, t->utf8 ? "\xe2\x86\x91\xe2\x86\x93" : "j/k", "move");
+		x = panel_footer_key(t, w, x, "Tab", "panel");
+		x = panel_footer_key(t, w, x, "Enter", t->focus == FOCUS_CHECKS ? "open/close" : "detail");
+	}
+	x = panel_footer_key(t, w, x, "/", "filter");
+	x = panel_footer_key(t, w, x, "f", t->ct.failing_only ? "all checks" : "failing only");
+	x = panel_footer_key(t, w, x, "?", "help");
+	x = panel_footer_key(t, w, x, "q", "quit");
+	if (t->ct.filter[0] && x < W - 10) {
+		render_escape(t, buf, sizeof buf, t->ct.filter, false);
+		render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, "filter: %s", buf);
+	}
+}

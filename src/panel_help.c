@@ -1,0 +1,106 @@
+/* panel_help.c - the help overlay listing every key, the symbols and how to
+ * measure terminal output; and the "terminal too small" notice. */
+#include <stdio.h>
+#include <string.h>
+
+#include "layout.h"
+#include "tui_priv.h"
+
+typedef struct help_line {
+	const char *key_utf8, *key_ascii, *what;
+} help_line_t;
+
+static const help_line_t help_keys[] = {
+	{ "\xe2\x86\x91 \xe2\x86\x93  j k", "Up Down  j k", "move in the focused panel (nodes, checks, charts, events)" },
+	{ "Tab  S-Tab", "Tab  S-Tab", "next / previous panel" },
+	{ "Enter", "Enter", "detail view of the node; in checks: open/close a group" },
+	{ "\xe2\x86\x90 \xe2\x86\x92  h l  Space", "Left Right  h l  Space", "close / open a check group" },
+	{ "PgUp PgDn  g G", "PgUp PgDn  g G", "page up / down, first / last" },
+	{ "Esc  Backspace", "Esc  Backspace", "back from the detail view; clear the filter" },
+	{ "/", "/", "filter checks by text (name or output)" },
+	{ "f", "f", "failing checks only (toggle)" },
+	{ "Ctrl-L", "Ctrl-L", "repaint the whole screen (after a tmux reattach)" },
+	{ "?  F1", "?  F1", "this help; any key closes it" },
+	{ "q", "q", "quit" },
+	{ "mouse", "mouse", "click a node or a check to select it; wheel scrolls (--no-mouse: off)" },
+};
+
+void panel_help_size(const tui_t *t, int *h, int *w)
+{
+	*h = (int)(sizeof help_keys / sizeof help_keys[0]) + 10;
+	*w = 84;
+}
+
+void panel_help_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), y = 1, kw = t->utf8 ? 20 : 24, x;
+	char buf[256];
+
+	if (t->utf8)
+		box(w, 0, 0);
+	else
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	render_put(t, w, 0, 2, W - 4, " nodetop: keys ", A_BOLD);
+	for (size_t i = 0; i < sizeof help_keys / sizeof help_keys[0] && y < H - 1; i++, y++) {
+		render_put(t, w, y, 2, kw, t->utf8 ? help_keys[i].key_utf8 : help_keys[i].key_ascii, A_BOLD);
+		render_put(t, w, y, 2 + kw, W - 3 - kw, help_keys[i].what, A_NORMAL);
+	}
+	if (t->opts.kiosk && y < H - 1)
+		render_put(t, w, y++, 2, W - 4, "kiosk mode: keys are ignored except Ctrl-L", A_BOLD);
+	y++;
+	if (y < H - 1) {
+		/* every state has its own symbol, so the screen reads without colour */
+		x = 2 + render_put(t, w, y, 2, W - 4, "states:", A_BOLD) + 1;
+		for (int s = STATE_UP; s <= STATE_DOWN + 1 && x < W - 12; s++) {
+			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : (state_t)s;
+			x += render_put(t, w, y, x, 2, panel_state_symbol(t, st), render_state_attr(t, st)) + 1;
+			x += render_put(t, w, y, x, W - 2 - x, state_name(st), A_NORMAL) + 2;
+		}
+		y++;
+	}
+	if (y < H - 1) {
+		x = 2 + render_put(t, w, y, 2, W - 4, "history:", A_BOLD) + 1;
+		for (int s = STATE_UP; s <= STATE_DOWN + 1 && x < W - 12; s++) {
+			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : (state_t)s;
+			const char *g = t->color ? t->g->hist_color[st] : t->g->hist_mono[st];
+			x += render_put(t, w, y, x, 1, g, render_state_attr(t, st) & ~A_REVERSE) + 1;
+			x += render_put(t, w, y, x, W - 2 - x, state_name(st), A_NORMAL) + 2;
+		}
+		render_put(t, w, y, x, W - 2 - x, "(1 cell = 1 min)", A_DIM);
+		y++;
+	}
+	if (y < H - 1) {
+		snprintf(buf, sizeof buf, "stale data (older than 3 poll intervals) is dimmed and shows its age");
+		render_put(t, w, y++, 2, W - 4, buf, A_DIM);
+	}
+	y++;
+	if (y < H - 1) {
+		render_put(t, w, y++, 2, W - 4, "bytes written to the terminal: run inside  script -q -c 'nodetop ...' tty.log", A_DIM);
+	}
+	if (y < H - 1) {
+		render_put(t, w, y++, 2, W - 4, "then  wc -c tty.log ; in tmux:  tmux pipe-pane -o 'wc -c >/tmp/n'", A_DIM);
+	}
+	if (y < H - 1) {
+		snprintf(buf, sizeof buf, "%s layout %dx%d, %s, %s, %s, %llu frames drawn",
+		         layout_mode_name(t->lay.mode), t->cols, t->rows, t->utf8 ? "UTF-8" : "ASCII",
+		         t->color ? "colour" : "monochrome", t->mouse ? "mouse" : "no mouse",
+		         (unsigned long long)t->frames);
+		render_put(t, w, y, 2, W - 4, buf, A_DIM);
+	}
+}
+
+void panel_too_small_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), y = H / 2 - 1;
+	char buf[128];
+	const char *l1 = "terminal too small";
+
+	if (y < 0)
+		y = 0;
+	snprintf(buf, sizeof buf, "%dx%d, need %dx%d", W, H, LAYOUT_MIN_COLS, LAYOUT_MIN_ROWS);
+	render_put(t, w, y, (W - render_width(l1)) / 2 > 0 ? (W - render_width(l1)) / 2 : 0, W, l1, A_BOLD);
+	if (y + 1 < H)
+		render_put(t, w, y + 1, (W - render_width(buf)) / 2 > 0 ? (W - render_width(buf)) / 2 : 0, W, buf, A_NORMAL);
+	if (y + 2 < H)
+		render_put(t, w, y + 2, (W - 6) / 2 > 0 ? (W - 6) / 2 : 0, W, "q quit", A_DIM);
+}

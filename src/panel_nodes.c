@@ -1,0 +1,534 @@
+/* panel_nodes.c - the node list (cards of four lines, two-line rows, one-line rows,
+ * the summary lines) with the NODE/DB/RPC indicators, and the detail view's facts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "tui_priv.h"
+
+#define HOUR_MS (3600LL * 1000)
+#define DAY_MS (24 * HOUR_MS)
+
+/* Columns of a node's first line; x < 0 when a column does not fit. */
+enum { C_SEL, C_SYM, C_NAME, C_GROUP, C_STATE, C_IND, C_VERSION, C_UPTIME, C_POLL, C_LAT, C_FAIL, C_ERROR, C__COUNT };
+
+typedef struct cols {
+	int x[C__COUNT];
+	int w[C__COUNT];
+} cols_t;
+
+static const char *const col_label[C__COUNT] = {
+	"", "", "NODE", "GROUP", "STATE", "NODE DB RPC", "VERSION", "UPTIME", "POLL", "LATENCY", "CHECKS", "",
+};
+
+static int clampi(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Display widths of the widest name, group and version. */
+static void nodes_measure(const tui_t *t, int *nw, int *gw, int *vw)
+{
+	char buf[256];
+
+	*nw = *gw = *vw = 0;
+	for (size_t i = 0; i < t->m->nnodes; i++) {
+		const node_t *n = &t->m->nodes[i];
+		int k;
+		render_escape(t, buf, sizeof buf, n->name, false);
+		if ((k = render_width(buf)) > *nw)
+			*nw = k;
+		if (n->group) {
+			render_escape(t, buf, sizeof buf, n->group, false);
+			if ((k = render_width(buf)) > *gw)
+				*gw = k;
+		}
+		render_escape(t, buf, sizeof buf, n->version, false);
+		if ((k = render_width(buf)) > *vw)
+			*vw = k;
+	}
+}
+
+/* Chooses the columns of the first line for a window W wide, dropping the
+ * least important ones until the rest fit. */
+static void nodes_columns(const tui_t *t, int W, bool one_line, cols_t *c)
+{
+	static const int drop_order[] = { C_ERROR, C_GROUP, C_VERSION, C_LAT, C_UPTIME, C_POLL, C_IND, C_FAIL };
+	int nw, gw, vw, x = 0;
+
+	nodes_measure(t, &nw, &gw, &vw);
+	memset(c, 0, sizeof *c);
+	c->w[C_SEL] = 2;
+	c->w[C_SYM] = 2;
+	c->w[C_NAME] = clampi(nw, 5, 20) + 1;
+	c->w[C_GROUP] = gw ? clampi(gw, 5, 12) + 1 : 0;
+	c->w[C_STATE] = 9;
+	c->w[C_IND] = one_line ? 15 : 0;
+	c->w[C_VERSION] = vw ? clampi(vw, 7, 16) + 1 : 0;
+	c->w[C_UPTIME] = 10;
+	c->w[C_POLL] = 10;
+	c->w[C_LAT] = 8;
+	c->w[C_FAIL] = 11;
+	c->w[C_ERROR] = 0;
+	for (size_t d = 0;; d++) {
+		int sum = 0;
+		for (int i = 0; i < C__COUNT; i++)
+			sum += c->w[i];
+		if (sum + 12 <= W) {
+			c->w[C_ERROR] = W - sum;      /* the rest: the error or the reason */
+			break;
+		}
+		if (sum <= W || d >= sizeof drop_order / sizeof drop_order[0])
+			break;
+		c->w[drop_order[d]] = 0;
+	}
+	for (int i = 0; i < C__COUNT; i++) {
+		c->x[i] = c->w[i] ? x : -1;
+		x += c->w[i];
+	}
+}
+
+/* Availability text of an indicator over a window: "99.98%", or "-" when nothing known. */
+static void nodes_pct(const indicator_t *ind, int64_t now, int64_t window, char *buf, size_t n)
+{
+	double pct;
+
+	if (uptime_percent(&ind->uptime, now, window, &pct))
+		fmt_uptime(buf, n, pct);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* History bar: one cell per one-minute bucket, newest on the right, worst state wins. */
+static void nodes_bar(const tui_t *t, WINDOW *w, int y, int x, int cells, const indicator_t *ind, attr_t base)
+{
+	state_t hist[256];
+
+	if (cells <= 0)
+		return;
+	if (cells > 256)
+		cells = 256;
+	uptime_history(&ind->uptime, t->now_ms, UPTIME_BUCKET_MS, hist, cells);
+	for (int i = 0; i < cells; i++) {
+		state_t s = hist[i];
+		const char *g = t->color ? t->g->hist_color[s] : t->g->hist_mono[s];
+		attr_t a = render_state_attr(t, s) & ~A_REVERSE;
+		wattrset(w, a | base);
+		mvwaddstr(w, y, x + i, g);
+	}
+	wattrset(w, A_NORMAL);
+}
+
+/* Attribute for everything of a node whose data is stale: dimmed, never bright. */
+static attr_t nodes_base(const tui_t *t, const node_t *n)
+{
+	return node_is_stale(n, t->now_ms) ? A_DIM : A_NORMAL;
+}
+
+static attr_t nodes_state_attr(const tui_t *t, const node_t *n, state_t s)
+{
+	if (node_is_stale(n, t->now_ms))
+		return A_DIM;                 /* stale: no colour that would pass it off as current */
+	return render_state_attr(t, s);
+}
+
+/* "stale 45s" / "3s" / "never": when the node last answered /health. */
+static void nodes_poll_text(const tui_t *t, const node_t *n, char *buf, size_t sz, bool *stale)
+{
+	char age[16];
+
+	*stale = node_is_stale(n, t->now_ms);
+	fmt_age(age, sizeof age, t->now_ms, n->last_health_ms);
+	if (*stale)
+		snprintf(buf, sz, "stale %s", age);
+	else
+		snprintf(buf, sz, "%s ago", age);
+	if (!n->last_health_ms)
+		snprintf(buf, sz, "never");
+}
+
+/* The reason to show for a node: its error, else the first indicator that is not up. */
+static void nodes_reason(const tui_t *t, const node_t *n, char *buf, size_t sz)
+{
+	buf[0] = '\0';
+	if (n->error[0]) {
+		render_escape(t, buf, sz, n->error, false);
+		return;
+	}
+	for (int k = 0; k < IND__COUNT; k++)
+		if (n->ind[k].state != STATE_UP && n->ind[k].reason[0]) {
+			char r[256];
+			render_escape(t, r, sizeof r, n->ind[k].reason, false);
+			snprintf(buf, sz, "%s: %s", indicator_name((indicator_id_t)k), r);
+			return;
+		}
+}
+
+/* The most severe indicator (node first on a tie). */
+static indicator_id_t nodes_worst_ind(const node_t *n)
+{
+	indicator_id_t w = IND_NODE;
+
+	for (int k = 1; k < IND__COUNT; k++)
+		if (n->ind[k].state > n->ind[w].state)
+			w = (indicator_id_t)k;
+	return w;
+}
+
+static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_t *c, bool selected)
+{
+	const node_t *n = &t->m->nodes[idx];
+	attr_t base = nodes_base(t, n);
+	char buf[512], tmp[64];
+	bool stale;
+
+	if (selected)
+		render_put(t, w, y, c->x[C_SEL], 1, t->g->sel, A_BOLD);
+	render_put(t, w, y, c->x[C_SYM], 1, panel_state_symbol(t, n->state), nodes_state_attr(t, n, n->state));
+	render_escape(t, buf, sizeof buf, n->name, false);
+	render_field(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, buf, A_BOLD | base, false);
+	if (c->x[C_GROUP] >= 0 && n->group) {
+		render_escape(t, buf, sizeof buf, n->group, false);
+		render_field(t, w, y, c->x[C_GROUP], c->w[C_GROUP] - 1, buf, base, false);
+	}
+	render_field(t, w, y, c->x[C_STATE], c->w[C_STATE] - 1, state_name_upper(n->state),
+	             nodes_state_attr(t, n, n->state), false);
+	if (c->x[C_IND] >= 0) {
+		int x = c->x[C_IND];
+		static const char *const short_name[IND__COUNT] = { "node", "db", "rpc" };
+		for (int k = 0; k < IND__COUNT; k++) {
+			x += render_put(t, w, y, x, 4, short_name[k], base | A_DIM);
+			x += render_put(t, w, y, x, 1, panel_state_symbol(t, n->ind[k].state),
+			                nodes_state_attr(t, n, n->ind[k].state)) + 1;
+		}
+	}
+	if (c->x[C_VERSION] >= 0) {
+		render_escape(t, buf, sizeof buf, n->version[0] ? n->version : "-", false);
+		render_field(t, w, y, c->x[C_VERSION], c->w[C_VERSION] - 1, buf, base, false);
+	}
+	if (c->x[C_UPTIME] >= 0) {
+		if (n->have_proc_uptime)
+			fmt_duration(tmp, sizeof tmp, (int64_t)(n->proc_uptime_s * 1000));
+		else
+			snprintf(tmp, sizeof tmp, "-");
+		if (n->restarts)
+			snprintf(buf, sizeof buf, "%s%u %s", t->g->restart, n->restarts, tmp);
+		else
+			snprintf(buf, sizeof buf, "%s", tmp);
+		render_field(t, w, y, c->x[C_UPTIME], c->w[C_UPTIME] - 1, buf, base | (n->restarts ? A_BOLD : 0), false);
+	}
+	if (c->x[C_POLL] >= 0) {
+		nodes_poll_text(t, n, buf, sizeof buf, &stale);
+		render_field(t, w, y, c->x[C_POLL], c->w[C_POLL] - 1, buf,
+		             stale ? A_BOLD | A_REVERSE : base, false);
+	}
+	if (c->x[C_LAT] >= 0 && n->last_health_ms) {
+		fmt_latency(buf, sizeof buf, n->health_latency_ms);
+		render_field(t, w, y, c->x[C_LAT], c->w[C_LAT] - 2, buf, base, true);
+	}
+	if (c->x[C_FAIL] >= 0) {
+		attr_t a = base;
+		if (!n->have_health)
+			snprintf(buf, sizeof buf, "-");
+		else if (n->nfailing) {
+			snprintf(buf, sizeof buf, "%zu failing", n->nfailing);
+			a = nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE;
+		} else
+			snprintf(buf, sizeof buf, "%zu ok", n->nchecks);
+		render_field(t, w, y, c->x[C_FAIL], c->w[C_FAIL] - 1, buf, a, false);
+	}
+	if (c->x[C_ERROR] >= 0 && c->w[C_ERROR] > 0) {
+		nodes_reason(t, n, buf, sizeof buf);
+		render_put(t, w, y, c->x[C_ERROR], c->w[C_ERROR], buf, base | A_DIM);
+	}
+	if (selected && t->focus == FOCUS_NODES && t->view == VIEW_MAIN)
+		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
+}
+
+/* One indicator line of a card: name, state, 1 h and 24 h, since, history bar, reason. */
+static void nodes_ind_line(tui_t *t, WINDOW *w, int y, const node_t *n, indicator_id_t k, int indent)
+{
+	const indicator_t *ind = &n->ind[k];
+	attr_t base = nodes_base(t, n);
+	int W = getmaxx(w), x = indent, bar;
+	char p1[16], p24[16], since[16], buf[512];
+
+	nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
+	nodes_pct(ind, t->now_ms, DAY_MS, p24, sizeof p24);
+	render_field(t, w, y, x, 5, indicator_name(k), base | A_BOLD, false);
+	x += 5;
+	render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+	render_field(t, w, y, x + 2, 9, state_name(ind->state), nodes_state_attr(t, n, ind->state), false);
+	x += 11;
+	render_put(t, w, y, x, 3, "1h", A_DIM);
+	render_field(t, w, y, x + 3, 7, p1, base, true);
+	x += 11;
+	render_put(t, w, y, x, 3, "24h", A_DIM);
+	render_field(t, w, y, x + 4, 7, p24, base, true);
+	x += 13;
+	if (ind->since_ms) {
+		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
+		render_putf(t, w, y, x, 10, base, "for %s", since);
+	}
+	x += 11;
+	bar = W - x - 24;
+	if (bar > 60)
+		bar = 60;
+	if (bar < 10)
+		bar = W - x - 1;
+	nodes_bar(t, w, y, x, bar, ind, base);
+	x += bar + 2;
+	if (ind->state != STATE_UP && ind->reason[0] && x < W - 4) {
+		render_escape(t, buf, sizeof buf, ind->reason, false);
+		render_put(t, w, y, x, W - x, buf, base | A_DIM);
+	}
+}
+
+/* The second line of a two-line row: the three indicators with 1 h and a short bar. */
+static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
+{
+	int W = getmaxx(w), x = 4, block = (W - 4) / 3, bar;
+	char p1[16];
+	attr_t base = nodes_base(t, n);
+
+	bar = block - 4 - 2 - 7 - 2;
+	if (bar > 30)
+		bar = 30;
+	for (int k = 0; k < IND__COUNT; k++) {
+		const indicator_t *ind = &n->ind[k];
+		int x0 = x;
+		nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
+		render_put(t, w, y, x, 4, indicator_name((indicator_id_t)k), base | A_DIM);
+		x += 4;
+		render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+		x += 2;
+		render_field(t, w, y, x, 6, p1, base, true);
+		x += 7;
+		nodes_bar(t, w, y, x, bar, ind, base);
+		x = x0 + block;
+	}
+}
+
+/* One line per node for small terminals (and many nodes): which node, which
+ * indicator, since when. */
+static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, bool selected)
+{
+	const node_t *n = &t->m->nodes[idx];
+	int W = getmaxx(w), x = 0;
+	indicator_id_t k = nodes_worst_ind(n);
+	const indicator_t *ind = &n->ind[k];
+	attr_t base = nodes_base(t, n);
+	char buf[512], dur[16];
+	bool stale;
+
+	if (selected)
+		render_put(t, w, y, 0, 1, t->g->sel, A_BOLD);
+	x = 2;
+	render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+	x += 2;
+	render_escape(t, buf, sizeof buf, n->name, false);
+	render_field(t, w, y, x, nw, buf, A_BOLD | base, false);
+	x += nw + 1;
+	nodes_poll_text(t, n, buf, sizeof buf, &stale);
+	if (stale) {
+		x += render_put(t, w, y, x, W - x, buf, A_BOLD | A_REVERSE) + 1;
+	} else if (ind->state == STATE_UP) {
+		x += render_put(t, w, y, x, W - x, "all up", nodes_state_attr(t, n, STATE_UP)) + 1;
+	} else {
+		snprintf(buf, sizeof buf, "%s %s", indicator_name(k), state_name(ind->state));
+		render_field(t, w, y, x, 13, buf, nodes_state_attr(t, n, ind->state) & ~A_REVERSE, false);
+		x += 14;
+	}
+	if (ind->since_ms) {
+		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+		render_field(t, w, y, x, 6, dur, base, true);
+		x += 7;
+	}
+	/* the other indicators, when there is room */
+	if (x + 16 <= W) {
+		for (int j = 0; j < IND__COUNT; j++) {
+			x += render_put(t, w, y, x, 4, indicator_name((indicator_id_t)j), A_DIM);
+			x += render_put(t, w, y, x, 1, panel_state_symbol(t, n->ind[j].state),
+			                nodes_state_attr(t, n, n->ind[j].state)) + 1;
+		}
+		x += 1;
+	}
+	if (n->nfailing && x + 10 <= W)
+		x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE,
+		                 "%zu failing", n->nfailing) + 2;
+	if (x + 12 <= W) {
+		nodes_reason(t, n, buf, sizeof buf);
+		render_put(t, w, y, x, W - x, buf, A_DIM);
+	}
+	if (selected && t->focus == FOCUS_NODES)
+		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
+}
+
+void panel_nodes_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y;
+	bool titled = t->lay.mode != LAYOUT_SUMMARY;
+	size_t n = t->m->nnodes, up = model_nodes_up(t->m);
+	char right[128];
+	cols_t c;
+
+	y0 = titled ? 1 : 0;
+	if (titled) {
+		size_t shown = (size_t)((H - 1) / lines);
+		if (shown < n)
+			snprintf(right, sizeof right, "%zu/%zu up %s %zu-%zu of %zu", up, n, t->g->dot,
+			         t->node_top + 1, t->node_top + shown > n ? n : t->node_top + shown, n);
+		else
+			snprintf(right, sizeof right, "%zu/%zu up", up, n);
+		render_title(t, w, "Nodes", right, t->focus == FOCUS_NODES);
+	}
+	if (n == 0) {
+		render_put(t, w, y0, 2, W - 2, "no nodes configured", A_DIM);
+		return;
+	}
+	if (!titled || lines == 0) {
+		int nw = 0, gw, vw;
+		nodes_measure(t, &nw, &gw, &vw);
+		nw = clampi(nw, 5, W / 4);
+		for (size_t i = t->node_top, y1 = 0; i < n && (int)y1 < H; i++, y1++)
+			nodes_summary_line(t, w, (int)y1, i, nw, i == t->sel);
+		if (t->node_top > 0)
+			render_scroll_hint(t, w, 0, true);
+		if (t->node_top + (size_t)H < n)
+			render_scroll_hint(t, w, H - 1, false);
+		return;
+	}
+	nodes_columns(t, W, lines == 1, &c);
+	/* column labels in the title row, right of the title */
+	{
+		int tx = 8 + render_width(right) + 4;
+		for (int i = C_GROUP; i < C_ERROR; i++)
+			if (c.x[i] >= tx && c.w[i] > 0) {
+				render_put(t, w, 0, c.x[i], c.w[i] - 1, col_label[i], A_DIM);
+			}
+	}
+	y = y0;
+	for (size_t i = t->node_top; i < n && y + lines <= H; i++) {
+		const node_t *nd = &t->m->nodes[i];
+		nodes_first_line(t, w, y, i, &c, i == t->sel);
+		if (lines == 4) {
+			for (int k = 0; k < IND__COUNT; k++)
+				nodes_ind_line(t, w, y + 1 + k, nd, (indicator_id_t)k, 4);
+		} else if (lines == 2) {
+			nodes_ind_compact(t, w, y + 1, nd);
+		}
+		y += lines;
+	}
+	if (t->node_top > 0)
+		render_scroll_hint(t, w, 1, true);
+	if (y < H || t->node_top + (size_t)((H - 1) / lines) < n) {
+		if (t->node_top + (size_t)((H - 1) / lines) < n)
+			render_scroll_hint(t, w, H - 1, false);
+	}
+}
+
+size_t panel_nodes_hit(const tui_t *t, int y)
+{
+	int lines = t->lay.node_lines > 0 ? t->lay.node_lines : 1;
+	size_t idx;
+
+	if (t->view != VIEW_MAIN)
+		return (size_t)-1;
+	if (t->lay.mode != LAYOUT_SUMMARY) {
+		if (y < 1)
+			return (size_t)-1;
+		y -= 1;
+	}
+	idx = t->node_top + (size_t)(y / lines);
+	return idx < t->m->nnodes ? idx : (size_t)-1;
+}
+
+/* ---------------------------------------------------------------- detail facts */
+
+void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), y = 1, x;
+	const node_t *n;
+	char name[128], url[512], buf[512], tmp[64], tmp2[64];
+	attr_t base;
+	bool stale;
+
+	if (t->m->nnodes == 0 || t->sel >= t->m->nnodes) {
+		render_title(t, w, "Node", "", false);
+		return;
+	}
+	n = &t->m->nodes[t->sel];
+	base = nodes_base(t, n);
+	render_escape(t, name, sizeof name, n->name, false);
+	render_escape(t, url, sizeof url, n->url ? n->url : "", false);
+	snprintf(buf, sizeof buf, "Node %s", name);
+	render_title(t, w, buf, url, false);
+
+	/* facts: state, version, uptime, polls */
+	x = 1;
+	x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, n->state), "%s %s",
+	                 panel_state_symbol(t, n->state), state_name_upper(n->state)) + 1;
+	if (n->state_since_ms) {
+		fmt_duration(tmp, sizeof tmp, t->now_ms - n->state_since_ms);
+		x += render_putf(t, w, y, x, W - x, base, "for %s", tmp) + 2;
+	}
+	if (n->group) {
+		render_escape(t, buf, sizeof buf, n->group, false);
+		x += render_putf(t, w, y, x, W - x, base, "group %s", buf) + 2;
+	}
+	if (n->version[0]) {
+		char v[128], cm[128];
+		render_escape(t, v, sizeof v, n->version, false);
+		render_escape(t, cm, sizeof cm, n->commit, false);
+		x += render_putf(t, w, y, x, W - x, base, "version %s%s%.12s", v, cm[0] ? " @" : "", cm) + 2;
+	}
+	if (n->have_proc_uptime) {
+		fmt_duration(tmp, sizeof tmp, (int64_t)(n->proc_uptime_s * 1000));
+		x += render_putf(t, w, y, x, W - x, base | (n->restarts ? A_BOLD : 0), "up %s, %u restart%s",
+		                 tmp, n->restarts, n->restarts == 1 ? "" : "s") + 2;
+	}
+	nodes_poll_text(t, n, buf, sizeof buf, &stale);
+	fmt_latency(tmp2, sizeof tmp2, n->health_latency_ms);
+	x += render_putf(t, w, y, x, W - x, stale ? A_BOLD | A_REVERSE : base, "polled %s", buf) + 1;
+	if (n->last_health_ms)
+		x += render_putf(t, w, y, x, W - x, base, "(%s, HTTP %ld)", tmp2, n->http_status) + 2;
+	render_putf(t, w, y, x, W - x, A_DIM, "%lu polls, %lu errors", n->polls, n->poll_errors);
+	y++;
+
+	/* what is wrong, database and RPC facts */
+	if (y < H) {
+		x = 1;
+		if (n->error[0]) {
+			render_escape(t, buf, sizeof buf, n->error, false);
+			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE,
+			                 "error: %s", buf) + 2;
+		}
+		if (n->have_db)
+			x += render_putf(t, w, y, x, W - x, base, "db conns %.0f open, %.0f used, max %.0f", n->db_open,
+			                 n->db_used, n->db_max) + 2;
+		else if (n->metrics_error[0]) {
+			render_escape(t, buf, sizeof buf, n->metrics_error, false);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "metrics: %s", buf) + 2;
+		}
+		for (size_t i = 0; i < n->nchains && x < W - 10; i++) {
+			const rpc_chain_t *ch = &n->chains[i];
+			char id[96];
+			render_escape(t, id, sizeof id, ch->id, false);
+			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
+			                 "%s chain %s", panel_state_symbol(t, ch->state), id) + 1;
+			if (ch->have_states)
+				x += render_putf(t, w, y, x, W - x, base, "%d/%d RPC alive", ch->alive, ch->total) + 1;
+			if (ch->have_head)
+				x += render_putf(t, w, y, x, W - x, base, "head %.0f", ch->head) + 1;
+			x += 1;
+		}
+		y++;
+	}
+	/* indicators: full lines when there is room, one compact line otherwise */
+	if (H - y >= IND__COUNT) {
+		for (int k = 0; k < IND__COUNT && y < H; k++, y++)
+			nodes_ind_line(t, w, y, n, (indicator_id_t)k, 1);
+	} else if (y < H) {
+		nodes_ind_compact(t, w, y, n);
+	}
+}

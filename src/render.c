@@ -1,0 +1,292 @@
+/* render.c - builds frames: windows from the layout, werase + draw + wnoutrefresh
+ * for each dirty window, the help overlay, one doupdate(); shared drawing helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "textsafe.h"
+#include "tui_priv.h"
+#include "xalloc.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+attr_t render_pair(const tui_t *t, int pair)
+{
+	return t->color ? COLOR_PAIR(pair) : A_NORMAL;
+}
+
+attr_t render_state_attr(const tui_t *t, state_t s)
+{
+	if (t->color) {
+		switch (s) {
+		case STATE_UP:       return COLOR_PAIR(PAIR_UP);
+		case STATE_STARTING: return COLOR_PAIR(PAIR_STARTING);
+		case STATE_DEGRADED: return COLOR_PAIR(PAIR_DEGRADED) | A_BOLD;
+		case STATE_DOWN:     return COLOR_PAIR(PAIR_DOWN) | A_BOLD;
+		default:             return A_DIM;
+		}
+	}
+	/* monochrome: the symbol tells the state, the attribute makes the bad ones loud */
+	switch (s) {
+	case STATE_DEGRADED: return A_BOLD;
+	case STATE_DOWN:     return A_BOLD | A_REVERSE;
+	case STATE_UNKNOWN:  return A_DIM;
+	default:             return A_NORMAL;
+	}
+}
+
+int render_width(const char *s)
+{
+	return fmt_width(s, strlen(s));
+}
+
+int render_put(const tui_t *t, WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
+{
+	char buf[2048];
+	int cols, room = getmaxx(w) - x;
+
+	if (maxw > room)
+		maxw = room;
+	if (maxw <= 0 || y < 0 || y >= getmaxy(w) || !s[0])
+		return 0;
+	cols = fmt_fit(buf, sizeof buf, s, maxw, t->g->ellipsis);
+	wattrset(w, a);
+	mvwaddstr(w, y, x, buf);
+	wattrset(w, A_NORMAL);
+	return cols;
+}
+
+void render_field(const tui_t *t, WINDOW *w, int y, int x, int width, const char *s, attr_t a, bool right)
+{
+	int sw;
+
+	if (width <= 0)
+		return;
+	sw = render_width(s);
+	if (right && sw < width)
+		x += width - sw;
+	render_put(t, w, y, x, width, s, a);
+}
+
+int render_putf(const tui_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return render_put(t, w, y, x, maxw, buf, a);
+}
+
+void render_escape(const tui_t *t, char *dst, size_t dstsz, const char *raw, bool keep_newlines)
+{
+	if (!raw)
+		raw = "";
+	textsafe_escape(dst, dstsz, raw, strlen(raw), t->utf8, keep_newlines);
+}
+
+char *render_escape_dup(const tui_t *t, const char *raw, bool keep_newlines)
+{
+	size_t len = raw ? strlen(raw) : 0, cap = len * 10 + 1;   /* worst case: \u{10FFFF} per 4 bytes, \xNN per byte */
+	char *dst = xmalloc(cap);
+
+	textsafe_escape(dst, cap, raw ? raw : "", len, t->utf8, keep_newlines);
+	return dst;
+}
+
+void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a)
+{
+	char buf[1024];
+	size_t gl = strlen(t->g->hline), len = 0;
+	int room = getmaxx(w) - x;
+
+	if (n > room)
+		n = room;
+	for (int i = 0; i < n && len + gl < sizeof buf; i++) {
+		memcpy(buf + len, t->g->hline, gl);
+		len += gl;
+	}
+	buf[len] = '\0';
+	if (len) {
+		wattrset(w, a);
+		mvwaddstr(w, y, x, buf);
+		wattrset(w, A_NORMAL);
+	}
+}
+
+void render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused)
+{
+	int W = getmaxx(w), x = 1;
+	attr_t line = A_DIM | render_pair(t, PAIR_TITLE);
+	attr_t ta = A_BOLD | (focused ? A_REVERSE : render_pair(t, PAIR_TITLE));
+
+	render_hline(t, w, 0, 0, W, line);
+	x += render_putf(t, w, 0, x, W - x - 1, ta, " %s ", title);
+	if (right && right[0] && x + 3 < W)
+		render_putf(t, w, 0, x + 1, W - x - 2, A_NORMAL, " %s ", right);
+}
+
+void render_scroll_hint(const tui_t *t, WINDOW *w, int y, bool up)
+{
+	render_put(t, w, y, getmaxx(w) - 1, 1, up ? t->g->more_up : t->g->more_down, A_BOLD);
+}
+
+/* ---------------------------------------------------------------- windows */
+
+static WINDOW *render_newwin(rect_t r)
+{
+	WINDOW *w;
+
+	if (r.h <= 0 || r.w <= 0)
+		return NULL;
+	w = newwin(r.h, r.w, r.y, r.x);
+	if (w)
+		leaveok(w, TRUE);
+	return w;
+}
+
+static void render_make_windows(tui_t *t)
+{
+	for (int i = 0; i < WIN__COUNT; i++) {
+		if (t->win[i])
+			delwin(t->win[i]);
+		t->win[i] = NULL;
+	}
+	if (t->help) {
+		delwin(t->help);
+		t->help = NULL;
+	}
+	getmaxyx(stdscr, t->rows, t->cols);
+	if (t->view == VIEW_DETAIL)
+		layout_detail(&t->lay, t->cols, t->rows);
+	else
+		layout_compute(&t->lay, t->cols, t->rows, t->m->nnodes);
+	t->lay_nnodes = t->m->nnodes;
+	/* whatever the old windows left outside the new ones goes */
+	werase(stdscr);
+	wnoutrefresh(stdscr);
+	if (t->lay.mode == LAYOUT_TOO_SMALL) {
+		t->relayout = false;
+		return;
+	}
+	t->win[WIN_HEADER] = render_newwin(t->lay.header);
+	t->win[WIN_NODES] = render_newwin(t->lay.nodes);
+	t->win[WIN_CHECKS] = render_newwin(t->lay.checks);
+	if (!t->lay.shared_middle)
+		t->win[WIN_CHARTS] = render_newwin(t->lay.charts);
+	t->win[WIN_EVENTS] = render_newwin(t->lay.events);
+	t->win[WIN_FOOTER] = render_newwin(t->lay.footer);
+	t->relayout = false;
+}
+
+static void render_help(tui_t *t)
+{
+	int h, w, y, x;
+
+	panel_help_size(t, &h, &w);
+	if (h > t->rows)
+		h = t->rows;
+	if (w > t->cols)
+		w = t->cols;
+	y = (t->rows - h) / 2;
+	x = (t->cols - w) / 2;
+	if (t->help) {
+		int oh, ow;
+		getmaxyx(t->help, oh, ow);
+		if (oh != h || ow != w) {
+			delwin(t->help);
+			t->help = NULL;
+		}
+	}
+	if (!t->help) {
+		t->help = newwin(h, w, y, x);
+		if (!t->help)
+			return;
+		leaveok(t->help, TRUE);
+	}
+	werase(t->help);
+	panel_help_draw(t, t->help);
+	touchwin(t->help);           /* on top of whatever was refreshed below it */
+	wnoutrefresh(t->help);
+}
+
+void render_frame(tui_t *t)
+{
+	unsigned d = t->dirty;
+	WINDOW *w;
+
+	t->dirty = 0;
+	t->now_ms = tui_now_ms();
+	if (t->view == VIEW_MAIN && t->lay_nnodes != t->m->nnodes)
+		t->relayout = true;
+	if (t->relayout) {
+		render_make_windows(t);
+		d = DIRTY_ALL;
+	}
+	input_clamp(t);
+	panel_checks_sync(t);
+	if (t->repaint) {
+		clearok(curscr, TRUE);
+		t->repaint = false;
+	}
+	if (t->lay.mode == LAYOUT_TOO_SMALL) {
+		if (d) {
+			werase(stdscr);
+			panel_too_small_draw(t, stdscr);
+			wnoutrefresh(stdscr);
+		}
+		doupdate();
+		return;
+	}
+	if ((w = t->win[WIN_HEADER]) && (d & DIRTY_HEADER)) {
+		werase(w);
+		panel_header_draw(t, w);
+		wnoutrefresh(w);
+	}
+	if ((w = t->win[WIN_NODES]) && (d & DIRTY_NODES)) {
+		werase(w);
+		if (t->view == VIEW_DETAIL)
+			panel_nodes_detail_draw(t, w);
+		else
+			panel_nodes_draw(t, w);
+		wnoutrefresh(w);
+	}
+	if ((w = t->win[WIN_CHECKS])) {
+		bool charts_here = t->lay.shared_middle && t->focus == FOCUS_CHARTS;
+		if (d & (charts_here ? DIRTY_CHARTS : DIRTY_CHECKS)) {
+			werase(w);
+			if (charts_here)
+				panel_charts_draw(t, w);
+			else
+				panel_checks_draw(t, w);
+			wnoutrefresh(w);
+		}
+	}
+	if ((w = t->win[WIN_CHARTS]) && (d & DIRTY_CHARTS)) {
+		werase(w);
+		panel_charts_draw(t, w);
+		wnoutrefresh(w);
+	}
+	if ((w = t->win[WIN_EVENTS]) && (d & DIRTY_EVENTS)) {
+		werase(w);
+		panel_events_draw(t, w);
+		wnoutrefresh(w);
+	}
+	if ((w = t->win[WIN_FOOTER]) && (d & DIRTY_FOOTER)) {
+		werase(w);
+		panel_footer_draw(t, w);
+		wnoutrefresh(w);
+	}
+	if (t->help_open) {
+		if (d)
+			render_help(t);
+	} else if (t->help) {
+		delwin(t->help);
+		t->help = NULL;
+	}
+	doupdate();
+	t->frames++;
+}

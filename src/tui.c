@@ -1,0 +1,539 @@
+/* tui.c - owns the terminal: curses set-up and restore (crashes included), colours
+ * and glyphs, keys, signals and the clock on the libuv loop, one frame per loop pass. */
+#include <errno.h>
+#include <fcntl.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sparkline.h"
+#include "tui_priv.h"
+#include "xalloc.h"
+
+/* ---------------------------------------------------------------- glyphs */
+
+static const tui_glyphs_t tui_glyphs_utf8 = {
+	.state = { "?", "\xe2\x97\x8f", "\xe2\x97\x90", "\xe2\x96\xb2", "\xe2\x9c\x96" },   /* ? ● ◐ ▲ ✖ */
+	.hist_color = { "\xc2\xb7", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88" }, /* · █ █ █ █ */
+	.hist_mono = { "\xc2\xb7", "\xe2\x96\x88", "\xe2\x96\x91", "\xe2\x96\x92", "X" },  /* · █ ░ ▒ X */
+	.spark = sparkline_utf8,
+	.hline = "\xe2\x94\x80",       /* ─ */
+	.sel = "\xe2\x96\xb6",         /* ▶ */
+	.open = "\xe2\x96\xbe",        /* ▾ */
+	.closed = "\xe2\x96\xb8",      /* ▸ */
+	.ellipsis = "\xe2\x80\xa6",    /* … */
+	.dot = "\xc2\xb7",             /* · */
+	.restart = "\xe2\x86\xbb",     /* ↻ */
+	.more_up = "\xe2\x86\x91",     /* ↑ */
+	.more_down = "\xe2\x86\x93",   /* ↓ */
+};
+
+static const tui_glyphs_t tui_glyphs_ascii = {
+	.state = { "?", "+", "~", "!", "X" },
+	.hist_color = { ".", "=", "~", "!", "X" },
+	.hist_mono = { ".", "=", "~", "!", "X" },
+	.spark = sparkline_ascii,
+	.hline = "-",
+	.sel = ">",
+	.open = "-",
+	.closed = "+",
+	.ellipsis = "~",
+	.dot = ".",
+	.restart = "R",
+	.more_up = "^",
+	.more_down = "v",
+};
+
+/* ---------------------------------------------------------------- emergency restore */
+
+/* Precomputed at start so that a crash handler only calls write(2),
+ * tcsetattr(3) and fcntl(2), all async-signal-safe. */
+static char tui_reset_seq[512];
+static size_t tui_reset_len;
+static struct termios tui_reset_tio;
+static int tui_reset_flags = -1;
+static volatile sig_atomic_t tui_reset_armed;
+static volatile sig_atomic_t tui_reset_have_tio;
+
+/* Appends a terminfo string capability without its padding ($<..>). */
+static void tui_reset_add(const char *s)
+{
+	if (!s || s == (const char *)-1)
+		return;
+	for (; *s; s++) {
+		if (s[0] == '$' && s[1] == '<') {
+			const char *e = strchr(s, '>');
+			if (e) {
+				s = e;
+				continue;
+			}
+		}
+		if (tui_reset_len + 1 < sizeof tui_reset_seq)
+			tui_reset_seq[tui_reset_len++] = *s;
+	}
+}
+
+static void tui_reset_prepare(const tui_t *t)
+{
+	tui_reset_len = 0;
+	tui_reset_add(tigetstr("sgr0"));
+	tui_reset_add(tigetstr("cnorm"));
+	if (t->mouse) {
+		const char *km = tigetstr("kmous");
+		if (km && km != (const char *)-1 && km[0])   /* xterm-like mouse: switch every mode off */
+			tui_reset_add("\033[?1006l\033[?1003l\033[?1002l\033[?1000l");
+	}
+	tui_reset_add(tigetstr("rmkx"));
+	tui_reset_add(tigetstr("rmcup"));
+	tui_reset_tio = t->saved_tio;
+	tui_reset_have_tio = t->have_tio;
+	tui_reset_flags = t->saved_flags;
+	tui_reset_armed = 1;
+}
+
+void tui_emergency_restore(void)
+{
+	size_t off = 0;
+
+	if (!tui_reset_armed)
+		return;
+	tui_reset_armed = 0;
+	while (off < tui_reset_len) {
+		ssize_t w = write(STDOUT_FILENO, tui_reset_seq + off, tui_reset_len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		off += (size_t)w;
+	}
+	if (tui_reset_have_tio)
+		tcsetattr(STDIN_FILENO, TCSANOW, &tui_reset_tio);
+	if (tui_reset_flags != -1)
+		fcntl(STDIN_FILENO, F_SETFL, tui_reset_flags);
+}
+
+/* ---------------------------------------------------------------- scheduling */
+
+int64_t tui_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void tui_on_idle(uv_idle_t *h)
+{
+	(void)h;     /* only there so that the loop polls without blocking */
+}
+
+static void tui_on_check(uv_check_t *h)
+{
+	tui_t *t = h->data;
+
+	uv_idle_stop(&t->idle);
+	uv_check_stop(&t->check);
+	t->frame_pending = false;
+	if (!t->stopped)
+		render_frame(t);
+}
+
+void tui_dirty(tui_t *t, unsigned what)
+{
+	t->dirty |= what;
+	if (t->stopped || t->frame_pending || !t->handles_open)
+		return;
+	t->frame_pending = true;
+	uv_idle_start(&t->idle, tui_on_idle);
+	uv_check_start(&t->check, tui_on_check);
+}
+
+void tui_relayout(tui_t *t)
+{
+	t->relayout = true;
+	tui_dirty(t, DIRTY_ALL);
+}
+
+void tui_repaint(tui_t *t)
+{
+	t->repaint = true;
+	tui_dirty(t, DIRTY_ALL);
+}
+
+void tui_request_quit(tui_t *t)
+{
+	if (t->quit)
+		t->quit(t->ud);
+}
+
+void tui_mark_dirty(tui_t *t)
+{
+	if (t)
+		tui_dirty(t, DIRTY_MODEL);
+}
+
+void tui_set_message(tui_t *t, const char *msg)
+{
+	if (!t)
+		return;
+	/* stored raw; the header escapes it */
+	snprintf(t->message, sizeof t->message, "%s", msg ? msg : "");
+	tui_dirty(t, DIRTY_HEADER);
+}
+
+/* ---------------------------------------------------------------- input */
+
+/* True when stdin is at end of file or hung up (readable with nothing to read). */
+static bool tui_stdin_gone(void)
+{
+	int avail = 0;
+
+	if (ioctl(STDIN_FILENO, FIONREAD, &avail) != 0)
+		return errno != EINTR;
+	return avail == 0;
+}
+
+static void tui_on_input(uv_poll_t *h, int status, int events)
+{
+	tui_t *t = h->data;
+	int n = 0;
+
+	if (t->stopped)
+		return;
+	if (status < 0) {
+		uv_poll_stop(&t->in);
+		tui_request_quit(t);
+		return;
+	}
+	for (;;) {
+		wint_t ch;
+		int r = wget_wch(t->inpad, &ch);
+
+		if (r == ERR)
+			break;
+		n++;
+		if (r == KEY_CODE_YES && ch == KEY_MOUSE)
+			input_mouse(t);
+		else
+			input_key(t, r == KEY_CODE_YES, ch);
+		if (t->stopped)
+			return;          /* the key quit */
+	}
+	if (n == 0 && tui_stdin_gone()) {
+		/* readable but empty: the terminal is gone (EOF); do not spin on it */
+		uv_poll_stop(&t->in);
+		tui_request_quit(t);
+	}
+}
+
+/* ---------------------------------------------------------------- signals */
+
+static void tui_resize(tui_t *t)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	t->repaint = true;
+	tui_relayout(t);
+}
+
+static void tui_on_signal(uv_signal_t *h, int signum)
+{
+	tui_t *t = h->data;
+
+	if (t->stopped)
+		return;
+	switch (signum) {
+	case SIGWINCH:
+		tui_resize(t);
+		break;
+	case SIGTSTP:
+		/* give the terminal back, stop for real (default action), then take it again */
+		endwin();
+		if (t->have_tio)
+			tcsetattr(STDIN_FILENO, TCSADRAIN, &t->saved_tio);
+		uv_signal_stop(&t->sig_tstp);        /* SIGTSTP back to its default: stop */
+		raise(SIGTSTP);
+		/* continued (SIGCONT) */
+		uv_signal_start(&t->sig_tstp, tui_on_signal, SIGTSTP);
+		tui_resize(t);                        /* the size may have changed meanwhile */
+		break;
+	case SIGCONT:
+		/* also after a stop we did not ask for (kill -STOP) */
+		tui_resize(t);
+		break;
+	default:                                  /* SIGINT, SIGTERM, SIGHUP */
+		tui_request_quit(t);
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------- clock */
+
+static void tui_on_tick(uv_timer_t *h);
+
+static void tui_start_tick(tui_t *t)
+{
+	int64_t now = tui_now_ms();
+
+	uv_timer_start(&t->tick, tui_on_tick, (uint64_t)(1000 - now % 1000) + 2, 0);
+}
+
+static void tui_on_tick(uv_timer_t *h)
+{
+	tui_t *t = h->data;
+	uint64_t stale = 0;
+	unsigned what = DIRTY_HEADER | DIRTY_NODES | DIRTY_EVENTS;
+	int64_t now = tui_now_ms();
+
+	if (t->stopped)
+		return;
+	tui_start_tick(t);
+	for (size_t i = 0; i < t->m->nnodes && i < 64; i++)
+		if (node_is_stale(&t->m->nodes[i], now))
+			stale |= 1ull << i;
+	if (stale != t->stale_mask) {
+		t->stale_mask = stale;
+		what |= DIRTY_MODEL;        /* data became (or stopped being) stale: dim or undim it */
+	}
+	/* a bell for new transitions to down */
+	if (t->opts.bell && t->m->events.seq != t->last_event_seq) {
+		uint64_t fresh = t->m->events.seq - t->last_event_seq;
+		for (size_t i = 0; i < fresh && i < t->m->events.len; i++) {
+			const event_t *e = eventlog_get(&t->m->events, i);
+			if (e && e->to == STATE_DOWN && e->kind != EVENT_CHECK) {
+				beep();
+				break;
+			}
+		}
+	}
+	t->last_event_seq = t->m->events.seq;
+	/* kiosk: turn the page when the nodes do not fit */
+	if (t->opts.kiosk && t->lay.nodes_fit > 0 && t->m->nnodes > (size_t)t->lay.nodes_fit) {
+		int64_t page = t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000;
+		if (t->kiosk_next_ms == 0)
+			t->kiosk_next_ms = now + page;
+		if (now >= t->kiosk_next_ms) {
+			t->kiosk_next_ms = now + page;
+			t->node_top += (size_t)t->lay.nodes_fit;
+			if (t->node_top >= t->m->nnodes)
+				t->node_top = 0;
+			t->sel = t->node_top;
+			what |= DIRTY_MODEL;
+		}
+	}
+	tui_dirty(t, what);
+}
+
+/* ---------------------------------------------------------------- set-up */
+
+static void tui_init_colors(tui_t *t)
+{
+	short bg = -1, fg = -1;
+
+	if (t->opts.no_color || !has_colors() || start_color() == ERR)
+		return;
+	if (use_default_colors() == ERR) {
+		bg = COLOR_BLACK;
+		fg = COLOR_WHITE;
+	}
+	init_pair(PAIR_UP, COLOR_GREEN, bg);
+	init_pair(PAIR_STARTING, COLOR_CYAN, bg);
+	init_pair(PAIR_DEGRADED, COLOR_YELLOW, bg);
+	init_pair(PAIR_DOWN, COLOR_RED, bg);
+	init_pair(PAIR_UNKNOWN, fg, bg);
+	init_pair(PAIR_TITLE, COLOR_CYAN, bg);
+	init_pair(PAIR_KEY, COLOR_BLACK, COLOR_CYAN);
+	t->color = true;
+}
+
+static void tui_on_close(uv_handle_t *h)
+{
+	tui_t *t = h->data;
+
+	if (--t->closing == 0 && t->free_pending)
+		free(t);
+}
+
+static void tui_close(tui_t *t, uv_handle_t *h)
+{
+	if (uv_is_closing(h))
+		return;
+	t->closing++;
+	uv_close(h, tui_on_close);
+}
+
+static int tui_start_handles(tui_t *t)
+{
+	struct { uv_signal_t *h; int sig; } sigs[] = {
+		{ &t->sig_winch, SIGWINCH }, { &t->sig_tstp, SIGTSTP }, { &t->sig_cont, SIGCONT },
+		{ &t->sig_int, SIGINT }, { &t->sig_term, SIGTERM }, { &t->sig_hup, SIGHUP },
+	};
+	int rc;
+
+	rc = uv_poll_init(t->loop, &t->in, STDIN_FILENO);
+	if (rc != 0)
+		return rc;
+	/* libuv made stdin (and with it the tty's stdout) non-blocking: curses
+	 * writes must not fail with EAGAIN, and keys are read in nodelay mode anyway */
+	if (t->saved_flags != -1)
+		fcntl(STDIN_FILENO, F_SETFL, t->saved_flags);
+	t->in.data = t;
+	uv_poll_start(&t->in, UV_READABLE, tui_on_input);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+		uv_signal_init(t->loop, sigs[i].h);
+		sigs[i].h->data = t;
+		uv_signal_start(sigs[i].h, tui_on_signal, sigs[i].sig);
+	}
+	uv_timer_init(t->loop, &t->tick);
+	t->tick.data = t;
+	uv_idle_init(t->loop, &t->idle);
+	t->idle.data = t;
+	uv_check_init(t->loop, &t->check);
+	t->check.data = t;
+	t->handles_open = true;
+	tui_start_tick(t);
+	return 0;
+}
+
+static void tui_close_handles(tui_t *t)
+{
+	uv_handle_t *hs[] = {
+		(uv_handle_t *)&t->in, (uv_handle_t *)&t->sig_winch, (uv_handle_t *)&t->sig_tstp,
+		(uv_handle_t *)&t->sig_cont, (uv_handle_t *)&t->sig_int, (uv_handle_t *)&t->sig_term,
+		(uv_handle_t *)&t->sig_hup, (uv_handle_t *)&t->tick, (uv_handle_t *)&t->idle,
+		(uv_handle_t *)&t->check,
+	};
+
+	if (!t->handles_open)
+		return;
+	t->handles_open = false;
+	for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++)
+		tui_close(t, hs[i]);
+}
+
+tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn quit, void *ud)
+{
+	const char *term = getenv("TERM");
+	const char *cs;
+	tui_t *t;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "nodetop: the dashboard needs a terminal on stdin and stdout "
+		        "(use --once or --events in scripts and pipes)\n");
+		return NULL;
+	}
+	if (!term || !term[0]) {
+		fprintf(stderr, "nodetop: TERM is not set: cannot drive the terminal\n");
+		return NULL;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->loop = loop;
+	t->m = m;
+	if (opts)
+		t->opts = *opts;
+	t->quit = quit;
+	t->ud = ud;
+	t->have_tio = tcgetattr(STDIN_FILENO, &t->saved_tio) == 0;
+	t->saved_flags = fcntl(STDIN_FILENO, F_GETFL);
+	checktree_init(&t->ct);
+
+	t->scr = newterm(NULL, stdout, stdin);
+	if (!t->scr) {
+		fprintf(stderr, "nodetop: cannot use terminal type '%s' (no terminfo entry?)\n", term);
+		checktree_free(&t->ct);
+		free(t);
+		return NULL;
+	}
+	set_term(t->scr);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	leaveok(stdscr, TRUE);
+	curs_set(0);
+	set_escdelay(25);
+
+	cs = nl_langinfo(CODESET);
+	t->utf8 = !t->opts.ascii && cs && strcmp(cs, "UTF-8") == 0;
+	t->g = t->utf8 ? &tui_glyphs_utf8 : &tui_glyphs_ascii;
+	tui_init_colors(t);
+
+	t->inpad = newpad(1, 1);
+	keypad(t->inpad, TRUE);
+	nodelay(t->inpad, TRUE);
+	if (!t->opts.no_mouse) {
+		mmask_t want = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+		want |= BUTTON5_PRESSED;
+#endif
+		if (mousemask(want, NULL) != 0) {
+			mouseinterval(0);
+			t->mouse = true;
+		}
+	}
+	tui_reset_prepare(t);
+
+	getmaxyx(stdscr, t->rows, t->cols);
+	t->sel = 0;
+	t->focus = FOCUS_NODES;
+	t->last_event_seq = m->events.seq;
+	t->relayout = true;
+	t->dirty = DIRTY_ALL;
+	if (tui_start_handles(t) != 0) {
+		endwin();
+		tui_reset_armed = 0;
+		delscreen(t->scr);
+		checktree_free(&t->ct);
+		fprintf(stderr, "nodetop: cannot watch the terminal for keys\n");
+		free(t);
+		return NULL;
+	}
+	tui_dirty(t, DIRTY_ALL);
+	return t;
+}
+
+void tui_stop(tui_t *t)
+{
+	if (!t || t->stopped)
+		return;
+	t->stopped = true;
+	tui_close_handles(t);
+	if (t->mouse)
+		mousemask(0, NULL);
+	curs_set(1);
+	endwin();
+	fflush(stdout);
+	if (t->have_tio)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &t->saved_tio);
+	if (t->saved_flags != -1)
+		fcntl(STDIN_FILENO, F_SETFL, t->saved_flags);
+	tui_reset_armed = 0;
+}
+
+void tui_free(tui_t *t)
+{
+	if (!t)
+		return;
+	tui_stop(t);
+	for (int i = 0; i < WIN__COUNT; i++)
+		if (t->win[i])
+			delwin(t->win[i]);
+	if (t->help)
+		delwin(t->help);
+	if (t->inpad)
+		delwin(t->inpad);
+	if (t->scr)
+		delscreen(t->scr);
+	checktree_free(&t->ct);
+	if (t->closing > 0)
+		t->free_pending = true;      /* the last close callback frees it */
+	else
+		free(t);
+}

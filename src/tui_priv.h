@@ -1,0 +1,210 @@
+/* tui_priv.h - the dashboard's internal state and the functions that tui.c,
+ * render.c, input.c and the panel_*.c files share (not a program contract). */
+#ifndef NODETOP_TUI_PRIV_H
+#define NODETOP_TUI_PRIV_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <termios.h>
+#include <uv.h>
+
+#include "checktree.h"
+#include "layout.h"
+#include "model.h"
+#include "tui.h"
+
+/* What has to be drawn again at the next frame. */
+enum {
+	DIRTY_HEADER = 1u << 0,
+	DIRTY_NODES  = 1u << 1,
+	DIRTY_CHECKS = 1u << 2,
+	DIRTY_CHARTS = 1u << 3,
+	DIRTY_EVENTS = 1u << 4,
+	DIRTY_FOOTER = 1u << 5,
+	DIRTY_HELP   = 1u << 6,
+	DIRTY_ALL    = 0x7fu,
+	DIRTY_MODEL  = DIRTY_HEADER | DIRTY_NODES | DIRTY_CHECKS | DIRTY_CHARTS | DIRTY_EVENTS,
+};
+
+typedef enum tui_focus {
+	FOCUS_NODES = 0,
+	FOCUS_CHECKS,
+	FOCUS_CHARTS,
+	FOCUS_EVENTS,
+	FOCUS__COUNT
+} tui_focus_t;
+
+typedef enum tui_view {
+	VIEW_MAIN = 0,
+	VIEW_DETAIL,       /* one node: all checks with full output, larger charts */
+} tui_view_t;
+
+typedef enum tui_win {
+	WIN_HEADER = 0,
+	WIN_NODES,
+	WIN_CHECKS,
+	WIN_CHARTS,
+	WIN_EVENTS,
+	WIN_FOOTER,
+	WIN__COUNT
+} tui_win_t;
+
+/* Colour pairs (used only when the terminal has colours and they are wanted). */
+enum {
+	PAIR_UP = 1,
+	PAIR_STARTING,
+	PAIR_DEGRADED,
+	PAIR_DOWN,
+	PAIR_UNKNOWN,
+	PAIR_TITLE,
+	PAIR_KEY,
+	PAIR__COUNT
+};
+
+/* One glyph table for UTF-8 terminals and one for ASCII (htop's Meter.c way). */
+typedef struct tui_glyphs {
+	const char *state[STATE__COUNT];     /* ? ● ◐ ▲ ✖  /  ? + ~ ! X */
+	const char *hist_color[STATE__COUNT];/* history cells when colours tell the state */
+	const char *hist_mono[STATE__COUNT]; /* history cells when only the glyph can */
+	const char *const *spark;            /* SPARK_LEVELS glyphs */
+	const char *hline;                   /* ─ / - */
+	const char *sel;                     /* ▶ / > */
+	const char *open, *closed;           /* ▾ ▸ / - + */
+	const char *ellipsis;                /* … / ~ */
+	const char *dot;                     /* · / . */
+	const char *restart;                 /* ↻ / R */
+	const char *more_up, *more_down;     /* ▲ ▼ / ^ v : scroll hints */
+} tui_glyphs_t;
+
+struct tui {
+	uv_loop_t *loop;
+	model_t *m;
+	tui_opts_t opts;
+	tui_quit_fn quit;
+	void *ud;
+
+	/* terminal */
+	SCREEN *scr;
+	WINDOW *win[WIN__COUNT];
+	WINDOW *help;                /* overlay, NULL when closed */
+	WINDOW *inpad;               /* 1x1 pad read by wget_wch: never refreshes a window */
+	bool utf8, color, mouse;
+	const tui_glyphs_t *g;
+	int cols, rows;
+	layout_t lay;
+	size_t lay_nnodes;           /* node count the layout was made for */
+	struct termios saved_tio;    /* before curses */
+	bool have_tio;
+	int saved_flags;             /* fcntl(0, F_GETFL) before libuv */
+
+	/* drawing */
+	unsigned dirty;
+	bool relayout;               /* windows must be made again (size or view changed) */
+	bool repaint;                /* clearok(curscr): Ctrl-L, SIGCONT, resize */
+	int64_t now_ms;
+	uint64_t frames;
+	uint64_t stale_mask;         /* nodes seen stale at the last tick (first 64) */
+	uint64_t last_event_seq;     /* for the bell */
+	char message[256];
+
+	/* view state */
+	tui_view_t view;
+	tui_focus_t focus;
+	bool help_open;
+	size_t sel;                  /* selected node */
+	size_t node_top;             /* first node shown */
+	checktree_t ct;
+	size_t ct_node;              /* node the tree was built for */
+	uint64_t ct_gen;             /* model generation it was built at */
+	bool ct_valid;
+	size_t ct_cur;               /* cursor: index into ct.rows */
+	size_t ct_top;               /* first row shown */
+	char ct_cur_name[256];       /* cursor check, to find it again after a rebuild */
+	size_t chart_top;
+	size_t ev_top;
+	bool filter_editing;
+	char filter[128];            /* being typed (UTF-8) */
+	int64_t kiosk_next_ms;
+
+	/* loop handles, all closed by tui_stop */
+	uv_poll_t in;
+	uv_signal_t sig_winch, sig_tstp, sig_cont, sig_int, sig_term, sig_hup;
+	uv_timer_t tick;
+	uv_idle_t idle;              /* keeps the loop from blocking while a frame is due */
+	uv_check_t check;            /* draws the frame after the loop's I/O phase */
+	int closing;                 /* handles whose close callback has not run yet */
+	bool handles_open, frame_pending, stopped, free_pending;
+};
+
+/* ---------------------------------------------------------------- tui.c */
+int64_t tui_now_ms(void);
+/* Marks parts dirty and schedules one frame for this loop pass. */
+void tui_dirty(tui_t *t, unsigned what);
+/* Windows must be made again (view or size changed); implies a full redraw. */
+void tui_relayout(tui_t *t);
+void tui_request_quit(tui_t *t);
+/* Ctrl-L: repaint the whole terminal at the next frame. */
+void tui_repaint(tui_t *t);
+
+/* ---------------------------------------------------------------- render.c */
+/* Builds one frame: recomputes the layout if needed, draws the dirty windows
+ * (werase + draw + wnoutrefresh), the help overlay, then one doupdate(). */
+void render_frame(tui_t *t);
+/* Attributes for a state: colour pair (when colours) plus bold/dim so that
+ * monochrome still tells every state apart. */
+attr_t render_state_attr(const tui_t *t, state_t s);
+attr_t render_pair(const tui_t *t, int pair);
+/* Draws s (trusted, already escaped UTF-8 or ASCII) at (y, x), cut to maxw
+ * cells with an ellipsis; returns the cells drawn. */
+int render_put(const tui_t *t, WINDOW *w, int y, int x, int maxw, const char *s, attr_t a);
+/* Draws s in a field of width cells: cut with an ellipsis, padded; right-aligned when right. */
+void render_field(const tui_t *t, WINDOW *w, int y, int x, int width, const char *s, attr_t a, bool right);
+int render_putf(const tui_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* Escapes untrusted bytes for display into dst (see textsafe_escape). */
+void render_escape(const tui_t *t, char *dst, size_t dstsz, const char *raw, bool keep_newlines);
+/* The same into a new heap string (for outputs of any size). */
+char *render_escape_dup(const tui_t *t, const char *raw, bool keep_newlines);
+/* A panel's title row: "─ Title ─ right ───". */
+void render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused);
+void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a);
+/* Scroll hint glyph at the right end of row y when more is above/below. */
+void render_scroll_hint(const tui_t *t, WINDOW *w, int y, bool up);
+/* Display width of trusted text. */
+int render_width(const char *s);
+
+/* ---------------------------------------------------------------- input.c */
+void input_key(tui_t *t, int is_key, wint_t ch);
+void input_mouse(tui_t *t);
+/* Keeps the selection, scroll offsets and cursor in range after a change. */
+void input_clamp(tui_t *t);
+
+/* ---------------------------------------------------------------- panels */
+void panel_header_draw(tui_t *t, WINDOW *w);
+void panel_footer_draw(tui_t *t, WINDOW *w);
+void panel_nodes_draw(tui_t *t, WINDOW *w);
+/* Node index under row y of the node window, or (size_t)-1. */
+size_t panel_nodes_hit(const tui_t *t, int y);
+/* Detail view: the selected node's facts. */
+void panel_nodes_detail_draw(tui_t *t, WINDOW *w);
+/* Rebuilds the check tree when the node or the model changed. */
+void panel_checks_sync(tui_t *t);
+void panel_checks_draw(tui_t *t, WINDOW *w);
+/* Tree row under window row y, or (size_t)-1. */
+size_t panel_checks_hit(tui_t *t, int y);
+void panel_charts_draw(tui_t *t, WINDOW *w);
+/* Number of charted series of the selected node. */
+size_t panel_charts_count(const tui_t *t);
+void panel_events_draw(tui_t *t, WINDOW *w);
+void panel_help_draw(tui_t *t, WINDOW *w);
+/* Size of the help overlay for the current terminal. */
+void panel_help_size(const tui_t *t, int *h, int *w);
+void panel_too_small_draw(tui_t *t, WINDOW *w);
+/* Symbol and name of a state ("✖", "down"). */
+const char *panel_state_symbol(const tui_t *t, state_t s);
+
+#endif
