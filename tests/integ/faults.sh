@@ -1,0 +1,261 @@
+#!/bin/bash
+# tests/integ/faults.sh - issue 4's fault matrix: one misbehaving node next to a
+# healthy one, for every fault a node (or what is in front of it) can produce.
+# For each fault:
+#   1. `--once --json` (timeout 2 s): the bad node's error is the specific text,
+#      the healthy node is up, the JSON is strict and UTF-8, no crash, peak RSS;
+#   2. `--events` at 500 ms for about 3 s: the healthy node's polls reach the
+#      simulator on schedule (counted by the simulator), poll lateness from
+#      NODETOP_STATS, VmHWM and open fds of the running process, exit by SIGTERM,
+#      and the bad node's event line names the fault.
+# Faults come from nodetop-sim scenarios where it has them, from badserver.py
+# otherwise. Figures are printed as "# figure ..." lines.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+BADSERVER=$top_srcdir/tests/integ/badserver.py
+# Peak RSS bound: ~14 MiB for the program itself, plus the two size caps (health
+# 1 MiB, metrics 16 MiB) that a body buffer can reach, doubled for the growth of
+# the buffer (xgrow doubles) and the copy curl hands over, plus slack.
+RSS_LIMIT_KB=$((64 * 1024))
+LATE_P99_MS=100          # lateness of poll timers, p99
+SIX_POLLS_MS=4000        # 6 healthy polls at 500 ms: <= 500 (first-round jitter) + 2500, plus 1 s slack
+PAR=4                    # --events cases run side by side
+
+for c in python3 openssl curl; do
+	command -v "$c" >/dev/null || { t_fail "$c is installed (needed by this test)"; t_done; }
+done
+[ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
+
+ms_now() { date +%s%3N; }
+# wait_until DEADLINE_MS CMD...: runs CMD every 50 ms until it succeeds or the deadline passes.
+wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.05; done; }
+
+# ---------------------------------------------------------------- servers
+SIM_BAD=(html garbage hostile http-error ratelimit unauthorized huge trickle slow down)
+sim_start --nodes ${#SIM_BAD[@]} --scenarios "$(IFS=,; echo "${SIM_BAD[*]}")" --slow-ms 60000 --metrics-size 20k ||
+	{ t_fail "nodetop-sim (faulty nodes) starts"; t_done; }
+BSIM=$SIM_BASE
+simurl() { local i; for i in "${!SIM_BAD[@]}"; do [ "${SIM_BAD[$i]}" = "$1" ] && echo "http://127.0.0.1:$((BSIM + i))"; done; }
+sim_start --nodes $((PAR + 1)) --scenarios healthy --metrics-size 20k || { t_fail "nodetop-sim (healthy nodes) starts"; t_done; }
+HSIM=$SIM_BASE
+
+python3 "$BADSERVER" --port-file "$T_TMP/ports" --tls-dir "$T_TMP/tls" --warm 2>"$T_TMP/badserver.log" &
+T_PIDS="$T_PIDS $!"
+if ! wait_until 30000 test -s "$T_TMP/ports"; then
+	t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/badserver.log"; t_done
+fi
+port() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/ports"; }
+PY="http://127.0.0.1:$(port http)"
+
+# ---------------------------------------------------------------- the matrix
+# name | node URL | check on the bad node n (and healthy node h) of --once --json | event line regex
+# Helpers in checks: E(re) / M(re) search n["error"] / n["metrics_error"].
+CASES=(
+"refused|$(simurl down)|E(r'^connection refused$')|node bad unknown -> down: connection refused"
+"accepts, never answers|http://127.0.0.1:$(port silent)|E(r'^timed out after 2000 ms \(0 bytes received\)$')|down: timed out after 500 ms"
+"trickles 1 byte/s|$(simurl trickle)|E(r'^timed out after 2000 ms \([0-9]+ bytes received\)$')|down: timed out after 500 ms"
+"400 MB body|$PY/big400|E(r'^body larger than 1048576 bytes')|down: body larger than 1048576 bytes"
+"answers after 60 s|$(simurl slow)|E(r'^timed out after 2000 ms')|down: timed out after 500 ms"
+"endless chunked body (sim)|$(simurl huge)|E(r'^body larger than 1048576 bytes')|down: body larger than"
+"redirect loop|$PY/redirect-loop|E(r'^too many redirects$')|down: too many redirects"
+"redirect to file://|$PY/redirect-file|E(r'^unsupported protocol')|down: unsupported protocol"
+"gzip bomb (10 MB -> 10 GB)|$PY/gzip-bomb|E(r'^body larger than 1048576 bytes')|down: body larger than 1048576 bytes"
+"HTTP 401 on /metrics, body|$PY/s401|n['state'] == 'up' and M(r'^HTTP 401: Unauthorized: invalid or missing token$')|node bad unknown -> up"
+"HTTP 401 on /metrics, empty|$PY/s401e|n['state'] == 'up' and M(r'^HTTP 401 Unauthorized$')|node bad unknown -> up"
+"HTTP 404, body|$PY/s404|E(r'^HTTP 404 Not Found: 404 page not found$')|down: HTTP 404 Not Found: 404 page not found"
+"endless chunked body, 16-byte chunks|$PY/chunked|E(r'^body larger than 1048576 bytes')|down: body larger than"
+"HTTP 404, empty|$PY/s404e|E(r'^HTTP 404 Not Found$')|down: HTTP 404 Not Found$"
+"HTTP 429, body|$PY/s429|E(r'^HTTP 429 Too Many Requests: Too Many Requests$')|down: HTTP 429"
+"HTTP 429, empty|$PY/s429e|E(r'^HTTP 429 Too Many Requests$')|down: HTTP 429 Too Many Requests$"
+"HTTP 500, body|$PY/s500|E(r'^HTTP 500 Internal Server Error: Internal Server Error: pq: connection refused$')|down: HTTP 500"
+"a million series|$PY/series1m|n['state'] == 'up' and n['metrics_error'] is None and n['database']['state'] == 'up'|node bad unknown -> up"
+"HTTP 500, empty|$PY/s500e|E(r'^HTTP 500 Internal Server Error$')|down: HTTP 500 Internal Server Error$"
+"HTTP 503, body|$PY/s503|E(r'^HTTP 503 Service Unavailable: Service Unavailable: upstream is starting$')|down: HTTP 503"
+"HTTP 503, empty|$PY/s503e|E(r'^HTTP 503 Service Unavailable$')|down: HTTP 503 Service Unavailable$"
+"10 000 checks|$PY/checks10k|n['state'] == 'degraded' and len(n['checks']) == 10000 and n['failing'] == 1429|node bad unknown -> degraded"
+"HTML page with 200 (sim)|$(simurl html)|E(r'^unparsable /health: HTML page')|down: unparsable /health: HTML page"
+"random bytes (sim)|$(simurl garbage)|E(r'^unparsable /health: ')|down: unparsable /health"
+"invalid JSON|$PY/badjson|E(r'^unparsable /health: invalid JSON at byte [0-9]+$') and M(r'^unparsable /metrics: [0-9]+ malformed lines?$')|down: unparsable /health: invalid JSON"
+"JSON of the wrong shape|$PY/wrongshape|E(r'^unparsable /health: JSON: \"data\" is not an array$')|down: unparsable /health: JSON"
+"JSON array at the top|$PY/jsonarray|E(r'^unparsable /health: JSON: top level is not an object$')|down: unparsable /health: JSON"
+"invalid UTF-8|$PY/badutf8|n['state'] == 'degraded' and any(c['status'] == 'failing' for c in n['checks'])|node bad unknown -> degraded"
+"NUL bytes|$PY/nul|E(r'^unparsable /health: ')|down: unparsable /health"
+"escape sequences and controls|$PY/escapes|n['state'] == 'degraded' and n['failing'] == 3|node bad unknown -> degraded"
+"hostile names (sim)|$(simurl hostile)|n['state'] in ('up', 'degraded')|node bad unknown -> (up|degraded)"
+"NaN, +-Inf, huge exponents|$PY/nan|n['state'] == 'up'|node bad unknown -> up"
+"duplicate series|$PY/dup|n['state'] == 'up' and n['database']['open'] in (5, 50)|node bad unknown -> up"
+"counter resets every poll|$PY/reset|n['state'] == 'up'|restart bad: uptime_seconds fell"
+"a different fault every poll|$PY/switch|n['state'] == 'up'|node bad .* -> starting"
+"HTTP 500 with JSON (sim)|$(simurl http-error)|E(r'^HTTP 500 Internal Server Error: ')|down: HTTP 500"
+"HTTP 429 (sim)|$(simurl ratelimit)|E(r'^HTTP 429 Too Many Requests')|down: HTTP 429"
+"metrics 401 (sim)|$(simurl unauthorized)|n['state'] == 'up' and M(r'^HTTP 401')|node bad unknown -> up"
+"DNS name that does not resolve|http://nodetop-test.invalid:6688|E(r'^cannot resolve host name')|down: cannot resolve host name"
+"TLS, unknown CA|https://127.0.0.1:$(port tls-unknown-ca)|E(r'^TLS: .*unable to get local issuer certificate')|down: TLS: .*issuer"
+"TLS, expired certificate|https://127.0.0.1:$(port tls-expired)|E(r'^TLS: .*certificate has expired')|down: TLS: .*expired"
+"TLS, wrong host name|https://127.0.0.1:$(port tls-wronghost)|E(r'^TLS: .*no alternative certificate subject name matches target host name')|down: TLS: .*host name"
+"TLS, valid (control)|https://127.0.0.1:$(port tls-good)|n['state'] == 'up'|node bad unknown -> up"
+)
+# Cases whose text report and event lines must be checked for raw control bytes.
+TEXTCHECK='escape|hostile|UTF-8|NUL|random|NaN'
+
+write_conf() { # write_conf FILE HEALTHY_URL BAD_URL
+	{
+		printf '[node healthy]\nurl = %s\n\n[node bad]\nurl = %s\n' "$2" "$3"
+		case $3 in https://*) printf 'ca_file = %s\n' "$T_TMP/tls/ca.pem" ;; esac
+	} >"$1"
+}
+
+cat >"$T_TMP/check.py" <<'EOF'
+# check.py JSONFILE EXPR: strict JSON (UTF-8, no NaN/Infinity), then EXPR over
+# n (node "bad") and h (node "healthy"); prints the bad node's error for the log.
+import json, re, sys
+def const(c): raise ValueError("non-JSON constant " + c)
+try:
+    raw = open(sys.argv[1], "rb").read()
+    d = json.loads(raw.decode("utf-8", "strict"), parse_constant=const)
+except Exception as e:
+    print("invalid JSON: %s" % e); sys.exit(1)
+nodes = {x["name"]: x for x in d["nodes"]}
+n, h = nodes["bad"], nodes["healthy"]
+E = lambda r: re.search(r, n["error"] or "")
+M = lambda r: re.search(r, n["metrics_error"] or "")
+print("error=%r metrics_error=%r state=%s healthy=%s" % (n["error"], n["metrics_error"], n["state"], h["state"]))
+sys.exit(0 if eval(sys.argv[2]) and h["state"] == "up" else 1)
+EOF
+
+no_ctrl() { ! LC_ALL=C tr -d '\n\t' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'; }
+
+# ---------------------------------------------------------------- 1. --once --json
+# runs CMD, prints its exit status and the peak RSS of the child (kB) on fd 3
+cat >"$T_TMP/rss.py" <<'EOF'
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1] + ".out", "wb"), stderr=open(sys.argv[1] + ".err", "wb"))
+print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+EOF
+
+echo "# healthy nodes: nodetop-sim on 127.0.0.1:$HSIM..; faulty: nodetop-sim on :$BSIM.., badserver.py on ${PY#http://}"
+for i in "${!CASES[@]}"; do
+	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
+	f=$T_TMP/once.$i
+	write_conf "$f.conf" "http://127.0.0.1:$((HSIM + PAR))" "$url"
+	t0=$(ms_now)
+	read -r rc rss < <(python3 "$T_TMP/rss.py" "$f" "$NODETOP" --once --json --timeout 2s -c "$f.conf")
+	el=$(( $(ms_now) - t0 ))
+	msg=$(python3 "$T_TMP/check.py" "$f.out" "$expr" 2>&1); ok=$?
+	if [ "$ok" -eq 0 ] && [ "$rc" -ge 0 ] && [ "$rc" -le 3 ] && [ "$rss" -lt "$RSS_LIMIT_KB" ] && [ "$el" -lt 4500 ] && [ ! -s "$f.err" ]; then
+		t_ok "$name: --once: ${msg%% state=*} (exit $rc, ${el} ms, peak RSS ${rss} kB)"
+	else
+		t_fail "$name: --once: $msg; exit $rc (want 0-3), ${el} ms (< 4500), peak RSS ${rss} kB (< $RSS_LIMIT_KB), stderr: $(head -c 300 "$f.err")"
+	fi
+	ONCE_RSS[$i]=$rss; ONCE_MS[$i]=$el
+	if [[ $name =~ $TEXTCHECK ]]; then
+		"$NODETOP" --once --timeout 2s -c "$f.conf" >"$f.txt" 2>&1
+		t_check "$name: text report holds no raw control byte" no_ctrl "$f.txt"
+	fi
+done
+
+# ---------------------------------------------------------------- 2. --events
+# sim_served PORT: the simulator's count of /metrics requests served by that node
+# (promhttp_metric_handler_requests_total{code="200"}), this request included.
+sim_served() { curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | awk '/^promhttp_metric_handler_requests_total\{code="200"\}/ { print $2 }'; }
+
+# events_case IDX SLOT: runs one case with healthy node HSIM+SLOT; writes result
+# lines "ok|text", "fail|text", "fig|text" to $T_TMP/ev.IDX.res.
+events_case() {
+	local i=$1 slot=$2 name url expr evre
+	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
+	local f=$T_TMP/ev.$i hport=$((HSIM + slot)) res=$T_TMP/ev.$i.res
+	: >"$res"
+	write_conf "$f.conf" "http://127.0.0.1:$hport" "$url"
+	local v0 v reads=0 polls=0 t0 t6=-1 pid end rc
+	v0=$(sim_served "$hport")
+	t0=$(ms_now)
+	NODETOP_STATS=$f.stats "$NODETOP" --events --interval 500ms -c "$f.conf" >"$f.out" 2>"$f.err" &
+	pid=$!
+	end=$((t0 + 12000))
+	while [ "$(ms_now)" -lt "$end" ]; do
+		if [ "$t6" -lt 0 ]; then
+			v=$(sim_served "$hport"); reads=$((reads + 1))
+			polls=$(( ${v:-0} - ${v0:-0} - reads ))
+			[ "$polls" -ge 6 ] && t6=$(( $(ms_now) - t0 ))
+		fi
+		[ "$t6" -ge 0 ] && grep -Eq -- "$evre" "$f.out" && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	local hwm fds
+	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$pid/status 2>/dev/null)
+	fds=$(ls /proc/$pid/fd 2>/dev/null | wc -l)
+	kill -TERM "$pid" 2>/dev/null; wait "$pid"; rc=$?
+	local p50 p99 max
+	p50=$(sed -n 's/^lateness_p50_ms=//p' "$f.stats" 2>/dev/null)
+	p99=$(sed -n 's/^lateness_p99_ms=//p' "$f.stats" 2>/dev/null)
+	max=$(sed -n 's/^lateness_max_ms=//p' "$f.stats" 2>/dev/null)
+	{
+		if [ "$t6" -ge 0 ] && [ "$t6" -le "$SIX_POLLS_MS" ]; then echo "ok|$name: --events: healthy node polled 6 times in $t6 ms (<= $SIX_POLLS_MS)"
+		else echo "fail|$name: --events: healthy node polled $polls times in 12 s (6 wanted within $SIX_POLLS_MS ms)"; fi
+		if grep -Eq -- "$evre" "$f.out"; then echo "ok|$name: --events: the bad node's line /$evre/"
+		else echo "fail|$name: --events: no line /$evre/ in: $(grep ' bad' "$f.out" | head -5 | tr '\n' '~')"; fi
+		if grep -Eq 'node healthy .*-> (down|unknown)' "$f.out"; then echo "fail|$name: --events: the healthy node was shown $(grep -E 'node healthy .*-> (down|unknown)' "$f.out" | head -1)"
+		else echo "ok|$name: --events: the healthy node stays up"; fi
+		if [ -n "$p99" ] && awk -v a="$p99" -v b="$LATE_P99_MS" 'BEGIN { exit !(a < b) }'; then echo "ok|$name: --events: poll lateness p99 ${p99} ms (< $LATE_P99_MS)"
+		else echo "fail|$name: --events: poll lateness p99 '${p99}' ms (< $LATE_P99_MS wanted; NODETOP_STATS: $(tr '\n' ' ' <"$f.stats" 2>/dev/null))"; fi
+		if [ -n "$hwm" ] && [ "$hwm" -lt "$RSS_LIMIT_KB" ]; then echo "ok|$name: --events: VmHWM ${hwm} kB (< $RSS_LIMIT_KB)"
+		else echo "fail|$name: --events: VmHWM '${hwm}' kB (< $RSS_LIMIT_KB wanted; process alive?)"; fi
+		if [ "$rc" -eq 143 ] && [ ! -s "$f.err" ]; then echo "ok|$name: --events: SIGTERM ends it with 143, nothing on stderr"
+		else echo "fail|$name: --events: exit $rc (143 wanted), stderr: $(head -c 300 "$f.err" | tr '\n' '~')"; fi
+		if no_ctrl "$f.out"; then echo "ok|$name: --events: no raw control byte in the event lines"
+		else echo "fail|$name: --events: raw control bytes in the event lines"; fi
+		echo "fig|$name|$t6|$p50|$p99|$max|$hwm|$fds"
+	} >"$res"
+}
+
+n=${#CASES[@]}
+for ((b = 0; b < n; b += PAR)); do
+	pids=""
+	for ((s = 0; s < PAR && b + s < n; s++)); do
+		events_case $((b + s)) "$s" & pids="$pids $!"
+	done
+	wait $pids
+done
+echo "# figure columns: case | --once ms | --once peak RSS kB | --events: ms to 6 healthy polls | lateness p50/p99/max ms | VmHWM kB | fds"
+for ((i = 0; i < n; i++)); do
+	while IFS='|' read -r kind a b c d e f g h; do
+		case $kind in
+		ok) t_ok "$a" ;;
+		fail) t_fail "$a" ;;
+		fig) echo "# figure $a | ${ONCE_MS[$i]} | ${ONCE_RSS[$i]} | $b | $c/$d/$e | $f | $g" ;;
+		esac
+	done <"$T_TMP/ev.$i.res"
+done
+
+# ---------------------------------------------------------------- 3. shared host:port
+# Nodes behind one load balancer share host and port (https://lb/chainlink-a,
+# https://lb/chainlink-b). Six hung nodes there must not starve a healthy one on
+# the same host:port: its polls continue on schedule and it is never shown down.
+{
+	printf '[node healthy]\nurl = %s/ok\n' "$PY"
+	for k in 1 2 3 4 5 6; do printf '[node hung%d]\nurl = %s/stall/%d\n' "$k" "$PY" "$k"; done
+} >"$T_TMP/shared.conf"
+py_count() { curl -s --max-time 2 "$PY/_count/ok/metrics"; }
+c0=$(py_count)
+t0=$(ms_now)
+"$NODETOP" --events --interval 500ms -c "$T_TMP/shared.conf" >"$T_TMP/shared.out" 2>&1 &
+SP=$!; T_PIDS="$T_PIDS $SP"
+got8() { [ $(( $(py_count) - c0 )) -ge 8 ]; }
+if wait_until 8000 got8; then t8=$(( $(ms_now) - t0 )); else t8=-1; fi
+all_down() { [ "$(grep -c 'node hung[1-6] unknown -> down' "$T_TMP/shared.out")" -eq 6 ]; }
+wait_until 5000 all_down
+kill -TERM $SP; wait $SP
+echo "# figure shared host:port with 6 hung nodes: 8 healthy polls after ${t8} ms; healthy node events: $(grep -c 'node healthy' "$T_TMP/shared.out")"
+t_check "6 hung nodes on the same host:port: 8 polls of the healthy node there within 5 s (took ${t8} ms)" \
+	test "$t8" -ge 0 -a "$t8" -le 5000
+t_nomatch "6 hung nodes on the same host:port: the healthy node there is never shown down" \
+	'node healthy .*-> down' "$(cat "$T_TMP/shared.out")"
+t_check "hung nodes: every one is shown down" all_down
+# A request that waited for a free connection and ran out of time must not be
+# reported as "connect timed out after 2000 ms": the limit was 500 ms, and it never connected.
+t_nomatch "hung nodes: no time-out message names more time than the 500 ms limit" \
+	'timed out after ([6-9][0-9][0-9]|[0-9]{4,}) ms' "$(cat "$T_TMP/shared.out")"
+
+t_done
