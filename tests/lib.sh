@@ -45,26 +45,42 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
 
-# sim_start ARGS...: starts nodetop-sim in the background with the given
-# arguments and a control file in $T_TMP; waits until its first port answers.
-# Sets SIM_PID and SIM_BASE (first port). Pass --base-port yourself or let it pick.
+# sim_start ARGS...: starts nodetop-sim in the background on ports it picks
+# itself (no collisions between tests running in parallel) and waits until every
+# node listens. Sets SIM_PID, SIM_PORTS (array) and SIM_BASE (node 0's port).
 sim_start() {
-	SIM_BASE=$(free_port)
-	"$NODETOP_SIM" --base-port "$SIM_BASE" "$@" >"$T_TMP/sim.log" 2>&1 &
+	local pf="$T_TMP/sim-ports.$RANDOM" i
+	"$NODETOP_SIM" --base-port 0 --port-file "$pf" "$@" >"$T_TMP/sim.log" 2>&1 &
 	SIM_PID=$!
 	T_PIDS="$T_PIDS $SIM_PID"
-	local i
-	for i in $(seq 1 100); do
-		if curl -s -o /dev/null "http://127.0.0.1:$SIM_BASE/readyz" 2>/dev/null; then return 0; fi
+	for i in $(seq 1 200); do
+		if [ -s "$pf" ]; then
+			SIM_PORTS=()
+			local idx port
+			while read -r idx port; do SIM_PORTS[$idx]=$port; done <"$pf"
+			SIM_BASE=${SIM_PORTS[0]}
+			return 0
+		fi
+		kill -0 "$SIM_PID" 2>/dev/null || break
 		sleep 0.05
 	done
 	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$T_TMP/sim.log"
 	return 1
 }
+sim_port() { echo "${SIM_PORTS[$1]}"; }
+sim_url() { echo "http://127.0.0.1:${SIM_PORTS[$1]}"; }
 
-# sim_scenario NODE_INDEX SCENARIO: switches a simulated node's scenario through the control endpoint.
+# sim_scenario NODE_INDEX SCENARIO: switches a simulated node's scenario through
+# the control endpoint of any node that still listens.
 sim_scenario() {
-	curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$((SIM_BASE + $1))/control/scenario?name=$2" | grep -q 200
+	local p
+	for p in "${SIM_PORTS[@]}"; do
+		if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$p/control/scenario?node=$1&name=$2")" = 200 ]; then
+			return 0
+		fi
+	done
+	echo "# could not switch node $1 to $2"
+	return 1
 }
 
 # tmux_start COLS ROWS CMD...: runs CMD in a fresh private tmux server.

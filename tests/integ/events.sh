@@ -4,7 +4,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 sim_start --nodes 2 --scenarios healthy,healthy || { t_fail "simulator starts"; t_done; }
-A="http://127.0.0.1:$SIM_BASE"; B="http://127.0.0.1:$((SIM_BASE + 1))"
+A=$(sim_url 0); B=$(sim_url 1); PA=$(sim_port 0); PB=$(sim_port 1)
 
 "$NODETOP" --events --interval 300ms "$A" "$B" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
 EV=$!; T_PIDS="$T_PIDS $EV"
@@ -13,19 +13,19 @@ EVJ=$!; T_PIDS="$T_PIDS $EVJ"
 
 wait_for() { local re=$1 f=$2 i; for i in $(seq 1 100); do grep -Eq -- "$re" "$f" && return 0; sleep 0.1; done; echo "# no /$re/ in $f:"; sed 's/^/#   /' "$f" | tail -20; return 1; }
 
-t_check "initial state of each node is printed" wait_for "node 127.0.0.1:$((SIM_BASE + 1)) unknown -> up" "$T_TMP/ev.txt"
-t_check "initial rpc state printed" wait_for "rpc 127.0.0.1:$SIM_BASE unknown -> up" "$T_TMP/ev.txt"
+t_check "initial state of each node is printed" wait_for "node 127.0.0.1:$PB unknown -> up" "$T_TMP/ev.txt"
+t_check "initial rpc state printed" wait_for "rpc 127.0.0.1:$PA unknown -> up" "$T_TMP/ev.txt"
 
 sim_scenario 0 rpc-outage
-t_check "rpc outage appears as a line with the reason" wait_for "rpc 127.0.0.1:$SIM_BASE (up|degraded) -> down: no RPC node Alive" "$T_TMP/ev.txt"
-t_check "the failing HeadListener check appears" wait_for "check 127.0.0.1:$SIM_BASE .*HeadListener passing -> failing" "$T_TMP/ev.txt"
+t_check "rpc outage appears as a line with the reason" wait_for "rpc 127.0.0.1:$PA (up|degraded) -> down: no RPC node Alive" "$T_TMP/ev.txt"
+t_check "the failing HeadListener check appears" wait_for "check 127.0.0.1:$PA .*HeadListener passing -> failing" "$T_TMP/ev.txt"
 t_check "timestamps are ISO-8601 UTC" wait_for '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z ' "$T_TMP/ev.txt"
 
 sim_scenario 0 healthy
-t_check "recovery is printed" wait_for "rpc 127.0.0.1:$SIM_BASE .*down -> up" "$T_TMP/ev.txt"
+t_check "recovery is printed" wait_for "rpc 127.0.0.1:$PA .*down -> up" "$T_TMP/ev.txt"
 
 sim_scenario 1 db-outage
-t_check "db outage on the other node" wait_for "db 127.0.0.1:$((SIM_BASE + 1)) up -> down" "$T_TMP/ev.txt"
+t_check "db outage on the other node" wait_for "db 127.0.0.1:$PB up -> down" "$T_TMP/ev.txt"
 
 t_check "JSON lines: an rpc down event" wait_for '"kind": ?"rpc".*"to": ?"down"' "$T_TMP/evj.txt"
 t_check "JSON lines: every line parses" python3 -c '

@@ -6,7 +6,7 @@
 SCEN=(healthy rpc-outage db-outage starting legacy garbage html http-error ratelimit unauthorized slow trickle huge hostile rpc-degraded down)
 list=$(IFS=,; echo "${SCEN[*]}")
 sim_start --nodes ${#SCEN[@]} --scenarios "$list" --slow-ms 8000 || { t_fail "simulator starts"; t_done; }
-url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && echo "http://127.0.0.1:$((SIM_BASE + i))"; done; }
+url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && sim_url "$i"; done; }
 
 # jq-like field access with python3: jget JSON EXPR (EXPR over d = the document)
 jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$2" <<<"$1"; }
