@@ -96,21 +96,131 @@ static void app_on_tui_quit(void *ud)
 	app_quit(ud);
 }
 
-static void app_on_signal(uv_signal_t *h, int signum)
-{
-	app_t *a = h->data;
-	if (signum == SIGPIPE)
-		return;                  /* a closed pipe shows up as a write error instead */
-	a->exit_code = a->cli->mode == CLI_DASHBOARD ? 0 : 128 + signum;
-	app_quit(a);
-}
-
 static void app_changed(app_t *a)
 {
 	if (a->tui && a->model.generation != a->drawn_generation) {
 		a->drawn_generation = a->model.generation;
 		tui_mark_dirty(a->tui);
 	}
+}
+
+/* ---------------------------------------------------------------- live reload */
+
+static bool app_str_eq(const char *x, const char *y)
+{
+	return (!x && !y) || (x && y && strcmp(x, y) == 0);
+}
+
+/* Same node for the model: same name, url and group (history is kept). */
+static bool app_node_same(const node_t *n, const node_cfg_t *c)
+{
+	return strcmp(n->name, c->name) == 0 && strcmp(n->url, c->url) == 0 &&
+	       app_str_eq(n->group, c->group) && n->interval_ms == c->interval_ms;
+}
+
+static void app_config_event(app_t *a, state_t to, const char *detail)
+{
+	event_t e;
+	memset(&e, 0, sizeof(e));
+	e.ts_ms = app_now_ms();
+	e.kind = EVENT_CONFIG;
+	e.from = STATE_UP;
+	e.to = to;
+	snprintf(e.detail, sizeof(e.detail), "%s", detail);
+	eventlog_add(&a->model.events, &e);
+	a->model.generation++;
+}
+
+/* SIGHUP: re-reads the config file. Unchanged nodes keep their history and
+ * their poll schedule; a bad file keeps the old config running and says why. */
+static void app_reload(app_t *a)
+{
+	char err[512];
+	const char *path = a->settings->path;
+	settings_t ns;
+	settings_init(&ns);
+	if (settings_load_file(&ns, path, err, sizeof(err)) != 0 || ns.nnodes == 0) {
+		if (ns.nnodes == 0 && !err[0])
+			snprintf(err, sizeof(err), "%s: no [node] section", path);
+		else if (ns.nnodes == 0 && strstr(err, path) == NULL)
+			snprintf(err, sizeof(err), "%s: no [node] section", path);
+		char msg[600];
+		snprintf(msg, sizeof(msg), "config not reloaded: %s", err);
+		if (a->tui)
+			tui_set_message(a->tui, msg);
+		app_config_event(a, STATE_DOWN, msg);
+		settings_free(&ns);
+		return;
+	}
+	const cli_t *cli = a->cli;
+	for (size_t i = 0; i < ns.nnodes; i++) {
+		if (cli->interval_ms)
+			ns.nodes[i].interval_ms = cli->interval_ms;
+		if (cli->timeout_ms)
+			ns.nodes[i].timeout_ms = cli->timeout_ms;
+		if (ns.nodes[i].timeout_ms > ns.nodes[i].interval_ms)
+			ns.nodes[i].timeout_ms = ns.nodes[i].interval_ms;
+	}
+	/* Drop from the model what is gone or changed... */
+	size_t removed = 0, added = 0;
+	for (size_t i = a->model.nnodes; i-- > 0;) {
+		bool keep = false;
+		for (size_t j = 0; j < ns.nnodes && !keep; j++)
+			keep = app_node_same(&a->model.nodes[i], &ns.nodes[j]);
+		if (!keep) {
+			model_remove_node(&a->model, i);
+			removed++;
+		}
+	}
+	/* ...then append what is new, and give the poller the model's order. */
+	size_t n = ns.nnodes;
+	node_cfg_t *order = xcalloc(n ? n : 1, sizeof(*order));
+	bool *used = xcalloc(n ? n : 1, sizeof(*used));
+	size_t k = 0;
+	for (size_t i = 0; i < a->model.nnodes; i++)
+		for (size_t j = 0; j < n; j++)
+			if (!used[j] && app_node_same(&a->model.nodes[i], &ns.nodes[j])) {
+				order[k++] = ns.nodes[j];
+				used[j] = true;
+				break;
+			}
+	for (size_t j = 0; j < n; j++) {
+		if (used[j])
+			continue;
+		model_add_node(&a->model, ns.nodes[j].name, ns.nodes[j].url, ns.nodes[j].group, ns.nodes[j].interval_ms);
+		order[k++] = ns.nodes[j];
+		added++;
+	}
+	poller_set_nodes(a->poller, order, k);
+	free(order);
+	free(used);
+	for (size_t i = 0; i < ns.nwarnings; i++)
+		app_config_event(a, STATE_DEGRADED, ns.warnings[i]);
+
+	/* The new settings replace the old; the old strings are no longer used. */
+	settings_free(a->settings);
+	*a->settings = ns;
+	char msg[200];
+	snprintf(msg, sizeof(msg), "config reloaded: %zu nodes (%zu added, %zu removed or changed)",
+	         a->model.nnodes, added, removed);
+	if (a->tui)
+		tui_set_message(a->tui, msg);
+	app_config_event(a, STATE_UP, msg);
+	app_changed(a);
+}
+
+static void app_on_signal(uv_signal_t *h, int signum)
+{
+	app_t *a = h->data;
+	if (signum == SIGPIPE)
+		return;                  /* a closed pipe shows up as a write error instead */
+	if (signum == SIGHUP && a->settings->path && a->poller &&
+	    (a->cli->mode == CLI_DASHBOARD || a->cli->mode == CLI_EVENTS)) {
+		app_reload(a);
+		return;
+	}
+	a->exit_code = a->cli->mode == CLI_DASHBOARD ? 0 : 128 + signum;
+	app_quit(a);
 }
 
 /* ---------------------------------------------------------------- one-shot modes */
