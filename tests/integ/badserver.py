@@ -32,6 +32,10 @@ Raw ports: "silent" accepts TCP connections and never answers; with --tls-dir,
 node over TLS with certificates made with the openssl CLI at start-up (the CA
 for nodetop's ca_file is TLSDIR/ca.pem).
 
+With --mode-ports a,b each listed mode also has a port of its own, serving it
+at / (curl allows only a few connections per host:port: separate ports keep
+nodes of one nodetop run from queueing behind each other).
+
 When everything listens, --port-file gets "NAME PORT" lines (written atomically).
 GET /_count/MODE on the plain port answers how many requests MODE received.
 """
@@ -550,9 +554,15 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--tls-dir", help="make certificates here and serve the TLS cases")
     ap.add_argument("--warm", action="store_true", help="build the big bodies before reporting ready")
+    ap.add_argument("--mode-ports", default="", metavar="MODE,...",
+                    help="also serve each of these modes at / on a port of its own (\"port:MODE PORT\")")
     a = ap.parse_args()
 
     ports = [("http", http_server())]
+    for m in filter(None, a.mode_ports.split(",")):
+        if m not in MODES:
+            ap.error("unknown mode %r" % m)
+        ports.append(("port:" + m, http_server(mode=m)))
     s = listen()
     threading.Thread(target=silent_server, args=(s,), daemon=True).start()
     ports.append(("silent", s.getsockname()[1]))

@@ -30,14 +30,28 @@ ms_now() { date +%s%3N; }
 # wait_until DEADLINE_MS CMD...: runs CMD every 50 ms until it succeeds or the deadline passes.
 wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.05; done; }
 
+# psim_start FILE ARGS...: nodetop-sim on ports the kernel picks (--base-port 0),
+# "INDEX PORT" lines in FILE (other tests may hold ports next to free_port's pick).
+# psim_port FILE INDEX: a node's port. psim_set FILE INDEX SCENARIO: switches a node.
+psim_start() {
+	local pf=$1; shift
+	"$NODETOP_SIM" --base-port 0 --port-file "$pf" "$@" >"$pf.log" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	local k; for k in $(seq 1 100); do [ -s "$pf" ] && return 0; sleep 0.05; done
+	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$pf.log"; return 1
+}
+psim_port() { awk -v i="$2" '$1 == i { print $2 }' "$1"; }
+psim_set() {
+	curl -s -o /dev/null -w '%{http_code}' -X POST \
+		"http://127.0.0.1:$(psim_port "$1" 0)/control/scenario?name=$3&node=$2" | grep -q 200
+}
 # ---------------------------------------------------------------- servers
 SIM_BAD=(html garbage hostile http-error ratelimit unauthorized huge trickle slow down)
-sim_start --nodes ${#SIM_BAD[@]} --scenarios "$(IFS=,; echo "${SIM_BAD[*]}")" --slow-ms 60000 --metrics-size 20k ||
+BSIMF=$T_TMP/badsim.ports HSIMF=$T_TMP/healthysim.ports
+psim_start "$BSIMF" --nodes ${#SIM_BAD[@]} --scenarios "$(IFS=,; echo "${SIM_BAD[*]}")" --slow-ms 60000 --metrics-size 20k ||
 	{ t_fail "nodetop-sim (faulty nodes) starts"; t_done; }
-BSIM=$SIM_BASE
-simurl() { local i; for i in "${!SIM_BAD[@]}"; do [ "${SIM_BAD[$i]}" = "$1" ] && echo "http://127.0.0.1:$((BSIM + i))"; done; }
-sim_start --nodes $((PAR + 1)) --scenarios healthy --metrics-size 20k || { t_fail "nodetop-sim (healthy nodes) starts"; t_done; }
-HSIM=$SIM_BASE
+simurl() { local i; for i in "${!SIM_BAD[@]}"; do [ "${SIM_BAD[$i]}" = "$1" ] && echo "http://127.0.0.1:$(psim_port "$BSIMF" "$i")"; done; }
+psim_start "$HSIMF" --nodes $((PAR + 1)) --scenarios healthy --metrics-size 20k || { t_fail "nodetop-sim (healthy nodes) starts"; t_done; }
 
 python3 "$BADSERVER" --port-file "$T_TMP/ports" --tls-dir "$T_TMP/tls" --warm 2>"$T_TMP/badserver.log" &
 T_PIDS="$T_PIDS $!"
@@ -133,11 +147,11 @@ r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1] + ".out", "wb"), stderr
 print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 EOF
 
-echo "# healthy nodes: nodetop-sim on 127.0.0.1:$HSIM..; faulty: nodetop-sim on :$BSIM.., badserver.py on ${PY#http://}"
+echo "# healthy nodes: nodetop-sim on 127.0.0.1:$(psim_port "$HSIMF" 0)..; faulty: nodetop-sim on :$(psim_port "$BSIMF" 0)..; badserver.py on ${PY#http://}"
 for i in "${!CASES[@]}"; do
 	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
 	f=$T_TMP/once.$i
-	write_conf "$f.conf" "http://127.0.0.1:$((HSIM + PAR))" "$url"
+	write_conf "$f.conf" "http://127.0.0.1:$(psim_port "$HSIMF" "$PAR")" "$url"
 	t0=$(ms_now)
 	read -r rc rss < <(python3 "$T_TMP/rss.py" "$f" "$NODETOP" --once --json --timeout 2s -c "$f.conf")
 	el=$(( $(ms_now) - t0 ))
@@ -159,12 +173,12 @@ done
 # (promhttp_metric_handler_requests_total{code="200"}), this request included.
 sim_served() { curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | awk '/^promhttp_metric_handler_requests_total\{code="200"\}/ { print $2 }'; }
 
-# events_case IDX SLOT: runs one case with healthy node HSIM+SLOT; writes result
+# events_case IDX SLOT: runs one case with healthy sim node SLOT; writes result
 # lines "ok|text", "fail|text", "fig|text" to $T_TMP/ev.IDX.res.
 events_case() {
 	local i=$1 slot=$2 name url expr evre
 	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
-	local f=$T_TMP/ev.$i hport=$((HSIM + slot)) res=$T_TMP/ev.$i.res
+	local f=$T_TMP/ev.$i hport=$(psim_port "$HSIMF" "$slot") res=$T_TMP/ev.$i.res
 	: >"$res"
 	write_conf "$f.conf" "http://127.0.0.1:$hport" "$url"
 	local v0 v reads=0 polls=0 t0 t6=-1 pid end rc

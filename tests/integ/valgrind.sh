@@ -1,0 +1,116 @@
+#!/bin/bash
+# tests/integ/valgrind.sh - nodetop under valgrind's memcheck: `--once` (JSON,
+# text, summary, status line) against simulated scenarios, and a short `--events`
+# session while the simulator switches scenarios. Each run must end with its
+# normal exit code, no memcheck error and no definitely lost block
+# (--error-exitcode=99 turns either into exit 99).
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+command -v valgrind >/dev/null || { t_fail "valgrind is installed (apt-get install valgrind)"; t_done; }
+[ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
+
+VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+    --show-leak-kinds=definite --track-origins=yes --num-callers=30)
+
+ms_now() { date +%s%3N; }
+wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.1; done; }
+
+# psim_start FILE ARGS...: nodetop-sim on ports the kernel picks (--base-port 0),
+# "INDEX PORT" lines in FILE (other tests may hold ports next to free_port's pick).
+# psim_port FILE INDEX: a node's port. psim_set FILE INDEX SCENARIO: switches a node.
+psim_start() {
+	local pf=$1; shift
+	"$NODETOP_SIM" --base-port 0 --port-file "$pf" "$@" >"$pf.log" 2>&1 &
+	T_PIDS="$T_PIDS $!"
+	local k; for k in $(seq 1 100); do [ -s "$pf" ] && return 0; sleep 0.05; done
+	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$pf.log"; return 1
+}
+psim_port() { awk -v i="$2" '$1 == i { print $2 }' "$1"; }
+psim_set() {
+	curl -s -o /dev/null -w '%{http_code}' -X POST \
+		"http://127.0.0.1:$(psim_port "$1" 0)/control/scenario?name=$3&node=$2" | grep -q 200
+}
+SCEN=(healthy rpc-outage db-outage starting legacy garbage html hostile huge http-error unauthorized down)
+SIMF=$T_TMP/sim.ports
+psim_start "$SIMF" --nodes ${#SCEN[@]} --scenarios "$(IFS=,; echo "${SCEN[*]}")" --metrics-size 200k ||
+	{ t_fail "simulator starts"; t_done; }
+url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && echo "http://127.0.0.1:$(psim_port "$SIMF" "$i")"; done; }
+ALL=(); for s in "${SCEN[@]}"; do ALL+=("$(url "$s")"); done
+
+# vg_check NAME WANT_RC RC LOG: the exit code and the memcheck summary of one run.
+vg_check() {
+	local name=$1 want=$2 rc=$3 log=$4 errs lost
+	errs=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) errors.*/\1/p' "$log" | tail -1)
+	lost=$(sed -n 's/.*definitely lost: \([0-9,]*\) bytes.*/\1/p' "$log" | tail -1)
+	echo "# figure valgrind $name: exit $rc, ${errs:-?} errors, definitely lost ${lost:-0} bytes"
+	t_eq "$name: normal exit code under valgrind" "$want" "$rc"
+	if [ "${errs:-x}" = 0 ] && [ "${lost:-0}" = 0 ]; then
+		t_ok "$name: no memcheck error, no definite leak"
+	else
+		t_fail "$name: memcheck: ${errs:-no} errors, ${lost:-0} bytes definitely lost; the report:"
+		grep -E '^==[0-9]+== ' "$log" | grep -v -E '^==[0-9]+== *$' | head -60 | sed 's/^/#   /'
+	fi
+}
+
+# vg_once NAME WANT_RC ARGS...
+vg_once() {
+	local name=$1 want=$2; shift 2
+	local log=$T_TMP/vg.$(printf '%s' "$name" | tr -c 'a-z0-9' _).log
+	"${VG[@]}" --log-file="$log" "$NODETOP" "$@" >"$log.out" 2>"$log.err"
+	vg_check "$name" "$want" $? "$log"
+}
+
+vg_once "--once --json, ${#SCEN[@]} scenarios" 2 --once --json --timeout 5s "${ALL[@]}"
+t_check "--once --json under valgrind: the JSON parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T_TMP/vg.__once___json__${#SCEN[@]}_scenarios.log.out"
+vg_once "--once text, healthy" 0 --once --timeout 5s "$(url healthy)"
+vg_once "--once --summary, rpc outage" 2 --once --summary --timeout 5s "$(url rpc-outage)"
+vg_once "--status-line, two nodes" 2 --status-line "$(url healthy)" "$(url db-outage)"
+vg_once "--once, bad config" 3 --once -c /nonexistent/nodetop.conf
+vg_once "--once --json, no nodes" 3 --once --json
+
+# The faults badserver.py makes (size caps, gzip, redirects, TLS failures, hostile
+# bytes, a million series, 10 000 checks) in one --once run.
+BADMODES=(gzip-bomb big400 redirect-loop s503 badjson checks10k series1m badutf8 nul escapes nan dup)
+python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --tls-dir "$T_TMP/tls" \
+	--mode-ports "$(IFS=,; echo "${BADMODES[*]}")" 2>"$T_TMP/bad.log" &
+T_PIDS="$T_PIDS $!"
+if wait_until 30000 test -s "$T_TMP/bad.ports"; then
+	bport() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/bad.ports"; }
+	{
+		# valgrind makes everything ~30 times slower: generous time limits
+		printf '[defaults]\ninterval = 20s\ntimeout = 15s\nconnect_timeout = 15s\n'
+		for m in "${BADMODES[@]}"; do
+			printf '[node %s]\nurl = http://127.0.0.1:%s\n' "$m" "$(bport "port:$m")"
+		done
+		for m in tls-good tls-unknown-ca tls-expired tls-wronghost; do
+			printf '[node %s]\nurl = https://127.0.0.1:%s\nca_file = %s\n' "$m" "$(bport $m)" "$T_TMP/tls/ca.pem"
+		done
+		printf '[node silent]\nurl = http://127.0.0.1:%s\ntimeout = 3s\n' "$(bport silent)"
+	} >"$T_TMP/bad.conf"
+	vg_once "--once --json, badserver.py faults" 2 --once --json -c "$T_TMP/bad.conf"
+	t_check "badserver.py faults under valgrind: no node left unpolled or timed out" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+bad = [(n["name"], n["error"]) for n in d["nodes"] if n["state"] == "unknown" or "timed out" in (n["error"] or "") and n["name"] != "silent"]
+print("# slow under valgrind:", bad) if bad else None
+sys.exit(1 if bad else 0)' "$T_TMP/vg.__once___json__badserver_py_faults.log.out"
+else
+	t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/bad.log"
+fi
+
+# A short --events session: the first round, then a scenario switch, then SIGTERM.
+log=$T_TMP/vg.events.log
+"${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 300ms --timeout 2s \
+	"$(url healthy)" "$(url rpc-outage)" "$(url garbage)" "$(url down)" >"$log.out" 2>"$log.err" &
+VP=$!; T_PIDS="$T_PIDS $VP"
+seen() { grep -qs "$1" "$log.out"; }
+wait_until 60000 seen '"to": *"up"' || t_fail "--events under valgrind: first events within 60 s"
+psim_set "$SIMF" 0 db-outage
+wait_until 30000 seen '"kind": *"db".*"to": *"down"' || t_fail "--events under valgrind: the db outage event within 30 s"
+psim_set "$SIMF" 5 healthy
+wait_until 30000 seen "$(psim_port "$SIMF" 5).*\"to\": *\"up\"" || t_fail "--events under valgrind: the recovery event within 30 s"
+kill -TERM $VP; wait $VP; rc=$?
+echo "# figure valgrind --events: $(wc -l <"$log.out") event lines"
+vg_check "--events session with scenario switches" 143 "$rc" "$log"
+
+t_done
