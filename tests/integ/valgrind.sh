@@ -85,7 +85,7 @@ if wait_until 30000 test -s "$T_TMP/bad.ports"; then
 		for m in tls-good tls-unknown-ca tls-expired tls-wronghost; do
 			printf '[node %s]\nurl = https://127.0.0.1:%s\nca_file = %s\n' "$m" "$(bport $m)" "$T_TMP/tls/ca.pem"
 		done
-		printf '[node silent]\nurl = http://127.0.0.1:%s\ntimeout = 3s\n' "$(bport silent)"
+		printf '[node silent]\nurl = http://127.0.0.1:%s\ntimeout = 3s\nconnect_timeout = 3s\n' "$(bport silent)"
 	} >"$T_TMP/bad.conf"
 	vg_once "--once --json, badserver.py faults" 2 --once --json -c "$T_TMP/bad.conf"
 	t_check "badserver.py faults under valgrind: no node left unpolled or timed out" python3 -c '
