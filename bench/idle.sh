@@ -38,7 +38,7 @@ in_tmux() {
 	fi
 }
 
-NT_ARGS="--interval 5s $(b_urls | tr '\n' ' ')"
+NT_ARGS="--interval 5s $(b_urls | xargs)"
 b_log "nodetop and htop -d 50 in tmux ${COLS}x$ROWS for $SECONDS_RUN s (warm-up $WARM s)"
 in_tmux nodetop "$B_TMP/nodetop.fig" "$NODETOP" $NT_ARGS
 in_tmux htop "$B_TMP/htop.fig" htop -d 50

@@ -8,7 +8,7 @@
 BUILDDIR=${1:-${BUILDDIR:-}} SRCDIR=${2:-${SRCDIR:-}}
 . "$(dirname "$0")/lib.sh"
 
-NODES=1000 FEW=250 SIZE=100000 SMALL=25000 INTERVAL=5
+NODES=1000 FEW=250 SIZE=100000 LARGE=1000000 INTERVAL=5
 WARM=$(b_quick 10 5) WINDOW=$(b_quick 60 20) WINDOW_FEW=$(b_quick 30 10)
 CURL_ROUNDS=$(b_quick 4 2)
 [ -x "$NODETOP" ] || b_die "$NODETOP is not built"
@@ -84,22 +84,21 @@ ROW_B=$(row "B" "$FEW" "$SIZE B, $SERIES_BIG series")
 curl_peer "$NODES" "$CURL_ROUNDS"
 b_stop "$SIM_PID"
 
-b_sim_start "$FEW" "$SMALL"
-SERIES_SMALL=$(series_per_body)
-run_nodetop small "$FEW" "$WINDOW_FEW"
+b_sim_start "$FEW" "$LARGE"
+SERIES_LARGE=$(series_per_body)
+run_nodetop large "$FEW" "$WINDOW_FEW"
 C_CPU=$CPU C_WALL=$WALL C_RSS=$RSS
-ROW_C=$(row "C" "$FEW" "$SMALL B, $SERIES_SMALL series")
+ROW_C=$(row "C" "$FEW" "$LARGE B, $SERIES_LARGE series")
 b_stop "$SIM_PID"
 
 # Growth: CPU in % of one core (at a 5 s interval) and RSS, per node (A - B)
-# and per scraped series per node (B - C).
+# and per scraped series per node (C - B).
 a_share=$(b_calc "100 * $A_CPU / $A_WALL") b_share=$(b_calc "100 * $B_CPU / $B_WALL")
-c_share=$(b_calc "100 * $C_CPU / $C_WALL")
 per_node_cpu=$(b_fmt %.4f "($a_share - $b_share) / ($NODES - $FEW)")
 per_node_kb=$(b_fmt %.1f "($A_RSS - $B_RSS) / ($NODES - $FEW)")
-dseries=$((FEW * (SERIES_BIG - SERIES_SMALL)))
-per_series_us=$(b_fmt %.3f "($B_CPU / $B_WALL - $C_CPU / $C_WALL) * $INTERVAL * 1e6 / $dseries")
-per_series_b=$(b_fmt %.1f "($B_RSS - $C_RSS) * 1024 / $dseries")
+dseries=$((FEW * (SERIES_LARGE - SERIES_BIG)))
+per_series_us=$(b_fmt %.3f "($C_CPU / $C_WALL - $B_CPU / $B_WALL) * $INTERVAL * 1e6 / $dseries")
+per_series_b=$(b_fmt %.1f "($C_RSS - $B_RSS) * 1024 / $dseries")
 rounds=$(b_calc "$A_WALL / $INTERVAL")
 nt_round=$(b_calc "$A_CPU / $rounds")
 ratio=$(b_fmt %.2f "$nt_round / $PEER_CPU")
@@ -109,7 +108,7 @@ echo
 echo "One \`nodetop-sim\` of $NODES healthy nodes; \`nodetop --events -c CONF\` with \`interval = ${INTERVAL}s\`,"
 echo "CPU (utime+stime from /proc) and RSS over the window after a $WARM s warm-up; lateness"
 echo "(poll start against schedule, every poll of the run) from \`NODETOP_STATS\`. Runs B and C"
-echo "give the growth per node (A - B) and per scraped series (B - C)."
+echo "give the growth per node (A - B) and per scraped series (C - B)."
 echo
 echo "| run | nodes | body | CPU s / window s | CPU % of one core | RSS MB (peak) | lateness ms p50 / p99 / max | polls / errors | sim CPU % |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -117,9 +116,10 @@ echo "$ROW_A"
 echo "$ROW_B"
 echo "$ROW_C"
 echo
-echo "Growth: **$per_node_cpu % of a core and $per_node_kb kB RSS per node** (5 s interval);"
-echo "**$per_series_us µs CPU per scraped series per poll, $per_series_b bytes RSS per scraped series**"
-echo "(only the charted series are kept: the parser streams the rest)."
+echo "Growth: **$per_node_cpu % of a core and $per_node_kb kB RSS per node** (5 s interval; the average"
+echo "is $(b_fmt %.4f "$b_share / $FEW") %/node at $FEW nodes and $(b_fmt %.4f "$a_share / $NODES") %/node at $NODES nodes);"
+echo "**$per_series_us µs CPU per scraped series per poll, $per_series_b bytes RSS per scraped series**."
+echo "Differences of two runs on a shared machine: small or negative figures are within the noise."
 echo
 echo "Peer: \`curl -s --parallel --parallel-max 64 -K urls\` fetching /health and /metrics of all $NODES"
 echo "nodes once (new connections each round, no parsing): $(b_fmt %.3f "$PEER_CPU") s CPU per round"
