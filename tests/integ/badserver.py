@@ -26,6 +26,10 @@ a node URL http://127.0.0.1:PORT/MODE polls /MODE/health and /MODE/metrics:
   reset         counters (uptime, heads received, db waits) drop every poll
   switch        a different failure on every poll (rotating)
   stall         never answers (a hung node behind the same host:port as others)
+  echo          400 whose body starts "rejected: Authorization=... X-Api-Key=...", then
+                every request header (a server or proxy that reflects them)
+  redirect-other 302 to the "capture" port (another host:port), same path
+  capture       a healthy node that records every request's headers (GET /_captured)
 
 Raw ports: "silent" accepts TCP connections and never answers; with --tls-dir,
 "tls-good", "tls-unknown-ca", "tls-expired" and "tls-wronghost" serve the "ok"
@@ -259,7 +263,8 @@ class State:
     counts = {}
     lock = threading.Lock()
     cache = {}
-    bomb = None
+    captured = []
+    capture_port = 0
 
     @classmethod
     def count(cls, mode):
@@ -278,7 +283,8 @@ class State:
 
 MODES = {"ok", "redirect-loop", "redirect-file", "gzip-bomb", "big400", "chunked", "badjson",
          "wrongshape", "jsonarray", "checks10k", "series1m", "badutf8", "nul", "escapes", "nan",
-         "dup", "reset", "switch", "stall", "_count"}
+         "dup", "reset", "switch", "stall", "echo", "redirect-other", "capture",
+         "_count", "_captured"}
 for _c in STATUS_TEXT:
     MODES.add("s%d" % _c)
     MODES.add("s%de" % _c)
@@ -326,6 +332,10 @@ class Handler(BaseHTTPRequestHandler):
             mode, rest = seg[1], "/" + "/".join(seg[2:])
         else:
             mode, rest = self.server.default_mode, path
+        if mode == "_captured":
+            with State.lock:
+                text = "".join(State.captured)
+            return self.send_body(200, "text/plain", text.encode("utf-8", "replace"))
         if mode == "_count":
             with State.lock:
                 n = State.counts.get(rest.strip("/"), 0)
@@ -351,6 +361,19 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             threading.Event().wait(20)
             return
+        if mode == "echo":
+            body = ("rejected: Authorization=%s X-Api-Key=%s\n%s %s\n%s"
+                    % (self.headers.get("Authorization"), self.headers.get("X-Api-Key"),
+                       self.command, self.path, self.headers)).encode("utf-8", "replace")
+            return self.send_body(400, "text/plain", body)
+        if mode == "capture":
+            with State.lock:
+                State.captured.append("%s %s\n%s\n" % (self.command, self.path, self.headers))
+            return self.send_body(200, HEALTH_CT, health_ok()) if health else \
+                self.send_body(200, PROM_CT, metrics_ok())
+        if mode == "redirect-other":
+            return self.send_body(302, "text/plain", b"Found\n",
+                                  [("Location", "http://127.0.0.1:%d%s" % (State.capture_port, rest))])
         if mode == "redirect-loop":
             return self.send_body(302, "text/plain", b"Found\n", [("Location", self.path)])
         if mode == "redirect-file":
@@ -559,6 +582,8 @@ def main():
     a = ap.parse_args()
 
     ports = [("http", http_server())]
+    State.capture_port = http_server(mode="capture")
+    ports.append(("capture", State.capture_port))
     for m in filter(None, a.mode_ports.split(",")):
         if m not in MODES:
             ap.error("unknown mode %r" % m)
