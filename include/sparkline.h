@@ -32,8 +32,10 @@ size_t sparkline_render(char *dst, size_t dstsz, const int *levels, size_t n, bo
  * a chart rows high, the glyph index (0..7) of row row (0 = bottom), or -1 for
  * an empty cell. */
 int sparkline_cell(int level, int row);
-/* Resamples a ring into ncols columns of step_ms each, the last one ending at
- * now_ms: the newest sample falling into each column, NaN where none (a gap). */
+/* Lays the newest samples of a ring into ncols columns, the newest in the last
+ * one: one column per sample, and where two samples (or the newest and now_ms)
+ * are two steps (step_ms, the poll interval) or more apart, one NaN gap column
+ * per missed step. Columns before the oldest sample are NaN. */
 void sparkline_from_ring(const ring_t *r, int64_t now_ms, int64_t step_ms, double *out, size_t ncols);
 
 #endif

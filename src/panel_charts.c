@@ -136,7 +136,7 @@ static int charts_big(tui_t *t, WINDOW *w, int y, const node_t *n, const series_
 		if (any) {
 			charts_value(a, sizeof a, lo, d);
 			charts_value(b, sizeof b, hi, d);
-			render_putf(t, w, y, x, W - x, A_DIM, "min %s  max %s  (%d samples wide)", a, b, cw);
+			render_putf(t, w, y, x, W - x, A_DIM, "min %s  max %s", a, b);
 		}
 	}
 	y++;

@@ -46,7 +46,9 @@ static void events_line(tui_t *t, WINDOW *w, int y, size_t i, const event_t *e, 
 	fmt_duration(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms));
 	render_escape(t, node, sizeof node, e->node, false);
 	render_escape(t, detail, sizeof detail, e->detail, false);
-	x += render_put(t, w, y, x, W - x, compact ? clock + 3 : clock, A_DIM) + 1;   /* MM:SS when compact */
+	if (compact)
+		clock[5] = '\0';                    /* HH:MM */
+	x += render_put(t, w, y, x, W - x, clock, A_DIM) + 1;
 
 	if (e->kind == EVENT_CONFIG) {
 		x += render_put(t, w, y, x, W - x, "config", A_BOLD) + 1;

@@ -78,11 +78,13 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 	if (stale) {
 		snprintf(buf, sizeof buf, narrow ? "%zu STALE" : " %zu node%s STALE ", stale, stale == 1 ? "" : "s");
 		x += render_put(t, w, 0, x, W - x, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED)) + 2;
-	} else if (!narrow && n) {
+	} else if (!narrow && n && x + 14 < W) {
 		char lat[16];
 		fmt_latency(lat, sizeof lat, maxlat);
-		snprintf(buf, sizeof buf, "polls on time%s%s", maxlat >= 0 ? ", max " : "", maxlat >= 0 ? lat : "");
-		x += render_put(t, w, 0, x, W - x, buf, A_DIM) + 2;
+		x += render_put(t, w, 0, x, W - x, "polls on time", A_DIM);
+		if (maxlat >= 0 && x + 40 < W)
+			x += render_putf(t, w, 0, x, W - x, A_DIM, ", max %s", lat);
+		x += 2;
 	}
 
 	/* a message (config reload error...) wins over the hints on the right */

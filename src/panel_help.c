@@ -22,7 +22,7 @@ static const help_line_t help_keys[] = {
 	{ "Ctrl-L", "Ctrl-L", "repaint the whole screen (after a tmux reattach)" },
 	{ "?  F1", "?  F1", "this help; any key closes it" },
 	{ "q", "q", "quit" },
-	{ "mouse", "mouse", "click a node or a check to select it; wheel scrolls (--no-mouse: off)" },
+	{ "mouse", "mouse", "click selects a node or a check; the wheel scrolls" },
 };
 
 void panel_help_size(const tui_t *t, int *h, int *w)
@@ -75,10 +75,10 @@ void panel_help_draw(tui_t *t, WINDOW *w)
 	}
 	y++;
 	if (y < H - 1) {
-		render_put(t, w, y++, 2, W - 4, "bytes written to the terminal: run inside  script -q -c 'nodetop ...' tty.log", A_DIM);
+		render_put(t, w, y++, 2, W - 4, "output to the terminal: script -q -c 'nodetop URL...' t.log; wc -c t.log", A_DIM);
 	}
 	if (y < H - 1) {
-		render_put(t, w, y++, 2, W - 4, "then  wc -c tty.log ; in tmux:  tmux pipe-pane -o 'wc -c >/tmp/n'", A_DIM);
+		render_put(t, w, y++, 2, W - 4, "or, in tmux:  tmux pipe-pane -o 'cat >>/tmp/t.log'", A_DIM);
 	}
 	if (y < H - 1) {
 		snprintf(buf, sizeof buf, "%s layout %dx%d, %s, %s, %s, %llu frames drawn",

@@ -26,6 +26,17 @@ static int clampi(int v, int lo, int hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
+/* A node name in a field of width cells, cut in the middle when too long
+ * (names like host:port differ at the end). */
+static void nodes_name(const tui_t *t, WINDOW *w, int y, int x, int width, const char *raw, attr_t a)
+{
+	char esc[256], fit[512];
+
+	render_escape(t, esc, sizeof esc, raw, false);
+	fmt_fit_middle(fit, sizeof fit, esc, width, t->g->ellipsis);
+	render_put(t, w, y, x, width, fit, a);
+}
+
 /* Display widths of the widest name, group and version. */
 static void nodes_measure(const tui_t *t, int *nw, int *gw, int *vw)
 {
@@ -185,8 +196,7 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 	if (selected)
 		render_put(t, w, y, c->x[C_SEL], 1, t->g->sel, A_BOLD);
 	render_put(t, w, y, c->x[C_SYM], 1, panel_state_symbol(t, n->state), nodes_state_attr(t, n, n->state));
-	render_escape(t, buf, sizeof buf, n->name, false);
-	render_field(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, buf, A_BOLD | base, false);
+	nodes_name(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, n->name, A_BOLD | base);
 	if (c->x[C_GROUP] >= 0 && n->group) {
 		render_escape(t, buf, sizeof buf, n->group, false);
 		render_field(t, w, y, c->x[C_GROUP], c->w[C_GROUP] - 1, buf, base, false);
@@ -261,11 +271,11 @@ static void nodes_ind_line(tui_t *t, WINDOW *w, int y, const node_t *n, indicato
 	render_field(t, w, y, x + 2, 9, state_name(ind->state), nodes_state_attr(t, n, ind->state), false);
 	x += 11;
 	render_put(t, w, y, x, 3, "1h", A_DIM);
-	render_field(t, w, y, x + 3, 7, p1, base, true);
+	render_field(t, w, y, x + 3, 6, p1, base, true);
 	x += 11;
 	render_put(t, w, y, x, 3, "24h", A_DIM);
-	render_field(t, w, y, x + 4, 7, p24, base, true);
-	x += 13;
+	render_field(t, w, y, x + 4, 6, p24, base, true);
+	x += 12;
 	if (ind->since_ms) {
 		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
 		render_putf(t, w, y, x, 10, base, "for %s", since);
@@ -291,7 +301,8 @@ static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
 	char p1[16];
 	attr_t base = nodes_base(t, n);
 
-	bar = block - 4 - 2 - 7 - 2;
+	/* "node ● 100% ▕bar▏  " per indicator */
+	bar = block - 5 - 2 - 6 - 1 - 2;
 	if (bar > 30)
 		bar = 30;
 	for (int k = 0; k < IND__COUNT; k++) {
@@ -299,7 +310,7 @@ static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
 		int x0 = x;
 		nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
 		render_put(t, w, y, x, 4, indicator_name((indicator_id_t)k), base | A_DIM);
-		x += 4;
+		x += 5;
 		render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
 		x += 2;
 		render_field(t, w, y, x, 6, p1, base, true);
@@ -326,19 +337,19 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 	x = 2;
 	render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
 	x += 2;
-	render_escape(t, buf, sizeof buf, n->name, false);
-	render_field(t, w, y, x, nw, buf, A_BOLD | base, false);
+	nodes_name(t, w, y, x, nw, n->name, A_BOLD | base);
 	x += nw + 1;
 	nodes_poll_text(t, n, buf, sizeof buf, &stale);
+	/* which indicator, in a fixed field so that the "since" column lines up */
 	if (stale) {
-		x += render_put(t, w, y, x, W - x, buf, A_BOLD | A_REVERSE) + 1;
+		render_field(t, w, y, x, 13, buf, A_BOLD | A_REVERSE, false);
 	} else if (ind->state == STATE_UP) {
-		x += render_put(t, w, y, x, W - x, "all up", nodes_state_attr(t, n, STATE_UP)) + 1;
+		render_field(t, w, y, x, 13, "all up", nodes_state_attr(t, n, STATE_UP), false);
 	} else {
 		snprintf(buf, sizeof buf, "%s %s", indicator_name(k), state_name(ind->state));
 		render_field(t, w, y, x, 13, buf, nodes_state_attr(t, n, ind->state) & ~A_REVERSE, false);
-		x += 14;
 	}
+	x += 14;
 	if (ind->since_ms) {
 		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
 		render_field(t, w, y, x, 6, dur, base, true);
@@ -389,7 +400,7 @@ void panel_nodes_draw(tui_t *t, WINDOW *w)
 	if (!titled || lines == 0) {
 		int nw = 0, gw, vw;
 		nodes_measure(t, &nw, &gw, &vw);
-		nw = clampi(nw, 5, W / 4);
+		nw = clampi(nw, 5, W / 3);
 		for (size_t i = t->node_top, y1 = 0; i < n && (int)y1 < H; i++, y1++)
 			nodes_summary_line(t, w, (int)y1, i, nw, i == t->sel);
 		if (t->node_top > 0)

@@ -108,27 +108,31 @@ int sparkline_cell(int level, int row)
 
 void sparkline_from_ring(const ring_t *r, int64_t now_ms, int64_t step_ms, double *out, size_t ncols)
 {
-	int64_t start;
+	int64_t later;
+	size_t c;
 
-	for (size_t c = 0; c < ncols; c++)
+	for (c = 0; c < ncols; c++)
 		out[c] = NAN;
 	if (!r || ncols == 0 || step_ms <= 0)
 		return;
-	/* column c covers (start + c*step, start + (c+1)*step] */
-	start = now_ms - (int64_t)ncols * step_ms;
-	for (size_t i = r->len; i-- > 0;) {
-		int64_t t;
+	/* newest sample in the last column, then one column per older sample; a
+	 * silence of two steps or more becomes gap columns (one per missed step),
+	 * so that the jitter of the polls never shows as holes */
+	later = now_ms;
+	c = ncols;
+	for (size_t i = r->len; i-- > 0 && c > 0;) {
+		int64_t t, dt, missed;
 		double v;
-		int64_t c;
 
 		if (!ring_get(r, i, &t, &v))
 			continue;
-		if (t <= start)
-			break;                     /* older than the chart: samples are in time order */
-		c = (t - start - 1) / step_ms;
-		if (c >= (int64_t)ncols)
-			c = (int64_t)ncols - 1;    /* a sample stamped after now_ms goes in the last column */
-		if (c >= 0 && isnan(out[c]))
-			out[c] = v;            /* newest first: keep the first seen */
+		dt = later - t;
+		missed = dt >= 2 * step_ms ? (dt + step_ms / 2) / step_ms - 1 : 0;
+		while (missed-- > 0 && c > 0)
+			c--;                       /* stays NaN: a gap */
+		if (c == 0)
+			break;
+		out[--c] = v;
+		later = t;
 	}
 }

@@ -354,25 +354,33 @@ static void test_spark_cells(void **state)
 static void test_spark_from_ring(void **state)
 {
 	ring_t r;
-	double out[5];
+	double out[6];
 
 	ring_init(&r, 16);
-	ring_push(&r, 500, 0.5);     /* before the chart */
 	ring_push(&r, 1000, 1);
-	ring_push(&r, 1500, 1.5);    /* same column as 2000: the newest wins */
 	ring_push(&r, 2000, 2);
-	ring_push(&r, 3000, 3);
-	ring_push(&r, 5000, 5);
-	sparkline_from_ring(&r, 5000, 1000, out, 5);
-	assert_true(out[0] == 1);
-	assert_true(out[1] == 2);
-	assert_true(out[2] == 3);
-	assert_true(isnan(out[3]));   /* a missed poll is a gap */
-	assert_true(out[4] == 5);
-	/* later: everything scrolls left, the newest column is empty */
-	sparkline_from_ring(&r, 6000, 1000, out, 5);
-	assert_true(out[0] == 2 && out[3] == 5 && isnan(out[4]));
-	sparkline_from_ring(NULL, 6000, 1000, out, 5);
+	ring_push(&r, 2900, 2.9);    /* jitter: still its own column, no hole */
+	ring_push(&r, 4100, 4.1);
+	ring_push(&r, 7000, 7);      /* two polls missed before this one */
+	sparkline_from_ring(&r, 7200, 1000, out, 6);
+	assert_true(out[5] == 7);
+	assert_true(isnan(out[4]) && isnan(out[3]));
+	assert_true(out[2] == 4.1);
+	assert_true(out[1] == 2.9);
+	assert_true(out[0] == 2);
+	/* nothing new for a while: the chart scrolls left, gaps on the right */
+	sparkline_from_ring(&r, 10000, 1000, out, 6);
+	assert_true(isnan(out[5]) && isnan(out[4]));
+	assert_true(out[3] == 7);
+	assert_true(isnan(out[2]) && isnan(out[1]));
+	assert_true(out[0] == 4.1);
+	/* fewer samples than columns: NaN on the left */
+	sparkline_from_ring(&r, 7000, 1000, out, 6);
+	assert_true(out[5] == 7 && out[2] == 4.1);
+	sparkline_from_ring(&r, 7000, 100000, out, 6);   /* long step: no gaps at all */
+	assert_true(out[5] == 7 && out[4] == 4.1 && out[3] == 2.9 && out[2] == 2 && out[1] == 1);
+	assert_true(isnan(out[0]));
+	sparkline_from_ring(NULL, 6000, 1000, out, 6);
 	assert_true(isnan(out[0]));
 	ring_free(&r);
 }
