@@ -375,9 +375,32 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
 }
 
+/* Failover groups in the title row: "pair-1 node● db● rpc●" (a pair is up
+ * when one member is). Returns the column after them. */
+static int nodes_groups(tui_t *t, WINDOW *w, int x)
+{
+	int W = getmaxx(w);
+	char name[96];
+
+	for (size_t g = 0; g < t->m->ngroups; g++) {
+		const group_t *gr = &t->m->groups[g];
+		render_escape(t, name, sizeof name, gr->name, false);
+		if (x + render_width(name) + 20 > W)
+			break;
+		x += 1 + render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, " %s: ", name);
+		for (int k = 0; k < IND__COUNT; k++) {
+			x += render_put(t, w, 0, x, 4, indicator_name((indicator_id_t)k), A_NORMAL);
+			x += render_put(t, w, 0, x, 1, panel_state_symbol(t, gr->ind[k].state),
+			                render_state_attr(t, gr->ind[k].state));
+			x += render_put(t, w, 0, x, 1, " ", A_NORMAL);
+		}
+	}
+	return x;
+}
+
 void panel_nodes_draw(tui_t *t, WINDOW *w)
 {
-	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y;
+	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y, tx = 0;
 	bool titled = t->lay.mode != LAYOUT_SUMMARY;
 	size_t n = t->m->nnodes, up = model_nodes_up(t->m);
 	char right[128];
@@ -391,7 +414,8 @@ void panel_nodes_draw(tui_t *t, WINDOW *w)
 			         t->node_top + 1, t->node_top + shown > n ? n : t->node_top + shown, n);
 		else
 			snprintf(right, sizeof right, "%zu/%zu up", up, n);
-		render_title(t, w, "Nodes", right, t->focus == FOCUS_NODES);
+		tx = render_title(t, w, "Nodes", right, t->focus == FOCUS_NODES);
+		tx = nodes_groups(t, w, tx);
 	}
 	if (n == 0) {
 		render_put(t, w, y0, 2, W - 2, "no nodes configured", A_DIM);
@@ -412,7 +436,7 @@ void panel_nodes_draw(tui_t *t, WINDOW *w)
 	nodes_columns(t, W, lines == 1, &c);
 	/* column labels in the title row, right of the title */
 	{
-		int tx = 8 + render_width(right) + 4;
+		tx += 2;
 		for (int i = C_GROUP; i < C_ERROR; i++)
 			if (c.x[i] >= tx && c.w[i] > 0) {
 				render_put(t, w, 0, c.x[i], c.w[i] - 1, col_label[i], A_DIM);

@@ -117,7 +117,7 @@ void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a)
 	}
 }
 
-void render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused)
+int render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused)
 {
 	int W = getmaxx(w), x = 1;
 	attr_t line = A_DIM | render_pair(t, PAIR_TITLE);
@@ -126,7 +126,8 @@ void render_title(const tui_t *t, WINDOW *w, const char *title, const char *righ
 	render_hline(t, w, 0, 0, W, line);
 	x += render_putf(t, w, 0, x, W - x - 1, ta, " %s ", title);
 	if (right && right[0] && x + 3 < W)
-		render_putf(t, w, 0, x + 1, W - x - 2, A_NORMAL, " %s ", right);
+		x += 1 + render_putf(t, w, 0, x + 1, W - x - 2, A_NORMAL, " %s ", right);
+	return x;
 }
 
 void render_scroll_hint(const tui_t *t, WINDOW *w, int y, bool up)
@@ -289,4 +290,7 @@ void render_frame(tui_t *t)
 	}
 	doupdate();
 	t->frames++;
+	t->last_frame_ms = uv_now(t->loop);
+	if (d & DIRTY_HEADER)
+		tui_title_update(t);
 }

@@ -11,7 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
 #include "sparkline.h"
+#include "strbuf.h"
+#include "textsafe.h"
 #include "tui_priv.h"
 #include "xalloc.h"
 
@@ -171,10 +174,60 @@ void tui_request_quit(tui_t *t)
 		t->quit(t->ud);
 }
 
+static void tui_on_throttle(uv_timer_t *h)
+{
+	tui_t *t = h->data;
+
+	if (t->dirty)
+		tui_dirty(t, 0);
+}
+
 void tui_mark_dirty(tui_t *t)
 {
-	if (t)
+	uint64_t now, due;
+
+	if (!t || t->stopped)
+		return;
+	/* with many nodes the model changes many times a second: draw it at most
+	 * every TUI_MODEL_FRAME_MS, what is left waits for the throttle timer */
+	now = uv_now(t->loop);
+	due = t->last_frame_ms + TUI_MODEL_FRAME_MS;
+	if (t->frames == 0 || now >= due || t->frame_pending) {
 		tui_dirty(t, DIRTY_MODEL);
+		return;
+	}
+	t->dirty |= DIRTY_MODEL;
+	if (t->handles_open && !uv_is_active((uv_handle_t *)&t->throttle))
+		uv_timer_start(&t->throttle, tui_on_throttle, due - now, 0);
+}
+
+void tui_title_update(tui_t *t)
+{
+	strbuf_t sb = STRBUF_INIT;
+	char safe[256];
+	const char *tsl, *fsl;
+
+	if (!t->opts.title)
+		return;
+	report_status_line(&sb, t->m, t->now_ms, t->utf8);
+	textsafe_escape(safe, sizeof safe, strbuf_str(&sb), sb.len, t->utf8, false);
+	strbuf_free(&sb);
+	if (strcmp(safe, t->title_last) == 0)
+		return;
+	snprintf(t->title_last, sizeof t->title_last, "%s", safe);
+	tsl = tigetstr("tsl");
+	fsl = tigetstr("fsl");
+	if (!tsl || tsl == (const char *)-1 || !fsl || fsl == (const char *)-1) {
+		if (tigetflag("XT") <= 0)
+			return;                  /* no way to set a title on this terminal */
+		tsl = "\033]0;";
+		fsl = "\007";
+	}
+	/* curses has flushed its frame: the title goes straight after it */
+	fputs(tsl, stdout);
+	fputs(safe, stdout);
+	fputs(fsl, stdout);
+	fflush(stdout);
 }
 
 void tui_set_message(tui_t *t, const char *msg)
@@ -393,6 +446,8 @@ static int tui_start_handles(tui_t *t)
 	}
 	uv_timer_init(t->loop, &t->tick);
 	t->tick.data = t;
+	uv_timer_init(t->loop, &t->throttle);
+	t->throttle.data = t;
 	uv_idle_init(t->loop, &t->idle);
 	t->idle.data = t;
 	uv_check_init(t->loop, &t->check);
@@ -407,7 +462,8 @@ static void tui_close_handles(tui_t *t)
 	uv_handle_t *hs[] = {
 		(uv_handle_t *)&t->in, (uv_handle_t *)&t->sig_winch, (uv_handle_t *)&t->sig_tstp,
 		(uv_handle_t *)&t->sig_cont, (uv_handle_t *)&t->sig_int, (uv_handle_t *)&t->sig_term,
-		(uv_handle_t *)&t->sig_hup, (uv_handle_t *)&t->tick, (uv_handle_t *)&t->idle,
+		(uv_handle_t *)&t->sig_hup, (uv_handle_t *)&t->tick, (uv_handle_t *)&t->throttle,
+		(uv_handle_t *)&t->idle,
 		(uv_handle_t *)&t->check,
 	};
 

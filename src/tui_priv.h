@@ -109,7 +109,9 @@ struct tui {
 	uint64_t frames;
 	uint64_t stale_mask;         /* nodes seen stale at the last tick (first 64) */
 	uint64_t last_event_seq;     /* for the bell */
+	uint64_t last_frame_ms;      /* uv_now() of the last frame */
 	char message[256];
+	char title_last[256];        /* terminal title last set (--title) */
 
 	/* view state */
 	tui_view_t view;
@@ -134,11 +136,15 @@ struct tui {
 	uv_poll_t in;
 	uv_signal_t sig_winch, sig_tstp, sig_cont, sig_int, sig_term, sig_hup;
 	uv_timer_t tick;
+	uv_timer_t throttle;         /* model changes draw at most every TUI_MODEL_FRAME_MS */
 	uv_idle_t idle;              /* keeps the loop from blocking while a frame is due */
 	uv_check_t check;            /* draws the frame after the loop's I/O phase */
 	int closing;                 /* handles whose close callback has not run yet */
 	bool handles_open, frame_pending, stopped, free_pending;
 };
+
+/* Model changes (many nodes polling) are drawn at most this often; keys at once. */
+#define TUI_MODEL_FRAME_MS 100
 
 /* ---------------------------------------------------------------- tui.c */
 int64_t tui_now_ms(void);
@@ -149,6 +155,8 @@ void tui_relayout(tui_t *t);
 void tui_request_quit(tui_t *t);
 /* Ctrl-L: repaint the whole terminal at the next frame. */
 void tui_repaint(tui_t *t);
+/* --title: sets the terminal's title to the status line when it changed (after a frame). */
+void tui_title_update(tui_t *t);
 
 /* ---------------------------------------------------------------- render.c */
 /* Builds one frame: recomputes the layout if needed, draws the dirty windows
@@ -169,8 +177,8 @@ int render_putf(const tui_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, con
 void render_escape(const tui_t *t, char *dst, size_t dstsz, const char *raw, bool keep_newlines);
 /* The same into a new heap string (for outputs of any size). */
 char *render_escape_dup(const tui_t *t, const char *raw, bool keep_newlines);
-/* A panel's title row: "─ Title ─ right ───". */
-void render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused);
+/* A panel's title row: "─ Title ─ right ───"; returns the column after the text. */
+int render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused);
 void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a);
 /* Scroll hint glyph at the right end of row y when more is above/below. */
 void render_scroll_hint(const tui_t *t, WINDOW *w, int y, bool up);

@@ -209,6 +209,18 @@ t_match "header not cleared or moved by the bytes" '^ nodetop  [0-9]{2}:' "$S"
 t_nomatch "no window-title text leaked as a title sequence" 'pwned' "$(tmux_cmd display -p -t t '#{pane_title}')"
 tmux_keys q
 
+# ---------------------------------------------------------------- failover group, terminal title
+GRP=$T_TMP/group.conf
+{ printf '[defaults]\ntitle = true\n'; sed 's/^url = .*/&\ngroup = pair-1/' "$CONF4" | sed '/^\[node charlie\]/,/^group/{/^group/d}'; } >"$GRP"
+tmux_reset
+tmux_start 132 40 env LC_ALL=C.UTF-8 "$NODETOP" -c "$GRP" --interval 1s
+tmux_wait 'delta +pair-1 +DOWN' 10 >/dev/null
+t_match "failover group: its indicators in the node list title (up while one member is)" \
+	'─ Nodes ─ .* pair-1: node● db● rpc[●✖]' "$(tmux_screen)"
+t_match "group column on the members" '^. . alpha +pair-1 +UP' "$(tmux_screen)"
+t_match "title = true: the terminal title carries the status line" 'up' "$(tmux_cmd display -p -t t '#{pane_title}')"
+tmux_keys q
+
 # ---------------------------------------------------------------- ASCII and no-colour
 ui 80 24 --ascii --no-color
 tmux_wait 'delta +DOWN' 10 >/dev/null
