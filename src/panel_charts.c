@@ -107,7 +107,10 @@ static void charts_line(tui_t *t, WINDOW *w, int y, const node_t *n, const serie
 		char range[80];
 		charts_value(a, sizeof a, lo, d);
 		charts_value(b, sizeof b, hi, d);
-		snprintf(range, sizeof range, "%s%s%s", a, t->utf8 ? "\xe2\x80\x93" : "..", b);
+		if (lo == hi)
+			snprintf(range, sizeof range, "flat");
+		else
+			snprintf(range, sizeof range, "%s%s%s", a, t->utf8 ? "\xe2\x80\x93" : "..", b);
 		render_field(t, w, y, W - rw, rw - 1, range, A_DIM, false);
 	}
 }
