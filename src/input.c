@@ -29,8 +29,12 @@ void input_clamp(tui_t *t)
 			if (t->sel >= t->node_top + fit)
 				t->node_top = t->sel + 1 - fit;
 		}
-		if (t->node_top + fit > n)
+		if (t->opts.kiosk) {
+			if (t->node_top >= n)
+				t->node_top = 0;          /* pages: the last one may be short */
+		} else if (t->node_top + fit > n) {
 			t->node_top = n > fit ? n - fit : 0;
+		}
 	}
 	if (t->ct_cur >= t->ct.nrows)
 		t->ct_cur = t->ct.nrows ? t->ct.nrows - 1 : 0;

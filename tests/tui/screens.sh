@@ -221,6 +221,16 @@ t_match "group column on the members" '^. . alpha +pair-1 +UP' "$(tmux_screen)"
 t_match "title = true: the terminal title carries the status line" 'up' "$(tmux_cmd display -p -t t '#{pane_title}')"
 tmux_keys q
 
+# ---------------------------------------------------------------- kiosk: read-only
+ui 132 40 --kiosk
+tmux_wait 'delta +DOWN' 10 >/dev/null
+tmux_keys j Enter / f q
+sleep 0.5
+S=$(tmux_screen)
+t_match "kiosk: says it is read-only" 'kiosk: read-only' "$S"
+t_match "kiosk: keys change nothing (selection, view, running)" '^▶ ● alpha ' "$S"
+t_match "kiosk: still the main view after Enter, / and q" '─ Checks · alpha ─ 0 of [0-9]+ failing ─' "$S"
+
 # ---------------------------------------------------------------- ASCII and no-colour
 ui 80 24 --ascii --no-color
 tmux_wait 'delta +DOWN' 10 >/dev/null
