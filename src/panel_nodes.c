@@ -193,15 +193,20 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 	char buf[512], tmp[64];
 	bool stale;
 
+	bool is_stale = node_is_stale(n, t->now_ms);
+
 	if (selected)
 		render_put(t, w, y, c->x[C_SEL], 1, t->g->sel, A_BOLD);
-	render_put(t, w, y, c->x[C_SYM], 1, panel_state_symbol(t, n->state), nodes_state_attr(t, n, n->state));
+	/* stale: nodetop does not know the state now; the last one is shown dim, in lower case */
+	render_put(t, w, y, c->x[C_SYM], 1, panel_state_symbol(t, is_stale ? STATE_UNKNOWN : n->state),
+	           nodes_state_attr(t, n, n->state));
 	nodes_name(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, n->name, A_BOLD | base);
 	if (c->x[C_GROUP] >= 0 && n->group) {
 		render_escape(t, buf, sizeof buf, n->group, false);
 		render_field(t, w, y, c->x[C_GROUP], c->w[C_GROUP] - 1, buf, base, false);
 	}
-	render_field(t, w, y, c->x[C_STATE], c->w[C_STATE] - 1, state_name_upper(n->state),
+	render_field(t, w, y, c->x[C_STATE], c->w[C_STATE] - 1,
+	             is_stale ? state_name(n->state) : state_name_upper(n->state),
 	             nodes_state_attr(t, n, n->state), false);
 	if (c->x[C_IND] >= 0) {
 		int x = c->x[C_IND];
