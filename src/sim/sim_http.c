@@ -49,7 +49,7 @@ struct sim_conn {
 	strbuf_t pending;           /* DELAY, TRICKLE: the complete response */
 	size_t pending_off;
 	sim_stream_t stream;
-	uint64_t stream_left;
+	uint64_t stream_left;       /* blocks still to send */
 	int stream_inflight;
 	int stream_done;            /* final chunk queued */
 };
@@ -376,10 +376,9 @@ static void http_stream_pump(sim_conn_t *c)
 	while (!c->closing && !c->stream_done && c->stream_inflight < HTTP_STREAM_INFLIGHT) {
 		http_write_t *w = xcalloc(1, sizeof(*w));
 		w->kind = HTTP_W_STREAM;
-		size_t n = blk->len;
-		if (n > c->stream_left)
-			n = (size_t)c->stream_left;
-		c->stream_left -= n;
+		size_t n = c->stream_left ? blk->len : 0;     /* whole blocks keep the document valid */
+		if (c->stream_left)
+			c->stream_left--;
 		uv_buf_t b[3];
 		unsigned nb = 0;
 		if (n) {
@@ -486,7 +485,7 @@ static void http_send(sim_conn_t *c, sim_response_t *r, int keep_alive, int http
 			break;
 		c->active = HTTP_STREAM;
 		c->stream = r->stream;
-		c->stream_left = HTTP_STREAM_TOTAL;
+		c->stream_left = HTTP_STREAM_TOTAL / http_streams[r->stream].block.len;
 		c->stream_done = 0;
 		http_stream_pump(c);
 		break;
