@@ -1,9 +1,11 @@
 /* app.c - one run of nodetop: builds the model and the poller from the
  * settings, feeds results to the model, and drives the chosen output. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -30,6 +32,8 @@ typedef struct app {
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
+	uv_poll_t out_watch;       /* --events: notices a reader that went away */
+	bool out_watching;
 	uint64_t drawn_generation;
 	bool quitting;
 	int exit_code;
@@ -89,6 +93,8 @@ static void app_quit(app_t *a)
 	uv_close((uv_handle_t *)&a->sig_term, NULL);
 	uv_close((uv_handle_t *)&a->sig_hup, NULL);
 	uv_close((uv_handle_t *)&a->sig_pipe, NULL);
+	if (a->out_watching)
+		uv_close((uv_handle_t *)&a->out_watch, NULL);
 }
 
 static void app_on_tui_quit(void *ud)
@@ -300,6 +306,32 @@ static void app_on_event(void *ud, const event_t *e)
 	strbuf_free(&line);
 }
 
+/* The reader of our stdout pipe has gone (e.g. `nodetop --events | head -1`):
+ * stop now rather than at the next event, which may be hours away. */
+static void app_on_stdout_gone(uv_poll_t *h, int status, int events)
+{
+	app_t *a = h->data;
+	if (status < 0 || (events & UV_DISCONNECT))
+		app_quit(a);
+}
+
+static void app_watch_stdout(app_t *a)
+{
+	struct stat st;
+	if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+		return;
+	int flags = fcntl(STDOUT_FILENO, F_GETFL);
+	if (uv_poll_init(&a->loop, &a->out_watch, STDOUT_FILENO) != 0)
+		return;
+	/* uv_poll_init made stdout non-blocking; writes must block for a slow reader. */
+	if (flags >= 0)
+		fcntl(STDOUT_FILENO, F_SETFL, flags);
+	a->out_watch.data = a;
+	a->out_watching = true;
+	/* epoll reports EPOLLERR on a pipe's write end once the read end closes. */
+	uv_poll_start(&a->out_watch, UV_DISCONNECT, app_on_stdout_gone);
+}
+
 /* ---------------------------------------------------------------- run */
 
 static void app_signals_start(app_t *a)
@@ -336,6 +368,7 @@ int app_run(settings_t *s, const cli_t *cli)
 	if (cli->mode == CLI_EVENTS) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;
+		app_watch_stdout(a);
 	}
 
 	app_signals_start(a);
