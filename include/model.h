@@ -51,6 +51,9 @@ typedef struct rpc_chain {
 	char source[64];        /* where its metrics come from: "" = /metrics, else the plugin path */
 } rpc_chain_t;
 
+#define SERIES_RATE_WINDOW 16
+#define SERIES_RATE_SPAN_MS 60000
+
 typedef struct series {
 	size_t def;             /* index in model.charts */
 	char key[48];           /* value of the split label, "" when not split */
@@ -58,6 +61,10 @@ typedef struct series {
 	double raw_prev;        /* for rates: previous raw counter value */
 	int64_t raw_prev_ms;
 	bool have_prev;
+	double adj;             /* for rates: counter with resets added back (monotonic) */
+	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s */
+	double win_v[SERIES_RATE_WINDOW];
+	unsigned char win_n, win_head;
 	double acc;             /* sum during the current scrape (internal) */
 	bool seen;              /* seen in the current scrape (internal) */
 } series_t;

@@ -704,12 +704,30 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 		ring_push(&s->ring, now, raw);
 		return;
 	}
-	if (s->have_prev && now > s->raw_prev_ms) {
-		double mins = (double)(now - s->raw_prev_ms) / 60000.0;
+	if (s->have_prev && now <= s->raw_prev_ms)
+		return;
+	if (s->have_prev) {
 		/* a decrease is a counter reset (restart): count from zero */
-		double delta = raw >= s->raw_prev ? raw - s->raw_prev : raw;
-		ring_push(&s->ring, now, delta / mins);
+		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
 	}
+	/* The rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
+	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
+	if (s->win_n > 0) {
+		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
+		for (size_t k = 0; k < s->win_n; k++) {
+			size_t i = (oldest + k) % SERIES_RATE_WINDOW;
+			if (now - s->win_t[i] <= SERIES_RATE_SPAN_MS || k + 1 == s->win_n) {
+				double mins = (double)(now - s->win_t[i]) / 60000.0;
+				ring_push(&s->ring, now, (s->adj - s->win_v[i]) / mins);
+				break;
+			}
+		}
+	}
+	s->win_t[s->win_head] = now;
+	s->win_v[s->win_head] = s->adj;
+	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);
+	if (s->win_n < SERIES_RATE_WINDOW)
+		s->win_n++;
 	s->raw_prev = raw;
 	s->raw_prev_ms = now;
 	s->have_prev = true;

@@ -859,6 +859,25 @@ static const char *rate_body(double h1, double h2, double unconf)
 	return buf;
 }
 
+/* A counter that moves every other scrape (1 s scrapes, one head per 2 s) must
+ * read as a steady 30/min, not alternate between 0 and 60. */
+static void test_rate_smoothing(void **state)
+{
+	model_add_node(&M, "n", "http://n:6688", NULL, 1000);
+	health(0, 200, JSON_CT, passing_body(), T0);
+	for (int i = 0; i <= 40; i++)
+		metrics(0, rate_body(1000 + i / 2, 100, 3), T0 + i * SEC);
+	const series_t *h10 = find_series(N(0), "heads", "10");
+	assert_non_null(h10);
+	assert_int_equal(h10->ring.len, 40);
+	/* after the first few seconds every point stays within 30 +- 4 */
+	for (size_t i = 8; i < h10->ring.len; i++) {
+		double v;
+		assert_true(ring_get(&h10->ring, i, NULL, &v));
+		assert_true(v > 26 && v < 34);
+	}
+}
+
 static void test_series_and_rates(void **state)
 {
 	model_add_node(&M, "n", "http://n:6688", NULL, 5000);
@@ -1268,6 +1287,7 @@ int main(void)
 		T(test_rpc_plugin_scrapes),
 		T(test_restarts_and_version),
 		T(test_series_and_rates),
+		T(test_rate_smoothing),
 		T(test_custom_charts),
 		T(test_groups),
 		T(test_staleness),
