@@ -971,7 +971,9 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 			snprintf(c->reason, sizeof c->reason, "head %.0f on chain %s", c->head, id);
 		return;
 	}
-	if (c->have_listener) {
+	/* Judge from the check alone only once /metrics had its chance (it answered,
+	 * or a whole interval passed): the first /health usually lands first. */
+	if (c->have_listener && (n->last_metrics_ms != 0 || n->polls >= 2)) {
 		c->state = STATE_UP;
 		snprintf(c->reason, sizeof c->reason, "HeadListener passing on chain %s (no metrics)", id);
 		return;
