@@ -646,6 +646,15 @@ void sim_metrics_setup(sim_t *sim)
 		njobs = (int)((sim->metrics_size - dyn - base + per_job / 2) / per_job);
 	strbuf_reset(&sim->padding);
 	metrics_padding(&sim->padding, njobs, sim->seed);
+	if (njobs > 16 && sim->padding.len > base) {
+		/* later jobs have longer ids and names: correct once with the measured cost */
+		double real = (double)(sim->padding.len - base) / njobs;
+		int better = (int)((double)(sim->metrics_size - dyn - base) / real + 0.5);
+		if (better != njobs) {
+			strbuf_reset(&sim->padding);
+			metrics_padding(&sim->padding, better, sim->seed);
+		}
+	}
 	strbuf_free(&a);
 	strbuf_free(&b);
 	strbuf_free(&p);
