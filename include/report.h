@@ -46,7 +46,5 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 /* --status-line: one short line for tmux status-right, e.g. "CL 3/4 up · rpc DOWN bravo 4m". */
 void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool utf8);
 
-/* Duration for people: "12s", "4m12s", "2h05m", "3d4h" (negative -> "0s"). */
-void report_duration(char *buf, size_t n, int64_t ms);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "model.h"
 #include "parse_prom.h"
 #include "xalloc.h"
@@ -45,19 +46,6 @@ static void model_first_line(char *dst, size_t size, const char *s, size_t len, 
 	if (n > max)
 		n = max;
 	model_copy_slice(dst, size, s + i, n);
-}
-
-static void model_fmt_duration(char *dst, size_t size, int64_t ms)
-{
-	int64_t s = ms / 1000;
-	if (s < 60)
-		snprintf(dst, size, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(dst, size, "%lldm%02llds", (long long)(s / 60), (long long)(s % 60));
-	else if (s < 86400)
-		snprintf(dst, size, "%lldh%02lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
-	else
-		snprintf(dst, size, "%lldd%02lldh", (long long)(s / 86400), (long long)(s % 86400 / 3600));
 }
 
 static const char *model_http_reason(long code)
@@ -940,7 +928,7 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 	}
 	if (c->have_head && c->head_changed_ms && now - c->head_changed_ms > m->head_stall_ms) {
 		char d[32];
-		model_fmt_duration(d, sizeof d, now - c->head_changed_ms);
+		fmt_duration(d, sizeof d, now - c->head_changed_ms);
 		c->state = STATE_DOWN;
 		snprintf(c->reason, sizeof c->reason, "head stuck at %.0f for %s on chain %s", c->head, d, id);
 		return;
@@ -1006,7 +994,7 @@ static void model_blind_reason(const node_t *n, bool stale, int64_t now, char *d
 	if (stale) {
 		char d[32];
 		int64_t newest = n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
-		model_fmt_duration(d, sizeof d, now - newest);
+		fmt_duration(d, sizeof d, now - newest);
 		snprintf(dst, size, "no data for %s (stale)", d);
 	} else if (n->state == STATE_UNKNOWN) {
 		model_copy(dst, size, "not polled yet");

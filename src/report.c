@@ -1,5 +1,6 @@
 /* report.c - every text form of the model for people and scripts: exit status,
  * the --once report (text and JSON), event lines, incident summary, tmux status line. */
+#include "fmt.h"
 #include "report.h"
 
 #include <cJSON.h>
@@ -14,23 +15,6 @@
 #include "xalloc.h"
 
 /* ------------------------------------------------------------ small helpers */
-
-void report_duration(char *buf, size_t n, int64_t ms)
-{
-	if (!buf || n == 0)
-		return;
-	if (ms < 0)
-		ms = 0;
-	int64_t s = ms / 1000;
-	if (s < 60)
-		snprintf(buf, n, "%" PRId64 "s", s);
-	else if (s < 3600)
-		snprintf(buf, n, "%" PRId64 "m%02" PRId64 "s", s / 60, s % 60);
-	else if (s < 86400)
-		snprintf(buf, n, "%" PRId64 "h%02" PRId64 "m", s / 3600, (s % 3600) / 60);
-	else
-		snprintf(buf, n, "%" PRId64 "d%" PRId64 "h", s / 86400, (s % 86400) / 3600);
-}
 
 /* Only the leading unit, for the status line: 12s, 4m, 2h, 3d. */
 static void duration_short(char *buf, size_t n, int64_t ms)
@@ -454,7 +438,7 @@ static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_
 	if (since_ms <= 0)
 		return;
 	char d[32], t[40];
-	report_duration(d, sizeof d, now_ms - since_ms);
+	fmt_duration(d, sizeof d, now_ms - since_ms);
 	if (with_time) {
 		fmt_time(t, sizeof t, since_ms);
 		strbuf_printf(sb, " since %s (%s)", t, d);
@@ -517,7 +501,7 @@ static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool u
 				strbuf_puts(sb, " (status unknown)");
 			if (ck->since_ms > 0) {
 				char d[32];
-				report_duration(d, sizeof d, now_ms - ck->since_ms);
+				fmt_duration(d, sizeof d, now_ms - ck->since_ms);
 				strbuf_printf(sb, " for %s", d);
 			}
 			strbuf_putc(sb, '\n');
@@ -567,7 +551,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_since(sb, n->state_since_ms, now_ms, true);
 	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 		char d[32];
-		report_duration(d, sizeof d, now_ms - n->last_health_ms);
+		fmt_duration(d, sizeof d, now_ms - n->last_health_ms);
 		strbuf_printf(sb, " [stale: last answer %s ago]", d);
 	}
 	strbuf_putc(sb, '\n');
@@ -623,7 +607,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	}
 	if (n->have_proc_uptime) {
 		char d[32];
-		report_duration(d, sizeof d, (int64_t)(n->proc_uptime_s * 1000.0));
+		fmt_duration(d, sizeof d, (int64_t)(n->proc_uptime_s * 1000.0));
 		strbuf_printf(sb, "  process:  up %s, %u restart%s", d, n->restarts, n->restarts == 1 ? "" : "s");
 		if (n->restarts && n->last_restart_ms > 0) {
 			char t[40];
@@ -1081,7 +1065,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 		strbuf_putc(out, '\n');
 		if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 			char d[32];
-			report_duration(d, sizeof d, now_ms - n->last_health_ms);
+			fmt_duration(d, sizeof d, now_ms - n->last_health_ms);
 			strbuf_printf(out, "  stale: last answer %s ago\n", d);
 		}
 		if (n->error[0]) {
@@ -1139,7 +1123,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			put_event_body(out, e, true);
 			if (event_has_transition(e)) {
 				char d[32];
-				report_duration(d, sizeof d, eventlog_duration(&m->events, i, now_ms));
+				fmt_duration(d, sizeof d, eventlog_duration(&m->events, i, now_ms));
 				strbuf_printf(out, event_superseded(&m->events, i) ? " (lasted %s)" : " (for %s, ongoing)", d);
 			}
 			strbuf_putc(out, '\n');

@@ -260,27 +260,6 @@ static size_t utf8_cols(const char *s)
 	return c;
 }
 
-/* ------------------------------------------------------------ durations */
-
-static void test_duration_table(void **state)
-{
-	static const struct { int64_t ms; const char *want; } t[] = {
-		{ -5000, "0s" }, { 0, "0s" }, { 999, "0s" }, { 12000, "12s" }, { 59999, "59s" },
-		{ 60000, "1m00s" }, { 252000, "4m12s" }, { 3599000, "59m59s" },
-		{ 3600000, "1h00m" }, { 7500000, "2h05m" }, { 86399000, "23h59m" },
-		{ 86400000, "1d0h" }, { 273600000, "3d4h" }, { INT64_C(40) * 86400000, "40d0h" },
-	};
-	char buf[32];
-	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
-		report_duration(buf, sizeof buf, t[i].ms);
-		assert_string_equal(buf, t[i].want);
-	}
-	/* small buffers are truncated, never overrun */
-	char small[4];
-	report_duration(small, sizeof small, 252000);
-	assert_string_equal(small, "4m1");
-}
-
 /* ------------------------------------------------------------ exit status */
 
 static void test_status_names(void **state)
@@ -985,7 +964,6 @@ int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_duration_table),
 		cmocka_unit_test(test_status_names),
 		FX(test_status_empty),
 		FX(test_status_not_polled),
