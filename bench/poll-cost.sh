@@ -56,7 +56,7 @@ ratio=$(b_fmt %.3f "$pr_cpu > 0 ? $nt_cpu / $pr_cpu : 99")
 
 echo "## 2. Poll cost: nodetop against a Prometheus server"
 echo
-echo "$NODES simulated nodes (one \`nodetop-sim\`, $SIZE-byte /metrics), both clients at 1 s, "
+echo "$NODES simulated nodes (one \`nodetop-sim\`, $SIZE-byte /metrics), both clients at 1 s,"
 echo "measured for $(b_fmt %.1f "$wall") s after a $WARM s warm-up; CPU = utime+stime from /proc/PID/stat,"
 echo "peak RSS = VmHWM. nodetop polls /health and /metrics of every node; Prometheus scrapes /metrics."
 echo

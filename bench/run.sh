@@ -47,6 +47,7 @@ read -r busy1 total1 <<<"$(busy)"
 	echo "# nodetop benchmark results$([ "$QUICK" = 1 ] && echo " (BENCH_QUICK smoke run: short, figures not representative)")"
 	echo
 	echo "- Date: $started; commit $commit"
+	echo "- Binaries (built from the working tree): $(cd "$BUILDDIR" && for f in src/nodetop src/nodetop-sim bench/prom-parse; do printf '%s %s; ' "$f" "$(date -u -r "$f" '+%H:%M UTC' 2>/dev/null || echo missing)"; done | sed 's/; $//')"
 	echo "- Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, $(uname -sr)"
 	echo "- Load average at the start: $load0; the whole machine was $(awk "BEGIN { printf \"%.0f\", 100 * ($busy1 - $busy0) / ($total1 - $total0) }")% busy during the run (all processes, all CPUs)"
 	echo "- Command: \`$([ "$QUICK" = 1 ] && echo "BENCH_QUICK=1 ")make bench\` (bench/run.sh); CPU is utime+stime from /proc, never wall time; every peer ran in the same run"
