@@ -8,6 +8,10 @@
 
 command -v valgrind >/dev/null || { t_fail "valgrind is installed (apt-get install valgrind)"; t_done; }
 [ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
+# A sanitizer build (--enable-sanitizers) cannot run under valgrind: skipped (exit 77).
+if ldd "$NODETOP" 2>/dev/null | grep -q 'libasan' || nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
+	echo "# $NODETOP is built with AddressSanitizer: valgrind skipped"; exit 77
+fi
 
 VG=(valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
     --show-leak-kinds=definite --track-origins=yes --num-callers=30)
