@@ -15,7 +15,8 @@
 #define POLLER_LATENESS_KEEP 200000       /* lateness samples kept for percentiles */
 #define POLLER_DISCOVERY_EVERY 12         /* rounds between /discovery refreshes */
 #define POLLER_MAX_PLUGINS 64
-#define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers are freed after use */
+#define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers go back to the pool */
+#define POLLER_POOL 16                      /* large body buffers kept for reuse */
 
 typedef struct pnode pnode_t;
 
@@ -73,6 +74,8 @@ struct poller {
 	double late_max;
 	unsigned long late_count;
 	int closing;                /* handles still closing (poller_free waits for 0) */
+	strbuf_t pool[POLLER_POOL]; /* large body buffers between transfers */
+	size_t npool;
 	bool free_when_closed;
 };
 
@@ -98,10 +101,10 @@ static size_t endpoint_write(char *ptr, size_t size, size_t nmemb, void *ud)
 		ep->overflow = true;
 		return 0;               /* aborts the transfer: CURLE_WRITE_ERROR */
 	}
-	if (!ep->body.data) {
+	if (ep->body.len == 0) {
 		curl_off_t cl = -1;
 		curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-		if (cl > 0 && (size_t)cl <= ep->cap) {
+		if (cl > 0 && (size_t)cl <= ep->cap && (size_t)cl + 1 > ep->body.cap) {
 			ep->body.data = xgrow(ep->body.data, &ep->body.cap, (size_t)cl + 1, 1);
 			ep->body.data[0] = '\0';
 		}
@@ -347,6 +350,8 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 	CURL *e = endpoint_easy(ep);
 	if (!e)
 		return;
+	if (!ep->body.data && p->npool > 0 && ep->kind != PROBE_DISCOVERY)
+		ep->body = p->pool[--p->npool];    /* a large buffer from an earlier transfer */
 	strbuf_reset(&ep->body);
 	ep->overflow = false;
 	ep->errbuf[0] = '\0';
@@ -489,10 +494,19 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 		pn->rounds++;
 	p->fn(p->ud, &r);
 
-	if (ep->body.cap > POLLER_KEEP_BODY_BYTES)
-		strbuf_free(&ep->body);
-	else
+	/* Small buffers stay with their endpoint; large ones are shared through a
+	 * pool, so that 1000 nodes do not each hold a /metrics-sized buffer. */
+	if (ep->body.cap > POLLER_KEEP_BODY_BYTES) {
+		if (p->npool < POLLER_POOL) {
+			strbuf_reset(&ep->body);
+			p->pool[p->npool++] = ep->body;
+			memset(&ep->body, 0, sizeof(ep->body));
+		} else {
+			strbuf_free(&ep->body);
+		}
+	} else {
 		strbuf_reset(&ep->body);
+	}
 }
 
 static void poller_check_done(poller_t *p)
@@ -607,6 +621,15 @@ static void pnode_destroy(pnode_t *pn)
 
 /* ---------------------------------------------------------------- public */
 
+/* Keeps one idle connection per endpoint between polls: libcurl's default
+ * cache (4 x the transfers in flight) would close them, and every poll would
+ * pay for a new TCP (and TLS) handshake. */
+static void poller_size_cache(poller_t *p)
+{
+	long want = (long)(p->n * 3 + 16);
+	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, want);
+}
+
 poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_result_fn fn, void *ud)
 {
 	poller_t *p = xcalloc(1, sizeof(*p));
@@ -629,6 +652,7 @@ poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_re
 	p->nodes = n ? xcalloc(n, sizeof(*p->nodes)) : NULL;
 	for (size_t i = 0; i < n; i++)
 		p->nodes[i] = pnode_new(p, i, &cfg[i]);
+	poller_size_cache(p);
 	return p;
 }
 
@@ -679,6 +703,7 @@ void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
 	free(old);
 	p->nodes = nodes;
 	p->n = n;
+	poller_size_cache(p);
 }
 
 size_t poller_busy(const poller_t *p)
@@ -749,6 +774,8 @@ void poller_free(poller_t *p)
 		p->free_when_closed = true;  /* freed by the last close callback */
 		return;
 	}
+	for (size_t i = 0; i < p->npool; i++)
+		strbuf_free(&p->pool[i]);
 	free(p->late);
 	free(p);
 }
