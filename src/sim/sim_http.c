@@ -379,7 +379,7 @@ static void http_stream_pump(sim_conn_t *c)
 		size_t n = c->stream_left ? blk->len : 0;     /* whole blocks keep the document valid */
 		if (c->stream_left)
 			c->stream_left--;
-		uv_buf_t b[3];
+		uv_buf_t b[4];
 		unsigned nb = 0;
 		if (n) {
 			snprintf(w->small, sizeof(w->small), "%zx\r\n", n);

@@ -384,10 +384,26 @@ for i in $(seq 1 15); do seen="$seen $(code "http://127.0.0.1:$SIM_BASE/health")
 t_check "cycle-ms: the node moves through the list (200 and 207)" test -n "$(grep -w 200 <<<"$seen")" -a -n "$(grep -w 207 <<<"$seen")"
 
 # ---------------------------------------------------------------- explicit ports
-FP=$(free_port)
-"$NODETOP_SIM" --base-port "$FP" --nodes 3 >"$T_TMP/fixed.log" 2>&1 &
-FIXED=$!; T_PIDS="$T_PIDS $FIXED"
-for i in $(seq 1 50); do [ "$(grep -c '^node ' "$T_TMP/fixed.log" 2>/dev/null)" = 3 ] && break; sleep 0.05; done
+for try in 1 2 3 4 5; do     # P+1 and P+2 may be taken by someone else's connection: retry
+	FP=$(python3 -c 'import random, socket
+for _ in range(200):   # below the ephemeral range: client TIME_WAITs there block bind()
+    p = random.randrange(20000, 32000); ok = []
+    try:
+        for q in range(p, p + 3):
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", q)); ok.append(s)
+    except OSError: continue
+    print(p); break')
+	"$NODETOP_SIM" --base-port "$FP" --nodes 3 >"$T_TMP/fixed.log" 2>&1 &
+	FIXED=$!
+	for i in $(seq 1 50); do
+		[ "$(grep -c '^node ' "$T_TMP/fixed.log" 2>/dev/null)" = 3 ] && break
+		kill -0 "$FIXED" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$FIXED" 2>/dev/null && break
+	wait "$FIXED"
+done
+T_PIDS="$T_PIDS $FIXED"
 t_eq "--base-port P: nodes on P, P+1, P+2" "node 2 127.0.0.1:$((FP + 2)) healthy 200" \
 	"$(sed -n 3p "$T_TMP/fixed.log") $(code "http://127.0.0.1:$((FP + 2))/health")"
 kill -INT "$FIXED"; wait "$FIXED"; rc=$?
