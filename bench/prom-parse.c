@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	size_t cap = 64, runs = 0;
 	double *times = xmalloc(cap * sizeof(*times));
 	double start = bench_now();
-	prom_stats_t st = { 0, 0, 0 };
+	prom_stats_t st = { 0 };
 	bench_acc_t first = { 0 };
 	size_t errors = 0;
 	for (;;) {

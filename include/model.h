@@ -86,6 +86,9 @@ typedef struct node {
 	check_t *checks;                 /* sorted by name */
 	size_t nchecks, checks_cap, nfailing;
 	bool have_health;
+	char *health_body;               /* last parsed 200/207 /health body (internal: a node
+	                                    recomputes every 15 s, so most polls repeat it) */
+	size_t health_body_len;
 
 	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
 	double proc_uptime_s;            /* uptime_seconds */

@@ -43,6 +43,10 @@ typedef struct prom_handler {
 	void (*on_type)(void *ud, prom_str_t metric, prom_type_t type);      /* optional */
 	void (*on_help)(void *ud, prom_str_t metric, prom_str_t text);       /* optional, text unescaped */
 	void (*on_error)(void *ud, size_t line, const char *msg);            /* optional */
+	/* Optional filter: called once per run of lines with the same series name;
+	 * when it returns false those lines are skipped after the name (their labels
+	 * and values are not decoded or checked). NULL: every line is decoded. */
+	bool (*want)(void *ud, prom_str_t name);
 	void *ud;
 } prom_handler_t;
 
@@ -50,6 +54,7 @@ typedef struct prom_stats {
 	size_t lines;
 	size_t samples;
 	size_t errors;      /* malformed lines, each reported and skipped */
+	size_t skipped;     /* sample lines passed over because want() declined them */
 } prom_stats_t;
 
 /* Parses buf[0..len). Never reads past len; buf need not be NUL-terminated.

@@ -141,6 +141,7 @@ static void model_free_node(node_t *n)
 	free(n->url);
 	free(n->group);
 	model_free_checks(n);
+	free(n->health_body);
 	free(n->chains);
 	for (size_t i = 0; i < n->nseries; i++)
 		ring_free(&n->series[i].ring);
@@ -442,6 +443,17 @@ static void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 		model_set_node_state(n, STATE_STARTING, now);
 		return;
 	}
+	if ((r->http_status == 200 || r->http_status == 207) && n->have_health && n->health_body &&
+	    len == n->health_body_len && memcmp(body, n->health_body, len) == 0) {
+		/* The same document as last time: nothing to parse or compare. */
+		n->error[0] = '\0';
+		n->last_ok_ms = now;
+		model_set_node_state(n, n->nfailing ? STATE_DEGRADED : STATE_UP, now);
+		return;
+	}
+	free(n->health_body);
+	n->health_body = NULL;
+	n->health_body_len = 0;
 	if (r->http_status == 200 || r->http_status == 207) {
 		health_report_t rep = HEALTH_REPORT_INIT;
 		char err[160] = "";
@@ -455,6 +467,8 @@ static void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 		}
 		model_set_checks(m, n, &rep, now);
 		health_report_free(&rep);
+		n->health_body = xstrndup(body, len);
+		n->health_body_len = len;
 		n->error[0] = '\0';
 		n->last_ok_ms = now;
 		n->have_health = true;
@@ -649,6 +663,22 @@ static void scrape_on_sample(void *ud, const prom_sample_t *s)
 	}
 }
 
+/* Lines of series the model does not track are skipped by the parser after
+ * the name: most of a large /metrics body is job and runtime series. */
+static bool scrape_want(void *ud, prom_str_t name)
+{
+	const scrape_t *c = ud;
+	size_t len = name.len;
+	if (!((c->lenmask[(len >> 6) & 1] >> (len & 63)) & 1))
+		return false;
+	for (size_t i = 0; i < c->nmatch; i++) {
+		const model_match_t *e = &c->match[i];
+		if (e->len == len && e->name[0] == name.ptr[0] && memcmp(e->name, name.ptr, len) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 {
 	memset(c, 0, sizeof *c);
@@ -769,10 +799,10 @@ static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		model_metrics_error(n, r, err, sizeof err);
 
 	scrape_t c;
-	prom_stats_t st = { 0, 0, 0 };
+	prom_stats_t st = { 0, 0, 0, 0 };
 	if (!err[0]) {
 		scrape_init(&c, m, n, plugin);
-		prom_handler_t h = { .on_sample = scrape_on_sample, .ud = &c };
+		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .ud = &c };
 		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
 		if (st.samples == 0 && st.errors > 0) {
 			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
@@ -847,7 +877,7 @@ static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 
 	n->have_metrics = true;
 	n->metrics_error[0] = '\0';
-	n->metrics_series = st.samples;
+	n->metrics_series = st.samples + st.skipped;
 	n->metrics_bad_lines = st.errors;
 
 	/* database: the previous scrape's wait count is kept to see it grow */

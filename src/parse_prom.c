@@ -44,6 +44,8 @@ typedef struct prom_ctx {
 	 * validated when first scanned. */
 	prom_str_t prev_name;
 	size_t label_hints;     /* labels[0..label_hints) hold validated names */
+	bool prev_wanted;       /* want() of prev_name */
+	bool skipped;           /* the last sample line was declined by want() */
 	prom_label_t labels[PROM_MAX_LABELS];
 	char scratch_stack[PROM_SCRATCH_STACK];
 } prom_ctx_t;
@@ -324,9 +326,14 @@ static const char *prom_sample_line(prom_ctx_t *c, const char *p, const char *e,
 			p++;
 		c->prev_name.ptr = n0;
 		c->prev_name.len = (size_t)(p - n0);
+		c->prev_wanted = !c->h->want || c->h->want(c->h->ud, c->prev_name);
 	}
 	s.name.ptr = n0;
 	s.name.len = (size_t)(p - n0);
+	if (!c->prev_wanted) {
+		c->skipped = true;
+		return NULL;
+	}
 
 	const char *q = prom_skip_blank(p, e);
 	bool braces = q < e && *q == '{';
@@ -509,8 +516,9 @@ size_t prom_parse(const char *buf, size_t len, const prom_handler_t *h, prom_sta
 	c.prev_name.ptr = NULL;
 	c.prev_name.len = 0;
 	c.label_hints = 0;
+	c.prev_wanted = true;
 
-	size_t lineno = 0, samples = 0, errors = 0;
+	size_t lineno = 0, samples = 0, errors = 0, skipped = 0;
 	const char *p = buf;
 	const char *end = buf ? buf + len : buf;
 	while (p < end) {
@@ -530,8 +538,11 @@ size_t prom_parse(const char *buf, size_t len, const prom_handler_t *h, prom_sta
 			if (*q == '#') {
 				err = prom_comment_line(&c, q, e);
 			} else {
+				c.skipped = false;
 				err = prom_sample_line(&c, q, e, lineno);
-				if (!err)
+				if (c.skipped)
+					skipped++;
+				else if (!err)
 					samples++;
 			}
 		}
@@ -548,6 +559,7 @@ size_t prom_parse(const char *buf, size_t len, const prom_handler_t *h, prom_sta
 		stats->lines = lineno;
 		stats->samples = samples;
 		stats->errors = errors;
+		stats->skipped = skipped;
 	}
 	return errors;
 }

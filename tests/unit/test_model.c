@@ -859,6 +859,27 @@ static const char *rate_body(double h1, double h2, double unconf)
 	return buf;
 }
 
+/* A /health body identical to the last one is not parsed again (a node
+ * recomputes every 15 s): the checks stay the same objects, and a changed
+ * body is parsed as usual. */
+static void test_health_same_body(void **state)
+{
+	model_add_node(&M, "n", "http://n:6688", NULL, 1000);
+	size_t len;
+	const char *body = fixture("chainlink/health.json", &len);
+	health(0, 207, JSON_CT, body, T0);
+	const char *first_name = N(0)->checks[0].name;
+	int64_t since = N(0)->checks[0].since_ms;
+	health(0, 207, JSON_CT, body, T0 + SEC);
+	assert_ptr_equal(N(0)->checks[0].name, first_name);
+	assert_int_equal(N(0)->checks[0].since_ms, since);
+	assert_int_equal(N(0)->state, STATE_DEGRADED);
+	assert_int_equal(N(0)->last_ok_ms, T0 + SEC);
+	health(0, 200, JSON_CT, passing_body(), T0 + 2 * SEC);
+	assert_int_equal(N(0)->state, STATE_UP);
+	assert_int_equal(N(0)->nfailing, 0);
+}
+
 /* A counter that moves every other scrape (1 s scrapes, one head per 2 s) must
  * read as a steady 30/min, not alternate between 0 and 60. */
 static void test_rate_smoothing(void **state)
@@ -1288,6 +1309,7 @@ int main(void)
 		T(test_restarts_and_version),
 		T(test_series_and_rates),
 		T(test_rate_smoothing),
+		T(test_health_same_body),
 		T(test_custom_charts),
 		T(test_groups),
 		T(test_staleness),

@@ -163,6 +163,44 @@ static void tp_parse_n(tp_result_t *r, const char *body, size_t len)
 	assert_int_equal(r->stats.samples, r->nsamples);
 }
 
+/* want() declines whole runs of a series: their lines are skipped after the
+ * name (counted, not decoded), wanted ones are decoded as usual, and a line
+ * whose name itself is invalid is still reported. */
+static bool tp_want_db(void *ud, prom_str_t name)
+{
+	size_t *calls = ud;
+	(*calls)++;
+	return prom_str_eq(name, "db_conns_open");
+}
+
+static size_t tp_want_samples;
+static void tp_want_sample(void *ud, const prom_sample_t *s)
+{
+	assert_true(prom_str_eq(s->name, "db_conns_open"));
+	tp_want_samples++;
+}
+
+static void test_want_filter(void **state)
+{
+	const char *body =
+		"# TYPE pipeline_run_errors counter\n"
+		"pipeline_run_errors{job_id=\"1\",job_name=\"a\"} 1\n"
+		"pipeline_run_errors{job_id=\"2\",job_name=\"bad \\q escape\"} 2\n"
+		"db_conns_open 8\n"
+		"go_goroutines 120\n"
+		"9bad 1\n";
+	size_t calls = 0;
+	prom_stats_t st;
+	tp_want_samples = 0;
+	prom_handler_t h = { .on_sample = tp_want_sample, .want = tp_want_db, .ud = &calls };
+	size_t errs = prom_parse(body, strlen(body), &h, &st);
+	assert_int_equal(tp_want_samples, 1);
+	assert_int_equal(st.samples, 1);
+	assert_int_equal(st.skipped, 3);      /* two pipeline_run_errors lines (one malformed), go_goroutines */
+	assert_int_equal(errs, 1);            /* "9bad": an invalid name is still an error */
+	assert_int_equal(calls, 3);           /* once per run of the same name */
+}
+
 static void tp_parse(tp_result_t *r, const char *body)
 {
 	tp_parse_n(r, body, strlen(body));
@@ -938,6 +976,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_chainlink_small),
+		cmocka_unit_test(test_want_filter),
 		cmocka_unit_test(test_label_escapes),
 		cmocka_unit_test(test_help_escapes),
 		cmocka_unit_test(test_comments_and_types),
