@@ -25,6 +25,7 @@ a node URL http://127.0.0.1:PORT/MODE polls /MODE/health and /MODE/metrics:
   dup           every series nodetop reads twice, with different values
   reset         counters (uptime, heads received, db waits) drop every poll
   switch        a different failure on every poll (rotating)
+  bomb3         the gzip bomb for the first 3 requests of each URL path, then healthy
   stall         never answers (a hung node behind the same host:port as others)
   echo          400 whose body starts "rejected: Authorization=... X-Api-Key=...", then
                 every request header (a server or proxy that reflects them)
@@ -283,7 +284,7 @@ class State:
 
 MODES = {"ok", "redirect-loop", "redirect-file", "gzip-bomb", "big400", "chunked", "badjson",
          "wrongshape", "jsonarray", "checks10k", "series1m", "badutf8", "nul", "escapes", "nan",
-         "dup", "reset", "switch", "stall", "echo", "redirect-other", "capture",
+         "dup", "reset", "switch", "stall", "echo", "redirect-other", "capture", "bomb3",
          "_count", "_captured"}
 for _c in STATUS_TEXT:
     MODES.add("s%d" % _c)
@@ -378,6 +379,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(302, "text/plain", b"Found\n", [("Location", self.path)])
         if mode == "redirect-file":
             return self.send_body(302, "text/plain", b"Found\n", [("Location", "file:///etc/passwd")])
+        if mode == "bomb3":
+            if State.count("path:" + self.path) >= 3:
+                return self.send_body(200, HEALTH_CT, health_ok()) if health else \
+                    self.send_body(200, PROM_CT, metrics_ok())
+            mode = "gzip-bomb"
         if mode == "gzip-bomb":
             head, seg, count, tail = State.cached("bomb", lambda: gzip_bomb_parts(10 * 1000 * 1000))
             total = len(head) + len(seg) * count + len(tail)

@@ -147,7 +147,7 @@ EOF
 no_ctrl() { ! LC_ALL=C tr -d '\n\t' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'; }
 
 # FAULTS_PARTS: which parts to run (default all), e.g. FAULTS_PARTS="screen" while working on one.
-PARTS=" ${FAULTS_PARTS:-once events screen shared} "
+PARTS=" ${FAULTS_PARTS:-once events screen retain shared} "
 part() { case $PARTS in *" $1 "*) return 0 ;; esac; return 1; }
 
 # ---------------------------------------------------------------- 1. --once --json
@@ -367,7 +367,30 @@ else
 	t_fail "tmux is installed (needed for the dashboard part)"
 fi
 
-# ---------------------------------------------------------------- 4. shared host:port
+# ---------------------------------------------------------------- 4. memory given back
+# Sixteen nodes answer their first three requests per endpoint with gzip bombs
+# (decoded, each stops at the cap: 1 MiB /health, 16 MiB /metrics), then turn
+# healthy. Big buffers are needed while the bombs arrive; once the nodes are
+# healthy the memory must be given back: VmRSS after the recovery within
+# RETAIN_LIMIT_KB = the program (~14 MiB) + one cap-sized buffer kept for reuse
+# (32 MiB after doubling) + slack, not one such buffer per node.
+RETAIN_LIMIT_KB=$((64 * 1024))
+if part retain; then
+	for k in $(seq 1 16); do printf '[node r%d]\nurl = %s/bomb3/r%d\n' "$k" "$PY" "$k"; done >"$T_TMP/retain.conf"
+	"$NODETOP" --events --interval 500ms -c "$T_TMP/retain.conf" >"$T_TMP/retain.out" 2>&1 &
+	RP=$!; T_PIDS="$T_PIDS $RP"
+	healed() { [ "$(grep -c 'node r[0-9]* .*-> up' "$T_TMP/retain.out")" -ge 16 ]; }
+	wait_until 20000 healed || t_fail "retain: the 16 nodes turn healthy after their bombs within 20 s"
+	sleep 2.2     # four healthy rounds: the bombs' buffers are done with
+	after=$(awk '/^VmRSS:/ { print $2 }' /proc/$RP/status)
+	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$RP/status)
+	kill -TERM $RP; wait $RP
+	echo "# figure 16 nodes after 3 gzip bombs each: VmHWM ${hwm} kB, VmRSS ${after} kB once healthy ($(grep -c 'body larger than' "$T_TMP/retain.out") capped-body events)"
+	t_check "memory given back after 16 nodes' gzip bombs: VmRSS ${after} kB < ${RETAIN_LIMIT_KB} kB once they are healthy" \
+		test "${after:-999999999}" -lt "$RETAIN_LIMIT_KB"
+fi
+
+# ---------------------------------------------------------------- 5. shared host:port
 # Nodes behind one load balancer share host and port (https://lb/chainlink-a,
 # https://lb/chainlink-b). Six hung nodes there must not starve a healthy one on
 # the same host:port: its polls continue on schedule and it is never shown down.
