@@ -17,6 +17,7 @@
 #define POLLER_MAX_PLUGINS 64
 #define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers go back to the pool */
 #define POLLER_POOL 16                      /* large body buffers kept for reuse */
+#define POLLER_POOL_MAX_BYTES (2u << 20)    /* larger ones (a bomb, a huge node) are freed */
 
 typedef struct pnode pnode_t;
 
@@ -497,7 +498,7 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	/* Small buffers stay with their endpoint; large ones are shared through a
 	 * pool, so that 1000 nodes do not each hold a /metrics-sized buffer. */
 	if (ep->body.cap > POLLER_KEEP_BODY_BYTES) {
-		if (p->npool < POLLER_POOL) {
+		if (p->npool < POLLER_POOL && ep->body.cap <= POLLER_POOL_MAX_BYTES) {
 			strbuf_reset(&ep->body);
 			p->pool[p->npool++] = ep->body;
 			memset(&ep->body, 0, sizeof(ep->body));
