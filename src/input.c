@@ -1,8 +1,10 @@
 /* input.c - keys and mouse: moving between nodes and panels, the detail view,
- * the check filter, collapse/expand, help, repaint and quit. */
+ * the check filter, collapse/expand, acknowledge, copy, help, repaint and quit. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
+#include <wctype.h>
 
 #include "tui_priv.h"
 
@@ -23,18 +25,12 @@ void input_clamp(tui_t *t)
 	} else {
 		if (t->sel >= n)
 			t->sel = n - 1;
-		if (!t->opts.kiosk) {
-			if (t->sel < t->node_top)
-				t->node_top = t->sel;
-			if (t->sel >= t->node_top + fit)
-				t->node_top = t->sel + 1 - fit;
-		}
-		if (t->opts.kiosk) {
-			if (t->node_top >= n)
-				t->node_top = 0;          /* pages: the last one may be short */
-		} else if (t->node_top + fit > n) {
+		if (t->sel < t->node_top)
+			t->node_top = t->sel;
+		if (t->sel >= t->node_top + fit)
+			t->node_top = t->sel + 1 - fit;
+		if (t->node_top + fit > n)
 			t->node_top = n > fit ? n - fit : 0;
-		}
 	}
 	if (t->ct_cur >= t->ct.nrows)
 		t->ct_cur = t->ct.nrows ? t->ct.nrows - 1 : 0;
@@ -251,6 +247,107 @@ static void input_filter_key(tui_t *t, int is_key, wint_t ch)
 	tui_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
 }
 
+/* ---------------------------------------------------------------- acknowledge */
+
+static void input_ack_open(tui_t *t)
+{
+	char msg[160], name[96];
+	const node_t *n;
+
+	if (t->sel >= t->m->nnodes)
+		return;
+	n = &t->m->nodes[t->sel];
+	if (!tui_node_has_problem(t, t->sel)) {
+		render_escape(t, name, sizeof name, n->name, false);
+		snprintf(msg, sizeof msg, "%s has no problem to acknowledge", name);
+		tui_set_message(t, msg);
+		return;
+	}
+	snprintf(t->ack_name, sizeof t->ack_name, "%s", n->name);
+	t->ack_note[0] = '\0';
+	t->ack_editing = true;
+	tui_dirty(t, DIRTY_FOOTER);
+}
+
+static void input_ack_close(tui_t *t)
+{
+	t->ack_editing = false;
+	tui_dirty(t, DIRTY_ALL);                  /* what the prompt covered */
+}
+
+/* Keys while the acknowledge prompt is open: Enter confirms, Esc cancels,
+ * Backspace and Ctrl-U edit, printable characters are typed (TUI_ACK_MAX bytes). */
+static void input_ack_key(tui_t *t, int is_key, wint_t ch)
+{
+	size_t len = strlen(t->ack_note);
+
+	if (!is_key && (ch == '\r' || ch == '\n')) {
+		size_t idx = model_find_node(t->m, t->ack_name);
+		char msg[200], name[96];
+		input_ack_close(t);
+		render_escape(t, name, sizeof name, t->ack_name, false);
+		if (idx == (size_t)-1) {
+			snprintf(msg, sizeof msg, "%s is no longer configured: not acknowledged", name);
+		} else {
+			model_ack(t->m, idx, t->ack_note, tui_now_ms());
+			snprintf(msg, sizeof msg, "acknowledged %s until its state changes", name);
+		}
+		tui_set_message(t, msg);
+		tui_dirty(t, DIRTY_MODEL);
+	} else if ((is_key && ch == KEY_ENTER)) {
+		input_ack_key(t, 0, '\r');
+	} else if (!is_key && ch == KEY_ESC) {
+		input_ack_close(t);
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		while (len > 0 && ((unsigned char)t->ack_note[len - 1] & 0xC0) == 0x80)
+			len--;
+		if (len > 0)
+			len--;
+		t->ack_note[len] = '\0';
+	} else if (!is_key && ch == KEY_CTRL('u')) {
+		t->ack_note[0] = '\0';
+	} else if (!is_key && iswprint(ch)) {
+		char mb[MB_LEN_MAX];
+		mbstate_t st;
+		size_t k;
+
+		memset(&st, 0, sizeof st);
+		k = wcrtomb(mb, (wchar_t)ch, &st);
+		if (k != (size_t)-1 && len + k <= TUI_ACK_MAX) {
+			memcpy(t->ack_note + len, mb, k);
+			t->ack_note[len + k] = '\0';
+		}
+	}
+	tui_dirty(t, DIRTY_FOOTER);
+}
+
+void input_prompt_draw(tui_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), x = 0, room;
+	char name[96], note[TUI_ACK_MAX * 4 + 1];
+
+	render_escape(t, name, sizeof name, t->ack_name, false);
+	render_escape(t, note, sizeof note, t->ack_note, false);
+	x += render_putf(t, w, 0, x, W, A_BOLD | A_REVERSE, "ack %s:", name) + 1;
+	/* the end of a long note stays in view, next to the cursor */
+	room = W - x - 24;
+	if (room < 8)
+		room = W - x - 1;
+	{
+		const char *p = note;
+		while (render_width(p) > room && *p) {
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		}
+		x += render_put(t, w, 0, x, room, p, A_BOLD);
+	}
+	wattrset(w, A_REVERSE);
+	mvwaddstr(w, 0, x < W ? x : W - 1, " ");      /* the text cursor */
+	wattrset(w, A_NORMAL);
+	render_put(t, w, 0, x + 2, W - x - 2, "Enter confirm  Esc cancel", A_DIM);
+}
+
 void input_key(tui_t *t, int is_key, wint_t ch)
 {
 	if (is_key && ch == KEY_RESIZE)
@@ -263,6 +360,10 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 		return;                               /* read-only: nobody changes it from the keyboard */
 	if (t->filter_editing) {
 		input_filter_key(t, is_key, ch);
+		return;
+	}
+	if (t->ack_editing) {
+		input_ack_key(t, is_key, ch);
 		return;
 	}
 	if (t->help_open) {
@@ -347,6 +448,12 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 		snprintf(t->filter, sizeof t->filter, "%s", t->ct.filter);
 		tui_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
 		return;
+	case 'a':
+		input_ack_open(t);
+		return;
+	case 'y':
+		tui_copy_summary(t);
+		return;
 	case 'f':
 		checktree_set_failing_only(&t->ct, !t->ct.failing_only);
 		t->ct_cur = 0;
@@ -389,7 +496,7 @@ void input_mouse(tui_t *t)
 	const layout_t *l = &t->lay;
 	bool wheel_up, wheel_down, click;
 
-	if (getmouse(&ev) != OK || t->opts.kiosk)
+	if (getmouse(&ev) != OK || t->opts.kiosk || t->ack_editing)
 		return;
 	click = ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED);
 	wheel_up = ev.bstate & BUTTON4_PRESSED;

@@ -1,5 +1,5 @@
 /* panel_header.c - the header bar (clock, nodes up, worst state, nodetop's own
- * poll health, messages) and the footer bar (key hints, the filter prompt). */
+ * poll health and the DATA STALE warning, messages) and the footer bar (key hints, the filter prompt). */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,10 +34,11 @@ static const node_t *panel_header_worst(const tui_t *t, state_t *st, indicator_i
 void panel_header_draw(tui_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
-	bool narrow = W < 70;
-	char clock[16], buf[256], name[96];
+	bool narrow = W < 70, msg_err = false, msg, all_stale;
+	char clock[16], buf[700], name[96], age[16];
 	size_t up = model_nodes_up(t->m), n = t->m->nnodes, stale = 0;
 	double maxlat = -1;
+	int64_t newest;
 	state_t overall = model_overall(t->m), wst;
 	indicator_id_t wind;
 	const node_t *wn;
@@ -49,6 +50,8 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 		if (nd->last_health_ms && nd->health_latency_ms > maxlat)
 			maxlat = nd->health_latency_ms;
 	}
+	all_stale = tui_all_stale(t, t->now_ms, &newest);
+	msg = tui_message_active(t, &msg_err);
 	fmt_clock(clock, sizeof clock, t->now_ms, false);
 
 	if (!narrow)
@@ -57,6 +60,16 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 		x += 1;
 	x += render_put(t, w, 0, x, W - x, clock, A_BOLD) + 2;
 
+	if (all_stale) {
+		/* nodetop's own data is old: say so across the header, nothing else */
+		fmt_age(age, sizeof age, t->now_ms, newest);
+		snprintf(buf, sizeof buf, newest ? " DATA STALE %s last successful poll %s ago " : " DATA STALE %s no poll result yet ",
+		         t->utf8 ? "\xe2\x80\x94" : "-", age);
+		mvwchgat(w, 0, x, -1, A_BOLD | A_REVERSE, PAIR_DEGRADED * t->color, NULL);
+		render_put(t, w, 0, x, W - x, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED));
+		return;
+	}
+
 	snprintf(buf, sizeof buf, narrow ? "%zu/%zu up" : "nodes %zu/%zu up", up, n);
 	x += render_put(t, w, 0, x, W - x, buf, up < n ? A_BOLD : A_NORMAL) + 2;
 
@@ -64,7 +77,7 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 	wn = panel_header_worst(t, &wst, &wind);
 	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
 	                 panel_state_symbol(t, overall), state_name_upper(overall));
-	if (wn && wst != STATE_UP && wst > STATE_UNKNOWN) {
+	if (wn && wst != STATE_UP && wst > STATE_UNKNOWN && !msg) {
 		render_escape(t, name, sizeof name, wn->name, false);
 		if (wind == IND_NODE)
 			snprintf(buf, sizeof buf, " %s", name);
@@ -73,6 +86,14 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 		x += render_put(t, w, 0, x, W - x, buf, A_NORMAL);
 	}
 	x += 2;
+
+	/* a message (config reload, copy...) wins over the rest; an error in reverse video */
+	if (msg) {
+		render_escape(t, buf, sizeof buf, t->message, false);
+		render_putf(t, w, 0, x, W - x, msg_err ? A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN) : A_BOLD,
+		            msg_err ? " %s " : "%s", buf);
+		return;
+	}
 
 	/* nodetop's own health: are the polls on time */
 	if (stale) {
@@ -86,13 +107,8 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 			x += render_putf(t, w, 0, x, W - x, A_DIM, ", max %s", lat);
 		x += 2;
 	}
-
-	/* a message (config reload error...) wins over the hints on the right */
-	if (t->message[0]) {
-		render_escape(t, buf, sizeof buf, t->message, false);
-		render_put(t, w, 0, x, W - x, buf, A_BOLD);
-	} else {
-		const char *hint = t->opts.kiosk ? "kiosk: read-only" : narrow ? "?:help" : "? help  q quit";
+	{
+		const char *hint = narrow ? "?:help" : "? help  q quit";
 		int hw = render_width(hint);
 		if (x + hw + 1 <= W)
 			render_put(t, w, 0, W - hw - 1, hw, hint, A_DIM);
@@ -116,10 +132,6 @@ void panel_footer_draw(tui_t *t, WINDOW *w)
 	int W = getmaxx(w), x = 0;
 	char buf[256];
 
-	if (t->opts.kiosk) {
-		render_put(t, w, 0, 1, W - 1, "read-only kiosk view", A_DIM);
-		return;
-	}
 	if (t->filter_editing) {
 		render_escape(t, buf, sizeof buf, t->filter, false);
 		x += render_put(t, w, 0, x, W, "/", A_BOLD | A_REVERSE);
@@ -143,6 +155,8 @@ void panel_footer_draw(tui_t *t, WINDOW *w)
 	x = panel_footer_key(t, w, x, "f", t->ct.failing_only ? "all checks" : "failing only");
 	x = panel_footer_key(t, w, x, "?", "help");
 	x = panel_footer_key(t, w, x, "q", "quit");
+	x = panel_footer_key(t, w, x, "a", "ack");
+	x = panel_footer_key(t, w, x, "y", "copy");
 	if (t->ct.filter[0] && x < W - 10) {
 		render_escape(t, buf, sizeof buf, t->ct.filter, false);
 		render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, "filter: %s", buf);

@@ -175,6 +175,40 @@ static void nodes_reason(const tui_t *t, const node_t *n, char *buf, size_t sz)
 		}
 }
 
+void panel_ack_text(const tui_t *t, const node_t *n, char *buf, size_t sz)
+{
+	char note[256];
+
+	buf[0] = '\0';
+	if (!n->acked)
+		return;
+	render_escape(t, note, sizeof note, n->ack_note, false);
+	snprintf(buf, sz, note[0] ? "ACK: %s" : "ACK", note);
+}
+
+/* Draws "ACK: note" on row y from the reason column when it is wide enough, else
+ * over the less important columns after the indicators (an acknowledgement matters more). */
+static void nodes_ack(const tui_t *t, WINDOW *w, int y, const node_t *n, const cols_t *c)
+{
+	static const int over[] = { C_VERSION, C_UPTIME, C_POLL, C_LAT, C_FAIL, C_ERROR };
+	char buf[300];
+	int x = -1, W = getmaxx(w);
+
+	panel_ack_text(t, n, buf, sizeof buf);
+	if (!buf[0])
+		return;
+	if (c->x[C_ERROR] >= 0 && c->w[C_ERROR] >= 16)
+		x = c->x[C_ERROR];
+	for (size_t i = 0; x < 0 && i < sizeof over / sizeof over[0]; i++)
+		if (c->x[over[i]] >= 0 && c->w[over[i]] > 0)
+			x = c->x[over[i]];
+	if (x < 0 || x >= W - 4)
+		return;
+	wmove(w, y, x);
+	wclrtoeol(w);
+	render_put(t, w, y, x, W - x, buf, A_BOLD);
+}
+
 /* The most severe indicator (node first on a tie). */
 static indicator_id_t nodes_worst_ind(const node_t *n)
 {
@@ -256,6 +290,7 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 		nodes_reason(t, n, buf, sizeof buf);
 		render_put(t, w, y, c->x[C_ERROR], c->w[C_ERROR], buf, base | A_DIM);
 	}
+	nodes_ack(t, w, y, n, c);
 	if (selected && t->focus == FOCUS_NODES && t->view == VIEW_MAIN)
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
 }
@@ -373,8 +408,13 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 		x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE,
 		                 "%zu failing", n->nfailing) + 2;
 	if (x + 12 <= W) {
-		nodes_reason(t, n, buf, sizeof buf);
-		render_put(t, w, y, x, W - x, buf, A_DIM);
+		panel_ack_text(t, n, buf, sizeof buf);
+		if (buf[0])
+			render_put(t, w, y, x, W - x, buf, A_BOLD);
+		else {
+			nodes_reason(t, n, buf, sizeof buf);
+			render_put(t, w, y, x, W - x, buf, A_DIM);
+		}
 	}
 	if (selected && t->focus == FOCUS_NODES)
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
@@ -538,6 +578,11 @@ void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
 	/* what is wrong, database and RPC facts */
 	if (y < H) {
 		x = 1;
+		panel_ack_text(t, n, buf, sizeof buf);
+		if (buf[0]) {
+			fmt_duration(tmp, sizeof tmp, t->now_ms - n->ack_ms);
+			x += render_putf(t, w, y, x, W - x, A_BOLD, "%s (%s ago)", buf, tmp) + 2;
+		}
 		if (n->error[0]) {
 			render_escape(t, buf, sizeof buf, n->error, false);
 			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE,

@@ -160,7 +160,30 @@ static void render_make_windows(tui_t *t)
 		delwin(t->help);
 		t->help = NULL;
 	}
+	if (t->prompt) {
+		delwin(t->prompt);
+		t->prompt = NULL;
+	}
+	if (t->kwin) {
+		delwin(t->kwin);
+		t->kwin = NULL;
+	}
 	getmaxyx(stdscr, t->rows, t->cols);
+	if (t->opts.kiosk) {
+		/* one window, two columns and a row smaller than the terminal: it moves
+		 * a cell every so often so that nothing stays lit in one place for hours */
+		int dy, dx;
+		layout_compute(&t->lay, t->cols, t->rows, t->m->nnodes);
+		t->lay_nnodes = t->m->nnodes;
+		werase(stdscr);
+		wnoutrefresh(stdscr);
+		t->relayout = false;
+		if (t->lay.mode == LAYOUT_TOO_SMALL)
+			return;
+		panel_kiosk_offset(t->shift_idx, &dy, &dx);
+		t->kwin = render_newwin((rect_t){ dy, dx, t->rows - 1, t->cols - 2 });
+		return;
+	}
 	if (t->view == VIEW_DETAIL)
 		layout_detail(&t->lay, t->cols, t->rows);
 	else
@@ -214,6 +237,26 @@ static void render_help(tui_t *t)
 	wnoutrefresh(t->help);
 }
 
+/* The acknowledge prompt: an overlay on the last row, over the footer (or the
+ * list in the summary layout, which has none). */
+static void render_prompt(tui_t *t)
+{
+	if (t->prompt && getmaxx(t->prompt) != t->cols) {
+		delwin(t->prompt);
+		t->prompt = NULL;
+	}
+	if (!t->prompt) {
+		t->prompt = newwin(1, t->cols, t->rows - 1, 0);
+		if (!t->prompt)
+			return;
+		leaveok(t->prompt, TRUE);
+	}
+	werase(t->prompt);
+	input_prompt_draw(t, t->prompt);
+	touchwin(t->prompt);
+	wnoutrefresh(t->prompt);
+}
+
 void render_frame(tui_t *t)
 {
 	unsigned d = t->dirty;
@@ -240,6 +283,19 @@ void render_frame(tui_t *t)
 			wnoutrefresh(stdscr);
 		}
 		doupdate();
+		tui_after_frame(t);
+		return;
+	}
+	if (t->opts.kiosk) {
+		if ((w = t->kwin) && d) {
+			werase(w);
+			panel_kiosk_draw(t, w);
+			wnoutrefresh(w);
+		}
+		doupdate();
+		t->frames++;
+		t->last_frame_ms = uv_now(t->loop);
+		tui_after_frame(t);
 		return;
 	}
 	if ((w = t->win[WIN_HEADER]) && (d & DIRTY_HEADER)) {
@@ -288,9 +344,15 @@ void render_frame(tui_t *t)
 		delwin(t->help);
 		t->help = NULL;
 	}
+	if (t->ack_editing) {
+		if (d)
+			render_prompt(t);
+	} else if (t->prompt) {
+		delwin(t->prompt);
+		t->prompt = NULL;
+	}
 	doupdate();
 	t->frames++;
 	t->last_frame_ms = uv_now(t->loop);
-	if (d & DIRTY_HEADER)
-		tui_title_update(t);
+	tui_after_frame(t);
 }

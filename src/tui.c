@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "report.h"
 #include "sparkline.h"
 #include "strbuf.h"
@@ -190,6 +191,11 @@ void tui_mark_dirty(tui_t *t)
 		return;
 	/* with many nodes the model changes many times a second: draw it at most
 	 * every TUI_MODEL_FRAME_MS, what is left waits for the throttle timer */
+	if (t->opts.kiosk && t->m->events.seq == t->kiosk_seq && t->frames) {
+		t->dirty |= DIRTY_MODEL;     /* a wall screen: the clock tick draws it, a transition at once */
+		return;
+	}
+	t->kiosk_seq = t->m->events.seq;
 	now = uv_now(t->loop);
 	due = t->last_frame_ms + TUI_MODEL_FRAME_MS;
 	if (t->frames == 0 || now >= due || t->frame_pending) {
@@ -201,33 +207,53 @@ void tui_mark_dirty(tui_t *t)
 		uv_timer_start(&t->throttle, tui_on_throttle, due - now, 0);
 }
 
-void tui_title_update(tui_t *t)
-{
-	strbuf_t sb = STRBUF_INIT;
-	char safe[256];
-	const char *tsl, *fsl;
+/* ---------------------------------------------------------------- what the screen says */
 
-	if (!t->opts.title)
-		return;
-	report_status_line(&sb, t->m, t->now_ms, t->utf8);
-	textsafe_escape(safe, sizeof safe, strbuf_str(&sb), sb.len, t->utf8, false);
-	strbuf_free(&sb);
-	if (strcmp(safe, t->title_last) == 0)
-		return;
-	snprintf(t->title_last, sizeof t->title_last, "%s", safe);
-	tsl = tigetstr("tsl");
-	fsl = tigetstr("fsl");
-	if (!tsl || tsl == (const char *)-1 || !fsl || fsl == (const char *)-1) {
-		if (tigetflag("XT") <= 0)
-			return;                  /* no way to set a title on this terminal */
-		tsl = "\033]0;";
-		fsl = "\007";
+bool tui_all_stale(const tui_t *t, int64_t now_ms, int64_t *newest_ms)
+{
+	const model_t *m = t->m;
+	int64_t newest = 0, newest_old = 0;
+	bool stall = t->stall_mark_ms && now_ms < t->stall_until_ms, all;
+	size_t old = 0;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const node_t *n = &m->nodes[i];
+		int64_t last = n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
+		int64_t iv = n->interval_ms > 0 ? n->interval_ms : 5000;
+		bool is_old = last ? node_is_stale(n, now_ms) : now_ms - t->start_ms > 3 * iv;
+		if (stall && last < t->stall_mark_ms)
+			is_old = true;           /* from before nodetop stalled: not answered since */
+		if (last > newest)
+			newest = last;
+		if (is_old) {
+			old++;
+			if (last > newest_old)
+				newest_old = last;
+		}
 	}
-	/* curses has flushed its frame: the title goes straight after it */
-	fputs(tsl, stdout);
-	fputs(safe, stdout);
-	fputs(fsl, stdout);
-	fflush(stdout);
+	/* every node old; or, after a stall, any node not heard from since */
+	all = m->nnodes > 0 && (old == m->nnodes || (stall && old > 0));
+	if (newest_ms)
+		*newest_ms = all ? newest_old : newest;
+	return all;
+}
+
+bool tui_message_active(tui_t *t, bool *err)
+{
+	if (!t->message[0] || t->now_ms >= t->message_until_ms)
+		return false;
+	if (!t->message_err && t->m->events.seq > t->message_seq) {
+		/* app.c adds the timeline's CONFIG event right after the message */
+		uint64_t fresh = t->m->events.seq - t->message_seq;
+		for (size_t i = 0; i < fresh && i < t->m->events.len; i++) {
+			const event_t *e = eventlog_get(&t->m->events, i);
+			if (e && e->kind == EVENT_CONFIG && e->to == STATE_DOWN)
+				t->message_err = true;
+		}
+	}
+	if (err)
+		*err = t->message_err;
+	return true;
 }
 
 void tui_set_message(tui_t *t, const char *msg)
@@ -236,7 +262,188 @@ void tui_set_message(tui_t *t, const char *msg)
 		return;
 	/* stored raw; the header escapes it */
 	snprintf(t->message, sizeof t->message, "%s", msg ? msg : "");
-	tui_dirty(t, DIRTY_HEADER);
+	t->message_until_ms = tui_now_ms() + TUI_MESSAGE_MS;
+	t->message_seq = t->m->events.seq;
+	t->message_err = false;
+	tui_dirty(t, DIRTY_HEADER | DIRTY_FOOTER);
+}
+
+bool tui_node_has_problem(const tui_t *t, size_t idx)
+{
+	const node_t *n;
+
+	if (idx >= t->m->nnodes)
+		return false;
+	n = &t->m->nodes[idx];
+	if (node_is_stale(n, t->now_ms) || n->nfailing > 0 || n->error[0])
+		return true;
+	if (n->state == STATE_DOWN || n->state == STATE_DEGRADED || n->state == STATE_STARTING)
+		return true;
+	for (int k = 0; k < IND__COUNT; k++)
+		if (n->ind[k].state == STATE_DOWN || n->ind[k].state == STATE_DEGRADED)
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- bell, title, clipboard */
+
+/* Writes to the terminal between frames: curses has flushed its own output. */
+static void tui_tty_write(const char *s, size_t len)
+{
+	fwrite(s, 1, len, stdout);
+	fflush(stdout);
+}
+
+/* The terminal's title sequence: OSC 2 on the terminals known to take it, else
+ * terminfo's tsl/fsl when it says it has a status line that takes one. */
+static void tui_title_caps(tui_t *t)
+{
+	static const char *const known[] = { "xterm", "screen", "tmux", "rxvt", "alacritty", "foot", "kitty" };
+	const char *term = getenv("TERM"), *tsl, *fsl;
+
+	t->title_pre = t->title_post = NULL;
+	for (size_t i = 0; term && i < sizeof known / sizeof known[0]; i++)
+		if (strncmp(term, known[i], strlen(known[i])) == 0) {
+			t->title_pre = "\033]2;";
+			t->title_post = "\007";
+			return;
+		}
+	tsl = tigetstr("tsl");
+	fsl = tigetstr("fsl");
+	if (tigetflag("hs") > 0 && tsl && tsl != (const char *)-1 && fsl && fsl != (const char *)-1) {
+		t->title_pre = tsl;
+		t->title_post = fsl;
+	}
+}
+
+static void tui_title_write(tui_t *t)
+{
+	strbuf_t sb = STRBUF_INIT;
+	char safe[256];
+
+	report_status_line(&sb, t->m, t->now_ms, t->utf8);
+	textsafe_escape(safe, sizeof safe, strbuf_str(&sb), sb.len, t->utf8, false);
+	strbuf_free(&sb);
+	tui_tty_write(t->title_pre, strlen(t->title_pre));
+	tui_tty_write(safe, strlen(safe));
+	tui_tty_write(t->title_post, strlen(t->title_post));
+}
+
+/* Looks at the events added since the last frame: a node, database or RPC
+ * indicator getting worse into degraded or down rings the bell, any of their
+ * transitions sets the title again. Both at most once per alert_min_ms; a title
+ * held back is written when that time is over (the clock tick draws frames). */
+static void tui_alerts(tui_t *t)
+{
+	const eventlog_t *log = &t->m->events;
+	int64_t now = t->now_ms;
+
+	if (!t->alerts_armed) {
+		/* the states found at start ring no bell: wait for every node's first answer */
+		bool polled = true;
+		for (size_t i = 0; i < t->m->nnodes; i++)
+			if (!t->m->nodes[i].last_health_ms)
+				polled = false;
+		if (!polled && now - t->start_ms < 10000)
+			return;
+		t->alerts_armed = true;
+		t->last_event_seq = log->seq;
+		t->title_due = true;      /* the first title: how things are */
+	}
+	if (log->seq != t->last_event_seq) {
+		uint64_t fresh = log->seq - t->last_event_seq;
+		for (size_t i = 0; i < fresh && i < log->len; i++) {
+			const event_t *e = eventlog_get(log, i);
+			if (!e || (e->kind != EVENT_NODE && e->kind != EVENT_DB && e->kind != EVENT_RPC) || e->from == e->to)
+				continue;
+			t->title_due = true;
+			if ((e->to == STATE_DEGRADED || e->to == STATE_DOWN) && e->from < e->to)
+				t->bell_due = true;
+		}
+		t->last_event_seq = log->seq;
+	}
+	if (t->bell_due) {
+		t->bell_due = false;     /* a bell held back would ring late: it is dropped */
+		if (t->opts.bell && (!t->last_bell_ms || now - t->last_bell_ms >= t->alert_min_ms)) {
+			t->last_bell_ms = now;
+			tui_tty_write("\007", 1);
+		}
+	}
+	if (t->title_due && t->opts.title && t->title_pre &&
+	    (!t->last_title_ms || now - t->last_title_ms >= t->alert_min_ms)) {
+		t->title_due = false;
+		t->last_title_ms = now;
+		tui_title_write(t);
+	}
+}
+
+void tui_after_frame(tui_t *t)
+{
+	tui_alerts(t);
+	if (t->osc52) {
+		tui_tty_write(t->osc52, t->osc52_len);
+		free(t->osc52);
+		t->osc52 = NULL;
+		t->osc52_len = 0;
+	}
+}
+
+/* Standard base64 of src[0..len) into dst (room for 4 * ((len + 2) / 3) + 1). */
+static size_t tui_base64(char *dst, const unsigned char *src, size_t len)
+{
+	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t o = 0, i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		uint32_t v = (uint32_t)src[i] << 16 | (uint32_t)src[i + 1] << 8 | src[i + 2];
+		dst[o++] = tab[v >> 18 & 63];
+		dst[o++] = tab[v >> 12 & 63];
+		dst[o++] = tab[v >> 6 & 63];
+		dst[o++] = tab[v & 63];
+	}
+	if (i < len) {
+		uint32_t v = (uint32_t)src[i] << 16 | (i + 1 < len ? (uint32_t)src[i + 1] << 8 : 0);
+		dst[o++] = tab[v >> 18 & 63];
+		dst[o++] = tab[v >> 12 & 63];
+		dst[o++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+		dst[o++] = '=';
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+void tui_copy_summary(tui_t *t)
+{
+	static const char cut_note[] = "\n[summary cut at 64 KB]\n";
+	strbuf_t sb = STRBUF_INIT;
+	size_t len, cap;
+	char msg[160];
+
+	report_summary(&sb, t->m, tui_now_ms(), 20);
+	len = sb.len;
+	if (len > TUI_COPY_MAX) {
+		/* cut on a character boundary, and say so */
+		len = TUI_COPY_MAX - (sizeof cut_note - 1);
+		while (len > 0 && ((unsigned char)sb.data[len] & 0xC0) == 0x80)
+			len--;
+		sb.len = len;
+		strbuf_puts(&sb, cut_note);
+		len = sb.len;
+	}
+	/* OSC 52: ESC ] 52 ; c ; BASE64 BEL; tmux keeps it as a paste buffer (set-clipboard on) */
+	cap = 8 + 4 * ((len + 2) / 3) + 2;
+	free(t->osc52);
+	t->osc52 = xmalloc(cap);
+	memcpy(t->osc52, "\033]52;c;", 7);
+	t->osc52_len = 7 + tui_base64(t->osc52 + 7, (const unsigned char *)strbuf_str(&sb), len);
+	t->osc52[t->osc52_len++] = '\007';
+	strbuf_free(&sb);
+	if (getenv("TMUX"))
+		snprintf(msg, sizeof msg, "summary copied (%zu bytes) %s in tmux: set -g set-clipboard on",
+		         len, t->utf8 ? "\xe2\x80\x94" : "-");
+	else
+		snprintf(msg, sizeof msg, "summary copied (%zu bytes) to the clipboard (OSC 52)", len);
+	tui_set_message(t, msg);
 }
 
 /* ---------------------------------------------------------------- input */
@@ -321,7 +528,7 @@ static void tui_on_signal(uv_signal_t *h, int signum)
 		/* also after a stop we did not ask for (kill -STOP) */
 		tui_resize(t);
 		break;
-	default:                                  /* SIGINT, SIGTERM, SIGHUP */
+	default:                                  /* SIGINT, SIGTERM (SIGHUP is the app's: reload) */
 		tui_request_quit(t);
 		break;
 	}
@@ -338,16 +545,79 @@ static void tui_start_tick(tui_t *t)
 	uv_timer_start(&t->tick, tui_on_tick, (uint64_t)(1000 - now % 1000) + 2, 0);
 }
 
+/* The smallest poll interval of any node (5 s when there are none). */
+static int64_t tui_min_interval(const tui_t *t)
+{
+	int64_t iv = 0;
+
+	for (size_t i = 0; i < t->m->nnodes; i++)
+		if (t->m->nodes[i].interval_ms > 0 && (!iv || t->m->nodes[i].interval_ms < iv))
+			iv = t->m->nodes[i].interval_ms;
+	return iv ? iv : 5000;
+}
+
+/* The largest poll interval of any node (5 s when there are none). */
+static int64_t tui_max_interval(const tui_t *t)
+{
+	int64_t iv = 0;
+
+	for (size_t i = 0; i < t->m->nnodes; i++)
+		if (t->m->nodes[i].interval_ms > iv)
+			iv = t->m->nodes[i].interval_ms;
+	return iv ? iv : 5000;
+}
+
+/* Kiosk: turns the page, and moves the layout a cell for burn-in care. */
+static unsigned tui_kiosk_tick(tui_t *t, int64_t now)
+{
+	int64_t page = t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000;
+	unsigned what = 0;
+
+	if (t->kview == KIOSK_LIST && t->kiosk_npages > 1) {
+		if (t->kiosk_next_ms == 0)
+			t->kiosk_next_ms = now + page;
+		if (now >= t->kiosk_next_ms) {
+			t->kiosk_next_ms = now + page;
+			t->kiosk_page = (t->kiosk_page + 1) % t->kiosk_npages;
+		}
+	} else {
+		t->kiosk_page = 0;
+		t->kiosk_next_ms = 0;        /* page 1 gets its full time when pages come back */
+	}
+	if (now >= t->shift_next_ms) {
+		t->shift_next_ms = now + t->shift_ms;
+		t->shift_idx++;
+		t->relayout = true;          /* the window moves */
+	}
+	what |= DIRTY_ALL;                   /* the clock, the ages: the kiosk is one window */
+	return what;
+}
+
 static void tui_on_tick(uv_timer_t *h)
 {
 	tui_t *t = h->data;
-	uint64_t stale = 0;
+	uint64_t stale = 0, uvnow = uv_now(t->loop);
 	unsigned what = DIRTY_HEADER | DIRTY_NODES | DIRTY_EVENTS;
-	int64_t now = tui_now_ms();
+	int64_t now = tui_now_ms(), gap = (int64_t)(uvnow - t->last_tick_uv);
+	bool stalled;
 
 	if (t->stopped)
 		return;
 	tui_start_tick(t);
+	/* The watchdog: the tick is due every second; a much longer gap means that
+	 * nodetop itself did not run (stopped, starved). Draw at once, in the timer
+	 * phase, before the I/O phase brings fresh results: the screen says stale first. */
+	stalled = t->last_tick_uv && gap > 3 * tui_min_interval(t) && gap > 2000;
+	t->last_tick_uv = uvnow;
+	if (stalled) {
+		char msg[128], d[16];
+		/* data older than the middle of the gap came before it: stale until each node answers */
+		t->stall_mark_ms = now - gap / 2;
+		t->stall_until_ms = now + 3 * tui_max_interval(t) + 5000;
+		fmt_duration(d, sizeof d, gap);
+		snprintf(msg, sizeof msg, "nodetop itself did not run for %s: no polls, no screen", d);
+		tui_set_message(t, msg);
+	}
 	for (size_t i = 0; i < t->m->nnodes && i < 64; i++)
 		if (node_is_stale(&t->m->nodes[i], now))
 			stale |= 1ull << i;
@@ -355,36 +625,34 @@ static void tui_on_tick(uv_timer_t *h)
 		t->stale_mask = stale;
 		what |= DIRTY_MODEL;        /* data became (or stopped being) stale: dim or undim it */
 	}
-	/* a bell for new transitions to down */
-	if (t->opts.bell && t->m->events.seq != t->last_event_seq) {
-		uint64_t fresh = t->m->events.seq - t->last_event_seq;
-		for (size_t i = 0; i < fresh && i < t->m->events.len; i++) {
-			const event_t *e = eventlog_get(&t->m->events, i);
-			if (e && e->to == STATE_DOWN && e->kind != EVENT_CHECK) {
-				beep();
-				break;
-			}
-		}
+	if (t->message[0] && now >= t->message_until_ms && t->message_until_ms) {
+		t->message_until_ms = 0;    /* gone: draw the header without it */
+		what |= DIRTY_HEADER | DIRTY_FOOTER;
 	}
-	t->last_event_seq = t->m->events.seq;
-	/* kiosk: turn the page when the nodes do not fit */
-	if (t->opts.kiosk && t->lay.nodes_fit > 0 && t->m->nnodes > (size_t)t->lay.nodes_fit) {
-		int64_t page = t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000;
-		if (t->kiosk_next_ms == 0)
-			t->kiosk_next_ms = now + page;
-		if (now >= t->kiosk_next_ms) {
-			t->kiosk_next_ms = now + page;
-			t->node_top += (size_t)t->lay.nodes_fit;
-			if (t->node_top >= t->m->nnodes)
-				t->node_top = 0;
-			t->sel = t->node_top;
-			what |= DIRTY_MODEL;
-		}
+	if (t->opts.kiosk)
+		what |= tui_kiosk_tick(t, now);
+	if (stalled) {
+		t->dirty |= what | DIRTY_ALL;
+		render_frame(t);
+		return;
 	}
 	tui_dirty(t, what);
 }
 
 /* ---------------------------------------------------------------- set-up */
+
+/* A duration in milliseconds from the environment (tests make them short), else def. */
+static int64_t tui_env_ms(const char *name, int64_t def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long long ms;
+
+	if (!v || !v[0])
+		return def;
+	ms = strtoll(v, &end, 10);
+	return *end == '\0' && ms >= 100 ? (int64_t)ms : def;
+}
 
 static void tui_init_colors(tui_t *t)
 {
@@ -426,7 +694,7 @@ static int tui_start_handles(tui_t *t)
 {
 	struct { uv_signal_t *h; int sig; } sigs[] = {
 		{ &t->sig_winch, SIGWINCH }, { &t->sig_tstp, SIGTSTP }, { &t->sig_cont, SIGCONT },
-		{ &t->sig_int, SIGINT }, { &t->sig_term, SIGTERM }, { &t->sig_hup, SIGHUP },
+		{ &t->sig_int, SIGINT }, { &t->sig_term, SIGTERM },
 	};
 	int rc;
 
@@ -462,7 +730,7 @@ static void tui_close_handles(tui_t *t)
 	uv_handle_t *hs[] = {
 		(uv_handle_t *)&t->in, (uv_handle_t *)&t->sig_winch, (uv_handle_t *)&t->sig_tstp,
 		(uv_handle_t *)&t->sig_cont, (uv_handle_t *)&t->sig_int, (uv_handle_t *)&t->sig_term,
-		(uv_handle_t *)&t->sig_hup, (uv_handle_t *)&t->tick, (uv_handle_t *)&t->throttle,
+		(uv_handle_t *)&t->tick, (uv_handle_t *)&t->throttle,
 		(uv_handle_t *)&t->idle,
 		(uv_handle_t *)&t->check,
 	};
@@ -524,7 +792,7 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 	t->inpad = newpad(1, 1);
 	keypad(t->inpad, TRUE);
 	nodelay(t->inpad, TRUE);
-	if (!t->opts.no_mouse) {
+	if (!t->opts.no_mouse && !t->opts.kiosk) {    /* a kiosk takes no clicks */
 		mmask_t want = BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED;
 #ifdef BUTTON5_PRESSED
 		want |= BUTTON5_PRESSED;
@@ -540,6 +808,12 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 	t->sel = 0;
 	t->focus = FOCUS_NODES;
 	t->last_event_seq = m->events.seq;
+	t->start_ms = tui_now_ms();
+	t->alert_min_ms = tui_env_ms("NODETOP_ALERT_MIN_MS", TUI_ALERT_MIN_MS);
+	t->shift_ms = tui_env_ms("NODETOP_KIOSK_SHIFT_MS",
+	                         t->opts.kiosk_shift_ms > 0 ? t->opts.kiosk_shift_ms : TUI_KIOSK_SHIFT_MS);
+	t->shift_next_ms = t->start_ms + t->shift_ms;
+	tui_title_caps(t);
 	t->relayout = true;
 	t->dirty = DIRTY_ALL;
 	if (tui_start_handles(t) != 0) {
@@ -583,6 +857,11 @@ void tui_free(tui_t *t)
 			delwin(t->win[i]);
 	if (t->help)
 		delwin(t->help);
+	if (t->prompt)
+		delwin(t->prompt);
+	if (t->kwin)
+		delwin(t->kwin);
+	free(t->osc52);
 	if (t->inpad)
 		delwin(t->inpad);
 	if (t->scr)

@@ -43,6 +43,13 @@ typedef enum tui_view {
 	VIEW_DETAIL,       /* one node: all checks with full output, larger charts */
 } tui_view_t;
 
+/* What takes the kiosk's screen. */
+typedef enum kiosk_view {
+	KIOSK_LIST = 0,    /* something needs attention (or is not known yet): problem nodes first, in pages */
+	KIOSK_HEALTHY,     /* every node and group indicator up: the big ALL HEALTHY banner */
+	KIOSK_STALE,       /* nodetop's own data is old: the whole screen says so */
+} kiosk_view_t;
+
 typedef enum tui_win {
 	WIN_HEADER = 0,
 	WIN_NODES,
@@ -80,6 +87,21 @@ typedef struct tui_glyphs {
 	const char *more_up, *more_down;     /* ▲ ▼ / ^ v : scroll hints */
 } tui_glyphs_t;
 
+/* Model changes (many nodes polling) are drawn at most this often; keys at once. */
+#define TUI_MODEL_FRAME_MS 100
+/* A message (config reload...) stays this long in the header. */
+#define TUI_MESSAGE_MS 10000
+/* At most one bell and one title change per this long (NODETOP_ALERT_MIN_MS overrides). */
+#define TUI_ALERT_MIN_MS 30000
+/* Kiosk burn-in care: the layout moves by a cell this often (NODETOP_KIOSK_SHIFT_MS overrides). */
+#define TUI_KIOSK_SHIFT_MS (5 * 60 * 1000)
+/* Burn-in positions (x, y) the kiosk cycles through, a cell apart. */
+#define TUI_KIOSK_SHIFTS 6
+/* Longest acknowledgement note, in bytes. */
+#define TUI_ACK_MAX 100
+/* The summary copied with y is cut at this size. */
+#define TUI_COPY_MAX (64 * 1024)
+
 struct tui {
 	uv_loop_t *loop;
 	model_t *m;
@@ -108,10 +130,26 @@ struct tui {
 	int64_t now_ms;
 	uint64_t frames;
 	uint64_t stale_mask;         /* nodes seen stale at the last tick (first 64) */
-	uint64_t last_event_seq;     /* for the bell */
 	uint64_t last_frame_ms;      /* uv_now() of the last frame */
-	char message[256];
-	char title_last[256];        /* terminal title last set (--title) */
+	int64_t start_ms;            /* wall clock when the dashboard started */
+	uint64_t last_tick_uv;       /* uv_now() at the last clock tick: a loop stall shows as a jump */
+	int64_t stall_mark_ms;       /* after a stall: data older than this came before it */
+	int64_t stall_until_ms;      /* ...and counts as stale until then at the latest */
+	char message[600];           /* raw; the header escapes it */
+	int64_t message_until_ms;    /* shown until then */
+	uint64_t message_seq;        /* events.seq when it was set (a CONFIG down after it = an error) */
+	bool message_err;
+
+	/* alerts on transitions (bell = true, title = true), the OSC 52 copy */
+	uint64_t last_event_seq;     /* events already looked at for alerts */
+	bool alerts_armed;           /* after the first poll round: states found at start ring no bell */
+	bool title_due;              /* the status line changed by a transition: set the title */
+	bool bell_due;
+	int64_t alert_min_ms;        /* at most one bell and one title per this (NODETOP_ALERT_MIN_MS) */
+	int64_t last_bell_ms, last_title_ms;
+	const char *title_pre, *title_post;  /* NULL: this terminal has no title */
+	char *osc52;                 /* OSC 52 sequence to write after the next frame */
+	size_t osc52_len;
 
 	/* view state */
 	tui_view_t view;
@@ -130,11 +168,24 @@ struct tui {
 	size_t ev_top;
 	bool filter_editing;
 	char filter[128];            /* being typed (UTF-8) */
-	int64_t kiosk_next_ms;
+	bool ack_editing;            /* the acknowledge prompt is open */
+	char ack_name[64];           /* node it is for (by name: a reload may move indices) */
+	char ack_note[TUI_ACK_MAX + 1];
+	WINDOW *prompt;              /* the prompt's overlay on the last row */
+
+	/* kiosk */
+	WINDOW *kwin;                /* the kiosk's one window, moved by the burn-in shift */
+	kiosk_view_t kview;
+	int kiosk_page, kiosk_npages;
+	int64_t kiosk_next_ms;       /* next page turn */
+	uint64_t kiosk_seq;          /* events.seq last drawn: model changes without a transition wait for the tick */
+	int64_t shift_ms;            /* burn-in: the layout moves a cell this often */
+	int64_t shift_next_ms;
+	unsigned shift_idx;
 
 	/* loop handles, all closed by tui_stop */
 	uv_poll_t in;
-	uv_signal_t sig_winch, sig_tstp, sig_cont, sig_int, sig_term, sig_hup;
+	uv_signal_t sig_winch, sig_tstp, sig_cont, sig_int, sig_term;   /* SIGHUP is the app's (reload) */
 	uv_timer_t tick;
 	uv_timer_t throttle;         /* model changes draw at most every TUI_MODEL_FRAME_MS */
 	uv_idle_t idle;              /* keeps the loop from blocking while a frame is due */
@@ -142,9 +193,6 @@ struct tui {
 	int closing;                 /* handles whose close callback has not run yet */
 	bool handles_open, frame_pending, stopped, free_pending;
 };
-
-/* Model changes (many nodes polling) are drawn at most this often; keys at once. */
-#define TUI_MODEL_FRAME_MS 100
 
 /* ---------------------------------------------------------------- tui.c */
 int64_t tui_now_ms(void);
@@ -155,8 +203,19 @@ void tui_relayout(tui_t *t);
 void tui_request_quit(tui_t *t);
 /* Ctrl-L: repaint the whole terminal at the next frame. */
 void tui_repaint(tui_t *t);
-/* --title: sets the terminal's title to the status line when it changed (after a frame). */
-void tui_title_update(tui_t *t);
+/* After doupdate(): the bell, the terminal title and an OSC 52 copy, between frames. */
+void tui_after_frame(tui_t *t);
+/* y: puts the incident summary on the clipboard (OSC 52) after the next frame. */
+void tui_copy_summary(tui_t *t);
+/* True when nodetop's own data is stale: every node's newest data is older than 3
+ * of its intervals (or none came in that long since the start), or nodetop itself
+ * stalled and some node has not answered since. *newest_ms gets the time of the
+ * newest poll result (when stale: the newest of the old ones; 0 = none). */
+bool tui_all_stale(const tui_t *t, int64_t now_ms, int64_t *newest_ms);
+/* True while a message is shown; *err when it reports an error. */
+bool tui_message_active(tui_t *t, bool *err);
+/* True when the node has something to acknowledge (a state, an indicator or a check not fine). */
+bool tui_node_has_problem(const tui_t *t, size_t idx);
 
 /* ---------------------------------------------------------------- render.c */
 /* Builds one frame: recomputes the layout if needed, draws the dirty windows
@@ -187,6 +246,8 @@ int render_width(const char *s);
 
 /* ---------------------------------------------------------------- input.c */
 void input_key(tui_t *t, int is_key, wint_t ch);
+/* The acknowledge prompt on the last row (drawn over whatever is there). */
+void input_prompt_draw(tui_t *t, WINDOW *w);
 void input_mouse(tui_t *t);
 /* Keeps the selection, scroll offsets and cursor in range after a change. */
 void input_clamp(tui_t *t);
@@ -212,6 +273,13 @@ void panel_help_draw(tui_t *t, WINDOW *w);
 /* Size of the help overlay for the current terminal. */
 void panel_help_size(const tui_t *t, int *h, int *w);
 void panel_too_small_draw(tui_t *t, WINDOW *w);
+/* The kiosk: chooses the view (list, ALL HEALTHY, stale) and draws it into
+ * its one window; counts the pages of the list (kiosk_npages). */
+void panel_kiosk_draw(tui_t *t, WINDOW *w);
+/* The kiosk's burn-in offset for shift position idx: x in 0..2, y in 0..1. */
+void panel_kiosk_offset(unsigned idx, int *dy, int *dx);
+/* "ACK: note" (escaped) for an acknowledged node, "" otherwise. */
+void panel_ack_text(const tui_t *t, const node_t *n, char *buf, size_t sz);
 /* Symbol and name of a state ("✖", "down"). */
 const char *panel_state_symbol(const tui_t *t, state_t s);
 

@@ -222,14 +222,15 @@ t_match "title = true: the terminal title carries the status line" 'up' "$(tmux_
 tmux_keys q
 
 # ---------------------------------------------------------------- kiosk: read-only
+# (tests/tui/kiosk.sh has the kiosk's views, pages, staleness and burn-in)
 ui 132 40 --kiosk
-tmux_wait 'delta +DOWN' 10 >/dev/null
+tmux_wait '✖ delta +DOWN' 10 >/dev/null
 tmux_keys j Enter / f q
-sleep 0.5
+tmux_wait 'read-only kiosk' 5 >/dev/null
 S=$(tmux_screen)
-t_match "kiosk: says it is read-only" 'kiosk: read-only' "$S"
-t_match "kiosk: keys change nothing (selection, view, running)" '^▶ ● alpha ' "$S"
-t_match "kiosk: still the main view after Enter, / and q" '─ Checks · alpha ─ 0 of [0-9]+ failing ─' "$S"
+t_match "kiosk: says it is read-only" 'read-only kiosk' "$S"
+t_match "kiosk: the node that is down comes first" '^ ✖ delta +DOWN' "$(tmux_screen | grep -m1 -E '^ [●▲✖◐?] ')"
+t_check "kiosk: j, Enter, /, f and q change nothing (still running)" tmux_cmd has-session -t t
 
 # ---------------------------------------------------------------- ASCII and no-colour
 ui 80 24 --ascii --no-color
@@ -279,12 +280,14 @@ stty -a >"$d/stty.after"; nb >"$d/nb.after"
 echo "WRAPPER-DONE rc=$(cat "$d/rc")"
 sleep 60
 EOF
-restore_case() { # restore_case NAME HOW: HOW is a key name or a signal
+restore_case() { # restore_case NAME HOW [ARGS]: HOW is a key name or a signal; ARGS default -c CONF4
 	local name=$1 how=$2 d=$T_TMP/r-$1 pid
+	shift 2
+	[ $# -gt 0 ] || set -- -c "$CONF4"
 	mkdir -p "$d"
 	tmux_reset
-	tmux_start 100 30 bash "$WRAP" "$d" env LC_ALL=C.UTF-8 "$NODETOP" -c "$CONF4" --interval 1s
-	tmux_wait 'delta +DOWN' 10 >/dev/null
+	tmux_start 100 30 bash "$WRAP" "$d" env LC_ALL=C.UTF-8 "$NODETOP" "$@" --interval 1s
+	tmux_wait ' DOWN ' 10 >/dev/null
 	case $how in
 	key:*) tmux_keys "${how#key:}" ;;
 	sig:*) pid=$(pgrep -x -P "$(tmux_cmd display -p -t t '#{pane_pid}')" nodetop | head -1)
@@ -300,7 +303,8 @@ restore_case() { # restore_case NAME HOW: HOW is a key name or a signal
 restore_case quit key:q
 restore_case ctrl-c key:C-c
 restore_case sigterm sig:TERM
-restore_case sighup sig:HUP
+# SIGHUP without a config file quits (with one it reloads: tests/tui/incident.sh)
+restore_case sighup sig:HUP "$(sim_url 0)" "$(sim_url 3)"
 restore_case crash sig:SEGV
 t_eq "crash: exits by the signal" "139" "$(cat "$T_TMP/r-crash/rc")"
 
