@@ -19,12 +19,14 @@ BADSERVER=$top_srcdir/tests/integ/badserver.py
 RSS_LIMIT_KB=$((64 * 1024))
 LATE_P99_MS=100          # lateness of poll timers, p99
 SIX_POLLS_MS=4000        # 6 healthy polls at 500 ms: <= 500 (first-round jitter) + 2500, plus 1 s slack
-PAR=4                    # --events cases run side by side
+PAR=4                    # --once and --events cases run side by side
 
 # Under AddressSanitizer (the --enable-sanitizers build) RSS means shadow memory
-# and quarantine: the bound is not checked there, the figures are still printed.
+# and quarantine: the bounds are not checked there, the figures are still printed.
+ASAN=0
 if ldd "$NODETOP" 2>/dev/null | grep -q 'libasan' || nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
-	RSS_LIMIT_KB=$((4 * 1024 * 1024)); echo "# ASan build: peak RSS not bounded"
+	ASAN=1; RSS_LIMIT_KB=$((64 * 1024 * 1024))
+	echo "# ASan build: peak RSS and retained memory not bounded (shadow memory, quarantine)"
 fi
 
 for c in python3 openssl curl; do
@@ -375,6 +377,7 @@ fi
 # RETAIN_LIMIT_KB = the program (~14 MiB) + one cap-sized buffer kept for reuse
 # (32 MiB after doubling) + slack, not one such buffer per node.
 RETAIN_LIMIT_KB=$((64 * 1024))
+[ "$ASAN" = 1 ] && RETAIN_LIMIT_KB=$((64 * 1024 * 1024))
 if part retain; then
 	for k in $(seq 1 16); do printf '[node r%d]\nurl = %s/bomb3/r%d\n' "$k" "$PY" "$k"; done >"$T_TMP/retain.conf"
 	"$NODETOP" --events --interval 500ms -c "$T_TMP/retain.conf" >"$T_TMP/retain.out" 2>&1 &
