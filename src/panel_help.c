@@ -444,6 +444,22 @@ static void kiosk_event(tui_t *t, WINDOW *w, int y, const event_t *e)
 		render_putf(t, w, y, x, W - x, A_DIM, "%s %s", t->g->dot, detail);
 }
 
+/* Is the event worth the wall? The first sight of a fine node is not. */
+static bool kiosk_is_news(const event_t *e)
+{
+	return !(e->from == STATE_UNKNOWN && e->to == STATE_UP);
+}
+
+static bool kiosk_news(const tui_t *t)
+{
+	for (size_t i = 0; i < t->m->events.len; i++) {
+		const event_t *e = eventlog_get(&t->m->events, i);
+		if (e && kiosk_is_news(e))
+			return true;
+	}
+	return false;
+}
+
 /* The list: the nodes that need attention first (unacknowledged before
  * acknowledged, worst first), then the fine ones; in pages that turn. */
 static void kiosk_list(tui_t *t, WINDOW *w, int top, int bottom)
@@ -513,12 +529,14 @@ static void kiosk_list(tui_t *t, WINDOW *w, int top, int bottom)
 		y += h;
 	}
 	/* the room left on the last page: what happened lately */
-	if (t->kiosk_page == t->kiosk_npages - 1 && bottom - y >= 3 && t->m->events.len) {
+	if (t->kiosk_page == t->kiosk_npages - 1 && bottom - y >= 3 && kiosk_news(t)) {
 		render_put(t, w, y++, 1, W - 1, "recent events", A_BOLD);
-		for (size_t i = 0; i < t->m->events.len && i < KIOSK_MAX_EVENTS && y < bottom; i++) {
+		for (size_t i = 0, shown = 0; i < t->m->events.len && shown < KIOSK_MAX_EVENTS && y < bottom; i++) {
 			const event_t *e = eventlog_get(&t->m->events, i);
-			if (e)
-				kiosk_event(t, w, y++, e);
+			if (!e || !kiosk_is_news(e))
+				continue;
+			kiosk_event(t, w, y++, e);
+			shown++;
 		}
 	}
 	free(order);
@@ -546,7 +564,7 @@ static void kiosk_lowest(const tui_t *t, indicator_id_t k, int64_t window, char 
 /* ALL HEALTHY, as big as fits, with the node count, uptimes and the last poll. */
 static void kiosk_healthy(tui_t *t, WINDOW *w, int top, int bottom, int64_t newest)
 {
-	int W = getmaxx(w), H = bottom - top, bh, rows, y;
+	int W = getmaxx(w), H = bottom - top, bh, rows, y, gap;
 	size_t standby = 0, n = t->m->nnodes;
 	char buf[200], clock[16], age[16], p1[16], p24[16];
 	attr_t a = A_BOLD | render_pair(t, PAIR_UP);
@@ -554,34 +572,39 @@ static void kiosk_healthy(tui_t *t, WINDOW *w, int top, int bottom, int64_t newe
 	for (size_t i = 0; i < n; i++)
 		if (t->m->nodes[i].state == STATE_STARTING)
 			standby++;
-	/* banner, blank, count, blank, 4 rows of uptime, blank, last poll */
-	bh = kiosk_banner(t, NULL, 0, W, H - 9, "ALL HEALTHY", a, false);
-	rows = bh + 9;
+	/* banner, count, uptime (4 rows), last poll: with blank rows between when they fit */
+	bh = kiosk_banner(t, NULL, 0, W, H - 6, "ALL HEALTHY", a, false);
+	gap = H >= bh + 9 ? 1 : 0;
+	rows = bh + 6 + 3 * gap;
 	y = top + (H - rows) / 2;
 	if (y < top)
 		y = top;
-	kiosk_banner(t, w, y, W, H - 9, "ALL HEALTHY", a, kiosk_inverted(t));
-	y += bh + 1;
+	kiosk_banner(t, w, y, W, H - 6, "ALL HEALTHY", a, kiosk_inverted(t));
+	y += bh + (bh > 1 ? 0 : gap);
 	if (t->m->ngroups)
 		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %zu failover group%s up%s", n, t->g->dot,
 		         t->m->ngroups, t->m->ngroups == 1 ? "" : "s", standby ? ", standby waiting" : "");
 	else
 		snprintf(buf, sizeof buf, "all %zu node%s healthy", n, n == 1 ? "" : "s");
 	kiosk_center(t, w, y, buf, A_BOLD);
-	y += 2;
-	snprintf(buf, sizeof buf, "%-16s %8s %8s", "uptime (lowest)", "1 h", "24 h");
-	kiosk_center(t, w, y++, buf, A_DIM);
-	for (int k = 0; k < IND__COUNT; k++) {
+	y += 1 + gap;
+	if (y < bottom) {
+		snprintf(buf, sizeof buf, "%-16s %8s %8s", "uptime (lowest)", "1 h", "24 h");
+		kiosk_center(t, w, y++, buf, A_DIM);
+	}
+	for (int k = 0; k < IND__COUNT && y < bottom; k++) {
 		kiosk_lowest(t, (indicator_id_t)k, HOUR_MS, p1, sizeof p1);
 		kiosk_lowest(t, (indicator_id_t)k, DAY_MS, p24, sizeof p24);
 		snprintf(buf, sizeof buf, "%-16s %8s %8s", indicator_name((indicator_id_t)k), p1, p24);
 		kiosk_center(t, w, y++, buf, A_NORMAL);
 	}
-	y++;
-	fmt_clock(clock, sizeof clock, newest, false);
-	fmt_age(age, sizeof age, t->now_ms, newest);
-	snprintf(buf, sizeof buf, "last successful poll %s (%s ago)", clock, age);
-	kiosk_center(t, w, y, buf, A_NORMAL);
+	y += gap;
+	if (y < bottom) {
+		fmt_clock(clock, sizeof clock, newest, false);
+		fmt_age(age, sizeof age, t->now_ms, newest);
+		snprintf(buf, sizeof buf, "last successful poll %s (%s ago)", clock, age);
+		kiosk_center(t, w, y, buf, A_NORMAL);
+	}
 }
 
 /* Nodetop's own data is old: the whole screen in reverse video says so, with the age. */
@@ -604,11 +627,15 @@ static void kiosk_stale(tui_t *t, WINDOW *w, int top, int bottom, int64_t newest
 		snprintf(buf, sizeof buf, "DATA STALE %s last successful poll %s ago", t->utf8 ? "\xe2\x80\x94" : "-", age);
 	else
 		snprintf(buf, sizeof buf, "DATA STALE %s no poll result since the start", t->utf8 ? "\xe2\x80\x94" : "-");
+	if (y >= bottom)
+		y = bottom - 1;              /* this line above all */
 	kiosk_center(t, w, y, buf, a);
 	y += 2;
-	kiosk_center(t, w, y++, "no fresh data: nodetop's polls stopped completing, or nodetop itself did not run;", a & ~A_BOLD);
-	kiosk_center(t, w, y++, "what was shown last may no longer be true", a & ~A_BOLD);
-	if (newest) {
+	if (y < bottom)
+		kiosk_center(t, w, y++, "nodetop's own polls stopped completing, or nodetop did not run:", a & ~A_BOLD);
+	if (y < bottom)
+		kiosk_center(t, w, y++, "what was shown last may no longer be true", a & ~A_BOLD);
+	if (newest && y + 1 < bottom) {
 		fmt_clock(clock, sizeof clock, newest, false);
 		snprintf(buf, sizeof buf, "last poll result at %s", clock);
 		kiosk_center(t, w, y + 1, buf, a & ~A_BOLD);
@@ -646,27 +673,35 @@ void panel_kiosk_draw(tui_t *t, WINDOW *w)
 	if (t->kview != KIOSK_LIST)
 		t->kiosk_npages = 1;
 
-	/* the clock and the last poll, always */
+	/* the clock and the last poll, always; the rest when it fits */
 	fmt_clock(clock, sizeof clock, t->now_ms, false);
-	x += render_putf(t, w, 0, x, W - x, base | A_BOLD, " %s ", clock) + 1;
-	x += render_put(t, w, 0, x, W - x, "nodetop", base | (loud ? A_BOLD : A_DIM)) + 2;
-	if (!loud) {
+	{
+		char poll[64], state[32] = "", page[32] = "";
+		bool narrow = W < 70;
 		state_t st = status == REPORT_OK ? STATE_UP : status == REPORT_CRITICAL ? STATE_DOWN
 		           : status == REPORT_WARNING ? STATE_DEGRADED : STATE_UNKNOWN;
-		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, st) | A_BOLD, "%s %s",
-		                 panel_state_symbol(t, st), report_status_name(status)) + 2;
-	}
-	if (newest) {
-		fmt_clock(clock, sizeof clock, newest, false);
-		fmt_age(age, sizeof age, t->now_ms, newest);
-		x += render_putf(t, w, 0, x, W - x, base, "last poll %s (%s ago)", clock, age) + 2;
-	} else {
-		x += render_put(t, w, 0, x, W - x, "no poll yet", base) + 2;
-	}
-	if (t->kiosk_npages > 1) {
-		snprintf(buf, sizeof buf, " page %d/%d ", t->kiosk_page + 1, t->kiosk_npages);
-		if (x + render_width(buf) < W)
-			render_put(t, w, 0, W - render_width(buf), W, buf, A_BOLD | A_REVERSE);
+		int need;
+
+		if (newest) {
+			fmt_clock(buf, sizeof buf, newest, false);
+			fmt_age(age, sizeof age, t->now_ms, newest);
+			snprintf(poll, sizeof poll, narrow ? "poll %s (%s)" : "last poll %s (%s ago)", buf, age);
+		} else {
+			snprintf(poll, sizeof poll, "no poll yet");
+		}
+		if (!loud)
+			snprintf(state, sizeof state, "%s %s", panel_state_symbol(t, st), report_status_name(status));
+		if (t->kiosk_npages > 1)
+			snprintf(page, sizeof page, " page %d/%d ", t->kiosk_page + 1, t->kiosk_npages);
+		need = 10 + render_width(poll) + render_width(page) + 1;
+		x += render_putf(t, w, 0, x, W - x, base | A_BOLD, " %s ", clock) + 1;
+		if (need + 9 + render_width(state) + 2 <= W)
+			x += render_put(t, w, 0, x, W - x, "nodetop", base | (loud ? A_BOLD : A_DIM)) + 2;
+		if (state[0] && need + render_width(state) + 2 <= W)
+			x += render_put(t, w, 0, x, W - x, state, render_state_attr(t, st) | A_BOLD) + 2;
+		x += render_put(t, w, 0, x, W - x, poll, base) + 2;
+		if (page[0] && x + render_width(page) <= W)
+			render_put(t, w, 0, W - render_width(page), W, page, A_BOLD | A_REVERSE);
 	}
 	if (!loud)
 		render_hline(t, w, 1, 0, W, A_DIM);

@@ -186,13 +186,14 @@ void panel_ack_text(const tui_t *t, const node_t *n, char *buf, size_t sz)
 	snprintf(buf, sz, note[0] ? "ACK: %s" : "ACK", note);
 }
 
-/* Draws "ACK: note" on row y from the reason column when it is wide enough, else
- * over the less important columns after the indicators (an acknowledgement matters more). */
+/* Draws "ACK: note" on row y in the reason column when it is wide enough, else
+ * over version, uptime, poll and latency (the failing count stays): an
+ * acknowledgement matters more than those. */
 static void nodes_ack(const tui_t *t, WINDOW *w, int y, const node_t *n, const cols_t *c)
 {
-	static const int over[] = { C_VERSION, C_UPTIME, C_POLL, C_LAT, C_FAIL, C_ERROR };
+	static const int over[] = { C_VERSION, C_UPTIME, C_POLL, C_LAT, C_FAIL };
 	char buf[300];
-	int x = -1, W = getmaxx(w);
+	int x = -1, end = getmaxx(w);
 
 	panel_ack_text(t, n, buf, sizeof buf);
 	if (!buf[0])
@@ -202,11 +203,13 @@ static void nodes_ack(const tui_t *t, WINDOW *w, int y, const node_t *n, const c
 	for (size_t i = 0; x < 0 && i < sizeof over / sizeof over[0]; i++)
 		if (c->x[over[i]] >= 0 && c->w[over[i]] > 0)
 			x = c->x[over[i]];
-	if (x < 0 || x >= W - 4)
+	if (x < 0 || x >= end - 4)
 		return;
-	wmove(w, y, x);
-	wclrtoeol(w);
-	render_put(t, w, y, x, W - x, buf, A_BOLD);
+	if (x < c->x[C_FAIL] && c->x[C_FAIL] - x >= 16)
+		end = c->x[C_FAIL] - 1;
+	for (int i = x; i < end; i++)
+		mvwaddch(w, y, i, ' ');
+	render_put(t, w, y, x, end - x, buf, A_BOLD);
 }
 
 /* The most severe indicator (node first on a tie). */
@@ -395,8 +398,11 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 		render_field(t, w, y, x, 6, dur, base, true);
 		x += 7;
 	}
-	/* the other indicators, when there is room */
-	if (x + 16 <= W) {
+	/* an acknowledgement, else the other indicators, when there is room */
+	panel_ack_text(t, n, buf, sizeof buf);
+	if (buf[0] && x + 8 <= W) {
+		x += render_put(t, w, y, x, W - x, buf, A_BOLD) + 2;
+	} else if (x + 16 <= W) {
 		for (int j = 0; j < IND__COUNT; j++) {
 			x += render_put(t, w, y, x, 4, indicator_name((indicator_id_t)j), A_DIM);
 			x += render_put(t, w, y, x, 1, panel_state_symbol(t, n->ind[j].state),
@@ -407,14 +413,9 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 	if (n->nfailing && x + 10 <= W)
 		x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE,
 		                 "%zu failing", n->nfailing) + 2;
-	if (x + 12 <= W) {
-		panel_ack_text(t, n, buf, sizeof buf);
-		if (buf[0])
-			render_put(t, w, y, x, W - x, buf, A_BOLD);
-		else {
-			nodes_reason(t, n, buf, sizeof buf);
-			render_put(t, w, y, x, W - x, buf, A_DIM);
-		}
+	if (x + 12 <= W && !n->acked) {
+		nodes_reason(t, n, buf, sizeof buf);
+		render_put(t, w, y, x, W - x, buf, A_DIM);
 	}
 	if (selected && t->focus == FOCUS_NODES)
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);

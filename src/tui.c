@@ -641,6 +641,24 @@ static void tui_on_tick(uv_timer_t *h)
 
 /* ---------------------------------------------------------------- set-up */
 
+/* Kiosk: no key may stop, freeze or suspend the wall screen. Ctrl-C (SIGINT)
+ * still ends it; the modes are curses' program modes, the saved ones come back at exit. */
+static void tui_kiosk_tty(void)
+{
+	struct termios k;
+
+	if (tcgetattr(STDIN_FILENO, &k) != 0)
+		return;
+	k.c_iflag &= ~(tcflag_t)IXON;        /* Ctrl-S would freeze the output */
+	k.c_cc[VSUSP] = _POSIX_VDISABLE;     /* Ctrl-Z */
+	k.c_cc[VQUIT] = _POSIX_VDISABLE;     /* Ctrl-\ */
+#ifdef VDSUSP
+	k.c_cc[VDSUSP] = _POSIX_VDISABLE;
+#endif
+	tcsetattr(STDIN_FILENO, TCSANOW, &k);
+	def_prog_mode();
+}
+
 /* A duration in milliseconds from the environment (tests make them short), else def. */
 static int64_t tui_env_ms(const char *name, int64_t def)
 {
@@ -783,6 +801,8 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 	leaveok(stdscr, TRUE);
 	curs_set(0);
 	set_escdelay(25);
+	if (t->opts.kiosk)
+		tui_kiosk_tty();
 
 	cs = nl_langinfo(CODESET);
 	t->utf8 = !t->opts.ascii && cs && strcmp(cs, "UTF-8") == 0;

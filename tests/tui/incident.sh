@@ -164,6 +164,18 @@ t_check "nodetop is still running" kill -0 "$PID"
 for i in $(seq 140); do tmux_screen | head -1 | grep -q 'not reloaded' || break; sleep 0.1; done
 t_nomatch "the message goes after 10 s" 'not reloaded' "$(tmux_screen | head -1)"
 
+# ---------------------------------------------------------------- a stall of nodetop itself: DATA STALE in the header
+pipe_on stall
+kill -STOP "$PID"
+sleep 4.5                               # nodetop is stopped: nothing on the screen to wait for
+kill -CONT "$PID"
+tmux_wait 'nodetop itself did not run for [0-9]+s' 5 >/dev/null && t_ok "after a stall: the header says nodetop did not run" \
+	|| t_fail "stall message in the header"
+pipe_off
+t_match "after a stall: first DATA STALE with the age, before fresh polls" \
+	'DATA STALE — last successful poll [4-9]s ago' "$(cat "$T_TMP/stall")"
+t_nomatch "then the fresh data: no DATA STALE any more" 'DATA STALE' "$(tmux_screen)"
+
 # ---------------------------------------------------------------- the terminal goes away
 tmux_cmd kill-server
 for i in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done

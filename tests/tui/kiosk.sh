@@ -36,9 +36,10 @@ nt_pid() { pgrep -x -P "$(tmux_cmd display -p -t t '#{pane_pid}')" nodetop; }
 wider() { tmux_screen | python3 -c 'import sys; print("\n".join(l for l in sys.stdin.read().split("\n") if len(l) > int(sys.argv[1])))' "$1"; }
 # masked: the screen with every number as # and runs of spaces as one (clock, ages, centring)
 masked() { tmux_screen | sed -E 's/[0-9]+/#/g; s/ +/ /g'; }
-# clock_tick: waits until the clock on the screen has moved on twice (two frames drawn)
+# clock_tick: waits until the clock on the screen has moved on twice (two frames
+# drawn); fails when it does not
 clock_tick() {
-	local c0 c i
+	local c0 c i n
 	c0=$(tmux_screen | grep -Eo -m1 '[0-9]{2}:[0-9]{2}:[0-9]{2}' | head -1)
 	for n in 1 2; do
 		for i in $(seq 30); do
@@ -46,6 +47,7 @@ clock_tick() {
 			[ "$c" != "$c0" ] && break
 			sleep 0.1
 		done
+		[ "$c" != "$c0" ] || return 1
 		c0=$c
 	done
 }
@@ -66,7 +68,7 @@ t_eq "kiosk: the mouse is not asked for" "0" "$(tmux_cmd display -p -t t '#{mous
 tmux_cmd resize-window -t t -x 100 -y 40
 sim_scenario 4 rpc-outage
 if tmux_wait '1 of 12 nodes needs attention' 15; then t_ok "problem view: a node in trouble takes the screen"; else t_fail "problem view"; fi
-tmux_wait 'Listener connected' 5 >/dev/null
+tmux_wait 'rpc +✖ down for' 5 >/dev/null
 S=$(tmux_screen)
 t_match "problem view: the failing node first, with its state and since when" \
 	'^ ▲ n05  DEGRADED for [0-9]+s' "$(printf '%s\n' "$S" | grep -m1 -E '^ [●▲✖◐?] ')"
@@ -81,7 +83,9 @@ t_match "problem view: recent events in the room left" 'rpc down on n05' "$S"
 tmux_wait 'for [0-9]s' 1 >/dev/null
 BEFORE=$(masked)
 tmux_cmd pipe-pane -o -t t "cat >>'$T_TMP/keys.out'"
-for k in j k g G h l Space Tab BTab Enter Escape BSpace / f a y '?' F1 Up Down Left Right PPage NPage Home End; do
+# (and the terminal's own: Ctrl-Z would suspend, Ctrl-S freeze the output, Ctrl-\ quit)
+for k in j k g G h l Space Tab BTab Enter Escape BSpace / f a y '?' F1 Up Down Left Right PPage NPage Home End \
+	C-z C-s 'C-\' C-l; do
 	tmux_keys "$k"
 done
 tmux_keys -l 'ack note'
@@ -90,7 +94,7 @@ row=$(tmux_screen | grep -n -m1 ' n01 ' | cut -d: -f1)
 tmux_cmd send-keys -t t -H 1b 5b 4d 20 2a $(printf '%x' $((32 + ${row:-5})))     # a mouse press on n01
 tmux_cmd send-keys -t t -H 1b 5b 4d 23 2a $(printf '%x' $((32 + ${row:-5})))
 tmux_keys q Q
-clock_tick
+t_check "kiosk: the clock still runs after the keys (nothing froze or suspended it)" clock_tick
 tmux_cmd pipe-pane -t t
 AFTER=$(masked)
 t_check "kiosk: still running after q, Q and every other key" test -n "$(nt_pid)"
