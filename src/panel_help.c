@@ -263,6 +263,8 @@ static int kiosk_rank(const tui_t *t, size_t i)
 		return 1;
 	if (n->state == STATE_DOWN || n->ind[IND_NODE].state == STATE_DOWN)
 		return 5;
+	if (n->state == STATE_STARTING && (g = kiosk_group(t, n)) && g->ind[IND_NODE].state == STATE_UP)
+		return 0;                            /* the standby waiting for the lease: as it should be */
 	for (int k = 0; k < IND__COUNT; k++) {
 		if (n->ind[k].state == STATE_DOWN)
 			return 4;
@@ -273,11 +275,8 @@ static int kiosk_rank(const tui_t *t, size_t i)
 	}
 	if (n->state == STATE_DEGRADED || n->nfailing)
 		return 3;
-	if (r < 3 && n->state == STATE_STARTING) {
-		g = kiosk_group(t, n);
-		if (!g || g->ind[IND_NODE].state != STATE_UP)
-			r = 2;
-	}
+	if (r < 3 && n->state == STATE_STARTING)
+		r = 2;
 	return r;
 }
 

@@ -150,6 +150,20 @@ t_match "stale: on resume the screen says DATA STALE with the age, before fresh 
 t_match "stale: in big letters too (S of STALE)" '█████' "$OUT"
 t_match "stale: then the fresh data again" 'all 12 nodes healthy' "$(tmux_screen)"
 
+# ---------------------------------------------------------------- a failover pair with its standby starting: healthy
+sim_scenario 11 starting
+PAIR=$T_TMP/pair.conf
+printf '[defaults]\nkiosk = true\n[node primary]\nurl = %s\ngroup = pair-1\n[node standby]\nurl = %s\ngroup = pair-1\n' \
+	"$(sim_url 10)" "$(sim_url 11)" >"$PAIR"
+tmux_reset
+tmux_start 80 24 env LC_ALL=C.UTF-8 "$NODETOP" -c "$PAIR" --interval 1s
+if tmux_wait 'all 2 nodes healthy · 1 failover group up, standby waiting' 10; then
+	t_ok "all healthy: a standby starting in an up pair counts as healthy"
+else
+	t_fail "standby starting in an up pair"
+fi
+sim_scenario 11 healthy
+
 # ---------------------------------------------------------------- burn-in: the layout moves a cell
 kiosk 80 24 NODETOP_KIOSK_SHIFT_MS=700
 tmux_wait 'all 12 nodes healthy' 10 >/dev/null
