@@ -571,7 +571,6 @@ static int64_t tui_max_interval(const tui_t *t)
 static unsigned tui_kiosk_tick(tui_t *t, int64_t now)
 {
 	int64_t page = t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000;
-	unsigned what = 0;
 
 	if (t->kview == KIOSK_LIST && t->kiosk_npages > 1) {
 		if (t->kiosk_next_ms == 0)
@@ -589,8 +588,7 @@ static unsigned tui_kiosk_tick(tui_t *t, int64_t now)
 		t->shift_idx++;
 		t->relayout = true;          /* the window moves */
 	}
-	what |= DIRTY_ALL;                   /* the clock, the ages: the kiosk is one window */
-	return what;
+	return DIRTY_ALL;                    /* the clock, the ages: the kiosk is one window */
 }
 
 static void tui_on_tick(uv_timer_t *h)
@@ -605,8 +603,9 @@ static void tui_on_tick(uv_timer_t *h)
 		return;
 	tui_start_tick(t);
 	/* The watchdog: the tick is due every second; a much longer gap means that
-	 * nodetop itself did not run (stopped, starved). Draw at once, in the timer
-	 * phase, before the I/O phase brings fresh results: the screen says stale first. */
+	 * nodetop itself did not run (stopped, starved), so what it shows is from
+	 * before the gap: stale until every node has answered again (tui_all_stale).
+	 * Drawn at once, in the timer phase, before the I/O phase brings fresh results. */
 	stalled = t->last_tick_uv && gap > 3 * tui_min_interval(t) && gap > 2000;
 	t->last_tick_uv = uvnow;
 	if (stalled) {
