@@ -316,7 +316,8 @@ static void tui_title_caps(tui_t *t)
 	}
 }
 
-static void tui_title_write(tui_t *t)
+/* Sets the title to the status line; false when it already says that. */
+static bool tui_title_write(tui_t *t)
 {
 	strbuf_t sb = STRBUF_INIT;
 	char safe[256];
@@ -324,22 +325,27 @@ static void tui_title_write(tui_t *t)
 	report_status_line(&sb, t->m, t->now_ms, t->utf8);
 	textsafe_escape(safe, sizeof safe, strbuf_str(&sb), sb.len, t->utf8, false);
 	strbuf_free(&sb);
+	if (strcmp(safe, t->title_last) == 0)
+		return false;
+	snprintf(t->title_last, sizeof t->title_last, "%s", safe);
 	tui_tty_write(t->title_pre, strlen(t->title_pre));
 	tui_tty_write(safe, strlen(safe));
 	tui_tty_write(t->title_post, strlen(t->title_post));
+	return true;
 }
 
 /* Looks at the events added since the last frame: a node, database or RPC
- * indicator getting worse into degraded or down rings the bell, any of their
- * transitions sets the title again. Both at most once per alert_min_ms; a title
- * held back is written when that time is over (the clock tick draws frames). */
+ * indicator getting worse from a known state into degraded or down rings the
+ * bell, any of their transitions sets the title again (when its text changed).
+ * Both at most once per alert_min_ms; a title held back is written when that
+ * time is over (the clock tick draws frames), a bell held back is dropped. */
 static void tui_alerts(tui_t *t)
 {
 	const eventlog_t *log = &t->m->events;
 	int64_t now = t->now_ms;
 
 	if (!t->alerts_armed) {
-		/* the states found at start ring no bell: wait for every node's first answer */
+		/* the first title when every node has answered once (or after 10 s) */
 		bool polled = true;
 		for (size_t i = 0; i < t->m->nnodes; i++)
 			if (!t->m->nodes[i].last_health_ms)
@@ -357,7 +363,8 @@ static void tui_alerts(tui_t *t)
 			if (!e || (e->kind != EVENT_NODE && e->kind != EVENT_DB && e->kind != EVENT_RPC) || e->from == e->to)
 				continue;
 			t->title_due = true;
-			if ((e->to == STATE_DEGRADED || e->to == STATE_DOWN) && e->from < e->to)
+			/* worse, from a state that was known: nodetop's own start (or blindness) rings nothing */
+			if ((e->to == STATE_DEGRADED || e->to == STATE_DOWN) && e->from < e->to && e->from != STATE_UNKNOWN)
 				t->bell_due = true;
 		}
 		t->last_event_seq = log->seq;
@@ -372,8 +379,8 @@ static void tui_alerts(tui_t *t)
 	if (t->title_due && t->opts.title && t->title_pre &&
 	    (!t->last_title_ms || now - t->last_title_ms >= t->alert_min_ms)) {
 		t->title_due = false;
-		t->last_title_ms = now;
-		tui_title_write(t);
+		if (tui_title_write(t))
+			t->last_title_ms = now;
 	}
 }
 

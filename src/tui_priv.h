@@ -142,12 +142,13 @@ struct tui {
 
 	/* alerts on transitions (bell = true, title = true), the OSC 52 copy */
 	uint64_t last_event_seq;     /* events already looked at for alerts */
-	bool alerts_armed;           /* after the first poll round: states found at start ring no bell */
+	bool alerts_armed;           /* after the first poll round: the first title says how things are */
 	bool title_due;              /* the status line changed by a transition: set the title */
 	bool bell_due;
 	int64_t alert_min_ms;        /* at most one bell and one title per this (NODETOP_ALERT_MIN_MS) */
 	int64_t last_bell_ms, last_title_ms;
 	const char *title_pre, *title_post;  /* NULL: this terminal has no title */
+	char title_last[256];        /* the title last written */
 	char *osc52;                 /* OSC 52 sequence to write after the next frame */
 	size_t osc52_len;
 
