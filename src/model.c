@@ -621,6 +621,9 @@ static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample
 		}
 		break;
 	case MK_HEAD:
+		/* a block number is a non-negative integer well below 2^53 */
+		if (s->value < 0 || s->value > 9007199254740992.0)
+			break;
 		if (!prom_label_get(s, "evmChainID", &id) && !prom_label_get(s, "chainId", &id) &&
 		    !prom_label_get(s, "ChainID", &id))
 			break;

@@ -36,6 +36,8 @@ typedef struct endpoint {
 } endpoint_t;
 
 struct pnode {
+	char **secrets;             /* token and header values: scrubbed from error bodies */
+	size_t nsecrets;
 	poller_t *p;
 	size_t idx;
 	node_cfg_t cfg;             /* shallow view of the caller's strings (copied below) */
@@ -244,7 +246,9 @@ static void endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t 
 		curl_easy_getinfo(ep->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
 		curl_easy_getinfo(ep->easy, CURLINFO_CONNECT_TIME, &conn_t);
 		if (conn_t <= 0)
-			snprintf(out, n, "connect timed out after %lld ms", (long long)pn->cfg.connect_timeout_ms);
+			snprintf(out, n, "connect timed out after %lld ms",
+			         (long long)(pn->cfg.connect_timeout_ms < pn->cfg.timeout_ms ?
+			                     pn->cfg.connect_timeout_ms : pn->cfg.timeout_ms));
 		else
 			snprintf(out, n, "timed out after %lld ms (%lld bytes received)",
 			         (long long)pn->cfg.timeout_ms, (long long)got);
@@ -324,7 +328,10 @@ static CURL *endpoint_easy(endpoint_t *ep)
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)pn->cfg.connect_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);    /* TLS.ForceRedirect sends http to https */
+	/* TLS.ForceRedirect sends http to https: follow it, unless the node has
+	 * secrets (token, headers), which curl would carry to whatever host the
+	 * redirect names. Then the 3xx is shown and the url should be fixed. */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, pn->nsecrets ? 0L : 1L);
 	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  /* gzip; the size cap applies after decoding */
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
@@ -454,6 +461,36 @@ static void pnode_on_timer(uv_timer_t *t)
 	pnode_arm(pn);
 }
 
+/* An error page may echo what we sent (e.g. "rejected: Authorization=Bearer
+ * tok..."): its text ends up in error messages, so the node's secrets are
+ * replaced by "***" first. */
+static void endpoint_scrub(endpoint_t *ep)
+{
+	const pnode_t *pn = ep->node;
+	for (size_t i = 0; i < pn->nsecrets; i++) {
+		const char *sec = pn->secrets[i];
+		size_t sl = strlen(sec);
+		if (sl < 3)
+			continue;       /* "***" must not be longer than what it replaces */
+		char *b = ep->body.data;
+		size_t len = ep->body.len;
+		size_t w = 0, r = 0;
+		while (b && r < len) {
+			if (len - r >= sl && memcmp(b + r, sec, sl) == 0) {
+				memcpy(b + w, "***", 3);   /* sl >= 4: never grows */
+				w += 3;
+				r += sl;
+			} else {
+				b[w++] = b[r++];
+			}
+		}
+		if (b) {
+			ep->body.len = w;
+			b[w] = '\0';
+		}
+	}
+}
+
 static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 {
 	pnode_t *pn = ep->node;
@@ -470,6 +507,8 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
 	curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status);
 	curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	if (rc == CURLE_OK && r.http_status != 200 && r.http_status != 204 && r.http_status != 207)
+		endpoint_scrub(ep);
 	if (rc == CURLE_OK) {
 		r.ok = 1;
 		r.content_type = ctype;
@@ -570,7 +609,19 @@ static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
 	h = curl_slist_append(h, "Accept: application/vnd.api+json, application/json;q=0.9, text/plain;q=0.5, */*;q=0.1");
 	for (size_t i = 0; i < cfg->nheaders; i++)
 		h = curl_slist_append(h, cfg->headers[i]);
+	for (size_t i = 0; i < cfg->nheaders; i++) {
+		const char *v = strchr(cfg->headers[i], ':');
+		if (!v)
+			continue;
+		v += strspn(v + 1, " \t") + 1;
+		if (strlen(v) >= 4) {
+			pn->secrets = xrealloc(pn->secrets, (pn->nsecrets + 1) * sizeof(char *));
+			pn->secrets[pn->nsecrets++] = xstrdup(v);
+		}
+	}
 	if (cfg->bearer_token && cfg->bearer_token[0]) {
+		pn->secrets = xrealloc(pn->secrets, (pn->nsecrets + 1) * sizeof(char *));
+		pn->secrets[pn->nsecrets++] = xstrdup(cfg->bearer_token);
 		char *a = xasprintf("Authorization: Bearer %s", cfg->bearer_token);
 		h = curl_slist_append(h, a);
 		memset(a, 0, strlen(a));
@@ -610,6 +661,11 @@ static void pnode_destroy(pnode_t *pn)
 		endpoint_fini(p, &pn->plugins[i]);
 	free(pn->plugins);
 	curl_slist_free_all(pn->headers);
+	for (size_t i = 0; i < pn->nsecrets; i++) {
+		memset(pn->secrets[i], 0, strlen(pn->secrets[i]));
+		free(pn->secrets[i]);
+	}
+	free(pn->secrets);
 	free(pn->url);
 	free(pn->name);
 	free(pn->ca_file);
@@ -646,7 +702,6 @@ poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_re
 	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
 	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
-	curl_multi_setopt(p->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 4L);
 	uv_timer_init(loop, &p->curl_timer);
 	p->curl_timer.data = p;
 	p->n = n;
