@@ -156,6 +156,7 @@ static void app_reload(app_t *a)
 			tui_set_message(a->tui, msg);
 		app_config_event(a, STATE_DOWN, msg);
 		settings_free(&ns);
+		app_changed(a);
 		return;
 	}
 	const cli_t *cli = a->cli;

@@ -26,16 +26,19 @@ static void main_on_crash(int sig)
 
 static void main_install_crash_handlers(void)
 {
-#if !defined(__SANITIZE_ADDRESS__)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = main_on_crash;
 	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan reports SIGSEGV and friends itself, then calls abort(): restore there. */
+	int sigs[] = { SIGABRT, SIGQUIT };
+#else
 	int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
+#endif
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		sigaction(sigs[i], &sa, NULL);
-#endif
 }
 
 int main(int argc, char **argv)
