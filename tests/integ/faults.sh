@@ -356,7 +356,7 @@ elif command -v tmux >/dev/null; then
 			t_fail "dashboard: Enter opens the detail view of f$(printf %02d "${esc:-0}")"
 		fi
 		tmux_keys q
-		wait_until 5000 test "$(tmux_cmd display -p -t t '#{pane_dead}')" = 1
+		wait_until 20000 test "$(tmux_cmd display -p -t t '#{pane_dead}')" = 1
 		t_eq "dashboard: q exits with 0" 0 "$(tmux_cmd display -p -t t '#{pane_dead_status}')"
 		t_eq "dashboard: alternate screen off after q" 0 "$(tmux_cmd display -p -t t '#{alternate_on}')"
 		t_eq "dashboard: nothing on stderr" "" "$(cat "$T_TMP/tui.err")"
