@@ -743,18 +743,28 @@ static void parse_section_name(const parse_t *ps, char *buf, size_t len)
 	}
 }
 
-static void parse_begin_node(parse_t *ps, const char *name)
+/* The name of a [node NAME] or [chart ID] section: present and well formed. */
+static bool parse_check_section_name(parse_t *ps, const char *kind, const char *what,
+                               const char *example, const char *name)
 {
 	char e[SETTINGS_ECHO_MAX + 8];
 	if (!*name) {
-		parse_error(ps, ps->line, "section [node] needs a name, e.g. [node primary]");
-		return;
+		parse_error(ps, ps->line, "section [%s] needs %s, e.g. [%s %s]", kind,
+		            strcmp(what, "id") == 0 ? "an id" : "a name", kind, example);
+		return false;
 	}
 	if (!settings_name_ok(name)) {
-		parse_error(ps, ps->line, "bad node name '%s' (use up to %d letters, digits and -_.:)",
+		parse_error(ps, ps->line, "bad %s %s '%s' (use up to %d letters, digits and -_.:)", kind, what,
 		            settings_echo(e, sizeof(e), name), SETTINGS_NAME_MAX);
-		return;
+		return false;
 	}
+	return true;
+}
+
+static void parse_begin_node(parse_t *ps, const char *name)
+{
+	if (!parse_check_section_name(ps, "node", "name", "primary", name))
+		return;
 	size_t idx;
 	if (settings_find_node(ps->s, name, &idx)) {
 		if (idx >= ps->first_node)
@@ -776,16 +786,8 @@ static void parse_begin_node(parse_t *ps, const char *name)
 
 static void parse_begin_chart(parse_t *ps, const char *id)
 {
-	char e[SETTINGS_ECHO_MAX + 8];
-	if (!*id) {
-		parse_error(ps, ps->line, "section [chart] needs an id, e.g. [chart balance]");
+	if (!parse_check_section_name(ps, "chart", "id", "balance", id))
 		return;
-	}
-	if (!settings_name_ok(id)) {
-		parse_error(ps, ps->line, "bad chart id '%s' (use up to %d letters, digits and -_.:)",
-		            settings_echo(e, sizeof(e), id), SETTINGS_NAME_MAX);
-		return;
-	}
 	for (size_t i = 0; i < ps->ncharts; i++) {
 		if (strcmp(ps->charts[i].def.id, id) == 0) {
 			parse_error(ps, ps->line, "duplicate chart '%s' (first at line %d)", id,
