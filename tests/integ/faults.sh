@@ -305,9 +305,10 @@ elif command -v tmux >/dev/null; then
 		["DNS name that does not resolve"]='cannot resolve host' ["TLS, expired certificate"]='TLS: SSL certificate'
 		["JSON of the wrong shape"]='unparsable /health' ["HTTP 404, empty"]='HTTP 404 Not Found'
 	)
-	tmux_start 132 40 sh -c "exec \"\$@\" 2>'$T_TMP/tui.err'" sh env LC_ALL=C.UTF-8 LANG=C.UTF-8 \
-		"$NODETOP" -c "$TC" --interval 1s --timeout 1s
-	tmux_cmd set -g remain-on-exit on
+	# The wrapper shell records the exit status and keeps the pane (and its
+	# terminal state) for the checks after q.
+	tmux_start 132 40 sh -c "\"\$@\" 2>'$T_TMP/tui.err'; echo \$? >'$T_TMP/tui.rc'; exec sleep 600" sh \
+		env LC_ALL=C.UTF-8 LANG=C.UTF-8 "$NODETOP" -c "$TC" --interval 1s --timeout 1s
 	intact() { # intact WHAT: the terminal invariants, one t_fail naming WHAT when broken
 		local S st
 		S=$(tmux_screen)
@@ -356,8 +357,8 @@ elif command -v tmux >/dev/null; then
 			t_fail "dashboard: Enter opens the detail view of f$(printf %02d "${esc:-0}")"
 		fi
 		tmux_keys q
-		wait_until 20000 test "$(tmux_cmd display -p -t t '#{pane_dead}')" = 1
-		t_eq "dashboard: q exits with 0" 0 "$(tmux_cmd display -p -t t '#{pane_dead_status}')"
+		wait_until 20000 test -s "$T_TMP/tui.rc"
+		t_eq "dashboard: q exits with 0" 0 "$(cat "$T_TMP/tui.rc" 2>/dev/null)"
 		t_eq "dashboard: alternate screen off after q" 0 "$(tmux_cmd display -p -t t '#{alternate_on}')"
 		t_eq "dashboard: nothing on stderr" "" "$(cat "$T_TMP/tui.err")"
 	else
