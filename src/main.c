@@ -1,5 +1,6 @@
 /* main.c - nodetop's entry point: locale, crash handlers, command line and
  * config, the optional demo simulator, then one app_run. */
+#include <fcntl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -41,10 +42,27 @@ static void main_install_crash_handlers(void)
 		sigaction(sigs[i], &sa, NULL);
 }
 
+/* A closed stdin, stdout or stderr would hand its number to the next file
+ * opened (libuv's epoll fd, a socket) and the output meant for the terminal
+ * would go there: park /dev/null on it first. */
+static void main_guard_std_fds(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1)
+			continue;
+		int n = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+		if (n >= 0 && n != fd) {
+			dup2(n, fd);
+			close(n);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	char err[512];
 	cli_t cli;
+	main_guard_std_fds();
 	setlocale(LC_ALL, "");
 	if (cli_parse(&cli, argc, argv, err, sizeof(err)) != 0) {
 		fprintf(stderr, "nodetop: %s\n", err);
