@@ -34,25 +34,6 @@ for c in python3 openssl curl; do
 done
 [ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
 
-ms_now() { date +%s%3N; }
-# wait_until DEADLINE_MS CMD...: runs CMD every 50 ms until it succeeds or the deadline passes.
-wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.05; done; }
-
-# psim_start FILE ARGS...: nodetop-sim on ports the kernel picks (--base-port 0),
-# "INDEX PORT" lines in FILE (other tests may hold ports next to free_port's pick).
-# psim_port FILE INDEX: a node's port. psim_set FILE INDEX SCENARIO: switches a node.
-psim_start() {
-	local pf=$1; shift
-	"$NODETOP_SIM" --base-port 0 --port-file "$pf" "$@" >"$pf.log" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	local k; for k in $(seq 1 100); do [ -s "$pf" ] && return 0; sleep 0.05; done
-	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$pf.log"; return 1
-}
-psim_port() { awk -v i="$2" '$1 == i { print $2 }' "$1"; }
-psim_set() {
-	curl -s -o /dev/null -w '%{http_code}' -X POST \
-		"http://127.0.0.1:$(psim_port "$1" 0)/control/scenario?name=$3&node=$2" | grep -q 200
-}
 # ---------------------------------------------------------------- servers
 SIM_BAD=(html garbage hostile http-error ratelimit unauthorized huge trickle slow down)
 BSIMF=$T_TMP/badsim.ports HSIMF=$T_TMP/healthysim.ports

@@ -10,17 +10,6 @@
 [ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
 command -v python3 >/dev/null || { t_fail "python3 is installed"; t_done; }
 
-ms_now() { date +%s%3N; }
-wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.05; done; }
-# psim_start FILE ARGS...: nodetop-sim on kernel-picked ports, "INDEX PORT" lines in FILE.
-psim_start() {
-	local pf=$1; shift
-	"$NODETOP_SIM" --base-port 0 --port-file "$pf" "$@" >"$pf.log" 2>&1 &
-	T_PIDS="$T_PIDS $!"
-	wait_until 5000 test -s "$pf" && return 0
-	echo "# nodetop-sim did not start:"; sed 's/^/#   /' "$pf.log"; return 1
-}
-psim_port() { awk -v i="$2" '$1 == i { print $2 }' "$1"; }
 
 # The secrets: distinctive strings that cannot turn up by chance.
 TOK_FILE=tokFILE7c2e91d4a06b5f38
