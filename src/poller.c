@@ -1,5 +1,5 @@
 /* poller.c - the one glue module between libuv and libcurl's multi interface:
- * per-node schedules, one request in flight per endpoint, results as probe_result_t. */
+ * node schedules in shards, one request in flight per endpoint, results as probe_result_t. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +18,12 @@
 #define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers go back to the pool */
 #define POLLER_POOL 16                      /* large body buffers kept for reuse */
 #define POLLER_POOL_MAX_BYTES (2u << 20)    /* larger ones (a bomb, a huge node) are freed */
+#define POLLER_SHARD_NODES 64               /* nodes per shard (multi handle and phase) */
+#define POLLER_SLACK_NS 1000000ull          /* a round due this soon starts now (1 ms) */
+#define POLLER_UNSCHEDULED UINT64_MAX
 
 typedef struct pnode pnode_t;
+typedef struct shard shard_t;
 
 typedef struct endpoint {
 	pnode_t *node;
@@ -39,12 +43,11 @@ struct pnode {
 	char **secrets;             /* token and header values: scrubbed from error bodies */
 	size_t nsecrets;
 	poller_t *p;
+	shard_t *shard;
 	size_t idx;
 	node_cfg_t cfg;             /* shallow view of the caller's strings (copied below) */
 	char *url, *name, *ca_file, *cert_file, *key_file;
 	struct curl_slist *headers;
-	uv_timer_t timer;
-	bool timer_live;
 	uint64_t due_hr;            /* uv_hrtime (ns) of the next round */
 	endpoint_t health, metrics, discovery;
 	endpoint_t *plugins;
@@ -52,19 +55,36 @@ struct pnode {
 	unsigned long rounds;
 	unsigned long started_rounds;
 	int pending;                /* requests of the current round still running */
+	pnode_t *next_dead;         /* on the poller's list of nodes to free */
+};
+
+/* Up to POLLER_SHARD_NODES nodes with their own multi handle and one phase in
+ * the interval: their rounds start together (primary and standby are sampled
+ * at the same moment, and one wake-up serves them all), and libcurl 7.88's
+ * walks over every connection and DNS entry of a multi handle on each
+ * finished transfer stay short however many nodes there are. */
+struct shard {
+	poller_t *p;
+	CURLM *multi;
+	uv_timer_t curl_timer;      /* libcurl's timeout */
+	uv_timer_t sched;           /* the next round of one of the shard's nodes */
+	double phase;               /* first round at this fraction of the interval */
+	pnode_t **nodes;
+	size_t n, cap;
 };
 
 typedef struct sockctx {
 	uv_poll_t poll;
 	curl_socket_t fd;
-	poller_t *p;
+	shard_t *shard;
 	struct sockctx *next, *prev;
 } sockctx_t;
 
 struct poller {
 	uv_loop_t *loop;
-	CURLM *multi;
-	uv_timer_t curl_timer;
+	shard_t **shards;
+	size_t nshards;
+	pnode_t *dead;              /* destroyed nodes, freed outside any callback of theirs */
 	pnode_t **nodes;
 	size_t n;
 	poller_result_fn fn;
@@ -82,8 +102,7 @@ struct poller {
 	bool free_when_closed;
 };
 
-static void poller_check_done(poller_t *p);
-static void pnode_on_timer(uv_timer_t *t);
+static void shard_check_done(shard_t *s);
 
 /* ---------------------------------------------------------------- time */
 
@@ -119,7 +138,7 @@ static size_t endpoint_write(char *ptr, size_t size, size_t nmemb, void *ud)
 static void sock_close_cb(uv_handle_t *h)
 {
 	sockctx_t *c = h->data;
-	poller_t *p = c->p;
+	poller_t *p = c->shard->p;
 	p->closing--;
 	free(c);
 	if (p->free_when_closed && p->closing == 0)
@@ -142,7 +161,7 @@ static void sock_release(poller_t *p, sockctx_t *c)
 static void on_poll(uv_poll_t *h, int status, int events)
 {
 	sockctx_t *c = h->data;
-	poller_t *p = c->p;
+	shard_t *s = c->shard;
 	int flags = 0;
 	if (status < 0)
 		flags = CURL_CSELECT_ERR;
@@ -153,27 +172,29 @@ static void on_poll(uv_poll_t *h, int status, int events)
 			flags |= CURL_CSELECT_OUT;
 	}
 	int running = 0;
-	CURLMcode mc = curl_multi_socket_action(p->multi, c->fd, flags, &running);
+	CURLMcode mc = curl_multi_socket_action(s->multi, c->fd, flags, &running);
 	(void)mc;                   /* a failing action leaves the transfer to time out */
-	poller_check_done(p);
+	shard_check_done(s);
 }
 
-static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-	poller_t *p = userp;
+	shard_t *s = userp;
+	poller_t *p = s->p;
 	sockctx_t *c = socketp;
+	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (c) {
-			curl_multi_assign(p->multi, s, NULL);
+			curl_multi_assign(s->multi, fd, NULL);
 			sock_release(p, c);
 		}
 		return 0;
 	}
 	if (!c) {
 		c = xcalloc(1, sizeof(*c));
-		c->fd = s;
-		c->p = p;
-		if (uv_poll_init_socket(p->loop, &c->poll, s) != 0) {
+		c->fd = fd;
+		c->shard = s;
+		if (uv_poll_init_socket(p->loop, &c->poll, fd) != 0) {
 			free(c);
 			return -1;
 		}
@@ -182,7 +203,7 @@ static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, vo
 		if (p->socks)
 			p->socks->prev = c;
 		p->socks = c;
-		curl_multi_assign(p->multi, s, c);
+		curl_multi_assign(s->multi, fd, c);
 	}
 	int ev = 0;
 	if (what & CURL_POLL_IN)
@@ -195,19 +216,20 @@ static int curl_socket_cb(CURL *easy, curl_socket_t s, int what, void *userp, vo
 
 static void on_curl_timeout(uv_timer_t *t)
 {
-	poller_t *p = t->data;
+	shard_t *s = t->data;
 	int running = 0;
-	curl_multi_socket_action(p->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	poller_check_done(p);
+	curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	shard_check_done(s);
 }
 
 static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 {
-	poller_t *p = userp;
+	shard_t *s = userp;
+	(void)multi;
 	if (timeout_ms < 0)
-		uv_timer_stop(&p->curl_timer);
+		uv_timer_stop(&s->curl_timer);
 	else
-		uv_timer_start(&p->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
+		uv_timer_start(&s->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
 	return 0;
 }
 
@@ -296,7 +318,7 @@ static void endpoint_fini(poller_t *p, endpoint_t *ep)
 {
 	if (ep->easy) {
 		if (ep->busy) {
-			curl_multi_remove_handle(p->multi, ep->easy);
+			curl_multi_remove_handle(ep->node->shard->multi, ep->easy);
 			ep->busy = false;
 			p->busy--;
 		}
@@ -366,7 +388,7 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 	ep->scheduled_ms = scheduled_ms;
 	ep->started_ms = wall_ms();
 	ep->started_hr = uv_hrtime();
-	if (curl_multi_add_handle(p->multi, e) != CURLM_OK)
+	if (curl_multi_add_handle(ep->node->shard->multi, e) != CURLM_OK)
 		return;
 	ep->busy = true;
 	p->busy++;
@@ -427,18 +449,10 @@ static void lateness_record(poller_t *p, double ms)
 	p->late_count++;
 }
 
-static void pnode_arm(pnode_t *pn)
+/* Starts the round of a node that is due (now: uv_hrtime) and sets the next. */
+static void pnode_poll(pnode_t *pn, uint64_t now)
 {
-	uint64_t now = uv_hrtime();
-	uint64_t wait_ms = pn->due_hr > now ? (pn->due_hr - now + 999999) / 1000000 : 0;
-	uv_timer_start(&pn->timer, pnode_on_timer, wait_ms, 0);
-}
-
-static void pnode_on_timer(uv_timer_t *t)
-{
-	pnode_t *pn = t->data;
 	poller_t *p = pn->p;
-	uint64_t now = uv_hrtime();
 	double late = now > pn->due_hr ? (double)(now - pn->due_hr) / 1e6 : 0;
 	lateness_record(p, late);
 	int64_t scheduled = wall_ms() - (int64_t)late;
@@ -458,7 +472,37 @@ static void pnode_on_timer(uv_timer_t *t)
 	pn->due_hr += ival;
 	if (pn->due_hr + ival < now)
 		pn->due_hr = now + ival;
-	pnode_arm(pn);
+}
+
+static void shard_on_sched(uv_timer_t *t);
+
+/* Arms the shard's timer for the earliest round of its nodes. */
+static void shard_arm(shard_t *s)
+{
+	uint64_t next = POLLER_UNSCHEDULED;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->nodes[i]->due_hr < next)
+			next = s->nodes[i]->due_hr;
+	if (next == POLLER_UNSCHEDULED || s->p->stopped) {
+		uv_timer_stop(&s->sched);
+		return;
+	}
+	uint64_t now = uv_hrtime();
+	uint64_t wait_ms = next > now ? (next - now + 999999) / 1000000 : 0;
+	uv_timer_start(&s->sched, shard_on_sched, wait_ms, 0);
+}
+
+static void poller_reap(poller_t *p);
+
+static void shard_on_sched(uv_timer_t *t)
+{
+	shard_t *s = t->data;
+	poller_reap(s->p);
+	uint64_t now = uv_hrtime();
+	for (size_t i = 0; i < s->n; i++)
+		if (s->nodes[i]->due_hr <= now + POLLER_SLACK_NS)
+			pnode_poll(s->nodes[i], now);
+	shard_arm(s);
 }
 
 /* An error page may echo what we sent (e.g. "rejected: Authorization=Bearer
@@ -549,18 +593,19 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	}
 }
 
-static void poller_check_done(poller_t *p)
+static void shard_check_done(shard_t *s)
 {
+	poller_t *p = s->p;
 	CURLMsg *msg;
 	int left;
-	while ((msg = curl_multi_info_read(p->multi, &left))) {
+	while (s->multi && (msg = curl_multi_info_read(s->multi, &left))) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
 		CURL *e = msg->easy_handle;
 		CURLcode rc = msg->data.result;
 		endpoint_t *ep = NULL;
 		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep);
-		curl_multi_remove_handle(p->multi, e);
+		curl_multi_remove_handle(s->multi, e);
 		if (!ep)
 			continue;
 		ep->busy = false;
@@ -634,23 +679,12 @@ static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
 	endpoint_init(&pn->discovery, pn, PROBE_DISCOVERY, "/discovery", 1u << 20);
 	pn->metrics.cap = pn->cfg.metrics_max_bytes = cfg->metrics_max_bytes ? cfg->metrics_max_bytes : 16u << 20;
 
-	uv_timer_init(p->loop, &pn->timer);
-	pn->timer.data = pn;
-	pn->timer_live = true;
+	pn->due_hr = POLLER_UNSCHEDULED;
 	return pn;
 }
 
-static void pnode_timer_closed(uv_handle_t *h)
-{
-	pnode_t *pn = h->data;
-	poller_t *p = pn->p;
-	free(pn);
-	p->closing--;
-	if (p->free_when_closed && p->closing == 0)
-		poller_free(p);
-}
-
-/* Ends the node's transfers and frees it once its timer has closed. */
+/* Ends the node's transfers, takes it out of its shard and puts it on the
+ * list of nodes to free (a result callback of its own may be on the stack). */
 static void pnode_destroy(pnode_t *pn)
 {
 	poller_t *p = pn->p;
@@ -660,32 +694,109 @@ static void pnode_destroy(pnode_t *pn)
 	for (size_t i = 0; i < pn->nplugins; i++)
 		endpoint_fini(p, &pn->plugins[i]);
 	free(pn->plugins);
+	pn->plugins = NULL;
+	pn->nplugins = 0;
 	curl_slist_free_all(pn->headers);
+	pn->headers = NULL;
 	for (size_t i = 0; i < pn->nsecrets; i++) {
 		memset(pn->secrets[i], 0, strlen(pn->secrets[i]));
 		free(pn->secrets[i]);
 	}
 	free(pn->secrets);
+	pn->secrets = NULL;
+	pn->nsecrets = 0;
 	free(pn->url);
 	free(pn->name);
 	free(pn->ca_file);
 	free(pn->cert_file);
 	free(pn->key_file);
-	uv_timer_stop(&pn->timer);
-	p->closing++;
-	uv_close((uv_handle_t *)&pn->timer, pnode_timer_closed);
+	pn->url = pn->name = pn->ca_file = pn->cert_file = pn->key_file = NULL;
+	shard_t *s = pn->shard;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->nodes[i] == pn) {
+			s->nodes[i] = s->nodes[--s->n];
+			break;
+		}
+	pn->shard = NULL;
+	pn->next_dead = p->dead;
+	p->dead = pn;
 }
 
-/* ---------------------------------------------------------------- public */
+static void poller_reap(poller_t *p)
+{
+	while (p->dead) {
+		pnode_t *pn = p->dead;
+		p->dead = pn->next_dead;
+		free(pn);
+	}
+}
+
+/* ---------------------------------------------------------------- shards */
 
 /* Keeps one idle connection per endpoint between polls: libcurl's default
  * cache (4 x the transfers in flight) would close them, and every poll would
  * pay for a new TCP (and TLS) handshake. */
-static void poller_size_cache(poller_t *p)
+static void shard_size_cache(shard_t *s)
 {
-	long want = (long)(p->n * 3 + 16);
-	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, want);
+	curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->n * 3 + 16));
 }
+
+static void shard_timer_closed(uv_handle_t *h)
+{
+	shard_t *s = h->data;
+	poller_t *p = s->p;
+	p->closing--;
+	if (p->free_when_closed && p->closing == 0)
+		poller_free(p);
+}
+
+static shard_t *shard_new(poller_t *p, double phase)
+{
+	CURLM *m = curl_multi_init();
+	if (!m)
+		return NULL;
+	shard_t *s = xcalloc(1, sizeof(*s));
+	s->p = p;
+	s->multi = m;
+	s->phase = phase;
+	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
+	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, s);
+	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
+	curl_multi_setopt(m, CURLMOPT_TIMERDATA, s);
+	uv_timer_init(p->loop, &s->curl_timer);
+	s->curl_timer.data = s;
+	uv_timer_init(p->loop, &s->sched);
+	s->sched.data = s;
+	p->shards = xrealloc(p->shards, (p->nshards + 1) * sizeof(*p->shards));
+	p->shards[p->nshards++] = s;
+	return s;
+}
+
+static void shard_add(shard_t *s, pnode_t *pn)
+{
+	if (s->n == s->cap)
+		s->nodes = xgrow(s->nodes, &s->cap, s->n + 1, sizeof(*s->nodes));
+	s->nodes[s->n++] = pn;
+	pn->shard = s;
+	shard_size_cache(s);
+}
+
+/* The shard for a node added by a reload: the emptiest one with room, else a
+ * new one whose phase continues the golden-ratio sequence (evenly spread for
+ * any count). NULL only when libcurl cannot make a multi handle. */
+static shard_t *poller_pick_shard(poller_t *p)
+{
+	shard_t *best = NULL;
+	for (size_t i = 0; i < p->nshards; i++)
+		if (p->shards[i]->n < POLLER_SHARD_NODES && (!best || p->shards[i]->n < best->n))
+			best = p->shards[i];
+	if (best)
+		return best;
+	double phase = (double)p->nshards * 0.6180339887498949;
+	return shard_new(p, phase - (double)(long)phase);
+}
+
+/* ---------------------------------------------------------------- public */
 
 poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_result_fn fn, void *ud)
 {
@@ -693,39 +804,39 @@ poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_re
 	p->loop = loop;
 	p->fn = fn;
 	p->ud = ud;
-	p->multi = curl_multi_init();
-	if (!p->multi) {
-		free(p);
-		return NULL;
-	}
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
-	curl_multi_setopt(p->multi, CURLMOPT_SOCKETDATA, p);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-	curl_multi_setopt(p->multi, CURLMOPT_TIMERDATA, p);
-	uv_timer_init(loop, &p->curl_timer);
-	p->curl_timer.data = p;
+	/* Nodes go round-robin into ceil(n / POLLER_SHARD_NODES) shards whose
+	 * phases divide the interval evenly. */
+	size_t ns = n ? (n + POLLER_SHARD_NODES - 1) / POLLER_SHARD_NODES : 1;
+	for (size_t k = 0; k < ns; k++)
+		if (!shard_new(p, (double)k / (double)ns)) {
+			poller_free(p);     /* closes the shards made so far, then frees */
+			return NULL;
+		}
 	p->n = n;
 	p->nodes = n ? xcalloc(n, sizeof(*p->nodes)) : NULL;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		p->nodes[i] = pnode_new(p, i, &cfg[i]);
-	poller_size_cache(p);
+		shard_add(p->shards[i % ns], p->nodes[i]);
+	}
 	return p;
 }
 
+/* The first round: at the shard's phase of the interval, or now (spread = false). */
 static void pnode_schedule_first(pnode_t *pn, bool spread)
 {
 	uint64_t now = uv_hrtime();
-	uint64_t jitter = 0;
+	uint64_t offset = 0;
 	if (spread && pn->cfg.interval_ms > 1)
-		jitter = (uint64_t)(random() % pn->cfg.interval_ms) * 1000000ull;
-	pn->due_hr = now + jitter;
-	pnode_arm(pn);
+		offset = (uint64_t)(pn->shard->phase * (double)pn->cfg.interval_ms) * 1000000ull;
+	pn->due_hr = now + offset;
 }
 
 void poller_start(poller_t *p, bool spread)
 {
 	for (size_t i = 0; i < p->n; i++)
 		pnode_schedule_first(p->nodes[i], spread);
+	for (size_t k = 0; k < p->nshards; k++)
+		shard_arm(p->shards[k]);
 }
 
 void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
@@ -734,7 +845,7 @@ void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
 	size_t nold = p->n;
 	pnode_t **nodes = n ? xcalloc(n, sizeof(*nodes)) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		/* An unchanged node keeps its schedule and connections. */
+		/* An unchanged node keeps its schedule, shard and connections. */
 		for (size_t j = 0; j < nold; j++) {
 			pnode_t *o = old[j];
 			if (!o || strcmp(o->name, cfg[i].name) != 0 || strcmp(o->url, cfg[i].url) != 0)
@@ -748,18 +859,26 @@ void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
 			old[j] = NULL;
 			break;
 		}
-		if (!nodes[i]) {
-			nodes[i] = pnode_new(p, i, &cfg[i]);
-			pnode_schedule_first(nodes[i], true);
-		}
 	}
+	/* The old ones go first, so that their places in the shards are free. */
 	for (size_t j = 0; j < nold; j++)
 		if (old[j])
 			pnode_destroy(old[j]);
 	free(old);
+	for (size_t i = 0; i < n; i++) {
+		if (nodes[i])
+			continue;
+		nodes[i] = pnode_new(p, i, &cfg[i]);
+		shard_t *s = poller_pick_shard(p);
+		shard_add(s ? s : p->shards[0], nodes[i]);
+		pnode_schedule_first(nodes[i], true);
+	}
 	p->nodes = nodes;
 	p->n = n;
-	poller_size_cache(p);
+	for (size_t k = 0; k < p->nshards; k++) {
+		shard_size_cache(p->shards[k]);
+		shard_arm(p->shards[k]);
+	}
 }
 
 size_t poller_busy(const poller_t *p)
@@ -793,14 +912,6 @@ void poller_lateness(const poller_t *p, double *p50, double *p99, double *max, u
 	free(c);
 }
 
-static void curl_timer_closed(uv_handle_t *h)
-{
-	poller_t *p = h->data;
-	p->closing--;
-	if (p->free_when_closed && p->closing == 0)
-		poller_free(p);
-}
-
 void poller_stop(poller_t *p)
 {
 	if (p->stopped)
@@ -811,13 +922,21 @@ void poller_stop(poller_t *p)
 	free(p->nodes);
 	p->nodes = NULL;
 	p->n = 0;
-	curl_multi_cleanup(p->multi);
-	p->multi = NULL;
+	for (size_t k = 0; k < p->nshards; k++) {
+		shard_t *s = p->shards[k];
+		curl_multi_cleanup(s->multi);
+		s->multi = NULL;
+	}
 	while (p->socks)
 		sock_release(p, p->socks);
-	uv_timer_stop(&p->curl_timer);
-	p->closing++;
-	uv_close((uv_handle_t *)&p->curl_timer, curl_timer_closed);
+	for (size_t k = 0; k < p->nshards; k++) {
+		shard_t *s = p->shards[k];
+		uv_timer_stop(&s->curl_timer);
+		uv_timer_stop(&s->sched);
+		p->closing += 2;
+		uv_close((uv_handle_t *)&s->curl_timer, shard_timer_closed);
+		uv_close((uv_handle_t *)&s->sched, shard_timer_closed);
+	}
 }
 
 void poller_free(poller_t *p)
@@ -830,6 +949,12 @@ void poller_free(poller_t *p)
 		p->free_when_closed = true;  /* freed by the last close callback */
 		return;
 	}
+	poller_reap(p);
+	for (size_t k = 0; k < p->nshards; k++) {
+		free(p->shards[k]->nodes);
+		free(p->shards[k]);
+	}
+	free(p->shards);
 	for (size_t i = 0; i < p->npool; i++)
 		strbuf_free(&p->pool[i]);
 	free(p->late);

@@ -84,6 +84,19 @@ else
 	t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/bad.log"
 fi
 
+# 130 nodes: three shards (multi handles), every node polled once.
+MANYF=$T_TMP/many.ports
+if psim_start "$MANYF" --nodes 130 --scenarios healthy --metrics-size 20k &&
+	wait_until 20000 test "$(wc -l <"$MANYF")" -ge 130; then
+	MANY=(); for i in $(seq 0 129); do MANY+=("http://127.0.0.1:$(psim_port "$MANYF" "$i")"); done
+	vg_once "--once --json, 130 nodes in three shards" 0 --once --json --timeout 20s "${MANY[@]}"
+	t_eq "130 nodes under valgrind: every node up" 130 "$(python3 -c '
+import json, sys
+print(sum(n["state"] == "up" for n in json.load(open(sys.argv[1]))["nodes"]))' "$T_TMP/vg.__once___json__130_nodes_in_three_shards.log.out")"
+else
+	t_fail "a simulator of 130 nodes starts"
+fi
+
 # A short --events session: the first round, then a scenario switch, then SIGTERM.
 log=$T_TMP/vg.events.log
 "${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 300ms --timeout 2s \
