@@ -23,6 +23,7 @@ typedef struct cli {
 	const char *config;        /* -c FILE, or NULL */
 	int64_t interval_ms;       /* --interval, 0 = from config */
 	int64_t timeout_ms;        /* --timeout, 0 = from config */
+	int64_t health_interval_ms;/* --health-interval, 0 = from config */
 	const char **urls;         /* points into argv */
 	size_t nurls;
 	const char *sim_path;      /* --sim PATH: nodetop-sim for --demo */
@@ -30,6 +31,10 @@ typedef struct cli {
 
 /* Returns 0 on success, -1 with a message in err. cli->urls must be freed with cli_free. */
 int cli_parse(cli_t *cli, int argc, char **argv, char *err, size_t errlen);
+/* Applies --interval, --timeout and --health-interval to one node's settings
+ * (the timeout capped at the interval, the health interval raised to it). */
+struct node_cfg;
+void cli_apply_node(const cli_t *cli, struct node_cfg *n);
 void cli_free(cli_t *cli);
 void cli_usage(FILE *f);
 

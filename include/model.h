@@ -81,7 +81,8 @@ typedef struct node {
 	int64_t last_health_ms;          /* when the last /health result (any) arrived; 0 = never */
 	int64_t last_metrics_ms;
 	int64_t last_ok_ms;              /* last /health that gave a parsed answer (or 204) */
-	unsigned long polls, poll_errors;
+	unsigned long polls, poll_errors;   /* /health answers (results or errors), failed ones */
+	unsigned long metrics_polls;        /* /metrics answers (results or errors) */
 
 	check_t *checks;                 /* sorted by name */
 	size_t nchecks, checks_cap, nfailing;
@@ -97,6 +98,9 @@ typedef struct node {
 	int64_t last_restart_ms;
 
 	bool have_metrics;               /* last /metrics scrape succeeded */
+	uint64_t metrics_health_sig;     /* health{service_id} of the last scrape (which checks fail) */
+	bool health_hint;                /* that changed since the scrape before: /health is worth
+	                                  * asking now (the owner clears it) */
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
@@ -155,6 +159,10 @@ void model_tick(model_t *m, int64_t now_ms);
 
 /* True when the node's newest data is older than 3 of its intervals. */
 bool node_is_stale(const node_t *n, int64_t now_ms);
+/* /health answered, parsed, every check passing: it may be asked less often. */
+bool node_health_settled(const node_t *n);
+/* When the node last answered (/health or /metrics, result or error); 0 = never. */
+int64_t node_last_answer_ms(const node_t *n);
 /* Worst current state over every node and group indicator, for exit codes:
  * UP -> OK, DEGRADED/STARTING -> WARNING, DOWN -> CRITICAL, UNKNOWN -> UNKNOWN.
  * Ranking DOWN > DEGRADED > STARTING > UNKNOWN > UP. Grouped nodes count through

@@ -24,6 +24,19 @@ poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n,
 void poller_start(poller_t *p, bool spread);
 /* Replaces the node list (config reload); nodes are matched by name. */
 void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n);
+/* How often /health of a node whose checks all pass is asked: health_interval,
+ * or automatically the interval, at least POLLER_HEALTH_AUTO_MS when /metrics
+ * is polled too (a node recomputes its checks every 15 s; /metrics, polled every
+ * interval, shows a node that goes away or changes its answer, and then /health
+ * is asked at once and every round until it is settled again). */
+#define POLLER_HEALTH_AUTO_MS 15000
+int64_t poller_health_interval(const node_cfg_t *cfg);
+/* Said by the owner after each /health result of node i: settled (answered,
+ * parsed, every check passing) or not (asked again every round). */
+void poller_health_settled(poller_t *p, size_t i, bool settled);
+/* Asks node i's /health now (unless one is in flight), and every round until
+ * it is settled: e.g. when /metrics shows that a check changed. */
+void poller_poll_health(poller_t *p, size_t i);
 /* Requests in flight. */
 size_t poller_busy(const poller_t *p);
 /* Rounds completed by node i (health, metrics and plugin scrapes all done). */

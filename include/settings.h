@@ -15,6 +15,7 @@ typedef struct node_cfg {
 	char *group;               /* failover group or NULL */
 	int64_t interval_ms;       /* default 5000 */
 	int64_t timeout_ms;        /* whole request, default 4000 (capped below interval) */
+	int64_t health_interval_ms;/* /health of a healthy node; 0 = automatic (see poller.h) */
 	int64_t connect_timeout_ms;/* default 2000 */
 	size_t health_max_bytes;   /* default 1 MB */
 	size_t metrics_max_bytes;  /* default 16 MB */

@@ -65,13 +65,15 @@ static void app_write_stats(const app_t *a)
 	double p50, p99, max;
 	unsigned long count;
 	poller_lateness(a->poller, &p50, &p99, &max, &count);
-	unsigned long polls = 0, errors = 0;
+	unsigned long hpolls = 0, mpolls = 0, errors = 0;
 	for (size_t i = 0; i < a->model.nnodes; i++) {
-		polls += a->model.nodes[i].polls;
+		hpolls += a->model.nodes[i].polls;
+		mpolls += a->model.nodes[i].metrics_polls;
 		errors += a->model.nodes[i].poll_errors;
 	}
 	fprintf(f, "lateness_p50_ms=%.3f\nlateness_p99_ms=%.3f\nlateness_max_ms=%.3f\nrounds=%lu\n"
-	        "polls=%lu\npoll_errors=%lu\nnodes=%zu\n", p50, p99, max, count, polls, errors, a->model.nnodes);
+	        "polls=%lu\nhealth_polls=%lu\nmetrics_polls=%lu\npoll_errors=%lu\nnodes=%zu\n",
+	        p50, p99, max, count, hpolls + mpolls, hpolls, mpolls, errors, a->model.nnodes);
 	fclose(f);
 }
 
@@ -160,14 +162,8 @@ static void app_reload(app_t *a)
 		return;
 	}
 	const cli_t *cli = a->cli;
-	for (size_t i = 0; i < ns.nnodes; i++) {
-		if (cli->interval_ms)
-			ns.nodes[i].interval_ms = cli->interval_ms;
-		if (cli->timeout_ms)
-			ns.nodes[i].timeout_ms = cli->timeout_ms;
-		if (ns.nodes[i].timeout_ms > ns.nodes[i].interval_ms)
-			ns.nodes[i].timeout_ms = ns.nodes[i].interval_ms;
-	}
+	for (size_t i = 0; i < ns.nnodes; i++)
+		cli_apply_node(cli, &ns.nodes[i]);
 	/* Drop from the model what is gone or changed... */
 	size_t removed = 0, added = 0;
 	for (size_t i = a->model.nnodes; i-- > 0;) {
@@ -277,6 +273,16 @@ static void app_on_result(void *ud, const probe_result_t *r)
 	if (a->quitting)
 		return;
 	model_apply(&a->model, r);
+	/* How often /health is worth asking depends on what the model made of it. */
+	if (r->node < a->model.nnodes) {
+		node_t *n = &a->model.nodes[r->node];
+		if (r->kind == PROBE_HEALTH)
+			poller_health_settled(a->poller, r->node, node_health_settled(n));
+		if (n->health_hint) {
+			n->health_hint = false;
+			poller_poll_health(a->poller, r->node);
+		}
+	}
 	app_changed(a);
 	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
 		app_report_once(a);

@@ -10,7 +10,7 @@
 
 enum {
 	OPT_ONCE = 256, OPT_JSON, OPT_SUMMARY, OPT_EVENTS, OPT_STATUS_LINE, OPT_DEMO,
-	OPT_KIOSK, OPT_ASCII, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_INTERVAL, OPT_TIMEOUT, OPT_SIM,
+	OPT_KIOSK, OPT_ASCII, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_INTERVAL, OPT_TIMEOUT, OPT_HEALTH_INTERVAL, OPT_SIM,
 };
 
 static const struct option cli_options[] = {
@@ -28,6 +28,7 @@ static const struct option cli_options[] = {
 	{ "no-mouse", no_argument, NULL, OPT_NO_MOUSE },
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
 	{ "sim", required_argument, NULL, OPT_SIM },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -57,6 +58,10 @@ void cli_usage(FILE *f)
 "  -c, --config FILE   config file (default $XDG_CONFIG_HOME/nodetop/nodetop.conf)\n"
 "      --interval DUR  poll interval for every node (e.g. 5s, 500ms)\n"
 "      --timeout DUR   request timeout for every node\n"
+"      --health-interval DUR\n"
+"                      /health of a node whose checks all pass (default: the\n"
+"                      interval, at least 15s when /metrics is polled; a failing\n"
+"                      or unreachable node is asked every interval)\n"
 "      --kiosk         read-only wall screen: no key changes anything\n"
 "      --ascii         ASCII glyphs only\n"
 "      --no-color      no colours (NO_COLOR in the environment does the same)\n"
@@ -92,17 +97,20 @@ int cli_parse(cli_t *cli, int argc, char **argv, char *err, size_t errlen)
 		case OPT_NO_MOUSE: cli->no_mouse = true; break;
 		case OPT_SIM: cli->sim_path = optarg; break;
 		case OPT_INTERVAL:
-		case OPT_TIMEOUT: {
+		case OPT_TIMEOUT:
+		case OPT_HEALTH_INTERVAL: {
 			int64_t ms;
 			if (!settings_parse_duration(optarg, &ms) || ms <= 0) {
-				snprintf(err, errlen, "bad duration '%s' for --%s (use e.g. 5s, 500ms, 2m)",
-				         optarg, c == OPT_INTERVAL ? "interval" : "timeout");
+				snprintf(err, errlen, "bad duration '%s' for --%s (use e.g. 5s, 500ms, 2m)", optarg,
+				         c == OPT_INTERVAL ? "interval" : c == OPT_TIMEOUT ? "timeout" : "health-interval");
 				return -1;
 			}
 			if (c == OPT_INTERVAL)
 				cli->interval_ms = ms;
-			else
+			else if (c == OPT_TIMEOUT)
 				cli->timeout_ms = ms;
+			else
+				cli->health_interval_ms = ms;
 			break;
 		}
 		case 'h': cli->help = true; break;
@@ -134,4 +142,18 @@ void cli_free(cli_t *cli)
 {
 	free(cli->urls);
 	cli->urls = NULL;
+}
+
+void cli_apply_node(const cli_t *cli, node_cfg_t *n)
+{
+	if (cli->interval_ms)
+		n->interval_ms = cli->interval_ms;
+	if (cli->timeout_ms)
+		n->timeout_ms = cli->timeout_ms;
+	if (cli->health_interval_ms)
+		n->health_interval_ms = cli->health_interval_ms;
+	if (n->timeout_ms > n->interval_ms)
+		n->timeout_ms = n->interval_ms;
+	if (n->health_interval_ms && n->health_interval_ms < n->interval_ms)
+		n->health_interval_ms = n->interval_ms;
 }

@@ -111,14 +111,8 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < s.nnodes; i++) {
-		if (cli.interval_ms)
-			s.nodes[i].interval_ms = cli.interval_ms;
-		if (cli.timeout_ms)
-			s.nodes[i].timeout_ms = cli.timeout_ms;
-		if (s.nodes[i].timeout_ms > s.nodes[i].interval_ms)
-			s.nodes[i].timeout_ms = s.nodes[i].interval_ms;
-	}
+	for (size_t i = 0; i < s.nnodes; i++)
+		cli_apply_node(&cli, &s.nodes[i]);
 	if (s.nnodes == 0 && cli.mode != CLI_ONCE && cli.mode != CLI_STATUS_LINE) {
 		fprintf(stderr, "nodetop: no nodes to watch: give node URLs, -c FILE (or create %s), or try --demo\n",
 		        def ? def : "$XDG_CONFIG_HOME/nodetop/nodetop.conf");

@@ -490,7 +490,7 @@ static void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 
 enum model_match_kind {
 	MK_DB_MAX, MK_DB_OPEN, MK_DB_USED, MK_DB_WAIT,
-	MK_STATES, MK_STATES_LEGACY, MK_HEAD, MK_UPTIME, MK_VERSION,
+	MK_STATES, MK_STATES_LEGACY, MK_HEAD, MK_UPTIME, MK_VERSION, MK_HEALTH,
 	MK_CHART,
 };
 
@@ -522,6 +522,8 @@ typedef struct scrape {
 	bool have_uptime;
 	char version[64], commit[64];
 	bool have_version;
+	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
+	size_t health_series;
 } scrape_t;
 
 static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
@@ -637,6 +639,16 @@ static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample
 		c->uptime = s->value;
 		c->have_uptime = true;
 		break;
+	case MK_HEALTH: {
+		/* a sum of per-check hashes, the failing ones marked: equal sets, equal sums */
+		uint64_t h = 1469598103934665603ull;
+		if (prom_label_get(s, "service_id", &st))
+			for (size_t i = 0; i < st.len; i++)
+				h = (h ^ (unsigned char)st.ptr[i]) * 1099511628211ull;
+		c->health_sig += s->value == 0 ? h * 0x9e3779b97f4a7c15ull : h;
+		c->health_series++;
+		break;
+	}
 	case MK_VERSION:
 		c->have_version = true;
 		if (prom_label_get(s, "version", &st))
@@ -697,6 +709,7 @@ static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 		scrape_add(c, "db_wait_count", MK_DB_WAIT, 0);
 		scrape_add(c, "uptime_seconds", MK_UPTIME, 0);
 		scrape_add(c, "version", MK_VERSION, 0);
+		scrape_add(c, "health", MK_HEALTH, 0);
 	}
 	scrape_add(c, "multi_node_states", MK_STATES, 0);
 	scrape_add(c, "evm_pool_rpc_node_states", MK_STATES_LEGACY, 0);
@@ -796,8 +809,10 @@ static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	char err[256] = "";
 
 	n->last_metrics_ms = now;
-	if (!plugin)
+	if (!plugin) {
 		n->metrics_latency_ms = r->latency_ms;
+		n->metrics_polls++;
+	}
 	if (!r->ok || r->http_status != 200)
 		model_metrics_error(n, r, err, sizeof err);
 
@@ -878,6 +893,13 @@ static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		return;
 	}
 
+	/* the checks as /metrics sees them: a change asks for /health now */
+	uint64_t hsig = c.health_sig + (uint64_t)c.health_series * 0x632be59bd9b4e019ull;
+	if (!plugin && n->have_metrics && hsig != n->metrics_health_sig)
+		n->health_hint = true;
+	if (!plugin)
+		n->metrics_health_sig = hsig;
+
 	n->have_metrics = true;
 	n->metrics_error[0] = '\0';
 	n->metrics_series = st.samples + st.skipped;
@@ -918,9 +940,19 @@ static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 
 /* ------------------------------------------------------------ indicators */
 
+int64_t node_last_answer_ms(const node_t *n)
+{
+	return n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
+}
+
+bool node_health_settled(const node_t *n)
+{
+	return n->have_health && n->http_status == 200 && n->nfailing == 0 && n->state == STATE_UP;
+}
+
 bool node_is_stale(const node_t *n, int64_t now_ms)
 {
-	int64_t newest = n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
+	int64_t newest = node_last_answer_ms(n);
 	if (newest == 0)
 		return false;
 	int64_t iv = n->interval_ms > 0 ? n->interval_ms : 5000;
@@ -1026,7 +1058,7 @@ static void model_blind_reason(const node_t *n, bool stale, int64_t now, char *d
 	dst[0] = '\0';
 	if (stale) {
 		char d[32];
-		int64_t newest = n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
+		int64_t newest = node_last_answer_ms(n);
 		fmt_duration(d, sizeof d, now - newest);
 		snprintf(dst, size, "no data for %s (stale)", d);
 	} else if (n->state == STATE_UNKNOWN) {

@@ -341,7 +341,7 @@ static void kiosk_item_draw(tui_t *t, WINDOW *w, int y, int maxrows, size_t i, i
 		return;
 	}
 	if (stale || !n->last_health_ms) {
-		fmt_age(dur, sizeof dur, t->now_ms, n->last_health_ms);
+		fmt_age(dur, sizeof dur, t->now_ms, node_last_answer_ms(n));
 		render_putf(t, w, y, x, W - x, A_BOLD, n->last_health_ms ? "no data for %s (last: %s)" : "not polled yet",
 		            dur, state_name(n->state));
 		return;

@@ -143,18 +143,18 @@ static attr_t nodes_state_attr(const tui_t *t, const node_t *n, state_t s)
 	return render_state_attr(t, s);
 }
 
-/* "stale 45s" / "3s" / "never": when the node last answered /health. */
+/* "stale 45s" / "3s" / "never": when the node last answered (/health or /metrics). */
 static void nodes_poll_text(const tui_t *t, const node_t *n, char *buf, size_t sz, bool *stale)
 {
 	char age[16];
 
 	*stale = node_is_stale(n, t->now_ms);
-	fmt_age(age, sizeof age, t->now_ms, n->last_health_ms);
+	fmt_age(age, sizeof age, t->now_ms, node_last_answer_ms(n));
 	if (*stale)
 		snprintf(buf, sz, "stale %s", age);
 	else
 		snprintf(buf, sz, "%s ago", age);
-	if (!n->last_health_ms)
+	if (!node_last_answer_ms(n))
 		snprintf(buf, sz, "never");
 }
 

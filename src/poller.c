@@ -49,6 +49,10 @@ struct pnode {
 	char *url, *name, *ca_file, *cert_file, *key_file;
 	struct curl_slist *headers;
 	uint64_t due_hr;            /* uv_hrtime (ns) of the next round */
+	uint64_t health_due_hr;     /* /health is asked in the first round at or after this */
+	uint64_t health_ival_ns;    /* while settled */
+	bool health_settled;        /* checks all passing: /health at health_ival_ns, not every round */
+	long metrics_class;         /* last /metrics: HTTP status, or -CURLcode; 0 = none yet */
 	endpoint_t health, metrics, discovery;
 	endpoint_t *plugins;
 	size_t nplugins;
@@ -458,7 +462,10 @@ static void pnode_poll(pnode_t *pn, uint64_t now)
 	int64_t scheduled = wall_ms() - (int64_t)late;
 
 	pn->started_rounds++;
-	endpoint_start(p, &pn->health, scheduled);
+	if (!pn->cfg.metrics || !pn->health_settled || now + POLLER_SLACK_NS >= pn->health_due_hr) {
+		endpoint_start(p, &pn->health, scheduled);
+		pn->health_due_hr = now + pn->health_ival_ns;
+	}
 	if (pn->cfg.metrics) {
 		endpoint_start(p, &pn->metrics, scheduled);
 		if (pn->started_rounds % POLLER_DISCOVERY_EVERY == 1)
@@ -535,6 +542,27 @@ static void endpoint_scrub(endpoint_t *ep)
 	}
 }
 
+/* /health now, in this round, and its interval restarted. */
+static void pnode_health_now(pnode_t *pn)
+{
+	endpoint_start(pn->p, &pn->health, wall_ms());
+	pn->health_due_hr = uv_hrtime() + pn->health_ival_ns;
+}
+
+/* A /metrics answer that failed, or whose status changed, may mean the node
+ * went away or came back: /health is asked at once and every round until it
+ * is settled again. */
+static void pnode_metrics_seen(pnode_t *pn, CURLcode rc, long status)
+{
+	long cls = rc == CURLE_OK ? status : -(long)rc;
+	bool changed = pn->metrics_class != 0 && cls != pn->metrics_class;
+	pn->metrics_class = cls;
+	if (rc != CURLE_OK || changed) {
+		pn->health_settled = false;
+		pnode_health_now(pn);
+	}
+}
+
 static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 {
 	pnode_t *pn = ep->node;
@@ -573,6 +601,10 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 		for (size_t i = 0; i < pn->nplugins; i++)
 			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
 	}
+	if (ep->kind == PROBE_HEALTH)
+		pn->health_settled = r.ok && r.http_status == 200;   /* the owner may say more */
+	if (ep->kind == PROBE_METRICS)
+		pnode_metrics_seen(pn, rc, r.http_status);
 	/* The round is complete before the callback sees its last result. */
 	if (--pn->pending == 0)
 		pn->rounds++;
@@ -680,6 +712,7 @@ static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
 	pn->metrics.cap = pn->cfg.metrics_max_bytes = cfg->metrics_max_bytes ? cfg->metrics_max_bytes : 16u << 20;
 
 	pn->due_hr = POLLER_UNSCHEDULED;
+	pn->health_ival_ns = (uint64_t)poller_health_interval(&pn->cfg) * 1000000ull;
 	return pn;
 }
 
@@ -851,6 +884,7 @@ void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
 			if (!o || strcmp(o->name, cfg[i].name) != 0 || strcmp(o->url, cfg[i].url) != 0)
 				continue;
 			if (o->cfg.interval_ms != cfg[i].interval_ms || o->cfg.timeout_ms != cfg[i].timeout_ms ||
+			    o->cfg.health_interval_ms != cfg[i].health_interval_ms ||
 			    o->cfg.metrics != cfg[i].metrics || o->cfg.insecure != cfg[i].insecure ||
 			    cfg[i].nheaders || cfg[i].bearer_token || cfg[i].ca_file || cfg[i].cert_file)
 				continue;  /* changed (or carries secrets/TLS we do not compare): rebuilt */
@@ -878,6 +912,30 @@ void poller_set_nodes(poller_t *p, const node_cfg_t *cfg, size_t n)
 	for (size_t k = 0; k < p->nshards; k++) {
 		shard_size_cache(p->shards[k]);
 		shard_arm(p->shards[k]);
+	}
+}
+
+int64_t poller_health_interval(const node_cfg_t *cfg)
+{
+	int64_t iv = cfg->interval_ms > 0 ? cfg->interval_ms : 5000;
+	if (cfg->health_interval_ms > 0)
+		return cfg->health_interval_ms > iv ? cfg->health_interval_ms : iv;
+	if (!cfg->metrics)
+		return iv;
+	return iv > POLLER_HEALTH_AUTO_MS ? iv : POLLER_HEALTH_AUTO_MS;
+}
+
+void poller_health_settled(poller_t *p, size_t i, bool settled)
+{
+	if (i < p->n)
+		p->nodes[i]->health_settled = settled;
+}
+
+void poller_poll_health(poller_t *p, size_t i)
+{
+	if (i < p->n && !p->stopped) {
+		p->nodes[i]->health_settled = false;
+		pnode_health_now(p->nodes[i]);
 	}
 }
 

@@ -551,7 +551,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_since(sb, n->state_since_ms, now_ms, true);
 	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 		char d[32];
-		fmt_duration(d, sizeof d, now_ms - n->last_health_ms);
+		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
 		strbuf_printf(sb, " [stale: last answer %s ago]", d);
 	}
 	strbuf_putc(sb, '\n');

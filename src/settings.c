@@ -41,12 +41,12 @@
 enum node_key {
 	NK_URL, NK_GROUP, NK_INTERVAL, NK_TIMEOUT, NK_CONNECT_TIMEOUT,
 	NK_HEALTH_MAX, NK_METRICS_MAX, NK_METRICS, NK_TOKEN_FILE, NK_TOKEN_ENV,
-	NK_HEADER, NK_CA_FILE, NK_CERT_FILE, NK_KEY_FILE, NK_INSECURE, NK_COUNT
+	NK_HEADER, NK_CA_FILE, NK_CERT_FILE, NK_KEY_FILE, NK_INSECURE, NK_HEALTH_INTERVAL, NK_COUNT
 };
 static const char *const settings_node_keys[NK_COUNT] = {
 	"url", "group", "interval", "timeout", "connect_timeout",
 	"health_max", "metrics_max", "metrics", "bearer_token_file", "bearer_token_env",
-	"header", "ca_file", "cert_file", "key_file", "insecure",
+	"header", "ca_file", "cert_file", "key_file", "insecure", "health_interval",
 };
 
 enum defaults_key { DK_CHARTS, DK_HEAD_STALL, DK_KIOSK, DK_KIOSK_PAGE, DK_BELL, DK_TITLE, DK_COUNT };
@@ -966,6 +966,9 @@ static void parse_node_key(parse_t *ps, node_cfg_t *n, int *lines, int k, const 
 	case NK_TIMEOUT:
 		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->timeout_ms);
 		break;
+	case NK_HEALTH_INTERVAL:
+		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->health_interval_ms);
+		break;
 	case NK_CONNECT_TIMEOUT:
 		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->connect_timeout_ms);
 		break;
@@ -1330,6 +1333,8 @@ static void parse_finish_node(parse_t *ps, size_t i)
 		n->interval_ms = d->interval_ms;
 	if (!k[NK_TIMEOUT])
 		n->timeout_ms = d->timeout_ms;
+	if (!k[NK_HEALTH_INTERVAL])
+		n->health_interval_ms = d->health_interval_ms;
 	if (!k[NK_CONNECT_TIMEOUT])
 		n->connect_timeout_ms = d->connect_timeout_ms;
 	if (!k[NK_HEALTH_MAX])
@@ -1383,6 +1388,15 @@ static void parse_finish_node(parse_t *ps, size_t i)
 			parse_error(ps, tl, "timeout %s is longer than interval %s in [node %s]", a, b, n->name);
 			return;
 		}
+	}
+	/* health_interval: 0 is automatic; a value given may not be below the interval */
+	if (n->health_interval_ms && n->health_interval_ms < n->interval_ms) {
+		int hl = k[NK_HEALTH_INTERVAL] ? k[NK_HEALTH_INTERVAL] : k[NK_INTERVAL] ? k[NK_INTERVAL] :
+		         ps->dline[NK_HEALTH_INTERVAL] ? ps->dline[NK_HEALTH_INTERVAL] : sline;
+		settings_format_duration(n->health_interval_ms, a, sizeof(a));
+		settings_format_duration(n->interval_ms, b, sizeof(b));
+		parse_error(ps, hl, "health_interval %s is shorter than interval %s in [node %s]", a, b, n->name);
+		return;
 	}
 	int cl = k[NK_CONNECT_TIMEOUT] ? k[NK_CONNECT_TIMEOUT] : k[NK_TIMEOUT] ? k[NK_TIMEOUT] :
 	         ps->dline[NK_CONNECT_TIMEOUT] ? ps->dline[NK_CONNECT_TIMEOUT] : tl;

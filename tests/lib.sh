@@ -114,6 +114,20 @@ tmux_cmd() { tmux -L "$T_TMUX" "$@"; }
 tmux_screen() { tmux -L "$T_TMUX" capture-pane -p -t t; }
 tmux_keys() { tmux -L "$T_TMUX" send-keys -t t "$@"; }
 # tmux_wait REGEX [SECONDS]: waits until the screen matches REGEX; prints the screen on time-out.
+# tmux_wait_gone RE [SECS]: waits until the screen no longer shows RE.
+tmux_wait_gone() {
+	local re=$1 secs=${2:-10} i
+	for i in $(seq 1 $((secs * 10))); do
+		tmux_screen 2>/dev/null | grep -Eq -- "$re" || return 0
+		sleep 0.1
+	done
+	echo "# screen still shows /$re/ after ${secs}s:"; tmux_screen 2>/dev/null | sed 's/^/#   |/'
+	return 1
+}
+# tmux_wait_polled [SECS]: every node on the screen has had its first answer
+# (the fastest, e.g. a refused connection, lands long before the others).
+tmux_wait_polled() { tmux_wait_gone 'not polled yet' "${1:-10}" >/dev/null; }
+
 tmux_wait() {
 	local re=$1 secs=${2:-10} i
 	for i in $(seq 1 $((secs * 10))); do

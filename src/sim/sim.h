@@ -114,6 +114,7 @@ typedef struct sim_node {
 	uint64_t db_wait_count, gc_count, log_count[4];
 	uint64_t sql_buckets[11];   /* non-cumulative counts per bucket (10..100, +Inf) */
 	uint64_t metrics_served;
+	uint64_t health_requests, metrics_requests;   /* received, whatever the answer (/control/state) */
 	sim_chain_t chains[SIM_MAX_CHAINS];
 
 	/* HTTP side (sim_http.c) */

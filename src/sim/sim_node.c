@@ -418,9 +418,11 @@ static void node_control_state(sim_t *sim, sim_response_t *resp)
 	strbuf_puts(&resp->body, "{\"nodes\":[");
 	for (int i = 0; i < sim->nnodes; i++) {
 		const sim_node_t *n = &sim->nodes[i];
-		sim_bprintf(&resp->body, "%s{\"index\":%d,\"port\":%d,\"scenario\":\"%s\",\"effective\":\"%s\",\"listening\":%s}",
+		sim_bprintf(&resp->body, "%s{\"index\":%d,\"port\":%d,\"scenario\":\"%s\",\"effective\":\"%s\",\"listening\":%s,"
+		            "\"health_requests\":%llu,\"metrics_requests\":%llu}",
 		            i ? "," : "", n->index, n->port, sim_scenario_name(n->scenario),
-		            sim_scenario_name(sim_node_effective(n, now)), n->listener ? "true" : "false");
+		            sim_scenario_name(sim_node_effective(n, now)), n->listener ? "true" : "false",
+		            (unsigned long long)n->health_requests, (unsigned long long)n->metrics_requests);
 	}
 	strbuf_puts(&resp->body, "]}\n");
 }
@@ -504,6 +506,10 @@ void sim_node_handle(sim_node_t *node, const sim_request_t *req, sim_response_t 
 	}
 	uint64_t now = uv_now(&sim->loop);
 	sim_scenario_t eff = sim_node_effective(node, now);
+	if (node_path_is(req, "/health") || node_path_is(req, "/health.txt"))
+		node->health_requests++;
+	else if (node_path_is(req, "/metrics"))
+		node->metrics_requests++;
 	if (eff == SIM_SLOW) {
 		resp->send = SIM_SEND_DELAY;
 		resp->delay_ms = sim->slow_ms;

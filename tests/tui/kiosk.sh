@@ -69,6 +69,8 @@ tmux_cmd resize-window -t t -x 100 -y 40
 sim_scenario 4 rpc-outage
 if tmux_wait '1 of 12 nodes needs attention' 15; then t_ok "problem view: a node in trouble takes the screen"; else t_fail "problem view"; fi
 tmux_wait 'rpc +✖ down for' 5 >/dev/null
+# /metrics shows the outage first; the /health it then asks for brings the check
+tmux_wait 'HeadListener +failing for' 5 >/dev/null
 S=$(tmux_screen)
 t_match "problem view: the failing node first, with its state and since when" \
 	'^ ▲ n05  DEGRADED for [0-9]+s' "$(printf '%s\n' "$S" | grep -m1 -E '^ [●▲✖◐?] ')"
@@ -109,6 +111,8 @@ t_nomatch "kiosk: y copied nothing (no OSC 52)" ']52;' "$(cat -v "$T_TMP/keys.ou
 tmux_cmd resize-window -t t -x 80 -y 24
 for i in 0 1 2 3 5; do sim_scenario $i rpc-outage; done
 tmux_wait '6 of 12 nodes need attention' 10 >/dev/null
+# /metrics shows the outages first, the /health asked for then makes them DEGRADED
+tmux_wait_gone '^ ● n[0-9]+  UP for' 5 >/dev/null
 if tmux_wait ' page 1/[2-9]( |$)' 15; then t_ok "pages: a page indicator when the nodes do not fit at 80x24"; else t_fail "pages: indicator"; fi
 P1=$(tmux_screen | grep -Eo '^ [●▲✖◐?] n[0-9]+' | awk '{print $2}' | sort | tr '\n' ' ')
 if tmux_wait ' page 2/[2-9]( |$)' 6; then t_ok "pages: the page turns by itself (kiosk_page = 2)"; else t_fail "pages: turn"; fi

@@ -47,6 +47,7 @@ col_of() { python3 -c 'import re,sys; m=re.search(sys.argv[1], sys.argv[2]); pri
 # ---------------------------------------------------------------- 132x40: full layout
 ui 132 40
 tmux_wait 'delta +DOWN' 15 || true
+tmux_wait_polled
 S=$(tmux_screen)
 t_match "132x40: header with clock, nodes up, worst state" '^ nodetop  [0-9]{2}:[0-9]{2}:[0-9]{2}  nodes 3/4 up  ✖ DOWN' "$S"
 t_match "132x40: nodes panel, checks, metrics and events panels" '─ Nodes ─' "$S"
@@ -89,7 +90,12 @@ else
 fi
 tmux_wait '^    rpc +✖ down' 5 >/dev/null
 t_match "bravo's rpc indicator turned down" 'rpc +✖ down +1h' "$(card bravo)"
-t_match "the timeline is newest first" 'rpc down on bravo' "$(tmux_screen | grep -A1 -m1 '─ Events' | tail -1)"
+# /metrics shows the outage first, the /health it asks for then the failing check:
+# both are in the timeline, newest first.
+tmux_wait 'node degraded on bravo' 5 >/dev/null
+EV=$(tmux_screen | grep -A3 -m1 '─ Events' | tail -3)
+t_match "the timeline is newest first: bravo's degraded node (from /health) on top" '^ *[0-9:]{8} . node degraded on bravo' "$(head -1 <<<"$EV")"
+t_match "... and its rpc down (from /metrics, earlier) below it" 'rpc down on bravo' "$(tail -n +2 <<<"$EV")"
 
 # ---------------------------------------------------------------- navigation: detail view, focus, collapse
 tmux_keys Enter
@@ -215,6 +221,8 @@ GRP=$T_TMP/group.conf
 tmux_reset
 tmux_start 132 40 env LC_ALL=C.UTF-8 "$NODETOP" -c "$GRP" --interval 1s
 tmux_wait 'delta +pair-1 +DOWN' 10 >/dev/null
+tmux_wait_polled
+tmux_wait 'alpha +pair-1 +UP' 10 >/dev/null
 t_match "failover group: its indicators in the node list title (up while one member is)" \
 	'─ Nodes ─ .* pair-1: node● db● rpc[●✖]' "$(tmux_screen)"
 t_match "group column on the members" '^. . alpha +pair-1 +UP' "$(tmux_screen)"
@@ -225,6 +233,7 @@ tmux_keys q
 # (tests/tui/kiosk.sh has the kiosk's views, pages, staleness and burn-in)
 ui 132 40 --kiosk
 tmux_wait '✖ delta +DOWN' 10 >/dev/null
+tmux_wait_polled
 tmux_keys j Enter / f q
 tmux_wait 'read-only kiosk' 5 >/dev/null
 S=$(tmux_screen)
@@ -235,6 +244,7 @@ t_check "kiosk: j, Enter, /, f and q change nothing (still running)" tmux_cmd ha
 # ---------------------------------------------------------------- ASCII and no-colour
 ui 80 24 --ascii --no-color
 tmux_wait 'delta +DOWN' 10 >/dev/null
+tmux_wait_polled
 S=$(tmux_screen)
 t_eq "--ascii: only ASCII on the screen" "" "$(printf '%s' "$S" | LC_ALL=C grep -n '[^ -~]' | head -3)"
 t_match "--ascii: down is X" 'X delta +DOWN' "$S"
@@ -249,6 +259,7 @@ tmux_keys q
 tmux_reset
 tmux_start 80 24 env NO_COLOR=1 LC_ALL=C LANG=C "$NODETOP" -c "$CONF4" --interval 1s
 tmux_wait 'delta +DOWN' 10 >/dev/null
+tmux_wait_polled
 t_eq "C locale: ASCII glyphs without --ascii" "" "$(tmux_screen | LC_ALL=C grep -n '[^ -~]' | head -3)"
 t_nomatch "NO_COLOR: no colour escapes" $'\033\\[[0-9;]*(3[0-7]|38;5)[;m]' "$(tmux_cmd capture-pane -e -p -t t)"
 tmux_keys q
@@ -317,6 +328,7 @@ tmux_wait '^\$ ' 5 >/dev/null
 tmux_keys -l "$NODETOP -c '$CONF4' --interval 1s"
 tmux_keys Enter
 tmux_wait 'delta +DOWN' 10 >/dev/null
+tmux_wait_polled
 tmux_keys C-z
 if tmux_wait 'Stopped' 5 >/dev/null; then t_ok "Ctrl-Z suspends to the shell"; else t_fail "Ctrl-Z suspends"; fi
 t_eq "suspended: alternate screen off, cursor visible" "0 1" "$(tmux_cmd display -p -t t '#{alternate_on} #{cursor_flag}')"

@@ -1290,6 +1290,52 @@ static void test_apply_cost(void **state)
 	              "bare prom_parse: %.1f us\n", len, n->metrics_series, n->nseries, per, parse);
 }
 
+/* /health of a node whose checks all pass may be asked less often (settled);
+ * a change in health{service_id} of /metrics says when to ask it again. */
+static void test_health_settled_and_hint(void **state)
+{
+	(void)state;
+	model_add_node(&M, "primary", "http://10.0.0.1:6688", NULL, 1000);
+	assert_false(node_health_settled(N(0)));          /* never polled */
+	health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", "EVM.1.HeadTracker.HeadListener", "passing", "", NULL), T0);
+	assert_true(node_health_settled(N(0)));
+	assert_int_equal(node_last_answer_ms(N(0)), T0);
+
+	const char *ok = "health{service_id=\"HeadReporter\"} 1\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 1\n";
+	const char *bad = "health{service_id=\"HeadReporter\"} 1\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\n";
+	const char *bad_reordered = "health{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\nhealth{service_id=\"HeadReporter\"} 1\n";
+	const char *other_bad = "health{service_id=\"HeadReporter\"} 0\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 1\n";
+	metrics(0, ok, T0 + SEC);
+	assert_false(N(0)->health_hint);                  /* the first scrape: nothing to compare */
+	assert_int_equal(N(0)->metrics_polls, 1);
+	assert_int_equal(node_last_answer_ms(N(0)), T0 + SEC);
+	metrics(0, ok, T0 + 2 * SEC);
+	assert_false(N(0)->health_hint);                  /* unchanged */
+	metrics(0, bad, T0 + 3 * SEC);
+	assert_true(N(0)->health_hint);                   /* a check failed */
+	N(0)->health_hint = false;
+	metrics(0, bad_reordered, T0 + 4 * SEC);
+	assert_false(N(0)->health_hint);                  /* the same set in another order */
+	metrics(0, other_bad, T0 + 5 * SEC);
+	assert_true(N(0)->health_hint);                   /* another check failing instead */
+	N(0)->health_hint = false;
+	metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC);
+	assert_true(N(0)->health_hint);                   /* a check gone from the list */
+	assert_int_equal(N(0)->metrics_polls, 6);
+
+	/* failing, unparsable, down or starting: not settled */
+	health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	assert_false(node_health_settled(N(0)));
+	health(0, 200, JSON_CT, "{not json", T0 + 8 * SEC);
+	assert_false(node_health_settled(N(0)));
+	failed(0, PROBE_HEALTH, "connection refused", T0 + 9 * SEC);
+	assert_false(node_health_settled(N(0)));
+	health(0, 204, NULL, "", T0 + 10 * SEC);
+	assert_false(node_health_settled(N(0)));
+	health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	assert_true(node_health_settled(N(0)));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1298,6 +1344,7 @@ int main(void)
 		T(test_health_207_failing),
 		T(test_health_pre29_and_text),
 		T(test_health_204_starting),
+		T(test_health_settled_and_hint),
 		T(test_health_http_errors),
 		T(test_health_timeout_garbage_html),
 		T(test_check_since_and_events),

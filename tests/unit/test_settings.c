@@ -126,6 +126,7 @@ static void test_full_file(void **state)
 	assert_string_equal(p->url, "https://primary.example.com:6689");
 	assert_string_equal(p->group, "pair-a");
 	assert_int_equal(p->interval_ms, 2000);
+	assert_int_equal(p->health_interval_ms, 30000);
 	assert_int_equal(p->timeout_ms, 1500);
 	assert_int_equal(p->connect_timeout_ms, 1000);
 	assert_int_equal(p->health_max_bytes, 512 * 1024);
@@ -151,6 +152,7 @@ static void test_full_file(void **state)
 	assert_string_equal(b->url, "https://lb.example.com/standby");
 	assert_string_equal(b->group, "pair-a");
 	assert_int_equal(b->interval_ms, 10000);
+	assert_int_equal(b->health_interval_ms, 60000);   /* from [defaults] */
 	assert_int_equal(b->timeout_ms, 3000);
 	assert_int_equal(b->connect_timeout_ms, 1500);
 	assert_int_equal(b->health_max_bytes, 2 * 1024 * 1024);
@@ -237,6 +239,7 @@ static void test_builtin_defaults(void **state)
 	assert_string_equal(n->url, "http://127.0.0.1:6688");
 	assert_null(n->group);
 	assert_int_equal(n->interval_ms, 5000);
+	assert_int_equal(n->health_interval_ms, 0);         /* automatic */
 	assert_int_equal(n->timeout_ms, 4000);
 	assert_int_equal(n->connect_timeout_ms, 2000);
 	assert_int_equal(n->health_max_bytes, 1024 * 1024);
@@ -415,6 +418,13 @@ static void test_errors_values(void **state)
 	             "nodetop.conf:2: timeout 10s is longer than interval 5s in [node a]");
 	expect_error("[defaults]\ntimeout = 4s\n[node a]\nurl = http://a\ninterval = 1s\n",
 	             "nodetop.conf:5: timeout 4s is longer than interval 1s in [node a]");
+	/* health_interval may not be below the interval */
+	expect_error("[node a]\nurl = http://a\ninterval = 2s\nhealth_interval = 1s\n",
+	             "nodetop.conf:4: health_interval 1s is shorter than interval 2s in [node a]");
+	expect_error("[defaults]\nhealth_interval = 2s\n[node a]\nurl = http://a\ninterval = 3s\n",
+	             "nodetop.conf:5: health_interval 2s is shorter than interval 3s in [node a]");
+	expect_error("[defaults]\nhealth_interval = often\n",
+	             "nodetop.conf:2: bad duration 'often' for 'health_interval' (use e.g. 5s, 500ms, 2m)");
 	expect_error("[node a]\nurl = http://a\ntimeout = 1s\nconnect_timeout = 2s\n",
 	             "nodetop.conf:4: connect_timeout 2s is longer than timeout 1s in [node a]");
 	/* [defaults] globals */
