@@ -46,6 +46,8 @@ nt_hwm=$(b_status_kb "$NT_PID" VmHWM) pr_hwm=$(b_status_kb "$PROM_PID" VmHWM)
 up=$(curl -s "http://127.0.0.1:$PPORT/api/v1/query?query=sum(up)" | sed -n 's/.*"value":\[[^,]*,"\([0-9.]*\)".*/\1/p')
 b_stop "$NT_PID"
 polls=$(sed -n 's/^polls=//p' "$B_TMP/stats" 2>/dev/null)
+hpolls=$(sed -n 's/^health_polls=//p' "$B_TMP/stats" 2>/dev/null)
+mpolls=$(sed -n 's/^metrics_polls=//p' "$B_TMP/stats" 2>/dev/null)
 errors=$(sed -n 's/^poll_errors=//p' "$B_TMP/stats" 2>/dev/null)
 
 wall=$(b_calc "$t1 - $t0")
@@ -58,11 +60,13 @@ echo "## 2. Poll cost: nodetop against a Prometheus server"
 echo
 echo "$NODES simulated nodes (one \`nodetop-sim\`, $SIZE-byte /metrics), both clients at 1 s,"
 echo "measured for $(b_fmt %.1f "$wall") s after a $WARM s warm-up; CPU = utime+stime from /proc/PID/stat,"
-echo "peak RSS = VmHWM. nodetop polls /health and /metrics of every node; Prometheus scrapes /metrics."
+echo "peak RSS = VmHWM. nodetop polls /metrics of every node every second, and /health"
+echo "every round until the node is settled, then every 15 s (the default health_interval:"
+echo "a node recomputes its checks every 15 s); Prometheus scrapes /metrics."
 echo
 echo "| process | CPU s | CPU % of one core | peak RSS MB | work |"
 echo "|---|---|---|---|---|"
-echo "| nodetop --events | $nt_cpu | $(share "$nt_cpu") | $(b_fmt %.1f "$nt_hwm / 1024") | ${polls:-?} polls in the whole run, ${errors:-?} errors |"
+echo "| nodetop --events | $nt_cpu | $(share "$nt_cpu") | $(b_fmt %.1f "$nt_hwm / 1024") | ${mpolls:-?} /metrics and ${hpolls:-?} /health answers in the whole run, ${errors:-?} errors |"
 echo "| prometheus | $pr_cpu | $(share "$pr_cpu") | $(b_fmt %.1f "$pr_hwm / 1024") | $((sc1 - sc0)) scrapes in the window, ${up:-?} targets up |"
 echo "| nodetop-sim (serves both) | $sim_cpu | $(share "$sim_cpu") | | |"
 echo

@@ -50,17 +50,19 @@ series_per_body() {
 	curl -s "http://127.0.0.1:${SIM_PORTS%%[!0-9]*}/metrics" | grep -c -v -e '^#' -e '^[[:space:]]*$'
 }
 
-# curl_peer N ROUNDS: one `curl --parallel` per round over /health and /metrics
-# of the first N nodes; sets PEER_CPU (s per round, mean) and PEER_WALL.
+# curl_peer N ROUNDS: one `curl --parallel` per round over what nodetop asks in
+# a round of the first N (healthy) nodes: every /metrics, and /health of a third
+# of them (health_interval 15 s at a 5 s interval); sets PEER_CPU (s per round,
+# mean) and PEER_WALL.
 curl_peer() {
 	local n=$1 rounds=$2 i=0 p r sum=0 wsum=0
 	for p in $SIM_PORTS; do
 		[ "$i" -lt "$n" ] || break
-		printf 'url = "http://127.0.0.1:%s/health"\noutput = "/dev/null"\n' "$p"
+		[ $((i % 3)) = 0 ] && printf 'url = "http://127.0.0.1:%s/health"\noutput = "/dev/null"\n' "$p"
 		printf 'url = "http://127.0.0.1:%s/metrics"\noutput = "/dev/null"\n' "$p"
 		i=$((i + 1))
 	done >"$B_TMP/curl.conf"
-	b_log "peer: curl --parallel over $((2 * n)) URLs, $rounds rounds"
+	b_log "peer: curl --parallel over $(grep -c '^url' "$B_TMP/curl.conf") URLs, $rounds rounds"
 	for r in $(seq 1 "$rounds"); do
 		b_run_cpu curl -s --parallel --parallel-max 64 -K "$B_TMP/curl.conf"
 		sum=$(b_calc "$sum + $RUN_CPU") wsum=$(b_calc "$wsum + $RUN_WALL")
@@ -110,7 +112,7 @@ echo "CPU (utime+stime from /proc) and RSS over the window after a $WARM s warm-
 echo "(poll start against schedule, every poll of the run) from \`NODETOP_STATS\`. Runs B and C"
 echo "give the growth per node (A - B) and per scraped series (C - B)."
 echo
-echo "| run | nodes | body | CPU s / window s | CPU % of one core | RSS MB (peak) | lateness ms p50 / p99 / max | polls / errors | sim CPU % |"
+echo "| run | nodes | body | CPU s / window s | CPU % of one core | RSS MB (peak) | lateness ms p50 / p99 / max | answers (/health + /metrics) / errors | sim CPU % |"
 echo "|---|---|---|---|---|---|---|---|---|"
 echo "$ROW_A"
 echo "$ROW_B"
@@ -121,8 +123,9 @@ echo "is $(b_fmt %.4f "$b_share / $FEW") %/node at $FEW nodes and $(b_fmt %.4f "
 echo "**$per_series_us µs CPU per scraped series per poll, $per_series_b bytes RSS per scraped series**."
 echo "Differences of two runs on a shared machine: small or negative figures are within the noise."
 echo
-echo "Peer: \`curl -s --parallel --parallel-max 64 -K urls\` fetching /health and /metrics of all $NODES"
-echo "nodes once (new connections each round, no parsing): $(b_fmt %.3f "$PEER_CPU") s CPU per round"
+echo "Peer: \`curl -s --parallel --parallel-max 64 -K urls\` fetching what nodetop asks in a round:"
+echo "/metrics of all $NODES nodes and /health of every third (nodetop asks /health of a healthy node every"
+echo "15 s, its health_interval, and /metrics every 5 s); new connections each round, no parsing: $(b_fmt %.3f "$PEER_CPU") s CPU per round"
 echo "($(b_fmt %.2f "$PEER_WALL") s wall). nodetop per round: $(b_fmt %.3f "$nt_round") s, **${ratio}x curl**."
 echo
 b_verdict "$(b_calc "$a_share <= 10")" "scale: CPU <= 10% of one core at $NODES nodes: $(b_fmt %.2f "$a_share")%"
