@@ -573,7 +573,8 @@ void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
 	x += render_putf(t, w, y, x, W - x, stale ? A_BOLD | A_REVERSE : base, "polled %s", buf) + 1;
 	if (n->last_health_ms)
 		x += render_putf(t, w, y, x, W - x, base, "(%s, HTTP %ld)", tmp2, n->http_status) + 2;
-	render_putf(t, w, y, x, W - x, A_DIM, "%lu polls, %lu errors", n->polls, n->poll_errors);
+	render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
+	            n->poll_errors);
 	y++;
 
 	/* what is wrong, database and RPC facts */

@@ -104,6 +104,7 @@ S=$(tmux_screen)
 t_match "detail: all checks expanded, with their output" 'Listener connected = false' "$S"
 t_match "detail: larger charts with now/min/max" 'head height \[1\] +now [0-9]+ +min [0-9]+ +max [0-9]+' "$S"
 t_match "detail: footer says how to go back" '^Esc back' "$S"
+t_match "detail: the answers of /health and /metrics counted apart" '[0-9]+ /health [1-9][0-9]* /metrics, [0-9]+ errors' "$S"
 tmux_keys Escape
 tmux_wait '─ Nodes ─' 5 && t_ok "Esc goes back to the node list" || t_fail "Esc goes back"
 tmux_keys Tab
