@@ -464,7 +464,7 @@ static void pnode_poll(pnode_t *pn, uint64_t now)
 	pn->started_rounds++;
 	if (!pn->cfg.metrics || !pn->health_settled || now + POLLER_SLACK_NS >= pn->health_due_hr) {
 		endpoint_start(p, &pn->health, scheduled);
-		pn->health_due_hr = now + pn->health_ival_ns;
+		pn->health_due_hr = pn->due_hr + pn->health_ival_ns;   /* on the round grid */
 	}
 	if (pn->cfg.metrics) {
 		endpoint_start(p, &pn->metrics, scheduled);

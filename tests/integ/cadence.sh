@@ -5,7 +5,7 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 SIMF=$T_TMP/sim.ports
-psim_start "$SIMF" --nodes 6 --scenarios healthy,healthy,healthy,healthy,rpc-outage,healthy --metrics-size 20k ||
+psim_start "$SIMF" --nodes 7 --scenarios healthy,healthy,healthy,healthy,rpc-outage,healthy,healthy --metrics-size 20k ||
 	{ t_fail "simulator starts"; t_done; }
 url() { echo "http://127.0.0.1:$(psim_port "$SIMF" "$1")"; }
 # count INDEX health|metrics: requests the simulated node has received.
@@ -37,6 +37,9 @@ metrics = false
 url = $(url 4)
 [node goesdown]
 url = $(url 5)
+[node every2s]
+url = $(url 6)
+health_interval = 2s
 EOF
 NODETOP_STATS=$T_TMP/stats "$NODETOP" --events -c "$CONF" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
 NT=$!; T_PIDS="$T_PIDS $NT"
@@ -48,6 +51,8 @@ h=$(count 0 health) m=$(count 0 metrics)
 echo "# figure all checks passing, 500 ms interval, ~4.5 s: /health asked $h times, /metrics $m times"
 t_check "a node whose checks pass: /metrics every round (>= 7 in 4.5 s, got $m)" test "$m" -ge 7
 t_check "... and /health once, not every round (15 s by default; got $h)" test "$h" -le 2
+h=$(count 6 health)
+t_check "health_interval = 2s, all checks passing: /health every 2 s (3 in 4.5 s, got $h)" test "$h" -ge 2 -a "$h" -le 4
 h=$(count 1 health)
 t_check "health_interval = 500ms: /health every round (>= 7, got $h)" test "$h" -ge 7
 h=$(count 3 health) m=$(count 3 metrics)
