@@ -119,6 +119,7 @@ typedef struct sim_node {
 
 	/* HTTP side (sim_http.c) */
 	uv_tcp_t *listener;         /* NULL while not listening */
+	uv_tcp_t *parked;           /* while down: the port bound, not listening (refused, and kept) */
 	int want_listen;
 	sim_conn_t *conns;          /* doubly-linked list of open connections */
 	int nconns;

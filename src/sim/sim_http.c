@@ -767,15 +767,25 @@ static void http_on_connection(uv_stream_t *server, int status)
 	http_update_reading(c);
 }
 
-int sim_http_listen(sim_node_t *node, char *err, size_t errlen)
+/* A socket bound to the node's port (0: one the kernel picks), not listening. */
+static uv_tcp_t *http_bind(sim_node_t *node, int *r)
 {
-	sim_t *sim = node->sim;
 	uv_tcp_t *t = xmalloc(sizeof(*t));
-	uv_tcp_init(&sim->loop, t);
+	uv_tcp_init(&node->sim->loop, t);
 	t->data = node;
 	struct sockaddr_in addr;
 	uv_ip4_addr("127.0.0.1", node->port, &addr);
-	int r = uv_tcp_bind(t, (const struct sockaddr *)&addr, 0);
+	*r = uv_tcp_bind(t, (const struct sockaddr *)&addr, 0);
+	return t;
+}
+
+int sim_http_listen(sim_node_t *node, char *err, size_t errlen)
+{
+	int r = 0;
+	uv_tcp_t *t = node->parked;       /* back from down: the port we kept */
+	node->parked = NULL;
+	if (!t)
+		t = http_bind(node, &r);
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)t, 511, http_on_connection);
 	if (r != 0) {
@@ -793,11 +803,22 @@ int sim_http_listen(sim_node_t *node, char *err, size_t errlen)
 	return 0;
 }
 
+/* Down: connections are refused, but the port stays bound (not listening),
+ * so that no other program, e.g. another test's simulator picking free ports,
+ * takes it before the node listens again. */
 void sim_http_unlisten(sim_node_t *node)
 {
 	if (node->listener) {
-		uv_close((uv_handle_t *)node->listener, http_on_listener_close);
+		uv_close((uv_handle_t *)node->listener, http_on_listener_close);   /* the fd closes now */
 		node->listener = NULL;
+		if (!node->parked && node->port != 0) {
+			int r;
+			uv_tcp_t *t = http_bind(node, &r);
+			if (r == 0)
+				node->parked = t;
+			else
+				uv_close((uv_handle_t *)t, http_on_listener_close);
+		}
 	}
 	sim_conn_t *c = node->conns, *next;
 	for (; c; c = next) {
@@ -819,6 +840,10 @@ void sim_http_close_all(sim_t *sim)
 		if (n->listener) {
 			uv_close((uv_handle_t *)n->listener, http_on_listener_close);
 			n->listener = NULL;
+		}
+		if (n->parked) {
+			uv_close((uv_handle_t *)n->parked, http_on_listener_close);
+			n->parked = NULL;
 		}
 		while (n->conns)
 			http_close(n->conns);

@@ -259,6 +259,13 @@ t_eq "control: /control/state lists every node with index, port, scenario" "${#S
 
 DOWN=$(idx down)
 t_eq "down: connection refused" 000 "$(code "$(url down /health)")"
+t_match "down: the port stays taken (bound, not listening), so nothing else can grab it" 'in use' \
+	"$(python3 -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1]))); print("free")
+except OSError as e:
+    print("in use:", e)' "$(port down)")"
 t_eq "down: switched from another node's port (node=INDEX)" 200 \
 	"$(code "$(url healthy "/control/scenario?node=$DOWN&name=healthy")" -X POST)"
 t_eq "down: listens again" 200 "$(code "$(url down /health)")"
