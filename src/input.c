@@ -209,40 +209,52 @@ static void input_filter_apply(tui_t *t)
 	input_tree_changed(t);
 }
 
-/* Keys while the filter prompt is open. */
-static void input_filter_key(tui_t *t, int is_key, wint_t ch)
+/* The editing keys of a one-line prompt over buf (UTF-8, at most max bytes):
+ * Backspace drops one whole character, Ctrl-U everything, a printable
+ * character is appended. Returns true when buf changed. */
+static bool input_edit_line(char *buf, size_t max, int is_key, wint_t ch)
 {
-	size_t len = strlen(t->filter);
+	size_t len = strlen(buf);
 
-	if (!is_key && (ch == '\r' || ch == '\n')) {
-		t->filter_editing = false;
-	} else if (!is_key && ch == KEY_ESC) {
-		t->filter_editing = false;
-		t->filter[0] = '\0';
-		input_filter_apply(t);
-	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		/* drop one whole UTF-8 character */
-		while (len > 0 && ((unsigned char)t->filter[len - 1] & 0xC0) == 0x80)
+	if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
+		while (len > 0 && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
 			len--;
 		if (len > 0)
 			len--;
-		t->filter[len] = '\0';
-		input_filter_apply(t);
-	} else if (!is_key && ch == KEY_CTRL('u')) {
-		t->filter[0] = '\0';
-		input_filter_apply(t);
-	} else if (!is_key && ch >= 0x20 && ch != 0x7f) {
+		buf[len] = '\0';
+		return true;
+	}
+	if (!is_key && ch == KEY_CTRL('u')) {
+		buf[0] = '\0';
+		return true;
+	}
+	if (!is_key && iswprint(ch)) {
 		char mb[MB_LEN_MAX];
 		mbstate_t st;
 		size_t k;
 
 		memset(&st, 0, sizeof st);
 		k = wcrtomb(mb, (wchar_t)ch, &st);
-		if (k != (size_t)-1 && len + k < sizeof t->filter) {
-			memcpy(t->filter + len, mb, k);
-			t->filter[len + k] = '\0';
-			input_filter_apply(t);
+		if (k != (size_t)-1 && len + k <= max) {
+			memcpy(buf + len, mb, k);
+			buf[len + k] = '\0';
+			return true;
 		}
+	}
+	return false;
+}
+
+/* Keys while the filter prompt is open. */
+static void input_filter_key(tui_t *t, int is_key, wint_t ch)
+{
+	if (!is_key && (ch == '\r' || ch == '\n')) {
+		t->filter_editing = false;
+	} else if (!is_key && ch == KEY_ESC) {
+		t->filter_editing = false;
+		t->filter[0] = '\0';
+		input_filter_apply(t);
+	} else if (input_edit_line(t->filter, sizeof t->filter - 1, is_key, ch)) {
+		input_filter_apply(t);
 	}
 	tui_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
 }
@@ -279,8 +291,6 @@ static void input_ack_close(tui_t *t)
  * Backspace and Ctrl-U edit, printable characters are typed (TUI_ACK_MAX bytes). */
 static void input_ack_key(tui_t *t, int is_key, wint_t ch)
 {
-	size_t len = strlen(t->ack_note);
-
 	if (!is_key && (ch == '\r' || ch == '\n')) {
 		size_t idx = model_find_node(t->m, t->ack_name);
 		char msg[200], name[96];
@@ -298,25 +308,8 @@ static void input_ack_key(tui_t *t, int is_key, wint_t ch)
 		input_ack_key(t, 0, '\r');
 	} else if (!is_key && ch == KEY_ESC) {
 		input_ack_close(t);
-	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 127 || ch == 8))) {
-		while (len > 0 && ((unsigned char)t->ack_note[len - 1] & 0xC0) == 0x80)
-			len--;
-		if (len > 0)
-			len--;
-		t->ack_note[len] = '\0';
-	} else if (!is_key && ch == KEY_CTRL('u')) {
-		t->ack_note[0] = '\0';
-	} else if (!is_key && iswprint(ch)) {
-		char mb[MB_LEN_MAX];
-		mbstate_t st;
-		size_t k;
-
-		memset(&st, 0, sizeof st);
-		k = wcrtomb(mb, (wchar_t)ch, &st);
-		if (k != (size_t)-1 && len + k <= TUI_ACK_MAX) {
-			memcpy(t->ack_note + len, mb, k);
-			t->ack_note[len + k] = '\0';
-		}
+	} else {
+		input_edit_line(t->ack_note, TUI_ACK_MAX, is_key, ch);
 	}
 	tui_dirty(t, DIRTY_FOOTER);
 }
