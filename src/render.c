@@ -149,25 +149,22 @@ static WINDOW *render_newwin(rect_t r)
 	return w;
 }
 
+/* Deletes *w, if any, and forgets it. */
+static void render_drop(WINDOW **w)
+{
+	if (*w) {
+		delwin(*w);
+		*w = NULL;
+	}
+}
+
 static void render_make_windows(tui_t *t)
 {
-	for (int i = 0; i < WIN__COUNT; i++) {
-		if (t->win[i])
-			delwin(t->win[i]);
-		t->win[i] = NULL;
-	}
-	if (t->help) {
-		delwin(t->help);
-		t->help = NULL;
-	}
-	if (t->prompt) {
-		delwin(t->prompt);
-		t->prompt = NULL;
-	}
-	if (t->kwin) {
-		delwin(t->kwin);
-		t->kwin = NULL;
-	}
+	for (int i = 0; i < WIN__COUNT; i++)
+		render_drop(&t->win[i]);
+	render_drop(&t->help);
+	render_drop(&t->prompt);
+	render_drop(&t->kwin);
 	getmaxyx(stdscr, t->rows, t->cols);
 	if (t->opts.kiosk) {
 		/* one window, two columns and a row smaller than the terminal: it moves
@@ -206,6 +203,25 @@ static void render_make_windows(tui_t *t)
 	t->relayout = false;
 }
 
+/* An overlay window at r (made again when it moved or changed size), drawn
+ * on top of whatever was refreshed below it. */
+static void render_overlay(tui_t *t, WINDOW **win, rect_t r, void (*draw)(tui_t *, WINDOW *))
+{
+	if (*win) {
+		int oy, ox, oh, ow;
+		getbegyx(*win, oy, ox);
+		getmaxyx(*win, oh, ow);
+		if (oy != r.y || ox != r.x || oh != r.h || ow != r.w)
+			render_drop(win);
+	}
+	if (!*win && !(*win = render_newwin(r)))
+		return;
+	werase(*win);
+	draw(t, *win);
+	touchwin(*win);
+	wnoutrefresh(*win);
+}
+
 static void render_help(tui_t *t)
 {
 	int h, w, y, x;
@@ -217,44 +233,23 @@ static void render_help(tui_t *t)
 		w = t->cols;
 	y = (t->rows - h) / 2;
 	x = (t->cols - w) / 2;
-	if (t->help) {
-		int oh, ow;
-		getmaxyx(t->help, oh, ow);
-		if (oh != h || ow != w) {
-			delwin(t->help);
-			t->help = NULL;
-		}
-	}
-	if (!t->help) {
-		t->help = newwin(h, w, y, x);
-		if (!t->help)
-			return;
-		leaveok(t->help, TRUE);
-	}
-	werase(t->help);
-	panel_help_draw(t, t->help);
-	touchwin(t->help);           /* on top of whatever was refreshed below it */
-	wnoutrefresh(t->help);
+	render_overlay(t, &t->help, (rect_t){ y, x, h, w }, panel_help_draw);
 }
 
 /* The acknowledge prompt: an overlay on the last row, over the footer (or the
  * list in the summary layout, which has none). */
 static void render_prompt(tui_t *t)
 {
-	if (t->prompt && getmaxx(t->prompt) != t->cols) {
-		delwin(t->prompt);
-		t->prompt = NULL;
-	}
-	if (!t->prompt) {
-		t->prompt = newwin(1, t->cols, t->rows - 1, 0);
-		if (!t->prompt)
-			return;
-		leaveok(t->prompt, TRUE);
-	}
-	werase(t->prompt);
-	input_prompt_draw(t, t->prompt);
-	touchwin(t->prompt);
-	wnoutrefresh(t->prompt);
+	render_overlay(t, &t->prompt, (rect_t){ t->rows - 1, 0, 1, t->cols }, input_prompt_draw);
+}
+
+/* The frame is complete: to the terminal, then what goes between frames. */
+static void render_finish(tui_t *t)
+{
+	doupdate();
+	t->frames++;
+	t->last_frame_ms = uv_now(t->loop);
+	tui_after_frame(t);
 }
 
 void render_frame(tui_t *t)
@@ -282,8 +277,7 @@ void render_frame(tui_t *t)
 			panel_too_small_draw(t, stdscr);
 			wnoutrefresh(stdscr);
 		}
-		doupdate();
-		tui_after_frame(t);
+		render_finish(t);
 		return;
 	}
 	if (t->opts.kiosk) {
@@ -292,10 +286,7 @@ void render_frame(tui_t *t)
 			panel_kiosk_draw(t, w);
 			wnoutrefresh(w);
 		}
-		doupdate();
-		t->frames++;
-		t->last_frame_ms = uv_now(t->loop);
-		tui_after_frame(t);
+		render_finish(t);
 		return;
 	}
 	if ((w = t->win[WIN_HEADER]) && (d & DIRTY_HEADER)) {
@@ -340,19 +331,14 @@ void render_frame(tui_t *t)
 	if (t->help_open) {
 		if (d)
 			render_help(t);
-	} else if (t->help) {
-		delwin(t->help);
-		t->help = NULL;
+	} else {
+		render_drop(&t->help);
 	}
 	if (t->ack_editing) {
 		if (d)
 			render_prompt(t);
-	} else if (t->prompt) {
-		delwin(t->prompt);
-		t->prompt = NULL;
+	} else {
+		render_drop(&t->prompt);
 	}
-	doupdate();
-	t->frames++;
-	t->last_frame_ms = uv_now(t->loop);
-	tui_after_frame(t);
+	render_finish(t);
 }
