@@ -150,6 +150,8 @@ size_t model_add_node(model_t *m, const char *name, const char *url, const char 
 void model_remove_node(model_t *m, size_t idx);
 /* Index of the node named name, or (size_t)-1. */
 size_t model_find_node(const model_t *m, const char *name);
+/* Index of the group of node n, or (size_t)-1 when it has none. */
+size_t model_group_index(const model_t *m, const node_t *n);
 
 /* Feeds one request's outcome: HTTP status and body are interpreted here
  * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ..."). */

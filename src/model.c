@@ -184,10 +184,8 @@ size_t model_add_node(model_t *m, const char *name, const char *url, const char 
 		model_indicator_init(&n->ind[k]);
 	model_copy(n->ind[IND_NODE].reason, sizeof n->ind[IND_NODE].reason, "not polled yet");
 	if (n->group) {
-		group_t *g = NULL;
-		for (size_t i = 0; i < m->ngroups; i++)
-			if (strcmp(m->groups[i].name, n->group) == 0)
-				g = &m->groups[i];
+		size_t gi = model_group_index(m, n);
+		group_t *g = gi != (size_t)-1 ? &m->groups[gi] : NULL;
 		if (!g) {
 			m->groups = xrealloc(m->groups, (m->ngroups + 1) * sizeof *m->groups);
 			g = &m->groups[m->ngroups++];
@@ -235,6 +233,14 @@ size_t model_find_node(const model_t *m, const char *name)
 {
 	for (size_t i = 0; i < m->nnodes; i++)
 		if (strcmp(m->nodes[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+size_t model_group_index(const model_t *m, const node_t *n)
+{
+	for (size_t i = 0; n->group && i < m->ngroups; i++)
+		if (strcmp(m->groups[i].name, n->group) == 0)
 			return i;
 	return (size_t)-1;
 }
@@ -1217,12 +1223,8 @@ static bool model_group_update(model_t *m, group_t *g, int64_t now)
 
 static group_t *model_group_of(model_t *m, const node_t *n)
 {
-	if (!n->group)
-		return NULL;
-	for (size_t i = 0; i < m->ngroups; i++)
-		if (strcmp(m->groups[i].name, n->group) == 0)
-			return &m->groups[i];
-	return NULL;
+	size_t gi = model_group_index(m, n);
+	return gi != (size_t)-1 ? &m->groups[gi] : NULL;
 }
 
 /* ------------------------------------------------------------ entry points */

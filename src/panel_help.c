@@ -240,13 +240,11 @@ static void kiosk_center(const tui_t *t, WINDOW *w, int y, const char *s, attr_t
 	render_put(t, w, y, sw < W ? (W - sw) / 2 : 0, W, s, a);
 }
 
-/* The group of node i, or NULL. */
+/* The group of node n, or NULL. */
 static const group_t *kiosk_group(const tui_t *t, const node_t *n)
 {
-	for (size_t g = 0; n->group && g < t->m->ngroups; g++)
-		if (strcmp(t->m->groups[g].name, n->group) == 0)
-			return &t->m->groups[g];
-	return NULL;
+	size_t gi = model_group_index(t->m, n);
+	return gi != (size_t)-1 ? &t->m->groups[gi] : NULL;
 }
 
 /* How much node i needs attention: 5 the node down, 4 its database or RPC
@@ -714,7 +712,7 @@ void panel_kiosk_draw(tui_t *t, WINDOW *w)
 		snprintf(buf, sizeof buf, "read-only kiosk %s %zu node%s", t->g->dot, t->m->nnodes, t->m->nnodes == 1 ? "" : "s");
 		if (t->kiosk_npages > 1) {
 			char every[16];
-			fmt_duration(every, sizeof every, t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000);
+			fmt_duration(every, sizeof every, t->opts.kiosk_page_ms);
 			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %s next page every %s", t->g->dot, every);
 		}
 		render_put(t, w, H - 1, 1, W - 1, buf, A_DIM);
