@@ -218,7 +218,7 @@ bool tui_all_stale(const tui_t *t, int64_t now_ms, int64_t *newest_ms)
 
 	for (size_t i = 0; i < m->nnodes; i++) {
 		const node_t *n = &m->nodes[i];
-		int64_t last = n->last_health_ms > n->last_metrics_ms ? n->last_health_ms : n->last_metrics_ms;
+		int64_t last = node_last_answer_ms(n);
 		int64_t iv = n->interval_ms > 0 ? n->interval_ms : 5000;
 		bool is_old = last ? node_is_stale(n, now_ms) : now_ms - t->start_ms > 3 * iv;
 		if (stall && last < t->stall_mark_ms)
@@ -577,7 +577,7 @@ static int64_t tui_max_interval(const tui_t *t)
 /* Kiosk: turns the page, and moves the layout a cell for burn-in care. */
 static unsigned tui_kiosk_tick(tui_t *t, int64_t now)
 {
-	int64_t page = t->opts.kiosk_page_ms > 0 ? t->opts.kiosk_page_ms : 10000;
+	int64_t page = t->opts.kiosk_page_ms;
 
 	if (t->kview == KIOSK_LIST && t->kiosk_npages > 1) {
 		if (t->kiosk_next_ms == 0)
@@ -786,6 +786,8 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 	t->m = m;
 	if (opts)
 		t->opts = *opts;
+	if (t->opts.kiosk_page_ms <= 0)
+		t->opts.kiosk_page_ms = TUI_KIOSK_PAGE_MS;
 	t->quit = quit;
 	t->ud = ud;
 	t->have_tio = tcgetattr(STDIN_FILENO, &t->saved_tio) == 0;

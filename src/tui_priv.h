@@ -95,6 +95,8 @@ typedef struct tui_glyphs {
 #define TUI_ALERT_MIN_MS 30000
 /* Kiosk burn-in care: the layout moves by a cell this often (NODETOP_KIOSK_SHIFT_MS overrides). */
 #define TUI_KIOSK_SHIFT_MS (5 * 60 * 1000)
+/* Kiosk pages turn this often unless the config says (kiosk_page). */
+#define TUI_KIOSK_PAGE_MS 10000
 /* Burn-in positions (x, y) the kiosk cycles through, a cell apart. */
 #define TUI_KIOSK_SHIFTS 6
 /* Longest acknowledgement note, in bytes. */
