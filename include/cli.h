@@ -32,7 +32,8 @@ typedef struct cli {
 /* Returns 0 on success, -1 with a message in err. cli->urls must be freed with cli_free. */
 int cli_parse(cli_t *cli, int argc, char **argv, char *err, size_t errlen);
 /* Applies --interval, --timeout and --health-interval to one node's settings
- * (the timeout capped at the interval, the health interval raised to it). */
+ * (the timeout capped at the interval; a health interval below the interval
+ * counts as the interval: poller_health_interval). */
 struct node_cfg;
 void cli_apply_node(const cli_t *cli, struct node_cfg *n);
 void cli_free(cli_t *cli);

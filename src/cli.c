@@ -154,6 +154,4 @@ void cli_apply_node(const cli_t *cli, node_cfg_t *n)
 		n->health_interval_ms = cli->health_interval_ms;
 	if (n->timeout_ms > n->interval_ms)
 		n->timeout_ms = n->interval_ms;
-	if (n->health_interval_ms && n->health_interval_ms < n->interval_ms)
-		n->health_interval_ms = n->interval_ms;
 }

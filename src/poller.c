@@ -51,7 +51,7 @@ struct pnode {
 	uint64_t due_hr;            /* uv_hrtime (ns) of the next round */
 	uint64_t health_due_hr;     /* /health is asked in the first round at or after this */
 	uint64_t health_ival_ns;    /* while settled */
-	bool health_settled;        /* checks all passing: /health at health_ival_ns, not every round */
+	bool health_settled;        /* the owner says all checks pass (poller_health_settled): /health at health_ival_ns */
 	long metrics_class;         /* last /metrics: HTTP status, or -CURLcode; 0 = none yet */
 	endpoint_t health, metrics, discovery;
 	endpoint_t *plugins;
@@ -601,8 +601,6 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 		for (size_t i = 0; i < pn->nplugins; i++)
 			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
 	}
-	if (ep->kind == PROBE_HEALTH)
-		pn->health_settled = r.ok && r.http_status == 200;   /* the owner may say more */
 	if (ep->kind == PROBE_METRICS)
 		pnode_metrics_seen(pn, rc, r.http_status);
 	/* The round is complete before the callback sees its last result. */

@@ -1065,7 +1065,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 		strbuf_putc(out, '\n');
 		if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 			char d[32];
-			fmt_duration(d, sizeof d, now_ms - n->last_health_ms);
+			fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
 			strbuf_printf(out, "  stale: last answer %s ago\n", d);
 		}
 		if (n->error[0]) {
