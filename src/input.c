@@ -1,49 +1,40 @@
-/* input.c - keys and mouse: moving between nodes and panels, the detail view,
- * the check filter, collapse/expand, acknowledge, copy, help, repaint and quit. */
+/* input.c - keys and mouse: moving between nodes and panels, the detail view, the check
+ * filter, collapse/expand; acknowledge, copy and quit are asked of whoever runs the view. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 #include <wctype.h>
 
-#include "tui_priv.h"
+#include "input.h"
+#include "panel.h"
+#include "render.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)
 #define KEY_ESC 27
 
-static size_t input_nodes_fit(const tui_t *t)
+static size_t input_nodes_fit(const view_t *t)
 {
 	return t->lay.nodes_fit > 0 ? (size_t)t->lay.nodes_fit : 1;
 }
 
-void input_clamp(tui_t *t)
-{
-	size_t n = t->m->nnodes, fit = input_nodes_fit(t), nch = panel_charts_count(t);
+/* ---------------------------------------------------------------- asks */
 
-	if (n == 0) {
-		t->sel = t->node_top = 0;
-	} else {
-		if (t->sel >= n)
-			t->sel = n - 1;
-		if (t->sel < t->node_top)
-			t->node_top = t->sel;
-		if (t->sel >= t->node_top + fit)
-			t->node_top = t->sel + 1 - fit;
-		if (t->node_top + fit > n)
-			t->node_top = n > fit ? n - fit : 0;
-	}
-	if (t->ct_cur >= t->ct.nrows)
-		t->ct_cur = t->ct.nrows ? t->ct.nrows - 1 : 0;
-	if (t->ct_top > t->ct_cur)
-		t->ct_top = t->ct_cur;
-	if (t->chart_top >= nch)
-		t->chart_top = nch ? nch - 1 : 0;
-	if (t->ev_top >= t->m->events.len)
-		t->ev_top = t->m->events.len ? t->m->events.len - 1 : 0;
+static void input_ask_quit(view_t *t)
+{
+	if (t->ask && t->ask->quit)
+		t->ask->quit(t->ask_ud);
+}
+
+static void input_ask_copy(view_t *t)
+{
+	if (t->ask && t->ask->copy)
+		t->ask->copy(t->ask_ud);
 }
 
 /* Panels that can take the focus in the current view and layout. */
-static bool input_focusable(const tui_t *t, tui_focus_t f)
+static bool input_focusable(const view_t *t, view_focus_t f)
 {
 	if (t->view == VIEW_DETAIL)
 		return f == FOCUS_CHECKS || f == FOCUS_CHARTS;
@@ -52,29 +43,29 @@ static bool input_focusable(const tui_t *t, tui_focus_t f)
 	return true;
 }
 
-static void input_focus(tui_t *t, tui_focus_t f)
+static void input_focus(view_t *t, view_focus_t f)
 {
 	if (f == t->focus)
 		return;
 	t->focus = f;
 	/* titles show the focus; a shared middle switches between checks and charts */
-	tui_dirty(t, DIRTY_NODES | DIRTY_CHECKS | DIRTY_CHARTS | DIRTY_EVENTS | DIRTY_FOOTER);
+	view_dirty(t, DIRTY_NODES | DIRTY_CHECKS | DIRTY_CHARTS | DIRTY_EVENTS | DIRTY_FOOTER);
 }
 
-static void input_cycle_focus(tui_t *t, int dir)
+static void input_cycle_focus(view_t *t, int dir)
 {
 	int f = (int)t->focus;
 
 	for (int i = 0; i < FOCUS__COUNT; i++) {
 		f = (f + dir + FOCUS__COUNT) % FOCUS__COUNT;
-		if (input_focusable(t, (tui_focus_t)f)) {
-			input_focus(t, (tui_focus_t)f);
+		if (input_focusable(t, (view_focus_t)f)) {
+			input_focus(t, (view_focus_t)f);
 			return;
 		}
 	}
 }
 
-static void input_select_node(tui_t *t, size_t idx)
+static void input_select_node(view_t *t, size_t idx)
 {
 	if (t->m->nnodes == 0)
 		return;
@@ -84,11 +75,11 @@ static void input_select_node(tui_t *t, size_t idx)
 		return;
 	t->sel = idx;
 	t->chart_top = 0;
-	input_clamp(t);
-	tui_dirty(t, DIRTY_NODES | DIRTY_CHECKS | DIRTY_CHARTS);
+	view_clamp(t);
+	view_dirty(t, DIRTY_NODES | DIRTY_CHECKS | DIRTY_CHARTS);
 }
 
-static void input_set_view(tui_t *t, tui_view_t v)
+static void input_set_view(view_t *t, view_page_t v)
 {
 	if (t->view == v)
 		return;
@@ -100,11 +91,11 @@ static void input_set_view(tui_t *t, tui_view_t v)
 	if (v == VIEW_MAIN)
 		t->focus = FOCUS_NODES;
 	t->ct_valid = false;          /* expand_all changes: rebuild the rows */
-	tui_relayout(t);
+	view_relayout(t);
 }
 
 /* Moves the focused panel's cursor by delta (large values page). */
-static void input_move(tui_t *t, long delta)
+static void input_move(view_t *t, long delta)
 {
 	switch (t->focus) {
 	case FOCUS_NODES: {
@@ -121,17 +112,17 @@ static void input_move(tui_t *t, long delta)
 		else if (c >= (long)t->ct.nrows)
 			c = (long)t->ct.nrows - 1;
 		t->ct_cur = (size_t)c;
-		tui_dirty(t, DIRTY_CHECKS);
+		view_dirty(t, DIRTY_CHECKS);
 		break;
 	}
 	case FOCUS_CHARTS: {
-		long c = (long)t->chart_top + delta, nch = (long)panel_charts_count(t);
+		long c = (long)t->chart_top + delta, nch = (long)view_charts_count(t);
 		if (c >= nch)
 			c = nch - 1;
 		if (c < 0)
 			c = 0;
 		t->chart_top = (size_t)c;
-		tui_dirty(t, DIRTY_CHARTS);
+		view_dirty(t, DIRTY_CHARTS);
 		break;
 	}
 	case FOCUS_EVENTS: {
@@ -141,7 +132,7 @@ static void input_move(tui_t *t, long delta)
 		if (e < 0)
 			e = 0;
 		t->ev_top = (size_t)e;
-		tui_dirty(t, DIRTY_EVENTS);
+		view_dirty(t, DIRTY_EVENTS);
 		break;
 	}
 	default:
@@ -149,7 +140,7 @@ static void input_move(tui_t *t, long delta)
 	}
 }
 
-static long input_page(const tui_t *t)
+static long input_page(const view_t *t)
 {
 	int h = 10;
 
@@ -164,14 +155,14 @@ static long input_page(const tui_t *t)
 }
 
 /* Re-flattens the tree after a view-state change and redraws it. */
-static void input_tree_changed(tui_t *t)
+static void input_tree_changed(view_t *t)
 {
 	checktree_flatten(&t->ct);
-	input_clamp(t);
-	tui_dirty(t, DIRTY_CHECKS | DIRTY_FOOTER);
+	view_clamp(t);
+	view_dirty(t, DIRTY_CHECKS | DIRTY_FOOTER);
 }
 
-static void input_tree_open(tui_t *t, bool open)
+static void input_tree_open(view_t *t, bool open)
 {
 	size_t node;
 
@@ -187,13 +178,13 @@ static void input_tree_open(tui_t *t, bool open)
 		for (size_t i = 0; i < t->ct.nrows; i++)
 			if (t->ct.rows[i].node == parent) {
 				t->ct_cur = i;
-				tui_dirty(t, DIRTY_CHECKS);
+				view_dirty(t, DIRTY_CHECKS);
 				break;
 			}
 	}
 }
 
-static void input_tree_toggle(tui_t *t)
+static void input_tree_toggle(view_t *t)
 {
 	if (t->ct_cur < t->ct.nrows && t->ct.nodes[t->ct.rows[t->ct_cur].node].nkids) {
 		checktree_toggle(&t->ct, t->ct.rows[t->ct_cur].node);
@@ -201,7 +192,7 @@ static void input_tree_toggle(tui_t *t)
 	}
 }
 
-static void input_filter_apply(tui_t *t)
+static void input_filter_apply(view_t *t)
 {
 	checktree_set_filter(&t->ct, t->filter);
 	t->ct_cur = 0;
@@ -245,7 +236,7 @@ static bool input_edit_line(char *buf, size_t max, int is_key, wint_t ch)
 }
 
 /* Keys while the filter prompt is open. */
-static void input_filter_key(tui_t *t, int is_key, wint_t ch)
+static void input_filter_key(view_t *t, int is_key, wint_t ch)
 {
 	if (!is_key && (ch == '\r' || ch == '\n')) {
 		t->filter_editing = false;
@@ -256,12 +247,12 @@ static void input_filter_key(tui_t *t, int is_key, wint_t ch)
 	} else if (input_edit_line(t->filter, sizeof t->filter - 1, is_key, ch)) {
 		input_filter_apply(t);
 	}
-	tui_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
+	view_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
 }
 
 /* ---------------------------------------------------------------- acknowledge */
 
-static void input_ack_open(tui_t *t)
+static void input_ack_open(view_t *t)
 {
 	char msg[160], name[96];
 	const node_t *n;
@@ -269,27 +260,27 @@ static void input_ack_open(tui_t *t)
 	if (t->sel >= t->m->nnodes)
 		return;
 	n = &t->m->nodes[t->sel];
-	if (!tui_node_has_problem(t, t->sel)) {
+	if (!view_node_has_problem(t, t->sel)) {
 		render_escape(t, name, sizeof name, n->name, false);
 		snprintf(msg, sizeof msg, "%s has no problem to acknowledge", name);
-		tui_set_message(t, msg);
+		view_set_message(t, msg);
 		return;
 	}
 	snprintf(t->ack_name, sizeof t->ack_name, "%s", n->name);
 	t->ack_note[0] = '\0';
 	t->ack_editing = true;
-	tui_dirty(t, DIRTY_FOOTER);
+	view_dirty(t, DIRTY_FOOTER);
 }
 
-static void input_ack_close(tui_t *t)
+static void input_ack_close(view_t *t)
 {
 	t->ack_editing = false;
-	tui_dirty(t, DIRTY_ALL);                  /* what the prompt covered */
+	view_dirty(t, DIRTY_ALL);                  /* what the prompt covered */
 }
 
 /* Keys while the acknowledge prompt is open: Enter confirms, Esc cancels,
- * Backspace and Ctrl-U edit, printable characters are typed (TUI_ACK_MAX bytes). */
-static void input_ack_key(tui_t *t, int is_key, wint_t ch)
+ * Backspace and Ctrl-U edit, printable characters are typed (VIEW_ACK_MAX bytes). */
+static void input_ack_key(view_t *t, int is_key, wint_t ch)
 {
 	if (!is_key && (ch == '\r' || ch == '\n')) {
 		size_t idx = model_find_node(t->m, t->ack_name);
@@ -299,57 +290,31 @@ static void input_ack_key(tui_t *t, int is_key, wint_t ch)
 		if (idx == (size_t)-1) {
 			snprintf(msg, sizeof msg, "%s is no longer configured: not acknowledged", name);
 		} else {
-			model_ack(t->m, idx, t->ack_note, tui_now_ms());
+			if (t->ask && t->ask->ack)
+				t->ask->ack(t->ask_ud, idx, t->ack_note);
 			snprintf(msg, sizeof msg, "acknowledged %s until its state changes", name);
 		}
-		tui_set_message(t, msg);
-		tui_dirty(t, DIRTY_MODEL);
+		view_set_message(t, msg);
+		view_dirty(t, DIRTY_MODEL);
 	} else if ((is_key && ch == KEY_ENTER)) {
 		input_ack_key(t, 0, '\r');
 	} else if (!is_key && ch == KEY_ESC) {
 		input_ack_close(t);
 	} else {
-		input_edit_line(t->ack_note, TUI_ACK_MAX, is_key, ch);
+		input_edit_line(t->ack_note, VIEW_ACK_MAX, is_key, ch);
 	}
-	tui_dirty(t, DIRTY_FOOTER);
+	view_dirty(t, DIRTY_FOOTER);
 }
 
-void input_prompt_draw(tui_t *t, WINDOW *w)
-{
-	int W = getmaxx(w), x = 0, room;
-	char name[96], note[TUI_ACK_MAX * 4 + 1];
-
-	render_escape(t, name, sizeof name, t->ack_name, false);
-	render_escape(t, note, sizeof note, t->ack_note, false);
-	x += render_putf(t, w, 0, x, W, A_BOLD | A_REVERSE, "ack %s:", name) + 1;
-	/* the end of a long note stays in view, next to the cursor */
-	room = W - x - 24;
-	if (room < 8)
-		room = W - x - 1;
-	{
-		const char *p = note;
-		while (render_width(p) > room && *p) {
-			p++;
-			while ((*p & 0xC0) == 0x80)
-				p++;
-		}
-		x += render_put(t, w, 0, x, room, p, A_BOLD);
-	}
-	wattrset(w, A_REVERSE);
-	mvwaddstr(w, 0, x < W ? x : W - 1, " ");      /* the text cursor */
-	wattrset(w, A_NORMAL);
-	render_put(t, w, 0, x + 2, W - x - 2, "Enter confirm  Esc cancel", A_DIM);
-}
-
-void input_key(tui_t *t, int is_key, wint_t ch)
+void input_key(view_t *t, int is_key, wint_t ch)
 {
 	if (is_key && ch == KEY_RESIZE)
 		return;                               /* SIGWINCH is handled through the loop */
 	if (!is_key && ch == KEY_CTRL('l')) {
-		tui_repaint(t);
+		view_repaint(t);
 		return;
 	}
-	if (t->opts.kiosk)
+	if (t->kiosk)
 		return;                               /* read-only: nobody changes it from the keyboard */
 	if (t->filter_editing) {
 		input_filter_key(t, is_key, ch);
@@ -361,7 +326,7 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 	}
 	if (t->help_open) {
 		t->help_open = false;
-		tui_dirty(t, DIRTY_ALL);              /* what was under the overlay */
+		view_dirty(t, DIRTY_ALL);              /* what was under the overlay */
 		if (!is_key && (ch == 'q' || ch == '?' || ch == KEY_ESC))
 			return;
 		/* any other key closes help and then does its job */
@@ -389,7 +354,7 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 			goto back;
 		case KEY_F(1):
 			t->help_open = true;
-			tui_dirty(t, DIRTY_HELP);
+			view_dirty(t, DIRTY_HELP);
 			break;
 		default:
 			break;
@@ -399,11 +364,11 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 	switch (ch) {
 	case 'q':
 	case 'Q':
-		tui_request_quit(t);
+		input_ask_quit(t);
 		return;
 	case '?':
 		t->help_open = true;
-		tui_dirty(t, DIRTY_HELP);
+		view_dirty(t, DIRTY_HELP);
 		return;
 	case '\t':
 		input_cycle_focus(t, 1);
@@ -439,13 +404,13 @@ void input_key(tui_t *t, int is_key, wint_t ch)
 			input_focus(t, FOCUS_CHECKS);
 		t->filter_editing = true;
 		snprintf(t->filter, sizeof t->filter, "%s", t->ct.filter);
-		tui_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
+		view_dirty(t, DIRTY_FOOTER | DIRTY_CHECKS);
 		return;
 	case 'a':
 		input_ack_open(t);
 		return;
 	case 'y':
-		tui_copy_summary(t);
+		input_ask_copy(t);
 		return;
 	case 'f':
 		checktree_set_failing_only(&t->ct, !t->ct.failing_only);
@@ -483,13 +448,13 @@ back:
 
 /* ---------------------------------------------------------------- mouse */
 
-void input_mouse(tui_t *t)
+void input_mouse(view_t *t)
 {
 	MEVENT ev;
 	const layout_t *l = &t->lay;
 	bool wheel_up, wheel_down, click;
 
-	if (getmouse(&ev) != OK || t->opts.kiosk || t->ack_editing)
+	if (getmouse(&ev) != OK || t->kiosk || t->ack_editing)
 		return;
 	click = ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED);
 	wheel_up = ev.bstate & BUTTON4_PRESSED;
@@ -500,7 +465,7 @@ void input_mouse(tui_t *t)
 #endif
 	if (t->help_open) {
 		t->help_open = false;
-		tui_dirty(t, DIRTY_ALL);
+		view_dirty(t, DIRTY_ALL);
 		return;
 	}
 	if (rect_contains(l->nodes, ev.y, ev.x) && t->view == VIEW_MAIN) {
@@ -519,7 +484,7 @@ void input_mouse(tui_t *t)
 				if (row == t->ct_cur)
 					input_tree_toggle(t);
 				t->ct_cur = row;
-				tui_dirty(t, DIRTY_CHECKS);
+				view_dirty(t, DIRTY_CHECKS);
 			}
 		}
 	} else if (rect_contains(l->charts, ev.y, ev.x)) {

@@ -6,16 +6,10 @@
 
 #include "fmt.h"
 #include "sparkline.h"
-#include "tui_priv.h"
+#include "panel.h"
+#include "render.h"
 
 #define CHART_ROWS_DETAIL 3       /* bar rows per chart in the detail view */
-
-size_t panel_charts_count(const tui_t *t)
-{
-	if (t->m->nnodes == 0 || t->sel >= t->m->nnodes)
-		return 0;
-	return t->m->nodes[t->sel].nseries;
-}
 
 /* Value with its unit; large whole numbers (block heights) in full. */
 static void charts_value(char *buf, size_t n, double v, const chart_def_t *d)
@@ -27,7 +21,7 @@ static void charts_value(char *buf, size_t n, double v, const chart_def_t *d)
 }
 
 /* Threshold attribute of a value: crit red, warn yellow, else plain. */
-static attr_t charts_attr(const tui_t *t, const chart_def_t *d, double v)
+static attr_t charts_attr(const view_t *t, const chart_def_t *d, double v)
 {
 	if (!isfinite(v))
 		return A_NORMAL;
@@ -39,14 +33,14 @@ static attr_t charts_attr(const tui_t *t, const chart_def_t *d, double v)
 }
 
 /* A chart cell: threshold colour, else the chart colour. */
-static attr_t charts_cell_attr(const tui_t *t, const chart_def_t *d, double v)
+static attr_t charts_cell_attr(const view_t *t, const chart_def_t *d, double v)
 {
 	attr_t a = charts_attr(t, d, v);
 
 	return a != A_NORMAL ? a : render_pair(t, PAIR_TITLE);
 }
 
-static void charts_label(const tui_t *t, const series_t *s, const chart_def_t *d, char *buf, size_t n)
+static void charts_label(const view_t *t, const series_t *s, const chart_def_t *d, char *buf, size_t n)
 {
 	char key[96];
 
@@ -59,7 +53,7 @@ static void charts_label(const tui_t *t, const series_t *s, const chart_def_t *d
 }
 
 /* Samples of a series for ncols columns of the node's poll interval. */
-static bool charts_columns(const tui_t *t, const node_t *n, const series_t *s, double *vals, int ncols,
+static bool charts_columns(const view_t *t, const node_t *n, const series_t *s, double *vals, int ncols,
                            double *lo, double *hi)
 {
 	int64_t step = n->interval_ms > 0 ? n->interval_ms : 1000;
@@ -69,7 +63,7 @@ static bool charts_columns(const tui_t *t, const node_t *n, const series_t *s, d
 }
 
 /* One line: label, sparkline, current value, range. */
-static void charts_line(tui_t *t, WINDOW *w, int y, const node_t *n, const series_t *s, int lw, bool stale)
+static void charts_line(view_t *t, WINDOW *w, int y, const node_t *n, const series_t *s, int lw, bool stale)
 {
 	const chart_def_t *d = &t->m->charts.defs[s->def];
 	int W = getmaxx(w), rw = W >= 64 ? 21 : 0, vw = 10, sw = W - 1 - lw - 1 - vw - 1 - rw;
@@ -116,7 +110,7 @@ static void charts_line(tui_t *t, WINDOW *w, int y, const node_t *n, const serie
 }
 
 /* Detail view: a label line and a chart CHART_ROWS_DETAIL rows tall. */
-static int charts_big(tui_t *t, WINDOW *w, int y, const node_t *n, const series_t *s, bool stale)
+static int charts_big(view_t *t, WINDOW *w, int y, const node_t *n, const series_t *s, bool stale)
 {
 	const chart_def_t *d = &t->m->charts.defs[s->def];
 	int W = getmaxx(w), H = getmaxy(w), cw = W - 3, rows = CHART_ROWS_DETAIL;
@@ -162,7 +156,7 @@ static int charts_big(tui_t *t, WINDOW *w, int y, const node_t *n, const series_
 	return 1 + rows;
 }
 
-void panel_charts_draw(tui_t *t, WINDOW *w)
+void panel_charts_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1, lw = 10;
 	const node_t *n;

@@ -5,54 +5,11 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "tui_priv.h"
+#include "panel.h"
+#include "render.h"
 #include "xalloc.h"
 
 #define OUTPUT_LINES_MAIN 3      /* output lines shown per check outside the detail view */
-
-void panel_checks_sync(tui_t *t)
-{
-	const model_t *m = t->m;
-	bool same_node;
-
-	if (m->nnodes == 0) {
-		if (t->ct_valid || t->ct.n) {
-			checktree_build(&t->ct, NULL, 0);
-			checktree_flatten(&t->ct);
-		}
-		t->ct_valid = false;
-		t->ct_cur = t->ct_top = 0;
-		return;
-	}
-	if (t->sel >= m->nnodes)
-		t->sel = m->nnodes - 1;
-	t->ct.expand_all = t->view == VIEW_DETAIL;
-	if (t->ct_valid && t->ct_node == t->sel && t->ct_gen == m->generation)
-		return;
-	same_node = t->ct_valid && t->ct_node == t->sel;
-	if (same_node && t->ct_cur < t->ct.nrows)
-		snprintf(t->ct_cur_name, sizeof t->ct_cur_name, "%s", t->ct.nodes[t->ct.rows[t->ct_cur].node].name);
-	else
-		t->ct_cur_name[0] = '\0';
-	checktree_build_node(&t->ct, &m->nodes[t->sel]);
-	checktree_flatten(&t->ct);
-	if (!same_node) {
-		t->ct_cur = 0;
-		t->ct_top = 0;
-	} else if (t->ct_cur_name[0]) {
-		/* keep the cursor on the same check when the tree changed under it */
-		for (size_t i = 0; i < t->ct.nrows; i++)
-			if (strcmp(t->ct.nodes[t->ct.rows[i].node].name, t->ct_cur_name) == 0) {
-				t->ct_cur = i;
-				break;
-			}
-	}
-	if (t->ct_cur >= t->ct.nrows)
-		t->ct_cur = t->ct.nrows ? t->ct.nrows - 1 : 0;
-	t->ct_valid = true;
-	t->ct_node = t->sel;
-	t->ct_gen = m->generation;
-}
 
 /* Indentation of a tree row: two cells a level, but never more than a third of the width. */
 static int checks_indent(int depth, int W)
@@ -63,7 +20,7 @@ static int checks_indent(int depth, int W)
 }
 
 /* Number of screen lines a row takes: itself plus its wrapped output. */
-static int checks_row_lines(tui_t *t, size_t row, int W, bool detail, char **esc_out)
+static int checks_row_lines(view_t *t, size_t row, int W, bool detail, char **esc_out)
 {
 	const ct_node_t *nd = &t->ct.nodes[t->ct.rows[row].node];
 	int lines = 1, width = W - checks_indent(t->ct.rows[row].depth, W) - 4;
@@ -91,7 +48,7 @@ static int checks_row_lines(tui_t *t, size_t row, int W, bool detail, char **esc
 }
 
 /* Scrolls so that the cursor row and as much of its output as fits are visible. */
-static void checks_scroll(tui_t *t, int W, int H)
+static void checks_scroll(view_t *t, int W, int H)
 {
 	bool detail = t->view == VIEW_DETAIL;
 	int used = 0;
@@ -108,7 +65,7 @@ static void checks_scroll(tui_t *t, int W, int H)
 	}
 }
 
-static void checks_draw_row(tui_t *t, WINDOW *w, int y, size_t row, int W, bool stale)
+static void checks_draw_row(view_t *t, WINDOW *w, int y, size_t row, int W, bool stale)
 {
 	const ct_row_t *r = &t->ct.rows[row];
 	const ct_node_t *nd = &t->ct.nodes[r->node];
@@ -157,7 +114,7 @@ static void checks_draw_row(tui_t *t, WINDOW *w, int y, size_t row, int W, bool 
 }
 
 /* The row's output below it, wrapped; returns the lines used. */
-static int checks_draw_output(tui_t *t, WINDOW *w, int y, int H, size_t row, int W, bool stale)
+static int checks_draw_output(view_t *t, WINDOW *w, int y, int H, size_t row, int W, bool stale)
 {
 	bool detail = t->view == VIEW_DETAIL;
 	int x = checks_indent(t->ct.rows[row].depth, W) + 4, width = W - x, used = 0, total;
@@ -192,7 +149,7 @@ static int checks_draw_output(tui_t *t, WINDOW *w, int y, int H, size_t row, int
 	return used;
 }
 
-void panel_checks_draw(tui_t *t, WINDOW *w)
+void panel_checks_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1;
 	const node_t *n;
@@ -257,14 +214,12 @@ void panel_checks_draw(tui_t *t, WINDOW *w)
 		render_scroll_hint(t, w, H - 1, false);
 }
 
-size_t panel_checks_hit(tui_t *t, int y)
+size_t panel_checks_hit(view_t *t, int y)
 {
-	WINDOW *w = t->win[WIN_CHECKS];
-	int W, yy = 1;
+	int W = t->lay.checks.w, yy = 1;
 
-	if (!w || y < 1)
+	if (W <= 0 || t->lay.checks.h <= 0 || y < 1)
 		return (size_t)-1;
-	W = getmaxx(w);
 	for (size_t i = t->ct_top; i < t->ct.nrows; i++) {
 		int lines = checks_row_lines(t, i, W, t->view == VIEW_DETAIL, NULL);
 		if (y >= yy && y < yy + lines)

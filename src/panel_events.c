@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "tui_priv.h"
+#include "panel.h"
+#include "render.h"
 
 /* The word for the state an event entered: checks say passing/failing. */
 static const char *events_state_word(const event_t *e)
@@ -15,7 +16,7 @@ static const char *events_state_word(const event_t *e)
 }
 
 /* What the event is about: "node", "db", "rpc", "rpc chain 1", a check name. */
-static void events_subject(const tui_t *t, const event_t *e, char *buf, size_t n)
+static void events_subject(const view_t *t, const event_t *e, char *buf, size_t n)
 {
 	char sub[256];
 
@@ -36,7 +37,7 @@ static void events_subject(const tui_t *t, const event_t *e, char *buf, size_t n
 	}
 }
 
-static void events_line(tui_t *t, WINDOW *w, int y, size_t i, const event_t *e, bool compact)
+static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e, bool compact)
 {
 	int W = getmaxx(w), x = 1;
 	char clock[16], dur[16], subject[300], node[128], detail[300];
@@ -67,7 +68,7 @@ static void events_line(tui_t *t, WINDOW *w, int y, size_t i, const event_t *e, 
 		render_put(t, w, y, x, W - x, detail, A_DIM);
 		return;
 	}
-	x += render_put(t, w, y, x, 1, panel_state_symbol(t, e->to), sa) + 1;
+	x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
 	events_subject(t, e, subject, sizeof subject);
 	if (compact) {
 		/* "bravo rpc down 4m12s" */
@@ -89,7 +90,7 @@ static void events_line(tui_t *t, WINDOW *w, int y, size_t i, const event_t *e, 
 	}
 }
 
-void panel_events_draw(tui_t *t, WINDOW *w)
+void panel_events_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1;
 	const eventlog_t *log = &t->m->events;

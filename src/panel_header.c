@@ -1,18 +1,15 @@
 /* panel_header.c - the header bar (clock, nodes up, worst state, nodetop's own
- * poll health and the DATA STALE warning, messages) and the footer bar (key hints, the filter prompt). */
+ * poll health and the DATA STALE warning, messages), the footer bar (key hints, the filter
+ * prompt) and the acknowledge prompt. */
 #include <stdio.h>
 #include <string.h>
 
 #include "fmt.h"
-#include "tui_priv.h"
-
-const char *panel_state_symbol(const tui_t *t, state_t s)
-{
-	return (unsigned)s < STATE__COUNT ? t->g->state[s] : "?";
-}
+#include "panel.h"
+#include "render.h"
 
 /* The node with the worst indicator, and that indicator. */
-static const node_t *panel_header_worst(const tui_t *t, state_t *st, indicator_id_t *ind)
+static const node_t *panel_header_worst(const view_t *t, state_t *st, indicator_id_t *ind)
 {
 	const node_t *worst = NULL;
 
@@ -31,7 +28,7 @@ static const node_t *panel_header_worst(const tui_t *t, state_t *st, indicator_i
 	return worst;
 }
 
-void panel_header_draw(tui_t *t, WINDOW *w)
+void panel_header_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
 	bool narrow = W < 70, msg_err = false, msg, all_stale;
@@ -50,8 +47,8 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 		if (nd->last_health_ms && nd->health_latency_ms > maxlat)
 			maxlat = nd->health_latency_ms;
 	}
-	all_stale = tui_all_stale(t, t->now_ms, &newest);
-	msg = tui_message_active(t, &msg_err);
+	all_stale = view_all_stale(t, t->now_ms, &newest);
+	msg = view_message_active(t, &msg_err);
 	fmt_clock(clock, sizeof clock, t->now_ms, false);
 
 	if (!narrow)
@@ -76,7 +73,7 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 	/* the worst current state, with where it is */
 	wn = panel_header_worst(t, &wst, &wind);
 	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
-	                 panel_state_symbol(t, overall), state_name_upper(overall));
+	                 render_state_symbol(t, overall), state_name_upper(overall));
 	if (wn && wst != STATE_UP && wst > STATE_UNKNOWN && !msg) {
 		render_escape(t, name, sizeof name, wn->name, false);
 		if (wind == IND_NODE)
@@ -116,7 +113,7 @@ void panel_header_draw(tui_t *t, WINDOW *w)
 }
 
 /* One "key label" pair of the footer; returns the new x. */
-static int panel_footer_key(tui_t *t, WINDOW *w, int x, const char *key, const char *label)
+static int panel_footer_key(view_t *t, WINDOW *w, int x, const char *key, const char *label)
 {
 	int W = getmaxx(w), need = render_width(key) + render_width(label) + 2;
 
@@ -127,7 +124,7 @@ static int panel_footer_key(tui_t *t, WINDOW *w, int x, const char *key, const c
 	return x + 1;
 }
 
-void panel_footer_draw(tui_t *t, WINDOW *w)
+void panel_footer_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
 	char buf[256];
@@ -161,4 +158,32 @@ void panel_footer_draw(tui_t *t, WINDOW *w)
 		render_escape(t, buf, sizeof buf, t->ct.filter, false);
 		render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, "filter: %s", buf);
 	}
+}
+
+/* The acknowledge prompt: "ack NODE: note", the cursor, the keys. */
+void panel_prompt_draw(view_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), x = 0, room;
+	char name[96], note[VIEW_ACK_MAX * 4 + 1];
+
+	render_escape(t, name, sizeof name, t->ack_name, false);
+	render_escape(t, note, sizeof note, t->ack_note, false);
+	x += render_putf(t, w, 0, x, W, A_BOLD | A_REVERSE, "ack %s:", name) + 1;
+	/* the end of a long note stays in view, next to the cursor */
+	room = W - x - 24;
+	if (room < 8)
+		room = W - x - 1;
+	{
+		const char *p = note;
+		while (render_width(p) > room && *p) {
+			p++;
+			while ((*p & 0xC0) == 0x80)
+				p++;
+		}
+		x += render_put(t, w, 0, x, room, p, A_BOLD);
+	}
+	wattrset(w, A_REVERSE);
+	mvwaddstr(w, 0, x < W ? x : W - 1, " ");      /* the text cursor */
+	wattrset(w, A_NORMAL);
+	render_put(t, w, 0, x + 2, W - x - 2, "Enter confirm  Esc cancel", A_DIM);
 }

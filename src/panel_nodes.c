@@ -4,7 +4,8 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "tui_priv.h"
+#include "panel.h"
+#include "render.h"
 
 #define HOUR_MS (3600LL * 1000)
 #define DAY_MS (24 * HOUR_MS)
@@ -28,7 +29,7 @@ static int clampi(int v, int lo, int hi)
 
 /* A node name in a field of width cells, cut in the middle when too long
  * (names like host:port differ at the end). */
-static void nodes_name(const tui_t *t, WINDOW *w, int y, int x, int width, const char *raw, attr_t a)
+static void nodes_name(const view_t *t, WINDOW *w, int y, int x, int width, const char *raw, attr_t a)
 {
 	char esc[256], fit[512];
 
@@ -38,7 +39,7 @@ static void nodes_name(const tui_t *t, WINDOW *w, int y, int x, int width, const
 }
 
 /* Display widths of the widest name, group and version. */
-static void nodes_measure(const tui_t *t, int *nw, int *gw, int *vw)
+static void nodes_measure(const view_t *t, int *nw, int *gw, int *vw)
 {
 	char buf[256];
 
@@ -62,7 +63,7 @@ static void nodes_measure(const tui_t *t, int *nw, int *gw, int *vw)
 
 /* Chooses the columns of the first line for a window W wide, dropping the
  * least important ones until the rest fit. */
-static void nodes_columns(const tui_t *t, int W, bool one_line, cols_t *c)
+static void nodes_columns(const view_t *t, int W, bool one_line, cols_t *c)
 {
 	static const int drop_order[] = { C_ERROR, C_GROUP, C_VERSION, C_LAT, C_UPTIME, C_POLL, C_IND, C_FAIL };
 	int nw, gw, vw, x = 0;
@@ -111,7 +112,7 @@ static void nodes_pct(const indicator_t *ind, int64_t now, int64_t window, char 
 }
 
 /* History bar: one cell per one-minute bucket, newest on the right, worst state wins. */
-static void nodes_bar(const tui_t *t, WINDOW *w, int y, int x, int cells, const indicator_t *ind, attr_t base)
+static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const indicator_t *ind, attr_t base)
 {
 	state_t hist[256];
 
@@ -131,12 +132,12 @@ static void nodes_bar(const tui_t *t, WINDOW *w, int y, int x, int cells, const 
 }
 
 /* Attribute for everything of a node whose data is stale: dimmed, never bright. */
-static attr_t nodes_base(const tui_t *t, const node_t *n)
+static attr_t nodes_base(const view_t *t, const node_t *n)
 {
 	return node_is_stale(n, t->now_ms) ? A_DIM : A_NORMAL;
 }
 
-static attr_t nodes_state_attr(const tui_t *t, const node_t *n, state_t s)
+static attr_t nodes_state_attr(const view_t *t, const node_t *n, state_t s)
 {
 	if (node_is_stale(n, t->now_ms))
 		return A_DIM;                 /* stale: no colour that would pass it off as current */
@@ -144,7 +145,7 @@ static attr_t nodes_state_attr(const tui_t *t, const node_t *n, state_t s)
 }
 
 /* "stale 45s" / "3s" / "never": when the node last answered (/health or /metrics). */
-static void nodes_poll_text(const tui_t *t, const node_t *n, char *buf, size_t sz, bool *stale)
+static void nodes_poll_text(const view_t *t, const node_t *n, char *buf, size_t sz, bool *stale)
 {
 	char age[16];
 
@@ -159,7 +160,7 @@ static void nodes_poll_text(const tui_t *t, const node_t *n, char *buf, size_t s
 }
 
 /* The reason to show for a node: its error, else the first indicator that is not up. */
-static void nodes_reason(const tui_t *t, const node_t *n, char *buf, size_t sz)
+static void nodes_reason(const view_t *t, const node_t *n, char *buf, size_t sz)
 {
 	buf[0] = '\0';
 	if (n->error[0]) {
@@ -175,27 +176,16 @@ static void nodes_reason(const tui_t *t, const node_t *n, char *buf, size_t sz)
 		}
 }
 
-void panel_ack_text(const tui_t *t, const node_t *n, char *buf, size_t sz)
-{
-	char note[256];
-
-	buf[0] = '\0';
-	if (!n->acked)
-		return;
-	render_escape(t, note, sizeof note, n->ack_note, false);
-	snprintf(buf, sz, note[0] ? "ACK: %s" : "ACK", note);
-}
-
 /* Draws "ACK: note" on row y in the reason column when it is wide enough, else
  * over version, uptime, poll and latency (the failing count stays): an
  * acknowledgement matters more than those. */
-static void nodes_ack(const tui_t *t, WINDOW *w, int y, const node_t *n, const cols_t *c)
+static void nodes_ack(const view_t *t, WINDOW *w, int y, const node_t *n, const cols_t *c)
 {
 	static const int over[] = { C_VERSION, C_UPTIME, C_POLL, C_LAT, C_FAIL };
 	char buf[300];
 	int x = -1, end = getmaxx(w);
 
-	panel_ack_text(t, n, buf, sizeof buf);
+	render_ack_text(t, n, buf, sizeof buf);
 	if (!buf[0])
 		return;
 	if (c->x[C_ERROR] >= 0 && c->w[C_ERROR] >= 16)
@@ -223,7 +213,7 @@ static indicator_id_t nodes_worst_ind(const node_t *n)
 	return w;
 }
 
-static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_t *c, bool selected)
+static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols_t *c, bool selected)
 {
 	const node_t *n = &t->m->nodes[idx];
 	attr_t base = nodes_base(t, n);
@@ -235,7 +225,7 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 	if (selected)
 		render_put(t, w, y, c->x[C_SEL], 1, t->g->sel, A_BOLD);
 	/* stale: nodetop does not know the state now; the last one is shown dim, in lower case */
-	render_put(t, w, y, c->x[C_SYM], 1, panel_state_symbol(t, is_stale ? STATE_UNKNOWN : n->state),
+	render_put(t, w, y, c->x[C_SYM], 1, render_state_symbol(t, is_stale ? STATE_UNKNOWN : n->state),
 	           nodes_state_attr(t, n, n->state));
 	nodes_name(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, n->name, A_BOLD | base);
 	if (c->x[C_GROUP] >= 0 && n->group) {
@@ -250,7 +240,7 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 		static const char *const short_name[IND__COUNT] = { "node", "db", "rpc" };
 		for (int k = 0; k < IND__COUNT; k++) {
 			x += render_put(t, w, y, x, 4, short_name[k], base | A_DIM);
-			x += render_put(t, w, y, x, 1, panel_state_symbol(t, n->ind[k].state),
+			x += render_put(t, w, y, x, 1, render_state_symbol(t, n->ind[k].state),
 			                nodes_state_attr(t, n, n->ind[k].state)) + 1;
 		}
 	}
@@ -299,7 +289,7 @@ static void nodes_first_line(tui_t *t, WINDOW *w, int y, size_t idx, const cols_
 }
 
 /* One indicator line of a card: name, state, 1 h and 24 h, since, history bar, reason. */
-static void nodes_ind_line(tui_t *t, WINDOW *w, int y, const node_t *n, indicator_id_t k, int indent)
+static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicator_id_t k, int indent)
 {
 	const indicator_t *ind = &n->ind[k];
 	attr_t base = nodes_base(t, n);
@@ -310,7 +300,7 @@ static void nodes_ind_line(tui_t *t, WINDOW *w, int y, const node_t *n, indicato
 	nodes_pct(ind, t->now_ms, DAY_MS, p24, sizeof p24);
 	render_field(t, w, y, x, 5, indicator_name(k), base | A_BOLD, false);
 	x += 5;
-	render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
 	render_field(t, w, y, x + 2, 9, state_name(ind->state), nodes_state_attr(t, n, ind->state), false);
 	x += 11;
 	render_put(t, w, y, x, 3, "1h", A_DIM);
@@ -338,7 +328,7 @@ static void nodes_ind_line(tui_t *t, WINDOW *w, int y, const node_t *n, indicato
 }
 
 /* The second line of a two-line row: the three indicators with 1 h and a short bar. */
-static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
+static void nodes_ind_compact(view_t *t, WINDOW *w, int y, const node_t *n)
 {
 	int W = getmaxx(w), x = 4, block = (W - 4) / 3, bar;
 	char p1[16];
@@ -354,7 +344,7 @@ static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
 		nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
 		render_put(t, w, y, x, 4, indicator_name((indicator_id_t)k), base | A_DIM);
 		x += 5;
-		render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+		render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
 		x += 2;
 		render_field(t, w, y, x, 6, p1, base, true);
 		x += 7;
@@ -365,7 +355,7 @@ static void nodes_ind_compact(tui_t *t, WINDOW *w, int y, const node_t *n)
 
 /* One line per node for small terminals (and many nodes): which node, which
  * indicator, since when. */
-static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, bool selected)
+static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, bool selected)
 {
 	const node_t *n = &t->m->nodes[idx];
 	int W = getmaxx(w), x = 0;
@@ -378,7 +368,7 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 	if (selected)
 		render_put(t, w, y, 0, 1, t->g->sel, A_BOLD);
 	x = 2;
-	render_put(t, w, y, x, 1, panel_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
+	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
 	x += 2;
 	nodes_name(t, w, y, x, nw, n->name, A_BOLD | base);
 	x += nw + 1;
@@ -399,13 +389,13 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 		x += 7;
 	}
 	/* an acknowledgement, else the other indicators, when there is room */
-	panel_ack_text(t, n, buf, sizeof buf);
+	render_ack_text(t, n, buf, sizeof buf);
 	if (buf[0] && x + 8 <= W) {
 		x += render_put(t, w, y, x, W - x, buf, A_BOLD) + 2;
 	} else if (x + 16 <= W) {
 		for (int j = 0; j < IND__COUNT; j++) {
 			x += render_put(t, w, y, x, 4, indicator_name((indicator_id_t)j), A_DIM);
-			x += render_put(t, w, y, x, 1, panel_state_symbol(t, n->ind[j].state),
+			x += render_put(t, w, y, x, 1, render_state_symbol(t, n->ind[j].state),
 			                nodes_state_attr(t, n, n->ind[j].state)) + 1;
 		}
 		x += 1;
@@ -423,7 +413,7 @@ static void nodes_summary_line(tui_t *t, WINDOW *w, int y, size_t idx, int nw, b
 
 /* Failover groups in the title row: "pair-1 node● db● rpc●" (a pair is up
  * when one member is). Returns the column after them. */
-static int nodes_groups(tui_t *t, WINDOW *w, int x)
+static int nodes_groups(view_t *t, WINDOW *w, int x)
 {
 	int W = getmaxx(w);
 	char name[96];
@@ -436,7 +426,7 @@ static int nodes_groups(tui_t *t, WINDOW *w, int x)
 		x += 1 + render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, " %s: ", name);
 		for (int k = 0; k < IND__COUNT; k++) {
 			x += render_put(t, w, 0, x, 4, indicator_name((indicator_id_t)k), A_NORMAL);
-			x += render_put(t, w, 0, x, 1, panel_state_symbol(t, gr->ind[k].state),
+			x += render_put(t, w, 0, x, 1, render_state_symbol(t, gr->ind[k].state),
 			                render_state_attr(t, gr->ind[k].state));
 			x += render_put(t, w, 0, x, 1, " ", A_NORMAL);
 		}
@@ -444,7 +434,7 @@ static int nodes_groups(tui_t *t, WINDOW *w, int x)
 	return x;
 }
 
-void panel_nodes_draw(tui_t *t, WINDOW *w)
+void panel_nodes_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y, tx = 0;
 	bool titled = t->lay.mode != LAYOUT_SUMMARY;
@@ -508,7 +498,7 @@ void panel_nodes_draw(tui_t *t, WINDOW *w)
 	}
 }
 
-size_t panel_nodes_hit(const tui_t *t, int y)
+size_t panel_nodes_hit(const view_t *t, int y)
 {
 	int lines = t->lay.node_lines > 0 ? t->lay.node_lines : 1;
 	size_t idx;
@@ -526,7 +516,7 @@ size_t panel_nodes_hit(const tui_t *t, int y)
 
 /* ---------------------------------------------------------------- detail facts */
 
-void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
+void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1, x;
 	const node_t *n;
@@ -548,7 +538,7 @@ void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
 	/* facts: state, version, uptime, polls */
 	x = 1;
 	x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, n->state), "%s %s",
-	                 panel_state_symbol(t, n->state), state_name_upper(n->state)) + 1;
+	                 render_state_symbol(t, n->state), state_name_upper(n->state)) + 1;
 	if (n->state_since_ms) {
 		fmt_duration(tmp, sizeof tmp, t->now_ms - n->state_since_ms);
 		x += render_putf(t, w, y, x, W - x, base, "for %s", tmp) + 2;
@@ -580,7 +570,7 @@ void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
 	/* what is wrong, database and RPC facts */
 	if (y < H) {
 		x = 1;
-		panel_ack_text(t, n, buf, sizeof buf);
+		render_ack_text(t, n, buf, sizeof buf);
 		if (buf[0]) {
 			fmt_duration(tmp, sizeof tmp, t->now_ms - n->ack_ms);
 			x += render_putf(t, w, y, x, W - x, A_BOLD, "%s (%s ago)", buf, tmp) + 2;
@@ -602,7 +592,7 @@ void panel_nodes_detail_draw(tui_t *t, WINDOW *w)
 			char id[96];
 			render_escape(t, id, sizeof id, ch->id, false);
 			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
-			                 "%s chain %s", panel_state_symbol(t, ch->state), id) + 1;
+			                 "%s chain %s", render_state_symbol(t, ch->state), id) + 1;
 			if (ch->have_states)
 				x += render_putf(t, w, y, x, W - x, base, "%d/%d RPC alive", ch->alive, ch->total) + 1;
 			if (ch->have_head)

@@ -1,23 +1,23 @@
-/* render.c - builds frames: windows from the layout, werase + draw + wnoutrefresh
- * for each dirty window, the help overlay, one doupdate(); shared drawing helpers. */
+/* render.c - the drawing helpers every panel shares: attributes and colour pairs,
+ * cut and padded text, escaped untrusted text, titles, lines, scroll hints, state symbols. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "render.h"
 #include "textsafe.h"
-#include "tui_priv.h"
 #include "xalloc.h"
 
 /* ---------------------------------------------------------------- helpers */
 
-attr_t render_pair(const tui_t *t, int pair)
+attr_t render_pair(const view_t *t, int pair)
 {
 	return t->color ? COLOR_PAIR(pair) : A_NORMAL;
 }
 
-attr_t render_state_attr(const tui_t *t, state_t s)
+attr_t render_state_attr(const view_t *t, state_t s)
 {
 	if (t->color) {
 		switch (s) {
@@ -37,12 +37,28 @@ attr_t render_state_attr(const tui_t *t, state_t s)
 	}
 }
 
+const char *render_state_symbol(const view_t *t, state_t s)
+{
+	return (unsigned)s < STATE__COUNT ? t->g->state[s] : "?";
+}
+
+void render_ack_text(const view_t *t, const node_t *n, char *buf, size_t sz)
+{
+	char note[256];
+
+	buf[0] = '\0';
+	if (!n->acked)
+		return;
+	render_escape(t, note, sizeof note, n->ack_note, false);
+	snprintf(buf, sz, note[0] ? "ACK: %s" : "ACK", note);
+}
+
 int render_width(const char *s)
 {
 	return fmt_width(s, strlen(s));
 }
 
-int render_put(const tui_t *t, WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
+int render_put(const view_t *t, WINDOW *w, int y, int x, int maxw, const char *s, attr_t a)
 {
 	char buf[2048];
 	int cols, room = getmaxx(w) - x;
@@ -58,7 +74,7 @@ int render_put(const tui_t *t, WINDOW *w, int y, int x, int maxw, const char *s,
 	return cols;
 }
 
-void render_field(const tui_t *t, WINDOW *w, int y, int x, int width, const char *s, attr_t a, bool right)
+void render_field(const view_t *t, WINDOW *w, int y, int x, int width, const char *s, attr_t a, bool right)
 {
 	int sw;
 
@@ -70,7 +86,7 @@ void render_field(const tui_t *t, WINDOW *w, int y, int x, int width, const char
 	render_put(t, w, y, x, width, s, a);
 }
 
-int render_putf(const tui_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
+int render_putf(const view_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -81,14 +97,14 @@ int render_putf(const tui_t *t, WINDOW *w, int y, int x, int maxw, attr_t a, con
 	return render_put(t, w, y, x, maxw, buf, a);
 }
 
-void render_escape(const tui_t *t, char *dst, size_t dstsz, const char *raw, bool keep_newlines)
+void render_escape(const view_t *t, char *dst, size_t dstsz, const char *raw, bool keep_newlines)
 {
 	if (!raw)
 		raw = "";
 	textsafe_escape(dst, dstsz, raw, strlen(raw), t->utf8, keep_newlines);
 }
 
-char *render_escape_dup(const tui_t *t, const char *raw, bool keep_newlines)
+char *render_escape_dup(const view_t *t, const char *raw, bool keep_newlines)
 {
 	size_t len = raw ? strlen(raw) : 0, cap = len * 10 + 1;   /* worst case: \u{10FFFF} per 4 bytes, \xNN per byte */
 	char *dst = xmalloc(cap);
@@ -97,7 +113,7 @@ char *render_escape_dup(const tui_t *t, const char *raw, bool keep_newlines)
 	return dst;
 }
 
-void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a)
+void render_hline(const view_t *t, WINDOW *w, int y, int x, int n, attr_t a)
 {
 	char buf[1024];
 	size_t gl = strlen(t->g->hline), len = 0;
@@ -117,7 +133,7 @@ void render_hline(const tui_t *t, WINDOW *w, int y, int x, int n, attr_t a)
 	}
 }
 
-int render_title(const tui_t *t, WINDOW *w, const char *title, const char *right, bool focused)
+int render_title(const view_t *t, WINDOW *w, const char *title, const char *right, bool focused)
 {
 	int W = getmaxx(w), x = 1;
 	attr_t line = A_DIM | render_pair(t, PAIR_TITLE);
@@ -130,215 +146,7 @@ int render_title(const tui_t *t, WINDOW *w, const char *title, const char *right
 	return x;
 }
 
-void render_scroll_hint(const tui_t *t, WINDOW *w, int y, bool up)
+void render_scroll_hint(const view_t *t, WINDOW *w, int y, bool up)
 {
 	render_put(t, w, y, getmaxx(w) - 1, 1, up ? t->g->more_up : t->g->more_down, A_BOLD);
-}
-
-/* ---------------------------------------------------------------- windows */
-
-static WINDOW *render_newwin(rect_t r)
-{
-	WINDOW *w;
-
-	if (r.h <= 0 || r.w <= 0)
-		return NULL;
-	w = newwin(r.h, r.w, r.y, r.x);
-	if (w)
-		leaveok(w, TRUE);
-	return w;
-}
-
-/* Deletes *w, if any, and forgets it. */
-static void render_drop(WINDOW **w)
-{
-	if (*w) {
-		delwin(*w);
-		*w = NULL;
-	}
-}
-
-static void render_make_windows(tui_t *t)
-{
-	for (int i = 0; i < WIN__COUNT; i++)
-		render_drop(&t->win[i]);
-	render_drop(&t->help);
-	render_drop(&t->prompt);
-	render_drop(&t->kwin);
-	getmaxyx(stdscr, t->rows, t->cols);
-	if (t->opts.kiosk) {
-		/* one window, two columns and a row smaller than the terminal: it moves
-		 * a cell every so often so that nothing stays lit in one place for hours */
-		int dy, dx;
-		layout_compute(&t->lay, t->cols, t->rows, t->m->nnodes);
-		t->lay_nnodes = t->m->nnodes;
-		werase(stdscr);
-		wnoutrefresh(stdscr);
-		t->relayout = false;
-		if (t->lay.mode == LAYOUT_TOO_SMALL)
-			return;
-		panel_kiosk_offset(t->shift_idx, &dy, &dx);
-		t->kwin = render_newwin((rect_t){ dy, dx, t->rows - 1, t->cols - 2 });
-		return;
-	}
-	if (t->view == VIEW_DETAIL)
-		layout_detail(&t->lay, t->cols, t->rows);
-	else
-		layout_compute(&t->lay, t->cols, t->rows, t->m->nnodes);
-	t->lay_nnodes = t->m->nnodes;
-	/* whatever the old windows left outside the new ones goes */
-	werase(stdscr);
-	wnoutrefresh(stdscr);
-	if (t->lay.mode == LAYOUT_TOO_SMALL) {
-		t->relayout = false;
-		return;
-	}
-	t->win[WIN_HEADER] = render_newwin(t->lay.header);
-	t->win[WIN_NODES] = render_newwin(t->lay.nodes);
-	t->win[WIN_CHECKS] = render_newwin(t->lay.checks);
-	if (!t->lay.shared_middle)
-		t->win[WIN_CHARTS] = render_newwin(t->lay.charts);
-	t->win[WIN_EVENTS] = render_newwin(t->lay.events);
-	t->win[WIN_FOOTER] = render_newwin(t->lay.footer);
-	t->relayout = false;
-}
-
-/* An overlay window at r (made again when it moved or changed size), drawn
- * on top of whatever was refreshed below it. */
-static void render_overlay(tui_t *t, WINDOW **win, rect_t r, void (*draw)(tui_t *, WINDOW *))
-{
-	if (*win) {
-		int oy, ox, oh, ow;
-		getbegyx(*win, oy, ox);
-		getmaxyx(*win, oh, ow);
-		if (oy != r.y || ox != r.x || oh != r.h || ow != r.w)
-			render_drop(win);
-	}
-	if (!*win && !(*win = render_newwin(r)))
-		return;
-	werase(*win);
-	draw(t, *win);
-	touchwin(*win);
-	wnoutrefresh(*win);
-}
-
-static void render_help(tui_t *t)
-{
-	int h, w, y, x;
-
-	panel_help_size(t, &h, &w);
-	if (h > t->rows)
-		h = t->rows;
-	if (w > t->cols)
-		w = t->cols;
-	y = (t->rows - h) / 2;
-	x = (t->cols - w) / 2;
-	render_overlay(t, &t->help, (rect_t){ y, x, h, w }, panel_help_draw);
-}
-
-/* The acknowledge prompt: an overlay on the last row, over the footer (or the
- * list in the summary layout, which has none). */
-static void render_prompt(tui_t *t)
-{
-	render_overlay(t, &t->prompt, (rect_t){ t->rows - 1, 0, 1, t->cols }, input_prompt_draw);
-}
-
-/* The frame is complete: to the terminal, then what goes between frames. */
-static void render_finish(tui_t *t)
-{
-	doupdate();
-	t->frames++;
-	t->last_frame_ms = uv_now(t->loop);
-	tui_after_frame(t);
-}
-
-void render_frame(tui_t *t)
-{
-	unsigned d = t->dirty;
-	WINDOW *w;
-
-	t->dirty = 0;
-	t->now_ms = tui_now_ms();
-	if (t->view == VIEW_MAIN && t->lay_nnodes != t->m->nnodes)
-		t->relayout = true;
-	if (t->relayout) {
-		render_make_windows(t);
-		d = DIRTY_ALL;
-	}
-	input_clamp(t);
-	panel_checks_sync(t);
-	if (t->repaint) {
-		clearok(curscr, TRUE);
-		t->repaint = false;
-	}
-	if (t->lay.mode == LAYOUT_TOO_SMALL) {
-		if (d) {
-			werase(stdscr);
-			panel_too_small_draw(t, stdscr);
-			wnoutrefresh(stdscr);
-		}
-		render_finish(t);
-		return;
-	}
-	if (t->opts.kiosk) {
-		if ((w = t->kwin) && d) {
-			werase(w);
-			panel_kiosk_draw(t, w);
-			wnoutrefresh(w);
-		}
-		render_finish(t);
-		return;
-	}
-	if ((w = t->win[WIN_HEADER]) && (d & DIRTY_HEADER)) {
-		werase(w);
-		panel_header_draw(t, w);
-		wnoutrefresh(w);
-	}
-	if ((w = t->win[WIN_NODES]) && (d & DIRTY_NODES)) {
-		werase(w);
-		if (t->view == VIEW_DETAIL)
-			panel_nodes_detail_draw(t, w);
-		else
-			panel_nodes_draw(t, w);
-		wnoutrefresh(w);
-	}
-	if ((w = t->win[WIN_CHECKS])) {
-		bool charts_here = t->lay.shared_middle && t->focus == FOCUS_CHARTS;
-		if (d & (charts_here ? DIRTY_CHARTS : DIRTY_CHECKS)) {
-			werase(w);
-			if (charts_here)
-				panel_charts_draw(t, w);
-			else
-				panel_checks_draw(t, w);
-			wnoutrefresh(w);
-		}
-	}
-	if ((w = t->win[WIN_CHARTS]) && (d & DIRTY_CHARTS)) {
-		werase(w);
-		panel_charts_draw(t, w);
-		wnoutrefresh(w);
-	}
-	if ((w = t->win[WIN_EVENTS]) && (d & DIRTY_EVENTS)) {
-		werase(w);
-		panel_events_draw(t, w);
-		wnoutrefresh(w);
-	}
-	if ((w = t->win[WIN_FOOTER]) && (d & DIRTY_FOOTER)) {
-		werase(w);
-		panel_footer_draw(t, w);
-		wnoutrefresh(w);
-	}
-	if (t->help_open) {
-		if (d)
-			render_help(t);
-	} else {
-		render_drop(&t->help);
-	}
-	if (t->ack_editing) {
-		if (d)
-			render_prompt(t);
-	} else {
-		render_drop(&t->prompt);
-	}
-	render_finish(t);
 }

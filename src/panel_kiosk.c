@@ -1,0 +1,603 @@
+/* panel_kiosk.c - the read-only wall screen in one window: the nodes that need attention
+ * first, in pages that turn; the big ALL HEALTHY banner; the whole screen saying STALE. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "report.h"
+#include "panel.h"
+#include "render.h"
+#include "xalloc.h"
+
+#define HOUR_MS (3600LL * 1000)
+#define DAY_MS (24 * HOUR_MS)
+#define KIOSK_MAX_CHECKS 4      /* failing checks listed per node, the rest counted */
+#define KIOSK_MAX_EVENTS 8      /* recent events in the room left on the last page */
+
+/* A 5-row block font for the banners, '#' lit; letters 5 wide, a space 3. */
+typedef struct kiosk_glyph {
+	char c;
+	const char *row[5];
+} kiosk_glyph_t;
+
+static const kiosk_glyph_t kiosk_font[] = {
+	{ 'A', { " ### ", "#   #", "#####", "#   #", "#   #" } },
+	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
+	{ 'H', { "#   #", "#   #", "#####", "#   #", "#   #" } },
+	{ 'L', { "#    ", "#    ", "#    ", "#    ", "#####" } },
+	{ 'S', { " ####", "#    ", " ### ", "    #", "#### " } },
+	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
+	{ 'Y', { "#   #", " # # ", "  #  ", "  #  ", "  #  " } },
+	{ ' ', { "   ", "   ", "   ", "   ", "   " } },
+};
+
+static const kiosk_glyph_t *kiosk_glyph(char c)
+{
+	for (size_t i = 0; i < sizeof kiosk_font / sizeof kiosk_font[0]; i++)
+		if (kiosk_font[i].c == c)
+			return &kiosk_font[i];
+	return &kiosk_font[sizeof kiosk_font / sizeof kiosk_font[0] - 1];
+}
+
+/* Width in cells of s[0..len) in the block font at horizontal scale sx. */
+static int kiosk_big_width(const char *s, size_t len, int sx)
+{
+	int w = 0;
+
+	for (size_t i = 0; i < len; i++)
+		w += ((int)strlen(kiosk_glyph(s[i])->row[0]) + (i + 1 < len)) * sx;
+	return w;
+}
+
+/* Draws s[0..len) in the block font at (y, x); inverted, the letters are the
+ * dark cells of a lit block one cell larger all round. */
+static void kiosk_big(const view_t *t, WINDOW *w, int y, int x, const char *s, size_t len,
+                      int sx, int sy, attr_t a, bool invert)
+{
+	const char *on = t->utf8 ? "\xe2\x96\x88" : "#";     /* █ */
+	int width = kiosk_big_width(s, len, sx), W = getmaxx(w), H = getmaxy(w);
+
+	wattrset(w, a);
+	for (int r = -1; r <= 5 * sy; r++) {
+		int cx = x;
+		if (y + r < 0 || y + r >= H)
+			continue;
+		if (invert && x - 2 >= 0)
+			mvwaddstr(w, y + r, x - 2, on), mvwaddstr(w, y + r, x - 1, on);
+		for (size_t i = 0; i < len; i++) {
+			const kiosk_glyph_t *g = kiosk_glyph(s[i]);
+			int gw = (int)strlen(g->row[0]);
+			for (int c = 0; c < (gw + (i + 1 < len)) * sx && cx + c < W; c++) {
+				bool lit = r >= 0 && r < 5 * sy && c < gw * sx && g->row[r / sy][c / sx] == '#';
+				if (lit != invert)
+					mvwaddstr(w, y + r, cx + c, on);
+			}
+			cx += (gw + (i + 1 < len)) * sx;
+		}
+		if (invert && x + width + 1 < W)
+			mvwaddstr(w, y + r, x + width, on), mvwaddstr(w, y + r, x + width + 1, on);
+	}
+	wattrset(w, A_NORMAL);
+}
+
+/* A banner of words, as big as fits in W x H: one line at scales 4x2, 2x1, 1x1,
+ * then the words on two lines, then plain bold text. Returns the rows it takes
+ * (a row of room above and below included), drawing only when w is not NULL. */
+static int kiosk_banner(const view_t *t, WINDOW *w, int y, int W, int H, const char *text, attr_t a, bool invert)
+{
+	static const int scale[][3] = { { 4, 2, 1 }, { 2, 1, 1 }, { 1, 1, 1 }, { 2, 1, 2 }, { 1, 1, 2 } };
+	const char *sp = strchr(text, ' ');
+	size_t len = strlen(text), l1 = sp ? (size_t)(sp - text) : len;
+
+	for (size_t i = 0; i < sizeof scale / sizeof scale[0]; i++) {
+		int sx = scale[i][0], sy = scale[i][1], lines = scale[i][2], bw, bh;
+		if (lines == 2 && !sp)
+			continue;
+		bw = lines == 1 ? kiosk_big_width(text, len, sx)
+		                : kiosk_big_width(text, l1, sx) > kiosk_big_width(sp + 1, len - l1 - 1, sx)
+		                  ? kiosk_big_width(text, l1, sx) : kiosk_big_width(sp + 1, len - l1 - 1, sx);
+		bh = lines * 5 * sy + (lines - 1) * 2 + 2;
+		if (bw + 4 > W || bh > H)
+			continue;
+		if (w) {
+			if (lines == 1) {
+				kiosk_big(t, w, y + 1, (W - bw) / 2, text, len, sx, sy, a, invert);
+			} else {
+				int w1 = kiosk_big_width(text, l1, sx), w2 = kiosk_big_width(sp + 1, len - l1 - 1, sx);
+				kiosk_big(t, w, y + 1, (W - w1) / 2, text, l1, sx, sy, a, invert);
+				kiosk_big(t, w, y + 1 + 5 * sy + 2, (W - w2) / 2, sp + 1, len - l1 - 1, sx, sy, a, invert);
+			}
+		}
+		return bh;
+	}
+	if (w)
+		render_put(t, w, y, (W - (int)len) / 2 > 0 ? (W - (int)len) / 2 : 0, W, text, a | A_BOLD);
+	return 1;
+}
+
+static void kiosk_center(const view_t *t, WINDOW *w, int y, const char *s, attr_t a)
+{
+	int W = getmaxx(w), sw = render_width(s);
+
+	render_put(t, w, y, sw < W ? (W - sw) / 2 : 0, W, s, a);
+}
+
+/* The group of node n, or NULL. */
+static const group_t *kiosk_group(const view_t *t, const node_t *n)
+{
+	size_t gi = model_group_index(t->m, n);
+	return gi != (size_t)-1 ? &t->m->groups[gi] : NULL;
+}
+
+/* How much node i needs attention: 5 the node down, 4 its database or RPC
+ * down, 3 degraded or failing checks, 2
+ * starting (not as the standby of an up pair), 1 not known (never polled,
+ * stale, /metrics failing), 0 fine. */
+static int kiosk_rank(const view_t *t, size_t i)
+{
+	const node_t *n = &t->m->nodes[i];
+	const group_t *g;
+	int r = 0;
+
+	if (!n->last_health_ms || node_is_stale(n, t->now_ms))
+		return 1;
+	if (n->state == STATE_DOWN || n->ind[IND_NODE].state == STATE_DOWN)
+		return 5;
+	if (n->state == STATE_STARTING && (g = kiosk_group(t, n)) && g->ind[IND_NODE].state == STATE_UP)
+		return 0;                            /* the standby waiting for the lease: as it should be */
+	for (int k = 0; k < IND__COUNT; k++) {
+		if (n->ind[k].state == STATE_DOWN)
+			return 4;
+		if (n->ind[k].state == STATE_DEGRADED)
+			r = 3;
+		else if (k != IND_NODE && n->ind[k].state == STATE_UNKNOWN && n->metrics_error[0] && r < 1)
+			r = 1;
+	}
+	if (n->state == STATE_DEGRADED || n->nfailing)
+		return 3;
+	if (r < 3 && n->state == STATE_STARTING)
+		r = 2;
+	return r;
+}
+
+/* Is the indicator worth a line in the node's card? */
+static bool kiosk_ind_shown(const node_t *n, indicator_id_t k)
+{
+	state_t s = n->ind[k].state;
+
+	if (s == STATE_DOWN || s == STATE_DEGRADED || s == STATE_STARTING)
+		return true;
+	return s == STATE_UNKNOWN && k != IND_NODE && n->state != STATE_DOWN && n->metrics_error[0];
+}
+
+/* Rows of node i in the list: a card for a problem, a line for a fine node. */
+static int kiosk_item_rows(const view_t *t, size_t i, int rank)
+{
+	const node_t *n = &t->m->nodes[i];
+	int rows = 1, shown = 0;
+
+	if (rank == 0)
+		return 1;
+	if (node_is_stale(n, t->now_ms) || !n->last_health_ms)
+		return 2;
+	for (int k = 0; k < IND__COUNT; k++)
+		rows += kiosk_ind_shown(n, (indicator_id_t)k);
+	for (size_t c = 0; c < n->nchecks; c++) {
+		if (n->checks[c].status != CHECK_FAILING)
+			continue;
+		if (shown++ == KIOSK_MAX_CHECKS) {
+			rows++;                      /* "+N more failing" */
+			break;
+		}
+		rows += 1 + (n->checks[c].output && n->checks[c].output[0]);
+	}
+	return rows + 1;                         /* a blank row after a card */
+}
+
+/* Draws node i from row y, at most maxrows rows. */
+static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, int rank)
+{
+	const node_t *n = &t->m->nodes[i];
+	int W = getmaxx(w), x = 1, end = y + maxrows, shown = 0;
+	bool stale = node_is_stale(n, t->now_ms);
+	state_t st = stale ? STATE_UNKNOWN : n->state;
+	attr_t sa = stale ? A_DIM : render_state_attr(t, n->state);
+	char buf[700], name[128], dur[16];
+
+	render_escape(t, name, sizeof name, n->name, false);
+	x += render_put(t, w, y, x, W - x, render_state_symbol(t, st), sa) + 1;
+	x += render_put(t, w, y, x, W - x, name, A_BOLD | (stale ? A_DIM : 0)) + 2;
+	if (rank == 0) {
+		/* a fine node: one line with its three indicators */
+		const group_t *g = kiosk_group(t, n);
+		x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa & ~A_REVERSE) + 2;
+		for (int k = 0; k < IND__COUNT; k++) {
+			x += render_put(t, w, y, x, W - x, indicator_name((indicator_id_t)k), A_DIM) + 1;
+			x += render_put(t, w, y, x, W - x, render_state_symbol(t, n->ind[k].state),
+			                render_state_attr(t, n->ind[k].state)) + 2;
+		}
+		if (n->state == STATE_STARTING && g)
+			render_put(t, w, y, x, W - x, "standby of an up pair", A_DIM);
+		return;
+	}
+	if (stale || !n->last_health_ms) {
+		fmt_age(dur, sizeof dur, t->now_ms, node_last_answer_ms(n));
+		render_putf(t, w, y, x, W - x, A_BOLD, n->last_health_ms ? "no data for %s (last: %s)" : "not polled yet",
+		            dur, state_name(n->state));
+		return;
+	}
+	x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa) + 1;
+	if (n->state_since_ms) {
+		fmt_duration(dur, sizeof dur, t->now_ms - n->state_since_ms);
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
+	}
+	render_ack_text(t, n, buf, sizeof buf);
+	if (buf[0])
+		x += render_put(t, w, y, x, W - x, buf, A_BOLD | A_REVERSE) + 2;
+	if (n->error[0]) {
+		render_escape(t, buf, sizeof buf, n->error, false);
+		render_put(t, w, y, x, W - x, buf, A_NORMAL);
+	}
+	y++;
+	/* the indicators that are not fine, with since when and why */
+	for (int k = 0; k < IND__COUNT && y < end; k++) {
+		const indicator_t *ind = &n->ind[k];
+		if (!kiosk_ind_shown(n, (indicator_id_t)k))
+			continue;
+		x = 5;
+		render_field(t, w, y, x, 4, indicator_name((indicator_id_t)k), A_BOLD, false);
+		x += 5;
+		x += render_putf(t, w, y, x, W - x, render_state_attr(t, ind->state) & ~A_REVERSE, "%s %s",
+		                 render_state_symbol(t, ind->state), state_name(ind->state)) + 1;
+		if (ind->since_ms) {
+			fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+			x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
+		}
+		render_escape(t, buf, sizeof buf, ind->reason, false);
+		render_put(t, w, y, x, W - x, buf, A_DIM);
+		y++;
+	}
+	/* the failing checks, each with the first line of its output */
+	for (size_t c = 0; c < n->nchecks && y < end; c++) {
+		const check_t *ck = &n->checks[c];
+		if (ck->status != CHECK_FAILING)
+			continue;
+		if (shown++ == KIOSK_MAX_CHECKS) {
+			render_putf(t, w, y++, 5, W - 5, A_DIM, "+%zu more failing", n->nfailing - KIOSK_MAX_CHECKS);
+			break;
+		}
+		x = 5;
+		x += render_put(t, w, y, x, 2, render_state_symbol(t, STATE_DOWN), render_state_attr(t, STATE_DOWN) & ~A_REVERSE) + 1;
+		render_escape(t, buf, sizeof buf, ck->name, false);
+		x += render_put(t, w, y, x, W - x - 16, buf, A_BOLD) + 2;
+		if (ck->since_ms) {
+			fmt_duration(dur, sizeof dur, t->now_ms - ck->since_ms);
+			render_putf(t, w, y, x, W - x, A_NORMAL, "failing for %s", dur);
+		}
+		y++;
+		if (ck->output && ck->output[0] && y < end) {
+			const char *nl = strchr(ck->output, '\n');
+			size_t ol = nl ? (size_t)(nl - ck->output) : strlen(ck->output);
+			char *line = xstrndup(ck->output, ol > 400 ? 400 : ol);
+			render_escape(t, buf, sizeof buf, line, false);
+			free(line);
+			render_put(t, w, y++, 9, W - 9, buf, A_DIM);
+		}
+	}
+}
+
+/* One event of the timeline, on one row. */
+static void kiosk_event(view_t *t, WINDOW *w, int y, const event_t *e)
+{
+	int W = getmaxx(w), x = 3;
+	char clock[16], node[128], sub[200], detail[300];
+
+	fmt_clock(clock, sizeof clock, e->ts_ms, false);
+	render_escape(t, node, sizeof node, e->node, false);
+	render_escape(t, sub, sizeof sub, e->subject, false);
+	render_escape(t, detail, sizeof detail, e->detail, false);
+	x += render_put(t, w, y, x, W - x, clock, A_DIM) + 2;
+	switch (e->kind) {
+	case EVENT_CONFIG:
+		render_putf(t, w, y, x, W - x, A_NORMAL, "config: %s", detail);
+		return;
+	case EVENT_ACK:
+		render_putf(t, w, y, x, W - x, A_BOLD, "ack on %s: %s", node, detail);
+		return;
+	case EVENT_RESTART:
+		render_putf(t, w, y, x, W - x, A_NORMAL, "restart of %s", node);
+		return;
+	default:
+		break;
+	}
+	x += render_put(t, w, y, x, 2, render_state_symbol(t, e->to), render_state_attr(t, e->to) & ~A_REVERSE) + 1;
+	if (e->kind == EVENT_CHECK)
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "%s %s on %s", sub,
+		                 e->to == STATE_DOWN ? "failing" : e->to == STATE_UP ? "passing" : "unknown", node) + 1;
+	else if (e->kind == EVENT_RPC && sub[0])
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "rpc chain %s %s on %s", sub, state_name(e->to), node) + 1;
+	else
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "%s %s on %s", event_kind_name(e->kind),
+		                 state_name(e->to), node) + 1;
+	if (detail[0] && x + 8 < W)
+		render_putf(t, w, y, x, W - x, A_DIM, "%s %s", t->g->dot, detail);
+}
+
+/* Is the event worth the wall? The first sight of a fine node is not. */
+static bool kiosk_is_news(const event_t *e)
+{
+	return !(e->from == STATE_UNKNOWN && e->to == STATE_UP);
+}
+
+static bool kiosk_news(const view_t *t)
+{
+	for (size_t i = 0; i < t->m->events.len; i++) {
+		const event_t *e = eventlog_get(&t->m->events, i);
+		if (e && kiosk_is_news(e))
+			return true;
+	}
+	return false;
+}
+
+/* The list: the nodes that need attention first (unacknowledged before
+ * acknowledged, worst first), then the fine ones; in pages that turn. */
+static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
+{
+	size_t n = t->m->nnodes, *order = xcalloc(n ? n : 1, sizeof *order), bad = 0;
+	int *rank = xcalloc(n ? n : 1, sizeof *rank), W = getmaxx(w), avail, used = 0, page = 0, y;
+	int worst = 0;
+	char buf[160];
+
+	for (size_t i = 0; i < n; i++) {
+		rank[i] = kiosk_rank(t, i);
+		if (rank[i])
+			bad++;
+		if (rank[i] > worst)
+			worst = rank[i];
+	}
+	/* insertion sort, stable: rank down, unacknowledged first, then configuration order */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j > 0) {
+			size_t a = order[j - 1];
+			int ka = rank[a] * 2 + !t->m->nodes[a].acked, kb = rank[i] * 2 + !t->m->nodes[i].acked;
+			if (ka >= kb)
+				break;
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	if (n == 0)
+		snprintf(buf, sizeof buf, "no nodes configured");
+	else if (bad)
+		snprintf(buf, sizeof buf, "%zu of %zu node%s need%s attention %s %zu fine", bad, n, n == 1 ? "" : "s",
+		         bad == 1 ? "s" : "", t->g->dot, n - bad);
+	else
+		snprintf(buf, sizeof buf, "%zu node%s fine, not every indicator known yet", n, n == 1 ? "" : "s");
+	render_put(t, w, top, 1, W - 1, buf,
+	           A_BOLD | (worst >= 4 ? render_pair(t, PAIR_DOWN) : worst == 3 ? render_pair(t, PAIR_DEGRADED) : 0));
+	top += 2;
+	avail = bottom - top;
+
+	/* count the pages, then draw the current one */
+	for (size_t k = 0; k < n; k++) {
+		int h = kiosk_item_rows(t, order[k], rank[order[k]]);
+		if (used > 0 && used + h > avail) {
+			page++;
+			used = 0;
+		}
+		used += h;
+	}
+	t->kiosk_npages = page + 1;
+	if (t->kiosk_page >= t->kiosk_npages)
+		t->kiosk_page = 0;
+	page = 0;
+	used = 0;
+	y = top;
+	for (size_t k = 0; k < n; k++) {
+		int h = kiosk_item_rows(t, order[k], rank[order[k]]);
+		if (used > 0 && used + h > avail) {
+			page++;
+			used = 0;
+			y = top;
+		}
+		if (page == t->kiosk_page)
+			kiosk_item_draw(t, w, y, bottom - y, order[k], rank[order[k]]);
+		used += h;
+		y += h;
+	}
+	/* the room left on the last page: what happened lately */
+	if (t->kiosk_page == t->kiosk_npages - 1 && bottom - y >= 3 && kiosk_news(t)) {
+		render_put(t, w, y++, 1, W - 1, "recent events", A_BOLD);
+		for (size_t i = 0, shown = 0; i < t->m->events.len && shown < KIOSK_MAX_EVENTS && y < bottom; i++) {
+			const event_t *e = eventlog_get(&t->m->events, i);
+			if (!e || !kiosk_is_news(e))
+				continue;
+			kiosk_event(t, w, y++, e);
+			shown++;
+		}
+	}
+	free(order);
+	free(rank);
+}
+
+/* The lowest availability over the nodes and failover groups (a pair counts
+ * as one, up when a member is), "-" when nothing is known. */
+static void kiosk_lowest(const view_t *t, indicator_id_t k, int64_t window, char *buf, size_t sz)
+{
+	double low = 101, p;
+
+	for (size_t g = 0; g < t->m->ngroups; g++)
+		if (uptime_percent(&t->m->groups[g].ind[k].uptime, t->now_ms, window, &p) && p < low)
+			low = p;
+	for (size_t i = 0; i < t->m->nnodes; i++)
+		if (!t->m->nodes[i].group && uptime_percent(&t->m->nodes[i].ind[k].uptime, t->now_ms, window, &p) && p < low)
+			low = p;
+	if (low > 100)
+		snprintf(buf, sz, "-");
+	else
+		fmt_uptime(buf, sz, low);
+}
+
+/* ALL HEALTHY, as big as fits, with the node count, uptimes and the last poll. */
+static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t newest)
+{
+	int W = getmaxx(w), H = bottom - top, bh, rows, y, gap;
+	size_t standby = 0, n = t->m->nnodes;
+	char buf[200], clock[16], age[16], p1[16], p24[16];
+	attr_t a = A_BOLD | render_pair(t, PAIR_UP);
+
+	for (size_t i = 0; i < n; i++)
+		if (t->m->nodes[i].state == STATE_STARTING)
+			standby++;
+	/* banner, count, uptime (4 rows), last poll: with blank rows between when they fit */
+	bh = kiosk_banner(t, NULL, 0, W, H - 6, "ALL HEALTHY", a, false);
+	gap = H >= bh + 9 ? 1 : 0;
+	rows = bh + 6 + 3 * gap;
+	y = top + (H - rows) / 2;
+	if (y < top)
+		y = top;
+	kiosk_banner(t, w, y, W, H - 6, "ALL HEALTHY", a, view_kiosk_inverted(t));
+	y += bh + (bh > 1 ? 0 : gap);
+	if (t->m->ngroups)
+		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %zu failover group%s up%s", n, t->g->dot,
+		         t->m->ngroups, t->m->ngroups == 1 ? "" : "s", standby ? ", standby waiting" : "");
+	else
+		snprintf(buf, sizeof buf, "all %zu node%s healthy", n, n == 1 ? "" : "s");
+	kiosk_center(t, w, y, buf, A_BOLD);
+	y += 1 + gap;
+	if (y < bottom) {
+		snprintf(buf, sizeof buf, "%-16s %8s %8s", "uptime (lowest)", "1 h", "24 h");
+		kiosk_center(t, w, y++, buf, A_DIM);
+	}
+	for (int k = 0; k < IND__COUNT && y < bottom; k++) {
+		kiosk_lowest(t, (indicator_id_t)k, HOUR_MS, p1, sizeof p1);
+		kiosk_lowest(t, (indicator_id_t)k, DAY_MS, p24, sizeof p24);
+		snprintf(buf, sizeof buf, "%-16s %8s %8s", indicator_name((indicator_id_t)k), p1, p24);
+		kiosk_center(t, w, y++, buf, A_NORMAL);
+	}
+	y += gap;
+	if (y < bottom) {
+		fmt_clock(clock, sizeof clock, newest, false);
+		fmt_age(age, sizeof age, t->now_ms, newest);
+		snprintf(buf, sizeof buf, "last successful poll %s (%s ago)", clock, age);
+		kiosk_center(t, w, y, buf, A_NORMAL);
+	}
+}
+
+/* Nodetop's own data is old: the whole screen in reverse video says so, with the age. */
+static void kiosk_stale(view_t *t, WINDOW *w, int top, int bottom, int64_t newest)
+{
+	int W = getmaxx(w), H = bottom - top, bh, y;
+	attr_t a = A_REVERSE | A_BOLD | render_pair(t, PAIR_DEGRADED);
+	char buf[300], age[16], clock[16];
+
+	for (int r = 0; r < getmaxy(w); r++)
+		mvwchgat(w, r, 0, -1, a, t->color ? PAIR_DEGRADED : 0, NULL);
+	fmt_age(age, sizeof age, t->now_ms, newest);
+	bh = kiosk_banner(t, NULL, 0, W, H - 6, "STALE", a, true);
+	y = top + (H - bh - 6) / 2;
+	if (y < top)
+		y = top;
+	kiosk_banner(t, w, y, W, H - 6, "STALE", a, false);
+	y += bh + 1;
+	if (newest)
+		snprintf(buf, sizeof buf, "DATA STALE %s last successful poll %s ago", t->utf8 ? "\xe2\x80\x94" : "-", age);
+	else
+		snprintf(buf, sizeof buf, "DATA STALE %s no poll result since the start", t->utf8 ? "\xe2\x80\x94" : "-");
+	if (y >= bottom)
+		y = bottom - 1;              /* this line above all */
+	kiosk_center(t, w, y, buf, a);
+	y += 2;
+	if (y < bottom)
+		kiosk_center(t, w, y++, "nodetop's own polls stopped completing, or nodetop did not run:", a & ~A_BOLD);
+	if (y < bottom)
+		kiosk_center(t, w, y++, "what was shown last may no longer be true", a & ~A_BOLD);
+	if (newest && y + 1 < bottom) {
+		fmt_clock(clock, sizeof clock, newest, false);
+		snprintf(buf, sizeof buf, "last poll result at %s", clock);
+		kiosk_center(t, w, y + 1, buf, a & ~A_BOLD);
+	}
+}
+
+void panel_kiosk_draw(view_t *t, WINDOW *w)
+{
+	int W = getmaxx(w), H = getmaxy(w), x = 0;
+	int64_t newest;
+	bool msg_err = false, loud;
+	char buf[700], clock[16], age[16];
+	int status = report_status(t->m);
+	attr_t base;
+
+	if (view_all_stale(t, t->now_ms, &newest))
+		t->kview = KIOSK_STALE;
+	else {
+		bool fine = t->m->nnodes > 0 && status == REPORT_OK;
+		for (size_t i = 0; fine && i < t->m->nnodes; i++)
+			if (kiosk_rank(t, i))
+				fine = false;
+		t->kview = fine ? KIOSK_HEALTHY : KIOSK_LIST;
+	}
+	loud = t->kview == KIOSK_STALE;
+	base = loud ? A_REVERSE | render_pair(t, PAIR_DEGRADED) : A_NORMAL;
+
+	/* body first: the stale view paints the whole window */
+	if (t->kview == KIOSK_STALE)
+		kiosk_stale(t, w, 2, H - 1, newest);
+	else if (t->kview == KIOSK_HEALTHY)
+		kiosk_healthy(t, w, 2, H - 1, newest);
+	else
+		kiosk_list(t, w, 2, H - 1);
+	if (t->kview != KIOSK_LIST)
+		t->kiosk_npages = 1;
+
+	/* the clock and the last poll, always; the rest when it fits */
+	fmt_clock(clock, sizeof clock, t->now_ms, false);
+	{
+		char poll[64], state[32] = "", page[32] = "";
+		bool narrow = W < 70;
+		state_t st = status == REPORT_OK ? STATE_UP : status == REPORT_CRITICAL ? STATE_DOWN
+		           : status == REPORT_WARNING ? STATE_DEGRADED : STATE_UNKNOWN;
+		int need;
+
+		if (newest) {
+			fmt_clock(buf, sizeof buf, newest, false);
+			fmt_age(age, sizeof age, t->now_ms, newest);
+			snprintf(poll, sizeof poll, narrow ? "poll %s (%s)" : "last poll %s (%s ago)", buf, age);
+		} else {
+			snprintf(poll, sizeof poll, "no poll yet");
+		}
+		if (!loud)
+			snprintf(state, sizeof state, "%s %s", render_state_symbol(t, st), report_status_name(status));
+		if (t->kiosk_npages > 1)
+			snprintf(page, sizeof page, " page %d/%d ", t->kiosk_page + 1, t->kiosk_npages);
+		need = 10 + render_width(poll) + render_width(page) + 1;
+		x += render_putf(t, w, 0, x, W - x, base | A_BOLD, " %s ", clock) + 1;
+		if (need + 9 + render_width(state) + 2 <= W)
+			x += render_put(t, w, 0, x, W - x, "nodetop", base | (loud ? A_BOLD : A_DIM)) + 2;
+		if (state[0] && need + render_width(state) + 2 <= W)
+			x += render_put(t, w, 0, x, W - x, state, render_state_attr(t, st) | A_BOLD) + 2;
+		x += render_put(t, w, 0, x, W - x, poll, base) + 2;
+		if (page[0] && x + render_width(page) <= W)
+			render_put(t, w, 0, W - render_width(page), W, page, A_BOLD | A_REVERSE);
+	}
+	if (!loud)
+		render_hline(t, w, 1, 0, W, A_DIM);
+
+	/* the last row: a message (config reload...), else what this screen is */
+	if (view_message_active(t, &msg_err)) {
+		render_escape(t, buf, sizeof buf, t->message, false);
+		render_putf(t, w, H - 1, 0, W, msg_err ? A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN) : base | A_BOLD,
+		            " %s ", buf);
+	} else if (!loud) {
+		snprintf(buf, sizeof buf, "read-only kiosk %s %zu node%s", t->g->dot, t->m->nnodes, t->m->nnodes == 1 ? "" : "s");
+		if (t->kiosk_npages > 1) {
+			char every[16];
+			fmt_duration(every, sizeof every, t->kiosk_page_ms);
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " %s next page every %s", t->g->dot, every);
+		}
+		render_put(t, w, H - 1, 1, W - 1, buf, A_DIM);
+	}
+}

@@ -1,0 +1,312 @@
+/* view.c - the dashboard's view state: dirty flags and frame requests, the message,
+ * staleness and the watchdog's stall, the clock tick, selection and scroll ranges. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "fmt.h"
+#include "view.h"
+
+void view_init(view_t *v, const model_t *m, const view_asks_t *ask, void *ask_ud)
+{
+	memset(v, 0, sizeof *v);
+	v->m = m;
+	v->ask = ask;
+	v->ask_ud = ask_ud;
+	v->focus = FOCUS_NODES;
+	v->start_ms = view_clock_ms();
+	v->relayout = true;
+	v->dirty = DIRTY_ALL;
+	checktree_init(&v->ct);
+}
+
+void view_free(view_t *v)
+{
+	checktree_free(&v->ct);
+}
+
+int64_t view_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------- dirty */
+
+void view_dirty(view_t *v, unsigned what)
+{
+	v->dirty |= what;
+	if (v->ask && v->ask->frame)
+		v->ask->frame(v->ask_ud);
+}
+
+void view_relayout(view_t *v)
+{
+	v->relayout = true;
+	view_dirty(v, DIRTY_ALL);
+}
+
+void view_repaint(view_t *v)
+{
+	v->repaint = true;
+	view_dirty(v, DIRTY_ALL);
+}
+
+/* ---------------------------------------------------------------- message */
+
+void view_set_message(view_t *v, const char *msg)
+{
+	/* stored raw; the header escapes it */
+	snprintf(v->message, sizeof v->message, "%s", msg ? msg : "");
+	v->message_until_ms = view_clock_ms() + VIEW_MESSAGE_MS;
+	v->message_seq = v->m->events.seq;
+	v->message_err = false;
+	view_dirty(v, DIRTY_HEADER | DIRTY_FOOTER);
+}
+
+bool view_message_active(view_t *v, bool *err)
+{
+	if (!v->message[0] || v->now_ms >= v->message_until_ms)
+		return false;
+	if (!v->message_err && v->m->events.seq > v->message_seq) {
+		/* app.c adds the timeline's CONFIG event right after the message */
+		uint64_t fresh = v->m->events.seq - v->message_seq;
+		for (size_t i = 0; i < fresh && i < v->m->events.len; i++) {
+			const event_t *e = eventlog_get(&v->m->events, i);
+			if (e && e->kind == EVENT_CONFIG && e->to == STATE_DOWN)
+				v->message_err = true;
+		}
+	}
+	if (err)
+		*err = v->message_err;
+	return true;
+}
+
+/* ---------------------------------------------------------------- staleness */
+
+bool view_all_stale(const view_t *v, int64_t now_ms, int64_t *newest_ms)
+{
+	const model_t *m = v->m;
+	int64_t newest = 0, newest_old = 0;
+	bool stall = v->stall_mark_ms && now_ms < v->stall_until_ms, all;
+	size_t old = 0;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const node_t *n = &m->nodes[i];
+		int64_t last = node_last_answer_ms(n);
+		int64_t iv = n->interval_ms > 0 ? n->interval_ms : 5000;
+		bool is_old = last ? node_is_stale(n, now_ms) : now_ms - v->start_ms > 3 * iv;
+		if (stall && last < v->stall_mark_ms)
+			is_old = true;           /* from before nodetop stalled: not answered since */
+		if (last > newest)
+			newest = last;
+		if (is_old) {
+			old++;
+			if (last > newest_old)
+				newest_old = last;
+		}
+	}
+	/* every node old; or, after a stall, any node not heard from since */
+	all = m->nnodes > 0 && (old == m->nnodes || (stall && old > 0));
+	if (newest_ms)
+		*newest_ms = all ? newest_old : newest;
+	return all;
+}
+
+bool view_node_has_problem(const view_t *v, size_t idx)
+{
+	const node_t *n;
+
+	if (idx >= v->m->nnodes)
+		return false;
+	n = &v->m->nodes[idx];
+	if (node_is_stale(n, v->now_ms) || n->nfailing > 0 || n->error[0])
+		return true;
+	if (n->state == STATE_DOWN || n->state == STATE_DEGRADED || n->state == STATE_STARTING)
+		return true;
+	for (int k = 0; k < IND__COUNT; k++)
+		if (n->ind[k].state == STATE_DOWN || n->ind[k].state == STATE_DEGRADED)
+			return true;
+	return false;
+}
+
+/* ---------------------------------------------------------------- the clock */
+
+/* The smallest poll interval of any node (5 s when there are none). */
+static int64_t view_min_interval(const view_t *v)
+{
+	int64_t iv = 0;
+
+	for (size_t i = 0; i < v->m->nnodes; i++)
+		if (v->m->nodes[i].interval_ms > 0 && (!iv || v->m->nodes[i].interval_ms < iv))
+			iv = v->m->nodes[i].interval_ms;
+	return iv ? iv : 5000;
+}
+
+/* The largest poll interval of any node (5 s when there are none). */
+static int64_t view_max_interval(const view_t *v)
+{
+	int64_t iv = 0;
+
+	for (size_t i = 0; i < v->m->nnodes; i++)
+		if (v->m->nodes[i].interval_ms > iv)
+			iv = v->m->nodes[i].interval_ms;
+	return iv ? iv : 5000;
+}
+
+/* Kiosk: turns the page, and moves the layout a cell for burn-in care. */
+static unsigned view_kiosk_tick(view_t *v, int64_t now)
+{
+	int64_t page = v->kiosk_page_ms;
+
+	if (v->kview == KIOSK_LIST && v->kiosk_npages > 1) {
+		if (v->kiosk_next_ms == 0)
+			v->kiosk_next_ms = now + page;
+		if (now >= v->kiosk_next_ms) {
+			v->kiosk_next_ms = now + page;
+			v->kiosk_page = (v->kiosk_page + 1) % v->kiosk_npages;
+		}
+	} else {
+		v->kiosk_page = 0;
+		v->kiosk_next_ms = 0;        /* page 1 gets its full time when pages come back */
+	}
+	if (now >= v->shift_next_ms) {
+		v->shift_next_ms = now + v->shift_ms;
+		v->shift_idx++;
+		v->relayout = true;          /* the window moves */
+	}
+	return DIRTY_ALL;                    /* the clock, the ages: the kiosk is one window */
+}
+
+unsigned view_tick(view_t *v, int64_t now, int64_t gap, bool *stalled)
+{
+	unsigned what = DIRTY_HEADER | DIRTY_NODES | DIRTY_EVENTS;
+	uint64_t stale = 0;
+
+	/* The watchdog: the tick is due every second; a much longer gap means that
+	 * nodetop itself did not run (stopped, starved), so what it shows is from
+	 * before the gap: stale until every node has answered again (view_all_stale). */
+	*stalled = gap > 0 && gap > 3 * view_min_interval(v) && gap > 2000;
+	if (*stalled) {
+		char msg[128], d[16];
+		/* data older than the middle of the gap came before it: stale until each node answers */
+		v->stall_mark_ms = now - gap / 2;
+		v->stall_until_ms = now + 3 * view_max_interval(v) + 5000;
+		fmt_duration(d, sizeof d, gap);
+		snprintf(msg, sizeof msg, "nodetop itself did not run for %s: no polls, no screen", d);
+		view_set_message(v, msg);
+	}
+	for (size_t i = 0; i < v->m->nnodes && i < 64; i++)
+		if (node_is_stale(&v->m->nodes[i], now))
+			stale |= 1ull << i;
+	if (stale != v->stale_mask) {
+		v->stale_mask = stale;
+		what |= DIRTY_MODEL;        /* data became (or stopped being) stale: dim or undim it */
+	}
+	if (v->message[0] && now >= v->message_until_ms && v->message_until_ms) {
+		v->message_until_ms = 0;    /* gone: draw the header without it */
+		what |= DIRTY_HEADER | DIRTY_FOOTER;
+	}
+	if (v->kiosk)
+		what |= view_kiosk_tick(v, now);
+	return what;
+}
+
+/* ---------------------------------------------------------------- ranges */
+
+size_t view_charts_count(const view_t *v)
+{
+	if (v->m->nnodes == 0 || v->sel >= v->m->nnodes)
+		return 0;
+	return v->m->nodes[v->sel].nseries;
+}
+
+void view_clamp(view_t *v)
+{
+	size_t n = v->m->nnodes, nch = view_charts_count(v);
+	size_t fit = v->lay.nodes_fit > 0 ? (size_t)v->lay.nodes_fit : 1;
+
+	if (n == 0) {
+		v->sel = v->node_top = 0;
+	} else {
+		if (v->sel >= n)
+			v->sel = n - 1;
+		if (v->sel < v->node_top)
+			v->node_top = v->sel;
+		if (v->sel >= v->node_top + fit)
+			v->node_top = v->sel + 1 - fit;
+		if (v->node_top + fit > n)
+			v->node_top = n > fit ? n - fit : 0;
+	}
+	if (v->ct_cur >= v->ct.nrows)
+		v->ct_cur = v->ct.nrows ? v->ct.nrows - 1 : 0;
+	if (v->ct_top > v->ct_cur)
+		v->ct_top = v->ct_cur;
+	if (v->chart_top >= nch)
+		v->chart_top = nch ? nch - 1 : 0;
+	if (v->ev_top >= v->m->events.len)
+		v->ev_top = v->m->events.len ? v->m->events.len - 1 : 0;
+}
+
+void view_checks_sync(view_t *v)
+{
+	const model_t *m = v->m;
+	bool same_node;
+
+	if (m->nnodes == 0) {
+		if (v->ct_valid || v->ct.n) {
+			checktree_build(&v->ct, NULL, 0);
+			checktree_flatten(&v->ct);
+		}
+		v->ct_valid = false;
+		v->ct_cur = v->ct_top = 0;
+		return;
+	}
+	if (v->sel >= m->nnodes)
+		v->sel = m->nnodes - 1;
+	v->ct.expand_all = v->view == VIEW_DETAIL;
+	if (v->ct_valid && v->ct_node == v->sel && v->ct_gen == m->generation)
+		return;
+	same_node = v->ct_valid && v->ct_node == v->sel;
+	if (same_node && v->ct_cur < v->ct.nrows)
+		snprintf(v->ct_cur_name, sizeof v->ct_cur_name, "%s", v->ct.nodes[v->ct.rows[v->ct_cur].node].name);
+	else
+		v->ct_cur_name[0] = '\0';
+	checktree_build_node(&v->ct, &m->nodes[v->sel]);
+	checktree_flatten(&v->ct);
+	if (!same_node) {
+		v->ct_cur = 0;
+		v->ct_top = 0;
+	} else if (v->ct_cur_name[0]) {
+		/* keep the cursor on the same check when the tree changed under it */
+		for (size_t i = 0; i < v->ct.nrows; i++)
+			if (strcmp(v->ct.nodes[v->ct.rows[i].node].name, v->ct_cur_name) == 0) {
+				v->ct_cur = i;
+				break;
+			}
+	}
+	if (v->ct_cur >= v->ct.nrows)
+		v->ct_cur = v->ct.nrows ? v->ct.nrows - 1 : 0;
+	v->ct_valid = true;
+	v->ct_node = v->sel;
+	v->ct_gen = m->generation;
+}
+
+/* ---------------------------------------------------------------- kiosk burn-in */
+
+void view_kiosk_offset(const view_t *v, int *dy, int *dx)
+{
+	/* right along one row, back along the next: each step moves a single cell */
+	static const int pos[VIEW_KIOSK_SHIFTS][2] = { { 0, 0 }, { 0, 1 }, { 0, 2 }, { 1, 2 }, { 1, 1 }, { 1, 0 } };
+	unsigned idx = v->shift_idx % VIEW_KIOSK_SHIFTS;
+
+	*dy = pos[idx][0];
+	*dx = pos[idx][1];
+}
+
+bool view_kiosk_inverted(const view_t *v)
+{
+	return (v->shift_idx / VIEW_KIOSK_SHIFTS) % 2 == 1;
+}
