@@ -61,7 +61,7 @@ typedef struct view_glyphs {
 
 /* What the view asks of whoever runs it (tui.c installs these). */
 typedef struct view_asks {
-	void (*frame)(void *ud);             /* something is dirty: draw a frame soon */
+	void (*redraw)(void *ud);            /* something is dirty: draw soon */
 	void (*quit)(void *ud);              /* q */
 	void (*ack)(void *ud, size_t idx, const char *note);   /* acknowledge node idx */
 	void (*copy)(void *ud);              /* y: the incident summary to the clipboard */

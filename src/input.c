@@ -8,7 +8,8 @@
 #include <wctype.h>
 
 #include "input.h"
-#include "panel.h"
+#include "panel_checks.h"
+#include "panel_nodes.h"
 #include "render.h"
 
 #define KEY_CTRL(c) ((c) & 0x1f)

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "sparkline.h"
-#include "panel.h"
+#include "panel_charts.h"
 #include "render.h"
+#include "sparkline.h"
 
 #define CHART_ROWS_DETAIL 3       /* bar rows per chart in the detail view */
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "panel.h"
+#include "panel_checks.h"
 #include "render.h"
 #include "xalloc.h"
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "panel.h"
+#include "panel_events.h"
 #include "render.h"
 
 /* The word for the state an event entered: checks say passing/failing. */

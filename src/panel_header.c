@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "panel.h"
+#include "panel_header.h"
 #include "render.h"
 
 /* The node with the worst indicator, and that indicator. */

@@ -5,7 +5,7 @@
 
 #include "fmt.h"
 #include "layout.h"
-#include "panel.h"
+#include "panel_help.h"
 #include "render.h"
 
 typedef struct help_line {

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "report.h"
-#include "panel.h"
+#include "panel_kiosk.h"
 #include "render.h"
+#include "report.h"
 #include "xalloc.h"
 
 #define HOUR_MS (3600LL * 1000)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "panel.h"
+#include "panel_nodes.h"
 #include "render.h"
 
 #define HOUR_MS (3600LL * 1000)

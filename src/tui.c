@@ -13,7 +13,13 @@
 
 #include "frame.h"
 #include "input.h"
-#include "panel.h"
+#include "panel_charts.h"
+#include "panel_checks.h"
+#include "panel_events.h"
+#include "panel_header.h"
+#include "panel_help.h"
+#include "panel_kiosk.h"
+#include "panel_nodes.h"
 #include "sparkline.h"
 #include "termctl.h"
 #include "tui.h"
@@ -206,7 +212,7 @@ static void tui_on_check(uv_check_t *h)
 }
 
 /* The view is dirty: one frame in this loop pass, after its I/O phase. */
-static void tui_ask_frame(void *ud)
+static void tui_ask_redraw(void *ud)
 {
 	tui_t *t = ud;
 
@@ -240,7 +246,7 @@ static void tui_ask_copy(void *ud)
 }
 
 static const view_asks_t tui_asks = {
-	.frame = tui_ask_frame,
+	.redraw = tui_ask_redraw,
 	.quit = tui_ask_quit,
 	.ack = tui_ask_ack,
 	.copy = tui_ask_copy,

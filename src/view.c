@@ -38,8 +38,8 @@ int64_t view_clock_ms(void)
 void view_dirty(view_t *v, unsigned what)
 {
 	v->dirty |= what;
-	if (v->ask && v->ask->frame)
-		v->ask->frame(v->ask_ud);
+	if (v->ask && v->ask->redraw)
+		v->ask->redraw(v->ask_ud);
 }
 
 void view_relayout(view_t *v)
