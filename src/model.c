@@ -585,66 +585,246 @@ void model_tick(model_t *m, int64_t now_ms)
 		m->generation++;
 }
 
-/* Severity for exit codes: unknown ranks above up (we could not see) but
- * below every real problem. */
-static int model_rank(state_t s)
+/* ------------------------------------------------------------ judgements */
+
+const char *severity_name(severity_t s)
 {
 	switch (s) {
-	case STATE_UP: return 0;
-	case STATE_UNKNOWN: return 1;
-	case STATE_STARTING: return 2;
-	case STATE_DEGRADED: return 3;
-	case STATE_DOWN: return 4;
-	default: return 1;
+	case SEV_OK: return "OK";
+	case SEV_WARNING: return "WARNING";
+	case SEV_CRITICAL: return "CRITICAL";
+	default: return "UNKNOWN";
 	}
 }
 
-static void model_overall_add(state_t *acc, bool *any, state_t s)
+const char *role_name(role_t r)
 {
-	if (!*any || model_rank(s) > model_rank(*acc))
-		*acc = s;
-	*any = true;
+	return r == ROLE_ACTIVE ? "active" : r == ROLE_STANDBY ? "standby" : NULL;
+}
+
+state_t model_group_state(const model_t *m, size_t gi, indicator_id_t ind)
+{
+	if (gi >= m->ngroups || (unsigned)ind >= IND__COUNT)
+		return STATE_UNKNOWN;
+	const group_t *g = &m->groups[gi];
+	state_t s = STATE_UNKNOWN;
+	for (size_t k = 0; k < g->nmembers; k++)
+		if (g->members[k] < m->nnodes)
+			s = state_best(s, m->nodes[g->members[k]].ind[ind].state);
+	return s;
+}
+
+/* Order of severities for "worst wins": CRITICAL > WARNING > UNKNOWN > OK. */
+static int sev_order(severity_t s)
+{
+	switch (s) {
+	case SEV_CRITICAL: return 3;
+	case SEV_WARNING: return 2;
+	case SEV_UNKNOWN: return 1;
+	default: return 0;
+	}
+}
+
+/* One indicator's weight: its severity and its place within that severity
+ * (5 node down, 4 db/rpc down, 3 degraded, 2 starting, 1 unknown, 0 fine). */
+typedef struct weight {
+	severity_t sev;
+	int sub;
+	bool waiting;
+} weight_t;
+
+static weight_t model_ind_weight(const model_t *m, const node_t *n, size_t gi, indicator_id_t k, state_t s)
+{
+	weight_t w = { SEV_OK, 0, false };
+	bool grouped = gi != (size_t)-1;
+	switch (s) {
+	case STATE_UP:
+		break;
+	case STATE_STARTING:
+		if (grouped && k == IND_NODE && model_group_state(m, gi, IND_NODE) == STATE_UP) {
+			w.waiting = true;      /* the standby waiting for the lease: as it should be */
+			break;
+		}
+		w.sev = SEV_WARNING;
+		w.sub = 2;
+		break;
+	case STATE_DEGRADED:
+		w.sev = SEV_WARNING;
+		w.sub = 3;
+		break;
+	case STATE_DOWN:
+		/* a member down while a peer carries the group: the failover is gone */
+		w.sev = grouped && state_available(model_group_state(m, gi, k)) ? SEV_WARNING : SEV_CRITICAL;
+		w.sub = k == IND_NODE ? 5 : 4;
+		break;
+	default:
+		/* nodetop could not see: counts when it tried (the node, or a failed /metrics) */
+		if (k == IND_NODE || n->metrics_error[0]) {
+			w.sev = SEV_UNKNOWN;
+			w.sub = 1;
+		}
+		break;
+	}
+	return w;
+}
+
+static bool weight_worse(weight_t a, weight_t b)
+{
+	if (sev_order(a.sev) != sev_order(b.sev))
+		return sev_order(a.sev) > sev_order(b.sev);
+	return a.sub > b.sub;
+}
+
+/* The attention of node idx, and the worst severity of its known indicators
+ * (-1 none, else SEV_OK/WARNING/CRITICAL): a grouped member's unknown counts
+ * through its group only. */
+static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int *known)
+{
+	attention_t a;
+	memset(&a, 0, sizeof a);
+	a.ind = IND_NODE;
+	a.role = ROLE_NONE;
+	*known = -1;
+	if (idx >= m->nnodes) {
+		a.state = STATE_UNKNOWN;
+		a.severity = SEV_UNKNOWN;
+		return a;
+	}
+	const node_t *n = &m->nodes[idx];
+	size_t gi = model_group_index(m, n);
+	a.stale = n->last_health_ms > 0 && node_is_stale(n, now_ms);
+	a.state = a.stale ? STATE_UNKNOWN : n->ind[IND_NODE].state;
+
+	weight_t worst = { SEV_OK, 0, false };
+	for (int k = 0; k < IND__COUNT; k++) {
+		/* a stale node's indicators are all unknown, whatever they said last */
+		state_t s = a.stale ? STATE_UNKNOWN : n->ind[k].state;
+		weight_t w = model_ind_weight(m, n, gi, (indicator_id_t)k, s);
+		if (k == IND_NODE)
+			a.waiting = w.waiting;
+		else if (a.waiting && w.sev == SEV_UNKNOWN)
+			w.sev = SEV_OK, w.sub = 0;   /* a waiting standby serves no /metrics yet */
+		if (s != STATE_UNKNOWN && (unsigned)s < STATE__COUNT) {
+			int o = w.sev == SEV_CRITICAL ? 2 : w.sev == SEV_WARNING ? 1 : 0;
+			if (o > *known)
+				*known = o;
+		}
+		if (k == IND_NODE || weight_worse(w, worst)) {
+			worst = w;
+			a.ind = (indicator_id_t)k;
+		}
+	}
+	a.severity = worst.sev;
+	a.rank = worst.sub ? sev_order(worst.sev) * 8 + worst.sub : 0;
+	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0;
+	if (a.problem && a.rank == 0)
+		a.rank = 1;
+	if (a.stale) {
+		char d[32];
+		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
+		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
+		a.since_ms = node_last_answer_ms(n);
+		a.ind = IND_NODE;
+	} else if (a.waiting) {
+		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
+		a.since_ms = n->ind[IND_NODE].since_ms;
+	} else {
+		model_copy(a.reason, sizeof a.reason, n->ind[a.ind].reason);
+		a.since_ms = n->ind[a.ind].since_ms;
+	}
+	return a;
+}
+
+attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms)
+{
+	int known;
+	return model_judge(m, idx, now_ms, &known);
+}
+
+model_status_t model_status(const model_t *m, int64_t now_ms)
+{
+	model_status_t st;
+	memset(&st, 0, sizeof st);
+	int worst = -1;            /* -1 nothing known, 0 OK, 1 WARNING, 2 CRITICAL */
+	bool blind = false;
+	/* The state shown for a WARNING: the worst warning state of an ungrouped node
+	 * or a group, else (only a member is wrong while its group is fine) DEGRADED. */
+	state_t warn = STATE_UNKNOWN;
+	st.nodes = m ? m->nnodes : 0;
+	for (size_t i = 0; i < st.nodes; i++) {
+		const node_t *n = &m->nodes[i];
+		int known;
+		attention_t a = model_judge(m, i, now_ms, &known);
+		switch (a.state) {
+		case STATE_UP: st.up++; break;
+		case STATE_DEGRADED: st.degraded++; break;
+		case STATE_STARTING: st.starting++; break;
+		case STATE_DOWN: st.down++; break;
+		default: st.unknown++; break;
+		}
+		st.stale += a.stale;
+		st.problems += a.problem;
+		if (n->group) {
+			if (known > worst)
+				worst = known;
+		} else {
+			if (a.severity == SEV_UNKNOWN)
+				blind = true;
+			else if ((int)a.severity > worst)
+				worst = (int)a.severity;
+		}
+		if (!n->group && a.severity == SEV_WARNING)
+			warn = state_worst(warn, a.rank % 8 >= 3 ? STATE_DEGRADED : STATE_STARTING);
+	}
+	st.available = st.up + st.degraded + st.starting;
+	for (size_t gi = 0; m && gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		if (g->nmembers == 0)
+			continue;
+		bool tried = false;
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0])
+				tried = true;
+		for (int k = 0; k < IND__COUNT; k++) {
+			state_t gs = model_group_state(m, gi, (indicator_id_t)k);
+			int sev = gs == STATE_DOWN ? 2 : gs == STATE_DEGRADED || gs == STATE_STARTING ? 1 : 0;
+			if (gs == STATE_UNKNOWN) {
+				if (k == IND_NODE || tried)
+					blind = true;
+				continue;
+			}
+			if (sev == 1)
+				warn = state_worst(warn, gs);
+			if (sev > worst)
+				worst = sev;
+		}
+	}
+	if (st.nodes == 0)
+		st.severity = SEV_UNKNOWN;
+	else if (worst == 2)
+		st.severity = SEV_CRITICAL;
+	else if (worst == 1)
+		st.severity = SEV_WARNING;
+	else if (worst < 0 || blind)
+		st.severity = SEV_UNKNOWN;
+	else
+		st.severity = SEV_OK;
+	st.name = severity_name(st.severity);
+	if (warn == STATE_UNKNOWN)
+		warn = STATE_DEGRADED;
+	st.overall = st.severity == SEV_CRITICAL ? STATE_DOWN : st.severity == SEV_WARNING ? warn
+	           : st.severity == SEV_UNKNOWN ? STATE_UNKNOWN : STATE_UP;
+	return st;
 }
 
 state_t model_overall(const model_t *m)
 {
-	state_t acc = STATE_UNKNOWN;
-	bool any = false;
-	for (size_t i = 0; i < m->nnodes; i++) {
-		const node_t *n = &m->nodes[i];
-		if (n->group)
-			continue;      /* judged through its group */
-		model_overall_add(&acc, &any, n->ind[IND_NODE].state);
-		for (int k = IND_DB; k < IND__COUNT; k++) {
-			state_t s = n->ind[k].state;
-			/* DB/RPC unknown only counts when nodetop tried and failed */
-			if (s != STATE_UNKNOWN || n->metrics_error[0])
-				model_overall_add(&acc, &any, s);
-		}
-	}
-	for (size_t i = 0; i < m->ngroups; i++) {
-		const group_t *g = &m->groups[i];
-		bool tried = false;
-		for (size_t j = 0; j < g->nmembers; j++)
-			if (g->members[j] < m->nnodes && m->nodes[g->members[j]].metrics_error[0])
-				tried = true;
-		model_overall_add(&acc, &any, g->ind[IND_NODE].state);
-		for (int k = IND_DB; k < IND__COUNT; k++)
-			if (g->ind[k].state != STATE_UNKNOWN || tried)
-				model_overall_add(&acc, &any, g->ind[k].state);
-	}
-	return any ? acc : STATE_UNKNOWN;
+	return model_status(m, 0).overall;
 }
 
 size_t model_nodes_up(const model_t *m)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < m->nnodes; i++) {
-		state_t s = m->nodes[i].ind[IND_NODE].state;
-		if (s == STATE_UP || s == STATE_DEGRADED || s == STATE_STARTING)
-			k++;
-	}
-	return k;
+	return model_status(m, 0).available;
 }
 
 const char *indicator_name(indicator_id_t id)
