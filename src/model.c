@@ -781,9 +781,12 @@ model_status_t model_status(const model_t *m, int64_t now_ms)
 		const group_t *g = &m->groups[gi];
 		if (g->nmembers == 0)
 			continue;
+		/* the group's DB/RPC unknown counts when a member that should serve
+		 * /metrics failed to (not the standby waiting for the lease) */
 		bool tried = false;
 		for (size_t k = 0; k < g->nmembers; k++)
-			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0])
+			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0] &&
+			    !model_node_attention(m, g->members[k], now_ms).waiting)
 				tried = true;
 		for (int k = 0; k < IND__COUNT; k++) {
 			state_t gs = model_group_state(m, gi, (indicator_id_t)k);
