@@ -49,95 +49,17 @@ static void fmt_pct(char *buf, size_t n, double pct)
 	snprintf(buf, n, "%.2f%%", p);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most len bytes) and its code
- * point, or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		need = 2; v = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3; v = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4; v = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return need;
-}
-
-/* Code points that are valid UTF-8 but must not reach a terminal or a log
- * raw: C1 controls and the invisible format characters (bidi controls,
- * zero-width characters, line/paragraph separators, BOM, tags), the same set
- * textsafe escapes. */
-static bool cp_is_hostile(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
-	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
-	       cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
-	       cp == 0xE0001 || (cp >= 0xE0020 && cp <= 0xE007F);
-}
-
-/* Second line of defence after textsafe_escape: whatever it let through,
- * no control byte, DEL, C1, bidi control or invalid UTF-8 reaches sb (and no
- * byte >= 0x80 at all when !utf8). */
-static void put_filtered(strbuf_t *sb, const char *p, size_t n, bool utf8)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, run = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x7F) {
-			i++;
-			run++;
-			continue;
-		}
-		uint32_t cp = 0;
-		size_t k = c >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 0;
-		if (k > 0 && utf8 && !cp_is_hostile(cp)) {
-			i += k;
-			run += k;
-			continue;
-		}
-		strbuf_append(sb, s + i - run, run);
-		run = 0;
-		if (k > 0) {
-			strbuf_printf(sb, "\\u{%04" PRIX32 "}", cp);
-			i += k;
-		} else {
-			strbuf_printf(sb, "\\x%02x", c);
-			i++;
-		}
-	}
-	strbuf_append(sb, s + i - run, run);
-}
-
 /* Untrusted bytes as one line of text. */
 static void put_esc_n(strbuf_t *sb, const char *s, size_t len, bool utf8)
 {
 	if (!s || len == 0)
 		return;
+	/* textsafe is the one gate: 4 * len + 1 bytes hold its whole result */
 	char local[1024];
-	size_t cap = len * 10 + 16;
+	size_t cap = len * 4 + 1;
 	char *buf = cap <= sizeof local ? local : xmalloc(cap);
 	size_t n = textsafe_escape(buf, cap, s, len, utf8, false);
-	put_filtered(sb, buf, n, utf8);
+	strbuf_append(sb, buf, n);
 	if (buf != local)
 		free(buf);
 }
@@ -592,22 +514,7 @@ static cJSON *json_str(const char *s)
 	char local[512];
 	size_t cap = len * 3 + 1;
 	char *buf = cap <= sizeof local ? local : xmalloc(cap);
-	size_t o = 0, i = 0;
-	const unsigned char *u = (const unsigned char *)s;
-	while (i < len) {
-		uint32_t cp;
-		size_t k = utf8_decode(u + i, len - i, &cp);
-		if (k == 0) {
-			memcpy(buf + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(buf + o, s + i, k);
-			o += k;
-			i += k;
-		}
-	}
-	buf[o] = '\0';
+	textsafe_utf8_repair(buf, cap, s, len);
 	cJSON *j = cJSON_CreateString(buf);
 	if (buf != local)
 		free(buf);
@@ -656,8 +563,8 @@ static void json_emit(strbuf_t *out, cJSON *j)
 	size_t n = strlen(txt), i = 0, run = 0;
 	while (i < n) {
 		uint32_t cp = 0;
-		size_t k = s[i] >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 1;
-		bool esc = s[i] == 0x7F || (k > 0 && s[i] >= 0x80 && cp_is_hostile(cp));
+		size_t k = textsafe_utf8_next(txt + i, n - i, &cp);
+		bool esc = s[i] == 0x7F || (k > 0 && s[i] >= 0x80 && textsafe_cp_hidden(cp));
 		if (k == 0)
 			k = 1;   /* cannot happen: strings were made valid UTF-8 */
 		if (!esc) {
