@@ -255,7 +255,7 @@ static void app_report_once(app_t *a)
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	fflush(stdout);
 	strbuf_free(&out);
-	a->exit_code = report_status(&a->model);
+	a->exit_code = (int)model_status(&a->model, now).severity;
 }
 
 static void app_on_deadline(uv_timer_t *t)

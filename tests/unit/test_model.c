@@ -1059,7 +1059,10 @@ static void test_groups(void **state)
 	model_tick(&M, t + 5 * SEC);
 	assert_int_equal(g->ind[IND_NODE].state, STATE_UP);
 	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_DOWN);
-	assert_int_equal(model_overall(&M), STATE_UP);
+	/* the pair's failover is gone: a WARNING (the header used to say UP while
+	 * --once said WARNING; both now ask model_status) */
+	assert_int_equal(model_overall(&M), STATE_DEGRADED);
+	assert_int_equal(model_status(&M, t + 5 * SEC).severity, SEV_WARNING);
 	assert_int_equal(model_nodes_up(&M), 2);
 }
 
@@ -1217,6 +1220,209 @@ static void test_overall_and_discovery(void **state)
 	assert_int_equal(M.generation, gen);
 }
 
+/* ------------------------------------------------------------ judgements */
+
+static attention_t att(size_t i, int64_t now)
+{
+	return model_node_attention(&M, i, now);
+}
+
+/* Ungrouped nodes: every state's severity, rank order, problem and reason. */
+static void test_attention_ungrouped(void **state)
+{
+	const char *names[] = { "fine", "down", "dbdown", "degraded", "starting", "blind", "unseen", "noseries" };
+	for (size_t i = 0; i < 8; i++)
+		model_add_node(&M, names[i], "http://n:6688", NULL, 5000);
+	int64_t t = T0;
+	health(0, 200, JSON_CT, passing_body(), t);
+	metrics(0, db_body(20, 5, 1, 0), t);
+	failed(1, PROBE_HEALTH, "connection refused", t);
+	health(2, 200, JSON_CT, passing_body(), t);
+	metrics(2, db_body(20, 0, 0, 0), t);
+	health(3, 207, JSON_CT, hbody("A", "passing", "", "B", "failing", "boom", NULL), t);
+	health(4, 204, NULL, "", t);
+	health(5, 200, JSON_CT, passing_body(), t);
+	probe_result_t r = result(5, PROBE_METRICS, 401, NULL, "invalid or missing token", t);
+	model_apply(&M, &r);
+	/* 6 never polled */
+	health(7, 200, JSON_CT, passing_body(), t);     /* /metrics never asked */
+	model_tick(&M, t);
+
+	attention_t a = att(0, t);
+	assert_int_equal(a.state, STATE_UP);
+	assert_int_equal(a.severity, SEV_OK);
+	assert_false(a.problem);
+	assert_int_equal(a.rank, 0);
+	assert_int_equal(a.role, ROLE_NONE);
+	assert_string_equal(a.reason, "all 17 checks passing");
+
+	a = att(1, t);
+	assert_int_equal(a.state, STATE_DOWN);
+	assert_int_equal(a.severity, SEV_CRITICAL);
+	assert_true(a.problem);
+	assert_int_equal(a.ind, IND_NODE);
+	assert_string_equal(a.reason, "connection refused");
+	assert_int_equal(a.since_ms, t);
+
+	a = att(2, t);
+	assert_int_equal(a.state, STATE_UP);
+	assert_int_equal(a.severity, SEV_CRITICAL);
+	assert_int_equal(a.ind, IND_DB);
+	assert_string_equal(a.reason, "db_conns_open = 0 (max 20)");
+
+	a = att(3, t);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_true(a.problem);
+	assert_string_equal(a.reason, "1 failing check: B");
+	a = att(4, t);
+	assert_int_equal(a.state, STATE_STARTING);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_false(a.waiting);
+	a = att(5, t);
+	assert_int_equal(a.severity, SEV_UNKNOWN);     /* tried /metrics and could not see */
+	assert_true(a.problem);
+	assert_int_equal(a.ind, IND_DB);
+	assert_string_equal(a.reason, "metrics unavailable: HTTP 401: invalid or missing token");
+	a = att(6, t);
+	assert_int_equal(a.state, STATE_UNKNOWN);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_true(a.problem);
+	assert_string_equal(a.reason, "not polled yet");
+	a = att(7, t);
+	assert_int_equal(a.severity, SEV_OK);          /* no series asked: nothing to judge */
+	assert_false(a.problem);
+
+	/* worst first: down > db down > degraded > starting > unknown > fine */
+	const size_t order[] = { 1, 2, 3, 4, 5, 0 };
+	for (size_t i = 0; i + 1 < sizeof order / sizeof order[0]; i++)
+		assert_true(att(order[i], t).rank > att(order[i + 1], t).rank);
+	assert_int_equal(att(5, t).rank, att(6, t).rank);
+
+	model_status_t st = model_status(&M, t);
+	assert_int_equal(st.severity, SEV_CRITICAL);
+	assert_string_equal(st.name, "CRITICAL");
+	assert_int_equal(st.overall, STATE_DOWN);
+	assert_int_equal(st.nodes, 8);
+	assert_int_equal(st.up, 4);
+	assert_int_equal(st.degraded, 1);
+	assert_int_equal(st.starting, 1);
+	assert_int_equal(st.down, 1);
+	assert_int_equal(st.unknown, 1);
+	assert_int_equal(st.available, 6);
+	assert_int_equal(st.problems, 6);
+}
+
+/* The exit status steps down as problems go: CRITICAL, WARNING, UNKNOWN, OK. */
+static void test_status_severity_order(void **state)
+{
+	model_status_t st = model_status(&M, T0);
+	assert_int_equal(st.severity, SEV_UNKNOWN);    /* no nodes */
+	assert_int_equal(st.overall, STATE_UNKNOWN);
+	model_add_node(&M, "a", "http://a:6688", NULL, 5000);
+	model_add_node(&M, "b", "http://b:6688", NULL, 5000);
+	failed(0, PROBE_HEALTH, "connection refused", T0);
+	health(1, 204, NULL, "", T0);
+	assert_int_equal(model_status(&M, T0).severity, SEV_CRITICAL);
+	health(0, 207, JSON_CT, hbody("A", "failing", "x", NULL), T0 + SEC);
+	st = model_status(&M, T0 + SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_DEGRADED);
+	health(0, 200, JSON_CT, passing_body(), T0 + 2 * SEC);
+	st = model_status(&M, T0 + 2 * SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_STARTING);
+	health(1, 200, JSON_CT, passing_body(), T0 + 3 * SEC);
+	st = model_status(&M, T0 + 3 * SEC);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.overall, STATE_UP);
+	assert_int_equal(st.problems, 0);
+	/* b goes stale: nodetop cannot see it, which is UNKNOWN, not down */
+	health(0, 200, JSON_CT, passing_body(), T0 + 20 * SEC);
+	model_tick(&M, T0 + 20 * SEC);
+	attention_t a = att(1, T0 + 20 * SEC);
+	assert_true(a.stale);
+	assert_true(a.problem);
+	assert_int_equal(a.state, STATE_UNKNOWN);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_string_equal(a.reason, "stale: last answer 17s ago");
+	assert_int_equal(a.since_ms, T0 + 3 * SEC);
+	st = model_status(&M, T0 + 20 * SEC);
+	assert_int_equal(st.severity, SEV_UNKNOWN);
+	assert_int_equal(st.stale, 1);
+	assert_int_equal(st.unknown, 1);
+	assert_string_equal(severity_name(SEV_OK), "OK");
+	assert_string_equal(severity_name(SEV_WARNING), "WARNING");
+	assert_string_equal(severity_name(SEV_CRITICAL), "CRITICAL");
+	assert_string_equal(severity_name(SEV_UNKNOWN), "UNKNOWN");
+}
+
+/* Groups: the standby waiting for the lease is fine; a member down while its
+ * pair is up is a WARNING; the pair down is CRITICAL. */
+static void test_attention_groups(void **state)
+{
+	size_t p = model_add_node(&M, "primary", "http://p:6688", "pair", 5000);
+	size_t s = model_add_node(&M, "standby", "http://s:6688", "pair", 5000);
+	int64_t t = T0;
+	health(p, 200, JSON_CT, passing_body(), t);
+	health(s, 204, NULL, "", t);
+	probe_result_t r = result(s, PROBE_METRICS, 503, NULL, "", t);
+	model_apply(&M, &r);                   /* a standby serves no /metrics */
+	model_tick(&M, t);
+	attention_t a = att(s, t);
+	assert_int_equal(a.state, STATE_STARTING);
+	assert_true(a.waiting);
+	assert_false(a.problem);
+	assert_int_equal(a.severity, SEV_OK);
+	assert_int_equal(a.rank, 0);
+	assert_string_equal(a.reason, "standby waiting for the database lease (HTTP 204)");
+	model_status_t st = model_status(&M, t);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.starting, 1);
+	assert_int_equal(st.problems, 0);
+	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_UP);
+
+	/* the standby refused: the pair is up, its failover gone */
+	failed(s, PROBE_HEALTH, "connection refused", t + SEC);
+	a = att(s, t + SEC);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_true(a.problem);
+	assert_false(a.waiting);
+	st = model_status(&M, t + SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_DEGRADED);
+	assert_int_equal(st.down, 1);
+
+	/* the primary down, the standby starting: the group is starting, so is the
+	 * standby's weight (not a waiting standby any more) */
+	failed(p, PROBE_HEALTH, "connection refused", t + 2 * SEC);
+	health(s, 204, NULL, "", t + 2 * SEC);
+	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_STARTING);
+	a = att(s, t + 2 * SEC);
+	assert_false(a.waiting);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_int_equal(att(p, t + 2 * SEC).severity, SEV_WARNING);
+	st = model_status(&M, t + 2 * SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_STARTING);
+
+	/* both down */
+	failed(s, PROBE_HEALTH, "connection refused", t + 3 * SEC);
+	assert_int_equal(att(p, t + 3 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(att(s, t + 3 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(model_status(&M, t + 3 * SEC).severity, SEV_CRITICAL);
+
+	/* a member never polled counts through its group: the pair is up, so OK */
+	size_t x = model_add_node(&M, "third", "http://x:6688", "pair", 5000);
+	health(p, 200, JSON_CT, passing_body(), t + 4 * SEC);
+	health(s, 200, JSON_CT, passing_body(), t + 4 * SEC);
+	assert_int_equal(model_status(&M, t + 4 * SEC).severity, SEV_UNKNOWN);  /* the standby's 503 */
+	metrics(s, db_body(20, 5, 1, 0), t + 4 * SEC);
+	a = att(x, t + 4 * SEC);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_true(a.problem);
+	assert_int_equal(model_status(&M, t + 4 * SEC).severity, SEV_OK);
+}
+
 static void test_eventlog_ring(void **state)
 {
 	eventlog_t log;
@@ -1364,6 +1570,9 @@ int main(void)
 		T(test_ack),
 		T(test_remove_node),
 		T(test_overall_and_discovery),
+		T(test_attention_ungrouped),
+		T(test_status_severity_order),
+		T(test_attention_groups),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
 	};
