@@ -159,8 +159,6 @@ bool view_message_active(view_t *v, bool *err);
  * stalled and some node has not answered since. *newest_ms gets the time of the
  * newest poll result (when stale: the newest of the old ones; 0 = none). */
 bool view_all_stale(const view_t *v, int64_t now_ms, int64_t *newest_ms);
-/* True when the node has something to acknowledge (a state, an indicator or a check not fine). */
-bool view_node_has_problem(const view_t *v, size_t idx);
 
 /* The clock ticked at now; gap_ms since the last tick (0: the first). Notices a
  * stall of nodetop itself (*stalled, with a message), nodes turning stale, a message

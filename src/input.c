@@ -261,7 +261,7 @@ static void input_ack_open(view_t *t)
 	if (t->sel >= t->m->nnodes)
 		return;
 	n = &t->m->nodes[t->sel];
-	if (!view_node_has_problem(t, t->sel)) {
+	if (!model_node_attention(t->m, t->sel, t->now_ms).problem) {
 		render_escape(t, name, sizeof name, n->name, false);
 		snprintf(msg, sizeof msg, "%s has no problem to acknowledge", name);
 		view_set_message(t, msg);

@@ -8,24 +8,28 @@
 #include "panel_header.h"
 #include "render.h"
 
-/* The node with the worst indicator, and that indicator. */
-static const node_t *panel_header_worst(const view_t *t, state_t *st, indicator_id_t *ind)
+/* Where the worst is: the node that needs attention most (the model's rank) and
+ * the indicator that makes it so, when that one is known and not up; else NULL. */
+static const node_t *panel_header_worst(const view_t *t, indicator_id_t *ind)
 {
-	const node_t *worst = NULL;
+	attention_t worst = { .rank = 0 };
+	size_t wi = (size_t)-1;
+	state_t s;
 
-	*st = STATE_UNKNOWN;
-	*ind = IND_NODE;
 	for (size_t i = 0; i < t->m->nnodes; i++) {
-		const node_t *n = &t->m->nodes[i];
-		for (int k = 0; k < IND__COUNT; k++) {
-			if (!worst || n->ind[k].state > *st) {
-				worst = n;
-				*st = n->ind[k].state;
-				*ind = (indicator_id_t)k;
-			}
+		attention_t a = model_node_attention(t->m, i, t->now_ms);
+		if (a.rank > worst.rank) {
+			worst = a;
+			wi = i;
 		}
 	}
-	return worst;
+	if (wi == (size_t)-1 || worst.stale)
+		return NULL;
+	s = t->m->nodes[wi].ind[worst.ind].state;
+	if (s == STATE_UP || s == STATE_UNKNOWN)
+		return NULL;
+	*ind = worst.ind;
+	return &t->m->nodes[wi];
 }
 
 void panel_header_draw(view_t *t, WINDOW *w)
@@ -33,11 +37,12 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	int W = getmaxx(w), x = 0;
 	bool narrow = W < 70, msg_err = false, msg, all_stale;
 	char clock[16], buf[700], name[96], age[16];
-	size_t up = model_nodes_up(t->m), n = t->m->nnodes, stale = 0;
+	model_status_t status = model_status(t->m, t->now_ms);
+	size_t up = status.available, n = t->m->nnodes, stale = 0;
 	double maxlat = -1;
 	int64_t newest;
-	state_t overall = model_overall(t->m), wst;
-	indicator_id_t wind;
+	state_t overall = status.overall;
+	indicator_id_t wind = IND_NODE;
 	const node_t *wn;
 
 	for (size_t i = 0; i < n; i++) {
@@ -71,10 +76,10 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	x += render_put(t, w, 0, x, W - x, buf, up < n ? A_BOLD : A_NORMAL) + 2;
 
 	/* the worst current state, with where it is */
-	wn = panel_header_worst(t, &wst, &wind);
+	wn = panel_header_worst(t, &wind);
 	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
 	                 render_state_symbol(t, overall), state_name_upper(overall));
-	if (wn && wst != STATE_UP && wst > STATE_UNKNOWN && !msg) {
+	if (wn && !msg) {
 		render_escape(t, name, sizeof name, wn->name, false);
 		if (wind == IND_NODE)
 			snprintf(buf, sizeof buf, " %s", name);

@@ -7,7 +7,6 @@
 #include "fmt.h"
 #include "panel_kiosk.h"
 #include "render.h"
-#include "report.h"
 #include "xalloc.h"
 
 #define HOUR_MS (3600LL * 1000)
@@ -123,44 +122,6 @@ static void kiosk_center(const view_t *t, WINDOW *w, int y, const char *s, attr_
 	render_put(t, w, y, sw < W ? (W - sw) / 2 : 0, W, s, a);
 }
 
-/* The group of node n, or NULL. */
-static const group_t *kiosk_group(const view_t *t, const node_t *n)
-{
-	size_t gi = model_group_index(t->m, n);
-	return gi != (size_t)-1 ? &t->m->groups[gi] : NULL;
-}
-
-/* How much node i needs attention: 5 the node down, 4 its database or RPC
- * down, 3 degraded or failing checks, 2
- * starting (not as the standby of an up pair), 1 not known (never polled,
- * stale, /metrics failing), 0 fine. */
-static int kiosk_rank(const view_t *t, size_t i)
-{
-	const node_t *n = &t->m->nodes[i];
-	const group_t *g;
-	int r = 0;
-
-	if (!n->last_health_ms || node_is_stale(n, t->now_ms))
-		return 1;
-	if (n->state == STATE_DOWN || n->ind[IND_NODE].state == STATE_DOWN)
-		return 5;
-	if (n->state == STATE_STARTING && (g = kiosk_group(t, n)) && g->ind[IND_NODE].state == STATE_UP)
-		return 0;                            /* the standby waiting for the lease: as it should be */
-	for (int k = 0; k < IND__COUNT; k++) {
-		if (n->ind[k].state == STATE_DOWN)
-			return 4;
-		if (n->ind[k].state == STATE_DEGRADED)
-			r = 3;
-		else if (k != IND_NODE && n->ind[k].state == STATE_UNKNOWN && n->metrics_error[0] && r < 1)
-			r = 1;
-	}
-	if (n->state == STATE_DEGRADED || n->nfailing)
-		return 3;
-	if (r < 3 && n->state == STATE_STARTING)
-		r = 2;
-	return r;
-}
-
 /* Is the indicator worth a line in the node's card? */
 static bool kiosk_ind_shown(const node_t *n, indicator_id_t k)
 {
@@ -172,12 +133,12 @@ static bool kiosk_ind_shown(const node_t *n, indicator_id_t k)
 }
 
 /* Rows of node i in the list: a card for a problem, a line for a fine node. */
-static int kiosk_item_rows(const view_t *t, size_t i, int rank)
+static int kiosk_item_rows(const view_t *t, size_t i, const attention_t *a)
 {
 	const node_t *n = &t->m->nodes[i];
 	int rows = 1, shown = 0;
 
-	if (rank == 0)
+	if (!a->problem)
 		return 1;
 	if (node_is_stale(n, t->now_ms) || !n->last_health_ms)
 		return 2;
@@ -196,7 +157,7 @@ static int kiosk_item_rows(const view_t *t, size_t i, int rank)
 }
 
 /* Draws node i from row y, at most maxrows rows. */
-static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, int rank)
+static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, const attention_t *a)
 {
 	const node_t *n = &t->m->nodes[i];
 	int W = getmaxx(w), x = 1, end = y + maxrows, shown = 0;
@@ -208,16 +169,15 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	render_escape(t, name, sizeof name, n->name, false);
 	x += render_put(t, w, y, x, W - x, render_state_symbol(t, st), sa) + 1;
 	x += render_put(t, w, y, x, W - x, name, A_BOLD | (stale ? A_DIM : 0)) + 2;
-	if (rank == 0) {
+	if (!a->problem) {
 		/* a fine node: one line with its three indicators */
-		const group_t *g = kiosk_group(t, n);
 		x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa & ~A_REVERSE) + 2;
 		for (int k = 0; k < IND__COUNT; k++) {
 			x += render_put(t, w, y, x, W - x, indicator_name((indicator_id_t)k), A_DIM) + 1;
 			x += render_put(t, w, y, x, W - x, render_state_symbol(t, n->ind[k].state),
 			                render_state_attr(t, n->ind[k].state)) + 2;
 		}
-		if (n->state == STATE_STARTING && g)
+		if (a->waiting)
 			render_put(t, w, y, x, W - x, "standby of an up pair", A_DIM);
 		return;
 	}
@@ -344,24 +304,25 @@ static bool kiosk_news(const view_t *t)
  * acknowledged, worst first), then the fine ones; in pages that turn. */
 static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 {
-	size_t n = t->m->nnodes, *order = xcalloc(n ? n : 1, sizeof *order), bad = 0;
-	int *rank = xcalloc(n ? n : 1, sizeof *rank), W = getmaxx(w), avail, used = 0, page = 0, y;
-	int worst = 0;
+	size_t n = t->m->nnodes, *order = xcalloc(n ? n : 1, sizeof *order), bad = 0, worst = 0;
+	attention_t *att = xcalloc(n ? n : 1, sizeof *att);
+	int W = getmaxx(w), avail, used = 0, page = 0, y;
 	char buf[160];
 
+	/* the model says how much each node needs attention */
 	for (size_t i = 0; i < n; i++) {
-		rank[i] = kiosk_rank(t, i);
-		if (rank[i])
+		att[i] = model_node_attention(t->m, i, t->now_ms);
+		if (att[i].problem)
 			bad++;
-		if (rank[i] > worst)
-			worst = rank[i];
+		if (att[i].rank > att[worst].rank)
+			worst = i;
 	}
 	/* insertion sort, stable: rank down, unacknowledged first, then configuration order */
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i;
 		while (j > 0) {
 			size_t a = order[j - 1];
-			int ka = rank[a] * 2 + !t->m->nodes[a].acked, kb = rank[i] * 2 + !t->m->nodes[i].acked;
+			int ka = att[a].rank * 2 + !t->m->nodes[a].acked, kb = att[i].rank * 2 + !t->m->nodes[i].acked;
 			if (ka >= kb)
 				break;
 			order[j] = order[j - 1];
@@ -377,13 +338,14 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	else
 		snprintf(buf, sizeof buf, "%zu node%s fine, not every indicator known yet", n, n == 1 ? "" : "s");
 	render_put(t, w, top, 1, W - 1, buf,
-	           A_BOLD | (worst >= 4 ? render_pair(t, PAIR_DOWN) : worst == 3 ? render_pair(t, PAIR_DEGRADED) : 0));
+	           A_BOLD | (bad && att[worst].severity == SEV_CRITICAL ? render_pair(t, PAIR_DOWN)
+	                     : bad && att[worst].severity == SEV_WARNING ? render_pair(t, PAIR_DEGRADED) : 0));
 	top += 2;
 	avail = bottom - top;
 
 	/* count the pages, then draw the current one */
 	for (size_t k = 0; k < n; k++) {
-		int h = kiosk_item_rows(t, order[k], rank[order[k]]);
+		int h = kiosk_item_rows(t, order[k], &att[order[k]]);
 		if (used > 0 && used + h > avail) {
 			page++;
 			used = 0;
@@ -397,14 +359,14 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	used = 0;
 	y = top;
 	for (size_t k = 0; k < n; k++) {
-		int h = kiosk_item_rows(t, order[k], rank[order[k]]);
+		int h = kiosk_item_rows(t, order[k], &att[order[k]]);
 		if (used > 0 && used + h > avail) {
 			page++;
 			used = 0;
 			y = top;
 		}
 		if (page == t->kiosk_page)
-			kiosk_item_draw(t, w, y, bottom - y, order[k], rank[order[k]]);
+			kiosk_item_draw(t, w, y, bottom - y, order[k], &att[order[k]]);
 		used += h;
 		y += h;
 	}
@@ -420,7 +382,7 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 		}
 	}
 	free(order);
-	free(rank);
+	free(att);
 }
 
 /* The lowest availability over the nodes and failover groups (a pair counts
@@ -528,18 +490,15 @@ void panel_kiosk_draw(view_t *t, WINDOW *w)
 	int64_t newest;
 	bool msg_err = false, loud;
 	char buf[700], clock[16], age[16];
-	int status = report_status(t->m);
+	model_status_t status = model_status(t->m, t->now_ms);
 	attr_t base;
 
 	if (view_all_stale(t, t->now_ms, &newest))
 		t->kview = KIOSK_STALE;
-	else {
-		bool fine = t->m->nnodes > 0 && status == REPORT_OK;
-		for (size_t i = 0; fine && i < t->m->nnodes; i++)
-			if (kiosk_rank(t, i))
-				fine = false;
-		t->kview = fine ? KIOSK_HEALTHY : KIOSK_LIST;
-	}
+	else if (status.nodes > 0 && status.severity == SEV_OK && status.problems == 0)
+		t->kview = KIOSK_HEALTHY;
+	else
+		t->kview = KIOSK_LIST;
 	loud = t->kview == KIOSK_STALE;
 	base = loud ? A_REVERSE | render_pair(t, PAIR_DEGRADED) : A_NORMAL;
 
@@ -558,8 +517,7 @@ void panel_kiosk_draw(view_t *t, WINDOW *w)
 	{
 		char poll[64], state[32] = "", page[32] = "";
 		bool narrow = W < 70;
-		state_t st = status == REPORT_OK ? STATE_UP : status == REPORT_CRITICAL ? STATE_DOWN
-		           : status == REPORT_WARNING ? STATE_DEGRADED : STATE_UNKNOWN;
+		state_t st = status.overall;
 		int need;
 
 		if (newest) {
@@ -570,7 +528,7 @@ void panel_kiosk_draw(view_t *t, WINDOW *w)
 			snprintf(poll, sizeof poll, "no poll yet");
 		}
 		if (!loud)
-			snprintf(state, sizeof state, "%s %s", render_state_symbol(t, st), report_status_name(status));
+			snprintf(state, sizeof state, "%s %s", render_state_symbol(t, st), status.name);
 		if (t->kiosk_npages > 1)
 			snprintf(page, sizeof page, " page %d/%d ", t->kiosk_page + 1, t->kiosk_npages);
 		need = 10 + render_width(poll) + render_width(page) + 1;

@@ -438,7 +438,7 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y, tx = 0;
 	bool titled = t->lay.mode != LAYOUT_SUMMARY;
-	size_t n = t->m->nnodes, up = model_nodes_up(t->m);
+	size_t n = t->m->nnodes, up = model_status(t->m, t->now_ms).available;
 	char right[128];
 	cols_t c;
 

@@ -115,23 +115,6 @@ bool view_all_stale(const view_t *v, int64_t now_ms, int64_t *newest_ms)
 	return all;
 }
 
-bool view_node_has_problem(const view_t *v, size_t idx)
-{
-	const node_t *n;
-
-	if (idx >= v->m->nnodes)
-		return false;
-	n = &v->m->nodes[idx];
-	if (node_is_stale(n, v->now_ms) || n->nfailing > 0 || n->error[0])
-		return true;
-	if (n->state == STATE_DOWN || n->state == STATE_DEGRADED || n->state == STATE_STARTING)
-		return true;
-	for (int k = 0; k < IND__COUNT; k++)
-		if (n->ind[k].state == STATE_DOWN || n->ind[k].state == STATE_DEGRADED)
-			return true;
-	return false;
-}
-
 /* ---------------------------------------------------------------- the clock */
 
 /* The smallest poll interval of any node (5 s when there are none). */
