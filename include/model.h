@@ -99,8 +99,6 @@ typedef struct node {
 
 	bool have_metrics;               /* last /metrics scrape succeeded */
 	uint64_t metrics_health_sig;     /* health{service_id} of the last scrape (which checks fail) */
-	bool health_hint;                /* that changed since the scrape before: /health is worth
-	                                  * asking now (the owner clears it) */
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
@@ -153,9 +151,17 @@ size_t model_find_node(const model_t *m, const char *name);
 /* Index of the group of node n, or (size_t)-1 when it has none. */
 size_t model_group_index(const model_t *m, const node_t *n);
 
+/* What the poller should do next about the node a result was for. */
+typedef struct model_next {
+	bool health_answered;   /* a /health result: health_settled says how often to ask it */
+	bool health_settled;    /* node_health_settled(): it may be asked less often */
+	bool ask_health;        /* /metrics saw the set of failing checks change: ask /health now */
+} model_next_t;
+
 /* Feeds one request's outcome: HTTP status and body are interpreted here
- * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ..."). */
-void model_apply(model_t *m, const probe_result_t *r);
+ * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ...").
+ * Returns what the poller should do next (all false for an unknown node). */
+model_next_t model_apply(model_t *m, const probe_result_t *r);
 /* Time passes: head stalls, staleness, uptime accrual, group indicators. Call at least once a second. */
 void model_tick(model_t *m, int64_t now_ms);
 

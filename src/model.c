@@ -551,27 +551,31 @@ static group_t *model_group_of(model_t *m, const node_t *n)
 
 /* ------------------------------------------------------------ entry points */
 
-void model_apply(model_t *m, const probe_result_t *r)
+model_next_t model_apply(model_t *m, const probe_result_t *r)
 {
+	model_next_t next = { false, false, false };
 	if (!r || r->node >= m->nnodes)
-		return;
+		return next;
 	node_t *n = &m->nodes[r->node];
 	switch (r->kind) {
 	case PROBE_HEALTH:
 		model_apply_health(m, n, r);
+		next.health_answered = true;
+		next.health_settled = node_health_settled(n);
 		break;
 	case PROBE_METRICS:
 	case PROBE_PLUGIN_METRICS:
-		model_apply_metrics(m, n, r);
+		next.ask_health = model_apply_metrics(m, n, r);
 		break;
 	default:
-		return;   /* discovery is the poller's business */
+		return next;   /* discovery is the poller's business */
 	}
 	model_node_update(m, n, r->done_ms);
 	group_t *g = model_group_of(m, n);
 	if (g)
 		model_group_update(m, g, r->done_ms);
 	m->generation++;   /* latency, counters and times shown have changed */
+	return next;
 }
 
 void model_tick(model_t *m, int64_t now_ms)
