@@ -14,16 +14,13 @@
 
 #include "model.h"
 #include "parse_prom.h"
-
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "testutil.h"
 
 #define SEC 1000LL
 #define MIN 60000LL
 #define HOUR (60 * MIN)
-#define T0 1795514400000LL      /* 2026-11-24T10:00:00Z */
-#define JSON_CT "application/vnd.api+json"
+#define T0 TU_T0
+#define JSON_CT TU_JSON_CT
 
 static model_t M;
 
@@ -36,24 +33,9 @@ static const char *passing;    /* health-all-passing.json, loaded once per test 
 /* Reads TESTDATA/name; freed by the teardown, so a failed assertion leaks nothing. */
 static const char *fixture(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", TESTDATA, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
 	assert_true(nloaded < sizeof loaded / sizeof loaded[0]);
-	loaded[nloaded++] = buf;
-	if (len)
-		*len = (size_t)n;
-	return buf;
+	loaded[nloaded] = tu_slurp(name, len);
+	return loaded[nloaded++];
 }
 
 static int setup(void **state)
@@ -77,47 +59,30 @@ static int teardown(void **state)
 static probe_result_t result(size_t node, probe_kind_t kind, long status, const char *ct,
                              const char *body, int64_t t)
 {
-	probe_result_t r;
-	memset(&r, 0, sizeof r);
-	r.node = node;
-	r.kind = kind;
-	r.path = kind == PROBE_HEALTH ? "/health" : kind == PROBE_METRICS ? "/metrics" : "/plugins/evm.1/metrics";
-	r.ok = 1;
-	r.http_status = status;
-	r.content_type = ct;
-	r.body = body ? body : "";
-	r.len = strlen(r.body);
-	r.scheduled_ms = t - 50;
-	r.started_ms = t - 40;
-	r.done_ms = t;
-	r.latency_ms = 40;
-	return r;
+	return tu_result(node, kind, status, ct, body, body ? strlen(body) : 0, t);
 }
 
-static void health(size_t node, long status, const char *ct, const char *body, int64_t t)
+static model_next_t health(size_t node, long status, const char *ct, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_HEALTH, status, ct, body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void metrics(size_t node, const char *body, int64_t t)
+static model_next_t metrics(size_t node, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_METRICS, 200, "text/plain; version=0.0.4", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void plugin_metrics(size_t node, long status, const char *body, int64_t t)
+static model_next_t plugin_metrics(size_t node, long status, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_PLUGIN_METRICS, status, "text/plain", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
 static void failed(size_t node, probe_kind_t kind, const char *err, int64_t t)
 {
-	probe_result_t r = result(node, kind, 0, NULL, "", t);
-	r.ok = 0;
-	r.error = err;
-	model_apply(&M, &r);
+	tu_feed_error(&M, node, kind, err, t);
 }
 
 static const char *passing_body(void)
@@ -252,7 +217,7 @@ static void test_health_200_all_passing(void **state)
 	assert_int_equal(n->poll_errors, 0);
 	assert_int_equal(n->last_health_ms, T0);
 	assert_int_equal(n->last_ok_ms, T0);
-	assert_float_equal(n->health_latency_ms, 40, 0);
+	assert_float_equal(n->health_latency_ms, TU_HEALTH_LATENCY, 0);
 	assert_string_equal(n->checks[0].name, "BridgeStatusReporter");
 	assert_int_equal(n->checks[0].since_ms, T0);
 	assert_int_equal(n->ind[IND_NODE].state, STATE_UP);
@@ -521,7 +486,7 @@ static void test_db_rules(void **state)
 	assert_float_equal(n->db_used, 2, 0);
 	assert_int_equal(n->metrics_series, 5);
 	assert_int_equal(n->metrics_bad_lines, 0);
-	assert_float_equal(n->metrics_latency_ms, 40, 0);
+	assert_float_equal(n->metrics_latency_ms, TU_METRICS_LATENCY, 0);
 	assert_int_equal(n->last_metrics_ms, t);
 	assert_int_equal(n->ind[IND_DB].state, STATE_UP);
 	assert_string_equal(n->ind[IND_DB].reason, "7 open, 2 in use, max 20");
@@ -1511,26 +1476,30 @@ static void test_health_settled_and_hint(void **state)
 	const char *bad = "health{service_id=\"HeadReporter\"} 1\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\n";
 	const char *bad_reordered = "health{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\nhealth{service_id=\"HeadReporter\"} 1\n";
 	const char *other_bad = "health{service_id=\"HeadReporter\"} 0\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 1\n";
-	metrics(0, ok, T0 + SEC);
-	assert_false(N(0)->health_hint);                  /* the first scrape: nothing to compare */
+	assert_false(metrics(0, ok, T0 + SEC).ask_health);          /* the first scrape: nothing to compare */
 	assert_int_equal(N(0)->metrics_polls, 1);
 	assert_int_equal(node_last_answer_ms(N(0)), T0 + SEC);
-	metrics(0, ok, T0 + 2 * SEC);
-	assert_false(N(0)->health_hint);                  /* unchanged */
-	metrics(0, bad, T0 + 3 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check failed */
-	N(0)->health_hint = false;
-	metrics(0, bad_reordered, T0 + 4 * SEC);
-	assert_false(N(0)->health_hint);                  /* the same set in another order */
-	metrics(0, other_bad, T0 + 5 * SEC);
-	assert_true(N(0)->health_hint);                   /* another check failing instead */
-	N(0)->health_hint = false;
-	metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check gone from the list */
-	assert_int_equal(N(0)->metrics_polls, 6);
+	assert_false(metrics(0, ok, T0 + 2 * SEC).ask_health);      /* unchanged */
+	assert_true(metrics(0, bad, T0 + 3 * SEC).ask_health);      /* a check failed */
+	assert_false(metrics(0, bad_reordered, T0 + 4 * SEC).ask_health);   /* the same set in another order */
+	assert_true(metrics(0, other_bad, T0 + 5 * SEC).ask_health);        /* another check failing instead */
+	assert_true(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC).ask_health); /* a check gone */
+	assert_false(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 7 * SEC).ask_health);
+	/* a failed scrape asks nothing; a plugin scrape neither */
+	probe_result_t fr = result(0, PROBE_METRICS, 0, NULL, "", T0 + 7 * SEC);
+	fr.ok = 0;
+	fr.error = "connection refused";
+	model_next_t nx = model_apply(&M, &fr);
+	assert_false(nx.ask_health);
+	assert_false(nx.health_answered);
+	assert_false(plugin_metrics(0, 200, bad, T0 + 7 * SEC).ask_health);
+	assert_int_equal(N(0)->metrics_polls, 8);
 
-	/* failing, unparsable, down or starting: not settled */
-	health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	/* failing, unparsable, down or starting: not settled; model_apply says so */
+	nx = health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	assert_true(nx.health_answered);
+	assert_false(nx.health_settled);
+	assert_false(nx.ask_health);
 	assert_false(node_health_settled(N(0)));
 	health(0, 200, JSON_CT, "{not json", T0 + 8 * SEC);
 	assert_false(node_health_settled(N(0)));
@@ -1538,8 +1507,13 @@ static void test_health_settled_and_hint(void **state)
 	assert_false(node_health_settled(N(0)));
 	health(0, 204, NULL, "", T0 + 10 * SEC);
 	assert_false(node_health_settled(N(0)));
-	health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	nx = health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	assert_true(nx.health_answered && nx.health_settled);
 	assert_true(node_health_settled(N(0)));
+	/* a result for a node that is not there: nothing to do */
+	fr.node = 5;
+	nx = model_apply(&M, &fr);
+	assert_false(nx.health_answered || nx.health_settled || nx.ask_health);
 }
 
 int main(void)
