@@ -68,10 +68,30 @@ model_next_t tu_feed(model_t *m, size_t node, probe_kind_t kind, long status, co
 	return model_apply(m, &r);
 }
 
+probe_error_t tu_error_class(const char *error)
+{
+	if (!error)
+		return PROBE_ERR_OTHER;
+	if (strcmp(error, "connection refused") == 0)
+		return PROBE_ERR_REFUSED;
+	if (strstr(error, "timed out"))
+		return PROBE_ERR_TIMEOUT;
+	if (strncmp(error, "TLS:", 4) == 0)
+		return PROBE_ERR_TLS;
+	if (strncmp(error, "cannot resolve", 14) == 0)
+		return PROBE_ERR_DNS;
+	if (strncmp(error, "connection reset", 16) == 0 || strcmp(error, "empty reply from server") == 0)
+		return PROBE_ERR_RESET;
+	if (strncmp(error, "body larger", 11) == 0)
+		return PROBE_ERR_TOO_BIG;
+	return PROBE_ERR_OTHER;
+}
+
 model_next_t tu_feed_error(model_t *m, size_t node, probe_kind_t kind, const char *error, int64_t t)
 {
 	probe_result_t r = tu_result(node, kind, 0, NULL, "", 0, t);
 	r.ok = 0;
 	r.error = error;
+	r.error_class = tu_error_class(error);
 	return model_apply(m, &r);
 }

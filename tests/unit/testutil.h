@@ -27,7 +27,10 @@ probe_result_t tu_result(size_t node, probe_kind_t kind, long status, const char
  * model_apply said. */
 model_next_t tu_feed(model_t *m, size_t node, probe_kind_t kind, long status, const char *ct,
                      const char *body, size_t len, int64_t t);
-/* Feeds m a failed request: no answer, with the poller's error text. */
+/* The class the poller gives its error text ("connection refused" -> REFUSED,
+ * "... timed out ..." -> TIMEOUT, "TLS: ..." -> TLS, ...; else OTHER). */
+probe_error_t tu_error_class(const char *error);
+/* Feeds m a failed request: no answer, with the poller's error text and its class. */
 model_next_t tu_feed_error(model_t *m, size_t node, probe_kind_t kind, const char *error, int64_t t);
 
 #endif
