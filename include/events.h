@@ -15,6 +15,8 @@ typedef enum event_kind {
 	EVENT_RESTART,    /* process restart detected from uptime_seconds */
 	EVENT_CONFIG,     /* config reloaded or rejected; node = "" */
 	EVENT_ACK,        /* an operator acknowledged the node's problem; detail = note */
+	EVENT_FAILOVER,   /* a group's active member changed: group, peer = from, node = to, gap_ms */
+	EVENT_TWO_ACTIVE, /* two members of group active at once (to = degraded) or no longer (to = up) */
 } event_kind_t;
 
 typedef struct event {
@@ -24,6 +26,9 @@ typedef struct event {
 	char node[64];
 	char subject[160];    /* raw (untrusted) for checks; escape before display */
 	char detail[256];     /* reason / error text / check output first line (untrusted) */
+	char group[64];       /* failover and two-active events: the group */
+	char peer[64];        /* failover: the member that was active before ("" when none) */
+	int64_t gap_ms;       /* failover: how long no member was active */
 } event_t;
 
 typedef struct eventlog {
@@ -43,6 +48,7 @@ const event_t *eventlog_get(const eventlog_t *log, size_t i);
 /* How long the state entered by the i-th newest event lasted: until the next
  * event with the same kind, node and subject, or until now_ms if none. */
 int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
-const char *event_kind_name(event_kind_t k);   /* "node", "db", "rpc", "check", "restart", "config", "ack" */
+/* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active" */
+const char *event_kind_name(event_kind_t k);
 
 #endif

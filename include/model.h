@@ -76,6 +76,7 @@ typedef struct node {
 	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
 	int64_t state_since_ms;
 	char error[256];                 /* last health error, "" when none (untrusted parts escaped later) */
+	probe_error_t health_error;      /* why the last /health got no answer (PROBE_ERR_NONE when it did) */
 	long http_status;                /* of the last /health */
 	double health_latency_ms, metrics_latency_ms;
 	int64_t last_health_ms;          /* when the last /health result (any) arrived; 0 = never */
@@ -94,13 +95,12 @@ typedef struct node {
 	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
 	double proc_uptime_s;            /* uptime_seconds */
 	bool have_proc_uptime;
+	bool uptime_growing;             /* the last scrape's uptime_seconds was above the one before */
 	unsigned restarts;
 	int64_t last_restart_ms;
 
 	bool have_metrics;               /* last /metrics scrape succeeded */
 	uint64_t metrics_health_sig;     /* health{service_id} of the last scrape (which checks fail) */
-	bool health_hint;                /* that changed since the scrape before: /health is worth
-	                                  * asking now (the owner clears it) */
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
@@ -123,11 +123,31 @@ typedef struct node {
 	state_t ack_state;               /* node state when acknowledged; cleared when it changes */
 } node_t;
 
+/* What counts as a standby's answer besides a refused connection (the lease
+ * keeps the standby's web server closed): a load balancer's 502 or 503. */
+#define GROUP_STANDBY_502 1u
+#define GROUP_STANDBY_503 2u
+#define GROUP_FAILOVER_GRACE_MS 60000
+#define GROUP_FAILOVER_LOG 32            /* failover times kept per group */
+#define GROUP_NONE ((size_t)-1)
+
 typedef struct group {
 	char *name;
 	size_t *members;                 /* node indices */
 	size_t nmembers;
-	indicator_t ind[IND__COUNT];     /* a pair is up when any member is up */
+	indicator_t ind[IND__COUNT];     /* node: its active member's state (down with none);
+	                                    db, rpc: the active member's, else the best member's */
+	int64_t failover_grace_ms;       /* a failover may take this long before it is critical */
+	unsigned standby_answers;        /* GROUP_STANDBY_* bits */
+	size_t active;                   /* node index of the active member, GROUP_NONE when none answers */
+	int64_t active_since_ms;
+	size_t last_active;              /* the member active before, GROUP_NONE when none ever was */
+	int64_t lost_ms;                 /* failing over: when the active member last answered, else 0 */
+	int64_t failover_ms[GROUP_FAILOVER_LOG];   /* newest failovers, a ring */
+	size_t nfailover_log, failover_head;
+	unsigned long failovers;         /* since nodetop started */
+	int64_t two_since_ms;            /* two members serving since (0 = not now) */
+	bool two_active;                 /* ... for longer than two intervals: the lease is not working */
 } group_t;
 
 typedef struct model {
@@ -140,6 +160,8 @@ typedef struct model {
 	int64_t head_stall_ms;           /* default 180000 */
 	size_t ring_cap;                 /* samples per series, default 720 */
 	uint64_t generation;             /* bumped on every visible change: redraw when it moved */
+	int64_t now_ms;                  /* the newest time seen by model_apply or model_tick: the
+	                                    judgements' "now" when they are given none (0) */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
@@ -152,10 +174,22 @@ void model_remove_node(model_t *m, size_t idx);
 size_t model_find_node(const model_t *m, const char *name);
 /* Index of the group of node n, or (size_t)-1 when it has none. */
 size_t model_group_index(const model_t *m, const node_t *n);
+/* Sets group name's failover grace (<= 0: the default) and GROUP_STANDBY_* bits. */
+void model_group_options(model_t *m, const char *group, int64_t failover_grace_ms, unsigned standby_answers);
+/* Failovers of group gi within the last window_ms (at most GROUP_FAILOVER_LOG). */
+size_t model_group_failovers(const model_t *m, size_t gi, int64_t now_ms, int64_t window_ms);
+
+/* What the poller should do next about the node a result was for. */
+typedef struct model_next {
+	bool health_answered;   /* a /health result: health_settled says how often to ask it */
+	bool health_settled;    /* node_health_settled(): it may be asked less often */
+	bool ask_health;        /* /metrics saw the set of failing checks change: ask /health now */
+} model_next_t;
 
 /* Feeds one request's outcome: HTTP status and body are interpreted here
- * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ..."). */
-void model_apply(model_t *m, const probe_result_t *r);
+ * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ...").
+ * Returns what the poller should do next (all false for an unknown node). */
+model_next_t model_apply(model_t *m, const probe_result_t *r);
 /* Time passes: head stalls, staleness, uptime accrual, group indicators. Call at least once a second. */
 void model_tick(model_t *m, int64_t now_ms);
 
@@ -211,18 +245,27 @@ typedef struct attention {
  *    up (the standby waiting for the lease): OK, not a problem;
  *  - unknown node state (never polled, stale) or DB/RPC unknown because /metrics
  *    failed: UNKNOWN, a problem; DB/RPC unknown for want of series: OK. */
-attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms);
+attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms);   /* now 0: m->now_ms */
 
-/* Group gi's indicator: the best state among the members (a pair is up when one
- * member is), computed from the members now. */
+/* Group gi's indicator. Node: the state of its active member (the member that
+ * answers; starting while it migrates), degraded while two members are active,
+ * down when no member answers (unknown when nothing is known). DB/RPC: the
+ * active member's, else the best member's. */
 state_t model_group_state(const model_t *m, size_t gi, indicator_id_t ind);
+
+/* How much group gi needs attention, for its node indicator: up OK; degraded
+ * (or two active members) WARNING; starting WARNING; no member answering
+ * CRITICAL - except while failing over (the active member lost less than
+ * failover_grace ago), which is a WARNING until the grace runs out. role is
+ * ROLE_NONE; reason e.g. "failing over: standby starting, 14s". */
+attention_t model_group_attention(const model_t *m, size_t gi, int64_t now_ms);
 
 typedef struct model_status {
 	severity_t severity;    /* == exit code 0/1/2/3 */
 	const char *name;       /* "OK", "WARNING", "CRITICAL", "UNKNOWN" */
 	state_t overall;        /* the state matching it: UP, DEGRADED or STARTING, DOWN, UNKNOWN */
 	size_t nodes, available;            /* available = up + degraded + starting */
-	size_t up, degraded, starting, down, unknown;   /* by the state that counts */
+	size_t up, degraded, starting, down, unknown, standby;   /* by the state that counts */
 	size_t stale, problems;
 } model_status_t;
 
@@ -234,7 +277,7 @@ typedef struct model_status {
 model_status_t model_status(const model_t *m, int64_t now_ms);
 
 /* Thin wrappers kept for the screen until it asks model_status(): */
-/* model_status(m, 0).overall. */
+/* model_status(m, 0).overall (0: the model's own now_ms). */
 state_t model_overall(const model_t *m);
 /* model_status(m, 0).available: nodes whose NODE indicator is up, degraded or starting. */
 size_t model_nodes_up(const model_t *m);

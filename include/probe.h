@@ -14,6 +14,20 @@ typedef enum probe_kind {
 	PROBE__COUNT
 } probe_kind_t;
 
+/* Why a request got no HTTP answer: the model tells a standby (its port
+ * refuses connections while it waits for the database lease) from a node that
+ * misbehaves (times out, resets, sends garbage). */
+typedef enum probe_error {
+	PROBE_ERR_NONE = 0,   /* an HTTP answer arrived (ok = 1) */
+	PROBE_ERR_REFUSED,    /* connection refused: nothing listens on the port */
+	PROBE_ERR_TIMEOUT,    /* connect or transfer timed out */
+	PROBE_ERR_TLS,        /* TLS handshake or verification failed */
+	PROBE_ERR_DNS,        /* the host name did not resolve */
+	PROBE_ERR_RESET,      /* connection reset or closed without an answer */
+	PROBE_ERR_TOO_BIG,    /* the body passed the size limit */
+	PROBE_ERR_OTHER
+} probe_error_t;
+
 typedef struct probe_result {
 	size_t node;               /* index in the model */
 	probe_kind_t kind;
@@ -26,12 +40,11 @@ typedef struct probe_result {
 	const char *error;         /* when !ok: a specific text, e.g. "connection refused",
 	                              "timed out after 5000 ms (312 bytes received)",
 	                              "body larger than 1048576 bytes", "TLS: certificate has expired" */
+	probe_error_t error_class; /* when !ok: what kind of failure (PROBE_ERR_OTHER when unsure) */
 	int64_t scheduled_ms;      /* when the poll was due */
 	int64_t started_ms;        /* when the request started */
 	int64_t done_ms;           /* when it finished */
 	double latency_ms;         /* total time */
 } probe_result_t;
-
-const char *probe_kind_name(probe_kind_t k);  /* "health", "metrics", "discovery", "plugin-metrics" */
 
 #endif

@@ -27,6 +27,8 @@ typedef struct node_cfg {
 	size_t nheaders;
 	char *ca_file, *cert_file, *key_file;
 	bool insecure;             /* skip TLS verification: warned about on every start */
+	int64_t failover_grace_ms; /* its group's failover may take this long (0 = 60 s default) */
+	unsigned standby_answers;  /* besides refused, what a standby answers: bit 1 = 502, 2 = 503 */
 } node_cfg_t;
 
 typedef struct settings {

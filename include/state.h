@@ -7,6 +7,9 @@
 
 typedef enum state {
 	STATE_UNKNOWN = 0,  /* nodetop could not see: never counted as down */
+	STATE_STANDBY,      /* node only: a failover group's member waiting for the database
+	                       lease (refusing connections while another member answers);
+	                       neither available nor down, never a problem */
 	STATE_UP,
 	STATE_STARTING,     /* node only: HTTP 204 from the start-up server; counts as available */
 	STATE_DEGRADED,     /* counts as available */
@@ -14,7 +17,7 @@ typedef enum state {
 	STATE__COUNT
 } state_t;
 
-/* "unknown", "up", "starting", "degraded", "down" */
+/* "unknown", "standby", "up", "starting", "degraded", "down" */
 const char *state_name(state_t s);
 /* Upper case for reports: "UNKNOWN", "UP", ... */
 const char *state_name_upper(state_t s);

@@ -46,7 +46,7 @@ typedef enum kiosk_view {
 
 /* One glyph table for UTF-8 terminals and one for ASCII (htop's Meter.c way). */
 typedef struct view_glyphs {
-	const char *state[STATE__COUNT];     /* ? ● ◐ ▲ ✖  /  ? + ~ ! X */
+	const char *state[STATE__COUNT];     /* ? ○ ● ◐ ▲ ✖  /  ? o + ~ ! X */
 	const char *hist_color[STATE__COUNT];/* history cells when colours tell the state */
 	const char *hist_mono[STATE__COUNT]; /* history cells when only the glyph can */
 	const char *const *spark;            /* SPARK_LEVELS glyphs */

@@ -141,6 +141,27 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 
 /* SIGHUP: re-reads the config file. Unchanged nodes keep their history and
  * their poll schedule; a bad file keeps the old config running and says why. */
+/* A failover group's settings come from its members: the longest failover_grace
+ * and every standby_answers given. */
+static void app_group_options(app_t *a, const node_cfg_t *nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!nodes[i].group)
+			continue;
+		int64_t grace = 0;
+		unsigned bits = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (!nodes[j].group || strcmp(nodes[j].group, nodes[i].group) != 0)
+				continue;
+			if (nodes[j].failover_grace_ms > grace)
+				grace = nodes[j].failover_grace_ms;
+			bits |= nodes[j].standby_answers;
+		}
+		model_group_options(&a->model, nodes[i].group, grace,
+		                    ((bits & 1u) ? GROUP_STANDBY_502 : 0) | ((bits & 2u) ? GROUP_STANDBY_503 : 0));
+	}
+}
+
 static void app_reload(app_t *a)
 {
 	char err[512];
@@ -195,6 +216,7 @@ static void app_reload(app_t *a)
 		added++;
 	}
 	poller_set_nodes(a->poller, order, k);
+	app_group_options(a, order, k);
 	free(order);
 	free(used);
 	for (size_t i = 0; i < ns.nwarnings; i++)
@@ -272,17 +294,12 @@ static void app_on_result(void *ud, const probe_result_t *r)
 	app_t *a = ud;
 	if (a->quitting)
 		return;
-	model_apply(&a->model, r);
 	/* How often /health is worth asking depends on what the model made of it. */
-	if (r->node < a->model.nnodes) {
-		node_t *n = &a->model.nodes[r->node];
-		if (r->kind == PROBE_HEALTH)
-			poller_health_settled(a->poller, r->node, node_health_settled(n));
-		if (n->health_hint) {
-			n->health_hint = false;
-			poller_poll_health(a->poller, r->node);
-		}
-	}
+	model_next_t next = model_apply(&a->model, r);
+	if (next.health_answered)
+		poller_health_settled(a->poller, r->node, next.health_settled);
+	if (next.ask_health)
+		poller_poll_health(a->poller, r->node);
 	app_changed(a);
 	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
 		app_report_once(a);
@@ -372,6 +389,7 @@ int app_run(settings_t *s, const cli_t *cli)
 			n->timeout_ms = APP_STATUS_LINE_TIMEOUT_MS;
 		model_add_node(&a->model, n->name, n->url, n->group, n->interval_ms);
 	}
+	app_group_options(a, s->nodes, s->nnodes);
 	if (cli->mode == CLI_EVENTS) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;

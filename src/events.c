@@ -30,6 +30,8 @@ void eventlog_add(eventlog_t *log, const event_t *e)
 	slot->node[sizeof slot->node - 1] = '\0';
 	slot->subject[sizeof slot->subject - 1] = '\0';
 	slot->detail[sizeof slot->detail - 1] = '\0';
+	slot->group[sizeof slot->group - 1] = '\0';
+	slot->peer[sizeof slot->peer - 1] = '\0';
 	log->head = (log->head + 1) % log->cap;
 	if (log->len < log->cap)
 		log->len++;
@@ -63,7 +65,7 @@ int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms)
 const char *event_kind_name(event_kind_t k)
 {
 	static const char *const names[] = {
-		"node", "db", "rpc", "check", "restart", "config", "ack",
+		"node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

@@ -181,6 +181,8 @@ size_t model_add_node(model_t *m, const char *name, const char *url, const char 
 			g->name = xstrdup(n->group);
 			for (int k = 0; k < IND__COUNT; k++)
 				model_indicator_init(&g->ind[k]);
+			g->failover_grace_ms = GROUP_FAILOVER_GRACE_MS;
+			g->active = g->last_active = GROUP_NONE;
 		}
 		g->members = xrealloc(g->members, (g->nmembers + 1) * sizeof *g->members);
 		g->members[g->nmembers++] = idx;
@@ -206,6 +208,9 @@ void model_remove_node(model_t *m, size_t idx)
 			g->members[w++] = mi > idx ? mi - 1 : mi;
 		}
 		g->nmembers = w;
+		g->active = g->active == idx ? GROUP_NONE : g->active != GROUP_NONE && g->active > idx ? g->active - 1 : g->active;
+		g->last_active = g->last_active == idx ? GROUP_NONE
+		               : g->last_active != GROUP_NONE && g->last_active > idx ? g->last_active - 1 : g->last_active;
 		if (w == 0) {   /* the group left with its last member */
 			model_free_group(g);
 			memmove(g, g + 1, (m->ngroups - gi - 1) * sizeof *g);
@@ -289,8 +294,9 @@ bool node_is_stale(const node_t *n, int64_t now_ms)
 
 /* Sets an indicator: event on a state change, uptime accrual, reason.
  * Returns true when anything visible changed. */
-static bool model_ind_set(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,
-                          const char *subject, state_t st, const char *reason, int64_t now)
+static bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,
+                                 const char *subject, state_t st, state_t ust, const char *reason,
+                                 int64_t now)
 {
 	bool changed = false;
 	uptime_t *u = &ind->uptime;
@@ -307,8 +313,16 @@ static bool model_ind_set(model_t *m, indicator_t *ind, event_kind_t kind, const
 		model_copy(ind->reason, sizeof ind->reason, reason);
 		changed = true;
 	}
-	uptime_observe(u, now, st);
+	uptime_observe(u, now, ust);
 	return changed;
+}
+
+/* Sets an indicator: event on a state change, uptime accrual, reason.
+ * Returns true when anything visible changed. */
+static bool model_ind_set(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,
+                          const char *subject, state_t st, const char *reason, int64_t now)
+{
+	return model_ind_set_uptime(m, ind, kind, node, subject, st, st, reason, now);
 }
 
 static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, int64_t now)
@@ -381,10 +395,12 @@ static bool model_chain_set(model_t *m, node_t *n, rpc_chain_t *c, state_t st, c
 }
 
 /* Why nodetop cannot judge a node's DB or RPC ("" when it can). */
-static void model_blind_reason(const node_t *n, bool stale, int64_t now, char *dst, size_t size)
+static void model_blind_reason(const node_t *n, bool stale, bool standby, int64_t now, char *dst, size_t size)
 {
 	dst[0] = '\0';
-	if (stale) {
+	if (standby) {
+		model_copy(dst, size, "standby: not serving");
+	} else if (stale) {
 		char d[32];
 		int64_t newest = node_last_answer_ms(n);
 		fmt_duration(d, sizeof d, now - newest);
@@ -396,17 +412,59 @@ static void model_blind_reason(const node_t *n, bool stale, int64_t now, char *d
 	}
 }
 
+/* The member of a group answers: it is up, degraded or starting, not stale. */
+static bool model_member_answers(const node_t *n)
+{
+	return state_available(n->ind[IND_NODE].state);
+}
+
+/* Node n of group g is down the way a standby is: its port refuses connections
+ * (the lease keeps its web server closed), or a load balancer answers for it
+ * with a status listed in standby_answers. A timeout, a reset, an HTTP error
+ * or garbage is a listener that misbehaves: not a standby. */
+static bool model_member_refuses(const group_t *g, const node_t *n)
+{
+	if (n->state != STATE_DOWN)
+		return false;
+	if (n->http_status == 0)
+		return n->health_error == PROBE_ERR_REFUSED;
+	return (n->http_status == 502 && (g->standby_answers & GROUP_STANDBY_502)) ||
+	       (n->http_status == 503 && (g->standby_answers & GROUP_STANDBY_503));
+}
+
+/* Node n is its group's standby: it refuses while another member answers. */
+static bool model_is_standby(const model_t *m, const node_t *n, bool stale)
+{
+	size_t gi = model_group_index(m, n);
+	if (gi == (size_t)-1 || stale || !model_member_refuses(&m->groups[gi], n))
+		return false;
+	const group_t *g = &m->groups[gi];
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const node_t *o = g->members[k] < m->nnodes ? &m->nodes[g->members[k]] : NULL;
+		if (o && o != n && model_member_answers(o))
+			return true;
+	}
+	return false;
+}
+
 static bool model_node_update(model_t *m, node_t *n, int64_t now)
 {
 	bool changed = false;
 	bool stale = node_is_stale(n, now);
+	bool standby = model_is_standby(m, n, stale);
 	char blind[256], reason[256];
-	model_blind_reason(n, stale, now, blind, sizeof blind);
+	model_blind_reason(n, stale, standby, now, blind, sizeof blind);
 
 	/* node */
-	state_t st = stale ? STATE_UNKNOWN : n->state;
+	state_t st = stale ? STATE_UNKNOWN : standby ? STATE_STANDBY : n->state;
 	if (stale) {
 		model_copy(reason, sizeof reason, blind);
+	} else if (standby) {
+		if (n->http_status)
+			snprintf(reason, sizeof reason, "standby: HTTP %ld from the load balancer (standby_answers)",
+			         n->http_status);
+		else
+			model_copy(reason, sizeof reason, "standby: not listening (waiting for the database lease)");
 	} else {
 		switch (n->state) {
 		case STATE_UP:
@@ -517,28 +575,225 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	return changed;
 }
 
-static bool model_group_update(model_t *m, group_t *g, int64_t now)
+/* ------------------------------------------------------------ failover groups */
+
+static const node_t *model_member(const model_t *m, size_t idx)
+{
+	return idx != GROUP_NONE && idx < m->nnodes ? &m->nodes[idx] : NULL;
+}
+
+/* A member serves as the active one would: up or degraded (not starting), its
+ * /metrics answered with a growing uptime_seconds. */
+static bool model_member_serves(const node_t *n)
+{
+	state_t s = n->ind[IND_NODE].state;
+	return (s == STATE_UP || s == STATE_DEGRADED) && n->have_metrics && n->uptime_growing;
+}
+
+static void model_failover_event(model_t *m, group_t *g, const node_t *from, const node_t *to,
+                                 int64_t gap, int64_t now)
+{
+	event_t e;
+	char d[32];
+	memset(&e, 0, sizeof e);
+	e.ts_ms = now;
+	e.kind = EVENT_FAILOVER;
+	e.from = from ? from->ind[IND_NODE].state : STATE_UNKNOWN;
+	e.to = to->ind[IND_NODE].state;
+	model_copy(e.node, sizeof e.node, to->name);
+	model_copy(e.peer, sizeof e.peer, from ? from->name : "");
+	model_copy(e.group, sizeof e.group, g->name);
+	e.gap_ms = gap;
+	fmt_duration(d, sizeof d, gap);
+	snprintf(e.detail, sizeof e.detail, "%.60s -> %.60s after %s without an active member",
+	         from ? from->name : "?", to->name, d);
+	eventlog_add(&m->events, &e);
+	g->failovers++;
+	g->failover_ms[g->failover_head] = now;
+	g->failover_head = (g->failover_head + 1) % GROUP_FAILOVER_LOG;
+	if (g->nfailover_log < GROUP_FAILOVER_LOG)
+		g->nfailover_log++;
+}
+
+static void model_two_active_event(model_t *m, const group_t *g, bool on, const char *detail, int64_t now)
+{
+	event_t e;
+	memset(&e, 0, sizeof e);
+	e.ts_ms = now;
+	e.kind = EVENT_TWO_ACTIVE;
+	e.from = on ? STATE_UP : STATE_DEGRADED;
+	e.to = on ? STATE_DEGRADED : STATE_UP;
+	model_copy(e.group, sizeof e.group, g->name);
+	model_copy(e.detail, sizeof e.detail, detail);
+	eventlog_add(&m->events, &e);
+}
+
+/* Which member is active: the current one while it answers; else the first
+ * answering member that is not starting, else the first answering one. A
+ * change of member is a failover (one event, with the time no member was
+ * active); the same member answering again is not. */
+static bool model_group_roles(model_t *m, group_t *g, int64_t now)
 {
 	bool changed = false;
-	for (int k = 0; k < IND__COUNT; k++) {
-		state_t best = STATE_UNKNOWN;
-		const node_t *bn = NULL;
+	size_t act = GROUP_NONE;
+	const node_t *cur = model_member(m, g->active);
+	if (cur && model_member_answers(cur)) {
+		act = g->active;
+	} else {
+		for (int pass = 0; pass < 2 && act == GROUP_NONE; pass++)
+			for (size_t k = 0; k < g->nmembers && act == GROUP_NONE; k++) {
+				const node_t *n = model_member(m, g->members[k]);
+				if (n && model_member_answers(n) && (pass || n->ind[IND_NODE].state != STATE_STARTING))
+					act = g->members[k];
+			}
+	}
+	if (act != g->active) {
+		if (cur) {                 /* the active member stopped answering */
+			g->last_active = g->active;
+			if (!g->lost_ms)   /* a failover already under way keeps its start */
+				g->lost_ms = cur->last_ok_ms ? cur->last_ok_ms : now;
+		}
+		const node_t *from = model_member(m, g->last_active), *to = model_member(m, act);
+		if (to && from && from != to)
+			model_failover_event(m, g, from, to, g->lost_ms && now > g->lost_ms ? now - g->lost_ms : 0, now);
+		if (to)
+			g->last_active = act;
+		g->active = act;
+		g->active_since_ms = now;
+		changed = true;
+	}
+	/* the failover is over once the active member serves (not starting) */
+	const node_t *a = model_member(m, g->active);
+	if (a && g->lost_ms && a->ind[IND_NODE].state != STATE_STARTING) {
+		g->lost_ms = 0;
+		changed = true;
+	}
+
+	/* two members serving for longer than two intervals: the lease is not doing its job */
+	size_t serving = 0;
+	int64_t iv = 0;
+	const node_t *s1 = NULL, *s2 = NULL;
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const node_t *n = model_member(m, g->members[k]);
+		if (!n)
+			continue;
+		if (n->interval_ms > iv)
+			iv = n->interval_ms;
+		if (model_member_serves(n)) {
+			serving++;
+			if (!s1)
+				s1 = n;
+			else if (!s2)
+				s2 = n;
+		}
+	}
+	if (serving >= 2) {
+		if (!g->two_since_ms)
+			g->two_since_ms = now;
+		if (!g->two_active && now - g->two_since_ms > 2 * iv) {
+			char d[256], dur[32];
+			fmt_duration(dur, sizeof dur, now - g->two_since_ms);
+			snprintf(d, sizeof d, "%.60s and %.60s both active for %s: the database lease is not keeping "
+			         "them apart (double transmissions)", s1->name, s2->name, dur);
+			g->two_active = true;
+			model_two_active_event(m, g, true, d, now);
+			changed = true;
+		}
+	} else {
+		g->two_since_ms = 0;
+		if (g->two_active) {
+			g->two_active = false;
+			model_two_active_event(m, g, false, "one active member again", now);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
+/* Group g's indicator k now: its state, the state its uptime accrues (a group
+ * whose active member is starting serves nothing: not available), a reason and
+ * the severity (see model_group_attention). */
+static state_t model_group_eval(const model_t *m, const group_t *g, indicator_id_t k, int64_t now,
+                                state_t *ust, char *reason, size_t rsize, severity_t *sev)
+{
+	const node_t *a = model_member(m, g->active);
+	state_t st = STATE_UNKNOWN;
+	const node_t *bn = NULL;
+	char local[8];
+	if (!reason) {
+		reason = local;
+		rsize = sizeof local;
+	}
+	if (a) {
+		st = a->ind[k].state;
+		bn = a;
+	} else {
 		for (size_t i = 0; i < g->nmembers; i++) {
-			if (g->members[i] >= m->nnodes)
+			const node_t *n = model_member(m, g->members[i]);
+			if (!n)
 				continue;
-			const node_t *n = &m->nodes[g->members[i]];
 			state_t s = n->ind[k].state;
-			if (!bn || (s != best && state_best(best, s) == s)) {
+			if (!bn || (s != st && state_best(st, s) == s)) {
 				bn = n;
-				best = s;
+				st = s;
 			}
 		}
-		char reason[192];
+	}
+	if (k != IND_NODE) {
 		if (bn)
-			snprintf(reason, sizeof reason, "%.60s: %.120s", bn->name, bn->ind[k].reason);
+			snprintf(reason, rsize, "%.60s: %.120s", bn->name, bn->ind[k].reason);
 		else
-			model_copy(reason, sizeof reason, "no members");
-		changed |= model_ind_set(m, &g->ind[k], EVENT_NODE, NULL, "", best, reason, now);
+			model_copy(reason, rsize, "no members");
+		if (ust)
+			*ust = st;
+		if (sev)
+			*sev = st == STATE_DOWN ? SEV_CRITICAL : st == STATE_DEGRADED || st == STATE_STARTING ? SEV_WARNING
+			     : st == STATE_UNKNOWN ? SEV_UNKNOWN : SEV_OK;
+		return st;
+	}
+	if (!a && st == STATE_STANDBY)
+		st = STATE_DOWN;                     /* cannot last: a standby needs an active peer */
+	bool failing_over = g->lost_ms != 0 && (!a || st == STATE_STARTING);
+	int64_t lost_for = failing_over && now > g->lost_ms ? now - g->lost_ms : 0;
+	bool late = failing_over && lost_for > g->failover_grace_ms;
+	char d[32];
+	fmt_duration(d, sizeof d, lost_for);
+	if (a && g->two_active) {
+		st = state_worst(st, STATE_DEGRADED);
+		snprintf(reason, rsize, "two active members: the database lease is not keeping them apart");
+	} else if (a && failing_over) {
+		snprintf(reason, rsize, "failing over: %.60s starting, %s", a->name, d);
+	} else if (a) {
+		snprintf(reason, rsize, "%.60s: %.120s", a->name, a->ind[IND_NODE].reason);
+	} else if (failing_over && st == STATE_DOWN) {
+		snprintf(reason, rsize, "failing over: no member answering for %s", d);
+	} else if (bn) {
+		snprintf(reason, rsize, "%.60s: %.120s", bn->name, bn->ind[IND_NODE].reason);
+	} else {
+		model_copy(reason, rsize, "no members");
+	}
+	if (ust)
+		*ust = st == STATE_STARTING ? STATE_DOWN : st;
+	if (sev) {
+		switch (st) {
+		case STATE_UP: *sev = SEV_OK; break;
+		case STATE_DEGRADED: *sev = SEV_WARNING; break;
+		case STATE_STARTING: *sev = late ? SEV_CRITICAL : SEV_WARNING; break;
+		case STATE_DOWN: *sev = failing_over && !late ? SEV_WARNING : SEV_CRITICAL; break;
+		default: *sev = SEV_UNKNOWN; break;
+		}
+	}
+	return st;
+}
+
+static bool model_group_update(model_t *m, group_t *g, int64_t now)
+{
+	bool changed = model_group_roles(m, g, now);
+	for (int k = 0; k < IND__COUNT; k++) {
+		char reason[192];
+		state_t ust;
+		state_t st = model_group_eval(m, g, (indicator_id_t)k, now, &ust, reason, sizeof reason, NULL);
+		changed |= model_ind_set_uptime(m, &g->ind[k], EVENT_NODE, NULL, "", st, ust, reason, now);
 	}
 	return changed;
 }
@@ -549,34 +804,70 @@ static group_t *model_group_of(model_t *m, const node_t *n)
 	return gi != (size_t)-1 ? &m->groups[gi] : NULL;
 }
 
+void model_group_options(model_t *m, const char *group, int64_t failover_grace_ms, unsigned standby_answers)
+{
+	for (size_t i = 0; group && i < m->ngroups; i++) {
+		if (strcmp(m->groups[i].name, group) != 0)
+			continue;
+		m->groups[i].failover_grace_ms = failover_grace_ms > 0 ? failover_grace_ms : GROUP_FAILOVER_GRACE_MS;
+		m->groups[i].standby_answers = standby_answers & (GROUP_STANDBY_502 | GROUP_STANDBY_503);
+		m->generation++;
+	}
+}
+
+size_t model_group_failovers(const model_t *m, size_t gi, int64_t now_ms, int64_t window_ms)
+{
+	if (gi >= m->ngroups)
+		return 0;
+	const group_t *g = &m->groups[gi];
+	size_t k = 0;
+	for (size_t i = 0; i < g->nfailover_log; i++)
+		if (now_ms - g->failover_ms[i] <= window_ms)
+			k++;
+	return k;
+}
+
 /* ------------------------------------------------------------ entry points */
 
-void model_apply(model_t *m, const probe_result_t *r)
+model_next_t model_apply(model_t *m, const probe_result_t *r)
 {
+	model_next_t next = { false, false, false };
 	if (!r || r->node >= m->nnodes)
-		return;
+		return next;
 	node_t *n = &m->nodes[r->node];
+	if (r->done_ms > m->now_ms)
+		m->now_ms = r->done_ms;
 	switch (r->kind) {
 	case PROBE_HEALTH:
 		model_apply_health(m, n, r);
+		next.health_answered = true;
+		next.health_settled = node_health_settled(n);
 		break;
 	case PROBE_METRICS:
 	case PROBE_PLUGIN_METRICS:
-		model_apply_metrics(m, n, r);
+		next.ask_health = model_apply_metrics(m, n, r);
 		break;
 	default:
-		return;   /* discovery is the poller's business */
+		return next;   /* discovery is the poller's business */
 	}
 	model_node_update(m, n, r->done_ms);
 	group_t *g = model_group_of(m, n);
-	if (g)
+	if (g) {
+		/* a member that starts or stops answering changes its peers' roles now */
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] < m->nnodes && &m->nodes[g->members[k]] != n)
+				model_node_update(m, &m->nodes[g->members[k]], r->done_ms);
 		model_group_update(m, g, r->done_ms);
+	}
 	m->generation++;   /* latency, counters and times shown have changed */
+	return next;
 }
 
 void model_tick(model_t *m, int64_t now_ms)
 {
 	bool changed = false;
+	if (now_ms > m->now_ms)
+		m->now_ms = now_ms;
 	for (size_t i = 0; i < m->nnodes; i++)
 		changed |= model_node_update(m, &m->nodes[i], now_ms);
 	for (size_t i = 0; i < m->ngroups; i++)
@@ -606,12 +897,7 @@ state_t model_group_state(const model_t *m, size_t gi, indicator_id_t ind)
 {
 	if (gi >= m->ngroups || (unsigned)ind >= IND__COUNT)
 		return STATE_UNKNOWN;
-	const group_t *g = &m->groups[gi];
-	state_t s = STATE_UNKNOWN;
-	for (size_t k = 0; k < g->nmembers; k++)
-		if (g->members[k] < m->nnodes)
-			s = state_best(s, m->nodes[g->members[k]].ind[ind].state);
-	return s;
+	return model_group_eval(m, &m->groups[gi], ind, 0, NULL, NULL, 0, NULL);
 }
 
 /* Order of severities for "worst wins": CRITICAL > WARNING > UNKNOWN > OK. */
@@ -633,19 +919,27 @@ typedef struct weight {
 	bool waiting;
 } weight_t;
 
-static weight_t model_ind_weight(const model_t *m, const node_t *n, size_t gi, indicator_id_t k, state_t s)
+static weight_t model_ind_weight(const model_t *m, const node_t *n, size_t gi, indicator_id_t k, state_t s,
+                                 int64_t now)
 {
 	weight_t w = { SEV_OK, 0, false };
 	bool grouped = gi != (size_t)-1;
+	const group_t *g = grouped ? &m->groups[gi] : NULL;
+	const node_t *act = g ? model_member(m, g->active) : NULL;
 	switch (s) {
 	case STATE_UP:
 		break;
+	case STATE_STANDBY:
+		w.waiting = true;          /* refusing while a peer answers: its normal state */
+		break;
 	case STATE_STARTING:
-		if (grouped && k == IND_NODE && model_group_state(m, gi, IND_NODE) == STATE_UP) {
-			w.waiting = true;      /* the standby waiting for the lease: as it should be */
+		if (k == IND_NODE && act && act != n &&
+		    (act->ind[IND_NODE].state == STATE_UP || act->ind[IND_NODE].state == STATE_DEGRADED)) {
+			w.waiting = true;      /* answering 204 while the active member serves: waiting */
 			break;
 		}
-		w.sev = SEV_WARNING;
+		/* the active member starting: as much as the group (critical once a failover is late) */
+		w.sev = k == IND_NODE && act == n ? model_group_attention(m, gi, now).severity : SEV_WARNING;
 		w.sub = 2;
 		break;
 	case STATE_DEGRADED:
@@ -653,8 +947,15 @@ static weight_t model_ind_weight(const model_t *m, const node_t *n, size_t gi, i
 		w.sub = 3;
 		break;
 	case STATE_DOWN:
-		/* a member down while a peer carries the group: the failover is gone */
-		w.sev = grouped && state_available(model_group_state(m, gi, k)) ? SEV_WARNING : SEV_CRITICAL;
+		/* a member down while a peer carries the group: the failover is gone (a
+		 * member that misbehaves is not a standby); with no member carrying it,
+		 * as much as the group (a warning while failing over, then critical) */
+		if (grouped && state_available(model_group_state(m, gi, k)))
+			w.sev = SEV_WARNING;
+		else if (grouped && k == IND_NODE)
+			w.sev = model_group_attention(m, gi, now).severity;
+		else
+			w.sev = SEV_CRITICAL;
 		w.sub = k == IND_NODE ? 5 : 4;
 		break;
 	default:
@@ -680,6 +981,8 @@ static bool weight_worse(weight_t a, weight_t b)
  * through its group only. */
 static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int *known)
 {
+	if (now_ms <= 0)
+		now_ms = m->now_ms;
 	attention_t a;
 	memset(&a, 0, sizeof a);
 	a.ind = IND_NODE;
@@ -695,11 +998,15 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 	a.stale = n->last_health_ms > 0 && node_is_stale(n, now_ms);
 	a.state = a.stale ? STATE_UNKNOWN : n->ind[IND_NODE].state;
 
+	if (gi != (size_t)-1) {
+		const group_t *g = &m->groups[gi];
+		a.role = g->active == idx ? ROLE_ACTIVE : ROLE_NONE;
+	}
 	weight_t worst = { SEV_OK, 0, false };
 	for (int k = 0; k < IND__COUNT; k++) {
 		/* a stale node's indicators are all unknown, whatever they said last */
 		state_t s = a.stale ? STATE_UNKNOWN : n->ind[k].state;
-		weight_t w = model_ind_weight(m, n, gi, (indicator_id_t)k, s);
+		weight_t w = model_ind_weight(m, n, gi, (indicator_id_t)k, s, now_ms);
 		if (k == IND_NODE)
 			a.waiting = w.waiting;
 		else if (a.waiting && w.sev == SEV_UNKNOWN)
@@ -714,6 +1021,8 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 			a.ind = (indicator_id_t)k;
 		}
 	}
+	if (a.waiting)
+		a.role = ROLE_STANDBY;
 	a.severity = worst.sev;
 	a.rank = worst.sub ? sev_order(worst.sev) * 8 + worst.sub : 0;
 	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0;
@@ -725,7 +1034,7 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
 		a.since_ms = node_last_answer_ms(n);
 		a.ind = IND_NODE;
-	} else if (a.waiting) {
+	} else if (a.waiting && a.state == STATE_STARTING) {
 		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
 		a.since_ms = n->ind[IND_NODE].since_ms;
 	} else {
@@ -741,10 +1050,37 @@ attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms)
 	return model_judge(m, idx, now_ms, &known);
 }
 
+attention_t model_group_attention(const model_t *m, size_t gi, int64_t now_ms)
+{
+	if (now_ms <= 0)
+		now_ms = m->now_ms;
+	attention_t a;
+	memset(&a, 0, sizeof a);
+	a.ind = IND_NODE;
+	a.role = ROLE_NONE;
+	if (gi >= m->ngroups) {
+		a.state = STATE_UNKNOWN;
+		a.severity = SEV_UNKNOWN;
+		return a;
+	}
+	const group_t *g = &m->groups[gi];
+	a.state = model_group_eval(m, g, IND_NODE, now_ms, NULL, a.reason, sizeof a.reason, &a.severity);
+	int sub = a.state == STATE_DOWN ? 5 : a.state == STATE_DEGRADED ? 3 : a.state == STATE_STARTING ? 2
+	        : a.state == STATE_UNKNOWN ? 1 : 0;
+	a.rank = a.severity == SEV_OK ? 0 : sev_order(a.severity) * 8 + sub;
+	a.problem = a.severity != SEV_OK;
+	a.since_ms = g->ind[IND_NODE].state == a.state ? g->ind[IND_NODE].since_ms : 0;
+	if (g->lost_ms && (a.state == STATE_DOWN || a.state == STATE_STARTING))
+		a.since_ms = g->lost_ms;
+	return a;
+}
+
 model_status_t model_status(const model_t *m, int64_t now_ms)
 {
 	model_status_t st;
 	memset(&st, 0, sizeof st);
+	if (m && now_ms <= 0)
+		now_ms = m->now_ms;
 	int worst = -1;            /* -1 nothing known, 0 OK, 1 WARNING, 2 CRITICAL */
 	bool blind = false;
 	/* The state shown for a WARNING: the worst warning state of an ungrouped node
@@ -760,6 +1096,7 @@ model_status_t model_status(const model_t *m, int64_t now_ms)
 		case STATE_DEGRADED: st.degraded++; break;
 		case STATE_STARTING: st.starting++; break;
 		case STATE_DOWN: st.down++; break;
+		case STATE_STANDBY: st.standby++; break;
 		default: st.unknown++; break;
 		}
 		st.stale += a.stale;
@@ -791,6 +1128,13 @@ model_status_t model_status(const model_t *m, int64_t now_ms)
 		for (int k = 0; k < IND__COUNT; k++) {
 			state_t gs = model_group_state(m, gi, (indicator_id_t)k);
 			int sev = gs == STATE_DOWN ? 2 : gs == STATE_DEGRADED || gs == STATE_STARTING ? 1 : 0;
+			if (k == IND_NODE && gs != STATE_UNKNOWN) {
+				/* the group's own judgement: failing over within the grace is a warning */
+				severity_t gsev = model_group_attention(m, gi, now_ms).severity;
+				sev = gsev == SEV_CRITICAL ? 2 : gsev == SEV_WARNING ? 1 : 0;
+				if (gs == STATE_DOWN && sev == 1)
+					gs = STATE_DEGRADED;
+			}
 			if (gs == STATE_UNKNOWN) {
 				if (k == IND_NODE || tried)
 					blind = true;

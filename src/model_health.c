@@ -158,6 +158,7 @@ void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 	n->last_health_ms = now;
 	n->health_latency_ms = r->latency_ms;
 	n->http_status = r->ok ? r->http_status : 0;
+	n->health_error = r->ok ? PROBE_ERR_NONE : r->error_class != PROBE_ERR_NONE ? r->error_class : PROBE_ERR_OTHER;
 
 	if (!r->ok) {
 		model_copy(n->error, sizeof n->error, r->error && *r->error ? r->error : "request failed");

@@ -333,7 +333,7 @@ static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, s
 		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
 }
 
-void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
+bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 {
 	bool plugin = r->kind == PROBE_PLUGIN_METRICS;
 	const char *src = plugin ? (r->path ? r->path : "plugin") : "";
@@ -366,13 +366,14 @@ void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
 		} else {
 			n->have_metrics = false;
+			n->uptime_growing = false;
 			model_copy(n->metrics_error, sizeof n->metrics_error, err);
 			n->have_db = false;
 			n->have_db_wait_prev = false;
 			n->metrics_series = 0;
 			n->metrics_bad_lines = 0;
 		}
-		return;
+		return false;
 	}
 
 	/* chains */
@@ -422,15 +423,13 @@ void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		if (n->plugin_error[0] && strncmp(n->plugin_error, src, strlen(src)) == 0 &&
 		    n->plugin_error[strlen(src)] == ':')
 			n->plugin_error[0] = '\0';
-		return;
+		return false;
 	}
 
 	/* the checks as /metrics sees them: a change asks for /health now */
 	uint64_t hsig = c.health_sig + (uint64_t)c.health_series * 0x632be59bd9b4e019ull;
-	if (!plugin && n->have_metrics && hsig != n->metrics_health_sig)
-		n->health_hint = true;
-	if (!plugin)
-		n->metrics_health_sig = hsig;
+	bool hint = n->have_metrics && hsig != n->metrics_health_sig;
+	n->metrics_health_sig = hsig;
 
 	n->have_metrics = true;
 	n->metrics_error[0] = '\0';
@@ -448,7 +447,8 @@ void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	n->have_db_wait_prev = had_wait && c.have_db[3];
 	n->db_wait_prev = old_wait;
 
-	/* process uptime: a drop is a restart */
+	/* process uptime: a drop is a restart; a rise says the process serves (two active members) */
+	n->uptime_growing = c.have_uptime && n->have_proc_uptime && c.uptime > n->proc_uptime_s;
 	if (c.have_uptime) {
 		if (n->have_proc_uptime && c.uptime < n->proc_uptime_s) {
 			char d[128];
@@ -468,5 +468,6 @@ void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	} else {
 		n->version[0] = n->commit[0] = '\0';
 	}
+	return hint;
 }
 

@@ -35,6 +35,8 @@ const char *model_listener_output(const node_t *n, const char *chain);
 void model_apply_health(model_t *m, node_t *n, const probe_result_t *r);
 
 /* model_metrics.c */
-void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r);
+/* Returns true when the checks as /metrics sees them changed since the scrape
+ * before: /health is worth asking now. */
+bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r);
 
 #endif

@@ -239,8 +239,9 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 
 /* ---------------------------------------------------------------- errors */
 
-/* A specific, human text for a failed transfer. */
-static void endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t n)
+/* A specific, human text for a failed transfer, and its class: the model tells
+ * a refused connection (a standby waiting for the database lease) from the rest. */
+static probe_error_t endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t n)
 {
 	long oserr = 0;
 	curl_off_t got = 0;
@@ -252,20 +253,22 @@ static void endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t 
 	case CURLE_WRITE_ERROR:
 		if (ep->overflow) {
 			snprintf(out, n, "body larger than %zu bytes (limit)", ep->cap);
-			return;
+			return PROBE_ERR_TOO_BIG;
 		}
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 		snprintf(out, n, "cannot resolve host name (%s)", detail);
-		return;
+		return PROBE_ERR_DNS;
 	case CURLE_COULDNT_CONNECT:
-		if (oserr == ECONNREFUSED)
+		if (oserr == ECONNREFUSED) {
 			snprintf(out, n, "connection refused");
-		else if (oserr)
+			return PROBE_ERR_REFUSED;
+		}
+		if (oserr)
 			snprintf(out, n, "cannot connect: %s", strerror((int)oserr));
 		else
 			snprintf(out, n, "cannot connect: %s", detail);
-		return;
+		return oserr == ETIMEDOUT ? PROBE_ERR_TIMEOUT : PROBE_ERR_OTHER;
 	case CURLE_OPERATION_TIMEDOUT: {
 		long connect_code = 0;
 		double conn_t = 0;
@@ -278,33 +281,34 @@ static void endpoint_error(const endpoint_t *ep, CURLcode rc, char *out, size_t 
 		else
 			snprintf(out, n, "timed out after %lld ms (%lld bytes received)",
 			         (long long)pn->cfg.timeout_ms, (long long)got);
-		return;
+		return PROBE_ERR_TIMEOUT;
 	}
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CACERT_BADFILE:
 		snprintf(out, n, "TLS: %s", detail);
-		return;
+		return PROBE_ERR_TLS;
 	case CURLE_TOO_MANY_REDIRECTS:
 		snprintf(out, n, "too many redirects");
-		return;
+		return PROBE_ERR_OTHER;
 	case CURLE_GOT_NOTHING:
 		snprintf(out, n, "empty reply from server");
-		return;
+		return PROBE_ERR_RESET;
 	case CURLE_RECV_ERROR:
 		snprintf(out, n, "connection reset while receiving (%lld bytes received)", (long long)got);
-		return;
+		return PROBE_ERR_RESET;
 	case CURLE_BAD_CONTENT_ENCODING:
 		snprintf(out, n, "bad content encoding: %s", detail);
-		return;
+		return PROBE_ERR_OTHER;
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		snprintf(out, n, "unsupported protocol (redirected to a scheme other than http/https?)");
-		return;
+		return PROBE_ERR_OTHER;
 	default:
 		break;
 	}
 	snprintf(out, n, "%s", detail);
+	return rc == CURLE_SEND_ERROR ? PROBE_ERR_RESET : PROBE_ERR_OTHER;
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -587,7 +591,7 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 		r.body = strbuf_str(&ep->body);
 		r.len = ep->body.len;
 	} else {
-		endpoint_error(ep, rc, err, sizeof(err));
+		r.error_class = endpoint_error(ep, rc, err, sizeof(err));
 		r.error = err;
 		r.body = "";
 	}

@@ -128,6 +128,13 @@ static void put_url(strbuf_t *sb, const char *url, bool utf8)
 
 /* ------------------------------------------------------------ status */
 
+/* What the node was last seen as, standby when the model made it one (a
+ * refused connection while a peer answers): stale nodes keep their last state. */
+static state_t node_shown_state(const node_t *n)
+{
+	return n->ind[IND_NODE].state == STATE_STANDBY ? STATE_STANDBY : n->state;
+}
+
 /* The judgements are the model's (model_status, model_node_attention): this
  * file only words them. */
 int report_status(const model_t *m)
@@ -193,12 +200,24 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 		strbuf_printf(sb, ", %zu starting", st.starting);
 	if (st.unknown)
 		strbuf_printf(sb, ", %zu unknown", st.unknown);
+	if (st.standby)
+		strbuf_printf(sb, ", %zu standby", st.standby);
 
 	size_t phrases = 0, more = 0;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const group_t *g = &m->groups[gi];
+		attention_t ga = model_group_attention(m, gi, now_ms);
 		for (int i = 0; i < IND__COUNT; i++) {
-			if (model_group_state(m, gi, (indicator_id_t)i) != STATE_DOWN)
+			const char *what = NULL;
+			if (i == IND_NODE && g->two_active)
+				what = " has two active members";
+			else if (i == IND_NODE && ga.state == STATE_DOWN && ga.severity == SEV_WARNING)
+				what = " failing over";
+			else if (i == IND_NODE && ga.state == STATE_STARTING && g->lost_ms)
+				what = " failing over, new active member starting";
+			else if (model_group_state(m, gi, (indicator_id_t)i) == STATE_DOWN)
+				what = " down";
+			if (!what)
 				continue;
 			if (phrases >= 4) {
 				more++;
@@ -209,7 +228,7 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 			put_esc(sb, g->name, true);
 			if (i != IND_NODE)
 				strbuf_printf(sb, " %s", ind_label((indicator_id_t)i));
-			strbuf_puts(sb, " down");
+			strbuf_puts(sb, what);
 		}
 	}
 	for (size_t k = 0; k < m->nnodes; k++) {
@@ -356,7 +375,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	const bool u = true;
 	strbuf_putc(sb, '\n');
 	put_esc(sb, n->name, u);
-	strbuf_printf(sb, ": %s", state_name_upper(n->state));
+	strbuf_printf(sb, ": %s", state_name_upper(node_shown_state(n)));
 	if (n->state != STATE_UNKNOWN)
 		put_since(sb, n->state_since_ms, now_ms, true);
 	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
@@ -370,9 +389,17 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	put_url(sb, n->url, u);
 	strbuf_putc(sb, '\n');
 	if (n->group) {
+		attention_t at = model_node_attention(m, idx, now_ms);
 		strbuf_puts(sb, "  group:    ");
 		put_esc(sb, n->group, u);
+		if (role_name(at.role))
+			strbuf_printf(sb, " (%s)", role_name(at.role));
 		strbuf_putc(sb, '\n');
+		if (at.state == STATE_STANDBY) {
+			strbuf_puts(sb, "  role:     ");
+			put_esc(sb, n->ind[IND_NODE].reason, u);
+			strbuf_putc(sb, '\n');
+		}
 	}
 	if (n->error[0]) {
 		strbuf_puts(sb, "  error:    ");
@@ -498,6 +525,21 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 		for (int i = 0; i < IND__COUNT; i++)
 			strbuf_printf(out, "%s %s %s", i ? "," : "", ind_label((indicator_id_t)i),
 			              state_name_upper(model_group_state(m, gi, (indicator_id_t)i)));
+		const node_t *act = g->active < m->nnodes ? &m->nodes[g->active] : NULL;
+		if (act) {
+			strbuf_puts(out, "; active ");
+			put_esc(out, act->name, true);
+		} else {
+			strbuf_puts(out, "; no active member");
+		}
+		size_t fo = model_group_failovers(m, gi, now_ms, 86400000);
+		if (fo)
+			strbuf_printf(out, "; %zu failover%s in 24h", fo, fo == 1 ? "" : "s");
+		attention_t ga = model_group_attention(m, gi, now_ms);
+		if (ga.severity != SEV_OK && ga.reason[0]) {
+			strbuf_puts(out, " - ");
+			put_esc(out, ga.reason, true);
+		}
 		strbuf_putc(out, '\n');
 	}
 }
@@ -609,7 +651,9 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "url", json_str(url));
 	free(url);
 	jadd(o, "group", n->group ? json_str(n->group) : cJSON_CreateNull());
-	jadd(o, "state", cJSON_CreateString(state_name(n->state)));
+	const char *role = role_name(model_node_attention(m, idx, now_ms).role);
+	jadd(o, "role", role ? cJSON_CreateString(role) : cJSON_CreateNull());
+	jadd(o, "state", cJSON_CreateString(state_name(node_shown_state(n))));
 	jadd(o, "since", json_time_or_null(n->state_since_ms));
 	jadd(o, "stale", cJSON_CreateBool(node_is_stale(n, now_ms) && n->last_health_ms > 0));
 	jadd(o, "error", json_str_or_null(n->error));
@@ -697,6 +741,13 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 			if (g->members[k] < m->nnodes)
 				cJSON_AddItemToArray(mem, json_str(m->nodes[g->members[k]].name));
 		jadd(jg, "members", mem);
+		jadd(jg, "active", g->active < m->nnodes ? json_str(m->nodes[g->active].name) : cJSON_CreateNull());
+		attention_t ga = model_group_attention(m, gi, now_ms);
+		jadd(jg, "status", cJSON_CreateString(severity_name(ga.severity)));
+		jadd(jg, "reason", json_str_or_null(ga.reason));
+		jadd(jg, "failing_over", cJSON_CreateBool(g->lost_ms != 0 && ga.state != STATE_UP && ga.state != STATE_DEGRADED));
+		jadd(jg, "two_active", cJSON_CreateBool(g->two_active));
+		jadd(jg, "failovers_24h", cJSON_CreateNumber((double)model_group_failovers(m, gi, now_ms, 86400000)));
 		static const char *const keys[IND__COUNT] = { "node", "database", "rpc" };
 		for (int i = 0; i < IND__COUNT; i++) {
 			state_t gs = model_group_state(m, gi, (indicator_id_t)i);
@@ -732,13 +783,26 @@ static const char *event_state_name(const event_t *e, state_t s)
 
 static bool event_has_transition(const event_t *e)
 {
-	return e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC || e->kind == EVENT_CHECK;
+	return e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC || e->kind == EVENT_CHECK ||
+	       e->kind == EVENT_TWO_ACTIVE;
 }
 
 /* The event without its time: "rpc bravo chain 1 up -> down: no RPC node Alive on chain 1". */
 static void put_event_body(strbuf_t *sb, const event_t *e, bool utf8)
 {
 	strbuf_puts(sb, event_kind_name(e->kind));
+	if (e->kind == EVENT_FAILOVER) {
+		/* "failover in pair: primary -> standby after 14s without an active member" */
+		strbuf_puts(sb, " in ");
+		put_esc(sb, e->group, utf8);
+		strbuf_puts(sb, ": ");
+		put_esc(sb, e->detail, utf8);
+		return;
+	}
+	if (e->group[0]) {
+		strbuf_putc(sb, ' ');
+		put_esc(sb, e->group, utf8);
+	}
 	if (e->node[0]) {
 		strbuf_putc(sb, ' ');
 		put_esc(sb, e->node, utf8);
@@ -773,7 +837,13 @@ void report_event_json(strbuf_t *out, const event_t *e)
 	jadd(o, "kind", cJSON_CreateString(event_kind_name(e->kind)));
 	jadd(o, "node", json_str_or_null(e->node));
 	jadd(o, "subject", json_str_or_null(e->subject));
-	if (event_has_transition(e)) {
+	if (e->kind == EVENT_FAILOVER || e->kind == EVENT_TWO_ACTIVE)
+		jadd(o, "group", json_str_or_null(e->group));
+	if (e->kind == EVENT_FAILOVER) {
+		jadd(o, "from", json_str_or_null(e->peer));
+		jadd(o, "to", json_str_or_null(e->node));
+		jadd(o, "gap_ms", cJSON_CreateNumber((double)e->gap_ms));
+	} else if (event_has_transition(e)) {
 		jadd(o, "from", cJSON_CreateString(event_state_name(e, e->from)));
 		jadd(o, "to", cJSON_CreateString(event_state_name(e, e->to)));
 	} else {
@@ -832,7 +902,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			put_esc(out, m->groups[gi].name, true);
 			strbuf_printf(out, " is %s)", state_name(model_group_state(m, gi, IND_NODE)));
 		}
-		strbuf_printf(out, ": %s", state_name_upper(n->state));
+		strbuf_printf(out, ": %s", state_name_upper(node_shown_state(n)));
 		if (n->state != STATE_UNKNOWN)
 			put_since(out, n->state_since_ms, now_ms, true);
 		strbuf_putc(out, '\n');
@@ -880,7 +950,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 		strbuf_puts(out, healthy++ ? ", " : "\nhealthy: ");
 		put_esc(out, m->nodes[k].name, true);
 		if (at.waiting)
-			strbuf_puts(out, " (standby, starting)");
+			strbuf_puts(out, at.state == STATE_STARTING ? " (standby, starting)" : " (standby)");
 	}
 	if (healthy)
 		strbuf_putc(out, '\n');
@@ -972,6 +1042,8 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 		return;
 	}
 	strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
+	if (st.standby)
+		strbuf_printf(out, ", %zu standby", st.standby);
 	if (!have)
 		return;
 	const node_t *n = &m->nodes[worst_node];

@@ -41,12 +41,14 @@
 enum node_key {
 	NK_URL, NK_GROUP, NK_INTERVAL, NK_TIMEOUT, NK_CONNECT_TIMEOUT,
 	NK_HEALTH_MAX, NK_METRICS_MAX, NK_METRICS, NK_TOKEN_FILE, NK_TOKEN_ENV,
-	NK_HEADER, NK_CA_FILE, NK_CERT_FILE, NK_KEY_FILE, NK_INSECURE, NK_HEALTH_INTERVAL, NK_COUNT
+	NK_HEADER, NK_CA_FILE, NK_CERT_FILE, NK_KEY_FILE, NK_INSECURE, NK_HEALTH_INTERVAL,
+	NK_FAILOVER_GRACE, NK_STANDBY_ANSWERS, NK_COUNT
 };
 static const char *const settings_node_keys[NK_COUNT] = {
 	"url", "group", "interval", "timeout", "connect_timeout",
 	"health_max", "metrics_max", "metrics", "bearer_token_file", "bearer_token_env",
 	"header", "ca_file", "cert_file", "key_file", "insecure", "health_interval",
+	"failover_grace", "standby_answers",
 };
 
 enum defaults_key { DK_CHARTS, DK_HEAD_STALL, DK_KIOSK, DK_KIOSK_PAGE, DK_BELL, DK_TITLE, DK_COUNT };
@@ -969,6 +971,29 @@ static void parse_node_key(parse_t *ps, node_cfg_t *n, int *lines, int k, const 
 	case NK_HEALTH_INTERVAL:
 		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->health_interval_ms);
 		break;
+	case NK_FAILOVER_GRACE:
+		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->failover_grace_ms);
+		break;
+	case NK_STANDBY_ANSWERS: {
+		/* "refused" (always), "502", "503", separated by spaces or commas */
+		unsigned bits = 0;
+		for (const char *p = v; *p;) {
+			size_t len = strcspn(p, " ,\t");
+			if (len == 3 && strncmp(p, "502", 3) == 0)
+				bits |= 1u;
+			else if (len == 3 && strncmp(p, "503", 3) == 0)
+				bits |= 2u;
+			else if (len && !(len == 7 && strncmp(p, "refused", 7) == 0)) {
+				parse_error(ps, ps->line, "bad standby_answers '%s' (use refused, 502, 503)",
+				            settings_echo(e, sizeof(e), v));
+				break;
+			}
+			p += len;
+			p += strspn(p, " ,\t");
+		}
+		n->standby_answers = bits;
+		break;
+	}
 	case NK_CONNECT_TIMEOUT:
 		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->connect_timeout_ms);
 		break;
@@ -1335,6 +1360,10 @@ static void parse_finish_node(parse_t *ps, size_t i)
 		n->timeout_ms = d->timeout_ms;
 	if (!k[NK_HEALTH_INTERVAL])
 		n->health_interval_ms = d->health_interval_ms;
+	if (!k[NK_FAILOVER_GRACE])
+		n->failover_grace_ms = d->failover_grace_ms;
+	if (!k[NK_STANDBY_ANSWERS])
+		n->standby_answers = d->standby_answers;
 	if (!k[NK_CONNECT_TIMEOUT])
 		n->connect_timeout_ms = d->connect_timeout_ms;
 	if (!k[NK_HEALTH_MAX])

@@ -3,10 +3,12 @@
 #include "state.h"
 
 static const char *const state_names[STATE__COUNT] = {
-	"unknown", "up", "starting", "degraded", "down",
+	[STATE_UNKNOWN] = "unknown", [STATE_STANDBY] = "standby", [STATE_UP] = "up",
+	[STATE_STARTING] = "starting", [STATE_DEGRADED] = "degraded", [STATE_DOWN] = "down",
 };
 static const char *const state_names_upper[STATE__COUNT] = {
-	"UNKNOWN", "UP", "STARTING", "DEGRADED", "DOWN",
+	[STATE_UNKNOWN] = "UNKNOWN", [STATE_STANDBY] = "STANDBY", [STATE_UP] = "UP",
+	[STATE_STARTING] = "STARTING", [STATE_DEGRADED] = "DEGRADED", [STATE_DOWN] = "DOWN",
 };
 
 const char *state_name(state_t s)
@@ -26,7 +28,8 @@ static int state_goodness(state_t s)
 	case STATE_UP: return 4;
 	case STATE_DEGRADED: return 3;
 	case STATE_STARTING: return 2;
-	case STATE_DOWN: return 1;
+	case STATE_DOWN:
+	case STATE_STANDBY: return 1;
 	default: return 0;
 	}
 }

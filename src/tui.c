@@ -86,9 +86,9 @@ static const frame_panels_t tui_panels = {
 /* ---------------------------------------------------------------- glyphs */
 
 static const view_glyphs_t tui_glyphs_utf8 = {
-	.state = { "?", "\xe2\x97\x8f", "\xe2\x97\x90", "\xe2\x96\xb2", "\xe2\x9c\x96" },   /* ? ● ◐ ▲ ✖ */
-	.hist_color = { "\xc2\xb7", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88" }, /* · █ █ █ █ */
-	.hist_mono = { "\xc2\xb7", "\xe2\x96\x88", "\xe2\x96\x91", "\xe2\x96\x92", "X" },  /* · █ ░ ▒ X */
+	.state = { "?", "\xe2\x97\x8b", "\xe2\x97\x8f", "\xe2\x97\x90", "\xe2\x96\xb2", "\xe2\x9c\x96" },   /* ? ○ ● ◐ ▲ ✖ */
+	.hist_color = { "\xc2\xb7", "\xe2\x94\x80", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88" }, /* · ─ █ █ █ █ */
+	.hist_mono = { "\xc2\xb7", "\xe2\x94\x80", "\xe2\x96\x88", "\xe2\x96\x91", "\xe2\x96\x92", "X" },  /* · ─ █ ░ ▒ X */
 	.spark = sparkline_utf8,
 	.hline = "\xe2\x94\x80",       /* ─ */
 	.sel = "\xe2\x96\xb6",         /* ▶ */
@@ -102,9 +102,9 @@ static const view_glyphs_t tui_glyphs_utf8 = {
 };
 
 static const view_glyphs_t tui_glyphs_ascii = {
-	.state = { "?", "+", "~", "!", "X" },
-	.hist_color = { ".", "=", "~", "!", "X" },
-	.hist_mono = { ".", "=", "~", "!", "X" },
+	.state = { "?", "o", "+", "~", "!", "X" },
+	.hist_color = { ".", "-", "=", "~", "!", "X" },
+	.hist_mono = { ".", "-", "=", "~", "!", "X" },
 	.spark = sparkline_ascii,
 	.hline = "-",
 	.sel = ">",

@@ -14,16 +14,13 @@
 
 #include "model.h"
 #include "parse_prom.h"
-
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "testutil.h"
 
 #define SEC 1000LL
 #define MIN 60000LL
 #define HOUR (60 * MIN)
-#define T0 1795514400000LL      /* 2026-11-24T10:00:00Z */
-#define JSON_CT "application/vnd.api+json"
+#define T0 TU_T0
+#define JSON_CT TU_JSON_CT
 
 static model_t M;
 
@@ -36,24 +33,9 @@ static const char *passing;    /* health-all-passing.json, loaded once per test 
 /* Reads TESTDATA/name; freed by the teardown, so a failed assertion leaks nothing. */
 static const char *fixture(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", TESTDATA, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
 	assert_true(nloaded < sizeof loaded / sizeof loaded[0]);
-	loaded[nloaded++] = buf;
-	if (len)
-		*len = (size_t)n;
-	return buf;
+	loaded[nloaded] = tu_slurp(name, len);
+	return loaded[nloaded++];
 }
 
 static int setup(void **state)
@@ -77,47 +59,30 @@ static int teardown(void **state)
 static probe_result_t result(size_t node, probe_kind_t kind, long status, const char *ct,
                              const char *body, int64_t t)
 {
-	probe_result_t r;
-	memset(&r, 0, sizeof r);
-	r.node = node;
-	r.kind = kind;
-	r.path = kind == PROBE_HEALTH ? "/health" : kind == PROBE_METRICS ? "/metrics" : "/plugins/evm.1/metrics";
-	r.ok = 1;
-	r.http_status = status;
-	r.content_type = ct;
-	r.body = body ? body : "";
-	r.len = strlen(r.body);
-	r.scheduled_ms = t - 50;
-	r.started_ms = t - 40;
-	r.done_ms = t;
-	r.latency_ms = 40;
-	return r;
+	return tu_result(node, kind, status, ct, body, body ? strlen(body) : 0, t);
 }
 
-static void health(size_t node, long status, const char *ct, const char *body, int64_t t)
+static model_next_t health(size_t node, long status, const char *ct, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_HEALTH, status, ct, body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void metrics(size_t node, const char *body, int64_t t)
+static model_next_t metrics(size_t node, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_METRICS, 200, "text/plain; version=0.0.4", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void plugin_metrics(size_t node, long status, const char *body, int64_t t)
+static model_next_t plugin_metrics(size_t node, long status, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_PLUGIN_METRICS, status, "text/plain", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
 static void failed(size_t node, probe_kind_t kind, const char *err, int64_t t)
 {
-	probe_result_t r = result(node, kind, 0, NULL, "", t);
-	r.ok = 0;
-	r.error = err;
-	model_apply(&M, &r);
+	tu_feed_error(&M, node, kind, err, t);
 }
 
 static const char *passing_body(void)
@@ -252,7 +217,7 @@ static void test_health_200_all_passing(void **state)
 	assert_int_equal(n->poll_errors, 0);
 	assert_int_equal(n->last_health_ms, T0);
 	assert_int_equal(n->last_ok_ms, T0);
-	assert_float_equal(n->health_latency_ms, 40, 0);
+	assert_float_equal(n->health_latency_ms, TU_HEALTH_LATENCY, 0);
 	assert_string_equal(n->checks[0].name, "BridgeStatusReporter");
 	assert_int_equal(n->checks[0].since_ms, T0);
 	assert_int_equal(n->ind[IND_NODE].state, STATE_UP);
@@ -521,7 +486,7 @@ static void test_db_rules(void **state)
 	assert_float_equal(n->db_used, 2, 0);
 	assert_int_equal(n->metrics_series, 5);
 	assert_int_equal(n->metrics_bad_lines, 0);
-	assert_float_equal(n->metrics_latency_ms, 40, 0);
+	assert_float_equal(n->metrics_latency_ms, TU_METRICS_LATENCY, 0);
 	assert_int_equal(n->last_metrics_ms, t);
 	assert_int_equal(n->ind[IND_DB].state, STATE_UP);
 	assert_string_equal(n->ind[IND_DB].reason, "7 open, 2 in use, max 20");
@@ -1013,16 +978,25 @@ static void test_groups(void **state)
 	assert_int_equal(g->members[0], p);
 	assert_int_equal(g->members[1], s);
 	int64_t t = T0;
-	/* 10 min: primary up, standby starting (waiting for the DB lease) */
+	/* 10 min: the lease pair as Chainlink runs it: the primary up, the standby's
+	 * port closed while it waits for the database lease */
 	for (; t < T0 + 10 * MIN; t += 5 * SEC) {
 		health(p, 200, JSON_CT, passing_body(), t);
-		health(s, 204, NULL, "", t);
+		failed(s, PROBE_HEALTH, "connection refused", t);
 		health(2, 200, JSON_CT, passing_body(), t);
 		model_tick(&M, t);
 	}
 	assert_int_equal(g->ind[IND_NODE].state, STATE_UP);
 	assert_string_equal(g->ind[IND_NODE].reason, "primary: all 17 checks passing");
-	/* 10 min: primary down, the standby still starting: the pair is available */
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_STANDBY);
+	assert_string_equal(N(s)->ind[IND_NODE].reason, "standby: not listening (waiting for the database lease)");
+	assert_int_equal(g->active, p);
+	assert_int_equal(model_overall(&M), STATE_UP);
+	assert_int_equal(count_events(EVENT_NODE, "standby", ""), 1);    /* unknown -> standby, once */
+	/* 10 min: the primary stops listening, the standby takes the lease and migrates
+	 * (204): a failover, 5 s without an active member; the group is starting, which
+	 * is not available; the old primary, refused while the standby answers, is
+	 * the standby now */
 	for (; t < T0 + 20 * MIN; t += 5 * SEC) {
 		failed(p, PROBE_HEALTH, "connection refused", t);
 		health(s, 204, NULL, "", t);
@@ -1030,9 +1004,21 @@ static void test_groups(void **state)
 		model_tick(&M, t);
 	}
 	assert_int_equal(g->ind[IND_NODE].state, STATE_STARTING);
-	assert_string_equal(g->ind[IND_NODE].reason, "standby: starting (HTTP 204)");
-	assert_int_equal(model_overall(&M), STATE_STARTING);
-	/* 10 min: both down */
+	assert_string_equal(g->ind[IND_NODE].reason, "failing over: standby starting, 10m00s");
+	assert_int_equal(g->active, s);
+	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_STANDBY);
+	assert_int_equal(count_events(EVENT_FAILOVER, "standby", ""), 1);
+	const event_t *fo = last_event(EVENT_FAILOVER, "standby", "");
+	assert_int_equal(fo->ts_ms, T0 + 10 * MIN);
+	assert_int_equal(fo->gap_ms, 5 * SEC);
+	assert_string_equal(fo->peer, "primary");
+	assert_string_equal(fo->group, "pair");
+	assert_string_equal(fo->detail, "primary -> standby after 5s without an active member");
+	assert_int_equal(model_group_failovers(&M, 0, t, 86400000), 1);
+	/* still starting long after the grace: critical */
+	assert_int_equal(model_group_attention(&M, 0, t).severity, SEV_CRITICAL);
+	assert_int_equal(model_overall(&M), STATE_DOWN);
+	/* 10 min: both refused: no member answers, both down */
 	for (; t <= T0 + 30 * MIN; t += 5 * SEC) {
 		failed(p, PROBE_HEALTH, "connection refused", t);
 		failed(s, PROBE_HEALTH, "connection refused", t);
@@ -1041,28 +1027,39 @@ static void test_groups(void **state)
 	}
 	t -= 5 * SEC;
 	assert_int_equal(g->ind[IND_NODE].state, STATE_DOWN);
+	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_DOWN);
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_DOWN);
 	assert_int_equal(model_overall(&M), STATE_DOWN);
 	double pct;
+	/* the group was available while its active member served: 10 of 30 minutes */
 	assert_true(uptime_percent(&g->ind[IND_NODE].uptime, t, HOUR, &pct));
-	assert_float_equal(pct, 100.0 * 20 / 30, 1e-6);
-	assert_true(uptime_percent(&N(p)->ind[IND_NODE].uptime, t, HOUR, &pct));
 	assert_float_equal(pct, 100.0 * 10 / 30, 1e-6);
+	/* standby time counts neither way: the primary 10 up, 10 standby, 10 down */
+	assert_true(uptime_percent(&N(p)->ind[IND_NODE].uptime, t, HOUR, &pct));
+	assert_float_equal(pct, 50.0, 1e-6);
 	assert_true(uptime_percent(&N(s)->ind[IND_NODE].uptime, t, HOUR, &pct));
-	assert_float_equal(pct, 100.0 * 20 / 30, 1e-6);
+	assert_float_equal(pct, 50.0, 1e-6);
 	state_t hist[3];
 	uptime_history(&g->ind[IND_NODE].uptime, t, 10 * MIN, hist, 3);
 	assert_int_equal(hist[0], STATE_UP);
+	assert_int_equal(hist[1], STATE_DOWN);
+	assert_int_equal(hist[2], STATE_DOWN);
+	uptime_history(&N(s)->ind[IND_NODE].uptime, t, 10 * MIN, hist, 3);
+	assert_int_equal(hist[0], STATE_STANDBY);
 	assert_int_equal(hist[1], STATE_STARTING);
 	assert_int_equal(hist[2], STATE_DOWN);
-	/* the standby takes over: the pair is up, the primary's down does not count */
+	/* the same member answers again: no failover; the other is the standby again */
 	health(s, 200, JSON_CT, passing_body(), t + 5 * SEC);
 	model_tick(&M, t + 5 * SEC);
 	assert_int_equal(g->ind[IND_NODE].state, STATE_UP);
-	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_DOWN);
-	/* the pair's failover is gone: a WARNING (the header used to say UP while
-	 * --once said WARNING; both now ask model_status) */
-	assert_int_equal(model_overall(&M), STATE_DEGRADED);
-	assert_int_equal(model_status(&M, t + 5 * SEC).severity, SEV_WARNING);
+	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_STANDBY);
+	assert_int_equal(count_events(EVENT_FAILOVER, "standby", ""), 1);
+	assert_int_equal(count_events(EVENT_FAILOVER, "primary", ""), 0);
+	assert_int_equal(model_overall(&M), STATE_UP);
+	model_status_t st = model_status(&M, t + 5 * SEC);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.standby, 1);
+	assert_int_equal(st.available, 2);
 	assert_int_equal(model_nodes_up(&M), 2);
 }
 
@@ -1381,35 +1378,77 @@ static void test_attention_groups(void **state)
 	assert_int_equal(st.problems, 0);
 	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_UP);
 
-	/* the standby refused: the pair is up, its failover gone */
+	/* the standby's port refuses (the lease keeps it closed): its normal state */
 	failed(s, PROBE_HEALTH, "connection refused", t + SEC);
 	a = att(s, t + SEC);
-	assert_int_equal(a.severity, SEV_WARNING);
-	assert_true(a.problem);
-	assert_false(a.waiting);
+	assert_int_equal(a.state, STATE_STANDBY);
+	assert_int_equal(a.role, ROLE_STANDBY);
+	assert_int_equal(a.severity, SEV_OK);
+	assert_false(a.problem);
+	assert_true(a.waiting);
+	assert_int_equal(att(p, t + SEC).role, ROLE_ACTIVE);
+	st = model_status(&M, t + SEC);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.standby, 1);
+	assert_int_equal(st.down, 0);
+
+	/* a standby that times out, resets or answers an HTTP error misbehaves: down,
+	 * a WARNING while the pair is up (its failover is gone) */
+	const char *bad[] = { "timed out after 4000 ms (0 bytes received)", "connection reset while receiving (0 bytes received)" };
+	for (size_t i = 0; i < 2; i++) {
+		failed(s, PROBE_HEALTH, bad[i], t + SEC);
+		a = att(s, t + SEC);
+		assert_int_equal(a.state, STATE_DOWN);
+		assert_int_equal(a.severity, SEV_WARNING);
+		assert_int_equal(a.role, ROLE_NONE);
+		assert_true(a.problem);
+	}
+	health(s, 503, "text/plain", "Service Unavailable", t + SEC);
+	assert_int_equal(att(s, t + SEC).state, STATE_DOWN);
+	/* ... unless the group says its balancer answers 503 for the standby */
+	model_group_options(&M, "pair", 0, GROUP_STANDBY_503);
+	health(s, 503, "text/plain", "Service Unavailable", t + SEC);
+	a = att(s, t + SEC);
+	assert_int_equal(a.state, STATE_STANDBY);
+	assert_string_equal(a.reason, "standby: HTTP 503 from the load balancer (standby_answers)");
+	health(s, 502, "text/plain", "Bad Gateway", t + SEC);
+	assert_int_equal(att(s, t + SEC).state, STATE_DOWN);
+	failed(s, PROBE_HEALTH, "timed out after 4000 ms (0 bytes received)", t + SEC);
 	st = model_status(&M, t + SEC);
 	assert_int_equal(st.severity, SEV_WARNING);
 	assert_int_equal(st.overall, STATE_DEGRADED);
 	assert_int_equal(st.down, 1);
 
-	/* the primary down, the standby starting: the group is starting, so is the
-	 * standby's weight (not a waiting standby any more) */
+	/* the primary down, the standby starting: a failover in progress, a WARNING
+	 * within the grace (60 s from the primary's last answer), CRITICAL after */
 	failed(p, PROBE_HEALTH, "connection refused", t + 2 * SEC);
 	health(s, 204, NULL, "", t + 2 * SEC);
 	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_STARTING);
 	a = att(s, t + 2 * SEC);
 	assert_false(a.waiting);
+	assert_int_equal(a.role, ROLE_ACTIVE);
 	assert_int_equal(a.severity, SEV_WARNING);
-	assert_int_equal(att(p, t + 2 * SEC).severity, SEV_WARNING);
+	assert_int_equal(att(p, t + 2 * SEC).state, STATE_STANDBY);
+	assert_int_equal(att(p, t + 2 * SEC).severity, SEV_OK);
+	attention_t ga = model_group_attention(&M, 0, t + 2 * SEC);
+	assert_int_equal(ga.severity, SEV_WARNING);
+	assert_string_equal(ga.reason, "failing over: standby starting, 2s");
 	st = model_status(&M, t + 2 * SEC);
 	assert_int_equal(st.severity, SEV_WARNING);
 	assert_int_equal(st.overall, STATE_STARTING);
+	assert_int_equal(model_status(&M, t + 61 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(model_group_attention(&M, 0, t + 61 * SEC).severity, SEV_CRITICAL);
 
-	/* both down */
+	/* nobody answers: both down, still failing over within the grace */
 	failed(s, PROBE_HEALTH, "connection refused", t + 3 * SEC);
-	assert_int_equal(att(p, t + 3 * SEC).severity, SEV_CRITICAL);
-	assert_int_equal(att(s, t + 3 * SEC).severity, SEV_CRITICAL);
-	assert_int_equal(model_status(&M, t + 3 * SEC).severity, SEV_CRITICAL);
+	failed(p, PROBE_HEALTH, "connection refused", t + 3 * SEC);
+	assert_int_equal(att(p, t + 3 * SEC).state, STATE_DOWN);
+	assert_int_equal(att(p, t + 3 * SEC).severity, SEV_WARNING);
+	assert_int_equal(att(s, t + 3 * SEC).severity, SEV_WARNING);
+	assert_int_equal(model_status(&M, t + 3 * SEC).severity, SEV_WARNING);
+	assert_string_equal(model_group_attention(&M, 0, t + 3 * SEC).reason, "failing over: no member answering for 3s");
+	assert_int_equal(model_status(&M, t + 70 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(model_group_attention(&M, 0, t + 70 * SEC).severity, SEV_CRITICAL);
 
 	/* a member never polled counts through its group: the pair is up, so OK */
 	size_t x = model_add_node(&M, "third", "http://x:6688", "pair", 5000);
@@ -1421,6 +1460,95 @@ static void test_attention_groups(void **state)
 	assert_int_equal(a.severity, SEV_UNKNOWN);
 	assert_true(a.problem);
 	assert_int_equal(model_status(&M, t + 4 * SEC).severity, SEV_OK);
+}
+
+/* Two members active at once (both serve /metrics with a growing uptime, neither
+ * starting) for longer than two intervals: the lease is not doing its job. */
+static void test_two_active(void **state)
+{
+	size_t p = model_add_node(&M, "primary", "http://p:6688", "pair", 5000);
+	size_t s = model_add_node(&M, "standby", "http://s:6688", "pair", 5000);
+	char body[64];
+	int64_t t = T0;
+	/* a standby answering 204 while the primary serves is waiting, not active */
+	for (int i = 0; i < 6; i++, t += 5 * SEC) {
+		snprintf(body, sizeof body, "uptime_seconds %d\n", 100 + 5 * i);
+		health(p, 200, JSON_CT, passing_body(), t);
+		metrics(p, body, t);
+		health(s, 204, NULL, "", t);
+		model_tick(&M, t);
+	}
+	assert_false(M.groups[0].two_active);
+	assert_int_equal(att(s, t).role, ROLE_STANDBY);
+	assert_int_equal(M.groups[0].active, p);
+	/* both serving: after two intervals (10 s), one two-active event and a WARNING */
+	int64_t both = t;
+	for (int i = 0; i < 6; i++, t += 5 * SEC) {
+		snprintf(body, sizeof body, "uptime_seconds %d\n", 200 + 5 * i);
+		health(p, 200, JSON_CT, passing_body(), t);
+		metrics(p, body, t);
+		health(s, 200, JSON_CT, passing_body(), t);
+		metrics(s, body, t);
+		model_tick(&M, t);
+		if (t - both <= 2 * 5 * SEC + 5 * SEC)   /* the first scrape has nothing to compare */
+			assert_false(M.groups[0].two_active);
+	}
+	t -= 5 * SEC;
+	assert_true(M.groups[0].two_active);
+	assert_int_equal(M.groups[0].active, p);                 /* still the one that was active */
+	assert_int_equal(count_events(EVENT_FAILOVER, "standby", ""), 0);   /* not a failover */
+	const event_t *e = eventlog_get(&M.events, 0);
+	size_t n2 = 0;
+	for (size_t i = 0; i < M.events.len; i++)
+		if (eventlog_get(&M.events, i)->kind == EVENT_TWO_ACTIVE) {
+			e = eventlog_get(&M.events, i);
+			n2++;
+		}
+	assert_int_equal(n2, 1);
+	assert_int_equal(e->to, STATE_DEGRADED);
+	assert_string_equal(e->group, "pair");
+	assert_non_null(strstr(e->detail, "primary and standby both active for"));
+	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_DEGRADED);
+	attention_t ga = model_group_attention(&M, 0, t);
+	assert_int_equal(ga.severity, SEV_WARNING);
+	assert_string_equal(ga.reason, "two active members: the database lease is not keeping them apart");
+	assert_int_equal(model_status(&M, t).severity, SEV_WARNING);
+	/* the standby's port closes again: over, one event back to up */
+	t += 5 * SEC;
+	failed(s, PROBE_HEALTH, "connection refused", t);
+	failed(s, PROBE_METRICS, "connection refused", t);
+	model_tick(&M, t);
+	assert_false(M.groups[0].two_active);
+	assert_int_equal(att(s, t).state, STATE_STANDBY);
+	e = eventlog_get(&M.events, 0);
+	for (size_t i = 0; i < M.events.len; i++)
+		if (eventlog_get(&M.events, i)->kind == EVENT_TWO_ACTIVE) {
+			e = eventlog_get(&M.events, i);
+			break;
+		}
+	assert_int_equal(e->to, STATE_UP);
+	assert_int_equal(model_status(&M, t).severity, SEV_OK);
+}
+
+/* Ungrouped nodes: a refused connection is down, as it always was. */
+static void test_refused_ungrouped_is_down(void **state)
+{
+	model_add_node(&M, "solo", "http://x:6688", NULL, 5000);
+	failed(0, PROBE_HEALTH, "connection refused", T0);
+	attention_t a = att(0, T0);
+	assert_int_equal(a.state, STATE_DOWN);
+	assert_int_equal(a.severity, SEV_CRITICAL);
+	assert_int_equal(a.role, ROLE_NONE);
+	assert_int_equal(N(0)->health_error, PROBE_ERR_REFUSED);
+	/* a pair with nobody answering: both down, no standby */
+	model_add_node(&M, "p", "http://p:6688", "g", 5000);
+	model_add_node(&M, "s", "http://s:6688", "g", 5000);
+	failed(1, PROBE_HEALTH, "connection refused", T0);
+	failed(2, PROBE_HEALTH, "connection refused", T0);
+	assert_int_equal(att(1, T0).state, STATE_DOWN);
+	assert_int_equal(att(2, T0).state, STATE_DOWN);
+	assert_int_equal(model_group_attention(&M, 0, T0).severity, SEV_CRITICAL);   /* never had an active member */
+	assert_int_equal(M.groups[0].active, GROUP_NONE);
 }
 
 static void test_eventlog_ring(void **state)
@@ -1511,26 +1639,30 @@ static void test_health_settled_and_hint(void **state)
 	const char *bad = "health{service_id=\"HeadReporter\"} 1\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\n";
 	const char *bad_reordered = "health{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\nhealth{service_id=\"HeadReporter\"} 1\n";
 	const char *other_bad = "health{service_id=\"HeadReporter\"} 0\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 1\n";
-	metrics(0, ok, T0 + SEC);
-	assert_false(N(0)->health_hint);                  /* the first scrape: nothing to compare */
+	assert_false(metrics(0, ok, T0 + SEC).ask_health);          /* the first scrape: nothing to compare */
 	assert_int_equal(N(0)->metrics_polls, 1);
 	assert_int_equal(node_last_answer_ms(N(0)), T0 + SEC);
-	metrics(0, ok, T0 + 2 * SEC);
-	assert_false(N(0)->health_hint);                  /* unchanged */
-	metrics(0, bad, T0 + 3 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check failed */
-	N(0)->health_hint = false;
-	metrics(0, bad_reordered, T0 + 4 * SEC);
-	assert_false(N(0)->health_hint);                  /* the same set in another order */
-	metrics(0, other_bad, T0 + 5 * SEC);
-	assert_true(N(0)->health_hint);                   /* another check failing instead */
-	N(0)->health_hint = false;
-	metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check gone from the list */
-	assert_int_equal(N(0)->metrics_polls, 6);
+	assert_false(metrics(0, ok, T0 + 2 * SEC).ask_health);      /* unchanged */
+	assert_true(metrics(0, bad, T0 + 3 * SEC).ask_health);      /* a check failed */
+	assert_false(metrics(0, bad_reordered, T0 + 4 * SEC).ask_health);   /* the same set in another order */
+	assert_true(metrics(0, other_bad, T0 + 5 * SEC).ask_health);        /* another check failing instead */
+	assert_true(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC).ask_health); /* a check gone */
+	assert_false(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 7 * SEC).ask_health);
+	/* a failed scrape asks nothing; a plugin scrape neither */
+	probe_result_t fr = result(0, PROBE_METRICS, 0, NULL, "", T0 + 7 * SEC);
+	fr.ok = 0;
+	fr.error = "connection refused";
+	model_next_t nx = model_apply(&M, &fr);
+	assert_false(nx.ask_health);
+	assert_false(nx.health_answered);
+	assert_false(plugin_metrics(0, 200, bad, T0 + 7 * SEC).ask_health);
+	assert_int_equal(N(0)->metrics_polls, 8);
 
-	/* failing, unparsable, down or starting: not settled */
-	health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	/* failing, unparsable, down or starting: not settled; model_apply says so */
+	nx = health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	assert_true(nx.health_answered);
+	assert_false(nx.health_settled);
+	assert_false(nx.ask_health);
 	assert_false(node_health_settled(N(0)));
 	health(0, 200, JSON_CT, "{not json", T0 + 8 * SEC);
 	assert_false(node_health_settled(N(0)));
@@ -1538,8 +1670,13 @@ static void test_health_settled_and_hint(void **state)
 	assert_false(node_health_settled(N(0)));
 	health(0, 204, NULL, "", T0 + 10 * SEC);
 	assert_false(node_health_settled(N(0)));
-	health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	nx = health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	assert_true(nx.health_answered && nx.health_settled);
 	assert_true(node_health_settled(N(0)));
+	/* a result for a node that is not there: nothing to do */
+	fr.node = 5;
+	nx = model_apply(&M, &fr);
+	assert_false(nx.health_answered || nx.health_settled || nx.ask_health);
 }
 
 int main(void)
@@ -1573,6 +1710,8 @@ int main(void)
 		T(test_attention_ungrouped),
 		T(test_status_severity_order),
 		T(test_attention_groups),
+		T(test_two_active),
+		T(test_refused_ungrouped_is_down),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
 	};

@@ -14,53 +14,21 @@
 #include "model.h"
 #include "report.h"
 #include "strbuf.h"
+#include "testutil.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
-
-#define T0 INT64_C(1795514400000)    /* 2026-11-24T10:00:00Z */
+#define T0 TU_T0
 #define IVL INT64_C(600000)          /* poll interval: 10 min, so nothing goes stale in these tests */
 
 /* ------------------------------------------------------------ fixtures and feeding */
 
-static char *slurp(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/chainlink/%s", TESTDATA, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	strbuf_t sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_append(&sb, buf, n);
-	fclose(f);
-	char *s = xstrdup(strbuf_str(&sb));
-	strbuf_free(&sb);
-	return s;
-}
-
 static void feed(model_t *m, size_t idx, probe_kind_t kind, int ok, long status, const char *body,
                  size_t len, const char *error, int64_t t)
 {
-	probe_result_t r;
-	memset(&r, 0, sizeof r);
-	r.node = idx;
-	r.kind = kind;
-	r.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
-	r.ok = ok;
-	r.http_status = status;
-	r.content_type = kind == PROBE_HEALTH ? "application/vnd.api+json" : "text/plain; version=0.0.4";
-	r.body = body;
-	r.len = len;
-	r.error = error;
-	r.scheduled_ms = t - 20;
-	r.started_ms = t - 15;
-	r.done_ms = t;
-	r.latency_ms = kind == PROBE_HEALTH ? 12.0 : 40.0;
-	model_apply(m, &r);
+	if (!ok)
+		tu_feed_error(m, idx, kind, error, t);
+	else
+		tu_feed(m, idx, kind, status, kind == PROBE_HEALTH ? TU_JSON_CT : TU_PROM_CT, body, len, t);
 }
 
 static void feed_health(model_t *m, size_t idx, long status, const char *body, int64_t t)
@@ -134,8 +102,8 @@ static int fx_setup(void **state)
 {
 	fx_t *f = xcalloc(1, sizeof *f);
 	model_init(&f->m, NULL);
-	f->passing = slurp("health-all-passing.json");
-	f->multichain = slurp("health-multichain.json");
+	f->passing = tu_slurp("chainlink/health-all-passing.json", NULL);
+	f->multichain = tu_slurp("chainlink/health-multichain.json", NULL);
 	*state = f;
 	return 0;
 }
@@ -373,9 +341,11 @@ static void test_status_metrics_unavailable(void **state)
 	assert_contains(strbuf_str(&f->out), "  metrics:  HTTP 401: invalid or missing token\n");
 }
 
-/* A pair is up when one member is. Documented in report.c: a member down
- * while its group is up is a WARNING; both down is CRITICAL; a standby
- * answering 204 (waiting for the database lease) while the primary is up is OK. */
+/* A pair is as up as its active member (model_status): a standby refusing
+ * connections (waiting for the database lease) or answering 204 while the
+ * primary serves is OK; a member that misbehaves (times out) while the pair is
+ * up is a WARNING; both down is a failover in progress (WARNING), CRITICAL
+ * once failover_grace (60 s) has passed. */
 static void test_status_group(void **state)
 {
 	fx_t *f = *state;
@@ -393,19 +363,35 @@ static void test_status_group(void **state)
 	assert_contains(strbuf_str(&f->out), ": OK\n2 of 2 nodes up, 1 starting\n\nhealthy: alpha, bravo (standby, starting)\n");
 	assert_string_equal(status_line(f, T0 + 1000, false), "CL 2/2 up");
 
+	/* the standby's port closed: the normal lease pair */
 	feed_fail(&f->m, b, PROBE_HEALTH, "connection refused", T0 + 2000);
 	feed_fail(&f->m, b, PROBE_METRICS, "connection refused", T0 + 2000);
-	assert_int_equal(report_status(&f->m), REPORT_WARNING);
+	assert_int_equal(report_status(&f->m), REPORT_OK);
 	char l[256];
+	text(f, T0 + 62000);
+	assert_string_equal(first_line(f, l, sizeof l), "nodetop: OK - 1 of 2 nodes up, 1 standby");
+	assert_contains(strbuf_str(&f->out), "bravo: STANDBY since");
+	assert_contains(strbuf_str(&f->out), "  group:    ha (standby)\n"
+	                "  role:     standby: not listening (waiting for the database lease)\n");
+	assert_contains(strbuf_str(&f->out), "group ha (alpha, bravo): node UP, db UP, rpc UP; active alpha\n");
+	assert_string_equal(status_line(f, T0 + 62000, false), "CL 1/2 up, 1 standby");
+
+	/* a standby that times out misbehaves: down, the pair still up */
+	feed_fail(&f->m, b, PROBE_HEALTH, "timed out after 5000 ms (0 bytes received)", T0 + 2000);
+	assert_int_equal(report_status(&f->m), REPORT_WARNING);
 	text(f, T0 + 62000);
 	assert_string_equal(first_line(f, l, sizeof l),
 	                    "nodetop: WARNING - 1 of 2 nodes down (bravo, group ha still up)");
-	assert_contains(strbuf_str(&f->out), "group ha (alpha, bravo): node UP, db UP, rpc UP\n");
 	assert_string_equal(status_line(f, T0 + 62000, false), "CL 1/2 up | node DOWN bravo 1m");
 
+	/* the active member lost too: failing over within the grace, then down */
 	feed_fail(&f->m, a, PROBE_HEALTH, "timed out after 5000 ms (0 bytes received)", T0 + 3000);
-	assert_int_equal(report_status(&f->m), REPORT_CRITICAL);
+	assert_int_equal(report_status(&f->m), REPORT_WARNING);
 	text(f, T0 + 3000);
+	assert_string_equal(first_line(f, l, sizeof l),
+	                    "nodetop: WARNING - 2 of 2 nodes down (alpha, bravo); group ha failing over");
+	assert_int_equal(model_status(&f->m, T0 + 61000).severity, SEV_CRITICAL);
+	text(f, T0 + 61000);
 	assert_string_equal(first_line(f, l, sizeof l),
 	                    "nodetop: CRITICAL - 2 of 2 nodes down (alpha, bravo); group ha down");
 }
@@ -417,7 +403,7 @@ static void test_status_grouped_and_ungrouped(void **state)
 	size_t b = add(f, "bravo", "ha");
 	size_t c = add(f, "charlie", NULL);
 	node_healthy(f, a, T0);
-	feed_fail(&f->m, b, PROBE_HEALTH, "connection refused", T0);
+	feed_fail(&f->m, b, PROBE_HEALTH, "timed out after 4000 ms (0 bytes received)", T0);
 	node_healthy(f, c, T0);
 	assert_int_equal(report_status(&f->m), REPORT_WARNING);
 	/* the ungrouped node down outweighs the covered member */
@@ -446,7 +432,7 @@ static void test_text_blocks(void **state)
 	assert_contains(s, "  url:      https://***@alpha.example:6688/\n");
 	assert_not_contains(s, "s3cret");
 	assert_not_contains(s, "ops:");
-	assert_contains(s, "  group:    ha\n");
+	assert_contains(s, "  group:    ha (active)\n");
 	assert_contains(s, "  version:  2.27.2 (commit abc123)\n");
 	assert_contains(s, "  latency:  health 12 ms, metrics 40 ms, HTTP 200\n");
 	assert_contains(s, "  process:  up 1h00m, 0 restarts\n");
@@ -624,6 +610,82 @@ static void test_json_fields(void **state)
 	assert_string_equal(jstr(cJSON_GetObjectItemCaseSensitive(g, "node"), "state"), "up");
 	assert_string_equal(jstr(cJSON_GetObjectItemCaseSensitive(g, "database"), "state"), "up");
 	assert_string_equal(jstr(cJSON_GetObjectItemCaseSensitive(g, "rpc"), "state"), "up");
+	cJSON_Delete(root);
+}
+
+/* A lease pair in every output: roles and the active member in JSON, the
+ * failover as one event line and one JSON object with its gap. */
+static void test_failover_outputs(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha", "ha");
+	size_t b = add(f, "bravo", "ha");
+	node_healthy(f, a, T0);
+	feed_fail(&f->m, b, PROBE_HEALTH, "connection refused", T0);
+	feed_fail(&f->m, b, PROBE_METRICS, "connection refused", T0);
+	strbuf_reset(&f->out);
+	report_json(&f->out, &f->m, T0);
+	cJSON *root = cJSON_Parse(strbuf_str(&f->out));
+	assert_non_null(root);
+	assert_string_equal(jstr(root, "status"), "OK");
+	assert_string_equal(jstr(node_by_name(root, "alpha"), "role"), "active");
+	assert_string_equal(jstr(node_by_name(root, "bravo"), "role"), "standby");
+	assert_string_equal(jstr(node_by_name(root, "bravo"), "state"), "standby");
+	cJSON *g = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 0);
+	assert_string_equal(jstr(g, "active"), "alpha");
+	assert_string_equal(jstr(g, "status"), "OK");
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(g, "two_active")));
+	assert_int_equal((int)jnum(g, "failovers_24h"), 0);
+	cJSON_Delete(root);
+
+	/* the primary stops listening; 5 s later the standby answers 204, then 200 */
+	feed_fail(&f->m, a, PROBE_HEALTH, "connection refused", T0 + 5000);
+	feed_health(&f->m, b, 204, "", T0 + 10000);
+	node_healthy(f, b, T0 + 15000);
+	feed_fail(&f->m, a, PROBE_HEALTH, "connection refused", T0 + 15000);
+	size_t nfo = 0;
+	const event_t *fo = NULL;
+	for (size_t i = 0; i < f->m.events.len; i++) {
+		const event_t *e = eventlog_get(&f->m.events, i);
+		if (e->kind == EVENT_FAILOVER) {
+			fo = e;
+			nfo++;
+		}
+	}
+	assert_int_equal(nfo, 1);
+	strbuf_reset(&f->out);
+	report_event_line(&f->out, fo);
+	assert_string_equal(strbuf_str(&f->out),
+	                    "2026-11-24T10:00:10Z failover in ha: alpha -> bravo after 10s without an active member");
+	strbuf_reset(&f->out);
+	report_event_json(&f->out, fo);
+	cJSON *j = cJSON_Parse(strbuf_str(&f->out));
+	assert_non_null(j);
+	assert_string_equal(jstr(j, "kind"), "failover");
+	assert_string_equal(jstr(j, "group"), "ha");
+	assert_string_equal(jstr(j, "from"), "alpha");
+	assert_string_equal(jstr(j, "to"), "bravo");
+	assert_int_equal((int)jnum(j, "gap_ms"), 10000);
+	cJSON_Delete(j);
+
+	strbuf_reset(&f->out);
+	report_json(&f->out, &f->m, T0 + 15000);
+	root = cJSON_Parse(strbuf_str(&f->out));
+	assert_non_null(root);
+	assert_string_equal(jstr(node_by_name(root, "alpha"), "role"), "standby");
+	assert_string_equal(jstr(node_by_name(root, "bravo"), "role"), "active");
+	g = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "groups"), 0);
+	assert_string_equal(jstr(g, "active"), "bravo");
+	assert_int_equal((int)jnum(g, "failovers_24h"), 1);
+	cJSON_Delete(root);
+	assert_contains(text(f, T0 + 15000), "group ha (alpha, bravo): node UP, db UP, rpc UP; active bravo; 1 failover in 24h\n");
+	/* an ungrouped node has no role */
+	size_t c = add(f, "charlie", NULL);
+	node_healthy(f, c, T0 + 15000);
+	strbuf_reset(&f->out);
+	report_json(&f->out, &f->m, T0 + 15000);
+	root = cJSON_Parse(strbuf_str(&f->out));
+	assert_true(jnull(node_by_name(root, "charlie"), "role"));
 	cJSON_Delete(root);
 }
 
@@ -975,6 +1037,7 @@ int main(void)
 		FX(test_status_metrics_unavailable),
 		FX(test_status_group),
 		FX(test_status_grouped_and_ungrouped),
+		FX(test_failover_outputs),
 		FX(test_text_blocks),
 		FX(test_text_multiline_output),
 		FX(test_json_fields),
