@@ -5,16 +5,15 @@
 #include <string.h>
 #include <sys/time.h>
 
-#include <cJSON.h>
 #include <curl/curl.h>
 
+#include "parse_discovery.h"
 #include "poller.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #define POLLER_LATENESS_KEEP 200000       /* lateness samples kept for percentiles */
 #define POLLER_DISCOVERY_EVERY 12         /* rounds between /discovery refreshes */
-#define POLLER_MAX_PLUGINS 64
 #define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers go back to the pool */
 #define POLLER_POOL 16                      /* large body buffers kept for reuse */
 #define POLLER_POOL_MAX_BYTES (2u << 20)    /* larger ones (a bomb, a huge node) are freed */
@@ -399,45 +398,27 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 	ep->node->pending++;
 }
 
-/* Reads the /discovery answer (Prometheus HTTP SD) into plugin endpoints. */
-static void pnode_set_plugins(pnode_t *pn, const char *body, size_t len)
+/* Makes the node's plugin endpoints those of a /discovery answer (the paths
+ * come checked from parse_discovery). */
+static void pnode_set_plugins(pnode_t *pn, const discovery_t *d)
 {
 	poller_t *p = pn->p;
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	char *paths[POLLER_MAX_PLUGINS];
-	size_t np = 0;
-	const cJSON *grp;
-	const cJSON *list = cJSON_IsArray(root) ? root : NULL;
-	cJSON_ArrayForEach(grp, list) {
-		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(grp, "labels");
-		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(labels, "__metrics_path__");
-		if (!cJSON_IsString(mp) || mp->valuestring[0] != '/' || strcmp(mp->valuestring, "/metrics") == 0)
-			continue;
-		if (strlen(mp->valuestring) > 200 || strpbrk(mp->valuestring, " \r\n\t?#"))
-			continue;
-		bool dup = false;
-		for (size_t i = 0; i < np; i++)
-			dup = dup || strcmp(paths[i], mp->valuestring) == 0;
-		if (!dup && np < POLLER_MAX_PLUGINS)
-			paths[np++] = mp->valuestring;
-	}
 	/* Keep endpoints whose path is unchanged, so that in-flight transfers survive. */
-	bool same = np == pn->nplugins;
-	for (size_t i = 0; same && i < np; i++)
-		same = strcmp(paths[i], pn->plugins[i].path) == 0;
-	if (!same) {
-		for (size_t i = 0; i < pn->nplugins; i++) {
-			if (pn->plugins[i].busy)
-				pn->pending--;
-			endpoint_fini(p, &pn->plugins[i]);
-		}
-		free(pn->plugins);
-		pn->plugins = np ? xcalloc(np, sizeof(*pn->plugins)) : NULL;
-		pn->nplugins = np;
-		for (size_t i = 0; i < np; i++)
-			endpoint_init(&pn->plugins[i], pn, PROBE_PLUGIN_METRICS, paths[i], pn->cfg.metrics_max_bytes);
+	bool same = d->n == pn->nplugins;
+	for (size_t i = 0; same && i < d->n; i++)
+		same = strcmp(d->paths[i], pn->plugins[i].path) == 0;
+	if (same)
+		return;
+	for (size_t i = 0; i < pn->nplugins; i++) {
+		if (pn->plugins[i].busy)
+			pn->pending--;
+		endpoint_fini(p, &pn->plugins[i]);
 	}
-	cJSON_Delete(root);
+	free(pn->plugins);
+	pn->plugins = d->n ? xcalloc(d->n, sizeof(*pn->plugins)) : NULL;
+	pn->nplugins = d->n;
+	for (size_t i = 0; i < d->n; i++)
+		endpoint_init(&pn->plugins[i], pn, PROBE_PLUGIN_METRICS, d->paths[i], pn->cfg.metrics_max_bytes);
 }
 
 static void lateness_record(poller_t *p, double ms)
@@ -593,10 +574,13 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	}
 
 	if (ep->kind == PROBE_DISCOVERY) {
-		if (r.ok && r.http_status == 200)
-			pnode_set_plugins(pn, r.body, r.len);
-		else if (r.ok && r.http_status == 404)
-			pnode_set_plugins(pn, "[]", 2);
+		/* 200: the list (none when unreadable); 404: not a plugin node */
+		if (r.ok && (r.http_status == 200 || r.http_status == 404)) {
+			discovery_t d;
+			discovery_parse(r.body, r.http_status == 200 ? r.len : 0, &d);
+			pnode_set_plugins(pn, &d);
+			discovery_free(&d);
+		}
 		/* A plugin list that just arrived is scraped in this same round. */
 		for (size_t i = 0; i < pn->nplugins; i++)
 			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
