@@ -37,8 +37,6 @@ void poller_health_settled(poller_t *p, size_t i, bool settled);
 /* Asks node i's /health now (unless one is in flight), and every round until
  * it is settled: e.g. when /metrics shows that a check changed. */
 void poller_poll_health(poller_t *p, size_t i);
-/* Requests in flight. */
-size_t poller_busy(const poller_t *p);
 /* Rounds completed by node i (health, metrics and plugin scrapes all done). */
 unsigned long poller_rounds(const poller_t *p, size_t i);
 /* Lateness statistics of started polls (ms): for the benchmarks and soak. */
