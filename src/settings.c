@@ -1005,6 +1005,29 @@ static void parse_begin_chart(parse_t *ps, const char *id)
 	ps->cur = ps->ncharts - 1;
 }
 
+static void parse_begin_defaults(parse_t *ps, const char *name)
+{
+	(void)name;
+	if (ps->defaults_section)
+		parse_error(ps, ps->line, "duplicate section [defaults] (first at line %d)", ps->defaults_section);
+	ps->defaults_section = ps->line;
+	ps->sec = SEC_DEFAULTS;
+}
+
+/* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
+ * begin function, its key table and its place in parse_scopes. */
+typedef struct section_def {
+	const char *kind;
+	bool named;                /* [kind NAME]; false: the kind alone */
+	void (*begin)(parse_t *ps, const char *name);
+} section_def_t;
+
+static const section_def_t settings_sections[] = {
+	{ "defaults", false, parse_begin_defaults },
+	{ "node", true, parse_begin_node },
+	{ "chart", true, parse_begin_chart },
+};
+
 /* A section header [raw]: raw is the text between the brackets. */
 static void parse_section(parse_t *ps, const char *raw, size_t len)
 {
@@ -1020,19 +1043,16 @@ static void parse_section(parse_t *ps, const char *raw, size_t len)
 	char *rest = a + wlen;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
-	if (wlen == 8 && strncmp(a, "defaults", 8) == 0 && !*rest) {
-		if (ps->defaults_section)
-			parse_error(ps, ps->line, "duplicate section [defaults] (first at line %d)",
-			            ps->defaults_section);
-		ps->defaults_section = ps->line;
-		ps->sec = SEC_DEFAULTS;
-	} else if (wlen == 4 && strncmp(a, "node", 4) == 0) {
-		parse_begin_node(ps, rest);
-	} else if (wlen == 5 && strncmp(a, "chart", 5) == 0) {
-		parse_begin_chart(ps, rest);
-	} else {
-		parse_error(ps, ps->line, "unknown section [%s]", settings_echo(e, sizeof(e), a));
+	const section_def_t *sd = NULL;
+	for (size_t i = 0; !sd && i < sizeof(settings_sections) / sizeof(settings_sections[0]); i++) {
+		const section_def_t *c = &settings_sections[i];
+		if (strlen(c->kind) == wlen && strncmp(a, c->kind, wlen) == 0 && (c->named || !*rest))
+			sd = c;
 	}
+	if (sd)
+		sd->begin(ps, rest);
+	else
+		parse_error(ps, ps->line, "unknown section [%s]", settings_echo(e, sizeof(e), a));
 	free(t);
 }
 
