@@ -128,11 +128,13 @@ static void poller_must(bool ok, const char *call, const char *why)
 }
 #define UV_MUST(call) do { \
 		int must_rc_ = (call); \
-		poller_must(must_rc_ == 0, #call, uv_strerror(must_rc_)); \
+		if (must_rc_ != 0) \
+			poller_must(false, #call, uv_strerror(must_rc_)); \
 	} while (0)
 #define CURLM_MUST(call) do { \
 		CURLMcode must_mc_ = (call); \
-		poller_must(must_mc_ == CURLM_OK, #call, curl_multi_strerror(must_mc_)); \
+		if (must_mc_ != CURLM_OK) \
+			poller_must(false, #call, curl_multi_strerror(must_mc_)); \
 	} while (0)
 
 static struct curl_slist *poller_slist_add(struct curl_slist *h, const char *line)
