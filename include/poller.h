@@ -12,7 +12,9 @@
 typedef struct poller poller_t;
 
 /* Called on the loop thread for every finished request; r and its strings
- * are valid only during the call. */
+ * are valid only during the call. A request that libcurl or libuv could not
+ * make (an option refused, a socket that cannot be watched) ends the same
+ * way, from the loop, with r->ok = 0 and r->error saying which call failed. */
 typedef void (*poller_result_fn)(void *ud, const probe_result_t *r);
 
 /* Creates a poller for nodes cfg[0..n) (copied). Node i of the poller is node i
