@@ -758,6 +758,8 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	if (--pn->pending == 0)
 		pn->rounds++;
 	p->fn(p->ud, &r);
+	if (p->stopped)
+		return;     /* the callback stopped the poller: ep is gone (a plugin's array is freed) */
 
 	/* Small buffers stay with their endpoint; large ones are shared through a
 	 * pool, so that 1000 nodes do not each hold a /metrics-sized buffer. */
@@ -792,12 +794,12 @@ static void shard_check_done(shard_t *s)
 			poller_must(false, "curl_easy_getinfo(CURLINFO_PRIVATE)", "a transfer without its endpoint");
 			continue;
 		}
-		if (mc != CURLM_OK) {
+		ep->busy = false;
+		endpoint_done(p, ep, rc);
+		if (mc != CURLM_OK && !p->stopped && ep->easy == e) {
 			curl_easy_cleanup(e);   /* takes it out of the multi handle; made again next time */
 			ep->easy = NULL;
 		}
-		ep->busy = false;
-		endpoint_done(p, ep, rc);
 	}
 }
 
