@@ -12,7 +12,9 @@
 typedef struct poller poller_t;
 
 /* Called on the loop thread for every finished request; r and its strings
- * are valid only during the call. */
+ * are valid only during the call. A request that libcurl or libuv could not
+ * make (an option refused, a socket that cannot be watched) ends the same
+ * way, from the loop, with r->ok = 0 and r->error saying which call failed. */
 typedef void (*poller_result_fn)(void *ud, const probe_result_t *r);
 
 /* Creates a poller for nodes cfg[0..n) (copied). Node i of the poller is node i
@@ -37,8 +39,6 @@ void poller_health_settled(poller_t *p, size_t i, bool settled);
 /* Asks node i's /health now (unless one is in flight), and every round until
  * it is settled: e.g. when /metrics shows that a check changed. */
 void poller_poll_health(poller_t *p, size_t i);
-/* Requests in flight. */
-size_t poller_busy(const poller_t *p);
 /* Rounds completed by node i (health, metrics and plugin scrapes all done). */
 unsigned long poller_rounds(const poller_t *p, size_t i);
 /* Lateness statistics of started polls (ms): for the benchmarks and soak. */

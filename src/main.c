@@ -123,9 +123,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nodetop: warning: %s\n", s.warnings[i]);
 
 	main_install_crash_handlers();
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = app_run(&s, &cli);
-	curl_global_cleanup();
+	CURLcode cc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (cc != CURLE_OK) {
+		fprintf(stderr, "nodetop: cannot initialise libcurl: %s\n", curl_easy_strerror(cc));
+		rc = 3;
+	} else {
+		rc = app_run(&s, &cli);
+		curl_global_cleanup();
+	}
 	demo_stop(demo);
 out:
 	free(def);

@@ -1,20 +1,21 @@
 /* poller.c - the one glue module between libuv and libcurl's multi interface:
  * node schedules in shards, one request in flight per endpoint, results as probe_result_t. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
-#include <cJSON.h>
 #include <curl/curl.h>
 
+#include "parse_discovery.h"
 #include "poller.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
 #define POLLER_LATENESS_KEEP 200000       /* lateness samples kept for percentiles */
 #define POLLER_DISCOVERY_EVERY 12         /* rounds between /discovery refreshes */
-#define POLLER_MAX_PLUGINS 64
 #define POLLER_KEEP_BODY_BYTES (64 * 1024) /* larger buffers go back to the pool */
 #define POLLER_POOL 16                      /* large body buffers kept for reuse */
 #define POLLER_POOL_MAX_BYTES (2u << 20)    /* larger ones (a bomb, a huge node) are freed */
@@ -35,6 +36,9 @@ typedef struct endpoint {
 	size_t cap;                 /* body size limit */
 	bool overflow;
 	char errbuf[CURL_ERROR_SIZE];
+	char fail[192];             /* why libcurl/libuv could not make the request, or "" */
+	bool queued;                /* on the poller's list of failures to deliver */
+	struct endpoint *next_failed;
 	int64_t scheduled_ms, started_ms;
 	uint64_t started_hr;
 } endpoint_t;
@@ -94,7 +98,8 @@ struct poller {
 	poller_result_fn fn;
 	void *ud;
 	bool stopped;
-	size_t busy;
+	uv_timer_t fail_timer;      /* delivers requests that could not be made */
+	endpoint_t *failed;
 	sockctx_t *socks;
 	double *late;               /* ring of lateness samples in ms */
 	size_t late_n, late_head;
@@ -107,6 +112,117 @@ struct poller {
 };
 
 static void shard_check_done(shard_t *s);
+static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc);
+
+/* ---------------------------------------------------------------- failures */
+
+/* For libuv and libcurl calls that fail only when the program is wrong (a
+ * closed handle, a call from inside a callback): a clear message, then
+ * abort(), which the crash handler turns into a restored terminal. */
+static void poller_must(bool ok, const char *call, const char *why)
+{
+	if (ok)
+		return;
+	fprintf(stderr, "nodetop: internal error: %s failed: %s\n", call, why);
+	abort();
+}
+#define UV_MUST(call) do { \
+		int must_rc_ = (call); \
+		if (must_rc_ != 0) \
+			poller_must(false, #call, uv_strerror(must_rc_)); \
+	} while (0)
+#define CURLM_MUST(call) do { \
+		CURLMcode must_mc_ = (call); \
+		if (must_mc_ != CURLM_OK) \
+			poller_must(false, #call, curl_multi_strerror(must_mc_)); \
+	} while (0)
+
+static struct curl_slist *poller_slist_add(struct curl_slist *h, const char *line)
+{
+	struct curl_slist *n = curl_slist_append(h, line);
+	poller_must(n != NULL, "curl_slist_append", "out of memory");
+	return n;
+}
+
+static void endpoint_set_fail(endpoint_t *ep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void endpoint_set_fail(endpoint_t *ep, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ep->fail, sizeof(ep->fail), fmt, ap);
+	va_end(ap);
+}
+
+static void poller_on_fail_timer(uv_timer_t *t)
+{
+	poller_t *p = t->data;
+	while (p->failed) {
+		endpoint_t *ep = p->failed;
+		p->failed = ep->next_failed;
+		ep->queued = false;
+		ep->busy = false;
+		endpoint_done(p, ep, CURLE_FAILED_INIT);
+	}
+}
+
+/* A request that could not be made (ep->fail says why; ep is busy and counted
+ * in its node's round) ends as a failed result from the loop, never from
+ * inside the call that tried to start it. */
+static void endpoint_fail_later(poller_t *p, endpoint_t *ep)
+{
+	if (ep->queued || p->stopped)
+		return;
+	ep->queued = true;
+	ep->next_failed = p->failed;
+	p->failed = ep;
+	UV_MUST(uv_timer_start(&p->fail_timer, poller_on_fail_timer, 0, 0));
+}
+
+static void endpoint_unqueue(poller_t *p, endpoint_t *ep)
+{
+	for (endpoint_t **q = &p->failed; *q; q = &(*q)->next_failed) {
+		if (*q == ep) {
+			*q = ep->next_failed;
+			break;
+		}
+	}
+	ep->queued = false;
+}
+
+/* Calls fn on every endpoint of the shard's nodes. */
+static void shard_each_endpoint(shard_t *s, void (*fn)(shard_t *, endpoint_t *, const char *), const char *why);
+
+/* The text of a failure of the whole multi handle, for each request in it. */
+static void endpoint_note_fail(shard_t *s, endpoint_t *ep, const char *why)
+{
+	(void)s;
+	if (ep->busy && !ep->queued && !ep->fail[0])
+		endpoint_set_fail(ep, "%s", why);
+}
+
+/* A request taken out of a multi handle that failed: delivered with its text. */
+static void endpoint_abandon(shard_t *s, endpoint_t *ep, const char *why)
+{
+	if (!ep->busy || ep->queued || !ep->easy)
+		return;
+	if (curl_multi_remove_handle(s->multi, ep->easy) != CURLM_OK) {
+		curl_easy_cleanup(ep->easy);   /* takes it out of the multi handle too */
+		ep->easy = NULL;
+	}
+	if (!ep->fail[0])
+		endpoint_set_fail(ep, "%s", why);
+	endpoint_fail_later(s->p, ep);
+}
+
+/* After curl_multi_socket_action failed: its transfers cannot go on. */
+static void shard_action_failed(shard_t *s, CURLMcode mc)
+{
+	char why[160];
+	if (mc == CURLM_OK || !s->multi || s->p->stopped)
+		return;
+	snprintf(why, sizeof(why), "libcurl failed (curl_multi_socket_action: %s)", curl_multi_strerror(mc));
+	shard_each_endpoint(s, endpoint_abandon, why);
+}
 
 /* ---------------------------------------------------------------- time */
 
@@ -129,8 +245,7 @@ static size_t endpoint_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	if (ep->body.len == 0) {
 		curl_off_t cl = -1;
-		curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
-		if (cl > 0 && (size_t)cl <= ep->cap && (size_t)cl + 1 > ep->body.cap) {
+		if (curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK && cl > 0 && (size_t)cl <= ep->cap && (size_t)cl + 1 > ep->body.cap) {
 			ep->body.data = xgrow(ep->body.data, &ep->body.cap, (size_t)cl + 1, 1);
 			ep->body.data[0] = '\0';
 		}
@@ -151,7 +266,7 @@ static void sock_close_cb(uv_handle_t *h)
 
 static void sock_release(poller_t *p, sockctx_t *c)
 {
-	uv_poll_stop(&c->poll);
+	UV_MUST(uv_poll_stop(&c->poll));
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -177,8 +292,18 @@ static void on_poll(uv_poll_t *h, int status, int events)
 	}
 	int running = 0;
 	CURLMcode mc = curl_multi_socket_action(s->multi, c->fd, flags, &running);
-	(void)mc;                   /* a failing action leaves the transfer to time out */
 	shard_check_done(s);
+	shard_action_failed(s, mc);
+}
+
+/* Returning -1 makes libcurl fail every transfer of the multi handle: each
+ * gets the text of what went wrong. */
+static int curl_socket_fail(shard_t *s, const char *call, int uverr)
+{
+	char why[160];
+	snprintf(why, sizeof(why), "cannot watch the connection (%s: %s)", call, uv_strerror(uverr));
+	shard_each_endpoint(s, endpoint_note_fail, why);
+	return -1;
 }
 
 static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
@@ -189,7 +314,9 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 	(void)easy;
 	if (what == CURL_POLL_REMOVE) {
 		if (c) {
-			curl_multi_assign(s->multi, fd, NULL);
+			/* fails only when libcurl no longer knows fd: nothing left to undo */
+			CURLMcode mc = curl_multi_assign(s->multi, fd, NULL);
+			(void)mc;
 			sock_release(p, c);
 		}
 		return 0;
@@ -198,23 +325,33 @@ static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, v
 		c = xcalloc(1, sizeof(*c));
 		c->fd = fd;
 		c->shard = s;
-		if (uv_poll_init_socket(p->loop, &c->poll, fd) != 0) {
+		int rc = uv_poll_init_socket(p->loop, &c->poll, fd);
+		if (rc != 0) {
 			free(c);
-			return -1;
+			return curl_socket_fail(s, "uv_poll_init_socket", rc);
 		}
 		c->poll.data = c;
 		c->next = p->socks;
 		if (p->socks)
 			p->socks->prev = c;
 		p->socks = c;
-		curl_multi_assign(s->multi, fd, c);
+		CURLMcode mc = curl_multi_assign(s->multi, fd, c);
+		if (mc != CURLM_OK) {
+			sock_release(p, c);
+			char why[160];
+			snprintf(why, sizeof(why), "libcurl failed (curl_multi_assign: %s)", curl_multi_strerror(mc));
+			shard_each_endpoint(s, endpoint_note_fail, why);
+			return -1;
+		}
 	}
 	int ev = 0;
 	if (what & CURL_POLL_IN)
 		ev |= UV_READABLE;
 	if (what & CURL_POLL_OUT)
 		ev |= UV_WRITABLE;
-	uv_poll_start(&c->poll, ev, on_poll);
+	int rc = uv_poll_start(&c->poll, ev, on_poll);
+	if (rc != 0)
+		return curl_socket_fail(s, "uv_poll_start", rc);
 	return 0;
 }
 
@@ -222,8 +359,9 @@ static void on_curl_timeout(uv_timer_t *t)
 {
 	shard_t *s = t->data;
 	int running = 0;
-	curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	CURLMcode mc = curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	shard_check_done(s);
+	shard_action_failed(s, mc);
 }
 
 static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
@@ -231,9 +369,9 @@ static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	shard_t *s = userp;
 	(void)multi;
 	if (timeout_ms < 0)
-		uv_timer_stop(&s->curl_timer);
+		UV_MUST(uv_timer_stop(&s->curl_timer));
 	else
-		uv_timer_start(&s->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
+		UV_MUST(uv_timer_start(&s->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0));
 	return 0;
 }
 
@@ -324,12 +462,12 @@ static void endpoint_init(endpoint_t *ep, pnode_t *pn, probe_kind_t kind, const 
 
 static void endpoint_fini(poller_t *p, endpoint_t *ep)
 {
+	if (ep->queued)
+		endpoint_unqueue(p, ep);
+	else if (ep->busy && ep->easy)
+		CURLM_MUST(curl_multi_remove_handle(ep->node->shard->multi, ep->easy));
+	ep->busy = false;
 	if (ep->easy) {
-		if (ep->busy) {
-			curl_multi_remove_handle(ep->node->shard->multi, ep->easy);
-			ep->busy = false;
-			p->busy--;
-		}
 		curl_easy_cleanup(ep->easy);
 		ep->easy = NULL;
 	}
@@ -338,44 +476,61 @@ static void endpoint_fini(poller_t *p, endpoint_t *ep)
 	ep->path = NULL;
 }
 
+/* The easy handle of an endpoint, made on first use; NULL with ep->fail set
+ * when libcurl refuses it (e.g. a TLS option its build lacks). */
 static CURL *endpoint_easy(endpoint_t *ep)
 {
 	if (ep->easy)
 		return ep->easy;
 	pnode_t *pn = ep->node;
 	CURL *e = curl_easy_init();
-	if (!e)
+	if (!e) {
+		endpoint_set_fail(ep, "cannot set up the request (curl_easy_init failed)");
 		return NULL;
+	}
+	CURLcode rc = CURLE_OK;
+	const char *what = NULL;
+#define EASY_SET(opt, val) do { \
+		if (rc == CURLE_OK && (rc = curl_easy_setopt(e, opt, val)) != CURLE_OK) \
+			what = #opt; \
+	} while (0)
 	char *url = xasprintf("%s%s", pn->url, ep->path);
-	curl_easy_setopt(e, CURLOPT_URL, url);
+	EASY_SET(CURLOPT_URL, url);
 	free(url);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, ep);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, endpoint_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, ep);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, ep->errbuf);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)pn->cfg.timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)pn->cfg.connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	EASY_SET(CURLOPT_PRIVATE, ep);
+	EASY_SET(CURLOPT_WRITEFUNCTION, endpoint_write);
+	EASY_SET(CURLOPT_WRITEDATA, ep);
+	EASY_SET(CURLOPT_ERRORBUFFER, ep->errbuf);
+	EASY_SET(CURLOPT_NOSIGNAL, 1L);
+	EASY_SET(CURLOPT_TIMEOUT_MS, (long)pn->cfg.timeout_ms);
+	EASY_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)pn->cfg.connect_timeout_ms);
+	EASY_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	EASY_SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	/* TLS.ForceRedirect sends http to https: follow it, unless the node has
 	 * secrets (token, headers), which curl would carry to whatever host the
 	 * redirect names. Then the 3xx is shown and the url should be fixed. */
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, pn->nsecrets ? 0L : 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");  /* gzip; the size cap applies after decoding */
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
-	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, pn->headers);
+	EASY_SET(CURLOPT_FOLLOWLOCATION, pn->nsecrets ? 0L : 1L);
+	EASY_SET(CURLOPT_MAXREDIRS, 5L);
+	EASY_SET(CURLOPT_ACCEPT_ENCODING, "");  /* gzip; the size cap applies after decoding */
+	EASY_SET(CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
+	EASY_SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	EASY_SET(CURLOPT_HTTPHEADER, pn->headers);
 	if (pn->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, pn->ca_file);
+		EASY_SET(CURLOPT_CAINFO, pn->ca_file);
 	if (pn->cert_file)
-		curl_easy_setopt(e, CURLOPT_SSLCERT, pn->cert_file);
+		EASY_SET(CURLOPT_SSLCERT, pn->cert_file);
 	if (pn->key_file)
-		curl_easy_setopt(e, CURLOPT_SSLKEY, pn->key_file);
+		EASY_SET(CURLOPT_SSLKEY, pn->key_file);
 	if (pn->cfg.insecure) {
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+		EASY_SET(CURLOPT_SSL_VERIFYPEER, 0L);
+		EASY_SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+#undef EASY_SET
+	if (rc != CURLE_OK) {
+		endpoint_set_fail(ep, "cannot set up the request (libcurl %s refuses %s: %s)",
+		                  curl_version_info(CURLVERSION_NOW)->version, what, curl_easy_strerror(rc));
+		curl_easy_cleanup(e);
+		return NULL;
 	}
 	ep->easy = e;
 	return e;
@@ -385,63 +540,46 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 {
 	if (ep->busy || p->stopped)
 		return;
-	CURL *e = endpoint_easy(ep);
-	if (!e)
-		return;
 	if (!ep->body.data && p->npool > 0 && ep->kind != PROBE_DISCOVERY)
 		ep->body = p->pool[--p->npool];    /* a large buffer from an earlier transfer */
 	strbuf_reset(&ep->body);
 	ep->overflow = false;
 	ep->errbuf[0] = '\0';
+	ep->fail[0] = '\0';
 	ep->scheduled_ms = scheduled_ms;
 	ep->started_ms = wall_ms();
 	ep->started_hr = uv_hrtime();
-	if (curl_multi_add_handle(ep->node->shard->multi, e) != CURLM_OK)
-		return;
 	ep->busy = true;
-	p->busy++;
 	ep->node->pending++;
+	CURL *e = endpoint_easy(ep);
+	CURLMcode mc = e ? curl_multi_add_handle(ep->node->shard->multi, e) : CURLM_OK;
+	if (mc != CURLM_OK)
+		endpoint_set_fail(ep, "cannot start the request (curl_multi_add_handle: %s)", curl_multi_strerror(mc));
+	if (!e || mc != CURLM_OK)
+		endpoint_fail_later(p, ep);
 }
 
-/* Reads the /discovery answer (Prometheus HTTP SD) into plugin endpoints. */
-static void pnode_set_plugins(pnode_t *pn, const char *body, size_t len)
+/* Makes the node's plugin endpoints those of a /discovery answer (the paths
+ * come checked from parse_discovery). */
+static void pnode_set_plugins(pnode_t *pn, const discovery_t *d)
 {
 	poller_t *p = pn->p;
-	cJSON *root = cJSON_ParseWithLength(body, len);
-	char *paths[POLLER_MAX_PLUGINS];
-	size_t np = 0;
-	const cJSON *grp;
-	const cJSON *list = cJSON_IsArray(root) ? root : NULL;
-	cJSON_ArrayForEach(grp, list) {
-		const cJSON *labels = cJSON_GetObjectItemCaseSensitive(grp, "labels");
-		const cJSON *mp = cJSON_GetObjectItemCaseSensitive(labels, "__metrics_path__");
-		if (!cJSON_IsString(mp) || mp->valuestring[0] != '/' || strcmp(mp->valuestring, "/metrics") == 0)
-			continue;
-		if (strlen(mp->valuestring) > 200 || strpbrk(mp->valuestring, " \r\n\t?#"))
-			continue;
-		bool dup = false;
-		for (size_t i = 0; i < np; i++)
-			dup = dup || strcmp(paths[i], mp->valuestring) == 0;
-		if (!dup && np < POLLER_MAX_PLUGINS)
-			paths[np++] = mp->valuestring;
-	}
 	/* Keep endpoints whose path is unchanged, so that in-flight transfers survive. */
-	bool same = np == pn->nplugins;
-	for (size_t i = 0; same && i < np; i++)
-		same = strcmp(paths[i], pn->plugins[i].path) == 0;
-	if (!same) {
-		for (size_t i = 0; i < pn->nplugins; i++) {
-			if (pn->plugins[i].busy)
-				pn->pending--;
-			endpoint_fini(p, &pn->plugins[i]);
-		}
-		free(pn->plugins);
-		pn->plugins = np ? xcalloc(np, sizeof(*pn->plugins)) : NULL;
-		pn->nplugins = np;
-		for (size_t i = 0; i < np; i++)
-			endpoint_init(&pn->plugins[i], pn, PROBE_PLUGIN_METRICS, paths[i], pn->cfg.metrics_max_bytes);
+	bool same = d->n == pn->nplugins;
+	for (size_t i = 0; same && i < d->n; i++)
+		same = strcmp(d->paths[i], pn->plugins[i].path) == 0;
+	if (same)
+		return;
+	for (size_t i = 0; i < pn->nplugins; i++) {
+		if (pn->plugins[i].busy)
+			pn->pending--;
+		endpoint_fini(p, &pn->plugins[i]);
 	}
-	cJSON_Delete(root);
+	free(pn->plugins);
+	pn->plugins = d->n ? xcalloc(d->n, sizeof(*pn->plugins)) : NULL;
+	pn->nplugins = d->n;
+	for (size_t i = 0; i < d->n; i++)
+		endpoint_init(&pn->plugins[i], pn, PROBE_PLUGIN_METRICS, d->paths[i], pn->cfg.metrics_max_bytes);
 }
 
 static void lateness_record(poller_t *p, double ms)
@@ -495,12 +633,12 @@ static void shard_arm(shard_t *s)
 		if (s->nodes[i]->due_hr < next)
 			next = s->nodes[i]->due_hr;
 	if (next == POLLER_UNSCHEDULED || s->p->stopped) {
-		uv_timer_stop(&s->sched);
+		UV_MUST(uv_timer_stop(&s->sched));
 		return;
 	}
 	uint64_t now = uv_hrtime();
 	uint64_t wait_ms = next > now ? (next - now + 999999) / 1000000 : 0;
-	uv_timer_start(&s->sched, shard_on_sched, wait_ms, 0);
+	UV_MUST(uv_timer_start(&s->sched, shard_on_sched, wait_ms, 0));
 }
 
 static void poller_reap(poller_t *p);
@@ -581,8 +719,15 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	r.started_ms = ep->started_ms;
 	r.done_ms = wall_ms();
 	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
-	curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status);
-	curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	if (ep->easy && (curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status) != CURLE_OK ||
+	                 curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)) {
+		r.http_status = 0;      /* libcurl cannot say what came back: not trusted */
+		ctype = NULL;
+		if (rc == CURLE_OK) {
+			rc = CURLE_BAD_FUNCTION_ARGUMENT;
+			endpoint_set_fail(ep, "libcurl cannot report the response (curl_easy_getinfo failed)");
+		}
+	}
 	if (rc == CURLE_OK && r.http_status != 200 && r.http_status != 204 && r.http_status != 207)
 		endpoint_scrub(ep);
 	if (rc == CURLE_OK) {
@@ -591,16 +736,24 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 		r.body = strbuf_str(&ep->body);
 		r.len = ep->body.len;
 	} else {
-		r.error_class = endpoint_error(ep, rc, err, sizeof(err));
+		if (ep->fail[0]) {
+			snprintf(err, sizeof(err), "%s", ep->fail);   /* libcurl/libuv could not make it */
+			r.error_class = PROBE_ERR_OTHER;
+		} else {
+			r.error_class = endpoint_error(ep, rc, err, sizeof(err));
+		}
 		r.error = err;
 		r.body = "";
 	}
 
 	if (ep->kind == PROBE_DISCOVERY) {
-		if (r.ok && r.http_status == 200)
-			pnode_set_plugins(pn, r.body, r.len);
-		else if (r.ok && r.http_status == 404)
-			pnode_set_plugins(pn, "[]", 2);
+		/* 200: the list (none when unreadable); 404: not a plugin node */
+		if (r.ok && (r.http_status == 200 || r.http_status == 404)) {
+			discovery_t d;
+			discovery_parse(r.body, r.http_status == 200 ? r.len : 0, &d);
+			pnode_set_plugins(pn, &d);
+			discovery_free(&d);
+		}
 		/* A plugin list that just arrived is scraped in this same round. */
 		for (size_t i = 0; i < pn->nplugins; i++)
 			endpoint_start(p, &pn->plugins[i], ep->scheduled_ms);
@@ -611,6 +764,8 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	if (--pn->pending == 0)
 		pn->rounds++;
 	p->fn(p->ud, &r);
+	if (p->stopped)
+		return;     /* the callback stopped the poller: ep is gone (a plugin's array is freed) */
 
 	/* Small buffers stay with their endpoint; large ones are shared through a
 	 * pool, so that 1000 nodes do not each hold a /metrics-sized buffer. */
@@ -638,13 +793,19 @@ static void shard_check_done(shard_t *s)
 		CURL *e = msg->easy_handle;
 		CURLcode rc = msg->data.result;
 		endpoint_t *ep = NULL;
-		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep);
-		curl_multi_remove_handle(s->multi, e);
-		if (!ep)
+		if (curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep) != CURLE_OK)
+			ep = NULL;
+		CURLMcode mc = curl_multi_remove_handle(s->multi, e);
+		if (!ep) {
+			poller_must(false, "curl_easy_getinfo(CURLINFO_PRIVATE)", "a transfer without its endpoint");
 			continue;
+		}
 		ep->busy = false;
-		p->busy--;
 		endpoint_done(p, ep, rc);
+		if (mc != CURLM_OK && !p->stopped && ep->easy == e) {
+			curl_easy_cleanup(e);   /* takes it out of the multi handle; made again next time */
+			ep->easy = NULL;
+		}
 	}
 }
 
@@ -685,9 +846,9 @@ static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
 		pn->cfg.interval_ms = 5000;
 
 	struct curl_slist *h = NULL;
-	h = curl_slist_append(h, "Accept: application/vnd.api+json, application/json;q=0.9, text/plain;q=0.5, */*;q=0.1");
+	h = poller_slist_add(h, "Accept: application/vnd.api+json, application/json;q=0.9, text/plain;q=0.5, */*;q=0.1");
 	for (size_t i = 0; i < cfg->nheaders; i++)
-		h = curl_slist_append(h, cfg->headers[i]);
+		h = poller_slist_add(h, cfg->headers[i]);
 	for (size_t i = 0; i < cfg->nheaders; i++) {
 		const char *v = strchr(cfg->headers[i], ':');
 		if (!v)
@@ -702,7 +863,7 @@ static pnode_t *pnode_new(poller_t *p, size_t idx, const node_cfg_t *cfg)
 		pn->secrets = xrealloc(pn->secrets, (pn->nsecrets + 1) * sizeof(char *));
 		pn->secrets[pn->nsecrets++] = xstrdup(cfg->bearer_token);
 		char *a = xasprintf("Authorization: Bearer %s", cfg->bearer_token);
-		h = curl_slist_append(h, a);
+		h = poller_slist_add(h, a);
 		memset(a, 0, strlen(a));
 		free(a);
 	}
@@ -773,16 +934,25 @@ static void poller_reap(poller_t *p)
  * pay for a new TCP (and TLS) handshake. */
 static void shard_size_cache(shard_t *s)
 {
-	curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->n * 3 + 16));
+	CURLM_MUST(curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->n * 3 + 16)));
+}
+
+static void poller_handle_closed(poller_t *p)
+{
+	p->closing--;
+	if (p->free_when_closed && p->closing == 0)
+		poller_free(p);
 }
 
 static void shard_timer_closed(uv_handle_t *h)
 {
 	shard_t *s = h->data;
-	poller_t *p = s->p;
-	p->closing--;
-	if (p->free_when_closed && p->closing == 0)
-		poller_free(p);
+	poller_handle_closed(s->p);
+}
+
+static void poller_timer_closed(uv_handle_t *h)
+{
+	poller_handle_closed(h->data);
 }
 
 static shard_t *shard_new(poller_t *p, double phase)
@@ -794,13 +964,13 @@ static shard_t *shard_new(poller_t *p, double phase)
 	s->p = p;
 	s->multi = m;
 	s->phase = phase;
-	curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
-	curl_multi_setopt(m, CURLMOPT_SOCKETDATA, s);
-	curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-	curl_multi_setopt(m, CURLMOPT_TIMERDATA, s);
-	uv_timer_init(p->loop, &s->curl_timer);
+	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, curl_socket_cb));
+	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_SOCKETDATA, s));
+	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, curl_timer_cb));
+	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_TIMERDATA, s));
+	UV_MUST(uv_timer_init(p->loop, &s->curl_timer));
 	s->curl_timer.data = s;
-	uv_timer_init(p->loop, &s->sched);
+	UV_MUST(uv_timer_init(p->loop, &s->sched));
 	s->sched.data = s;
 	p->shards = xrealloc(p->shards, (p->nshards + 1) * sizeof(*p->shards));
 	p->shards[p->nshards++] = s;
@@ -814,6 +984,18 @@ static void shard_add(shard_t *s, pnode_t *pn)
 	s->nodes[s->n++] = pn;
 	pn->shard = s;
 	shard_size_cache(s);
+}
+
+static void shard_each_endpoint(shard_t *s, void (*fn)(shard_t *, endpoint_t *, const char *), const char *why)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		pnode_t *pn = s->nodes[i];
+		fn(s, &pn->health, why);
+		fn(s, &pn->metrics, why);
+		fn(s, &pn->discovery, why);
+		for (size_t k = 0; k < pn->nplugins; k++)
+			fn(s, &pn->plugins[k], why);
+	}
 }
 
 /* The shard for a node added by a reload: the emptiest one with room, else a
@@ -839,6 +1021,8 @@ poller_t *poller_new(uv_loop_t *loop, const node_cfg_t *cfg, size_t n, poller_re
 	p->loop = loop;
 	p->fn = fn;
 	p->ud = ud;
+	UV_MUST(uv_timer_init(loop, &p->fail_timer));
+	p->fail_timer.data = p;
 	/* Nodes go round-robin into ceil(n / POLLER_SHARD_NODES) shards whose
 	 * phases divide the interval evenly. */
 	size_t ns = n ? (n + POLLER_SHARD_NODES - 1) / POLLER_SHARD_NODES : 1;
@@ -941,11 +1125,6 @@ void poller_poll_health(poller_t *p, size_t i)
 	}
 }
 
-size_t poller_busy(const poller_t *p)
-{
-	return p->busy;
-}
-
 unsigned long poller_rounds(const poller_t *p, size_t i)
 {
 	return i < p->n ? p->nodes[i]->rounds : 0;
@@ -984,15 +1163,18 @@ void poller_stop(poller_t *p)
 	p->n = 0;
 	for (size_t k = 0; k < p->nshards; k++) {
 		shard_t *s = p->shards[k];
-		curl_multi_cleanup(s->multi);
+		CURLM_MUST(curl_multi_cleanup(s->multi));
 		s->multi = NULL;
 	}
 	while (p->socks)
 		sock_release(p, p->socks);
+	UV_MUST(uv_timer_stop(&p->fail_timer));
+	p->closing++;
+	uv_close((uv_handle_t *)&p->fail_timer, poller_timer_closed);
 	for (size_t k = 0; k < p->nshards; k++) {
 		shard_t *s = p->shards[k];
-		uv_timer_stop(&s->curl_timer);
-		uv_timer_stop(&s->sched);
+		UV_MUST(uv_timer_stop(&s->curl_timer));
+		UV_MUST(uv_timer_stop(&s->sched));
 		p->closing += 2;
 		uv_close((uv_handle_t *)&s->curl_timer, shard_timer_closed);
 		uv_close((uv_handle_t *)&s->sched, shard_timer_closed);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <pwd.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,36 +39,155 @@
 
 /* ------------------------------------------------------------------ keys */
 
-enum node_key {
-	NK_URL, NK_GROUP, NK_INTERVAL, NK_TIMEOUT, NK_CONNECT_TIMEOUT,
-	NK_HEALTH_MAX, NK_METRICS_MAX, NK_METRICS, NK_TOKEN_FILE, NK_TOKEN_ENV,
-	NK_HEADER, NK_CA_FILE, NK_CERT_FILE, NK_KEY_FILE, NK_INSECURE, NK_HEALTH_INTERVAL,
-	NK_FAILOVER_GRACE, NK_STANDBY_ANSWERS, NK_COUNT
-};
-static const char *const settings_node_keys[NK_COUNT] = {
-	"url", "group", "interval", "timeout", "connect_timeout",
-	"health_max", "metrics_max", "metrics", "bearer_token_file", "bearer_token_env",
-	"header", "ca_file", "cert_file", "key_file", "insecure", "health_interval",
-	"failover_grace", "standby_answers",
+/*
+ * Every key of every section kind is one row of a key table: its name, its
+ * type (how a value is read, inherited and freed), where it goes (offsetof
+ * in the section's struct), its limits and flags. The reading of a line, the
+ * duplicate and exclusivity checks, [defaults] inheritance and freeing are
+ * all driven by the rows: a new key is a new row. A new section kind is a
+ * new table plus a row of settings_sections (below, with its begin function).
+ */
+
+typedef enum key_type {
+	KT_URL,          /* char *: http(s) URL, stored without trailing slashes */
+	KT_NAME,         /* char *: a name (letters, digits, -_.:) */
+	KT_DURATION,     /* int64_t ms within [lo, hi] */
+	KT_SIZE,         /* size_t bytes within [lo, hi] */
+	KT_BOOL,         /* bool */
+	KT_FILE,         /* char *: path of a readable regular file (KEY_SECRET: warned when others can read it) */
+	KT_TOKEN_FILE,   /* char *: path; the token read from it goes to node_cfg_t.bearer_token */
+	KT_TOKEN_ENV,    /* char *: variable name; its value goes to node_cfg_t.bearer_token */
+	KT_HEADER,       /* node_cfg_t.headers: "Name: value", repeatable; [defaults] ones merged in */
+	KT_CHART_LIST,   /* the [defaults] charts = id, id, ... selection (kept in the parse state) */
+	KT_CHART_TITLE,  /* char *: at most 64 characters, no control characters */
+	KT_METRIC,       /* char *: a Prometheus metric name */
+	KT_LABEL,        /* char *: a Prometheus label name */
+	KT_FILTER,       /* char * label (off) and char * value (off2): label=value */
+	KT_CHART_MODE,   /* chart_mode_t: gauge or rate */
+	KT_UNIT,         /* chart_unit_t */
+	KT_NUMBER,       /* double (off) and bool "given" (off2) */
+	KT_STANDBY,      /* unsigned: what a group's standby may answer besides refused (502, 503 bits) */
+	KT__COUNT
+} key_type_t;
+
+enum key_flags {
+	KEY_INHERIT = 1 << 0,       /* a [node] without it takes the [defaults] value */
+	KEY_REPEAT = 1 << 1,        /* may be given more than once */
+	KEY_EMPTY_OK = 1 << 2,      /* "key =" is a value */
+	KEY_NOT_DEFAULTS = 1 << 3,  /* a node key that [defaults] may not give */
+	KEY_SECRET = 1 << 4,        /* the file holds a secret */
 };
 
-enum defaults_key { DK_CHARTS, DK_HEAD_STALL, DK_KIOSK, DK_KIOSK_PAGE, DK_BELL, DK_TITLE, DK_COUNT };
-static const char *const settings_defaults_keys[DK_COUNT] = {
-	"charts", "head_stall", "kiosk", "kiosk_page", "bell", "title",
+typedef struct key_def {
+	const char *name;
+	key_type_t type;
+	size_t off, off2;          /* fields in the section's struct */
+	int64_t lo, hi;            /* limits of durations (ms) and sizes (bytes) */
+	unsigned flags;
+	const char *exclusive;     /* keys with the same tag exclude each other (and are inherited together) */
+} key_def_t;
+
+typedef struct key_table {
+	const key_def_t *keys;
+	size_t n;
+} key_table_t;
+
+#define SETTINGS_KEYS_MAX 32       /* keys per table (lines are tracked per key) */
+#define KEY_TABLE(rows) { rows, sizeof(rows) / sizeof(rows[0]) }
+#define NODE_OFF(f) offsetof(node_cfg_t, f)
+#define SET_OFF(f) offsetof(settings_t, f)
+#define CHART_OFF(f) offsetof(chart_def_t, f)
+
+/* [node NAME], and [defaults] for all nodes */
+static const key_def_t settings_node_rows[] = {
+	{ "url", KT_URL, NODE_OFF(url), 0, 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "group", KT_NAME, NODE_OFF(group), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "interval", KT_DURATION, NODE_OFF(interval_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, KEY_INHERIT, NULL },
+	{ "timeout", KT_DURATION, NODE_OFF(timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, KEY_INHERIT, NULL },
+	{ "connect_timeout", KT_DURATION, NODE_OFF(connect_timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
+	  KEY_INHERIT, NULL },
+	{ "health_max", KT_SIZE, NODE_OFF(health_max_bytes), 0, MIN_SIZE, MAX_SIZE, KEY_INHERIT, NULL },
+	{ "metrics_max", KT_SIZE, NODE_OFF(metrics_max_bytes), 0, MIN_SIZE, MAX_SIZE, KEY_INHERIT, NULL },
+	{ "metrics", KT_BOOL, NODE_OFF(metrics), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "bearer_token_file", KT_TOKEN_FILE, NODE_OFF(bearer_token_file), 0, 0, 0, KEY_INHERIT, "token" },
+	{ "bearer_token_env", KT_TOKEN_ENV, NODE_OFF(bearer_token_env), 0, 0, 0, KEY_INHERIT, "token" },
+	{ "header", KT_HEADER, NODE_OFF(headers), 0, 0, 0, KEY_INHERIT | KEY_REPEAT, NULL },
+	{ "ca_file", KT_FILE, NODE_OFF(ca_file), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "cert_file", KT_FILE, NODE_OFF(cert_file), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "key_file", KT_FILE, NODE_OFF(key_file), 0, 0, 0, KEY_INHERIT | KEY_SECRET, NULL },
+	{ "insecure", KT_BOOL, NODE_OFF(insecure), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "health_interval", KT_DURATION, NODE_OFF(health_interval_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
+	  KEY_INHERIT, NULL },
+	{ "failover_grace", KT_DURATION, NODE_OFF(failover_grace_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
+	  KEY_INHERIT, NULL },
+	{ "standby_answers", KT_STANDBY, NODE_OFF(standby_answers), 0, 0, 0, KEY_INHERIT, NULL },
 };
 
-enum chart_key { CK_TITLE, CK_METRIC, CK_FILTER, CK_SPLIT, CK_MODE, CK_UNIT, CK_WARN, CK_CRIT, CK_BELOW, CK_COUNT };
-static const char *const settings_chart_keys[CK_COUNT] = {
-	"title", "metric", "filter", "split", "mode", "unit", "warn", "crit", "below",
+/* [defaults] only: the program's own settings */
+static const key_def_t settings_defaults_rows[] = {
+	{ "charts", KT_CHART_LIST, 0, 0, 0, 0, KEY_EMPTY_OK, NULL },
+	{ "head_stall", KT_DURATION, SET_OFF(head_stall_ms), 0, 10 * 1000, 24 * 3600 * 1000, 0, NULL },
+	{ "kiosk", KT_BOOL, SET_OFF(kiosk), 0, 0, 0, 0, NULL },
+	{ "kiosk_page", KT_DURATION, SET_OFF(kiosk_page_ms), 0, 1000, 3600 * 1000, 0, NULL },
+	{ "bell", KT_BOOL, SET_OFF(bell), 0, 0, 0, 0, NULL },
+	{ "title", KT_BOOL, SET_OFF(title), 0, 0, 0, 0, NULL },
 };
 
-static int settings_key_index(const char *const *keys, int n, const char *name)
+/* [chart ID] */
+static const key_def_t settings_chart_rows[] = {
+	{ "title", KT_CHART_TITLE, CHART_OFF(title), 0, 0, 0, 0, NULL },
+	{ "metric", KT_METRIC, CHART_OFF(metric), 0, 0, 0, 0, NULL },
+	{ "filter", KT_FILTER, CHART_OFF(filter_label), CHART_OFF(filter_value), 0, 0, 0, NULL },
+	{ "split", KT_LABEL, CHART_OFF(split_label), 0, 0, 0, 0, NULL },
+	{ "mode", KT_CHART_MODE, CHART_OFF(mode), 0, 0, 0, 0, NULL },
+	{ "unit", KT_UNIT, CHART_OFF(unit), 0, 0, 0, 0, NULL },
+	{ "warn", KT_NUMBER, CHART_OFF(warn), CHART_OFF(has_warn), 0, 0, 0, NULL },
+	{ "crit", KT_NUMBER, CHART_OFF(crit), CHART_OFF(has_crit), 0, 0, 0, NULL },
+	{ "below", KT_BOOL, CHART_OFF(below), 0, 0, 0, 0, NULL },
+};
+
+static const key_table_t settings_node_keys = KEY_TABLE(settings_node_rows);
+static const key_table_t settings_defaults_keys = KEY_TABLE(settings_defaults_rows);
+static const key_table_t settings_chart_keys = KEY_TABLE(settings_chart_rows);
+
+_Static_assert(sizeof(settings_node_rows) / sizeof(key_def_t) <= SETTINGS_KEYS_MAX, "node keys");
+_Static_assert(sizeof(settings_defaults_rows) / sizeof(key_def_t) <= SETTINGS_KEYS_MAX, "defaults keys");
+_Static_assert(sizeof(settings_chart_rows) / sizeof(key_def_t) <= SETTINGS_KEYS_MAX, "chart keys");
+
+/* The row of a key, or -1. */
+static int key_find(const key_table_t *t, const char *name)
 {
-	for (int i = 0; i < n; i++)
-		if (strcmp(keys[i], name) == 0)
-			return i;
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->keys[i].name, name) == 0)
+			return (int)i;
 	return -1;
 }
+
+/* The line where the key (a name of table t) was set, 0 when not. */
+static int key_line(const key_table_t *t, const int *lines, const char *name)
+{
+	int k = key_find(t, name);
+	if (k < 0) {
+		fprintf(stderr, "nodetop: internal error: no config key '%s'\n", name);
+		abort();
+	}
+	return lines[k];
+}
+
+/* True when the key, or one it excludes, was set. */
+static bool key_group_set(const key_table_t *t, const int *lines, size_t k)
+{
+	const char *tag = t->keys[k].exclusive;
+	if (lines[k])
+		return true;
+	for (size_t j = 0; tag && j < t->n; j++)
+		if (lines[j] && t->keys[j].exclusive && strcmp(t->keys[j].exclusive, tag) == 0)
+			return true;
+	return false;
+}
+
+#define KEY_FIELD(base, off, T) ((T *)(void *)((char *)(base) + (off)))
+#define KEY_CFIELD(base, off, T) ((const T *)(const void *)((const char *)(base) + (off)))
 
 /* ------------------------------------------------------------------ parse state */
 
@@ -75,13 +195,13 @@ typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART } section_kind_t;
 
 typedef struct node_lines {
 	int section;               /* line of [node NAME] */
-	int key[NK_COUNT];         /* line where each key was set, 0 when not */
+	int key[SETTINGS_KEYS_MAX];/* line where each key was set, 0 when not */
 } node_lines_t;
 
 typedef struct chart_sec {
 	chart_def_t def;
 	int section;
-	int key[CK_COUNT];
+	int key[SETTINGS_KEYS_MAX];
 } chart_sec_t;
 
 typedef struct parse {
@@ -100,12 +220,19 @@ typedef struct parse {
 	node_lines_t *nl;          /* per node of this file */
 	size_t nl_cap;
 	int defaults_section;
-	int dline[NK_COUNT];       /* node keys set in [defaults] */
-	int dkey[DK_COUNT];
+	int dline[SETTINGS_KEYS_MAX]; /* node keys set in [defaults] */
+	int dkey[SETTINGS_KEYS_MAX];  /* [defaults]' own keys */
 	chart_sec_t *charts;
 	size_t ncharts, charts_cap;
 	chart_set_t sel;           /* [defaults] charts = ..., when given */
 } parse_t;
+
+/* One key table as the current section sees it. */
+typedef struct key_scope {
+	const key_table_t *table;
+	void *base;                /* the struct its offsets point into */
+	int *lines;                /* line where each key was set, 0 = not */
+} key_scope_t;
 
 /* Copies text into buf for quoting in a message: non-printable bytes become
  * '?', long text is cut with "...". */
@@ -180,31 +307,17 @@ static void settings_node_defaults(node_cfg_t *n)
 	n->metrics = true;
 }
 
-static void settings_node_free(node_cfg_t *n)
-{
-	free(n->name);
-	free(n->url);
-	free(n->group);
-	free(n->bearer_token_file);
-	free(n->bearer_token_env);
-	if (n->bearer_token) {
-		explicit_bzero(n->bearer_token, strlen(n->bearer_token));
-		free(n->bearer_token);
-	}
-	for (size_t i = 0; i < n->nheaders; i++) {
-		explicit_bzero(n->headers[i], strlen(n->headers[i]));
-		free(n->headers[i]);
-	}
-	free(n->headers);
-	free(n->ca_file);
-	free(n->cert_file);
-	free(n->key_file);
-	memset(n, 0, sizeof *n);
-}
-
 static char *settings_dup(const char *s)
 {
 	return s ? xstrdup(s) : NULL;
+}
+
+static void settings_scrub_free(char *secret)
+{
+	if (secret) {
+		explicit_bzero(secret, strlen(secret));
+		free(secret);
+	}
 }
 
 static void settings_add_header(node_cfg_t *n, char *h)
@@ -213,22 +326,119 @@ static void settings_add_header(node_cfg_t *n, char *h)
 	n->headers[n->nheaders++] = h;
 }
 
-static void settings_node_copy(node_cfg_t *dst, const node_cfg_t *src)
+/* True when the header "Name: value" has the name (case-insensitive). */
+static bool settings_header_is(const char *h, const char *name, size_t nlen)
 {
-	*dst = *src;
-	dst->name = settings_dup(src->name);
-	dst->url = settings_dup(src->url);
-	dst->group = settings_dup(src->group);
-	dst->bearer_token_file = settings_dup(src->bearer_token_file);
-	dst->bearer_token_env = settings_dup(src->bearer_token_env);
-	dst->bearer_token = settings_dup(src->bearer_token);
-	dst->headers = NULL;
-	dst->nheaders = 0;
-	for (size_t i = 0; i < src->nheaders; i++)
-		settings_add_header(dst, xstrdup(src->headers[i]));
-	dst->ca_file = settings_dup(src->ca_file);
-	dst->cert_file = settings_dup(src->cert_file);
-	dst->key_file = settings_dup(src->key_file);
+	return strncasecmp(h, name, nlen) == 0 && h[nlen] == ':';
+}
+
+/* Headers: the [defaults] ones first, unless the node gives one of the same name. */
+static void settings_merge_headers(node_cfg_t *n, const node_cfg_t *d)
+{
+	if (!d->nheaders)
+		return;
+	char **own = n->headers;
+	size_t nown = n->nheaders;
+	n->headers = NULL;
+	n->nheaders = 0;
+	for (size_t j = 0; j < d->nheaders; j++) {
+		size_t nlen = strcspn(d->headers[j], ":");
+		bool overridden = false;
+		for (size_t m = 0; m < nown; m++)
+			overridden = overridden || settings_header_is(own[m], d->headers[j], nlen);
+		if (!overridden)
+			settings_add_header(n, xstrdup(d->headers[j]));
+	}
+	for (size_t m = 0; m < nown; m++)
+		settings_add_header(n, own[m]);
+	free(own);
+}
+
+/* A node key's value from [defaults] (src) into a node (dst), which gave it
+ * or not (set: the key, or one it excludes). */
+static void key_inherit(const key_def_t *d, node_cfg_t *dst, const node_cfg_t *src, bool set)
+{
+	if (!(d->flags & KEY_INHERIT))
+		return;
+	if (d->type == KT_HEADER) {
+		settings_merge_headers(dst, src);
+		return;
+	}
+	if (set)
+		return;
+	switch (d->type) {
+	case KT_DURATION:
+		*KEY_FIELD(dst, d->off, int64_t) = *KEY_CFIELD(src, d->off, int64_t);
+		break;
+	case KT_SIZE:
+		*KEY_FIELD(dst, d->off, size_t) = *KEY_CFIELD(src, d->off, size_t);
+		break;
+	case KT_BOOL:
+		*KEY_FIELD(dst, d->off, bool) = *KEY_CFIELD(src, d->off, bool);
+		break;
+	case KT_STANDBY:
+		*KEY_FIELD(dst, d->off, unsigned) = *KEY_CFIELD(src, d->off, unsigned);
+		break;
+	case KT_TOKEN_FILE:
+	case KT_TOKEN_ENV:
+		/* the token goes with the key that gave it ([defaults] has one at most) */
+		if (*KEY_CFIELD(src, d->off, char *) && !dst->bearer_token)
+			dst->bearer_token = settings_dup(src->bearer_token);
+		/* fall through */
+	case KT_NAME:
+	case KT_FILE:
+	case KT_URL:
+		*KEY_FIELD(dst, d->off, char *) = settings_dup(*KEY_CFIELD(src, d->off, char *));
+		break;
+	default:
+		break;
+	}
+}
+
+/* Frees what a node key holds. */
+static void key_fini(const key_def_t *d, node_cfg_t *n)
+{
+	switch (d->type) {
+	case KT_HEADER:
+		for (size_t i = 0; i < n->nheaders; i++)
+			settings_scrub_free(n->headers[i]);
+		free(n->headers);
+		n->headers = NULL;
+		n->nheaders = 0;
+		break;
+	case KT_URL:
+	case KT_NAME:
+	case KT_FILE:
+	case KT_TOKEN_FILE:
+	case KT_TOKEN_ENV: {
+		char **f = KEY_FIELD(n, d->off, char *);
+		free(*f);
+		*f = NULL;
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void settings_node_free(node_cfg_t *n)
+{
+	for (size_t k = 0; k < settings_node_keys.n; k++)
+		key_fini(&settings_node_keys.keys[k], n);
+	free(n->name);
+	settings_scrub_free(n->bearer_token);
+	memset(n, 0, sizeof *n);
+}
+
+/* Fills dst, empty, with what [defaults] (src) gives every node; lines: the
+ * node keys dst set itself (NULL: none). */
+static void settings_node_inherit(node_cfg_t *dst, const node_cfg_t *src, const int *lines)
+{
+	static const int none[SETTINGS_KEYS_MAX];
+	if (!lines)
+		lines = none;
+	for (size_t k = 0; k < settings_node_keys.n; k++)
+		key_inherit(&settings_node_keys.keys[k], dst, src, key_group_set(&settings_node_keys, lines, k));
 }
 
 static node_cfg_t *settings_find_node(settings_t *s, const char *name, size_t *idx)
@@ -249,12 +459,6 @@ static node_cfg_t *settings_append_node(settings_t *s)
 	node_cfg_t *n = &s->nodes[s->nnodes++];
 	memset(n, 0, sizeof *n);
 	return n;
-}
-
-/* True when the header "Name: value" has the name (case-insensitive). */
-static bool settings_header_is(const char *h, const char *name, size_t nlen)
-{
-	return strncasecmp(h, name, nlen) == 0 && h[nlen] == ':';
 }
 
 /* ------------------------------------------------------------------ public: lifetime */
@@ -808,6 +1012,29 @@ static void parse_begin_chart(parse_t *ps, const char *id)
 	ps->cur = ps->ncharts - 1;
 }
 
+static void parse_begin_defaults(parse_t *ps, const char *name)
+{
+	(void)name;
+	if (ps->defaults_section)
+		parse_error(ps, ps->line, "duplicate section [defaults] (first at line %d)", ps->defaults_section);
+	ps->defaults_section = ps->line;
+	ps->sec = SEC_DEFAULTS;
+}
+
+/* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
+ * begin function, its key table and its place in parse_scopes. */
+typedef struct section_def {
+	const char *kind;
+	bool named;                /* [kind NAME]; false: the kind alone */
+	void (*begin)(parse_t *ps, const char *name);
+} section_def_t;
+
+static const section_def_t settings_sections[] = {
+	{ "defaults", false, parse_begin_defaults },
+	{ "node", true, parse_begin_node },
+	{ "chart", true, parse_begin_chart },
+};
+
 /* A section header [raw]: raw is the text between the brackets. */
 static void parse_section(parse_t *ps, const char *raw, size_t len)
 {
@@ -823,19 +1050,16 @@ static void parse_section(parse_t *ps, const char *raw, size_t len)
 	char *rest = a + wlen;
 	while (*rest == ' ' || *rest == '\t')
 		rest++;
-	if (wlen == 8 && strncmp(a, "defaults", 8) == 0 && !*rest) {
-		if (ps->defaults_section)
-			parse_error(ps, ps->line, "duplicate section [defaults] (first at line %d)",
-			            ps->defaults_section);
-		ps->defaults_section = ps->line;
-		ps->sec = SEC_DEFAULTS;
-	} else if (wlen == 4 && strncmp(a, "node", 4) == 0) {
-		parse_begin_node(ps, rest);
-	} else if (wlen == 5 && strncmp(a, "chart", 5) == 0) {
-		parse_begin_chart(ps, rest);
-	} else {
-		parse_error(ps, ps->line, "unknown section [%s]", settings_echo(e, sizeof(e), a));
+	const section_def_t *sd = NULL;
+	for (size_t i = 0; !sd && i < sizeof(settings_sections) / sizeof(settings_sections[0]); i++) {
+		const section_def_t *c = &settings_sections[i];
+		if (strlen(c->kind) == wlen && strncmp(a, c->kind, wlen) == 0 && (c->named || !*rest))
+			sd = c;
 	}
+	if (sd)
+		sd->begin(ps, rest);
+	else
+		parse_error(ps, ps->line, "unknown section [%s]", settings_echo(e, sizeof(e), a));
 	free(t);
 }
 
@@ -873,18 +1097,34 @@ static bool parse_bool_key(parse_t *ps, const char *key, const char *v, bool *ou
 	return true;
 }
 
-static bool parse_size_key(parse_t *ps, const char *key, const char *v, size_t *out)
+/* A size the way the parser reads it: "1k", "16M", "1G", or bytes. */
+static void settings_format_size(int64_t n, char *buf, size_t len)
 {
-	char e[SETTINGS_ECHO_MAX + 8];
+	static const char units[] = "GMk";
+	for (int i = 0; i < 3; i++) {
+		int64_t u = INT64_C(1) << (10 * (3 - i));
+		if (n >= u && n % u == 0) {
+			snprintf(buf, len, "%" PRId64 "%c", n / u, units[i]);
+			return;
+		}
+	}
+	snprintf(buf, len, "%" PRId64, n);
+}
+
+static bool parse_size_key(parse_t *ps, const char *key, const char *v, int64_t lo, int64_t hi, size_t *out)
+{
+	char e[SETTINGS_ECHO_MAX + 8], l[32], h[32];
 	size_t n;
 	if (!settings_parse_size(v, &n)) {
 		parse_error(ps, ps->line, "bad size '%s' for '%s' (use e.g. 512k, 16M)",
 		            settings_echo(e, sizeof(e), v), key);
 		return false;
 	}
-	if (n < MIN_SIZE || n > MAX_SIZE) {
-		parse_error(ps, ps->line, "%s '%s' out of range (1k to 1G)", key,
-		            settings_echo(e, sizeof(e), v));
+	if (n < (uint64_t)lo || n > (uint64_t)hi) {
+		settings_format_size(lo, l, sizeof(l));
+		settings_format_size(hi, h, sizeof(h));
+		parse_error(ps, ps->line, "%s '%s' out of range (%s to %s)", key,
+		            settings_echo(e, sizeof(e), v), l, h);
 		return false;
 	}
 	*out = n;
@@ -931,50 +1171,192 @@ static void parse_header(parse_t *ps, node_cfg_t *n, const char *v)
 	free(hname);
 }
 
-/* A node key in [node NAME] (lines = that node's) or in [defaults]. */
-static void parse_node_key(parse_t *ps, node_cfg_t *n, int *lines, int k, const char *v)
+/* bearer_token_env = NAME: the token is the variable's value, read now. */
+static void parse_token_env(parse_t *ps, node_cfg_t *n, const char *v)
 {
-	char e[SETTINGS_ECHO_MAX + 8], sect[SETTINGS_ECHO_MAX + 16];
-	const char *key = settings_node_keys[k];
-	bool in_defaults = ps->sec == SEC_DEFAULTS;
-	parse_section_name(ps, sect, sizeof(sect));
-	if (lines[k] && k != NK_HEADER) {
-		parse_error(ps, ps->line, "duplicate key '%s' in %s (first at line %d)", key, sect, lines[k]);
+	char e[SETTINGS_ECHO_MAX + 8];
+	bool ok = settings_is_alpha(*v) || *v == '_';
+	for (const char *p = v; ok && *p; p++)
+		ok = settings_is_alpha(*p) || settings_is_digit(*p) || *p == '_';
+	if (!ok) {
+		parse_error(ps, ps->line, "bad environment variable name '%s' for 'bearer_token_env'",
+		            settings_echo(e, sizeof(e), v));
 		return;
 	}
-	if (!lines[k])
-		lines[k] = ps->line;
-	switch (k) {
-	case NK_URL: {
-		char msg[256];
-		if (in_defaults)
-			parse_error(ps, ps->line, "'url' belongs in a [node NAME] section, not in [defaults]");
-		else if (!settings_url_valid(v, msg, sizeof(msg)))
+	const char *tok = getenv(v);
+	if (!tok || !*tok) {
+		parse_error(ps, ps->line, "environment variable %s (bearer_token_env) is unset or empty", v);
+		return;
+	}
+	size_t a = strspn(tok, " \t\r\n"), b = strlen(tok);
+	while (b > a && strchr(" \t\r\n", tok[b - 1]))
+		b--;
+	for (size_t i = a; i < b; i++) {
+		if ((unsigned char)tok[i] <= 0x20 || tok[i] == 0x7f) {
+			parse_error(ps, ps->line, "environment variable %s (bearer_token_env) holds more "
+			            "than one word (spaces or control characters)", v);
+			return;
+		}
+	}
+	if (a == b) {
+		parse_error(ps, ps->line, "environment variable %s (bearer_token_env) is unset or empty", v);
+		return;
+	}
+	n->bearer_token_env = xstrdup(v);
+	n->bearer_token = xstrndup(tok + a, b - a);
+}
+
+/* charts = id, id, ...: built-in charts, in the order to show them. */
+static void parse_chart_list(parse_t *ps, const char *v)
+{
+	char e[SETTINGS_ECHO_MAX + 8];
+	const char *p = v;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char *id = xstrndup(p, len);
+		char *a = id, *b = id + len;
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		*b = '\0';
+		const chart_def_t *d = *a ? chart_builtin(a) : NULL;
+		bool dup = false;
+		for (size_t i = 0; d && i < ps->sel.n; i++)
+			dup = dup || strcmp(ps->sel.defs[i].id, a) == 0;
+		if (*a && !d)
+			parse_error(ps, ps->line, "unknown chart '%s' in 'charts'", settings_echo(e, sizeof(e), a));
+		else if (dup)
+			parse_error(ps, ps->line, "chart '%s' listed twice in 'charts'", a);
+		else if (d)
+			chart_set_add(&ps->sel, d);
+		free(id);
+		if (ps->err_line)
+			return;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+/* filter = label=value */
+static void parse_filter(parse_t *ps, const key_def_t *d, void *base, const char *v)
+{
+	char e[SETTINGS_ECHO_MAX + 8];
+	const char *eq = strchr(v, '=');
+	char *label = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
+	char *b = label + strlen(label);
+	while (b > label && (b[-1] == ' ' || b[-1] == '\t'))
+		*--b = '\0';
+	const char *val = eq ? eq + 1 : "";
+	while (*val == ' ' || *val == '\t')
+		val++;
+	if (!eq || !settings_label_ok(label) || settings_has_ctl(val, false)) {
+		parse_error(ps, ps->line, "bad filter '%s' (use label=value, e.g. state=Alive)",
+		            settings_echo(e, sizeof(e), v));
+		free(label);
+		return;
+	}
+	*KEY_FIELD(base, d->off, char *) = label;
+	*KEY_FIELD(base, d->off2, char *) = xstrdup(val);
+}
+
+/* A path given for a key: a readable regular file (ca_file, cert_file, key_file)
+ * or the bearer token's file. */
+static void parse_file_key(parse_t *ps, const key_def_t *d, node_cfg_t *n, const char *v)
+{
+	char *path = parse_path(ps, v);
+	if (d->type == KT_TOKEN_FILE) {
+		char *tok = parse_token_file(ps, path);
+		if (!tok) {
+			free(path);
+			return;
+		}
+		n->bearer_token = tok;
+	} else if (!parse_check_file(ps, d->name, path, d->flags & KEY_SECRET)) {
+		free(path);
+		return;
+	}
+	*KEY_FIELD(n, d->off, char *) = path;
+}
+
+/* Reads value v of key d into the section's struct at base. */
+static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v)
+{
+	char e[SETTINGS_ECHO_MAX + 8], msg[256];
+	char **str = KEY_FIELD(base, d->off, char *);
+	switch (d->type) {
+	case KT_URL:
+		if (!settings_url_valid(v, msg, sizeof(msg)))
 			parse_error(ps, ps->line, "%s", msg);
 		else
-			n->url = settings_url_normalize(v);
+			*str = settings_url_normalize(v);
 		break;
-	}
-	case NK_GROUP:
+	case KT_NAME:
 		if (!settings_name_ok(v))
-			parse_error(ps, ps->line, "bad group name '%s' (use up to %d letters, digits and -_.:)",
+			parse_error(ps, ps->line, "bad %s name '%s' (use up to %d letters, digits and -_.:)", d->name,
 			            settings_echo(e, sizeof(e), v), SETTINGS_NAME_MAX);
 		else
-			n->group = xstrdup(v);
+			*str = xstrdup(v);
 		break;
-	case NK_INTERVAL:
-		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->interval_ms);
+	case KT_DURATION:
+		parse_duration_key(ps, d->name, v, d->lo, d->hi, KEY_FIELD(base, d->off, int64_t));
 		break;
-	case NK_TIMEOUT:
-		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->timeout_ms);
+	case KT_SIZE:
+		parse_size_key(ps, d->name, v, d->lo, d->hi, KEY_FIELD(base, d->off, size_t));
 		break;
-	case NK_HEALTH_INTERVAL:
-		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->health_interval_ms);
+	case KT_BOOL:
+		parse_bool_key(ps, d->name, v, KEY_FIELD(base, d->off, bool));
 		break;
-	case NK_FAILOVER_GRACE:
-		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->failover_grace_ms);
+	case KT_FILE:
+	case KT_TOKEN_FILE:
+		parse_file_key(ps, d, base, v);
 		break;
-	case NK_STANDBY_ANSWERS: {
+	case KT_TOKEN_ENV:
+		parse_token_env(ps, base, v);
+		break;
+	case KT_HEADER:
+		parse_header(ps, base, v);
+		break;
+	case KT_CHART_LIST:
+		parse_chart_list(ps, v);
+		break;
+	case KT_CHART_TITLE:
+		if (settings_has_ctl(v, false) || strlen(v) > 64)
+			parse_error(ps, ps->line, "bad title for [chart %s] (at most 64 characters, no control characters)",
+			            ((chart_def_t *)base)->id);
+		else
+			*str = xstrdup(v);
+		break;
+	case KT_METRIC:
+		if (!settings_metric_ok(v))
+			parse_error(ps, ps->line, "bad metric name '%s'", settings_echo(e, sizeof(e), v));
+		else
+			*str = xstrdup(v);
+		break;
+	case KT_LABEL:
+		if (!settings_label_ok(v))
+			parse_error(ps, ps->line, "bad label name '%s' for '%s'", settings_echo(e, sizeof(e), v), d->name);
+		else
+			*str = xstrdup(v);
+		break;
+	case KT_FILTER:
+		parse_filter(ps, d, base, v);
+		break;
+	case KT_CHART_MODE:
+		if (strcmp(v, "gauge") == 0)
+			*KEY_FIELD(base, d->off, chart_mode_t) = CHART_GAUGE;
+		else if (strcmp(v, "rate") == 0)
+			*KEY_FIELD(base, d->off, chart_mode_t) = CHART_RATE_PER_MIN;
+		else
+			parse_error(ps, ps->line, "bad mode '%s' (use gauge or rate)", settings_echo(e, sizeof(e), v));
+		break;
+	case KT_UNIT:
+		if (!chart_unit_parse(v, KEY_FIELD(base, d->off, chart_unit_t)))
+			parse_error(ps, ps->line, "bad unit '%s' (use none, bytes, per_min, seconds or percent)",
+			            settings_echo(e, sizeof(e), v));
+		break;
+	case KT_STANDBY: {
 		/* "refused" (always), "502", "503", separated by spaces or commas */
 		unsigned bits = 0;
 		for (const char *p = v; *p;) {
@@ -986,243 +1368,72 @@ static void parse_node_key(parse_t *ps, node_cfg_t *n, int *lines, int k, const 
 			else if (len && !(len == 7 && strncmp(p, "refused", 7) == 0)) {
 				parse_error(ps, ps->line, "bad standby_answers '%s' (use refused, 502, 503)",
 				            settings_echo(e, sizeof(e), v));
-				break;
+				return;
 			}
 			p += len;
 			p += strspn(p, " ,\t");
 		}
-		n->standby_answers = bits;
+		*KEY_FIELD(base, d->off, unsigned) = bits;
 		break;
 	}
-	case NK_CONNECT_TIMEOUT:
-		parse_duration_key(ps, key, v, MIN_INTERVAL_MS, MAX_INTERVAL_MS, &n->connect_timeout_ms);
-		break;
-	case NK_HEALTH_MAX:
-		parse_size_key(ps, key, v, &n->health_max_bytes);
-		break;
-	case NK_METRICS_MAX:
-		parse_size_key(ps, key, v, &n->metrics_max_bytes);
-		break;
-	case NK_METRICS:
-		parse_bool_key(ps, key, v, &n->metrics);
-		break;
-	case NK_INSECURE:
-		parse_bool_key(ps, key, v, &n->insecure);
-		break;
-	case NK_TOKEN_FILE:
-	case NK_TOKEN_ENV: {
-		int other = k == NK_TOKEN_FILE ? NK_TOKEN_ENV : NK_TOKEN_FILE;
-		if (lines[other]) {
-			parse_error(ps, ps->line, "'bearer_token_file' and 'bearer_token_env' are exclusive in %s",
-			            sect);
-			break;
-		}
-		if (k == NK_TOKEN_FILE) {
-			char *path = parse_path(ps, v);
-			char *tok = parse_token_file(ps, path);
-			if (!tok) {
-				free(path);
-				break;
-			}
-			n->bearer_token_file = path;
-			n->bearer_token = tok;
-			break;
-		}
-		bool ok = settings_is_alpha(*v) || *v == '_';
-		for (const char *p = v; ok && *p; p++)
-			ok = settings_is_alpha(*p) || settings_is_digit(*p) || *p == '_';
-		if (!ok) {
-			parse_error(ps, ps->line, "bad environment variable name '%s' for 'bearer_token_env'",
-			            settings_echo(e, sizeof(e), v));
-			break;
-		}
-		const char *tok = getenv(v);
-		if (!tok || !*tok) {
-			parse_error(ps, ps->line, "environment variable %s (bearer_token_env) is unset or empty", v);
-			break;
-		}
-		size_t a = strspn(tok, " \t\r\n"), b = strlen(tok);
-		while (b > a && strchr(" \t\r\n", tok[b - 1]))
-			b--;
-		for (size_t i = a; i < b; i++) {
-			if ((unsigned char)tok[i] <= 0x20 || tok[i] == 0x7f) {
-				parse_error(ps, ps->line, "environment variable %s (bearer_token_env) holds more "
-				            "than one word (spaces or control characters)", v);
-				return;
-			}
-		}
-		if (a == b) {
-			parse_error(ps, ps->line, "environment variable %s (bearer_token_env) is unset or empty", v);
-			break;
-		}
-		n->bearer_token_env = xstrdup(v);
-		n->bearer_token = xstrndup(tok + a, b - a);
-		break;
-	}
-	case NK_HEADER:
-		parse_header(ps, n, v);
-		break;
-	case NK_CA_FILE:
-	case NK_CERT_FILE:
-	case NK_KEY_FILE: {
-		char *path = parse_path(ps, v);
-		if (!parse_check_file(ps, key, path, k == NK_KEY_FILE)) {
-			free(path);
-			break;
-		}
-		char **dst = k == NK_CA_FILE ? &n->ca_file : k == NK_CERT_FILE ? &n->cert_file : &n->key_file;
-		*dst = path;
-		break;
-	}
-	default:
-		break;
-	}
-}
-
-static void parse_defaults_key(parse_t *ps, int k, const char *v)
-{
-	char e[SETTINGS_ECHO_MAX + 8];
-	settings_t *s = ps->s;
-	const char *key = settings_defaults_keys[k];
-	if (ps->dkey[k]) {
-		parse_error(ps, ps->line, "duplicate key '%s' in [defaults] (first at line %d)", key,
-		            ps->dkey[k]);
-		return;
-	}
-	ps->dkey[k] = ps->line;
-	switch (k) {
-	case DK_CHARTS: {
-		const char *p = v;
-		while (*p) {
-			size_t len = strcspn(p, ",");
-			char *id = xstrndup(p, len);
-			char *a = id, *b = id + len;
-			while (*a == ' ' || *a == '\t')
-				a++;
-			while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
-				b--;
-			*b = '\0';
-			const chart_def_t *d = *a ? chart_builtin(a) : NULL;
-			bool dup = false;
-			for (size_t i = 0; d && i < ps->sel.n; i++)
-				dup = dup || strcmp(ps->sel.defs[i].id, a) == 0;
-			if (*a && !d)
-				parse_error(ps, ps->line, "unknown chart '%s' in 'charts'", settings_echo(e, sizeof(e), a));
-			else if (dup)
-				parse_error(ps, ps->line, "chart '%s' listed twice in 'charts'", a);
-			else if (d)
-				chart_set_add(&ps->sel, d);
-			free(id);
-			if (ps->err_line)
-				return;
-			p += len;
-			if (*p == ',')
-				p++;
-		}
-		break;
-	}
-	case DK_HEAD_STALL:
-		parse_duration_key(ps, key, v, 10 * 1000, 24 * 3600 * 1000, &s->head_stall_ms);
-		break;
-	case DK_KIOSK:
-		parse_bool_key(ps, key, v, &s->kiosk);
-		break;
-	case DK_KIOSK_PAGE:
-		parse_duration_key(ps, key, v, 1000, 3600 * 1000, &s->kiosk_page_ms);
-		break;
-	case DK_BELL:
-		parse_bool_key(ps, key, v, &s->bell);
-		break;
-	case DK_TITLE:
-		parse_bool_key(ps, key, v, &s->title);
-		break;
-	default:
-		break;
-	}
-}
-
-static void parse_chart_key(parse_t *ps, chart_sec_t *c, int k, const char *v)
-{
-	char e[SETTINGS_ECHO_MAX + 8];
-	chart_def_t *d = &c->def;
-	const char *key = settings_chart_keys[k];
-	if (c->key[k]) {
-		parse_error(ps, ps->line, "duplicate key '%s' in [chart %s] (first at line %d)", key, d->id,
-		            c->key[k]);
-		return;
-	}
-	c->key[k] = ps->line;
-	switch (k) {
-	case CK_TITLE:
-		if (settings_has_ctl(v, false) || strlen(v) > 64)
-			parse_error(ps, ps->line, "bad title for [chart %s] (at most 64 characters, no control characters)",
-			            d->id);
-		else
-			d->title = xstrdup(v);
-		break;
-	case CK_METRIC:
-		if (!settings_metric_ok(v))
-			parse_error(ps, ps->line, "bad metric name '%s'", settings_echo(e, sizeof(e), v));
-		else
-			d->metric = xstrdup(v);
-		break;
-	case CK_FILTER: {
-		const char *eq = strchr(v, '=');
-		char *label = xstrndup(v, eq ? (size_t)(eq - v) : strlen(v));
-		char *b = label + strlen(label);
-		while (b > label && (b[-1] == ' ' || b[-1] == '\t'))
-			*--b = '\0';
-		const char *val = eq ? eq + 1 : "";
-		while (*val == ' ' || *val == '\t')
-			val++;
-		if (!eq || !settings_label_ok(label) || settings_has_ctl(val, false)) {
-			parse_error(ps, ps->line, "bad filter '%s' (use label=value, e.g. state=Alive)",
-			            settings_echo(e, sizeof(e), v));
-			free(label);
-		} else {
-			d->filter_label = label;
-			d->filter_value = xstrdup(val);
-		}
-		break;
-	}
-	case CK_SPLIT:
-		if (!settings_label_ok(v))
-			parse_error(ps, ps->line, "bad label name '%s' for 'split'", settings_echo(e, sizeof(e), v));
-		else
-			d->split_label = xstrdup(v);
-		break;
-	case CK_MODE:
-		if (strcmp(v, "gauge") == 0)
-			d->mode = CHART_GAUGE;
-		else if (strcmp(v, "rate") == 0)
-			d->mode = CHART_RATE_PER_MIN;
-		else
-			parse_error(ps, ps->line, "bad mode '%s' (use gauge or rate)", settings_echo(e, sizeof(e), v));
-		break;
-	case CK_UNIT:
-		if (!chart_unit_parse(v, &d->unit))
-			parse_error(ps, ps->line, "bad unit '%s' (use none, bytes, per_min, seconds or percent)",
-			            settings_echo(e, sizeof(e), v));
-		break;
-	case CK_WARN:
-	case CK_CRIT: {
+	case KT_NUMBER: {
 		double x;
 		if (!settings_parse_double(v, &x)) {
-			parse_error(ps, ps->line, "bad number '%s' for '%s'", settings_echo(e, sizeof(e), v), key);
-		} else if (k == CK_WARN) {
-			d->warn = x;
-			d->has_warn = true;
+			parse_error(ps, ps->line, "bad number '%s' for '%s'", settings_echo(e, sizeof(e), v), d->name);
 		} else {
-			d->crit = x;
-			d->has_crit = true;
+			*KEY_FIELD(base, d->off, double) = x;
+			*KEY_FIELD(base, d->off2, bool) = true;
 		}
 		break;
 	}
-	case CK_BELOW:
-		parse_bool_key(ps, key, v, &d->below);
-		break;
 	default:
 		break;
+	}
+}
+
+/* One "key = value" line of the current section, key k of scope sc. */
+static void parse_key(parse_t *ps, const key_scope_t *sc, size_t k, const char *v, const char *sect)
+{
+	const key_table_t *t = sc->table;
+	const key_def_t *d = &t->keys[k];
+	if (sc->lines[k] && !(d->flags & KEY_REPEAT)) {
+		parse_error(ps, ps->line, "duplicate key '%s' in %s (first at line %d)", d->name, sect, sc->lines[k]);
+		return;
+	}
+	if (!sc->lines[k])
+		sc->lines[k] = ps->line;
+	if ((d->flags & KEY_NOT_DEFAULTS) && ps->sec == SEC_DEFAULTS) {
+		parse_error(ps, ps->line, "'%s' belongs in a [node NAME] section, not in [defaults]", d->name);
+		return;
+	}
+	for (size_t j = 0; d->exclusive && j < t->n; j++) {
+		const key_def_t *o = &t->keys[j];
+		if (j != k && sc->lines[j] && o->exclusive && strcmp(o->exclusive, d->exclusive) == 0) {
+			parse_error(ps, ps->line, "'%s' and '%s' are exclusive in %s", j < k ? o->name : d->name,
+			            j < k ? d->name : o->name, sect);
+			return;
+		}
+	}
+	key_parse(ps, d, sc->base, v);
+}
+
+/* The key tables of the current section, with where their values go. */
+static size_t parse_scopes(parse_t *ps, key_scope_t sc[2])
+{
+	settings_t *s = ps->s;
+	switch (ps->sec) {
+	case SEC_DEFAULTS:
+		sc[0] = (key_scope_t){ &settings_node_keys, &s->defaults, ps->dline };
+		sc[1] = (key_scope_t){ &settings_defaults_keys, s, ps->dkey };
+		return 2;
+	case SEC_NODE:
+		sc[0] = (key_scope_t){ &settings_node_keys, &s->nodes[ps->cur], ps->nl[ps->cur - ps->first_node].key };
+		return 1;
+	case SEC_CHART:
+		sc[0] = (key_scope_t){ &settings_chart_keys, &ps->charts[ps->cur].def, ps->charts[ps->cur].key };
+		return 1;
+	default:
+		return 0;
 	}
 }
 
@@ -1242,43 +1453,27 @@ static int parse_handler(void *user, const char *section, const char *name, cons
 		return 1;
 	}
 	parse_section_name(ps, sect, sizeof(sect));
-	int nk = settings_key_index(settings_node_keys, NK_COUNT, name);
-	int dk = settings_key_index(settings_defaults_keys, DK_COUNT, name);
-	int ck = settings_key_index(settings_chart_keys, CK_COUNT, name);
-	bool known = (ps->sec == SEC_DEFAULTS && (nk >= 0 || dk >= 0)) ||
-	             (ps->sec == SEC_NODE && nk >= 0) || (ps->sec == SEC_CHART && ck >= 0);
 	if (ps->sec == SEC_NONE) {
 		parse_error(ps, ps->line, "key '%s' outside of a section (put it under [defaults] or [node NAME])",
 		            settings_echo(e, sizeof(e), name));
 		return 1;
 	}
-	if (!known) {
-		if (ps->sec == SEC_NODE && dk >= 0)
-			parse_error(ps, ps->line, "'%s' belongs in [defaults], not in %s", name, sect);
+	key_scope_t sc[2];
+	size_t nsc = parse_scopes(ps, sc);
+	for (size_t i = 0; i < nsc; i++) {
+		int k = key_find(sc[i].table, name);
+		if (k < 0)
+			continue;
+		if (!*value && !(sc[i].table->keys[k].flags & KEY_EMPTY_OK))
+			parse_error(ps, ps->line, "empty value for '%s' in %s", name, sect);
 		else
-			parse_error(ps, ps->line, "unknown key '%s' in %s", settings_echo(e, sizeof(e), name), sect);
+			parse_key(ps, &sc[i], (size_t)k, value, sect);
 		return 1;
 	}
-	if (!*value && !(ps->sec == SEC_DEFAULTS && dk == DK_CHARTS)) {
-		parse_error(ps, ps->line, "empty value for '%s' in %s", name, sect);
-		return 1;
-	}
-	switch (ps->sec) {
-	case SEC_DEFAULTS:
-		if (nk >= 0)
-			parse_node_key(ps, &ps->s->defaults, ps->dline, nk, value);
-		else
-			parse_defaults_key(ps, dk, value);
-		break;
-	case SEC_NODE:
-		parse_node_key(ps, &ps->s->nodes[ps->cur], ps->nl[ps->cur - ps->first_node].key, nk, value);
-		break;
-	case SEC_CHART:
-		parse_chart_key(ps, &ps->charts[ps->cur], ck, value);
-		break;
-	default:
-		break;
-	}
+	if (ps->sec == SEC_NODE && key_find(&settings_defaults_keys, name) >= 0)
+		parse_error(ps, ps->line, "'%s' belongs in [defaults], not in %s", name, sect);
+	else
+		parse_error(ps, ps->line, "unknown key '%s' in %s", settings_echo(e, sizeof(e), name), sect);
 	return 1;
 }
 
@@ -1348,66 +1543,22 @@ static void parse_finish_node(parse_t *ps, size_t i)
 	node_cfg_t *n = &s->nodes[ps->first_node + i];
 	const int *k = ps->nl[i].key;
 	int sline = ps->nl[i].section;
-	if (!k[NK_URL]) {
+	const key_table_t *t = &settings_node_keys;
+	if (!key_line(t, k, "url")) {
 		parse_error(ps, sline, "[node %s] has no url", n->name);
 		return;
 	}
-	if (!k[NK_GROUP])
-		n->group = settings_dup(d->group);
-	if (!k[NK_INTERVAL])
-		n->interval_ms = d->interval_ms;
-	if (!k[NK_TIMEOUT])
-		n->timeout_ms = d->timeout_ms;
-	if (!k[NK_HEALTH_INTERVAL])
-		n->health_interval_ms = d->health_interval_ms;
-	if (!k[NK_FAILOVER_GRACE])
-		n->failover_grace_ms = d->failover_grace_ms;
-	if (!k[NK_STANDBY_ANSWERS])
-		n->standby_answers = d->standby_answers;
-	if (!k[NK_CONNECT_TIMEOUT])
-		n->connect_timeout_ms = d->connect_timeout_ms;
-	if (!k[NK_HEALTH_MAX])
-		n->health_max_bytes = d->health_max_bytes;
-	if (!k[NK_METRICS_MAX])
-		n->metrics_max_bytes = d->metrics_max_bytes;
-	if (!k[NK_METRICS])
-		n->metrics = d->metrics;
-	if (!k[NK_INSECURE])
-		n->insecure = d->insecure;
-	if (!k[NK_TOKEN_FILE] && !k[NK_TOKEN_ENV]) {
-		n->bearer_token_file = settings_dup(d->bearer_token_file);
-		n->bearer_token_env = settings_dup(d->bearer_token_env);
-		n->bearer_token = settings_dup(d->bearer_token);
-	}
-	if (!k[NK_CA_FILE])
-		n->ca_file = settings_dup(d->ca_file);
-	if (!k[NK_CERT_FILE])
-		n->cert_file = settings_dup(d->cert_file);
-	if (!k[NK_KEY_FILE])
-		n->key_file = settings_dup(d->key_file);
-	/* headers: the [defaults] ones first, unless the node gives one of the same name */
-	if (d->nheaders) {
-		char **own = n->headers;
-		size_t nown = n->nheaders;
-		n->headers = NULL;
-		n->nheaders = 0;
-		for (size_t j = 0; j < d->nheaders; j++) {
-			size_t nlen = strcspn(d->headers[j], ":");
-			bool overridden = false;
-			for (size_t m = 0; m < nown; m++)
-				overridden = overridden || settings_header_is(own[m], d->headers[j], nlen);
-			if (!overridden)
-				settings_add_header(n, xstrdup(d->headers[j]));
-		}
-		for (size_t m = 0; m < nown; m++)
-			settings_add_header(n, own[m]);
-		free(own);
-	}
+	settings_node_inherit(n, d, k);
+
+	/* the lines of the keys that the checks below name */
+	int k_interval = key_line(t, k, "interval"), d_interval = key_line(t, ps->dline, "interval");
+	int k_timeout = key_line(t, k, "timeout"), d_timeout = key_line(t, ps->dline, "timeout");
+	int k_health = key_line(t, k, "health_interval"), d_health = key_line(t, ps->dline, "health_interval");
+	int k_connect = key_line(t, k, "connect_timeout"), d_connect = key_line(t, ps->dline, "connect_timeout");
 
 	/* timeouts: a built-in default is capped, a value given is an error */
-	int tl = k[NK_TIMEOUT] ? k[NK_TIMEOUT] : k[NK_INTERVAL] ? k[NK_INTERVAL] :
-	         ps->dline[NK_TIMEOUT] ? ps->dline[NK_TIMEOUT] : ps->dline[NK_INTERVAL];
-	bool t_given = k[NK_TIMEOUT] || ps->dline[NK_TIMEOUT];
+	int tl = k_timeout ? k_timeout : k_interval ? k_interval : d_timeout ? d_timeout : d_interval;
+	bool t_given = k_timeout || d_timeout;
 	if (n->timeout_ms > n->interval_ms) {
 		if (!t_given)
 			n->timeout_ms = n->interval_ms;
@@ -1420,16 +1571,14 @@ static void parse_finish_node(parse_t *ps, size_t i)
 	}
 	/* health_interval: 0 is automatic; a value given may not be below the interval */
 	if (n->health_interval_ms && n->health_interval_ms < n->interval_ms) {
-		int hl = k[NK_HEALTH_INTERVAL] ? k[NK_HEALTH_INTERVAL] : k[NK_INTERVAL] ? k[NK_INTERVAL] :
-		         ps->dline[NK_HEALTH_INTERVAL] ? ps->dline[NK_HEALTH_INTERVAL] : sline;
+		int hl = k_health ? k_health : k_interval ? k_interval : d_health ? d_health : sline;
 		settings_format_duration(n->health_interval_ms, a, sizeof(a));
 		settings_format_duration(n->interval_ms, b, sizeof(b));
 		parse_error(ps, hl, "health_interval %s is shorter than interval %s in [node %s]", a, b, n->name);
 		return;
 	}
-	int cl = k[NK_CONNECT_TIMEOUT] ? k[NK_CONNECT_TIMEOUT] : k[NK_TIMEOUT] ? k[NK_TIMEOUT] :
-	         ps->dline[NK_CONNECT_TIMEOUT] ? ps->dline[NK_CONNECT_TIMEOUT] : tl;
-	bool c_given = k[NK_CONNECT_TIMEOUT] || ps->dline[NK_CONNECT_TIMEOUT];
+	int cl = k_connect ? k_connect : k_timeout ? k_timeout : d_connect ? d_connect : tl;
+	bool c_given = k_connect || d_connect;
 	if (n->connect_timeout_ms > n->timeout_ms) {
 		if (!c_given)
 			n->connect_timeout_ms = n->timeout_ms;
@@ -1457,7 +1606,7 @@ static void parse_finish_node(parse_t *ps, size_t i)
 static void parse_finish_charts(parse_t *ps)
 {
 	settings_t *s = ps->s;
-	if (ps->dkey[DK_CHARTS]) {
+	if (key_line(&settings_defaults_keys, ps->dkey, "charts")) {
 		chart_set_free(&s->charts);
 		s->charts = ps->sel;
 		memset(&ps->sel, 0, sizeof ps->sel);
@@ -1580,8 +1729,8 @@ int settings_add_url(settings_t *s, const char *url, char *err, size_t errlen)
 	if (!settings_url_valid(url, err, errlen))
 		return -1;
 	node_cfg_t n;
-	settings_node_copy(&n, &s->defaults);
-	free(n.name);
+	memset(&n, 0, sizeof n);
+	settings_node_inherit(&n, &s->defaults, NULL);
 	n.url = settings_url_normalize(url);
 	char *base = settings_url_name(n.url);
 	n.name = xstrdup(base);

@@ -313,6 +313,78 @@ static void test_defaults_any_order(void **state)
 	}
 }
 
+/* Every node key that [defaults] gives reaches a node that does not give it
+ * (a [node] section or a URL), and a node's own value wins. */
+static void test_defaults_every_key(void **state)
+{
+	const char *tok = write_file("inherit.token", "tok-defaults\n", 0600);
+	char *tokpath = xstrdup(tok);
+	const char *ca = write_file("inherit.pem", "x", 0600);
+	char *capath = xstrdup(ca);
+	char *text = xasprintf(
+		"[defaults]\ngroup = g\ninterval = 20s\ntimeout = 9s\nconnect_timeout = 3s\n"
+		"health_interval = 1m\nhealth_max = 64k\nmetrics_max = 2M\nmetrics = no\ninsecure = yes\n"
+		"bearer_token_file = %s\nheader = X-A: 1\nheader = X-B: 2\n"
+		"ca_file = %s\ncert_file = %s\nkey_file = %s\n"
+		"[node bare]\nurl = http://bare:1\n"
+		"[node own]\nurl = http://own:1\ngroup = h\ninterval = 10s\ntimeout = 5s\nconnect_timeout = 1s\n"
+		"health_interval = 30s\nhealth_max = 1M\nmetrics_max = 4M\nmetrics = yes\ninsecure = no\n"
+		"bearer_token_env = NODETOP_TEST_INHERIT\nheader = X-B: own\n",
+		tokpath, capath, capath, capath);
+	setenv("NODETOP_TEST_INHERIT", "tok-env", 1);
+	settings_t s;
+	load_ok(&s, text);
+	char err[256] = "";
+	assert_int_equal(settings_add_url(&s, "http://url:1", err, sizeof(err)), 0);
+	const node_cfg_t *inherited[] = { node_named(&s, "bare"), node_named(&s, "url:1") };
+	for (size_t i = 0; i < 2; i++) {
+		const node_cfg_t *n = inherited[i];
+		assert_string_equal(n->group, "g");
+		assert_int_equal(n->interval_ms, 20000);
+		assert_int_equal(n->timeout_ms, 9000);
+		assert_int_equal(n->connect_timeout_ms, 3000);
+		assert_int_equal(n->health_interval_ms, 60000);
+		assert_int_equal(n->health_max_bytes, 64 * 1024);
+		assert_int_equal(n->metrics_max_bytes, 2 << 20);
+		assert_false(n->metrics);
+		assert_true(n->insecure);
+		assert_string_equal(n->bearer_token_file, tokpath);
+		assert_null(n->bearer_token_env);
+		assert_string_equal(n->bearer_token, "tok-defaults");
+		assert_int_equal(n->nheaders, 2);
+		assert_string_equal(n->headers[0], "X-A: 1");
+		assert_string_equal(n->headers[1], "X-B: 2");
+		assert_string_equal(n->ca_file, capath);
+		assert_string_equal(n->cert_file, capath);
+		assert_string_equal(n->key_file, capath);
+	}
+	const node_cfg_t *o = node_named(&s, "own");
+	assert_string_equal(o->url, "http://own:1");
+	assert_string_equal(o->group, "h");
+	assert_int_equal(o->interval_ms, 10000);
+	assert_int_equal(o->timeout_ms, 5000);
+	assert_int_equal(o->connect_timeout_ms, 1000);
+	assert_int_equal(o->health_interval_ms, 30000);
+	assert_int_equal(o->health_max_bytes, 1 << 20);
+	assert_int_equal(o->metrics_max_bytes, 4 << 20);
+	assert_true(o->metrics);
+	assert_false(o->insecure);
+	/* the token keys go together: the node's env token, not the file of [defaults] */
+	assert_null(o->bearer_token_file);
+	assert_string_equal(o->bearer_token_env, "NODETOP_TEST_INHERIT");
+	assert_string_equal(o->bearer_token, "tok-env");
+	/* headers: [defaults]' first, except those the node gives itself */
+	assert_int_equal(o->nheaders, 2);
+	assert_string_equal(o->headers[0], "X-A: 1");
+	assert_string_equal(o->headers[1], "X-B: own");
+	assert_string_equal(o->ca_file, capath);
+	settings_free(&s);
+	unsetenv("NODETOP_TEST_INHERIT");
+	free(text);
+	free(tokpath);
+	free(capath);
+}
+
 static void test_timeout_capping(void **state)
 {
 	settings_t s;
@@ -976,6 +1048,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_defaults),
 		cmocka_unit_test(test_example_loads),
 		cmocka_unit_test(test_defaults_any_order),
+		cmocka_unit_test_setup_teardown(test_defaults_every_key, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test(test_timeout_capping),
 		cmocka_unit_test(test_errors_syntax_and_sections),
 		cmocka_unit_test(test_errors_keys),
