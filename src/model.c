@@ -583,11 +583,17 @@ static const node_t *model_member(const model_t *m, size_t idx)
 }
 
 /* A member serves as the active one would: up or degraded (not starting), its
- * /metrics answered with a growing uptime_seconds. */
-static bool model_member_serves(const node_t *n)
+ * /metrics answering with an uptime_seconds that grew lately (Chainlink moves
+ * it in steps of 15 s: within two intervals, at least 30 s). */
+#define MODEL_UPTIME_STEP_WINDOW_MS 30000
+
+static bool model_member_serves(const node_t *n, int64_t now)
 {
 	state_t s = n->ind[IND_NODE].state;
-	return (s == STATE_UP || s == STATE_DEGRADED) && n->have_metrics && n->uptime_growing;
+	int64_t window = 2 * n->interval_ms > MODEL_UPTIME_STEP_WINDOW_MS ? 2 * n->interval_ms
+	               : MODEL_UPTIME_STEP_WINDOW_MS;
+	return (s == STATE_UP || s == STATE_DEGRADED) && n->have_metrics && n->uptime_grew_ms &&
+	       now - n->uptime_grew_ms <= window;
 }
 
 static void model_failover_event(model_t *m, group_t *g, const node_t *from, const node_t *to,
@@ -604,7 +610,10 @@ static void model_failover_event(model_t *m, group_t *g, const node_t *from, con
 	model_copy(e.peer, sizeof e.peer, from ? from->name : "");
 	model_copy(e.group, sizeof e.group, g->name);
 	e.gap_ms = gap;
-	fmt_duration(d, sizeof d, gap);
+	if (gap < 1000)
+		snprintf(d, sizeof d, "%lld ms", (long long)gap);
+	else
+		fmt_duration(d, sizeof d, gap);
 	snprintf(e.detail, sizeof e.detail, "%.60s -> %.60s after %s without an active member",
 	         from ? from->name : "?", to->name, d);
 	eventlog_add(&m->events, &e);
@@ -679,7 +688,7 @@ static bool model_group_roles(model_t *m, group_t *g, int64_t now)
 			continue;
 		if (n->interval_ms > iv)
 			iv = n->interval_ms;
-		if (model_member_serves(n)) {
+		if (model_member_serves(n, now)) {
 			serving++;
 			if (!s1)
 				s1 = n;
