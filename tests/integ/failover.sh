@@ -91,4 +91,18 @@ t_check "--events: one active member again" wait_for '"kind":"two-active".*"from
 
 kill -TERM $EVP; wait $EVP
 t_check "nothing on stderr" test ! -s "$T_TMP/ev.err"
+
+# ---------------------------------------------------------------- the simulator's lease pair (--demo's)
+LP=$T_TMP/lease.ports
+psim_start "$LP" --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 1000 ||
+	{ t_fail "simulator with --lease-pair starts"; t_done; }
+printf '[defaults]\ninterval = 500ms\ntimeout = 400ms\n[node a]\nurl = http://127.0.0.1:%s\ngroup = lp\n[node b]\nurl = http://127.0.0.1:%s\ngroup = lp\n' \
+	"$(psim_port "$LP" 0)" "$(psim_port "$LP" 1)" >"$T_TMP/lease.conf"
+"$NODETOP" --events --json -c "$T_TMP/lease.conf" >"$T_TMP/lease.json" 2>&1 &
+LEP=$!; T_PIDS="$T_PIDS $LEP"
+t_check "--lease-pair: the second member starts as the standby" wait_for '"kind":"node","node":"b".*"to":"standby"' "$T_TMP/lease.json"
+t_check "--lease-pair: the holder loses the lease, the other takes over (a failover a -> b)" \
+	wait_for '"kind":"failover","node":"b".*"from":"a","to":"b"' "$T_TMP/lease.json" 90
+t_check "--lease-pair: then a waits for the lease as the standby" wait_for '"kind":"node","node":"a".*"to":"standby"' "$T_TMP/lease.json"
+kill -TERM $LEP; wait $LEP
 t_done
