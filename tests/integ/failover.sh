@@ -41,6 +41,15 @@ t_match "--summary lists the standby as healthy" '^healthy: primary, standby \(s
 "$NODETOP" --status-line -c "$CONF" >"$T_TMP/sl.txt" 2>/dev/null; rc=$?
 t_eq "--status-line: 1 up, 1 standby, exit 0" "CL 1/2 up, 1 standby 0" "$(cat "$T_TMP/sl.txt") $rc"
 
+# ---------------------------------------------------------------- the group settings
+sed 's/^\[defaults\]$/&\nfailover_grace = 5s\nstandby_answers = refused, 503/' "$CONF" >"$T_TMP/opts.conf"
+"$NODETOP" --once -c "$T_TMP/opts.conf" >/dev/null 2>"$T_TMP/opts.err"; rc=$?
+t_eq "failover_grace and standby_answers are accepted" "0:" "$rc:$(cat "$T_TMP/opts.err")"
+sed 's/^\[defaults\]$/&\nstandby_answers = 500/' "$CONF" >"$T_TMP/bad.conf"
+"$NODETOP" --once -c "$T_TMP/bad.conf" >/dev/null 2>"$T_TMP/bad.err"; rc=$?
+t_eq "a bad standby_answers is a configuration error (exit 3)" 3 "$rc"
+t_match "... naming the key and the values allowed" "bad standby_answers '500' \(use refused, 502, 503\)" "$(cat "$T_TMP/bad.err")"
+
 # ---------------------------------------------------------------- a staged failover
 EV=$T_TMP/ev.json
 "$NODETOP" --events --json -c "$CONF" >"$EV" 2>"$T_TMP/ev.err" &
