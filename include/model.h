@@ -95,7 +95,8 @@ typedef struct node {
 	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
 	double proc_uptime_s;            /* uptime_seconds */
 	bool have_proc_uptime;
-	bool uptime_growing;             /* the last scrape's uptime_seconds was above the one before */
+	int64_t uptime_grew_ms;          /* the last scrape whose uptime_seconds was above the one
+	                                    before (0 = none): the process serves */
 	unsigned restarts;
 	int64_t last_restart_ms;
 

@@ -20,8 +20,8 @@
 static const struct {
 	const char *name, *group, *scenario;
 } demo_nodes[] = {
-	{ "primary", "pair", "healthy" },
-	{ "standby", "pair", "flapping" },
+	{ "primary", "pair", "healthy" },      /* a lease pair: the standby's port stays closed */
+	{ "standby", "pair", "healthy" },      /* until the primary loses the lease (every 3 min) */
 	{ "reporter", NULL, "db-outage" },
 	{ "fresh", NULL, "starting" },
 };
@@ -88,7 +88,8 @@ pid_t demo_start(settings_t *s, const char *sim_path, char *err, size_t errlen)
 			dup2(nul, 0);
 		setpgid(0, 0);                         /* Ctrl-C in the terminal goes to nodetop only */
 		execlp(sim, sim, "--base-port", "0", "--port-file", port_file, "--nodes", nodes,
-		       "--scenarios", scen, "--flap-ms", "90000", "--chains", "2", (char *)NULL);
+		       "--scenarios", scen, "--flap-ms", "90000", "--chains", "2",
+		       "--lease-pair", "0,1", "--failover-ms", "180000", (char *)NULL);
 		fprintf(stderr, "cannot run %s: %s\n", sim, strerror(errno));
 		_exit(127);
 	}

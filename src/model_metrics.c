@@ -366,7 +366,6 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
 		} else {
 			n->have_metrics = false;
-			n->uptime_growing = false;
 			model_copy(n->metrics_error, sizeof n->metrics_error, err);
 			n->have_db = false;
 			n->have_db_wait_prev = false;
@@ -448,7 +447,8 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	n->db_wait_prev = old_wait;
 
 	/* process uptime: a drop is a restart; a rise says the process serves (two active members) */
-	n->uptime_growing = c.have_uptime && n->have_proc_uptime && c.uptime > n->proc_uptime_s;
+	if (c.have_uptime && n->have_proc_uptime && c.uptime > n->proc_uptime_s)
+		n->uptime_grew_ms = now;
 	if (c.have_uptime) {
 		if (n->have_proc_uptime && c.uptime < n->proc_uptime_s) {
 			char d[128];

@@ -34,6 +34,25 @@ void model_sort_chains(node_t *n);
 const char *model_listener_output(const node_t *n, const char *chain);
 void model_apply_health(model_t *m, node_t *n, const probe_result_t *r);
 
+/* model.c */
+/* Sets an indicator: event on a state change (kind, node; node NULL: none),
+ * uptime accrued as ust, reason. Returns true when anything visible changed. */
+bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,
+                          const char *subject, state_t st, state_t ust, const char *reason, int64_t now);
+
+/* model_group.c */
+/* The node at index idx, NULL for GROUP_NONE or out of range. */
+const node_t *model_member(const model_t *m, size_t idx);
+/* The member answers: its node indicator is up, degraded or starting. */
+bool model_member_answers(const node_t *n);
+/* Node n is its group's standby: refused (or a standby_answers status) while another member answers. */
+bool model_is_standby(const model_t *m, const node_t *n, bool stale);
+/* Roles, failover and two-active events, then the group's indicators. */
+bool model_group_update(model_t *m, group_t *g, int64_t now);
+/* Group g's indicator k now: state, the state its uptime accrues, reason, severity (each may be NULL). */
+state_t model_group_eval(const model_t *m, const group_t *g, indicator_id_t k, int64_t now,
+                         state_t *ust, char *reason, size_t rsize, severity_t *sev);
+
 /* model_metrics.c */
 /* Returns true when the checks as /metrics sees them changed since the scrape
  * before: /health is worth asking now. */

@@ -1041,12 +1041,22 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 		strbuf_puts(out, "CL ? stale");
 		return;
 	}
-	strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
-	if (st.standby)
-		strbuf_printf(out, ", %zu standby", st.standby);
+	const node_t *n = have ? &m->nodes[worst_node] : NULL;
+	size_t gi = n ? model_group_index(m, n) : (size_t)-1;
+	const node_t *act = gi != (size_t)-1 && m->groups[gi].active < m->nnodes ? &m->nodes[m->groups[gi].active] : NULL;
+	if (act && act != n) {
+		/* the group carries the service: say so first, "CL pair up on standby | node DOWN primary 4m" */
+		strbuf_puts(out, "CL ");
+		put_name_cols(out, m->groups[gi].name, utf8, 12);
+		strbuf_printf(out, " %s on ", state_name(act->ind[IND_NODE].state));
+		put_name_cols(out, act->name, utf8, 12);
+	} else {
+		strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
+		if (st.standby)
+			strbuf_printf(out, ", %zu standby", st.standby);
+	}
 	if (!have)
 		return;
-	const node_t *n = &m->nodes[worst_node];
 	char d[16] = "";
 	if (worst.since_ms > 0)
 		duration_short(d, sizeof d, now_ms - worst.since_ms);

@@ -121,6 +121,8 @@ typedef struct sim_node {
 	uv_tcp_t *listener;         /* NULL while not listening */
 	uv_tcp_t *parked;           /* while down: the port bound, not listening (refused, and kept) */
 	int want_listen;
+	int unplugged;              /* told to stop listening whatever its scenario (a standby's
+	                               closed port); the port stays bound, as for `down` */
 	sim_conn_t *conns;          /* doubly-linked list of open connections */
 	int nconns;
 } sim_node_t;
@@ -141,6 +143,11 @@ struct sim {
 	uint64_t seed;
 	const char *port_file;
 	uint64_t cycle_ms, flap_ms, slow_ms;
+	int lease_pair[2];          /* --lease-pair I,J: a database lease keeps one of them
+	                               listening (-1: none) */
+	uint64_t failover_ms;       /* --failover-ms: the holder loses the lease this often */
+	int lease_holder, lease_phase;   /* index into lease_pair; 0 hold, 1 gap, 2 migrating */
+	uint64_t lease_phase_ms;    /* loop time the phase began */
 
 	/* state */
 	sim_node_t *nodes;
@@ -200,6 +207,9 @@ void sim_node_init(sim_t *sim, sim_node_t *node, int index, sim_scenario_t s, in
 sim_scenario_t sim_node_effective(const sim_node_t *node, uint64_t now);
 /* Switches the scenario; opens or closes the listening socket as needed. */
 void sim_node_set_scenario(sim_node_t *node, sim_scenario_t s);
+/* Stops listening (on = 0: connections are refused, the port stays bound) or
+ * listens again (on = 1), keeping the scenario. */
+void sim_node_set_listening(sim_node_t *node, int on);
 /* Moves counters, heads and RPC states forward to loop time now. */
 void sim_node_advance(sim_node_t *node, uint64_t now);
 /* Answers one request (resp is zeroed by the caller). */

@@ -44,13 +44,14 @@ static void main_usage(FILE *f)
 	fputs("usage: nodetop-sim [--base-port P] [--nodes N] [--scenario NAME | --scenarios a,b,c]\n"
 	      "                   [--metrics-size BYTES] [--chains N] [--token TOKEN] [--plugin]\n"
 	      "                   [--control-file PATH] [--seed S] [--port-file PATH] [--cycle-ms MS]\n"
-	      "                   [--flap-ms MS] [--slow-ms MS]\n"
+	      "                   [--flap-ms MS] [--slow-ms MS] [--lease-pair I,J [--failover-ms MS]]\n"
 	      "Simulated Chainlink nodes on 127.0.0.1 ports P, P+1, ... (default 6688; 0 picks free ports).\n"
 	      "scenarios:", f);
 	for (int i = 0; i < SIM_SCENARIO_COUNT; i++)
 		fprintf(f, " %s", sim_scenario_name((sim_scenario_t)i));
 	fputs("\ncontrol: POST /control/scenario?name=NAME[&node=INDEX|all], GET /control/state,\n"
-	      "         control file lines \"INDEX SCENARIO\" or \"all SCENARIO\"\n", f);
+	      "         POST /control/listen?node=INDEX&on=0|1 (stop listening, the port kept; listen again),\n"
+	      "         control file lines \"INDEX SCENARIO\", \"all SCENARIO\", \"INDEX unlisten\", \"INDEX listen\"\n", f);
 }
 
 static void main_die(const char *fmt, const char *arg)
@@ -114,7 +115,7 @@ static void main_scenarios(sim_t *sim, const char *list)
 static void main_options(sim_t *sim, int argc, char **argv)
 {
 	enum { O_BASE = 256, O_NODES, O_SCEN, O_SCENS, O_MSIZE, O_CHAINS, O_TOKEN, O_PLUGIN, O_CTL,
-	       O_SEED, O_PORTF, O_CYCLE, O_FLAP, O_SLOW, O_HELP };
+	       O_SEED, O_PORTF, O_CYCLE, O_FLAP, O_SLOW, O_LEASE, O_FAILOVER, O_HELP };
 	static const struct option opts[] = {
 		{ "base-port", required_argument, NULL, O_BASE },
 		{ "nodes", required_argument, NULL, O_NODES },
@@ -130,6 +131,8 @@ static void main_options(sim_t *sim, int argc, char **argv)
 		{ "cycle-ms", required_argument, NULL, O_CYCLE },
 		{ "flap-ms", required_argument, NULL, O_FLAP },
 		{ "slow-ms", required_argument, NULL, O_SLOW },
+		{ "lease-pair", required_argument, NULL, O_LEASE },
+		{ "failover-ms", required_argument, NULL, O_FAILOVER },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +143,8 @@ static void main_options(sim_t *sim, int argc, char **argv)
 	sim->seed = 1;
 	sim->flap_ms = 20000;
 	sim->slow_ms = 8000;
+	sim->lease_pair[0] = sim->lease_pair[1] = -1;
+	sim->failover_ms = 180000;
 	int have_scen = 0, o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
@@ -163,6 +168,12 @@ static void main_options(sim_t *sim, int argc, char **argv)
 		case O_CYCLE: sim->cycle_ms = main_number("--cycle-ms", optarg, 0, 86400000ULL * 365); break;
 		case O_FLAP: sim->flap_ms = main_number("--flap-ms", optarg, 0, 86400000ULL * 365); break;
 		case O_SLOW: sim->slow_ms = main_number("--slow-ms", optarg, 0, 86400000ULL * 365); break;
+		case O_LEASE:
+			if (sscanf(optarg, "%d,%d", &sim->lease_pair[0], &sim->lease_pair[1]) != 2 ||
+			    sim->lease_pair[0] < 0 || sim->lease_pair[1] < 0 || sim->lease_pair[0] == sim->lease_pair[1])
+				main_die("--lease-pair takes two different node indices, e.g. 0,1 ('%s')", optarg);
+			break;
+		case O_FAILOVER: sim->failover_ms = main_number("--failover-ms", optarg, 1000, 86400000ULL * 365); break;
 		case O_HELP:
 		case 'h':
 			main_usage(stdout);
@@ -244,12 +255,45 @@ static int main_write_port_file(const sim_t *sim)
 }
 
 /* ---------------------------------------------------------------- timers */
+/* --lease-pair: Chainlink's database lease. The holder listens; the other's
+ * port refuses (it retries the lease every second). Every --failover-ms the
+ * holder loses the lease and exits (refused); the lease expires (10 s) and the
+ * other takes it, answers 204 while it migrates (8 s), then serves; the old
+ * holder waits for the lease in turn. */
+#define LEASE_GAP_MS     12000
+#define LEASE_MIGRATE_MS 8000
+
+static void main_lease_step(sim_t *sim, uint64_t now)
+{
+	if (sim->lease_pair[0] < 0)
+		return;
+	sim_node_t *hold = &sim->nodes[sim->lease_pair[sim->lease_holder]];
+	sim_node_t *next = &sim->nodes[sim->lease_pair[!sim->lease_holder]];
+	uint64_t in = now - sim->lease_phase_ms;
+	if (sim->lease_phase == 0 && in >= sim->failover_ms) {
+		sim_node_set_listening(hold, 0);             /* lost the lease: exits */
+		sim->lease_phase = 1;
+		sim->lease_phase_ms = now;
+	} else if (sim->lease_phase == 1 && in >= LEASE_GAP_MS) {
+		sim_node_set_scenario(next, SIM_STARTING);   /* took the lease, migrating */
+		sim_node_set_listening(next, 1);
+		sim->lease_phase = 2;
+		sim->lease_phase_ms = now;
+	} else if (sim->lease_phase == 2 && in >= LEASE_MIGRATE_MS) {
+		sim_node_set_scenario(next, sim->list[next->cycle_pos]);
+		sim->lease_holder = !sim->lease_holder;
+		sim->lease_phase = 0;
+		sim->lease_phase_ms = now;
+	}
+}
+
 static void main_on_tick(uv_timer_t *t)
 {
 	sim_t *sim = t->data;
 	uint64_t now = uv_now(&sim->loop);
 	for (int i = 0; i < sim->nnodes; i++)
 		sim_node_advance(&sim->nodes[i], now);
+	main_lease_step(sim, now);
 	sim_http_sweep(sim, now);
 }
 
@@ -339,6 +383,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, "nodetop-sim: node %d: %s\n", i, err);
 			return 1;
 		}
+	}
+	if (sim->lease_pair[0] >= sim->nnodes || sim->lease_pair[1] >= sim->nnodes) {
+		fprintf(stderr, "nodetop-sim: --lease-pair %d,%d: only %d nodes\n", sim->lease_pair[0],
+		        sim->lease_pair[1], sim->nnodes);
+		return 1;
+	}
+	if (sim->lease_pair[0] >= 0) {       /* the second member waits for the lease */
+		sim->nodes[sim->lease_pair[1]].unplugged = 1;
+		sim->nodes[sim->lease_pair[1]].want_listen = 0;
+		sim->lease_phase_ms = sim->t0_ms;
 	}
 	/* nodes that start down keep their port (picked above) but do not listen */
 	for (int i = 0; i < sim->nnodes; i++)

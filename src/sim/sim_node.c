@@ -248,6 +248,20 @@ void sim_node_advance(sim_node_t *node, uint64_t now)
 		node_advance_chain(node, c, eff, now, s);
 }
 
+/* Opens or closes the listening socket for the scenario and the listen switch. */
+static void node_update_listening(sim_node_t *node)
+{
+	sim_t *sim = node->sim;
+	node->want_listen = node->scenario != SIM_DOWN && !node->unplugged;
+	if (!node->want_listen && node->listener) {
+		sim_http_unlisten(node);
+	} else if (node->want_listen && !node->listener && !sim->stopping) {
+		char err[256];
+		if (sim_http_listen(node, err, sizeof(err)) != 0)
+			fprintf(stderr, "nodetop-sim: node %d: %s (will retry)\n", node->index, err);
+	}
+}
+
 void sim_node_set_scenario(sim_node_t *node, sim_scenario_t s)
 {
 	sim_t *sim = node->sim;
@@ -258,14 +272,13 @@ void sim_node_set_scenario(sim_node_t *node, sim_scenario_t s)
 	node->scenario_ms = now;
 	if (old == SIM_STARTING && s != SIM_STARTING)
 		node_reset_process(node, now);      /* the node (re)started */
-	node->want_listen = s != SIM_DOWN;
-	if (!node->want_listen && node->listener) {
-		sim_http_unlisten(node);
-	} else if (node->want_listen && !node->listener && !sim->stopping) {
-		char err[256];
-		if (sim_http_listen(node, err, sizeof(err)) != 0)
-			fprintf(stderr, "nodetop-sim: node %d: %s (will retry)\n", node->index, err);
-	}
+	node_update_listening(node);
+}
+
+void sim_node_set_listening(sim_node_t *node, int on)
+{
+	node->unplugged = !on;
+	node_update_listening(node);
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -437,6 +450,34 @@ static void node_control(sim_node_t *node, const sim_request_t *req, sim_respons
 			return;
 		}
 		node_control_state(sim, resp);
+		return;
+	}
+	if (node_path_is(req, "/control/listen")) {
+		/* POST /control/listen?node=N&on=0|1: stop listening (refused, port kept) or listen again */
+		char idx[32], on[8];
+		if (!node_method_is(req, "POST")) {
+			snprintf(resp->extra_headers, sizeof(resp->extra_headers), "Allow: POST\r\n");
+			node_text(resp, 405, "method not allowed\n");
+			return;
+		}
+		int ol = node_query(req, "on", on, sizeof(on));
+		if (ol != 1 || (on[0] != '0' && on[0] != '1')) {
+			node_text(resp, 400, "on must be 0 or 1\n");
+			return;
+		}
+		int il = node_query(req, "node", idx, sizeof(idx));
+		sim_node_t *target = node;
+		if (il >= 0) {
+			char *end;
+			long i = strtol(idx, &end, 10);
+			if (il == 0 || *end || i < 0 || i >= sim->nnodes) {
+				node_text(resp, 400, "bad node index\n");
+				return;
+			}
+			target = &sim->nodes[i];
+		}
+		sim_node_set_listening(target, on[0] == '1');
+		node_text(resp, 200, "ok\n");
 		return;
 	}
 	if (!node_path_is(req, "/control/scenario")) {
@@ -619,15 +660,20 @@ int sim_node_apply_control(sim_t *sim, const char *text, size_t len)
 		int k = sscanf(line, "%31s %63s %7s", who, what, extra);
 		if (k <= 0)
 			continue;
-		sim_scenario_t s;
-		if (k != 2 || sim_scenario_parse(what, strlen(what), &s) != 0) {
+		sim_scenario_t s = SIM_HEALTHY;
+		int listen = strcmp(what, "listen") == 0 ? 1 : strcmp(what, "unlisten") == 0 ? 0 : -1;
+		if (k != 2 || (listen < 0 && sim_scenario_parse(what, strlen(what), &s) != 0)) {
 			fprintf(stderr, "nodetop-sim: control file: bad line '%s'\n", line);
 			bad++;
 			continue;
 		}
 		if (strcmp(who, "all") == 0) {
-			for (int i = 0; i < sim->nnodes; i++)
-				sim_node_set_scenario(&sim->nodes[i], s);
+			for (int i = 0; i < sim->nnodes; i++) {
+				if (listen >= 0)
+					sim_node_set_listening(&sim->nodes[i], listen);
+				else
+					sim_node_set_scenario(&sim->nodes[i], s);
+			}
 			continue;
 		}
 		char *e;
@@ -637,7 +683,10 @@ int sim_node_apply_control(sim_t *sim, const char *text, size_t len)
 			bad++;
 			continue;
 		}
-		sim_node_set_scenario(&sim->nodes[i], s);
+		if (listen >= 0)
+			sim_node_set_listening(&sim->nodes[i], listen);
+		else
+			sim_node_set_scenario(&sim->nodes[i], s);
 	}
 	return bad;
 }

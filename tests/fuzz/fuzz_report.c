@@ -40,7 +40,7 @@ static const char *fuzz_part(const uint8_t **p, const uint8_t *end, size_t *len)
 }
 
 static void fuzz_apply(model_t *m, size_t node, probe_kind_t kind, long status, const char *ct,
-                       const char *body, size_t len, int64_t t)
+                       const char *body, size_t len, probe_error_t cls, int64_t t)
 {
 	probe_result_t r;
 	memset(&r, 0, sizeof r);
@@ -53,6 +53,7 @@ static void fuzz_apply(model_t *m, size_t node, probe_kind_t kind, long status, 
 	r.body = body;
 	r.len = len;
 	r.error = status ? NULL : body;   /* an error text is untrusted too (curl's buffer) */
+	r.error_class = status ? PROBE_ERR_NONE : cls;
 	r.done_ms = t;
 	r.latency_ms = 12;
 	model_apply(m, &r);
@@ -78,13 +79,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_add_node(&m, name, "http://user:secret@127.0.0.1:6688", NULL, 5000);
 	model_add_node(&m, "primary", "http://127.0.0.1:6689", name, 5000);
 	model_add_node(&m, "standby", "http://127.0.0.1:6690", name, 5000);
+	/* the pair's rules: refused standbys, failovers, balancer answers */
+	model_group_options(&m, name, (flags & 0x10) ? 1000 : 0, GROUP_STANDBY_503);
 	const char *ct = flags & 8 ? "text/plain" : "application/vnd.api+json";
 	for (int round = 0; round < 2; round++) {
 		int64_t t = T0 + round * 5000;
 		for (size_t i = 0; i < 3; i++) {
 			long st = statuses[(flags >> (i + round)) & 7];
-			fuzz_apply(&m, i, PROBE_HEALTH, st, ct, hb, hlen, t);
-			fuzz_apply(&m, i, PROBE_METRICS, (flags & 0x40) && i ? 0 : 200, "text/plain", mbb, mlen, t);
+			probe_error_t cls = ((flags >> i) & 0x20) ? PROBE_ERR_REFUSED : PROBE_ERR_TIMEOUT;
+			fuzz_apply(&m, i, PROBE_HEALTH, st, ct, hb, hlen, cls, t);
+			fuzz_apply(&m, i, PROBE_METRICS, (flags & 0x40) && i ? 0 : 200, "text/plain", mbb, mlen, cls, t);
 		}
 		model_tick(&m, t + 1000);
 	}
@@ -92,7 +96,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	model_tick(&m, now);
 	model_status_t st = model_status(&m, now);
 	FUZZ_CHECK((int)st.severity >= 0 && st.severity <= SEV_UNKNOWN);
-	FUZZ_CHECK(st.up + st.degraded + st.starting + st.down + st.unknown == st.nodes);
+	FUZZ_CHECK(st.up + st.degraded + st.starting + st.down + st.unknown + st.standby == st.nodes);
+	/* a standby is never a problem, and needs an active peer */
+	for (size_t i = 0; i < m.nnodes; i++) {
+		attention_t a = model_node_attention(&m, i, now);
+		if (a.state == STATE_STANDBY) {
+			FUZZ_CHECK(!a.problem && a.severity == SEV_OK && a.role == ROLE_STANDBY);
+			FUZZ_CHECK(m.ngroups == 1 && m.groups[0].active != GROUP_NONE);
+		}
+	}
 
 	strbuf_t out = STRBUF_INIT;
 	report_json(&out, &m, now);
