@@ -47,7 +47,9 @@ typedef struct db_probe_result {
 	db_lease_t lease;
 	char lease_holder[40];      /* the client_id (a UUID) when DB_LEASE_HELD */
 	int64_t lease_expires_in_ms;/* negative once expired (the holder stopped refreshing) */
-	double connect_ms;          /* name lookup + TCP + TLS + authentication; -1 when not reached */
+	double connect_ms;          /* name lookup + TCP + TLS + authentication; -1 when not
+	                               reached or when the probe ran on a kept connection */
+	bool reused_connection;     /* the probe ran on the connection of an earlier one */
 	double query_ms;            /* the probe query's round trip; -1 when not reached */
 } db_probe_result_t;
 
@@ -88,7 +90,7 @@ const char *dbinfo_error_name(db_error_t e);   /* "refused", "timeout", "tls", "
 const char *dbinfo_role_name(db_role_t r);     /* "writer", "reader", "unknown" */
 
 /* {"name", "state": "up"|"down", "role", "latency_ms", "connect_ms",
- *  "query_ms", "connections", "max_connections", "replay_lag_ms",
+ *  "query_ms", "reused_connection", "connections", "max_connections", "replay_lag_ms",
  *  "server_version", "lease": {"holder", "expires_in_ms"} | null,
  *  "lease_readable", "error": {"class", "text"} | null}. Unknowns are null. */
 cJSON *dbinfo_to_json(const char *name, const db_probe_result_t *r);

@@ -22,6 +22,10 @@ typedef struct dbprobe_conf {
 	const char *sslrootcert;
 	const char *application_name; /* default "nodetop" */
 	unsigned timeout_ms;       /* the whole probe: name lookup, connect, query (0: 5000) */
+	bool fresh_connection;     /* connect anew for every probe (default: keep a working
+	                              connection for the next probe) */
+	unsigned reconnect_after_ms; /* a kept connection's longest life, so that
+	                              authentication is re-checked (0: 300000) */
 } dbprobe_conf_t;
 
 typedef struct dbprobe dbprobe_t;
@@ -39,7 +43,8 @@ int dbprobe_start(dbprobe_t *p);
 
 bool dbprobe_busy(const dbprobe_t *p);
 
-/* Drops the probe in flight (its connection is closed; no callback). */
+/* Drops the probe in flight (its connection is closed; no callback); when
+ * none is in flight, keeps the idle connection. */
 void dbprobe_cancel(dbprobe_t *p);
 
 /* Cancels and frees p; its handles are closed on the loop (run it afterwards). */

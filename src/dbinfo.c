@@ -426,10 +426,11 @@ cJSON *dbinfo_to_json(const char *name, const db_probe_result_t *r)
 	dbinfo_jadd(o, "state", cJSON_CreateString(r->up ? "up" : "down"));
 	dbinfo_jadd(o, "role", r->role == DB_ROLE_UNKNOWN ? cJSON_CreateNull()
 	                                                  : cJSON_CreateString(dbinfo_role_name(r->role)));
-	dbinfo_jadd(o, "latency_ms", dbinfo_jms(r->connect_ms >= 0 && r->query_ms >= 0
-	                                         ? r->connect_ms + r->query_ms : -1));
+	dbinfo_jadd(o, "latency_ms", dbinfo_jms(r->query_ms >= 0
+	                                         ? (r->connect_ms >= 0 ? r->connect_ms : 0) + r->query_ms : -1));
 	dbinfo_jadd(o, "connect_ms", dbinfo_jms(r->connect_ms));
 	dbinfo_jadd(o, "query_ms", dbinfo_jms(r->query_ms));
+	dbinfo_jadd(o, "reused_connection", cJSON_CreateBool(r->reused_connection));
 	dbinfo_jadd(o, "connections", dbinfo_jint(r->connections, r->connections >= 0));
 	dbinfo_jadd(o, "max_connections", dbinfo_jint(r->max_connections, r->max_connections > 0));
 	dbinfo_jadd(o, "replay_lag_ms", dbinfo_jint(r->replay_lag_ms, r->replay_lag_ms >= 0));

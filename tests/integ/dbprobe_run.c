@@ -34,6 +34,7 @@ typedef struct run {
 } run_t;
 
 static void run_start_next(run_t *r);
+static void run_next_due(uv_timer_t *t);
 
 static void run_finish(run_t *r)
 {
@@ -59,7 +60,7 @@ static void run_done(dbprobe_t *p, const db_probe_result_t *res, void *ud)
 	if (++r->done >= r->count)
 		run_finish(r);
 	else if (r->interval_ms > 0)
-		uv_timer_start(&r->next, (uv_timer_cb)run_start_next, (uint64_t)r->interval_ms, 0);
+		uv_timer_start(&r->next, run_next_due, (uint64_t)r->interval_ms, 0);
 	else
 		run_start_next(r);
 }
@@ -72,6 +73,11 @@ static void run_start_next(run_t *r)
 		fprintf(stderr, "dbprobe_run: dbprobe_start refused\n");
 		exit(3);
 	}
+}
+
+static void run_next_due(uv_timer_t *t)
+{
+	run_start_next(t->data);
 }
 
 static void run_tick(uv_timer_t *t)

@@ -261,7 +261,7 @@ static void test_json(void **state)
 	char *s = json_of("db-a", &r);
 	assert_string_equal(s,
 		"{\"name\":\"db-a\",\"state\":\"up\",\"role\":\"reader\",\"latency_ms\":4.3,\"connect_ms\":3.3,"
-		"\"query_ms\":1,\"connections\":12,\"max_connections\":100,\"replay_lag_ms\":250,"
+		"\"query_ms\":1,\"reused_connection\":false,\"connections\":12,\"max_connections\":100,\"replay_lag_ms\":250,"
 		"\"server_version\":\"15.20\",\"lease\":{\"holder\":\"fa1ab364-5864-4fc7-a041-f31842ec876f\","
 		"\"expires_in_ms\":14975},\"lease_readable\":true,\"error\":null}");
 	cJSON_free(s);
@@ -273,7 +273,7 @@ static void test_json(void **state)
 	s = json_of("db-b", &d);
 	assert_string_equal(s,
 		"{\"name\":\"db-b\",\"state\":\"down\",\"role\":null,\"latency_ms\":null,\"connect_ms\":null,"
-		"\"query_ms\":null,\"connections\":null,\"max_connections\":null,\"replay_lag_ms\":null,"
+		"\"query_ms\":null,\"reused_connection\":false,\"connections\":null,\"max_connections\":null,\"replay_lag_ms\":null,"
 		"\"server_version\":null,\"lease\":null,\"lease_readable\":null,"
 		"\"error\":{\"class\":\"auth\",\"text\":\"password authentication failed (***)\"}}");
 	assert_null(strstr(s, "hunter2"));
