@@ -13,6 +13,7 @@
 
 #include "dbinfo.h"
 #include "dbprobe.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 /*
@@ -42,6 +43,11 @@ typedef enum dbprobe_stage {
 	DBP_QUERYING
 } dbprobe_stage_t;
 
+/* A name's addresses handed to libpq, which tries them in turn (::1 may
+ * refuse where 127.0.0.1 answers): at most DBP_NADDR of them. */
+#define DBP_NADDR 8
+#define DBP_ADDRS_MAX (DBP_NADDR * 48)
+
 typedef struct dbprobe_poll {
 	uv_poll_t h;
 	int fd;
@@ -67,13 +73,14 @@ struct dbprobe {
 	dbprobe_gai_t *gai;
 	PGconn *conn;
 	uint64_t conn_born;  /* when conn was established */
-	char conn_addr[64];  /* the hostaddr it was made to */
+	char conn_addr[DBP_ADDRS_MAX];  /* the hostaddr list it was made to */
 	bool reused;         /* this probe runs on a kept connection */
 	dbprobe_stage_t stage;
 	bool with_lease;     /* the query still includes the lease part */
 	bool got_row;
 	char *password;      /* this probe's, from password_file; wiped at the end */
-	char hostaddr[64];
+	char hostaddr[DBP_ADDRS_MAX];   /* this probe's addresses of host, "a,b" */
+	char *hostnames;     /* host repeated once per address, "h,h" */
 	char *query;
 	uint64_t t0, t_connected, t_sent;
 	db_probe_result_t res;
@@ -146,6 +153,8 @@ static void dbprobe_release(dbprobe_t *p, bool keep)
 	}
 	free(p->query);
 	p->query = NULL;
+	free(p->hostnames);
+	p->hostnames = NULL;
 	free(p->err_msg);
 	p->err_msg = NULL;
 	dbprobe_wipe_password(p);
@@ -393,6 +402,12 @@ static void dbprobe_poll_cb(uv_poll_t *h, int status, int events)
 
 /* ------------------------------------------------------------ starting */
 
+static void dbprobe_notice_ignore(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* Runs the probe on the kept connection when it is still the one to use, and
  * still alive as far as a non-blocking read can tell; else connects anew. */
 static void dbprobe_reuse_or_connect(dbprobe_t *p)
@@ -417,7 +432,7 @@ static void dbprobe_connect(dbprobe_t *p)
 	const char *keys[16], *vals[16];
 	int n = 0;
 #define DBP_KV(k, v) do { if (v) { keys[n] = (k); vals[n] = (v); n++; } } while (0)
-	DBP_KV("host", p->host);
+	DBP_KV("host", p->hostnames ? p->hostnames : p->host);
 	DBP_KV("hostaddr", p->hostaddr[0] ? p->hostaddr : NULL);
 	DBP_KV("port", p->port);
 	DBP_KV("dbname", p->dbname);
@@ -437,6 +452,9 @@ static void dbprobe_connect(dbprobe_t *p)
 		dbprobe_fail_conn(p);
 		return;
 	}
+	/* libpq prints notices (and a FATAL that arrives while idle) on stderr,
+	 * which belongs to the terminal: nothing of the server's reaches it. */
+	PQsetNoticeProcessor(p->conn, dbprobe_notice_ignore, NULL);
 	/* libpq: start as if PQconnectPoll had asked for writing */
 	dbprobe_watch(p, UV_WRITABLE);
 }
@@ -459,10 +477,31 @@ static void dbprobe_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *r
 		dbprobe_fail(p, DB_ERR_OTHER, msg);
 		return;
 	}
-	int rc = uv_ip_name(res->ai_addr, p->hostaddr, sizeof p->hostaddr);
+	strbuf_t addrs = STRBUF_INIT, names = STRBUF_INIT;
+	int n = 0;
+	for (struct addrinfo *a = res; a && n < DBP_NADDR; a = a->ai_next) {
+		char ip[48];
+		if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) ||
+		    uv_ip_name(a->ai_addr, ip, sizeof ip) != 0)
+			continue;
+		char padded[52];
+		snprintf(padded, sizeof padded, ",%s,", ip);
+		char hay[DBP_ADDRS_MAX + 2];
+		snprintf(hay, sizeof hay, ",%s,", strbuf_str(&addrs));
+		if (strstr(hay, padded))
+			continue;   /* the same address once per socket type */
+		strbuf_printf(&addrs, "%s%s", n ? "," : "", ip);
+		strbuf_printf(&names, "%s%s", n ? "," : "", p->host);
+		n++;
+	}
 	uv_freeaddrinfo(res);
-	if (rc != 0) {
-		dbprobe_fail(p, DB_ERR_OTHER, "could not use the host's address");
+	snprintf(p->hostaddr, sizeof p->hostaddr, "%s", strbuf_str(&addrs));
+	free(p->hostnames);
+	p->hostnames = n ? xstrdup(strbuf_str(&names)) : NULL;
+	strbuf_free(&addrs);
+	strbuf_free(&names);
+	if (n == 0) {
+		dbprobe_fail(p, DB_ERR_OTHER, "could not use the host's addresses");
 		return;
 	}
 	dbprobe_reuse_or_connect(p);

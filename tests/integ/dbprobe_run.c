@@ -4,12 +4,14 @@
  * Usage: dbprobe_run [--host H] [--port P] [--dbname D] [--user U]
  *          [--password-file F] [--sslmode M] [--sslrootcert F] [--timeout MS]
  *          [--name N] [--count N] [--interval MS] [--tick MS]
- *          [--cancel-after-ticks K] [--cpu]
+ *          [--cancel-after-ticks K] [--cpu] [--stdin]
  * One JSON object per probe on stdout: dbinfo_to_json's fields plus "ticks",
  * how often a second timer (--tick, default 5 ms) fired while the probe was in
  * flight: the loop kept running. --cancel-after-ticks K drops the probe once K
  * ticks passed during it and prints {"cancelled": true, "ticks": K, "busy": ...}.
  * --cpu adds a last line {"probes", "cpu_us_per_probe"} (getrusage, user+sys).
+ * --stdin: one probe per line read from stdin (the same dbprobe, so a kept
+ * connection carries over), until end of input; --count is ignored.
  * Exit status: 0, 2 on bad usage, 3 when the loop does not close cleanly. */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +28,9 @@
 typedef struct run {
 	uv_loop_t loop;
 	uv_timer_t tick, next;
+	uv_pipe_t in;
+	bool use_stdin, in_eof;
+	long pending;         /* --stdin: lines not yet probed */
 	dbprobe_t *probe;
 	const char *name;
 	long count, done, interval_ms, cancel_after;
@@ -41,6 +46,8 @@ static void run_finish(run_t *r)
 	uv_timer_stop(&r->tick);
 	uv_close((uv_handle_t *)&r->tick, NULL);
 	uv_close((uv_handle_t *)&r->next, NULL);
+	if (r->use_stdin)
+		uv_close((uv_handle_t *)&r->in, NULL);
 	dbprobe_close(r->probe);
 	r->probe = NULL;
 }
@@ -57,7 +64,15 @@ static void run_done(dbprobe_t *p, const db_probe_result_t *res, void *ud)
 	fflush(stdout);
 	cJSON_free(s);
 	cJSON_Delete(o);
-	if (++r->done >= r->count)
+	++r->done;
+	if (r->use_stdin) {
+		if (r->pending > 0) {
+			r->pending--;
+			run_start_next(r);
+		} else if (r->in_eof) {
+			run_finish(r);
+		}
+	} else if (r->done >= r->count)
 		run_finish(r);
 	else if (r->interval_ms > 0)
 		uv_timer_start(&r->next, run_next_due, (uint64_t)r->interval_ms, 0);
@@ -96,6 +111,33 @@ static void run_tick(uv_timer_t *t)
 	}
 }
 
+static void run_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	static char mem[256];
+	(void)h;
+	(void)hint;
+	*buf = uv_buf_init(mem, sizeof mem);
+}
+
+static void run_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	run_t *r = s->data;
+	if (n < 0) {
+		uv_read_stop(s);
+		r->in_eof = true;
+		if (!r->in_flight && r->probe)
+			run_finish(r);
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++)
+		if (buf->base[i] == '\n')
+			r->pending++;
+	if (!r->in_flight && r->pending > 0) {
+		r->pending--;
+		run_start_next(r);
+	}
+}
+
 static long run_num(const char *s)
 {
 	char *end;
@@ -122,6 +164,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--cpu") == 0) {
 			cpu = true;
+			continue;
+		}
+		if (strcmp(a, "--stdin") == 0) {
+			r.use_stdin = true;
 			continue;
 		}
 		if (!v) {
@@ -161,7 +207,16 @@ int main(int argc, char **argv)
 	r.next.data = &r;
 	uv_timer_start(&r.tick, run_tick, (uint64_t)tick_ms, (uint64_t)tick_ms);
 	r.probe = dbprobe_new(&r.loop, &c, run_done, &r);
-	run_start_next(&r);
+	if (r.use_stdin) {
+		uv_pipe_init(&r.loop, &r.in, 0);
+		r.in.data = &r;
+		if (uv_pipe_open(&r.in, 0) != 0 || uv_read_start((uv_stream_t *)&r.in, run_alloc, run_read) != 0) {
+			fprintf(stderr, "dbprobe_run: cannot read stdin\n");
+			return 2;
+		}
+	} else {
+		run_start_next(&r);
+	}
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 
 	getrusage(RUSAGE_SELF, &ru1);
