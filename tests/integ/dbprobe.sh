@@ -81,6 +81,58 @@ as_super --sslmode verify-full --sslrootcert "$T_TMP/none.pem"
 t_eq "sslmode=verify-full, no TLS on the server: tls" "down tls" "$(jget "$OUT" 'd["state"], d["error"]["class"]')"
 t_match "sslmode=verify-full: libpq's reason" 'server does not support SSL, but SSL was required' "$(jget "$OUT" 'd["error"]["text"]')"
 
+# ---------------------------------------------------------------- TLS (the handshake on the loop)
+# A CA and a server certificate for "localhost" only; ssl switched on by reload.
+if command -v openssl >/dev/null; then
+	C=$T_TMP/tls; mkdir -p "$C"
+	mkcert() { # mkcert NAME SUBJECT [CA]: EC key NAME.key, certificate NAME.pem
+		openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$C/$1.key" -subj "$2" -out "$C/$1.csr" 2>/dev/null &&
+		if [ -n "${3:-}" ]; then
+			printf 'subjectAltName=DNS:localhost\n' >"$C/ext"
+			openssl x509 -req -in "$C/$1.csr" -CA "$C/$3.pem" -CAkey "$C/$3.key" -CAcreateserial -days 2 -extfile "$C/ext" -out "$C/$1.pem" 2>/dev/null
+		else
+			openssl x509 -req -in "$C/$1.csr" -signkey "$C/$1.key" -days 2 -out "$C/$1.pem" 2>/dev/null
+		fi
+	}
+	if mkcert ca /CN=nodetop-test-ca && mkcert other-ca /CN=other-ca && mkcert srv /CN=localhost ca; then
+		D=$(pg_dir a)
+		cat "$C/srv.pem" | pg_as tee "$D/srv.pem" >/dev/null
+		cat "$C/srv.key" | pg_as tee "$D/srv.key" >/dev/null
+		pg_as chmod 600 "$D/srv.key"
+		pg_sql a "ALTER SYSTEM SET ssl_cert_file = '$D/srv.pem'"
+		pg_sql a "ALTER SYSTEM SET ssl_key_file = '$D/srv.key'"
+		pg_sql a "ALTER SYSTEM SET ssl = on"
+		pg_sql a "SELECT pg_reload_conf()" >/dev/null
+		tls_on() { [ "$(pg_sql a "SHOW ssl")" = on ]; }
+		wait_until 20000 tls_on || t_fail "ssl = on after a reload"
+		drv_open --host localhost --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW" \
+			--sslmode verify-full --sslrootcert "$C/ca.pem" --timeout 20000
+		drv_probe
+		t_eq "TLS verify-full, right CA, host localhost (looked up on the thread pool): up" "up writer" "$(jget "$OUT" 'd["state"], d["role"]')"
+		t_eq "TLS: the probe's session really is encrypted" t \
+			"$(pg_sql a "SELECT s.ssl FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'nodetop'")"
+		drv_probe
+		t_eq "TLS: the next probe on the kept connection" "up True" "$(jget "$OUT" 'd["state"], d["reused_connection"]')"
+		t_check "driver: closes cleanly" drv_close
+		OUT=$("$R" --host localhost --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW" \
+			--sslmode verify-full --sslrootcert "$C/other-ca.pem" --timeout 20000)
+		t_eq "TLS verify-full, another CA: tls" "down tls" "$(jget "$OUT" 'd["state"], d["error"]["class"]')"
+		t_match "TLS, another CA: libpq's reason" 'certificate verify failed' "$(jget "$OUT" 'd["error"]["text"]')"
+		OUT=$("$R" --host 127.0.0.1 --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW" \
+			--sslmode verify-full --sslrootcert "$C/ca.pem" --timeout 20000)
+		t_eq "TLS verify-full, a name the certificate does not have: tls" "down tls" "$(jget "$OUT" 'd["state"], d["error"]["class"]')"
+		t_match "TLS, wrong name: libpq's reason" 'does not match host name "127.0.0.1"' "$(jget "$OUT" 'd["error"]["text"]')"
+		pg_sql a "ALTER SYSTEM RESET ssl"
+		pg_sql a "SELECT pg_reload_conf()" >/dev/null
+		tls_off() { [ "$(pg_sql a "SHOW ssl")" = off ]; }
+		wait_until 20000 tls_off || t_fail "ssl = off again after a reload"
+	else
+		t_fail "openssl makes a test CA and server certificate"
+	fi
+else
+	t_fail "openssl is installed (for the TLS cases)"
+fi
+
 # ---------------------------------------------------------------- lease_lock, as Chainlink writes it
 pg_sql a "CREATE TABLE lease_lock (client_id uuid NOT NULL, expires_at timestamptz NOT NULL);
           CREATE UNIQUE INDEX only_one_lease_lock ON lease_lock ((client_id IS NOT NULL));"
@@ -147,6 +199,7 @@ pg_start a || t_fail "PostgreSQL restarts"
 drv_probe
 t_eq "restarted: up on a new connection" "up False" "$(jget "$OUT" 'd["state"], d["reused_connection"]')"
 t_check "driver: closes cleanly (uv_loop_close == 0)" drv_close
+t_eq "driver: libpq wrote nothing on stderr (the FATAL of the shutdown included)" "" "$(cat "$T_TMP/drv.err")"
 no_session() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" = 0 ]; }
 t_check "closed: the kept connection is gone from the server" wait_until 20000 no_session
 
