@@ -230,6 +230,27 @@ drv_probe
 t_eq "SIGCONT: up again, on a new connection" "up False" "$(jget "$OUT" 'd["state"], d["reused_connection"]')"
 t_check "driver: closes cleanly" drv_close
 
+# ---------------------------------------------------------------- valgrind
+# No invalid access and no definite leak: a kept connection used twice, a name
+# looked up, a probe cancelled in flight, a failure.
+if command -v valgrind >/dev/null; then
+	V="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite"
+	vg() { # vg DESC ARGS...: the driver under valgrind, exit 0 and valgrind silent
+		local d=$1; shift
+		$V "$R" --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW" --timeout 60000 "$@" \
+			>"$T_TMP/vg.out" 2>"$T_TMP/vg.err"
+		local rc=$?
+		if [ "$rc" = 0 ] && [ ! -s "$T_TMP/vg.err" ]; then t_ok "valgrind: $d"; else
+			t_fail "valgrind: $d (exit $rc)"; sed 's/^/#   /' "$T_TMP/vg.err" | head -30; fi
+	}
+	vg "two probes on a kept connection, host by name" --host localhost --count 2
+	t_eq "valgrind: the second probe reused the connection" "up True" "$(tail -n 1 "$T_TMP/vg.out" | { read -r l; jget "$l" 'd["state"], d["reused_connection"]'; })"
+	vg "a probe cancelled in flight" --host localhost --tick 1 --cancel-after-ticks 1
+	vg "a failure (no such database)" --host 127.0.0.1 --dbname nope
+else
+	t_fail "valgrind is installed"
+fi
+
 # ---------------------------------------------------------------- a replica promoted
 if pg_replica a b && pg_start b; then
 	pg_sql a "CREATE TABLE t (x int); INSERT INTO t VALUES (1)"
