@@ -22,7 +22,9 @@
  * through query_to_xml() only when the catalogue says both columns exist and
  * may be read (CASE evaluates lazily), and read back with xpath().
  * Replay lag: 0 when a reader has replayed all it received, else the age of
- * the last replayed transaction.
+ * the last replayed transaction. Connections: backends connected to a
+ * database, from pg_stat_database, which any role may read in full (in
+ * pg_stat_activity other roles' sessions lose their backend_type).
  */
 #define DBINFO_Q_HEAD \
 	"SELECT pg_is_in_recovery() AS in_recovery," \
@@ -30,7 +32,7 @@
 	"  CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0" \
 	"  ELSE floor(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint END" \
 	" END AS replay_lag_ms," \
-	" (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS connections," \
+	" (SELECT coalesce(sum(numbackends), 0) FROM pg_stat_database) AS connections," \
 	" current_setting('max_connections') AS max_connections," \
 	" current_setting('server_version') AS server_version," \
 	" current_setting('server_version_num') AS server_version_num"

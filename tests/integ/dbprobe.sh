@@ -169,8 +169,12 @@ t_eq "lease: holder changed to B, refreshed" "$NODE_B True" "$(jget "$OUT" 'd["l
 # ---------------------------------------------------------------- rights
 printf 'ro-%s\n' "$RANDOM" >"$T_TMP/ro.pw"
 pg_sql a "CREATE ROLE nodetop_ro LOGIN PASSWORD '$(cat "$T_TMP/ro.pw")'"
+drv_open --host 127.0.0.1 --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW"
+drv_probe   # a superuser session stays open meanwhile
 probe --user nodetop_ro --password-file "$T_TMP/ro.pw"
 t_eq "role without rights: up, writer" "up writer" "$(jget "$OUT" 'd["state"], d["role"]')"
+t_check "role without rights: counts other roles' sessions too (no pg_monitor needed)" test "$(jget "$OUT" 'd["connections"]')" -ge 2
+drv_close
 t_eq "role without rights: lease not readable, the rest works" "None False 30" \
 	"$(jget "$OUT" 'd["lease"], d["lease_readable"], d["max_connections"]')"
 pg_sql a "GRANT SELECT (client_id) ON lease_lock TO nodetop_ro"
@@ -190,6 +194,8 @@ drv_probe
 t_eq "kept connection: first probe connects" "up False" "$(jget "$OUT" 'd["state"], d["reused_connection"]')"
 drv_probe
 t_eq "kept connection: the next probe reuses it" "up True None" "$(jget "$OUT" 'd["state"], d["reused_connection"], d["connect_ms"]')"
+OUT=$("$R" --host 127.0.0.1 --port "$(pg_port a)" --dbname postgres --user postgres --password-file "$PW" --fresh --count 2 | tail -n 1)
+t_eq "fresh_connection: the second probe connects anew" "up False" "$(jget "$OUT" 'd["state"], d["reused_connection"]')"
 t_eq "kept connection: visible as application_name nodetop" 1 "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")"
 pg_stop a
 drv_probe

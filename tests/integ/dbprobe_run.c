@@ -4,12 +4,13 @@
  * Usage: dbprobe_run [--host H] [--port P] [--dbname D] [--user U]
  *          [--password-file F] [--sslmode M] [--sslrootcert F] [--timeout MS]
  *          [--name N] [--count N] [--interval MS] [--tick MS]
- *          [--cancel-after-ticks K] [--cpu] [--stdin]
+ *          [--cancel-after-ticks K] [--cpu] [--stdin] [--fresh]
  * One JSON object per probe on stdout: dbinfo_to_json's fields plus "ticks",
  * how often a second timer (--tick, default 5 ms) fired while the probe was in
  * flight: the loop kept running. --cancel-after-ticks K drops the probe once K
  * ticks passed during it and prints {"cancelled": true, "ticks": K, "busy": ...}.
  * --cpu adds a last line {"probes", "cpu_us_per_probe"} (getrusage, user+sys).
+ * --fresh: a new connection for every probe (dbprobe_conf_t.fresh_connection).
  * --stdin: one probe per line read from stdin (the same dbprobe, so a kept
  * connection carries over), until end of input; --count is ignored.
  * Exit status: 0, 2 on bad usage, 3 when the loop does not close cleanly. */
@@ -164,6 +165,10 @@ int main(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--cpu") == 0) {
 			cpu = true;
+			continue;
+		}
+		if (strcmp(a, "--fresh") == 0) {
+			c.fresh_connection = true;
 			continue;
 		}
 		if (strcmp(a, "--stdin") == 0) {
