@@ -13,7 +13,8 @@
  * environment, ~/.pgpass, ...); they are copied by dbprobe_new. */
 typedef struct dbprobe_conf {
 	const char *name;          /* for the caller; not sent */
-	const char *host;          /* name, IP literal or a unix socket directory */
+	const char *host;          /* name, IP literal or a unix socket directory
+	                              (NULL: $PGHOST, else libpq's unix socket) */
 	const char *port;
 	const char *dbname;
 	const char *user;
@@ -43,8 +44,9 @@ int dbprobe_start(dbprobe_t *p);
 
 bool dbprobe_busy(const dbprobe_t *p);
 
-/* Drops the probe in flight (its connection is closed; no callback); when
- * none is in flight, keeps the idle connection. */
+/* Drops the probe in flight (its connection is closed, a name lookup left to
+ * finish on its own; no callback); when none is in flight, keeps the idle
+ * connection. */
 void dbprobe_cancel(dbprobe_t *p);
 
 /* Cancels and frees p; its handles are closed on the loop (run it afterwards). */

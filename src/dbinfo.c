@@ -22,14 +22,16 @@
  * through query_to_xml() only when the catalogue says both columns exist and
  * may be read (CASE evaluates lazily), and read back with xpath().
  * Replay lag: 0 when a reader has replayed all it received, else the age of
- * the last replayed transaction. Connections: backends connected to a
+ * the last replayed transaction; unknown (NULL) when it receives no WAL
+ * stream (archive recovery; Aurora readers, which have no WAL receiver). Connections: backends connected to a
  * database, from pg_stat_database, which any role may read in full (in
  * pg_stat_activity other roles' sessions lose their backend_type).
  */
 #define DBINFO_Q_HEAD \
 	"SELECT pg_is_in_recovery() AS in_recovery," \
 	" CASE WHEN pg_is_in_recovery() THEN" \
-	"  CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0" \
+	"  CASE WHEN pg_last_wal_receive_lsn() IS NULL THEN NULL" \
+	"  WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0" \
 	"  ELSE floor(extract(epoch FROM clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000)::bigint END" \
 	" END AS replay_lag_ms," \
 	" (SELECT coalesce(sum(numbackends), 0) FROM pg_stat_database) AS connections," \

@@ -134,16 +134,23 @@ static void dbprobe_drop_conn(dbprobe_t *p)
 	}
 }
 
-/* Releases everything the probe in flight holds, but a working connection
- * when keep is true; no callback. */
-static void dbprobe_release(dbprobe_t *p, bool keep)
+/* Gives up on the name lookup in flight: its callback frees it. */
+static void dbprobe_orphan_lookup(dbprobe_t *p)
 {
-	uv_timer_stop(&p->timer);
 	if (p->gai) {
-		p->gai->p = NULL;           /* its callback frees it */
+		p->gai->p = NULL;
 		uv_cancel((uv_req_t *)&p->gai->req);
 		p->gai = NULL;
 	}
+}
+
+/* Releases everything the probe in flight holds, but a working connection
+ * when keep is true, and a name lookup still running (the next probe waits
+ * for it rather than piling lookups up on the thread pool when DNS hangs);
+ * no callback. */
+static void dbprobe_release(dbprobe_t *p, bool keep)
+{
+	uv_timer_stop(&p->timer);
 	if (keep && p->conn && !p->fresh_connection && PQstatus(p->conn) == CONNECTION_OK &&
 	    PQtransactionStatus(p->conn) == PQTRANS_IDLE) {
 		if (p->poll)
@@ -463,13 +470,14 @@ static void dbprobe_gai_cb(uv_getaddrinfo_t *req, int status, struct addrinfo *r
 {
 	dbprobe_gai_t *g = (dbprobe_gai_t *)req;
 	dbprobe_t *p = g->p;
-	if (!p) {                        /* cancelled meanwhile */
+	if (p)
+		p->gai = NULL;
+	free(g);
+	if (!p || p->stage != DBP_RESOLVING) {
+		/* cancelled, or its probe timed out and no other waits for it */
 		uv_freeaddrinfo(res);
-		free(g);
 		return;
 	}
-	p->gai = NULL;
-	free(g);
 	if (status != 0 || !res) {
 		uv_freeaddrinfo(res);
 		char msg[DB_TEXT_MAX];
@@ -565,6 +573,10 @@ int dbprobe_start(dbprobe_t *p)
 	}
 	uv_timer_start(&p->timer, dbprobe_timer_cb, p->timeout_ms, 0);
 
+	if (p->gai) {                  /* the last probe's lookup still runs */
+		p->stage = DBP_RESOLVING;
+		return 0;
+	}
 	if (dbprobe_is_literal(p->host)) {
 		dbprobe_reuse_or_connect(p);
 		return 0;
@@ -599,6 +611,7 @@ bool dbprobe_busy(const dbprobe_t *p)
 
 void dbprobe_cancel(dbprobe_t *p)
 {
+	dbprobe_orphan_lookup(p);
 	dbprobe_release(p, p->stage == DBP_IDLE);
 }
 
@@ -609,7 +622,8 @@ dbprobe_t *dbprobe_new(uv_loop_t *loop, const dbprobe_conf_t *conf, dbprobe_done
 	dbprobe_t *p = xcalloc(1, sizeof *p);
 	p->loop = loop;
 	p->name = dbprobe_dup(conf->name);
-	p->host = dbprobe_dup(conf->host);
+	/* libpq would look a PGHOST name up itself, blocking: do it here */
+	p->host = dbprobe_dup(conf->host ? conf->host : getenv("PGHOST"));
 	p->port = dbprobe_dup(conf->port);
 	p->dbname = dbprobe_dup(conf->dbname);
 	p->user = dbprobe_dup(conf->user);
@@ -647,6 +661,7 @@ void dbprobe_close(dbprobe_t *p)
 {
 	if (!p)
 		return;
+	dbprobe_orphan_lookup(p);
 	dbprobe_release(p, false);
 	uv_close((uv_handle_t *)&p->timer, dbprobe_closed);
 }

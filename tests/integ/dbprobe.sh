@@ -273,6 +273,8 @@ if pg_replica a b && pg_start b; then
 	t_check "driver: closes cleanly" drv_close
 	OUT=$("$R" --host localhost --port "$(pg_port b)" --dbname postgres --user postgres --password-file "$PW" --timeout 20000)
 	t_eq "promoted, probed by host name (looked up on the thread pool): writer" "up writer" "$(jget "$OUT" 'd["state"], d["role"]')"
+	OUT=$(PGHOST=localhost "$R" --port "$(pg_port b)" --dbname postgres --user postgres --password-file "$PW" --timeout 20000)
+	t_eq "no host set: \$PGHOST's name, looked up by the probe" "up writer" "$(jget "$OUT" 'd["state"], d["role"]')"
 else
 	t_fail "a streaming replica (pg_basebackup -R) starts"
 fi
