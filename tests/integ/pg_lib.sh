@@ -47,13 +47,18 @@ pg_cleanup() {
 	local n pid
 	for n in $PG_NAMES; do
 		pid=$(pg_pid "$n")
-		[ -n "$pid" ] && kill -CONT "$pid" 2>/dev/null
+		# a test may have stopped the server and its backends (SIGSTOP)
+		[ -n "$pid" ] && kill -CONT "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null) 2>/dev/null
 		[ -f "$PG_ROOT/$n/data/postmaster.pid" ] &&
 			pg_as "$PG_BIN/pg_ctl" -D "$PG_ROOT/$n/data" -m immediate -w -t 60 stop >/dev/null 2>&1
 	done
 	rm -rf "$PG_ROOT"
 }
 trap 'pg_cleanup; t_cleanup' EXIT
+# killed (make's time-out, ^C): still stop the servers, through the EXIT trap
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 pg_init() {
 	local d=$PG_ROOT/$1
