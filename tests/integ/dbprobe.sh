@@ -183,6 +183,17 @@ t_eq "one column granted of two: lease not readable" "up False" "$(jget "$OUT" '
 pg_sql a "GRANT SELECT (expires_at) ON lease_lock TO nodetop_ro"
 probe --user nodetop_ro --password-file "$T_TMP/ro.pw"
 t_eq "the least rights that work, SELECT (client_id, expires_at) ON lease_lock: holder B" $NODE_B "$(jget "$OUT" 'd["lease"]["holder"]')"
+# The lease part failing at run time (here a row-level security policy that
+# raises; on a server without XML support query_to_xml would): the probe asks
+# again without it, on the same connection.
+pg_sql a "CREATE FUNCTION boom() RETURNS bool LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'no lease for you'; END\$\$"
+pg_sql a "ALTER TABLE lease_lock ENABLE ROW LEVEL SECURITY"
+pg_sql a "CREATE POLICY boom ON lease_lock FOR SELECT USING (boom())"
+probe --user nodetop_ro --password-file "$T_TMP/ro.pw"
+t_eq "the lease query fails on the server: asked again without it, lease not readable, up" "up False writer" \
+	"$(jget "$OUT" 'd["state"], d["lease_readable"], d["role"]')"
+pg_sql a "DROP POLICY boom ON lease_lock"
+pg_sql a "ALTER TABLE lease_lock DISABLE ROW LEVEL SECURITY"
 pg_sql a "CREATE SCHEMA other; CREATE TABLE other.lease_lock (client_id uuid); GRANT USAGE ON SCHEMA other TO nodetop_ro;
           GRANT SELECT ON other.lease_lock TO nodetop_ro; ALTER ROLE nodetop_ro SET search_path = other"
 probe --user nodetop_ro --password-file "$T_TMP/ro.pw"
