@@ -68,6 +68,10 @@ int history_load_buckets(history_t *h, const char *name, const char *indicator,
  * false when nothing counted in the window (JSON null). */
 bool history_availability(history_t *h, const char *name, const char *indicator,
                           int64_t now_ms, int64_t window_ms, double *pct);
+/* The same for several windows at once (7 d and 30 d at start-up: one read):
+ * known[w] false when nothing counted in window w. 0, or -1 on a read error. */
+int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                   const int64_t *window_ms, int nwin, double *pct, bool *known);
 /* Calls cb for every name and indicator known to the file (not the charts). */
 int history_each_series(history_t *h, void (*cb)(void *ud, const char *name, const char *indicator), void *ud);
 /* Events with since_ms <= ts < until_ms, oldest first. */

@@ -105,6 +105,8 @@ struct history {
 	size_t npts, cap_pts;
 	int64_t last_flush, next_try, last_compact;
 	bool gave_up;                    /* a newer schema: never written */
+	dev_t dev;                       /* the file opened, so that a damaged file is only moved */
+	ino_t ino;                       /* aside if no other process has replaced it already */
 	char err[512];
 	char notice[2 * PATH_MAX + 512];
 };
@@ -514,6 +516,8 @@ static int store_open(history_t *h, int64_t now_ms)
 		struct stat sb;
 		bool regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 		close(fd);
+		h->dev = sb.st_dev;
+		h->ino = sb.st_ino;
 		if (!regular) {
 			set_error(h, "history: %s is not a regular file; not used", h->path);
 			return -1;
@@ -525,6 +529,7 @@ static int store_open(history_t *h, int64_t now_ms)
 			return -1;
 		}
 		sqlite3_busy_timeout(h->db, 5000);
+		exec_sql(h, "PRAGMA cache_size = -16000");      /* 16 MB: a month of 1000 nodes */
 		sqlite3_extended_result_codes(h->db, 1);
 		char why[256] = "";
 		int check = store_check(h, why, sizeof why, &rc);
@@ -739,8 +744,10 @@ static void write_failed(history_t *h, int rc, int64_t now_ms)
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;          /* ids made in the rolled-back transaction are gone */
 	if (rc_corrupt(rc)) {
+		struct stat sb;
 		store_close(h);
-		store_move_aside(h, now_ms, sqlite3_errstr(rc));
+		if (stat(h->path, &sb) == 0 && sb.st_dev == h->dev && sb.st_ino == h->ino)
+			store_move_aside(h, now_ms, sqlite3_errstr(rc));
 		mark_all_dirty(h);
 		if (store_open(h, now_ms) == 0)
 			return;
@@ -976,6 +983,7 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 		bucket_t merged[60], tmp[60];
 		int64_t cur = 0;
 		bool have = false;
+		int rows = 0;
 		for (;;) {
 			rc = sqlite3_step(st);
 			bool row = rc == SQLITE_ROW;
@@ -991,13 +999,19 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 			if (!row)
 				break;
 			if (!have) {
-				memset(merged, 0, sizeof merged);
+				rows = 0;
 				cur = chunk;
 				have = true;
 			}
-			if (buckets_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), tmp, per, len))
+			const void *blob = sqlite3_column_blob(st, 1);
+			size_t bytes = (size_t)sqlite3_column_bytes(st, 1);
+			if (!rows++) {                     /* the first writer: nothing to merge with */
+				if (!buckets_decode(blob, bytes, merged, per, len))
+					memset(merged, 0, sizeof merged);
+			} else if (buckets_decode(blob, bytes, tmp, per, len)) {
 				for (int i = 0; i < per; i++)
 					buckets_merge(&merged[i], &tmp[i], len);
+			}
 		}
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1019,17 +1033,36 @@ int history_load_buckets(history_t *h, const char *name, const char *indicator,
 	return load_by_id(h, id, res, first, n, out) == SQLITE_OK ? 0 : -1;
 }
 
+int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                   const int64_t *window_ms, int nwin, double *pct, bool *known)
+{
+	int64_t longest = 0;
+	for (int w = 0; w < nwin; w++) {
+		known[w] = false;
+		if (window_ms[w] > longest)
+			longest = window_ms[w];
+	}
+	if (!h->db || longest <= 0)
+		return h->db ? 0 : -1;
+	int64_t first = buckets_index(BUCKET_HOUR, now_ms - longest), last = buckets_index(BUCKET_HOUR, now_ms - 1);
+	int n = (int)(last - first + 1);
+	bucket_t *b = xcalloc((size_t)n, sizeof *b);
+	int rc = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b);
+	for (int w = 0; rc == 0 && w < nwin; w++) {
+		bucket_t sum = { { 0 } };
+		for (int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first; i < n; i++)
+			buckets_add(&sum, &b[i]);
+		known[w] = buckets_percent(&sum, &pct[w]);
+	}
+	free(b);
+	return rc;
+}
+
 bool history_availability(history_t *h, const char *name, const char *indicator,
                           int64_t now_ms, int64_t window_ms, double *pct)
 {
-	int64_t first = buckets_index(BUCKET_HOUR, now_ms - window_ms), last = buckets_index(BUCKET_HOUR, now_ms - 1);
-	int n = (int)(last - first + 1);
-	bucket_t *b = xcalloc((size_t)n, sizeof *b), sum = { { 0 } };
-	bool ok = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b) == 0;
-	for (int i = 0; ok && i < n; i++)
-		buckets_add(&sum, &b[i]);
-	free(b);
-	return ok && buckets_percent(&sum, pct);
+	bool known = false;
+	return history_uptime(h, name, indicator, now_ms, &window_ms, 1, pct, &known) == 0 && known;
 }
 
 int history_each_series(history_t *h, void (*cb)(void *ud, const char *name, const char *indicator), void *ud)
