@@ -22,6 +22,8 @@ typedef struct history_opts {
 	size_t max_points;         /* charted points kept per series; 0: 240 */
 	int64_t compact_ms;        /* retention and roll-up run this often; 0: 600 000 */
 	int64_t retry_ms;          /* after an error, the next attempt to write; 0: 30 000 */
+	int busy_ms;               /* how long a write waits for another nodetop's; 0: 5000
+	                              (then it is tried again at the next flush, silently) */
 } history_opts_t;
 
 /* Opens (creating it 0600 if missing) or starts a new file if it is corrupt,

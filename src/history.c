@@ -528,7 +528,7 @@ static int store_open(history_t *h, int64_t now_ms)
 			store_close(h);
 			return -1;
 		}
-		sqlite3_busy_timeout(h->db, 5000);
+		sqlite3_busy_timeout(h->db, h->o.busy_ms);
 		exec_sql(h, "PRAGMA cache_size = -16000");      /* 16 MB: a month of 1000 nodes */
 		sqlite3_extended_result_codes(h->db, 1);
 		char why[256] = "";
@@ -611,6 +611,8 @@ history_t *history_open(const history_opts_t *o, int64_t now_ms)
 		h->o.compact_ms = 600000;
 	if (h->o.retry_ms <= 0)
 		h->o.retry_ms = 30000;
+	if (h->o.busy_ms <= 0)
+		h->o.busy_ms = 5000;
 	h->writer = writer_id();
 	h->last_flush = now_ms;
 	h->last_compact = INT64_MIN / 2;
@@ -743,6 +745,10 @@ static void write_failed(history_t *h, int rc, int64_t now_ms)
 		step_done(h->st[ST_ROLLBACK]);
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;          /* ids made in the rolled-back transaction are gone */
+	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
+		h->last_flush = now_ms;    /* another nodetop held the file past busy_timeout: next time */
+		return;
+	}
 	if (rc_corrupt(rc)) {
 		struct stat sb;
 		store_close(h);

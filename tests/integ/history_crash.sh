@@ -27,6 +27,20 @@ for i in $(seq 1 20); do
 done
 [ $bad -eq 0 ] && t_ok "20 kill -9 during writes: integrity_check ok every time"
 
+# two processes writing one file at once (a kiosk and a session): no error, no damage
+"$RUN" write "$DB" 40 >"$T_TMP/a.log" 2>"$T_TMP/a.err" & pa=$!
+"$RUN" write "$DB" 40 >"$T_TMP/b.log" 2>"$T_TMP/b.err" & pb=$!
+for _ in $(seq 1 6000); do
+	[ "$(grep -c '^flush' "$T_TMP/a.log")" -ge 20 ] && [ "$(grep -c '^flush' "$T_TMP/b.log")" -ge 20 ] && break
+	kill -0 "$pa" 2>/dev/null && kill -0 "$pb" 2>/dev/null || break
+	sleep 0.01
+done
+kill -9 "$pa" "$pb" 2>/dev/null; wait "$pa" "$pb" 2>/dev/null
+na=$(grep -c '^flush' "$T_TMP/a.log"); nb=$(grep -c '^flush' "$T_TMP/b.log")
+t_check "two writers at once: 20 writes each (got $na and $nb)" test "$na" -ge 20 -a "$nb" -ge 20
+t_eq "two writers at once: no error" "" "$(cat "$T_TMP/a.err" "$T_TMP/b.err")"
+t_eq "two writers at once: integrity_check" "ok" "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
+
 out=$("$RUN" check "$DB")
 t_match "a restarted nodetop opens the file and reads its history" '^ok series=120 availability=[0-9]' "$out"
 t_eq "the file was never moved aside" "" "$(ls "$T_TMP/state/nodetop" | grep corrupt)"

@@ -271,6 +271,27 @@ static void test_two_processes_share_one_file(void **state)
 	history_close(h, T0 + 3 * HOUR);
 }
 
+static void test_busy_file_is_tried_again(void **state)
+{
+	history_opts_t o = { .path = dbpath, .busy_ms = 20 };
+	history_t *h = history_open(&o, T0);
+	int s = history_series(h, "n", "node");
+	run(h, s, T0, T0 + MIN, HS_UP);
+	/* another process holds the write lock longer than busy_ms */
+	sqlite3 *other;
+	assert_int_equal(sqlite3_open(dbpath, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(history_flush(h, T0 + MIN), -1);
+	assert_null(history_error(h));                  /* nothing to tell the user */
+	assert_false(history_tick(h, T0 + MIN + SEC));  /* not hammered: the next flush interval */
+	assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_true(history_tick(h, T0 + MIN + 5 * SEC));
+	bucket_t b = sum_hours(h, "n", "node", T0, 1);
+	assert_int_equal(b.ms[HS_UP], MIN + 5 * SEC);
+	history_close(h, T0 + 2 * MIN);
+}
+
 static void test_rollup_and_retention(void **state)
 {
 	history_t *h = open_at(T0);
@@ -600,6 +621,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restart_and_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_longer_than_max_is_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_processes_share_one_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_file_is_tried_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rollup_and_retention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_and_points_are_bounded, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_file_moved_aside, setup, teardown),
