@@ -43,9 +43,10 @@ static const char *const ind[] = { "node", "db", "rpc:1" };
 
 /* Records nodes x 3 series from t0 for days, a poll every poll_ms; returns CPU seconds. */
 static double record(const char *path, int nodes, int64_t t0, double days, int64_t poll_ms, int64_t flush_ms,
-                     int64_t *end)
+                     int charts, int64_t *end)
 {
-	history_opts_t o = { .path = path, .flush_ms = flush_ms, .max_gap_ms = poll_ms + 1, .compact_ms = 6 * 3600000LL };
+	history_opts_t o = { .path = path, .flush_ms = flush_ms, .max_gap_ms = poll_ms + 1,
+	                     .compact_ms = charts ? 600000 : 6 * 3600000LL };
 	history_t *h = history_open(&o, t0);
 	if (history_error(h)) {
 		fprintf(stderr, "%s\n", history_error(h));
@@ -72,6 +73,12 @@ static double record(const char *path, int nodes, int64_t t0, double days, int64
 				down_until[i] = 0;
 			history_observe(h, ids[i], t, down_until[i] ? HS_DOWN : HS_UP);
 		}
+		for (int i = 0; i < nodes * charts; i++) {
+			static const char *const chart[] = { "head:1", "heads:1", "rpc_alive:1", "db_open", "db_used",
+			                                     "db_waits", "unconfirmed", "errors", "rss", "goroutines" };
+			snprintf(name, sizeof name, "node-%04d", i / charts);
+			history_add_point(h, name, chart[i % charts % 10], t, (double)(rounds + i));
+		}
 		history_tick(h, t);
 	}
 	history_close(h, t);
@@ -84,7 +91,7 @@ static double record(const char *path, int nodes, int64_t t0, double days, int64
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: history-bench DIR NODES [NODES_FOR_400_DAYS]\n");
+		fprintf(stderr, "usage: history-bench DIR NODES [NODES_FOR_400_DAYS [cpu-only]]\n");
 		return 2;
 	}
 	const char *dir = argv[1];
@@ -95,10 +102,17 @@ int main(int argc, char **argv)
 	/* 1. CPU at the real cadence: a poll every 5 s, a write every 5 s, for 2 simulated hours */
 	snprintf(path, sizeof path, "%s/cpu.db", dir);
 	unlink(path);
-	double cpu = record(path, nodes, t0, 2.0 / 24, 5000, 5000, &end);
+	double cpu = record(path, nodes, t0, 2.0 / 24, 5000, 5000, 0, &end);
 	printf("cpu: %d nodes x 3 indicators, poll and flush every 5 s: %.3f s CPU for 2 h = %.3f %% of a core\n",
 	       nodes, cpu, 100.0 * cpu / 7200.0);
 	printf("size after 2 h: %.1f MB\n", file_bytes(path) / 1e6);
+	snprintf(path, sizeof path, "%s/charts.db", dir);
+	unlink(path);
+	cpu = record(path, nodes, t0, 1.0 / 24, 5000, 5000, 10, &end);
+	printf("with 10 charted points per node every 5 s (240 kept per chart): %.3f s CPU for 1 h = %.3f %% of a core,"
+	       " %.1f MB\n", cpu, 100.0 * cpu / 3600.0, file_bytes(path) / 1e6);
+	if (argc > 4)
+		return 0;
 
 	/* 2. growth: a year and a month (a poll every 5 min; the buckets are the same,
 	 * retention bounds the file) */
@@ -108,7 +122,7 @@ int main(int argc, char **argv)
 	if (stat(path, &fst) == 0)             /* kept from an earlier run: measure the loads only */
 		end = t0 + 30 * DAY_MS;
 	else
-		record(path, nodes, t0, 30, 300000, 3600000, &end);
+		record(path, nodes, t0, 30, 300000, 3600000, 0, &end);
 	long long size30 = file_bytes(path);
 	printf("size after 30 days: %.1f MB (built in %.0f s)\n", size30 / 1e6, wall_s() - wall);
 
@@ -154,7 +168,7 @@ int main(int argc, char **argv)
 		return 0;
 	snprintf(path, sizeof path, "%s/steady.db", dir);
 	wall = wall_s();
-	record(path, ynodes, t0, 400, 300000, 3600000, &end);
+	record(path, ynodes, t0, 400, 300000, 3600000, 0, &end);
 	long long size400 = file_bytes(path);
 	printf("size after 400 days of %d nodes (steady state): %.2f MB = %.1f MB per 1000 nodes (built in %.0f s)\n",
 	       ynodes, size400 / 1e6, size400 / 1e6 * 1000.0 / ynodes, wall_s() - wall);

@@ -21,7 +21,8 @@
 #define SERIES_STATE 0
 #define SERIES_CHART 1
 #define MAX_PENDING_CHUNKS 48          /* hours of minutes kept while the file cannot be written */
-#define MAX_PENDING_POINTS 200000
+#define POINTS_PER_BLOCK 60            /* charted points are stored 60 to a row */
+#define MAX_PENDING_BLOCKS 20000         /* full blocks kept while the file cannot be written */
 #define MINUTES_PER_CHUNK 60
 
 /* Schema migrations: migrations[i] brings version i to version i + 1 (version 0:
@@ -38,8 +39,9 @@ static const char *const migrations[] = {
 	" node TEXT NOT NULL, subject TEXT NOT NULL, from_state TEXT NOT NULL, to_state TEXT NOT NULL,"
 	" detail TEXT NOT NULL);"
 	"CREATE INDEX events_ts ON events(ts_ms);"
-	"CREATE TABLE points(series INTEGER NOT NULL, ts_ms INTEGER NOT NULL, value REAL,"
-	" PRIMARY KEY(series, ts_ms)) WITHOUT ROWID;",
+	/* charted points, POINTS_PER_BLOCK to a row (point_block_encode) */
+	"CREATE TABLE points(series INTEGER NOT NULL, first_ts INTEGER NOT NULL, data BLOB NOT NULL,"
+	" PRIMARY KEY(series, first_ts)) WITHOUT ROWID;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -62,8 +64,13 @@ static const char *const statements[ST__COUNT] = {
 	[ST_EVENT_PUT] = "INSERT INTO events(ts_ms, kind, node, subject, from_state, to_state, detail)"
 	                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[ST_EVENT_TRIM] = "DELETE FROM events WHERE id <= (SELECT max(id) FROM events) - ?1",
-	[ST_POINT_PUT] = "INSERT OR REPLACE INTO points(series, ts_ms, value) VALUES(?1, ?2, ?3)",
+	[ST_POINT_PUT] = "INSERT OR REPLACE INTO points(series, first_ts, data) VALUES(?1, ?2, ?3)",
 };
+
+typedef struct ppoint {
+	int64_t ts_ms;
+	double v;
+} ppoint_t;
 
 typedef struct pchunk {              /* this process's minutes of one hour, as it will write them */
 	int64_t chunk;
@@ -81,13 +88,16 @@ typedef struct hseries {
 	int64_t floor_chunk;             /* chunks below were written and let go */
 	pchunk_t *chunks;                /* oldest first */
 	size_t nchunks, cap;
+	ppoint_t *open;                  /* charts: the block being filled */
+	size_t nopen;
 } hseries_t;
 
-typedef struct ppoint {
+typedef struct pblock {              /* a block of points waiting to be written */
 	int series;
-	int64_t ts_ms;
-	double v;
-} ppoint_t;
+	int64_t first_ts;
+	uint8_t *data;
+	size_t len;
+} pblock_t;
 
 struct history {
 	history_opts_t o;
@@ -101,8 +111,8 @@ struct history {
 	size_t hcap;
 	sla_event_t *ev;
 	size_t nev, cap_ev;
-	ppoint_t *pts;
-	size_t npts, cap_pts;
+	pblock_t *blocks;
+	size_t nblocks, cap_blocks;
 	int64_t last_flush, next_try, last_compact;
 	bool gave_up;                    /* a newer schema: never written */
 	dev_t dev;                       /* the file opened, so that a damaged file is only moved */
@@ -296,16 +306,130 @@ void history_add_event(history_t *h, const event_t *e)
 	history_add_sla_event(h, &se);
 }
 
+/* ---- a block of points: byte 1 (format), then per point a zigzag varint of
+ * the time since the previous point (the first: since 0), and either byte 0
+ * and a zigzag varint of the change of a whole value, or byte 1 and the 8
+ * bytes of a double. Head heights and counters take 3-5 bytes a point. */
+
+static size_t put_uvarint(uint8_t *out, size_t pos, uint64_t v)
+{
+	do {
+		uint8_t b = v & 0x7f;
+		v >>= 7;
+		out[pos++] = b | (v ? 0x80 : 0);
+	} while (v);
+	return pos;
+}
+
+static bool get_uvarint(const uint8_t *in, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*pos >= len)
+			return false;
+		uint8_t b = in[(*pos)++];
+		r |= (uint64_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+static uint64_t zigzag(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzigzag(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+static bool is_whole(double v) { return v == v && v > -9e15 && v < 9e15 && (double)(int64_t)v == v; }
+
+static uint8_t *point_block_encode(const ppoint_t *p, size_t n, size_t *len)
+{
+	uint8_t *out = xmalloc(1 + n * 20);
+	size_t pos = 0;
+	out[pos++] = 1;
+	int64_t prev_t = 0, prev_v = 0;
+	for (size_t i = 0; i < n; i++) {
+		pos = put_uvarint(out, pos, zigzag(p[i].ts_ms - prev_t));
+		prev_t = p[i].ts_ms;
+		if (is_whole(p[i].v)) {
+			out[pos++] = 0;
+			pos = put_uvarint(out, pos, zigzag((int64_t)p[i].v - prev_v));
+			prev_v = (int64_t)p[i].v;
+		} else {
+			out[pos++] = 1;
+			memcpy(out + pos, &p[i].v, 8);
+			pos += 8;
+		}
+	}
+	*len = pos;
+	return out;
+}
+
+/* Decodes up to cap points into out (*n of them); false when the block is malformed
+ * (the points before the damage are kept). */
+static bool point_block_decode(const uint8_t *in, size_t len, ppoint_t *out, size_t cap, size_t *n)
+{
+	size_t pos = 0;
+	*n = 0;
+	if (len < 1 || in[pos++] != 1)
+		return false;
+	int64_t t = 0, v = 0;
+	while (pos < len && *n < cap) {
+		uint64_t dt, dv;
+		if (!get_uvarint(in, len, &pos, &dt) || pos >= len)
+			return false;
+		t += unzigzag(dt);
+		uint8_t kind = in[pos++];
+		double val;
+		if (kind == 0) {
+			if (!get_uvarint(in, len, &pos, &dv))
+				return false;
+			v += unzigzag(dv);
+			val = (double)v;
+		} else if (kind == 1 && len - pos >= 8) {
+			memcpy(&val, in + pos, 8);
+			pos += 8;
+		} else {
+			return false;
+		}
+		out[(*n)++] = (ppoint_t){ t, val };
+	}
+	return pos == len;
+}
+
+/* The open block of a chart becomes a block to write (a full one, or a partial one at close). */
+static void point_block_close(history_t *h, int series)
+{
+	hseries_t *s = &h->ser[series];
+	if (!s->nopen)
+		return;
+	if (h->nblocks == MAX_PENDING_BLOCKS) {      /* unwritable for long: the oldest go */
+		size_t drop = h->nblocks / 10 + 1;
+		for (size_t i = 0; i < drop; i++)
+			free(h->blocks[i].data);
+		memmove(h->blocks, h->blocks + drop, (h->nblocks - drop) * sizeof *h->blocks);
+		h->nblocks -= drop;
+	}
+	h->blocks = xgrow(h->blocks, &h->cap_blocks, h->nblocks + 1, sizeof *h->blocks);
+	pblock_t *b = &h->blocks[h->nblocks++];
+	b->series = series;
+	b->first_ts = s->open[0].ts_ms;
+	b->data = point_block_encode(s->open, s->nopen, &b->len);
+	if (s->nopen == POINTS_PER_BLOCK)
+		s->nopen = 0;                        /* a partial block goes on filling (and is rewritten) */
+}
+
 void history_add_point(history_t *h, const char *name, const char *chart, int64_t ts_ms, double v)
 {
 	int id = series_find(h, SERIES_CHART, name, chart);
-	if (h->npts == MAX_PENDING_POINTS) {
-		size_t drop = h->npts / 10 + 1;
-		memmove(h->pts, h->pts + drop, (h->npts - drop) * sizeof *h->pts);
-		h->npts -= drop;
-	}
-	h->pts = xgrow(h->pts, &h->cap_pts, h->npts + 1, sizeof *h->pts);
-	h->pts[h->npts++] = (ppoint_t){ id, ts_ms, v };
+	hseries_t *s = &h->ser[id];
+	if (s->nopen && ts_ms <= s->open[s->nopen - 1].ts_ms)
+		return;                                  /* one point per time, in order */
+	if (!s->open)
+		s->open = xmalloc(POINTS_PER_BLOCK * sizeof *s->open);
+	s->open[s->nopen++] = (ppoint_t){ ts_ms, v };
+	if (s->nopen == POINTS_PER_BLOCK)
+		point_block_close(h, id);
 }
 
 /* ---------------------------------------------------------------- the file */
@@ -702,14 +826,14 @@ static int write_pending(history_t *h)
 		rc = step_done(h->st[ST_EVENT_TRIM]);
 	}
 	st = h->st[ST_POINT_PUT];
-	for (size_t i = 0; rc == SQLITE_OK && i < h->npts; i++) {
-		hseries_t *s = &h->ser[h->pts[i].series];
+	for (size_t i = 0; rc == SQLITE_OK && i < h->nblocks; i++) {
+		hseries_t *s = &h->ser[h->blocks[i].series];
 		rc = series_resolve(h, s);
 		if (rc != SQLITE_OK)
 			break;
 		sqlite3_bind_int64(st, 1, s->id);
-		sqlite3_bind_int64(st, 2, h->pts[i].ts_ms);
-		sqlite3_bind_double(st, 3, h->pts[i].v);
+		sqlite3_bind_int64(st, 2, h->blocks[i].first_ts);
+		sqlite3_bind_blob(st, 3, h->blocks[i].data, (int)h->blocks[i].len, SQLITE_STATIC);
 		rc = step_done(st);
 	}
 	return rc;
@@ -733,7 +857,9 @@ static void pending_written(history_t *h)
 		s->nchunks = keep;
 	}
 	h->nev = 0;
-	h->npts = 0;
+	for (size_t i = 0; i < h->nblocks; i++)
+		free(h->blocks[i].data);
+	h->nblocks = 0;
 }
 
 static int compact_in_tx(history_t *h, int64_t now_ms);
@@ -808,8 +934,10 @@ void history_close(history_t *h, int64_t now_ms)
 {
 	if (!h)
 		return;
-	for (size_t i = 0; i < h->nser; i++)
+	for (size_t i = 0; i < h->nser; i++) {
 		history_unwatch(h, (int)i, now_ms);
+		point_block_close(h, (int)i);
+	}
 	if (!h->gave_up)
 		history_flush(h, now_ms);
 	store_close(h);
@@ -817,11 +945,14 @@ void history_close(history_t *h, int64_t now_ms)
 		free(h->ser[i].name);
 		free(h->ser[i].indicator);
 		free(h->ser[i].chunks);
+		free(h->ser[i].open);
 	}
+	for (size_t i = 0; i < h->nblocks; i++)
+		free(h->blocks[i].data);
+	free(h->blocks);
 	free(h->ser);
 	free(h->hash);
 	free(h->ev);
-	free(h->pts);
 	free(h->path);
 	free(h);
 }
@@ -940,11 +1071,12 @@ static int compact_in_tx(history_t *h, int64_t now_ms)
 	if (rc == SQLITE_OK) {
 		sqlite3_stmt *st;
 		rc = sqlite3_prepare_v2(h->db,
-		                        "DELETE FROM points WHERE (series, ts_ms) IN (SELECT series, ts_ms FROM"
-		                        " (SELECT series, ts_ms, row_number() OVER (PARTITION BY series ORDER BY ts_ms DESC)"
-		                        " AS n FROM points) WHERE n > ?1)", -1, &st, NULL);
+		                        "DELETE FROM points WHERE (series, first_ts) IN (SELECT series, first_ts FROM"
+		                        " (SELECT series, first_ts, row_number() OVER (PARTITION BY series"
+		                        " ORDER BY first_ts DESC) AS n FROM points) WHERE n > ?1)", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
-			sqlite3_bind_int64(st, 1, (int64_t)h->o.max_points);
+			/* whole blocks enough for max_points, and one partial block */
+			sqlite3_bind_int64(st, 1, (int64_t)((h->o.max_points + POINTS_PER_BLOCK - 1) / POINTS_PER_BLOCK + 1));
 			rc = step_done(st);
 			sqlite3_finalize(st);
 		}
@@ -1128,15 +1260,34 @@ int history_load_points(history_t *h, const char *name, const char *chart,
 	if (!id)
 		return 0;
 	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(h->db, "SELECT ts_ms, value FROM (SELECT ts_ms, value FROM points WHERE series = ?1"
-	                       " ORDER BY ts_ms DESC LIMIT ?2) ORDER BY ts_ms", -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(h->db, "SELECT data FROM points WHERE series = ?1 ORDER BY first_ts DESC LIMIT ?2",
+	                       -1, &st, NULL) != SQLITE_OK)
 		return -1;
+	int64_t nblocks = (int64_t)((h->o.max_points + POINTS_PER_BLOCK - 1) / POINTS_PER_BLOCK + 1);
 	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, (int64_t)h->o.max_points);
+	sqlite3_bind_int64(st, 2, nblocks);
+	/* newest block first: gather, then hand out the newest max_points oldest first */
+	size_t cap = (size_t)nblocks * POINTS_PER_BLOCK, n = 0;
+	ppoint_t *all = xmalloc(cap * sizeof *all), block[POINTS_PER_BLOCK];
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		cb(ud, sqlite3_column_int64(st, 0), sqlite3_column_double(st, 1));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		size_t k = 0;
+		point_block_decode(sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0), block,
+		                   POINTS_PER_BLOCK, &k);
+		for (size_t i = k; i-- > 0 && n < cap;)
+			all[n++] = block[i];
+	}
 	sqlite3_finalize(st);
+	/* all[] runs newest to oldest; blocks of two runs may overlap in time: keep it increasing */
+	size_t keep = n < h->o.max_points ? n : h->o.max_points;
+	int64_t last = INT64_MIN;
+	for (size_t i = keep; i-- > 0;) {
+		if (all[i].ts_ms <= last)
+			continue;
+		last = all[i].ts_ms;
+		cb(ud, all[i].ts_ms, all[i].v);
+	}
+	free(all);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 

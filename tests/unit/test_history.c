@@ -339,15 +339,34 @@ static void collect_event(void *ud, const sla_event_t *e)
 	strbuf_printf(sb, "%s %s>%s;", e->node, e->from, e->to);
 }
 
+typedef struct points_seen {
+	int n;
+	int64_t first, last;
+	double last_v;
+	bool increasing, values_ok;
+} points_seen_t;
+
+/* The driver below stores value 1000 - i at T0 + i s (and 0.5 for the last). */
 static void collect_point(void *ud, int64_t ts, double v)
 {
-	strbuf_t *sb = ud;
-	strbuf_printf(sb, "%lld=%g;", (long long)((ts - T0) / SEC), v);
+	points_seen_t *p = ud;
+	int64_t i = (ts - T0) / SEC;
+	if (p->n == 0) {
+		p->first = i;
+		p->increasing = p->values_ok = true;
+	} else if (i <= p->last) {
+		p->increasing = false;
+	}
+	if (v != (i == 249 ? 0.5 : (double)(1000 - i)))
+		p->values_ok = false;
+	p->last = i;
+	p->last_v = v;
+	p->n++;
 }
 
 static void test_events_and_points_are_bounded(void **state)
 {
-	history_opts_t o = { .path = dbpath, .max_events = 100, .max_points = 3 };
+	history_opts_t o = { .path = dbpath, .max_events = 100, .max_points = 70 };
 	history_t *h = history_open(&o, T0);
 	for (int i = 0; i < 250; i++) {
 		event_t e;
@@ -361,10 +380,12 @@ static void test_events_and_points_are_bounded(void **state)
 		if (i % 50 == 49)
 			history_flush(h, T0 + i * SEC);
 	}
-	for (int i = 0; i < 10; i++)
-		history_add_point(h, "n1", "head:1", T0 + i * SEC, 100 + i);
+	for (int i = 0; i < 250; i++)
+		history_add_point(h, "n1", "head:1", T0 + i * SEC, i == 249 ? 0.5 : 1000 - i);
+	history_add_point(h, "n1", "head:1", T0 + 10 * SEC, 5);     /* out of order: dropped */
 	history_compact(h, T0 + 300 * SEC);
 	assert_int_equal(sql_int("SELECT count(*) FROM events"), 100);
+	/* four full blocks of 60 were written; two and a partial one cover 70 points: three kept */
 	assert_int_equal(sql_int("SELECT count(*) FROM points"), 3);
 	strbuf_t sb = STRBUF_INIT;
 	assert_int_equal(history_load_events(h, T0 + 248 * SEC, T0 + 1000 * SEC, collect_event, &sb), 0);
@@ -372,11 +393,27 @@ static void test_events_and_points_are_bounded(void **state)
 	strbuf_reset(&sb);
 	assert_int_equal(history_load_events(h, 0, T0 + 1000 * SEC, collect_event, &sb), 0);
 	assert_true(strncmp(strbuf_str(&sb), "n150 ", 5) == 0);        /* the oldest kept */
-	strbuf_reset(&sb);
-	assert_int_equal(history_load_points(h, "n1", "head:1", collect_point, &sb), 0);
-	assert_string_equal(strbuf_str(&sb), "7=107;8=108;9=109;");
 	strbuf_free(&sb);
+	points_seen_t p = { 0 };
+	assert_int_equal(history_load_points(h, "n1", "head:1", collect_point, &p), 0);
+	assert_int_equal(p.n, 70);
+	assert_int_equal(p.first, 170);
+	assert_int_equal(p.last, 239);
+	assert_true(p.increasing && p.values_ok);
 	history_close(h, T0 + 300 * SEC);
+	/* after a restart the sparkline is full, up to the last point before the close */
+	h = history_open(&o, T0 + 400 * SEC);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(history_load_points(h, "n1", "head:1", collect_point, &p), 0);
+	assert_int_equal(p.n, 70);
+	assert_int_equal(p.first, 180);
+	assert_int_equal(p.last, 249);
+	assert_true(p.last_v == 0.5);
+	assert_true(p.increasing && p.values_ok);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(history_load_points(h, "n1", "nothing", collect_point, &p), 0);
+	assert_int_equal(p.n, 0);
+	history_close(h, T0 + 400 * SEC);
 }
 
 static bool corrupt_file_exists(void)
