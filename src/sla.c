@@ -197,7 +197,8 @@ static void build_incidents(sla_report_t *r, const size_t *order)
 	for (size_t s = 0; s < in->nseries; s++)
 		if (open_at[s] >= 0)
 			add_incident(r, &cap, s, open_at[s], in->until_ms, true, in->events[open_ev[s]].detail);
-	qsort(r->incidents, r->nincidents, sizeof *r->incidents, cmp_incident);
+	if (r->nincidents)
+		qsort(r->incidents, r->nincidents, sizeof *r->incidents, cmp_incident);
 	free(ev);
 	free(open_at);
 	free(open_ev);
