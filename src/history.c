@@ -23,6 +23,7 @@
 #define MAX_PENDING_CHUNKS 48          /* hours of minutes kept while the file cannot be written */
 #define POINTS_PER_BLOCK 60            /* charted points are stored 60 to a row */
 #define MAX_PENDING_BLOCKS 20000         /* full blocks kept while the file cannot be written */
+#define MAX_PENDING_EVENTS 10000         /* events kept while the file cannot be written */
 #define MINUTES_PER_CHUNK 60
 
 /* Schema migrations: migrations[i] brings version i to version i + 1 (version 0:
@@ -283,7 +284,7 @@ static void copy_text(char *dst, size_t sz, const char *src)
 
 void history_add_sla_event(history_t *h, const sla_event_t *e)
 {
-	if (h->nev == h->o.max_events) {            /* unwritten for long: the oldest go */
+	if (h->nev >= MAX_PENDING_EVENTS || h->nev >= h->o.max_events) {   /* unwritten for long: the oldest go */
 		size_t drop = h->nev / 10 + 1;
 		memmove(h->ev, h->ev + drop, (h->nev - drop) * sizeof *h->ev);
 		h->nev -= drop;
