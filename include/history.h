@@ -26,6 +26,9 @@ typedef struct history_opts {
 	                              (then it is tried again at the next flush, silently) */
 } history_opts_t;
 
+/* The default file: $XDG_STATE_HOME/nodetop/history.db, else
+ * $HOME/.local/state/nodetop/history.db; false (buf "") when neither is set. */
+bool history_default_path(char *buf, size_t n);
 /* Opens (creating it 0600 if missing) or starts a new file if it is corrupt,
  * truncated or not ours (the old one is moved aside: history_notice). Never
  * NULL: when the file cannot be written, history_error says why and writing

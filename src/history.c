@@ -718,6 +718,22 @@ static int64_t writer_id(void)
 	return x ? (int64_t)x : 1;          /* 0 is the merged rows' writer */
 }
 
+bool history_default_path(char *buf, size_t n)
+{
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	int len = -1;
+	if (state && state[0] == '/')              /* the XDG spec: a relative value is ignored */
+		len = snprintf(buf, n, "%s/nodetop/history.db", state);
+	else if (home && home[0])
+		len = snprintf(buf, n, "%s/.local/state/nodetop/history.db", home);
+	if (len < 0 || (size_t)len >= n) {
+		if (n)
+			buf[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
 history_t *history_open(const history_opts_t *o, int64_t now_ms)
 {
 	history_t *h = xcalloc(1, sizeof *h);

@@ -126,6 +126,28 @@ static void test_schema_and_permissions(void **state)
 	sqlite3_close(db);
 }
 
+static void test_default_path(void **state)
+{
+	char buf[256], *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	setenv("HOME", "/home/op", 1);
+	setenv("XDG_STATE_HOME", "/var/lib/op-state", 1);
+	assert_true(history_default_path(buf, sizeof buf));
+	assert_string_equal(buf, "/var/lib/op-state/nodetop/history.db");
+	setenv("XDG_STATE_HOME", "relative/ignored", 1);
+	assert_true(history_default_path(buf, sizeof buf));
+	assert_string_equal(buf, "/home/op/.local/state/nodetop/history.db");
+	unsetenv("XDG_STATE_HOME");
+	assert_true(history_default_path(buf, sizeof buf));
+	assert_string_equal(buf, "/home/op/.local/state/nodetop/history.db");
+	assert_false(history_default_path(buf, 10));      /* does not fit: no cut-off path */
+	assert_string_equal(buf, "");
+	unsetenv("HOME");
+	assert_false(history_default_path(buf, sizeof buf));
+	if (home)
+		setenv("HOME", home, 1);
+	free(home);
+}
+
 static void test_migration(void **state)
 {
 	/* a version-0 file (only the version table) is brought up to date, data tables created */
@@ -653,6 +675,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema_and_permissions, setup, teardown),
+		cmocka_unit_test(test_default_path),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_is_batched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_and_not_watched, setup, teardown),
