@@ -856,13 +856,14 @@ static int write_pending(history_t *h)
 	return rc;
 }
 
-/* After a write: what was written is clean; hours behind the current one are let go. */
-static void pending_written(history_t *h)
+/* After a write: what was written is clean; hours that are over are let go (the
+ * current hour stays, also for a series not watched right now: watched again
+ * within the hour, its row is rewritten with both parts). */
+static void pending_written(history_t *h, int64_t now_ms)
 {
+	int64_t cur = buckets_chunk_of(BUCKET_MINUTE, buckets_index(BUCKET_MINUTE, now_ms));
 	for (size_t i = 0; i < h->nser; i++) {
 		hseries_t *s = &h->ser[i];
-		int64_t cur = s->running ? buckets_chunk_of(BUCKET_MINUTE, buckets_index(BUCKET_MINUTE, s->last_ms))
-		                         : INT64_MAX;
 		size_t keep = 0;
 		for (size_t k = 0; k < s->nchunks; k++) {
 			s->chunks[k].dirty = false;
@@ -933,7 +934,7 @@ int history_flush(history_t *h, int64_t now_ms)
 	}
 	if (compacted)
 		h->last_compact = now_ms;
-	pending_written(h);
+	pending_written(h, now_ms);
 	h->err[0] = '\0';
 	h->last_flush = now_ms;
 	return 0;

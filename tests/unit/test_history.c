@@ -242,6 +242,14 @@ static void test_gap_longer_than_max_is_not_watched(void **state)
 	history_flush(h, T0 + 11 * MIN);
 	bucket_t b = sum_hours(h, "laptop", "node", T0, 1);
 	assert_int_equal(b.ms[HS_UP], 1 * MIN);
+	/* not watched for a while (removed from the config, then back) within the same hour */
+	history_unwatch(h, s, T0 + 11 * MIN);
+	history_flush(h, T0 + 11 * MIN + 30 * SEC);
+	history_observe(h, s, T0 + 11 * MIN + 30 * SEC, HS_UP);
+	history_observe(h, s, T0 + 12 * MIN, HS_UP);
+	history_flush(h, T0 + 12 * MIN);
+	b = sum_hours(h, "laptop", "node", T0, 1);
+	assert_int_equal(b.ms[HS_UP], 1 * MIN + 30 * SEC);
 	/* unknown is kept apart from down */
 	history_observe(h, s, T0 + 12 * MIN, HS_UNKNOWN);
 	history_observe(h, s, T0 + 14 * MIN, HS_UP);
