@@ -51,7 +51,10 @@ void history_observe(history_t *h, int series, int64_t now_ms, hstate_t s);
 void history_unwatch(history_t *h, int series, int64_t now_ms);
 void history_add_event(history_t *h, const event_t *e);
 void history_add_sla_event(history_t *h, const sla_event_t *e);
-/* A charted point; series_name is the chart's key (e.g. "head:1"). */
+/* A charted point; chart is the series' key (e.g. "head:1"); points come in
+ * time order (others are dropped). They are written 60 to a row when a row is
+ * full and at close: a kill -9 loses at most the last 60 points of a chart,
+ * while states and events lose at most the last flush interval. */
 void history_add_point(history_t *h, const char *name, const char *chart, int64_t ts_ms, double v);
 
 /* Writes if flush_ms has passed since the last write (or an error's retry_ms);
