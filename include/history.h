@@ -32,7 +32,8 @@ bool history_default_path(char *buf, size_t n);
 /* Opens (creating it 0600 if missing) or starts a new file if it is corrupt,
  * truncated or not ours (the old one is moved aside: history_notice). Never
  * NULL: when the file cannot be written, history_error says why and writing
- * resumes by itself once it can. */
+ * resumes by itself once it can (the last 6 hours wait in memory). A file of
+ * a newer schema is left alone and nothing is recorded. */
 history_t *history_open(const history_opts_t *o, int64_t now_ms);
 /* Flushes what is pending and closes. */
 void history_close(history_t *h, int64_t now_ms);

@@ -82,6 +82,13 @@ void sla_input_add_event(sla_input_t *in, const sla_event_t *e);
  * kind is not about an indicator ("check", "config", "failover", ...). */
 const char *sla_indicator_of(const char *kind, const char *subject, char *buf, size_t bufsz);
 
+/* The start of a report from `--since`: a span back from now_ms ("90m",
+ * "36h", "30d", "4w") or a UTC date ("2026-11-01", midnight). false when
+ * neither (or not before now). */
+bool sla_parse_since(const char *s, int64_t now_ms, int64_t *since_ms);
+/* "day" or "week" (`--per`); false otherwise. */
+bool sla_parse_period(const char *s, sla_period_t *p);
+
 /* Builds the report; frees nothing of in, which must outlive it. */
 void sla_build(const sla_input_t *in, sla_period_t period, sla_report_t *out);
 void sla_report_free(sla_report_t *r);

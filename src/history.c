@@ -20,7 +20,8 @@
 #define HISTORY_APP_ID 0x4E445450
 #define SERIES_STATE 0
 #define SERIES_CHART 1
-#define MAX_PENDING_CHUNKS 48          /* hours of minutes kept while the file cannot be written */
+#define MAX_PENDING_CHUNKS 6           /* hours of minutes kept while the file cannot be written
+                                          (1.4 kB an hour a series: 26 MB for 1000 nodes x 3) */
 #define POINTS_PER_BLOCK 60            /* charted points are stored 60 to a row */
 #define MAX_PENDING_BLOCKS 20000         /* full blocks kept while the file cannot be written */
 #define MAX_PENDING_EVENTS 10000         /* events kept while the file cannot be written */
@@ -259,7 +260,7 @@ static void series_catch_up(const history_t *h, hseries_t *s, int64_t now_ms)
 
 void history_observe(history_t *h, int series, int64_t now_ms, hstate_t st)
 {
-	if (series < 0 || (size_t)series >= h->nser)
+	if (series < 0 || (size_t)series >= h->nser || h->gave_up)
 		return;
 	hseries_t *s = &h->ser[series];
 	series_catch_up(h, s, now_ms);
@@ -284,6 +285,8 @@ static void copy_text(char *dst, size_t sz, const char *src)
 
 void history_add_sla_event(history_t *h, const sla_event_t *e)
 {
+	if (h->gave_up)
+		return;
 	if (h->nev >= MAX_PENDING_EVENTS || h->nev >= h->o.max_events) {   /* unwritten for long: the oldest go */
 		size_t drop = h->nev / 10 + 1;
 		memmove(h->ev, h->ev + drop, (h->nev - drop) * sizeof *h->ev);
@@ -422,6 +425,8 @@ static void point_block_close(history_t *h, int series)
 
 void history_add_point(history_t *h, const char *name, const char *chart, int64_t ts_ms, double v)
 {
+	if (h->gave_up)
+		return;
 	int id = series_find(h, SERIES_CHART, name, chart);
 	hseries_t *s = &h->ser[id];
 	if (s->nopen && ts_ms <= s->open[s->nopen - 1].ts_ms)
@@ -626,6 +631,11 @@ static void mark_all_dirty(history_t *h)
 
 static int store_open(history_t *h, int64_t now_ms)
 {
+	if (!h->path[0]) {
+		set_error(h, "history: no file to keep it in (history = PATH, or XDG_STATE_HOME or HOME)");
+		h->gave_up = true;
+		return -1;
+	}
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if (make_parent_dirs(h->path) != 0) {
 			set_error(h, "history: cannot create the directory of %s (%s); writing resumes when it can",
@@ -738,7 +748,7 @@ history_t *history_open(const history_opts_t *o, int64_t now_ms)
 {
 	history_t *h = xcalloc(1, sizeof *h);
 	h->o = *o;
-	h->path = xstrdup(o->path);
+	h->path = xstrdup(o->path ? o->path : "");
 	h->o.path = h->path;
 	if (h->o.flush_ms <= 0)
 		h->o.flush_ms = 5000;

@@ -1,5 +1,6 @@
 /* sla.c - the SLA report, pure over data read from history: availability per
  * name and indicator per day or week, downtime, outages, failovers; text, JSON, CSV. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,53 @@ const char *sla_indicator_of(const char *kind, const char *subject, char *buf, s
 	else
 		return NULL;
 	return buf;
+}
+
+bool sla_parse_since(const char *s, int64_t now_ms, int64_t *since_ms)
+{
+	int y, mo, d, used = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &used) == 3 && used == 10 && s[10] == '\0') {
+		if (mo < 1 || mo > 12 || d < 1 || d > 31)
+			return false;
+		/* days since 1970-01-01 of a proleptic Gregorian date (no time zone involved) */
+		int64_t yy = y - (mo <= 2), era = (yy >= 0 ? yy : yy - 399) / 400, yoe = yy - era * 400;
+		int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+		int64_t days = era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+		static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+		bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+		if (d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap))
+			return false;
+		*since_ms = days * BUCKETS_DAY_MS;
+		return *since_ms < now_ms;
+	}
+	char *end;
+	errno = 0;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || errno || n <= 0 || end[0] == '\0' || end[1] != '\0' || !(s[0] >= '0' && s[0] <= '9'))
+		return false;
+	int64_t unit;
+	switch (end[0]) {
+	case 'm': unit = BUCKETS_MINUTE_MS; break;
+	case 'h': unit = BUCKETS_HOUR_MS; break;
+	case 'd': unit = BUCKETS_DAY_MS; break;
+	case 'w': unit = 7 * BUCKETS_DAY_MS; break;
+	default: return false;
+	}
+	if (n > 1000LL * 366 * BUCKETS_DAY_MS / unit)       /* a thousand years is plenty */
+		return false;
+	*since_ms = now_ms - (int64_t)n * unit;
+	return true;
+}
+
+bool sla_parse_period(const char *s, sla_period_t *p)
+{
+	if (strcmp(s, "day") == 0)
+		*p = SLA_DAY;
+	else if (strcmp(s, "week") == 0)
+		*p = SLA_WEEK;
+	else
+		return false;
+	return true;
 }
 
 /* ---------------------------------------------------------------- building */

@@ -143,6 +143,14 @@ static void test_default_path(void **state)
 	assert_string_equal(buf, "");
 	unsetenv("HOME");
 	assert_false(history_default_path(buf, sizeof buf));
+	/* no path at all: said once, recording goes on harmlessly, nothing written */
+	history_opts_t o = { .path = buf };
+	history_t *h = history_open(&o, 0);
+	assert_non_null(history_error(h));
+	history_observe(h, history_series(h, "n", "node"), 1000, HS_UP);
+	assert_false(history_tick(h, 60000));
+	assert_int_equal(history_flush(h, 60000), -1);
+	history_close(h, 60000);
 	if (home)
 		setenv("HOME", home, 1);
 	free(home);

@@ -160,12 +160,46 @@ static void test_hostile_names(void **state)
 	sla_input_free(&in);
 }
 
+static void test_parse_since(void **state)
+{
+	int64_t now = WED + 10 * HOUR, t = 0;
+	assert_true(sla_parse_since("30d", now, &t));
+	assert_int_equal(t, now - 30 * DAY);
+	assert_true(sla_parse_since("90m", now, &t));
+	assert_int_equal(t, now - 90 * MIN);
+	assert_true(sla_parse_since("36h", now, &t));
+	assert_int_equal(t, now - 36 * HOUR);
+	assert_true(sla_parse_since("4w", now, &t));
+	assert_int_equal(t, now - 28 * DAY);
+	assert_true(sla_parse_since("2026-11-18", now, &t));
+	assert_int_equal(t, WED);
+	assert_true(sla_parse_since("2024-02-29", now, &t));
+	assert_int_equal(t, 1709164800000LL);
+	assert_true(sla_parse_since("1970-01-01", now, &t));
+	assert_int_equal(t, 0);
+	const char *bad[] = { "", "d", "30", "30x", "30dd", "-3d", "0d", " 3d", "+3d", "99999999999999d", "2026-11-19",
+	                      "2025-02-29", "2026-13-01", "2026-04-31", "2026-1-01", "2026-11-18x" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		t = 12345;
+		bool ok = sla_parse_since(bad[i], now, &t);
+		if (ok)
+			fail_msg("'%s' was taken as a start", bad[i]);
+	}
+	sla_period_t p;
+	assert_true(sla_parse_period("week", &p));
+	assert_int_equal(p, SLA_WEEK);
+	assert_true(sla_parse_period("day", &p));
+	assert_int_equal(p, SLA_DAY);
+	assert_false(sla_parse_period("month", &p));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weeks_start_on_monday),
 		cmocka_unit_test(test_outages_from_events),
 		cmocka_unit_test(test_hostile_names),
+		cmocka_unit_test(test_parse_since),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
