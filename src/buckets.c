@@ -1,0 +1,222 @@
+/* buckets.c - pure arithmetic of the stored history: UTC bucket boundaries,
+ * accrual, worst state wins, the merge rule of two writers, chunk encoding. */
+#include <string.h>
+
+#include "buckets.h"
+
+static const int64_t bucket_len[BUCKET__NRES] = { BUCKETS_MINUTE_MS, BUCKETS_HOUR_MS, BUCKETS_DAY_MS };
+static const int bucket_chunk[BUCKET__NRES] = { 60, 24, 32 };
+static const int64_t bucket_keep[BUCKET__NRES] = { 48 * BUCKETS_HOUR_MS, 35 * BUCKETS_DAY_MS, 400 * BUCKETS_DAY_MS };
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t buckets_len_ms(bucket_res_t r) { return bucket_len[r]; }
+int64_t buckets_index(bucket_res_t r, int64_t t_ms) { return floor_div(t_ms, bucket_len[r]); }
+int64_t buckets_start_ms(bucket_res_t r, int64_t idx) { return idx * bucket_len[r]; }
+int buckets_per_chunk(bucket_res_t r) { return bucket_chunk[r]; }
+int64_t buckets_chunk_of(bucket_res_t r, int64_t idx) { return floor_div(idx, bucket_chunk[r]); }
+int64_t buckets_keep_ms(bucket_res_t r) { return bucket_keep[r]; }
+
+int64_t buckets_expired_before(bucket_res_t r, int64_t now_ms)
+{
+	return floor_div(now_ms - bucket_keep[r], bucket_len[r] * bucket_chunk[r]);
+}
+
+/* The chunk ends (chunk + 1) * chunk length; expired when that is at or before now - keep. */
+bool buckets_chunk_expired(bucket_res_t r, int64_t chunk, int64_t now_ms)
+{
+	return chunk < buckets_expired_before(r, now_ms);
+}
+
+/* 1970-01-01 was a Thursday: day 0 is the fourth day of its week. */
+int64_t buckets_week_of_day(int64_t day) { return floor_div(day + 3, 7); }
+
+hstate_t buckets_from_state(state_t s)
+{
+	switch (s) {
+	case STATE_UP: return HS_UP;
+	case STATE_STARTING: return HS_STARTING;
+	case STATE_DEGRADED: return HS_DEGRADED;
+	case STATE_DOWN: return HS_DOWN;
+	default: return HS_UNKNOWN;
+	}
+}
+
+const char *buckets_state_name(hstate_t s)
+{
+	static const char *const names[HS__COUNT] = { "unknown", "up", "standby", "starting", "degraded", "down" };
+	if (s < 0 || s >= HS__COUNT)
+		return "not watched";
+	return names[s];
+}
+
+void buckets_accrue(bucket_t *b, int64_t start, int64_t len, int64_t t0, int64_t t1, hstate_t s)
+{
+	if (s < 0 || s >= HS__COUNT)
+		return;
+	int64_t lo = t0 > start ? t0 : start;
+	int64_t hi = t1 < start + len ? t1 : start + len;
+	if (hi <= lo)
+		return;
+	uint64_t sum = (uint64_t)b->ms[s] + (uint64_t)(hi - lo);
+	b->ms[s] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+}
+
+uint64_t buckets_seen_ms(const bucket_t *b)
+{
+	uint64_t t = 0;
+	for (int s = 0; s < HS__COUNT; s++)
+		t += b->ms[s];
+	return t;
+}
+
+uint64_t buckets_available_ms(const bucket_t *b)
+{
+	return (uint64_t)b->ms[HS_UP] + b->ms[HS_STARTING] + b->ms[HS_DEGRADED];
+}
+
+uint64_t buckets_counted_ms(const bucket_t *b)
+{
+	return buckets_available_ms(b) + b->ms[HS_DOWN];
+}
+
+uint64_t buckets_not_watched_ms(const bucket_t *b, int64_t len)
+{
+	uint64_t seen = buckets_seen_ms(b);
+	return seen >= (uint64_t)len ? 0 : (uint64_t)len - seen;
+}
+
+bool buckets_percent(const bucket_t *b, double *pct)
+{
+	uint64_t counted = buckets_counted_ms(b);
+	if (counted == 0)
+		return false;
+	*pct = 100.0 * (double)buckets_available_ms(b) / (double)counted;
+	return true;
+}
+
+hstate_t buckets_worst(const bucket_t *b)
+{
+	for (int s = HS__COUNT - 1; s >= 0; s--)
+		if (b->ms[s])
+			return (hstate_t)s;
+	return HS_NOT_WATCHED;
+}
+
+void buckets_clamp(bucket_t *b, int64_t len)
+{
+	uint64_t room = len > 0 ? (uint64_t)len : 0;
+	for (int s = HS__COUNT - 1; s >= 0; s--) {
+		if (b->ms[s] > room)
+			b->ms[s] = (uint32_t)room;
+		room -= b->ms[s];
+	}
+}
+
+void buckets_add(bucket_t *acc, const bucket_t *b)
+{
+	for (int s = 0; s < HS__COUNT; s++) {
+		uint64_t sum = (uint64_t)acc->ms[s] + b->ms[s];
+		acc->ms[s] = sum > UINT32_MAX ? UINT32_MAX : (uint32_t)sum;
+	}
+}
+
+void buckets_merge(bucket_t *acc, const bucket_t *other, int64_t len)
+{
+	buckets_add(acc, other);
+	buckets_clamp(acc, len);
+}
+
+/* ---- encoding: byte 1 (format), then runs until n buckets are covered:
+ * varint run length, a byte with one bit per state that has time, a varint
+ * per such state. */
+
+#define ENCODING_V1 1
+
+static size_t put_varint(uint8_t *out, size_t pos, size_t cap, uint64_t v)
+{
+	do {
+		if (pos >= cap)
+			return 0;
+		uint8_t byte = v & 0x7f;
+		v >>= 7;
+		out[pos++] = byte | (v ? 0x80 : 0);
+	} while (v);
+	return pos;
+}
+
+static bool get_varint(const uint8_t *in, size_t len, size_t *pos, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (*pos >= len)
+			return false;
+		uint8_t byte = in[(*pos)++];
+		r |= (uint64_t)(byte & 0x7f) << shift;
+		if (!(byte & 0x80)) {
+			*v = r;
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t buckets_encode(const bucket_t *b, int n, uint8_t *out, size_t cap)
+{
+	if (cap < 1)
+		return 0;
+	size_t pos = 0;
+	out[pos++] = ENCODING_V1;
+	for (int i = 0; i < n;) {
+		int run = 1;
+		while (i + run < n && memcmp(&b[i + run], &b[i], sizeof *b) == 0)
+			run++;
+		uint8_t mask = 0;
+		for (int s = 0; s < HS__COUNT; s++)
+			if (b[i].ms[s])
+				mask |= (uint8_t)(1u << s);
+		if (!(pos = put_varint(out, pos, cap, (uint64_t)run)) || pos >= cap)
+			return 0;
+		out[pos++] = mask;
+		for (int s = 0; s < HS__COUNT; s++)
+			if (mask & (1u << s) && !(pos = put_varint(out, pos, cap, b[i].ms[s])))
+				return 0;
+		i += run;
+	}
+	return pos;
+}
+
+bool buckets_decode(const uint8_t *in, size_t inlen, bucket_t *b, int n, int64_t len)
+{
+	size_t pos = 0;
+	if (inlen < 1 || in[pos++] != ENCODING_V1)
+		return false;
+	int i = 0;
+	while (i < n) {
+		uint64_t run, v;
+		if (!get_varint(in, inlen, &pos, &run) || run == 0 || run > (uint64_t)(n - i) || pos >= inlen)
+			return false;
+		uint8_t mask = in[pos++];
+		if (mask >> HS__COUNT)
+			return false;
+		bucket_t one = { { 0 } };
+		uint64_t total = 0;
+		for (int s = 0; s < HS__COUNT; s++) {
+			if (!(mask & (1u << s)))
+				continue;
+			if (!get_varint(in, inlen, &pos, &v) || v == 0 || v > (uint64_t)len)
+				return false;
+			one.ms[s] = (uint32_t)v;
+			total += v;
+		}
+		if (total > (uint64_t)len)
+			return false;
+		for (uint64_t k = 0; k < run; k++)
+			b[i++] = one;
+	}
+	return pos == inlen;
+}

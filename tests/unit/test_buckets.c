@@ -1,0 +1,291 @@
+/* test_buckets.c - unit tests of the history's bucket arithmetic: UTC
+ * boundaries, worst state wins, unknown vs down, not-watched gaps, retention,
+ * the merge rule of two writers, and the chunk encoding. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buckets.h"
+
+#define SEC 1000LL
+#define MIN 60000LL
+#define HOUR (60 * MIN)
+#define DAY (24 * HOUR)
+/* 2026-03-29T00:00:00Z: the night Europe moves its clocks; UTC does not. */
+#define T_DST 1774742400000LL
+
+static void test_boundaries(void **state)
+{
+	assert_int_equal(buckets_index(BUCKET_MINUTE, 0), 0);
+	assert_int_equal(buckets_index(BUCKET_MINUTE, MIN - 1), 0);
+	assert_int_equal(buckets_index(BUCKET_MINUTE, MIN), 1);
+	/* before 1970 the bucket still starts at or before the time */
+	assert_int_equal(buckets_index(BUCKET_MINUTE, -1), -1);
+	assert_int_equal(buckets_index(BUCKET_HOUR, -HOUR), -1);
+	assert_int_equal(buckets_index(BUCKET_HOUR, -HOUR - 1), -2);
+	assert_int_equal(buckets_start_ms(BUCKET_DAY, buckets_index(BUCKET_DAY, T_DST + 5 * HOUR)), T_DST);
+	/* UTC: the DST night has 24 hour buckets, each exactly an hour */
+	int64_t h0 = buckets_index(BUCKET_HOUR, T_DST), h24 = buckets_index(BUCKET_HOUR, T_DST + DAY);
+	assert_int_equal(h24 - h0, 24);
+	assert_int_equal(buckets_index(BUCKET_DAY, T_DST), 20541);     /* days since 1970-01-01 */
+	assert_int_equal(buckets_index(BUCKET_DAY, T_DST - 1), 20540);
+	/* chunks: an hour of minutes, a day of hours, 32 days */
+	assert_int_equal(buckets_chunk_of(BUCKET_MINUTE, 59), 0);
+	assert_int_equal(buckets_chunk_of(BUCKET_MINUTE, 60), 1);
+	assert_int_equal(buckets_chunk_of(BUCKET_MINUTE, -1), -1);
+	assert_int_equal(buckets_chunk_of(BUCKET_HOUR, h0), h0 / 24);
+	assert_int_equal(buckets_chunk_of(BUCKET_DAY, 20541), 20541 / 32);
+	/* weeks start on Monday: 2026-03-29 is a Sunday, 2026-03-30 a Monday */
+	assert_int_equal(buckets_week_of_day(20541 + 1), buckets_week_of_day(20541) + 1);
+	assert_int_equal(buckets_week_of_day(20541 + 7), buckets_week_of_day(20541 + 1));      /* next Sunday */
+	assert_int_equal(buckets_week_of_day(20541 + 8), buckets_week_of_day(20541 + 1) + 1);
+	assert_int_equal(buckets_week_of_day(20541 - 6), buckets_week_of_day(20541));   /* Monday 23rd */
+	assert_int_equal(buckets_week_of_day(20541 - 7), buckets_week_of_day(20541) - 1);  /* Sunday 22nd */
+	assert_int_equal(buckets_week_of_day(0), 0);     /* Thursday 1970-01-01 */
+	assert_int_equal(buckets_week_of_day(-3), 0);    /* Monday 1969-12-29 */
+	assert_int_equal(buckets_week_of_day(-4), -1);
+}
+
+static void test_accrue_across_boundaries(void **state)
+{
+	bucket_t b[3];
+	memset(b, 0, sizeof b);
+	int64_t m0 = T_DST + 10 * MIN;
+	/* 10:30 up until 12:15 of the next two minutes, spread over three buckets */
+	for (int i = 0; i < 3; i++)
+		buckets_accrue(&b[i], m0 + i * MIN, MIN, m0 + 30 * SEC, m0 + 2 * MIN + 15 * SEC, HS_UP);
+	assert_int_equal(b[0].ms[HS_UP], 30 * SEC);
+	assert_int_equal(b[1].ms[HS_UP], 60 * SEC);
+	assert_int_equal(b[2].ms[HS_UP], 15 * SEC);
+	/* outside the bucket and empty spans add nothing */
+	buckets_accrue(&b[0], m0, MIN, m0 + MIN, m0 + 2 * MIN, HS_DOWN);
+	buckets_accrue(&b[0], m0, MIN, m0 + 5 * SEC, m0 + 5 * SEC, HS_DOWN);
+	buckets_accrue(&b[0], m0, MIN, m0 - MIN, m0, HS_DOWN);
+	assert_int_equal(b[0].ms[HS_DOWN], 0);
+	assert_int_equal(buckets_not_watched_ms(&b[0], MIN), 30 * SEC);
+	assert_int_equal(buckets_not_watched_ms(&b[1], MIN), 0);
+}
+
+static void test_worst_state_wins(void **state)
+{
+	bucket_t b = { { 0 } };
+	assert_int_equal(buckets_worst(&b), HS_NOT_WATCHED);
+	assert_string_equal(buckets_state_name(buckets_worst(&b)), "not watched");
+	b.ms[HS_UNKNOWN] = 5 * SEC;
+	assert_int_equal(buckets_worst(&b), HS_UNKNOWN);
+	b.ms[HS_UP] = 50 * SEC;
+	assert_int_equal(buckets_worst(&b), HS_UP);
+	b.ms[HS_STANDBY] = 1 * SEC;
+	assert_int_equal(buckets_worst(&b), HS_STANDBY);
+	b.ms[HS_DEGRADED] = 1 * SEC;
+	assert_int_equal(buckets_worst(&b), HS_DEGRADED);
+	b.ms[HS_DOWN] = 1;          /* one millisecond down is enough for the colour */
+	assert_int_equal(buckets_worst(&b), HS_DOWN);
+	assert_string_equal(buckets_state_name(HS_DOWN), "down");
+	assert_int_equal(buckets_from_state(STATE_DOWN), HS_DOWN);
+	assert_int_equal(buckets_from_state(STATE_UNKNOWN), HS_UNKNOWN);
+	assert_int_equal(buckets_from_state(STATE_STARTING), HS_STARTING);
+}
+
+static void test_unknown_is_not_down(void **state)
+{
+	bucket_t b = { { 0 } };
+	double pct = -1;
+	b.ms[HS_UNKNOWN] = 40 * SEC;
+	b.ms[HS_STANDBY] = 10 * SEC;
+	assert_false(buckets_percent(&b, &pct));     /* nothing counted: no figure, not 0 % */
+	assert_true(pct == -1);
+	b.ms[HS_UP] = 9 * SEC;
+	b.ms[HS_DOWN] = 1 * SEC;
+	assert_true(buckets_percent(&b, &pct));
+	assert_float_equal(pct, 90.0, 1e-9);         /* unknown and standby left out */
+	assert_int_equal(buckets_seen_ms(&b), 60 * SEC);
+	assert_int_equal(buckets_counted_ms(&b), 10 * SEC);
+	b.ms[HS_STARTING] = 5 * SEC;
+	b.ms[HS_DEGRADED] = 5 * SEC;
+	assert_true(buckets_percent(&b, &pct));
+	assert_float_equal(pct, 95.0, 1e-9);         /* starting and degraded are available */
+}
+
+static void test_not_watched_gap_in_a_day(void **state)
+{
+	/* nodetop ran 00:00-06:00 (up) and 18:00-24:00 (2 h down): the 12 h between are not watched */
+	bucket_t day = { { 0 } };
+	buckets_accrue(&day, T_DST, DAY, T_DST, T_DST + 6 * HOUR, HS_UP);
+	buckets_accrue(&day, T_DST, DAY, T_DST + 18 * HOUR, T_DST + 22 * HOUR, HS_UP);
+	buckets_accrue(&day, T_DST, DAY, T_DST + 22 * HOUR, T_DST + DAY, HS_DOWN);
+	assert_int_equal(buckets_not_watched_ms(&day, DAY), 12 * HOUR);
+	double pct;
+	assert_true(buckets_percent(&day, &pct));
+	assert_float_equal(pct, 100.0 * 10 / 12, 1e-9);
+	assert_int_equal(buckets_worst(&day), HS_DOWN);
+}
+
+static void test_retention(void **state)
+{
+	int64_t now = T_DST + 12 * HOUR;
+	/* the hour chunk of minutes ending exactly 48 h ago is rolled up; the next is not */
+	int64_t c = buckets_chunk_of(BUCKET_MINUTE, buckets_index(BUCKET_MINUTE, now - 48 * HOUR - 1));
+	assert_true(buckets_chunk_expired(BUCKET_MINUTE, c, now));
+	assert_false(buckets_chunk_expired(BUCKET_MINUTE, c + 1, now));
+	assert_false(buckets_chunk_expired(BUCKET_MINUTE, c, now - 1));
+	assert_int_equal(buckets_expired_before(BUCKET_MINUTE, now), c + 1);
+	/* the same judgement by the chunk's end, for a run of times around the edge */
+	for (int64_t t = now - 2 * HOUR; t < now + 2 * HOUR; t += 7 * SEC + 1) {
+		int64_t end = buckets_start_ms(BUCKET_MINUTE, (c + 1) * 60);
+		assert_int_equal(buckets_chunk_expired(BUCKET_MINUTE, c, t), end <= t - 48 * HOUR);
+	}
+	/* hours: a day chunk that ended 35 days ago */
+	int64_t dc = buckets_chunk_of(BUCKET_HOUR, buckets_index(BUCKET_HOUR, T_DST - 35 * DAY));
+	assert_true(buckets_chunk_expired(BUCKET_HOUR, dc, T_DST + DAY));
+	assert_false(buckets_chunk_expired(BUCKET_HOUR, dc, T_DST + DAY - 1));
+	/* days: 400 days */
+	assert_int_equal(buckets_keep_ms(BUCKET_DAY), 400 * DAY);
+	int64_t yc = buckets_chunk_of(BUCKET_DAY, buckets_index(BUCKET_DAY, now));
+	assert_false(buckets_chunk_expired(BUCKET_DAY, yc, now + 399 * DAY));
+	assert_true(buckets_chunk_expired(BUCKET_DAY, yc, now + 432 * DAY));
+}
+
+static bucket_t mk(uint32_t unknown, uint32_t up, uint32_t standby, uint32_t starting, uint32_t degraded, uint32_t down)
+{
+	bucket_t b = { { unknown, up, standby, starting, degraded, down } };
+	return b;
+}
+
+static void assert_bucket(const bucket_t *b, const bucket_t *want)
+{
+	for (int s = 0; s < HS__COUNT; s++)
+		assert_int_equal(b->ms[s], want->ms[s]);
+}
+
+static void test_merge_two_writers(void **state)
+{
+	/* two processes watched the same whole minute: counted once */
+	bucket_t a = mk(0, 60 * SEC, 0, 0, 0, 0), b = a;
+	buckets_merge(&a, &b, MIN);
+	bucket_t want = mk(0, 60 * SEC, 0, 0, 0, 0);
+	assert_bucket(&a, &want);
+	/* a restart inside the minute: both halves kept */
+	a = mk(0, 20 * SEC, 0, 0, 0, 0);
+	b = mk(0, 25 * SEC, 0, 0, 0, 15 * SEC);
+	buckets_merge(&a, &b, MIN);
+	want = mk(0, 45 * SEC, 0, 0, 0, 15 * SEC);
+	assert_bucket(&a, &want);
+	/* one saw it up, the other saw it down at the same time: worst wins */
+	a = mk(0, 60 * SEC, 0, 0, 0, 0);
+	b = mk(10 * SEC, 30 * SEC, 0, 0, 0, 20 * SEC);
+	buckets_merge(&a, &b, MIN);
+	want = mk(0, 40 * SEC, 0, 0, 0, 20 * SEC);
+	assert_bucket(&a, &want);
+	/* the best states give way first: unknown before up */
+	a = mk(30 * SEC, 30 * SEC, 0, 0, 0, 0);
+	b = mk(0, 30 * SEC, 0, 0, 0, 0);
+	buckets_merge(&a, &b, MIN);
+	want = mk(0, 60 * SEC, 0, 0, 0, 0);
+	assert_bucket(&a, &want);
+}
+
+static void test_merge_order_does_not_matter(void **state)
+{
+	/* a small deterministic generator: every order of three writers gives one result */
+	uint32_t x = 12345;
+	for (int round = 0; round < 2000; round++) {
+		bucket_t w[3];
+		for (int k = 0; k < 3; k++) {
+			uint32_t room = MIN;
+			for (int s = 0; s < HS__COUNT; s++) {
+				x = x * 1103515245u + 12345u;
+				uint32_t v = (x >> 8) % (room + 1);
+				v = (x & 3) ? 0 : v;
+				w[k].ms[s] = v;
+				room -= v;
+			}
+		}
+		bucket_t ab = w[0], ba = w[1], abc, bca;
+		buckets_merge(&ab, &w[1], MIN);
+		buckets_merge(&ba, &w[0], MIN);
+		assert_bucket(&ab, &ba);
+		abc = ab;
+		buckets_merge(&abc, &w[2], MIN);
+		bca = w[1];
+		buckets_merge(&bca, &w[2], MIN);
+		buckets_merge(&bca, &w[0], MIN);
+		assert_bucket(&abc, &bca);
+		assert_true(buckets_seen_ms(&abc) <= MIN);
+		/* merging a writer with itself changes nothing */
+		bucket_t self = w[2];
+		buckets_merge(&self, &w[2], MIN);
+		if (buckets_seen_ms(&w[2]) * 2 <= MIN) {
+			for (int s = 0; s < HS__COUNT; s++)
+				assert_int_equal(self.ms[s], 2 * w[2].ms[s]);   /* disjoint halves: added */
+		}
+	}
+}
+
+static void test_encode_roundtrip(void **state)
+{
+	bucket_t in[60], out[60];
+	memset(in, 0, sizeof in);
+	uint8_t buf[BUCKETS_ENCODE_MAX(60)];
+	/* an hour never watched, then a steady hour: a few bytes each */
+	size_t n = buckets_encode(in, 60, buf, sizeof buf);
+	assert_int_equal(n, 3);
+	assert_true(buckets_decode(buf, n, out, 60, MIN));
+	assert_memory_equal(in, out, sizeof in);
+	for (int i = 0; i < 60; i++)
+		in[i].ms[HS_UP] = MIN;
+	n = buckets_encode(in, 60, buf, sizeof buf);
+	assert_int_equal(n, 6);
+	assert_true(buckets_decode(buf, n, out, 60, MIN));
+	assert_memory_equal(in, out, sizeof in);
+	/* a mixed hour */
+	in[7] = mk(1, 2, 3, 4, 5, 6);
+	in[8] = mk(0, 0, 0, 0, 0, MIN);
+	in[59] = mk(0, 30 * SEC, 0, 0, 0, 0);
+	n = buckets_encode(in, 60, buf, sizeof buf);
+	assert_true(n > 6);
+	assert_true(buckets_decode(buf, n, out, 60, MIN));
+	assert_memory_equal(in, out, sizeof in);
+	/* too small an output buffer: 0, never an overrun */
+	assert_int_equal(buckets_encode(in, 60, buf, 5), 0);
+
+	/* malformed input is refused: wrong version, short, long, over-full, zero run */
+	assert_false(buckets_decode(buf, n - 1, out, 60, MIN));
+	uint8_t longer[sizeof buf + 1];
+	memcpy(longer, buf, n);
+	longer[n] = 0;
+	assert_false(buckets_decode(longer, n + 1, out, 60, MIN));
+	assert_false(buckets_decode(buf, n, out, 59, MIN));
+	buf[0] = 2;
+	assert_false(buckets_decode(buf, n, out, 60, MIN));
+	assert_false(buckets_decode(buf, 0, out, 60, MIN));
+	const uint8_t zero_run[] = { 1, 0, 0 };
+	assert_false(buckets_decode(zero_run, sizeof zero_run, out, 1, MIN));
+	const uint8_t overfull[] = { 1, 1, 0x03, 0xe0, 0xd4, 0x03, 0x01 };   /* 60000 + 1 ms in a minute */
+	assert_false(buckets_decode(overfull, sizeof overfull, out, 1, MIN));
+	const uint8_t okfull[] = { 1, 1, 0x02, 0xe0, 0xd4, 0x03 };           /* 60000 ms up */
+	assert_true(buckets_decode(okfull, sizeof okfull, out, 1, MIN));
+	assert_int_equal(out[0].ms[HS_UP], MIN);
+	const uint8_t badmask[] = { 1, 1, 0x40 };
+	assert_false(buckets_decode(badmask, sizeof badmask, out, 1, MIN));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boundaries),
+		cmocka_unit_test(test_accrue_across_boundaries),
+		cmocka_unit_test(test_worst_state_wins),
+		cmocka_unit_test(test_unknown_is_not_down),
+		cmocka_unit_test(test_not_watched_gap_in_a_day),
+		cmocka_unit_test(test_retention),
+		cmocka_unit_test(test_merge_two_writers),
+		cmocka_unit_test(test_merge_order_does_not_matter),
+		cmocka_unit_test(test_encode_roundtrip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
