@@ -1,5 +1,5 @@
-/* model_priv.h - what model.c, model_health.c and model_metrics.c share inside the
- * model (limits, small string helpers, events, chains); no view includes it. */
+/* model_priv.h - what the model's files share (defined in model_base.c, the bottom,
+ * and in the files that model.c calls); no view includes it. */
 #ifndef NODETOP_MODEL_PRIV_H
 #define NODETOP_MODEL_PRIV_H
 
@@ -34,7 +34,7 @@ void model_sort_chains(node_t *n);
 const char *model_listener_output(const node_t *n, const char *chain);
 void model_apply_health(model_t *m, node_t *n, const probe_result_t *r);
 
-/* model.c */
+/* model_base.c */
 /* Sets an indicator: event on a state change (kind, node; node NULL: none),
  * uptime accrued as ust, reason. Returns true when anything visible changed. */
 bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,
