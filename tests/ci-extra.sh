@@ -89,8 +89,8 @@ if [ -z "${CI_EXTRA_SKIP_FUZZ:-}" ]; then
 			../src/configure --enable-fuzz) >"$WORK/fuzz-configure.log" 2>&1; then
 			ok "fuzz: configure CC=clang --enable-fuzz"
 			if make -C "$B" -j"$JOBS" tests/fuzz/fuzz_prom tests/fuzz/fuzz_health_json \
-				tests/fuzz/fuzz_health_text tests/fuzz/fuzz_settings >"$WORK/fuzz-build.log" 2>&1; then
-				ok "fuzz: the four targets build"
+				tests/fuzz/fuzz_health_text tests/fuzz/fuzz_settings tests/fuzz/fuzz_jsonrpc >"$WORK/fuzz-build.log" 2>&1; then
+				ok "fuzz: the five targets build"
 				sh "$WORK/src/tests/fuzz/run.sh" "$B" "$WORK/src" "$FUZZ_SECONDS" >"$WORK/fuzz-run.log" 2>&1
 				while IFS= read -r line; do
 					case $line in
