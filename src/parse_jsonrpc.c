@@ -479,7 +479,7 @@ char *jsonrpc_url_mask(const char *url, char *out, size_t n)
 		i = jsonrpc_put(out, n, i, "…@");
 	for (const char *q = host; q < auth_end && i + 1 < n; q++) {
 		unsigned char c = (unsigned char)*q;
-		out[i++] = (c > 0x20 && c < 0x7f) ? (char)c : '?';
+		out[i++] = (c > 0x20 && c < 0x7f) ? (char)c : '_';
 	}
 	if (*auth_end && strcmp(auth_end, "/") != 0)
 		i = jsonrpc_put(out, n, i, "/…");

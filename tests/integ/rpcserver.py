@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""tests/integ/rpcserver.py - misbehaving Ethereum JSON-RPC endpoints for the RPC probe
+tests: what anvil cannot do. Python 3 standard library only; 127.0.0.1 only.
+
+One HTTP port answers POSTed batches; the path picks the behaviour:
+
+  /ok         chain 1, head 100, not syncing, every method answered
+  /syncing    eth_syncing answers an object (current 90, highest 200)
+  /nomethod   eth_syncing, web3_clientVersion and net_peerCount: -32601
+  /garbage    a body that is not JSON
+  /html       an HTML error page with HTTP 200
+  /absurd     eth_blockNumber 0x8000000000000000 (2^63)
+  /negative   eth_blockNumber -0x5
+  /huge       a 2 MiB body (a valid JSON array, too large to accept)
+  /rejected   one error object: batches not supported
+  /hostile    terminal escapes in web3_clientVersion and an error message
+  /s429       HTTP 429 with a JSON-RPC error body
+
+With --proxy-to PORT a second port forwards TCP to 127.0.0.1:PORT (used in
+front of anvil's WebSocket). SIGUSR1 drops every proxied connection and
+refuses new ones (accepts and closes them) until SIGUSR2.
+
+When everything listens, --port-file gets "http PORT" and "proxy PORT" lines
+(written atomically).
+"""
+import argparse
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+METHODS = ["eth_chainId", "eth_blockNumber", "eth_syncing", "web3_clientVersion", "net_peerCount"]
+NOT_FOUND = {"code": -32601, "message": "the method does not exist/is not available"}
+
+
+def answer(mode, req):
+    """The batch answer (bytes, status) for one request list in a mode."""
+    if mode == "garbage":
+        return b"this is not json {{{", 200
+    if mode == "html":
+        return b"<html><body><h1>502 Bad Gateway</h1></body></html>", 200
+    if mode == "rejected":
+        return json.dumps({"jsonrpc": "2.0", "id": None,
+                           "error": {"code": -32600, "message": "batch requests are not supported"}}).encode(), 200
+    if mode == "s429":
+        return json.dumps({"jsonrpc": "2.0", "id": None,
+                           "error": {"code": -32005, "message": "daily request limit reached"}}).encode(), 429
+    if mode == "huge":
+        filler = "a" * 1024
+        items = [{"jsonrpc": "2.0", "id": 1000 + i, "result": filler} for i in range(2048)]
+        return json.dumps(items).encode(), 200
+    out = []
+    for el in req if isinstance(req, list) else []:
+        m, i = el.get("method"), el.get("id")
+        r = {"jsonrpc": "2.0", "id": i}
+        if m == "eth_chainId":
+            r["result"] = "0x1"
+        elif m == "eth_blockNumber":
+            r["result"] = {"absurd": "0x8000000000000000", "negative": "-0x5"}.get(mode, "0x64")
+        elif m == "eth_syncing":
+            if mode == "nomethod":
+                r["error"] = NOT_FOUND
+            elif mode == "syncing":
+                r["result"] = {"startingBlock": "0x0", "currentBlock": "0x5a", "highestBlock": "0xc8"}
+            elif mode == "hostile":
+                r["error"] = {"code": -32000, "message": "\x1b]0;pwned\x07\x1b[2Jcleared"}
+            else:
+                r["result"] = False
+        elif m == "web3_clientVersion":
+            if mode == "nomethod":
+                r["error"] = NOT_FOUND
+            elif mode == "hostile":
+                r["result"] = "Geth\x1b[31mRED\x1b[0m\r\n\u009b2J"
+            else:
+                r["result"] = "rpcserver/1.0"
+        elif m == "net_peerCount":
+            if mode == "nomethod":
+                r["error"] = NOT_FOUND
+            else:
+                r["result"] = "0x19"
+        else:
+            r["error"] = NOT_FOUND
+        out.append(r)
+    out.reverse()   # answers in another order than asked: matched by id
+    return json.dumps(out).encode(), 200
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(n)
+        try:
+            req = json.loads(raw)
+        except ValueError:
+            req = []
+        body, status = answer(self.path.strip("/").split("?")[0], req)
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        try:
+            self.wfile.write(body)
+        except OSError:
+            pass
+
+
+class Proxy:
+    """TCP forwarder to 127.0.0.1:upstream that can drop everything on demand."""
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.refuse = False
+        self.lock = threading.Lock()
+        self.conns = []
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def drop(self, refuse):
+        with self.lock:
+            self.refuse = refuse
+            conns, self.conns = self.conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def pump(self, a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def serve(self):
+        while True:
+            c, _ = self.sock.accept()
+            with self.lock:
+                refuse = self.refuse
+            if refuse:
+                c.close()
+                continue
+            try:
+                u = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
+                u.settimeout(None)
+            except OSError:
+                c.close()
+                continue
+            with self.lock:
+                self.conns += [c, u]
+            threading.Thread(target=self.pump, args=(c, u), daemon=True).start()
+            threading.Thread(target=self.pump, args=(u, c), daemon=True).start()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--proxy-to", type=int, default=0)
+    a = ap.parse_args()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    lines = ["http %d" % httpd.server_address[1]]
+    if a.proxy_to:
+        px = Proxy(a.proxy_to)
+        threading.Thread(target=px.serve, daemon=True).start()
+        signal.signal(signal.SIGUSR1, lambda *_: px.drop(True))
+        signal.signal(signal.SIGUSR2, lambda *_: px.drop(False))
+        lines.append("proxy %d" % px.port)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    tmp = a.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    os.rename(tmp, a.port_file)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    while True:
+        signal.pause()
+
+
+if __name__ == "__main__":
+    main()
