@@ -33,6 +33,7 @@ struct endpoint {
 	bool insecure;
 	int64_t interval_ms, timeout_ms, ws_idle_ms;
 	rpcprobe_view_t v;
+	uint64_t last_head;             /* for head_rise_ms */
 
 	/* HTTP */
 	CURL *easy;
@@ -104,8 +105,9 @@ static void ep_add_secret(endpoint_t *ep, const char *s)
 	ep->secrets[ep->nsecrets++] = xstrdup(s);
 }
 
-/* Replaces every secret in text (in place) with "…". */
-static void ep_scrub(const endpoint_t *ep, char *text, size_t cap)
+/* Replaces every secret in text (in place) with "…" (3 bytes: never longer
+ * than a secret, which has at least 4). */
+static void ep_scrub(const endpoint_t *ep, char *text)
 {
 	for (size_t i = 0; i < ep->nsecrets; i++) {
 		size_t sl = strlen(ep->secrets[i]);
@@ -115,7 +117,6 @@ static void ep_scrub(const endpoint_t *ep, char *text, size_t cap)
 			size_t tail = strlen(hit + sl);
 			memmove(hit + sizeof dots - 1, hit + sl, tail + 1);
 			memcpy(hit, dots, sizeof dots - 1);
-			(void)cap;          /* "…" (3 bytes) never outgrows a secret of 4 or more */
 		}
 	}
 }
@@ -137,17 +138,23 @@ static bool has_scheme(const char *url, const char *a, const char *b)
 	return strncasecmp(url, a, la) == 0 || strncasecmp(url, b, lb) == 0;
 }
 
-/* Records that the endpoint's head is now at least h. */
-static void ep_head_seen(endpoint_t *ep, uint64_t h, uint64_t prev_best)
-{
-	if (h > prev_best)
-		ep->v.head_rise_ms = (int64_t)uv_now(ep->rp->loop);
-}
-
 static uint64_t ep_best(const endpoint_t *ep)
 {
 	uint64_t h = ep->v.http_ok ? ep->v.st.head : 0;
 	return ep->v.ws_head > h ? ep->v.ws_head : h;
+}
+
+/* Notes when the endpoint's head rose. A failed batch (head unknown) is not
+ * a change: the stall clock keeps running through an outage. A lower head
+ * (a restarted node, a provider's other backend) is a new start. */
+static void ep_head_seen(endpoint_t *ep)
+{
+	uint64_t h = ep_best(ep);
+	if (h == 0)
+		return;
+	if (h > ep->last_head)
+		ep->v.head_rise_ms = (int64_t)uv_now(ep->rp->loop);
+	ep->last_head = h;
 }
 
 /* ---------------------------------------------------------------- curl <-> uv */
@@ -328,7 +335,7 @@ static void ep_curl_error(endpoint_t *ep, CURLcode rc, char *out, size_t n)
 	snprintf(out, n, "%.150s", detail);
 }
 
-static int ep_http_setup(endpoint_t *ep, char *err, size_t errlen)
+static int ep_http_setup(endpoint_t *ep, const rpc_endpoint_cfg_t *cfg, char *err, size_t errlen)
 {
 	CURL *e = curl_easy_init();
 	if (!e) {
@@ -344,11 +351,8 @@ static int ep_http_setup(endpoint_t *ep, char *err, size_t errlen)
 		ep->headers = curl_slist_append(ep->headers, h);
 		free(h);
 	}
-	for (size_t i = 0; i + 1 < ep->nws_headers; i += 2) {
-		char *h = xasprintf("%s %s", ep->ws_headers[i], ep->ws_headers[i + 1]);
-		ep->headers = curl_slist_append(ep->headers, h);
-		free(h);
-	}
+	for (size_t i = 0; i < cfg->nheaders; i++)
+		ep->headers = curl_slist_append(ep->headers, cfg->headers[i]);
 	curl_easy_setopt(e, CURLOPT_URL, ep->http_url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
@@ -404,8 +408,6 @@ static void ep_batch_done(endpoint_t *ep, CURLcode rc)
 	long status = 0;
 	double total = 0;
 	char e[200];
-	uint64_t prev = ep_best(ep);
-
 	curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(ep->easy, CURLINFO_TOTAL_TIME, &total);
 	ep->v.batches++;
@@ -429,12 +431,12 @@ static void ep_batch_done(endpoint_t *ep, CURLcode rc)
 			ep->v.st = st;
 			ep->v.http_ok = true;
 			ep->v.http_error[0] = '\0';
-			ep_head_seen(ep, ep_best(ep), prev);
+			ep_head_seen(ep);
 			rpcprobe_notify(ep, RPCPROBE_EV_BATCH);
 			return;
 		}
 	}
-	ep_scrub(ep, e, sizeof e);
+	ep_scrub(ep, e);
 	ep->v.http_ok = false;
 	snprintf(ep->v.http_error, sizeof ep->v.http_error, "%s", e);
 	rpcprobe_notify(ep, RPCPROBE_EV_BATCH);
@@ -476,7 +478,7 @@ static void ws_lost(endpoint_t *ep, const char *why)
 	strbuf_reset(&ep->wsbuf);
 	if (why && *why) {
 		snprintf(ep->v.ws_error, sizeof ep->v.ws_error, "%s", why);
-		ep_scrub(ep, ep->v.ws_error, sizeof ep->v.ws_error);
+		ep_scrub(ep, ep->v.ws_error);
 	}
 	if (rp->closing)
 		return;
@@ -528,15 +530,13 @@ static void ws_message(endpoint_t *ep, struct lws *wsi)
 		ep->v.ws_error[0] = '\0';
 		ws_set_state(ep, RPC_WS_SUBSCRIBED);
 		break;
-	case JSONRPC_WS_HEAD: {
-		uint64_t prev = ep_best(ep);
+	case JSONRPC_WS_HEAD:
 		ep->v.ws_head = m.head;
 		ep->v.ws_head_ms = (int64_t)uv_now(ep->rp->loop);
 		ep->v.ws_heads++;
-		ep_head_seen(ep, ep_best(ep), prev);
+		ep_head_seen(ep);
 		rpcprobe_notify(ep, RPCPROBE_EV_WS_HEAD);
 		break;
-	}
 	case JSONRPC_WS_ERROR:
 		snprintf(ep->v.ws_error, sizeof ep->v.ws_error, "eth_subscribe: %s", m.error);
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
@@ -838,7 +838,7 @@ int rpcprobe_add(rpcprobe_t *rp, const rpc_endpoint_cfg_t *cfg, char *err, size_
 		ep_free(ep);
 		return -1;
 	}
-	if (ep->http_url && ep_http_setup(ep, err, errlen) != 0) {
+	if (ep->http_url && ep_http_setup(ep, cfg, err, errlen) != 0) {
 		ep_free(ep);
 		return -1;
 	}

@@ -46,6 +46,7 @@ rpc() {
 	curl -s -m 5 -H 'Content-Type: application/json' \
 		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "http://127.0.0.1:$1"
 }
+jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$2" <<<"$1"; }
 head_of() { python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"],16))' < <(rpc "$1" eth_blockNumber '[]'); }
 
 # probe_start NAME ARGS...: the driver in the background, JSON lines in $T_TMP/NAME.out.
@@ -167,6 +168,19 @@ kill -USR2 "$SRV_PID"
 expect "ws drop: the proxy is back -> resubscribed after the back-off, up" 45 wsdrop p \
 	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["connects"] >= 2'
 probe_stop wsdrop
+
+# ---------------------------------------------------------------- headers and bearer token (secrets)
+probe_start hdr --interval 300 --bearer TOKENXYZ123 --header 'X-Api-Key: KEYABC123' \
+	"name=h,url=http://127.0.0.1:$SRV/capture,ws=ws://127.0.0.1:$PROXY,chain=1"
+expect "headers: HTTP up and WebSocket subscribed with a token and a header" 20 hdr h \
+	'd["batches"] >= 1 and d["ws"]["state"] == "subscribed"'
+CAP=$(curl -s "http://127.0.0.1:$SRV/_captured")
+t_match "headers: the batch carries the bearer token" 'Authorization: Bearer TOKENXYZ123' "$(jget "$CAP" 'd["http"]')"
+t_match "headers: the batch carries the configured header" 'X-Api-Key: KEYABC123' "$(jget "$CAP" 'd["http"]')"
+t_match "headers: the WebSocket handshake carries the bearer token" '[Aa]uthorization: Bearer TOKENXYZ123' "$(jget "$CAP" 'd["ws"]')"
+t_match "headers: the WebSocket handshake carries the configured header" '[Xx]-[Aa]pi-[Kk]ey: KEYABC123' "$(jget "$CAP" 'd["ws"]')"
+probe_stop hdr
+t_nomatch "headers: neither secret appears in the output" 'TOKENXYZ123|KEYABC123' "$(cat "$T_TMP/hdr.out" "$T_TMP/hdr.err")"
 
 # ---------------------------------------------------------------- killed -> down
 probe_start killed --interval 300 "name=c,url=http://$C,ws=ws://$C,chain=1337"

@@ -15,6 +15,8 @@ One HTTP port answers POSTed batches; the path picks the behaviour:
   /rejected   one error object: batches not supported
   /hostile    terminal escapes in web3_clientVersion and an error message
   /s429       HTTP 429 with a JSON-RPC error body
+  /capture    as /ok, and keeps the request's headers: GET /_captured answers
+              {"http": the last ones, "ws": the last WebSocket handshake through the proxy}
 
 With --proxy-to PORT a second port forwards TCP to 127.0.0.1:PORT (used in
 front of anvil's WebSocket). SIGUSR1 drops every proxied connection and
@@ -33,6 +35,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 METHODS = ["eth_chainId", "eth_blockNumber", "eth_syncing", "web3_clientVersion", "net_peerCount"]
+CAPTURED = {"http": "", "ws": ""}
 NOT_FOUND = {"code": -32601, "message": "the method does not exist/is not available"}
 
 
@@ -101,7 +104,10 @@ class Handler(BaseHTTPRequestHandler):
             req = json.loads(raw)
         except ValueError:
             req = []
-        body, status = answer(self.path.strip("/").split("?")[0], req)
+        mode = self.path.strip("/").split("?")[0]
+        if mode == "capture":
+            CAPTURED["http"] = str(self.headers)
+        body, status = answer(mode, req)
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -110,6 +116,15 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         except OSError:
             pass
+
+
+    def do_GET(self):
+        body = json.dumps(CAPTURED).encode() if self.path == "/_captured" else b"{}"
+        self.send_response(200 if self.path == "/_captured" else 404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class Proxy:
@@ -137,12 +152,15 @@ class Proxy:
                 pass
             s.close()
 
-    def pump(self, a, b):
+    def pump(self, a, b, capture=False):
         try:
             while True:
                 d = a.recv(65536)
                 if not d:
                     break
+                if capture:
+                    CAPTURED["ws"] = d[:4096].decode("latin-1")
+                    capture = False
                 b.sendall(d)
         except OSError:
             pass
@@ -168,7 +186,7 @@ class Proxy:
                 continue
             with self.lock:
                 self.conns += [c, u]
-            threading.Thread(target=self.pump, args=(c, u), daemon=True).start()
+            threading.Thread(target=self.pump, args=(c, u, True), daemon=True).start()
             threading.Thread(target=self.pump, args=(u, c), daemon=True).start()
 
 
