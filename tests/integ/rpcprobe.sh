@@ -169,6 +169,14 @@ expect "ws drop: the proxy is back -> resubscribed after the back-off, up" 45 ws
 	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["connects"] >= 2'
 probe_stop wsdrop
 
+# ---------------------------------------------------------------- a silent (half-open) WebSocket
+probe_start frozen --interval 500 --ws-idle 2500 "name=f,url=http://$A,ws=ws://127.0.0.1:$PROXY,chain=1337"
+expect "frozen: subscribed through the proxy" 20 frozen f 'd["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 1'
+kill -HUP "$SRV_PID"
+expect "frozen: a silent WebSocket is dropped after ws_idle and a new one subscribes" 30 frozen f \
+	'd["ws"]["connects"] >= 2 and d["ws"]["state"] == "subscribed" and d["ws"]["last_head_ms_ago"] < 2500'
+probe_stop frozen
+
 # ---------------------------------------------------------------- headers and bearer token (secrets)
 probe_start hdr --interval 300 --bearer TOKENXYZ123 --header 'X-Api-Key: KEYABC123' \
 	"name=h,url=http://127.0.0.1:$SRV/capture,ws=ws://127.0.0.1:$PROXY,chain=1"
@@ -181,6 +189,20 @@ t_match "headers: the WebSocket handshake carries the bearer token" '[Aa]uthoriz
 t_match "headers: the WebSocket handshake carries the configured header" '[Xx]-[Aa]pi-[Kk]ey: KEYABC123' "$(jget "$CAP" 'd["ws"]')"
 probe_stop hdr
 t_nomatch "headers: neither secret appears in the output" 'TOKENXYZ123|KEYABC123' "$(cat "$T_TMP/hdr.out" "$T_TMP/hdr.err")"
+
+# ---------------------------------------------------------------- valgrind
+if command -v valgrind >/dev/null 2>&1; then
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9 \
+		"$RUN" --every 500 --interval 300 --duration 6000 --bearer TOKEN1234 \
+		"name=v,url=http://$A,ws=ws://$A,chain=1337" "name=x,url=http://127.0.0.1:1/k,ws=ws://127.0.0.1:1,chain=1" \
+		>"$T_TMP/vg.out" 2>"$T_TMP/vg.err"
+	rc=$?
+	t_eq "valgrind: no error and no leak (HTTP, WebSocket, refused, shutdown)" 0 "$rc"
+	[ "$rc" -ne 0 ] && sed 's/^/#   /' "$T_TMP/vg.err" | head -40
+	t_match "valgrind: it did subscribe and get heads" '"name":"v".*"state":"subscribed","last_head_ms_ago":[0-9]' "$(cat "$T_TMP/vg.out")"
+else
+	t_fail "valgrind is installed (apt-get install valgrind)"
+fi
 
 # ---------------------------------------------------------------- killed -> down
 probe_start killed --interval 300 "name=c,url=http://$C,ws=ws://$C,chain=1337"

@@ -20,7 +20,9 @@ One HTTP port answers POSTed batches; the path picks the behaviour:
 
 With --proxy-to PORT a second port forwards TCP to 127.0.0.1:PORT (used in
 front of anvil's WebSocket). SIGUSR1 drops every proxied connection and
-refuses new ones (accepts and closes them) until SIGUSR2.
+refuses new ones (accepts and closes them) until SIGUSR2. SIGHUP freezes the
+connections open now: they stay open and silent (a half-open link); new
+ones work.
 
 When everything listens, --port-file gets "http PORT" and "proxy PORT" lines
 (written atomically).
@@ -135,6 +137,7 @@ class Proxy:
         self.refuse = False
         self.lock = threading.Lock()
         self.conns = []
+        self.frozen = set()
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -152,6 +155,10 @@ class Proxy:
                 pass
             s.close()
 
+    def freeze(self):
+        with self.lock:
+            self.frozen.update(self.conns)
+
     def pump(self, a, b, capture=False):
         try:
             while True:
@@ -161,6 +168,8 @@ class Proxy:
                 if capture:
                     CAPTURED["ws"] = d[:4096].decode("latin-1")
                     capture = False
+                if a in self.frozen:
+                    continue
                 b.sendall(d)
         except OSError:
             pass
@@ -203,6 +212,7 @@ def main():
         threading.Thread(target=px.serve, daemon=True).start()
         signal.signal(signal.SIGUSR1, lambda *_: px.drop(True))
         signal.signal(signal.SIGUSR2, lambda *_: px.drop(False))
+        signal.signal(signal.SIGHUP, lambda *_: px.freeze())
         lines.append("proxy %d" % px.port)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     tmp = a.port_file + ".tmp"
