@@ -116,7 +116,7 @@ expect "up: chain id, client, syncing and latency from the batch" 5 up a \
 	'd["chain_id"] == 1337 and d["client"].startswith("anvil/") and d["syncing"] is False and d["latency_ms"] > 0'
 expect "up: net_peerCount (not in anvil) is method-not-found, not a failure" 5 up a \
 	'd["unsupported"] == ["net_peerCount"] and d["peers"] is None and d["error"] == ""'
-expect "up: the WebSocket head is recent" 5 up a 'd["ws"]["last_head_ms_ago"] is not None and d["ws"]["last_head_ms_ago"] < 3000'
+expect "up: the WebSocket head is recent" 15 up a 'd["ws"]["last_head_ms_ago"] is not None and d["ws"]["last_head_ms_ago"] < 3000'
 expect "wrong chain id: down with both ids" 10 up wrongchain \
 	'd["state"] == "down" and d["reason"] == "wrong chain: expected 1, got 1337"'
 expect "WebSocket-only endpoint: up from newHeads" 10 up wsonly \
@@ -157,12 +157,12 @@ expect "lag: the advancing one stays up" 5 lag best 'd["state"] == "up" and d["l
 probe_stop lag
 
 # ---------------------------------------------------------------- the WebSocket dropped while HTTP works
-probe_start wsdrop --interval 300 --head-stall 4000 "name=p,url=http://$A,ws=ws://127.0.0.1:$PROXY,chain=1337"
+probe_start wsdrop --interval 300 --head-stall 8000 "name=p,url=http://$A,ws=ws://127.0.0.1:$PROXY,chain=1337"
 expect "ws drop: up through the proxy" 20 wsdrop p 'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 1'
 kill -USR1 "$SRV_PID"
 expect "ws drop: WebSocket closed, HTTP still answers -> degraded, reconnecting" 10 wsdrop p \
 	'd["state"] == "degraded" and d["ws"]["state"] == "reconnecting" and d["error"] == "" and d["reason"].startswith("WebSocket closed")'
-expect "ws drop: no head over the WebSocket for head_stall -> down while HTTP is fine" 15 wsdrop p \
+expect "ws drop: no head over the WebSocket for head_stall -> down while HTTP is fine" 25 wsdrop p \
 	'd["state"] == "down" and "no head for" in d["reason"] and d["error"] == "" and d["batches"] > 3'
 kill -USR2 "$SRV_PID"
 expect "ws drop: the proxy is back -> resubscribed after the back-off, up" 45 wsdrop p \
