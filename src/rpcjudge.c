@@ -105,6 +105,9 @@ void rpcjudge_judge(const rpcjudge_cfg_t *cfg, const rpcjudge_in_t *in, rpcjudge
 		else
 			rpcjudge_set(out, STATE_DEGRADED, "syncing");
 	}
+	if (has_ws && in->ws_state == RPC_WS_SUBSCRIBED && in->ws_head && st && st->head > in->ws_head + cfg->lag_blocks)
+		rpcjudge_set(out, STATE_DEGRADED, "WebSocket head %llu behind the HTTP head %llu",
+		             (unsigned long long)in->ws_head, (unsigned long long)st->head);
 	if (out->lag > cfg->lag_blocks)
 		rpcjudge_set(out, STATE_DEGRADED, "%llu blocks behind the best head %llu",
 		             (unsigned long long)out->lag, (unsigned long long)in->best_head);

@@ -494,6 +494,15 @@ static void test_judge_websocket(void **state)
 	assert_int_equal(out.head, 101);    /* the newer of the HTTP and WS heads */
 	assert_int_equal(out.lag, 0);
 
+	/* Heads keep coming over the WebSocket, but old ones: a stale subscription. */
+	st.head = 120;
+	in.best_head = 120;
+	rpcjudge_judge(&cfg, &in, &out);
+	assert_int_equal(out.state, STATE_DEGRADED);
+	assert_string_equal(out.reason, "WebSocket head 101 behind the HTTP head 120");
+	st.head = 100;
+	in.best_head = 101;
+
 	/* The WebSocket dropped, HTTP still answers: degraded at once... */
 	in.ws_state = RPC_WS_RECONNECTING;
 	in.ws_error = "closed by the server";
