@@ -22,7 +22,7 @@ typedef struct rpc_endpoint_cfg {
 	const char *const *headers;    /* "Name: value" lines sent with both (secrets) */
 	size_t nheaders;
 	const char *bearer;            /* Authorization: Bearer (a secret); NULL for none */
-	const char *ca_file;           /* HTTPS only for now (see rpcprobe.c) */
+	const char *ca_file;           /* trusted CAs for https:// and wss:// (PEM) */
 	bool insecure;                 /* skip certificate checks (HTTPS and WSS) */
 	int64_t interval_ms;           /* between HTTP batches (default 5000) */
 	int64_t timeout_ms;            /* per HTTP batch and per WebSocket connect (default 5000) */

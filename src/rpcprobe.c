@@ -45,6 +45,7 @@ struct endpoint {
 
 	/* WebSocket */
 	struct lws *wsi;
+	struct lws_vhost *vh;           /* the vhost of its CA file (TLS client context) */
 	char *ws_host, *ws_path, *ws_origin;
 	int ws_port;
 	bool ws_tls;
@@ -611,7 +612,8 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 			break;
 		{
 			char why[160];
-			snprintf(why, sizeof why, "%s", in ? (const char *)in : "connection failed");
+			const char *t = in ? (const char *)in : "connection failed";
+			snprintf(why, sizeof why, "%s%.120s", strstr(t, "SSL") ? "TLS handshake failed: " : "", t);
 			/* lws texts are its own, but may quote the server: keep them printable. */
 			for (char *q = why; *q; q++)
 				if ((unsigned char)*q < 0x20 || (unsigned char)*q == 0x7f)
@@ -650,6 +652,7 @@ static void ws_connect(endpoint_t *ep)
 	ci.host = ep->ws_host;
 	ci.origin = ep->ws_origin;
 	ci.local_protocol_name = ws_protocols[0].name;
+	ci.vhost = ep->vh;
 	ci.userdata = ep;
 	ci.pwsi = &ep->wsi;
 	if (ep->ws_tls) {
@@ -870,7 +873,8 @@ int rpcprobe_start(rpcprobe_t *rp, char *err, size_t errlen)
 		info.protocols = ws_protocols;
 		info.gid = -1;
 		info.uid = -1;
-		info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT |
+		               LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 		info.foreign_loops = loops;
 		info.pcontext = &rp->lws;
 		info.user = rp;
@@ -879,6 +883,34 @@ int rpcprobe_start(rpcprobe_t *rp, char *err, size_t errlen)
 			rpcprobe_seterr(err, errlen, "libwebsockets cannot join the libuv loop "
 			                "(is its libuv event library plugin installed?)");
 			return -1;
+		}
+		/* The CA file of a TLS client is per vhost in lws: one vhost per
+		 * distinct ca_file (the system's store for none). */
+		for (size_t i = 0; i < rp->n; i++) {
+			endpoint_t *ep = rp->eps[i];
+			if (!ep->ws_url)
+				continue;
+			for (size_t j = 0; j < i && !ep->vh; j++) {
+				const endpoint_t *o = rp->eps[j];
+				if (o->vh && (o->ca_file == ep->ca_file ||
+				              (o->ca_file && ep->ca_file && strcmp(o->ca_file, ep->ca_file) == 0)))
+					ep->vh = o->vh;
+			}
+			if (ep->vh)
+				continue;
+			struct lws_context_creation_info vi;
+			memset(&vi, 0, sizeof vi);
+			vi.vhost_name = "nodetop-rpc";  /* kept by pointer in lws: a constant */
+			vi.port = CONTEXT_PORT_NO_LISTEN;
+			vi.protocols = ws_protocols;
+			vi.client_ssl_ca_filepath = ep->ca_file;
+			vi.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+			ep->vh = lws_create_vhost(rp->lws, &vi);
+			if (!ep->vh) {
+				rpcprobe_seterr(err, errlen, ep->ca_file ? "libwebsockets: cannot use the ca_file for wss://"
+				                                         : "libwebsockets: cannot create a client vhost");
+				return -1;
+			}
 		}
 	}
 	for (size_t i = 0; i < rp->n; i++) {

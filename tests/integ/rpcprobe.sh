@@ -94,12 +94,14 @@ anvil_start A 1337 || { t_fail "anvil starts"; t_done; }
 anvil_start B 1337 || { t_fail "anvil B starts"; t_done; }
 anvil_start C 1337 || { t_fail "anvil C starts"; t_done; }
 t_ok "three anvils listen on loopback"
-python3 "$top_srcdir/tests/integ/rpcserver.py" --port-file "$T_TMP/srv.ports" --proxy-to "$PORT_A" 2>"$T_TMP/srv.log" &
+python3 "$top_srcdir/tests/integ/rpcserver.py" --port-file "$T_TMP/srv.ports" --proxy-to "$PORT_A" \
+	--tls-dir "$T_TMP/tls" 2>"$T_TMP/srv.log" &
 SRV_PID=$!
 T_PIDS="$T_PIDS $SRV_PID"
 wait_until 10000 test -s "$T_TMP/srv.ports" || { t_fail "rpcserver.py starts"; t_done; }
 SRV=$(awk '$1 == "http" { print $2 }' "$T_TMP/srv.ports")
 PROXY=$(awk '$1 == "proxy" { print $2 }' "$T_TMP/srv.ports")
+TLSPROXY=$(awk '$1 == "tlsproxy" { print $2 }' "$T_TMP/srv.ports")
 
 # ---------------------------------------------------------------- up, advancing, wrong chain, secrets
 A=127.0.0.1:$PORT_A
@@ -168,6 +170,20 @@ kill -USR2 "$SRV_PID"
 expect "ws drop: the proxy is back -> resubscribed after the back-off, up" 45 wsdrop p \
 	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["connects"] >= 2'
 probe_stop wsdrop
+
+# ---------------------------------------------------------------- TLS: https:// and wss:// (anvil behind a TLS proxy)
+T=127.0.0.1:$TLSPROXY
+probe_start tls --interval 300 --ca-file "$T_TMP/tls/cert.pem" "name=t,url=https://$T,ws=wss://$T,chain=1337"
+expect "TLS with ca_file: https batch and wss subscription up" 20 tls t \
+	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 1 and d["client"].startswith("anvil/")'
+probe_stop tls
+probe_start tlsk --interval 300 --insecure "name=t,url=https://$T,ws=wss://$T,chain=1337"
+expect "TLS insecure: up without the CA" 20 tlsk t 'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 1'
+probe_stop tlsk
+probe_start tlsno --interval 300 "name=t,url=https://$T,ws=wss://$T,chain=1337"
+expect "TLS, certificate not trusted: down, both say TLS" 20 tlsno t \
+	'd["state"] == "down" and d["error"].startswith("TLS: ") and d["ws"]["state"] == "reconnecting" and d["ws"]["error"].startswith("TLS handshake failed")'
+probe_stop tlsno
 
 # ---------------------------------------------------------------- a silent (half-open) WebSocket
 probe_start frozen --interval 500 --ws-idle 2500 "name=f,url=http://$A,ws=ws://127.0.0.1:$PROXY,chain=1337"

@@ -39,7 +39,7 @@ static void usage(void)
 	        "  --every MS       print every endpoint's judgement this often (500)\n"
 	        "  --duration MS    stop after this long (0: on SIGINT/SIGTERM only)\n"
 	        "  --head-stall MS  --lag-blocks N  --slow-ms MS  --ws-idle MS\n"
-	        "  --header 'Name: value'  --bearer TOKEN  (every endpoint)\n"
+	        "  --header 'Name: value'  --bearer TOKEN  --ca-file PEM  --insecure  (every endpoint)\n"
 	        "  --quiet          print only the final cpu line\n");
 	exit(2);
 }
@@ -200,14 +200,16 @@ int main(int argc, char **argv)
 	rpcjudge_cfg_t base;
 	const char *headers[16];
 	size_t nheaders = 0;
-	const char *bearer = NULL;
+	const char *bearer = NULL, *ca_file = NULL;
+	bool insecure = false;
 	static const struct option opts[] = {
 		{ "interval", required_argument, NULL, 'i' }, { "timeout", required_argument, NULL, 't' },
 		{ "every", required_argument, NULL, 'e' }, { "duration", required_argument, NULL, 'd' },
 		{ "head-stall", required_argument, NULL, 's' }, { "lag-blocks", required_argument, NULL, 'l' },
 		{ "slow-ms", required_argument, NULL, 'w' }, { "ws-idle", required_argument, NULL, 'I' },
 		{ "header", required_argument, NULL, 'H' }, { "bearer", required_argument, NULL, 'b' },
-		{ "quiet", no_argument, NULL, 'q' }, { NULL, 0, NULL, 0 },
+		{ "quiet", no_argument, NULL, 'q' }, { "ca-file", required_argument, NULL, 'c' },
+		{ "insecure", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -225,6 +227,8 @@ int main(int argc, char **argv)
 		case 'H': if (nheaders < 16) headers[nheaders++] = optarg; break;
 		case 'b': bearer = optarg; break;
 		case 'q': r.quiet = true; break;
+		case 'c': ca_file = optarg; break;
+		case 'k': insecure = true; break;
 		default: usage();
 		}
 	}
@@ -240,7 +244,7 @@ int main(int argc, char **argv)
 		     *chain = field(argv[a], "chain");
 		rpc_endpoint_cfg_t cfg = {
 			.name = name, .http_url = url, .ws_url = ws, .headers = headers, .nheaders = nheaders,
-			.bearer = bearer, .interval_ms = interval, .timeout_ms = timeout, .ws_idle_ms = ws_idle,
+			.bearer = bearer, .ca_file = ca_file, .insecure = insecure, .interval_ms = interval, .timeout_ms = timeout, .ws_idle_ms = ws_idle,
 		};
 		char err[200];
 		size_t idx = (size_t)(a - optind);

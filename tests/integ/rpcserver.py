@@ -24,14 +24,21 @@ refuses new ones (accepts and closes them) until SIGUSR2. SIGHUP freezes the
 connections open now: they stay open and silent (a half-open link); new
 ones work.
 
-When everything listens, --port-file gets "http PORT" and "proxy PORT" lines
-(written atomically).
+With --tls-dir DIR (and --proxy-to), a self-signed certificate for 127.0.0.1
+is made there with the openssl CLI (DIR/cert.pem, also the CA file to trust)
+and two more ports serve TLS: "https" (the same modes) and "tlsproxy" (TLS
+in front of the same upstream, for wss://).
+
+When everything listens, --port-file gets "http PORT", "proxy PORT" and with
+TLS "https PORT" and "tlsproxy PORT" lines (written atomically).
 """
 import argparse
 import json
 import os
 import signal
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -129,11 +136,29 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class TLSServer(ThreadingHTTPServer):
+    daemon_threads = True
+    tls = None
+
+    def finish_request(self, request, client_address):
+        request.settimeout(10)
+        try:
+            request = self.tls.wrap_socket(request, server_side=True)
+        except (ssl.SSLError, OSError):
+            return          # the client refused our certificate
+        request.settimeout(None)
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 class Proxy:
     """TCP forwarder to 127.0.0.1:upstream that can drop everything on demand."""
 
-    def __init__(self, upstream):
+    def __init__(self, upstream, tls=None):
         self.upstream = upstream
+        self.tls = tls
         self.refuse = False
         self.lock = threading.Lock()
         self.conns = []
@@ -182,17 +207,29 @@ class Proxy:
     def serve(self):
         while True:
             c, _ = self.sock.accept()
+            threading.Thread(target=self.start, args=(c,), daemon=True).start()
+
+    def start(self, c):
+        if True:
             with self.lock:
                 refuse = self.refuse
             if refuse:
                 c.close()
-                continue
+                return
+            if self.tls:
+                try:
+                    c.settimeout(10)
+                    c = self.tls.wrap_socket(c, server_side=True)
+                    c.settimeout(None)
+                except (ssl.SSLError, OSError):
+                    c.close()
+                    return
             try:
                 u = socket.create_connection(("127.0.0.1", self.upstream), timeout=5)
                 u.settimeout(None)
             except OSError:
                 c.close()
-                continue
+                return
             with self.lock:
                 self.conns += [c, u]
             threading.Thread(target=self.pump, args=(c, u, True), daemon=True).start()
@@ -203,6 +240,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--proxy-to", type=int, default=0)
+    ap.add_argument("--tls-dir")
     a = ap.parse_args()
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     httpd.daemon_threads = True
@@ -215,6 +253,25 @@ def main():
         signal.signal(signal.SIGHUP, lambda *_: px.freeze())
         lines.append("proxy %d" % px.port)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    if a.tls_dir:
+        os.makedirs(a.tls_dir, exist_ok=True)
+        r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "2", "-subj", "/CN=127.0.0.1",
+                            "-addext", "subjectAltName=IP:127.0.0.1"],
+                           cwd=a.tls_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            sys.stderr.write("rpcserver: openssl failed:\n" + r.stdout.decode(errors="replace"))
+            sys.exit(1)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(os.path.join(a.tls_dir, "cert.pem"), os.path.join(a.tls_dir, "key.pem"))
+        tlsd = TLSServer(("127.0.0.1", 0), Handler)
+        tlsd.tls = ctx
+        threading.Thread(target=tlsd.serve_forever, daemon=True).start()
+        lines.append("https %d" % tlsd.server_address[1])
+        if a.proxy_to:
+            tpx = Proxy(a.proxy_to, ctx)
+            threading.Thread(target=tpx.serve, daemon=True).start()
+            lines.append("tlsproxy %d" % tpx.port)
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("\n".join(lines) + "\n")
