@@ -128,6 +128,13 @@ expect "URL with a key: masked to the host" 10 up secret \
 probe_stop up
 t_nomatch "the key never appears in the output" 'SECRETKEY42' "$(cat "$T_TMP/up.out" "$T_TMP/up.err")"
 
+# ---------------------------------------------------------------- a multi handle driven by its owner (the poller's seam)
+probe_start shared --shared-multi --interval 300 "name=s,url=http://$A,ws=ws://$A,chain=1337" "name=r,url=http://127.0.0.1:1/k,chain=1"
+expect "shared multi: batches finish through rpcprobe_transfer_done, up" 20 shared s \
+	'd["state"] == "up" and d["batches"] >= 3 and d["ws"]["state"] == "subscribed"'
+expect "shared multi: a refused endpoint is down beside it" 10 shared r 'd["state"] == "down" and d["reason"] == "connection refused"'
+probe_stop shared
+
 # ---------------------------------------------------------------- mining stopped -> stall
 B=127.0.0.1:$PORT_B
 probe_start stall --interval 500 --head-stall 3000 "name=b,url=http://$B,ws=ws://$B,chain=1337"

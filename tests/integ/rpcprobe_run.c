@@ -17,6 +17,14 @@
 
 #define RUN_MAX 1024
 
+/* --shared-multi: the driver owns the multi handle's libuv glue, as the poller
+ * will, and hands each finished transfer to rpcprobe_transfer_done. */
+typedef struct msock {
+	uv_poll_t poll;
+	curl_socket_t fd;
+	struct run *r;
+} msock_t;
+
 typedef struct run {
 	uv_loop_t loop;
 	CURLM *multi;
@@ -26,8 +34,86 @@ typedef struct run {
 	uv_signal_t sigint, sigterm;
 	int64_t start_ms;
 	bool quiet;
-	unsigned long events;
+	bool shared;
+	uv_timer_t mtimer;          /* --shared-multi: libcurl's timeout */
+	unsigned long events, foreign_done;
 } run_t;
+
+static void m_done(run_t *r)
+{
+	CURLMsg *m;
+	int left;
+	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
+		if (m->msg != CURLMSG_DONE)
+			continue;
+		CURL *e = m->easy_handle;
+		CURLcode rc = m->data.result;
+		if (!rpcprobe_transfer_done(r->rp, e, rc))
+			r->foreign_done++;  /* not one of the probe's: the poller's own */
+	}
+}
+
+static void m_poll_cb(uv_poll_t *h, int status, int events)
+{
+	msock_t *s = h->data;
+	int flags = status < 0 ? CURL_CSELECT_ERR : 0, running;
+	if (status >= 0 && (events & UV_READABLE))
+		flags |= CURL_CSELECT_IN;
+	if (status >= 0 && (events & UV_WRITABLE))
+		flags |= CURL_CSELECT_OUT;
+	curl_multi_socket_action(s->r->multi, s->fd, flags, &running);
+	m_done(s->r);
+}
+
+static void m_close_cb(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+static int m_socket_cb(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	run_t *r = userp;
+	msock_t *s = socketp;
+	(void)e;
+	if (what == CURL_POLL_REMOVE) {
+		if (s) {
+			curl_multi_assign(r->multi, fd, NULL);
+			uv_poll_stop(&s->poll);
+			uv_close((uv_handle_t *)&s->poll, m_close_cb);
+		}
+		return 0;
+	}
+	if (!s) {
+		s = xcalloc(1, sizeof *s);
+		s->fd = fd;
+		s->r = r;
+		uv_poll_init_socket(&r->loop, &s->poll, fd);
+		s->poll.data = s;
+		curl_multi_assign(r->multi, fd, s);
+	}
+	uv_poll_start(&s->poll, ((what & CURL_POLL_IN) ? UV_READABLE : 0) | ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0),
+	              m_poll_cb);
+	return 0;
+}
+
+static void m_timeout(uv_timer_t *t)
+{
+	run_t *r = t->data;
+	int running;
+	curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	m_done(r);
+}
+
+static int m_timer_cb(CURLM *multi, long ms, void *userp)
+{
+	run_t *r = userp;
+	(void)multi;
+	if (ms < 0)
+		uv_timer_stop(&r->mtimer);
+	else
+		uv_timer_start(&r->mtimer, m_timeout, (uint64_t)ms, 0);
+	return 0;
+}
 
 static void usage(void)
 {
@@ -40,6 +126,7 @@ static void usage(void)
 	        "  --duration MS    stop after this long (0: on SIGINT/SIGTERM only)\n"
 	        "  --head-stall MS  --lag-blocks N  --slow-ms MS  --ws-idle MS\n"
 	        "  --header 'Name: value'  --bearer TOKEN  --ca-file PEM  --insecure  (every endpoint)\n"
+	        "  --shared-multi   the driver drives the curl multi handle (as the poller will)\n"
 	        "  --quiet          print only the final cpu line\n");
 	exit(2);
 }
@@ -162,6 +249,10 @@ static void run_stop(run_t *r)
 		return;
 	print_all(r);
 	rpcprobe_close(r->rp);
+	if (r->shared) {
+		uv_timer_stop(&r->mtimer);
+		uv_close((uv_handle_t *)&r->mtimer, NULL);
+	}
 	uv_close((uv_handle_t *)&r->tick, NULL);
 	uv_close((uv_handle_t *)&r->stop, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
@@ -209,7 +300,8 @@ int main(int argc, char **argv)
 		{ "slow-ms", required_argument, NULL, 'w' }, { "ws-idle", required_argument, NULL, 'I' },
 		{ "header", required_argument, NULL, 'H' }, { "bearer", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' }, { "ca-file", required_argument, NULL, 'c' },
-		{ "insecure", no_argument, NULL, 'k' }, { NULL, 0, NULL, 0 },
+		{ "insecure", no_argument, NULL, 'k' }, { "shared-multi", no_argument, NULL, 'm' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -229,6 +321,7 @@ int main(int argc, char **argv)
 		case 'q': r.quiet = true; break;
 		case 'c': ca_file = optarg; break;
 		case 'k': insecure = true; break;
+		case 'm': r.shared = true; break;
 		default: usage();
 		}
 	}
@@ -238,7 +331,15 @@ int main(int argc, char **argv)
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || uv_loop_init(&r.loop) != 0)
 		return 1;
 	r.multi = curl_multi_init();
-	r.rp = rpcprobe_new(&r.loop, r.multi, RPCPROBE_DRIVE_MULTI, on_event, &r);
+	if (r.shared) {
+		uv_timer_init(&r.loop, &r.mtimer);
+		r.mtimer.data = &r;
+		curl_multi_setopt(r.multi, CURLMOPT_SOCKETFUNCTION, m_socket_cb);
+		curl_multi_setopt(r.multi, CURLMOPT_SOCKETDATA, &r);
+		curl_multi_setopt(r.multi, CURLMOPT_TIMERFUNCTION, m_timer_cb);
+		curl_multi_setopt(r.multi, CURLMOPT_TIMERDATA, &r);
+	}
+	r.rp = rpcprobe_new(&r.loop, r.multi, r.shared ? 0 : RPCPROBE_DRIVE_MULTI, on_event, &r);
 	for (int a = optind; a < argc; a++) {
 		char *name = field(argv[a], "name"), *url = field(argv[a], "url"), *ws = field(argv[a], "ws"),
 		     *chain = field(argv[a], "chain");
@@ -282,7 +383,10 @@ int main(int argc, char **argv)
 
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	int64_t wall = now_ms(&r) - r.start_ms;
+	/* With --shared-multi, the multi's cleanup may still close cached
+	 * connections through m_socket_cb: their poll handles close in one more pass. */
 	curl_multi_cleanup(r.multi);
+	uv_run(&r.loop, UV_RUN_DEFAULT);
 	int lc = uv_loop_close(&r.loop);
 	curl_global_cleanup();
 
@@ -290,8 +394,8 @@ int main(int argc, char **argv)
 	getrusage(RUSAGE_SELF, &ru);
 	double cpu = (double)ru.ru_utime.tv_sec * 1000.0 + ru.ru_utime.tv_usec / 1000.0 +
 	             (double)ru.ru_stime.tv_sec * 1000.0 + ru.ru_stime.tv_usec / 1000.0;
-	printf("{\"done\":true,\"wall_ms\":%lld,\"cpu_ms\":%.1f,\"events\":%lu,\"loop_close\":%d}\n",
-	       (long long)wall, cpu, r.events, lc);
+	printf("{\"done\":true,\"wall_ms\":%lld,\"cpu_ms\":%.1f,\"events\":%lu,\"foreign_done\":%lu,\"loop_close\":%d}\n",
+	       (long long)wall, cpu, r.events, r.foreign_done, lc);
 	if (lc != 0) {
 		fprintf(stderr, "rpcprobe_run: uv_loop_close: %s (a handle was left open)\n", uv_strerror(lc));
 		return 3;
