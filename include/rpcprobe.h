@@ -26,7 +26,8 @@ typedef struct rpc_endpoint_cfg {
 	bool insecure;                 /* skip certificate checks (HTTPS and WSS) */
 	int64_t interval_ms;           /* between HTTP batches (default 5000) */
 	int64_t timeout_ms;            /* per HTTP batch and per WebSocket connect (default 5000) */
-	int64_t ws_idle_ms;            /* reconnect when the WebSocket is silent this long (0: never) */
+	int64_t ws_idle_ms;            /* reconnect when the WebSocket is silent this long
+	                                  (0: head_stall's default, 3 min; negative: never) */
 } rpc_endpoint_cfg_t;
 
 /* A snapshot of what one endpoint's probes saw. Times are uv_now() milliseconds. */
@@ -41,7 +42,7 @@ typedef struct rpcprobe_view {
 	double latency_ms;
 	rpc_ws_state_t ws_state;
 	char ws_error[160];
-	unsigned ws_attempts;          /* failed attempts in a row */
+	unsigned ws_attempts;          /* attempts since the last subscription that lasted 10 s */
 	uint64_t ws_head;
 	int64_t ws_head_ms;            /* -1: never */
 	int64_t ws_up_ms;              /* when subscribed; -1 when not */

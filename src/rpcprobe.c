@@ -7,6 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+
 #include <libwebsockets.h>
 
 #include "rpcprobe.h"
@@ -18,6 +21,7 @@
 #define RPCPROBE_BACKOFF_MIN_MS 500       /* first reconnect; doubles per failure */
 #define RPCPROBE_BACKOFF_MAX_MS 30000
 #define RPCPROBE_REAP_MS 5                /* close: how often to look whether lws has left */
+#define RPCPROBE_STABLE_MS 10000          /* a subscription this old resets the back-off */
 
 typedef struct endpoint endpoint_t;
 
@@ -47,6 +51,9 @@ struct endpoint {
 	struct lws *wsi;
 	struct lws_vhost *vh;           /* the vhost of its CA file (TLS client context) */
 	char *ws_host, *ws_path, *ws_origin;
+	char ws_addr[64];               /* ws_host resolved (lws 4.1 would block in getaddrinfo) */
+	uv_getaddrinfo_t gai;
+	bool resolving;
 	int ws_port;
 	bool ws_tls;
 	bool sub_sent;
@@ -472,6 +479,10 @@ static void on_ws_timer(uv_timer_t *t);
 static void ws_lost(endpoint_t *ep, const char *why)
 {
 	rpcprobe_t *rp = ep->rp;
+	/* The back-off starts over only after a subscription that lasted: a
+	 * server that accepts and hangs up at once is not retried twice a second. */
+	if (ep->v.ws_up_ms >= 0 && (int64_t)uv_now(rp->loop) - ep->v.ws_up_ms >= RPCPROBE_STABLE_MS)
+		ep->v.ws_attempts = 0;
 	ep->ws_gen++;
 	ep->wsi = NULL;
 	ep->sub_sent = false;
@@ -526,7 +537,6 @@ static void ws_message(endpoint_t *ep, struct lws *wsi)
 	strbuf_reset(&ep->wsbuf);
 	switch (m.kind) {
 	case JSONRPC_WS_SUBSCRIBED:
-		ep->v.ws_attempts = 0;
 		ep->v.ws_up_ms = (int64_t)uv_now(ep->rp->loop);
 		ep->v.ws_error[0] = '\0';
 		ws_set_state(ep, RPC_WS_SUBSCRIBED);
@@ -641,15 +651,15 @@ static const struct lws_protocols ws_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-static void ws_connect(endpoint_t *ep)
+static void ws_connect_addr(endpoint_t *ep)
 {
 	struct lws_client_connect_info ci;
 	memset(&ci, 0, sizeof ci);
 	ci.context = ep->rp->lws;
-	ci.address = ep->ws_host;
+	ci.address = ep->ws_addr;       /* numeric: no name lookup inside lws */
 	ci.port = ep->ws_port;
 	ci.path = ep->ws_path;
-	ci.host = ep->ws_host;
+	ci.host = ep->ws_host;          /* Host header, SNI and the certificate's name */
 	ci.origin = ep->ws_origin;
 	ci.local_protocol_name = ws_protocols[0].name;
 	ci.vhost = ep->vh;
@@ -661,10 +671,6 @@ static void ws_connect(endpoint_t *ep)
 			ci.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
 			                     LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
 	}
-	ep->sub_sent = false;
-	strbuf_reset(&ep->wsbuf);
-	if (ep->v.ws_state != RPC_WS_CONNECTING && ep->v.ws_state != RPC_WS_RECONNECTING)
-		ws_set_state(ep, RPC_WS_CONNECTING);
 	ep->wsi = NULL;
 	unsigned gen = ep->ws_gen;
 	struct lws *w = lws_client_connect_via_info(&ci);
@@ -675,6 +681,63 @@ static void ws_connect(endpoint_t *ep)
 		ws_lost(ep, "cannot start the connection");
 	} else
 		ep->wsi = w;
+}
+
+static void on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	endpoint_t *ep = req->data;
+	ep->resolving = false;
+	if (status == 0 && res) {
+		/* IPv4 first: "localhost" servers often listen on 127.0.0.1 alone
+		 * (lws 4.1 tries the one address it is given). */
+		const struct addrinfo *pick = res;
+		for (const struct addrinfo *a = res; a; a = a->ai_next)
+			if (a->ai_family == AF_INET) {
+				pick = a;
+				break;
+			}
+		status = uv_ip_name(pick->ai_addr, ep->ws_addr, sizeof ep->ws_addr);
+	}
+	if (res)
+		uv_freeaddrinfo(res);
+	if (ep->rp->closing)
+		return;
+	if (status != 0) {
+		char why[96];
+		snprintf(why, sizeof why, "cannot resolve host name (%s)", uv_strerror(status));
+		ws_lost(ep, why);
+		return;
+	}
+	ws_connect_addr(ep);
+}
+
+/* Connects, resolving the host name first on libuv's thread pool. */
+static void ws_connect(endpoint_t *ep)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	ep->sub_sent = false;
+	strbuf_reset(&ep->wsbuf);
+	if (ep->v.ws_state != RPC_WS_CONNECTING && ep->v.ws_state != RPC_WS_RECONNECTING)
+		ws_set_state(ep, RPC_WS_CONNECTING);
+	if (inet_pton(AF_INET, ep->ws_host, &a4) == 1 || inet_pton(AF_INET6, ep->ws_host, &a6) == 1) {
+		snprintf(ep->ws_addr, sizeof ep->ws_addr, "%s", ep->ws_host);
+		ws_connect_addr(ep);
+		return;
+	}
+	struct addrinfo hints;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	ep->gai.data = ep;
+	int rc = uv_getaddrinfo(ep->rp->loop, &ep->gai, on_resolved, ep->ws_host, NULL, &hints);
+	if (rc != 0) {
+		char why[96];
+		snprintf(why, sizeof why, "cannot resolve host name (%s)", uv_strerror(rc));
+		ws_lost(ep, why);
+		return;
+	}
+	ep->resolving = true;
 }
 
 /* Splits a ws:// or wss:// URL into host, port and path. */
@@ -805,7 +868,7 @@ int rpcprobe_add(rpcprobe_t *rp, const rpc_endpoint_cfg_t *cfg, char *err, size_
 	ep->insecure = cfg->insecure;
 	ep->interval_ms = cfg->interval_ms > 0 ? cfg->interval_ms : RPCPROBE_DEFAULT_INTERVAL_MS;
 	ep->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : RPCPROBE_DEFAULT_TIMEOUT_MS;
-	ep->ws_idle_ms = cfg->ws_idle_ms > 0 ? cfg->ws_idle_ms : 0;
+	ep->ws_idle_ms = cfg->ws_idle_ms > 0 ? cfg->ws_idle_ms : cfg->ws_idle_ms < 0 ? 0 : RPCJUDGE_HEAD_STALL_MS;
 	ep->v.ws_head_ms = -1;
 	ep->v.ws_up_ms = -1;
 	ep->v.head_rise_ms = -1;
@@ -983,9 +1046,13 @@ static void on_reap(uv_timer_t *t)
 {
 	rpcprobe_t *rp = t->data;
 	int closing = 0;
-	/* The endpoints are lws user data: kept until lws has left the loop. */
+	/* The endpoints are lws user data: kept until lws has left the loop
+	 * (and until their name lookups have called back). */
 	if (rp->open_handles > 1)
 		return;
+	for (size_t i = 0; i < rp->n; i++)
+		if (rp->eps[i]->resolving)
+			return;
 	if (rp->lws) {
 		/* libwebsockets 4.1 on a foreign loop closes its connections, then
 		 * its own timer and idle handles, and then waits to be called
@@ -1025,6 +1092,8 @@ void rpcprobe_close(rpcprobe_t *rp)
 		uv_close((uv_handle_t *)&ep->sched, ep_handle_closed);
 		uv_timer_stop(&ep->ws_timer);
 		uv_close((uv_handle_t *)&ep->ws_timer, ep_handle_closed);
+		if (ep->resolving)
+			uv_cancel((uv_req_t *)&ep->gai);
 	}
 	if (rp->drive) {
 		/* Connections left in the multi's cache must not call back into a freed rp. */

@@ -109,6 +109,7 @@ probe_start up --interval 500 \
 	"name=a,url=http://$A,ws=ws://$A,chain=1337" \
 	"name=wrongchain,url=http://$A,chain=1" \
 	"name=wsonly,ws=ws://$A,chain=1337" \
+	"name=byname,url=http://localhost:$PORT_A,ws=ws://localhost:$PORT_A,chain=1337" \
 	"name=secret,url=http://$A/v2/SECRETKEY42,chain=1337"
 expect "up: HTTP batch and WebSocket subscription up on anvil" 20 up a \
 	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 2 and d["head"] >= 2'
@@ -123,6 +124,8 @@ expect "wrong chain id: down with both ids" 10 up wrongchain \
 	'd["state"] == "down" and d["reason"] == "wrong chain: expected 1, got 1337"'
 expect "WebSocket-only endpoint: up from newHeads" 10 up wsonly \
 	'd["state"] == "up" and d["url"] == "" and d["ws"]["heads"] >= 1 and d["batches"] == 0'
+expect "a host name (localhost): resolved off the loop, up over HTTP and WS" 15 up byname \
+	'd["state"] == "up" and d["ws"]["state"] == "subscribed" and d["ws"]["heads"] >= 1'
 expect "URL with a key: masked to the host" 10 up secret \
 	"d['url'] == 'http://$A/…' and d['batches'] >= 1"
 probe_stop up
