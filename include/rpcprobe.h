@@ -77,8 +77,6 @@ void rpcprobe_view(const rpcprobe_t *rp, size_t idx, rpcprobe_view_t *out);
 void rpcprobe_judge_input(const rpcprobe_view_t *v, int64_t now_ms, uint64_t best_head, rpcjudge_in_t *in);
 /* For a multi driven by its owner: true when easy was one of ours (then it is handled). */
 bool rpcprobe_transfer_done(rpcprobe_t *rp, CURL *easy, CURLcode rc);
-/* Drops the WebSocket of an endpoint now (it reconnects after the back-off). */
-void rpcprobe_ws_drop(rpcprobe_t *rp, size_t idx);
 /* Stops everything and frees rp once the loop has closed its handles and
  * libwebsockets has left the loop: run the loop after this call. The multi
  * handle may be cleaned up once the loop has run. */

@@ -1010,13 +1010,6 @@ void rpcprobe_judge_input(const rpcprobe_view_t *v, int64_t now_ms, uint64_t bes
 	in->best_head = best_head;
 }
 
-void rpcprobe_ws_drop(rpcprobe_t *rp, size_t idx)
-{
-	endpoint_t *ep = rp->eps[idx];
-	if (ep->wsi)
-		lws_set_timeout(ep->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
-}
-
 /* ---------------------------------------------------------------- shutdown */
 
 static void handle_closed(uv_handle_t *h)
