@@ -504,6 +504,16 @@ static void ws_lost(endpoint_t *ep, const char *why)
 	ws_set_state(ep, RPC_WS_RECONNECTING);
 }
 
+/* Gives up on the current connection: lws closes it in its own time (a
+ * silent peer may hold a close handshake for seconds), its late callbacks
+ * no longer match ep->wsi, and the next attempt starts after the back-off. */
+static void ws_abandon(endpoint_t *ep, const char *why)
+{
+	if (ep->wsi)
+		lws_set_timeout(ep->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	ws_lost(ep, why);
+}
+
 static void on_ws_timer(uv_timer_t *t)
 {
 	endpoint_t *ep = t->data;
@@ -516,16 +526,16 @@ static void on_ws_timer(uv_timer_t *t)
 	/* The idle watchdog: an open connection that says nothing is dropped. */
 	int64_t now = (int64_t)uv_now(ep->rp->loop);
 	if (ep->ws_idle_ms > 0 && now - ep->ws_msg_ms >= ep->ws_idle_ms) {
-		snprintf(ep->v.ws_error, sizeof ep->v.ws_error, "silent for %lld ms: dropped",
-		         (long long)(now - ep->ws_msg_ms));
-		lws_set_timeout(ep->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		char why[64];
+		snprintf(why, sizeof why, "silent for %lld ms: dropped", (long long)(now - ep->ws_msg_ms));
+		ws_abandon(ep, why);
 		return;
 	}
 	if (ep->ws_idle_ms > 0)
 		uv_timer_start(&ep->ws_timer, on_ws_timer, (uint64_t)(ep->ws_idle_ms - (now - ep->ws_msg_ms)), 0);
 }
 
-static void ws_message(endpoint_t *ep, struct lws *wsi)
+static void ws_message(endpoint_t *ep)
 {
 	jsonrpc_ws_msg_t m;
 	char e[160];
@@ -548,10 +558,12 @@ static void ws_message(endpoint_t *ep, struct lws *wsi)
 		ep_head_seen(ep);
 		rpcprobe_notify(ep, RPCPROBE_EV_WS_HEAD);
 		break;
-	case JSONRPC_WS_ERROR:
-		snprintf(ep->v.ws_error, sizeof ep->v.ws_error, "eth_subscribe: %s", m.error);
-		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	case JSONRPC_WS_ERROR: {
+		char why[128];
+		snprintf(why, sizeof why, "eth_subscribe: %s", m.error);
+		ws_abandon(ep, why);
 		break;
+	}
 	default:
 		break;
 	}
@@ -615,7 +627,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		}
 		strbuf_append(&ep->wsbuf, in, len);
 		if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0)
-			ws_message(ep, wsi);
+			ws_message(ep);
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (!ep || ep->wsi != wsi)
