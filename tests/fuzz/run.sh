@@ -11,7 +11,7 @@ set -u
 [ $# -ge 3 ] || { echo "usage: $0 BUILDDIR SRCDIR SECONDS [TARGET...]" >&2; exit 2; }
 B=$1; S=$2; SECS=$3; shift 3
 case $SECS in ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, not '$SECS'" >&2; exit 2 ;; esac
-TARGETS=${*:-fuzz_prom fuzz_health_json fuzz_health_text fuzz_settings fuzz_discovery fuzz_textsafe fuzz_report fuzz_dbinfo fuzz_buckets}
+TARGETS=${*:-fuzz_prom fuzz_health_json fuzz_health_text fuzz_settings fuzz_discovery fuzz_textsafe fuzz_report fuzz_dbinfo fuzz_buckets fuzz_jsonrpc}
 D=$S/tests/data
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
@@ -27,6 +27,7 @@ seeds() {
 	fuzz_textsafe) ls "$D"/health/*.txt "$D"/chainlink/*.txt ;;
 	fuzz_report) ls "$D"/chainlink/*.json "$D"/health/*.json "$D"/prom/* ;;
 	fuzz_dbinfo) ls "$D"/db/* ;;
+	fuzz_jsonrpc) ls "$D"/jsonrpc/* ;;
 	esac 2>/dev/null
 }
 
