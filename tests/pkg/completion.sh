@@ -61,26 +61,35 @@ bash_cases() {
 	tab "bash ($how): nodetop-sim --scenarios completes the last item of a list" 'nodetop-sim --scenarios healthy,rpc-o' Tab '^\$ nodetop-sim --scenarios healthy,rpc-outageZ$'
 }
 
-# start_shell PROMPT CMD...: the shell in tmux, CMD typed into it; waits for PROMPT.
+# start_shell PROMPT CMD...: the shell in a tmux server of its own (a new socket
+# each time: a killed server may still hold the last one), CMD typed into it;
+# waits for PROMPT.
+N_SHELL=0
 start_shell() {
 	local prompt=$1; shift
-	tmux_start 120 30 "${ENV[@]}" "${SHELL_CMD[@]}"
-	tmux_keys -l "$*"; tmux_keys Enter
-	tmux_wait "^${prompt% }\$" 20 || t_fail "the shell did not start ($*)"
+	N_SHELL=$((N_SHELL + 1))
+	T_TMUX="nodetop-test-$$-$N_SHELL"
+	tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x 120 -y 30 "${ENV[@]}" "${SHELL_CMD[@]}" &&
+	tmux -L "$T_TMUX" set -g status off >/dev/null &&
+	tmux_keys -l "$*" && tmux_keys Enter &&
+	tmux_wait "^${prompt% }\$" 20 && return 0
+	t_fail "the shell did not start ($*)"
+	t_done
 }
+stop_shell() { tmux -L "$T_TMUX" kill-server; T_TMUX=; }
 
 # bash without bash-completion: the file alone.
 SHELL_CMD=(bash --norc --noprofile)
 start_shell '\$ ' "cd '$W'; PS1='\$ '; . '$COMP/nodetop'"
 bash_cases "file alone"
-tmux_cmd kill-server; T_TMUX=
+stop_shell
 
 # bash with bash-completion, as on a Debian machine with it installed.
 BC=/usr/share/bash-completion/bash_completion
 if [ -f "$BC" ]; then
 	start_shell '\$ ' "cd '$W'; . '$BC'; PS1='\$ '; . '$COMP/nodetop'"
 	bash_cases "with bash-completion"
-	tmux_cmd kill-server; T_TMUX=
+	stop_shell
 else
 	echo "# $BC is not installed: bash was tried without bash-completion only"
 fi
@@ -95,7 +104,7 @@ if command -v zsh >/dev/null; then
 	notab "zsh: -c leaves out files that are not .conf" 'notes\.txt'
 	tab "zsh: --no-m completes to --no-mouse" 'nodetop --no-m' Tab '^% nodetop --no-mouse Z$'
 	tab "zsh: nodetop-sim --scenario= db-o completes db-outage" 'nodetop-sim --scenario=db-o' Tab '^% nodetop-sim --scenario=db-outage Z$'
-	tmux_cmd kill-server; T_TMUX=
+	stop_shell
 else
 	t_fail "zsh is not installed: apt-get install zsh (the zsh completion is tested in it)"
 fi
