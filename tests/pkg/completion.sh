@@ -31,7 +31,7 @@ fresh_line() {
 	tmux_keys C-c
 	tmux_keys -l 'clear'
 	tmux_keys Enter
-	wait_until 20000 sh -c "[ \"\$(tmux -L '$T_TMUX' capture-pane -p -t t | grep -c .)\" -eq 1 ]"
+	wait_until 60000 sh -c "[ \"\$(tmux -L '$T_TMUX' capture-pane -p -t t | grep -c .)\" -eq 1 ]"
 }
 # tab DESC TEXT KEYS REGEX: types TEXT, presses KEYS (Tab, or Tab Tab for a list)
 # and waits for REGEX on the screen. A "Z" typed after the keys shows where the
@@ -42,7 +42,7 @@ tab() {
 	tmux_keys -l "$2"
 	tmux_keys $3
 	tmux_keys -l 'Z'
-	if tmux_wait "$4" ${TAB_WAIT:-20} >"$T_TMP/wait.out"; then t_ok "$1"; else t_fail "$1"; cat "$T_TMP/wait.out"; fi
+	if tmux_wait "$4" ${TAB_WAIT:-60} >"$T_TMP/wait.out"; then t_ok "$1"; else t_fail "$1"; cat "$T_TMP/wait.out"; fi
 }
 # notab DESC REGEX: the last case's screen does not show REGEX.
 notab() { t_nomatch "$1" "$2" "$(tmux_screen)"; }
@@ -72,7 +72,7 @@ start_shell() {
 	tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x 120 -y 30 "${ENV[@]}" "${SHELL_CMD[@]}" &&
 	tmux -L "$T_TMUX" set -g status off >/dev/null &&
 	tmux_keys -l "$*" && tmux_keys Enter &&
-	tmux_wait "^${prompt% }\$" 20 && return 0
+	tmux_wait "^${prompt% }\$" 60 && return 0
 	t_fail "the shell did not start ($*)"
 	t_done
 }
