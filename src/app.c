@@ -342,7 +342,10 @@ static void app_on_stdout_gone(uv_poll_t *h, int status, int events)
 static void app_watch_stdout(app_t *a)
 {
 	struct stat st;
-	if (fstat(STDOUT_FILENO, &st) != 0 || !(S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)))
+	/* A pipe only: a socket's peer may shut down its own sending side and
+	 * still read, as journald does with a unit's stdout (StandardOutput=journal);
+	 * a socket reader that has gone shows as a failed write in app_on_event. */
+	if (fstat(STDOUT_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode))
 		return;
 	int flags = fcntl(STDOUT_FILENO, F_GETFL);
 	if (uv_poll_init(&a->loop, &a->out_watch, STDOUT_FILENO) != 0)
