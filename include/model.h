@@ -99,8 +99,6 @@ typedef struct node {
 
 	bool have_metrics;               /* last /metrics scrape succeeded */
 	uint64_t metrics_health_sig;     /* health{service_id} of the last scrape (which checks fail) */
-	bool health_hint;                /* that changed since the scrape before: /health is worth
-	                                  * asking now (the owner clears it) */
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
@@ -153,9 +151,17 @@ size_t model_find_node(const model_t *m, const char *name);
 /* Index of the group of node n, or (size_t)-1 when it has none. */
 size_t model_group_index(const model_t *m, const node_t *n);
 
+/* What the poller should do next about the node a result was for. */
+typedef struct model_next {
+	bool health_answered;   /* a /health result: health_settled says how often to ask it */
+	bool health_settled;    /* node_health_settled(): it may be asked less often */
+	bool ask_health;        /* /metrics saw the set of failing checks change: ask /health now */
+} model_next_t;
+
 /* Feeds one request's outcome: HTTP status and body are interpreted here
- * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ..."). */
-void model_apply(model_t *m, const probe_result_t *r);
+ * (204 = starting, 200/207 = parse the body, others = down with "HTTP 503 ...").
+ * Returns what the poller should do next (all false for an unknown node). */
+model_next_t model_apply(model_t *m, const probe_result_t *r);
 /* Time passes: head stalls, staleness, uptime accrual, group indicators. Call at least once a second. */
 void model_tick(model_t *m, int64_t now_ms);
 
@@ -165,13 +171,78 @@ bool node_is_stale(const node_t *n, int64_t now_ms);
 bool node_health_settled(const node_t *n);
 /* When the node last answered (/health or /metrics, result or error); 0 = never. */
 int64_t node_last_answer_ms(const node_t *n);
-/* Worst current state over every node and group indicator, for exit codes:
- * UP -> OK, DEGRADED/STARTING -> WARNING, DOWN -> CRITICAL, UNKNOWN -> UNKNOWN.
- * Ranking DOWN > DEGRADED > STARTING > UNKNOWN > UP. Grouped nodes count through
- * their group (a pair is up when one member is); a DB/RPC unknown counts only
- * when a /metrics request failed (metrics_error set), not when none was made. */
+/* ------------------------------------------------------------ judgements
+ * Every view (the dashboard, the kiosk, the report, the status line, --events)
+ * asks these; none decides on its own. */
+
+/* Severity, monitoring-plugin convention; the values are the exit codes. */
+typedef enum severity {
+	SEV_OK = 0,
+	SEV_WARNING = 1,
+	SEV_CRITICAL = 2,
+	SEV_UNKNOWN = 3
+} severity_t;
+
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN". */
+const char *severity_name(severity_t s);
+
+/* A node's role in its failover group. */
+typedef enum role {
+	ROLE_NONE = 0,       /* not in a group, or nothing known */
+	ROLE_ACTIVE,         /* the member carrying the group */
+	ROLE_STANDBY         /* waiting for the database lease: its normal state */
+} role_t;
+
+/* "active", "standby"; NULL for ROLE_NONE. */
+const char *role_name(role_t r);
+
+typedef struct attention {
+	state_t state;          /* the state that counts: the NODE indicator's (unknown when stale) */
+	severity_t severity;    /* what it weighs for the exit status */
+	int rank;               /* for sorting, worst first (0 = fine); severity first, then
+	                           node down > db/rpc down > degraded > starting > unknown */
+	bool problem;           /* needs attention (dashboard, kiosk, summary, acknowledgement) */
+	bool stale;             /* polled, but its newest data is older than 3 intervals */
+	bool waiting;           /* a standby answering 204 while its group is up (normal) */
+	indicator_id_t ind;     /* the indicator the reason is about */
+	int64_t since_ms;       /* since when (the indicator's since, or the last answer when stale) */
+	role_t role;
+	char reason[192];       /* short, raw (escape before display) */
+} attention_t;
+
+/* How much node idx needs attention. Rules (grouped = in a failover group):
+ *  - a node indicator down: CRITICAL, but WARNING for a grouped member while its
+ *    group's indicator is available (a peer carries the service, the failover is gone);
+ *  - degraded or starting: WARNING, except a grouped member starting while its group is
+ *    up (the standby waiting for the lease): OK, not a problem;
+ *  - unknown node state (never polled, stale) or DB/RPC unknown because /metrics
+ *    failed: UNKNOWN, a problem; DB/RPC unknown for want of series: OK. */
+attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms);
+
+/* Group gi's indicator: the best state among the members (a pair is up when one
+ * member is), computed from the members now. */
+state_t model_group_state(const model_t *m, size_t gi, indicator_id_t ind);
+
+typedef struct model_status {
+	severity_t severity;    /* == exit code 0/1/2/3 */
+	const char *name;       /* "OK", "WARNING", "CRITICAL", "UNKNOWN" */
+	state_t overall;        /* the state matching it: UP, DEGRADED or STARTING, DOWN, UNKNOWN */
+	size_t nodes, available;            /* available = up + degraded + starting */
+	size_t up, degraded, starting, down, unknown;   /* by the state that counts */
+	size_t stale, problems;
+} model_status_t;
+
+/* The overall status: no nodes -> UNKNOWN; else the worst severity of every
+ * ungrouped node and every grouped member (a member's unknown counts through
+ * its group only) and of every group indicator (down CRITICAL, degraded or
+ * starting WARNING, unknown UNKNOWN when nodetop tried: the node state, or
+ * DB/RPC with a /metrics error). CRITICAL > WARNING > UNKNOWN > OK. */
+model_status_t model_status(const model_t *m, int64_t now_ms);
+
+/* Thin wrappers kept for the screen until it asks model_status(): */
+/* model_status(m, 0).overall. */
 state_t model_overall(const model_t *m);
-/* Number of nodes whose NODE indicator is up, degraded or starting. */
+/* model_status(m, 0).available: nodes whose NODE indicator is up, degraded or starting. */
 size_t model_nodes_up(const model_t *m);
 const char *indicator_name(indicator_id_t id);   /* "node", "db", "rpc" */
 /* Marks the node's current problem acknowledged (adds an EVENT_ACK). */

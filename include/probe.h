@@ -32,6 +32,4 @@ typedef struct probe_result {
 	double latency_ms;         /* total time */
 } probe_result_t;
 
-const char *probe_kind_name(probe_kind_t k);  /* "health", "metrics", "discovery", "plugin-metrics" */
-
 #endif

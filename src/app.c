@@ -255,7 +255,7 @@ static void app_report_once(app_t *a)
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	fflush(stdout);
 	strbuf_free(&out);
-	a->exit_code = report_status(&a->model);
+	a->exit_code = (int)model_status(&a->model, now).severity;
 }
 
 static void app_on_deadline(uv_timer_t *t)
@@ -272,17 +272,12 @@ static void app_on_result(void *ud, const probe_result_t *r)
 	app_t *a = ud;
 	if (a->quitting)
 		return;
-	model_apply(&a->model, r);
 	/* How often /health is worth asking depends on what the model made of it. */
-	if (r->node < a->model.nnodes) {
-		node_t *n = &a->model.nodes[r->node];
-		if (r->kind == PROBE_HEALTH)
-			poller_health_settled(a->poller, r->node, node_health_settled(n));
-		if (n->health_hint) {
-			n->health_hint = false;
-			poller_poll_health(a->poller, r->node);
-		}
-	}
+	model_next_t next = model_apply(&a->model, r);
+	if (next.health_answered)
+		poller_health_settled(a->poller, r->node, next.health_settled);
+	if (next.ask_health)
+		poller_poll_health(a->poller, r->node);
 	app_changed(a);
 	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
 		app_report_once(a);

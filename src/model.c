@@ -1,29 +1,22 @@
-/* model.c - interprets poll results into what nodetop knows about each node:
- * state, checks, DB pool, RPC chains, charted series, indicators, uptime, groups, events. */
-#include <math.h>
+/* model.c - what nodetop knows about each node: the node list and groups, indicators,
+ * uptime, events and ticks; the judgements every view asks (attention, overall status). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
 #include "model.h"
-#include "parse_prom.h"
+#include "model_priv.h"
 #include "xalloc.h"
-
-#define MODEL_MAX_CHAINS  64      /* per node: a hostile node cannot make us grow without bound */
-#define MODEL_MAX_SERIES  256     /* charted series per node */
-#define MODEL_GAP_MS      60000   /* no tick for this long: the gap is accrued as unknown */
-#define MODEL_STALE_N     3       /* stale after this many intervals without a result */
-#define FIRST_LINE_MAX    80
 
 /* ------------------------------------------------------------ small helpers */
 
-static void model_copy(char *dst, size_t size, const char *src)
+void model_copy(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src ? src : "");
 }
 
-static void model_copy_slice(char *dst, size_t size, const char *p, size_t len)
+void model_copy_slice(char *dst, size_t size, const char *p, size_t len)
 {
 	if (len >= size)
 		len = size - 1;
@@ -32,7 +25,7 @@ static void model_copy_slice(char *dst, size_t size, const char *p, size_t len)
 }
 
 /* First non-blank line of s, trimmed, at most max bytes (raw bytes). */
-static void model_first_line(char *dst, size_t size, const char *s, size_t len, size_t max)
+void model_first_line(char *dst, size_t size, const char *s, size_t len, size_t max)
 {
 	size_t i = 0;
 	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
@@ -48,7 +41,7 @@ static void model_first_line(char *dst, size_t size, const char *s, size_t len, 
 	model_copy_slice(dst, size, s + i, n);
 }
 
-static const char *model_http_reason(long code)
+const char *model_http_reason(long code)
 {
 	switch (code) {
 	case 301: return "Moved Permanently";
@@ -72,7 +65,7 @@ static const char *model_http_reason(long code)
 }
 
 /* Numbers compare as numbers ("2" < "10"), anything else as bytes. */
-static int model_idcmp(const char *a, const char *b)
+int model_idcmp(const char *a, const char *b)
 {
 	size_t la = strspn(a, "0123456789"), lb = strspn(b, "0123456789");
 	if (la && lb && !a[la] && !b[lb] && la != lb)
@@ -80,12 +73,7 @@ static int model_idcmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-static state_t model_check_state(check_status_t s)
-{
-	return s == CHECK_PASSING ? STATE_UP : s == CHECK_FAILING ? STATE_DOWN : STATE_UNKNOWN;
-}
-
-static void model_event(model_t *m, event_kind_t kind, const char *node, const char *subject,
+void model_event(model_t *m, event_kind_t kind, const char *node, const char *subject,
                         state_t from, state_t to, const char *detail, int64_t ts)
 {
 	event_t e;
@@ -124,7 +112,7 @@ void model_init(model_t *m, const chart_set_t *charts)
 	m->ring_cap = 720;
 }
 
-static void model_free_checks(node_t *n)
+void model_free_checks(node_t *n)
 {
 	for (size_t i = 0; i < n->nchecks; i++) {
 		free(n->checks[i].name);
@@ -247,7 +235,7 @@ size_t model_group_index(const model_t *m, const node_t *n)
 
 /* ------------------------------------------------------------ chains and series */
 
-static rpc_chain_t *model_chain_find(node_t *n, const char *id, size_t len, bool create)
+rpc_chain_t *model_chain_find(node_t *n, const char *id, size_t len, bool create)
 {
 	for (size_t i = 0; i < n->nchains; i++) {
 		rpc_chain_t *c = &n->chains[i];
@@ -268,679 +256,13 @@ static int model_chain_cmp(const void *a, const void *b)
 	return model_idcmp(((const rpc_chain_t *)a)->id, ((const rpc_chain_t *)b)->id);
 }
 
-static void model_sort_chains(node_t *n)
+void model_sort_chains(node_t *n)
 {
 	for (size_t i = 1; i < n->nchains; i++) {
 		if (model_idcmp(n->chains[i - 1].id, n->chains[i].id) > 0) {
 			qsort(n->chains, n->nchains, sizeof *n->chains, model_chain_cmp);
 			return;
 		}
-	}
-}
-
-static int model_series_cmp(const void *a, const void *b)
-{
-	const series_t *x = a, *y = b;
-	if (x->def != y->def)
-		return x->def < y->def ? -1 : 1;
-	return model_idcmp(x->key, y->key);
-}
-
-/* ------------------------------------------------------------ /health */
-
-/* The chain id of a HeadListener check: "EVM.<id>." ... "HeadTracker.HeadListener",
- * at any depth (plugin names nest the tracker under RelayerService...). */
-static bool model_listener_chain(const char *name, const char **id, size_t *idlen)
-{
-	static const char suffix[] = "HeadTracker.HeadListener";
-	size_t len = strlen(name), sl = sizeof suffix - 1;
-	if (len < sl || strcmp(name + len - sl, suffix) != 0)
-		return false;
-	if (len > sl && name[len - sl - 1] != '.')
-		return false;
-	if (strncmp(name, "EVM.", 4) != 0)
-		return false;
-	const char *p = name + 4, *dot = strchr(p, '.');
-	if (!dot || dot == p)
-		return false;
-	*id = p;
-	*idlen = (size_t)(dot - p);
-	return true;
-}
-
-static void model_update_listeners(node_t *n)
-{
-	for (size_t i = 0; i < n->nchains; i++)
-		n->chains[i].have_listener = n->chains[i].listener_failing = false;
-	for (size_t i = 0; i < n->nchecks; i++) {
-		const char *id;
-		size_t idlen;
-		if (!model_listener_chain(n->checks[i].name, &id, &idlen))
-			continue;
-		rpc_chain_t *c = model_chain_find(n, id, idlen, true);
-		if (!c)
-			continue;
-		c->have_listener = true;
-		if (n->checks[i].status == CHECK_FAILING)
-			c->listener_failing = true;
-	}
-	model_sort_chains(n);
-}
-
-/* Output of the failing HeadListener check of chain id (first line), or NULL. */
-static const char *model_listener_output(const node_t *n, const char *chain)
-{
-	for (size_t i = 0; i < n->nchecks; i++) {
-		const char *id;
-		size_t idlen;
-		if (n->checks[i].status == CHECK_FAILING &&
-		    model_listener_chain(n->checks[i].name, &id, &idlen) &&
-		    strlen(chain) == idlen && memcmp(chain, id, idlen) == 0)
-			return n->checks[i].output;
-	}
-	return NULL;
-}
-
-static int model_check_cmp(const void *a, const void *b)
-{
-	return strcmp(((const check_t *)a)->name, ((const check_t *)b)->name);
-}
-
-static void model_check_event(model_t *m, node_t *n, const check_t *c, state_t from, state_t to,
-                              int64_t now)
-{
-	char detail[256];
-	const char *out = c && c->output ? c->output : "";
-	model_first_line(detail, sizeof detail, out, strlen(out), sizeof detail - 1);
-	model_event(m, EVENT_CHECK, n->name, c ? c->name : "", from, to, detail, now);
-}
-
-/* Replaces the node's checks with rep's (taking its strings), carrying each
- * check's since_ms over by name and emitting EVENT_CHECK on changes.
- * rep == NULL clears the list (a starting node). */
-static void model_set_checks(model_t *m, node_t *n, health_report_t *rep, int64_t now)
-{
-	size_t nn = rep ? rep->n : 0;
-	check_t *nc = xcalloc(nn ? nn : 1, sizeof *nc);
-	size_t nfail = 0;
-	for (size_t i = 0; i < nn; i++) {
-		nc[i].name = rep->checks[i].name ? rep->checks[i].name : xstrdup("");
-		nc[i].output = rep->checks[i].output ? rep->checks[i].output : xstrdup("");
-		nc[i].status = rep->checks[i].status;
-		rep->checks[i].name = rep->checks[i].output = NULL;
-		if (nc[i].status == CHECK_FAILING)
-			nfail++;
-	}
-	qsort(nc, nn, sizeof *nc, model_check_cmp);
-
-	size_t o = 0;
-	for (size_t i = 0; i < nn; i++) {
-		check_t *c = &nc[i];
-		int cmp = 1;
-		while (o < n->nchecks && (cmp = strcmp(n->checks[o].name, c->name)) < 0) {
-			check_t *gone = &n->checks[o++];
-			if (gone->status == CHECK_FAILING) {
-				check_t tmp = *gone;
-				tmp.output = "no longer reported";
-				model_check_event(m, n, &tmp, STATE_DOWN, STATE_UNKNOWN, now);
-			}
-		}
-		if (o < n->nchecks && cmp == 0) {
-			check_t *old = &n->checks[o++];
-			if (old->status == c->status) {
-				c->since_ms = old->since_ms;
-			} else {
-				c->since_ms = now;
-				model_check_event(m, n, c, model_check_state(old->status),
-				                  model_check_state(c->status), now);
-			}
-		} else {
-			c->since_ms = now;
-			if (c->status == CHECK_FAILING)
-				model_check_event(m, n, c, STATE_UNKNOWN, STATE_DOWN, now);
-		}
-	}
-	for (; o < n->nchecks; o++) {
-		check_t *gone = &n->checks[o];
-		if (gone->status == CHECK_FAILING) {
-			check_t tmp = *gone;
-			tmp.output = rep ? "no longer reported" : "node starting";
-			model_check_event(m, n, &tmp, STATE_DOWN, STATE_UNKNOWN, now);
-		}
-	}
-	model_free_checks(n);
-	n->checks = nc;
-	n->nchecks = nn;
-	n->checks_cap = nn ? nn : 1;
-	n->nfailing = nfail;
-	model_update_listeners(n);
-}
-
-static void model_set_node_state(node_t *n, state_t st, int64_t now)
-{
-	if (n->state != st) {
-		n->state = st;
-		n->state_since_ms = now;
-	}
-}
-
-static void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
-{
-	int64_t now = r->done_ms;
-	n->polls++;
-	n->last_health_ms = now;
-	n->health_latency_ms = r->latency_ms;
-	n->http_status = r->ok ? r->http_status : 0;
-
-	if (!r->ok) {
-		model_copy(n->error, sizeof n->error, r->error && *r->error ? r->error : "request failed");
-		n->poll_errors++;
-		n->have_health = false;
-		model_set_node_state(n, STATE_DOWN, now);
-		return;
-	}
-	const char *body = r->body ? r->body : "";
-	size_t len = r->body ? r->len : 0;
-	if (r->http_status == 204) {
-		n->error[0] = '\0';
-		n->last_ok_ms = now;
-		n->have_health = false;
-		model_set_checks(m, n, NULL, now);
-		model_set_node_state(n, STATE_STARTING, now);
-		return;
-	}
-	if ((r->http_status == 200 || r->http_status == 207) && n->have_health && n->health_body &&
-	    len == n->health_body_len && memcmp(body, n->health_body, len) == 0) {
-		/* The same document as last time: nothing to parse or compare. */
-		n->error[0] = '\0';
-		n->last_ok_ms = now;
-		model_set_node_state(n, n->nfailing ? STATE_DEGRADED : STATE_UP, now);
-		return;
-	}
-	free(n->health_body);
-	n->health_body = NULL;
-	n->health_body_len = 0;
-	if (r->http_status == 200 || r->http_status == 207) {
-		health_report_t rep = HEALTH_REPORT_INIT;
-		char err[160] = "";
-		if (health_parse_any(r->content_type, body, len, &rep, err, sizeof err) != 0) {
-			snprintf(n->error, sizeof n->error, "unparsable /health: %s", err[0] ? err : "parse error");
-			n->poll_errors++;
-			n->have_health = false;
-			health_report_free(&rep);
-			model_set_node_state(n, STATE_DOWN, now);
-			return;
-		}
-		model_set_checks(m, n, &rep, now);
-		health_report_free(&rep);
-		n->health_body = xstrndup(body, len);
-		n->health_body_len = len;
-		n->error[0] = '\0';
-		n->last_ok_ms = now;
-		n->have_health = true;
-		model_set_node_state(n, n->nfailing ? STATE_DEGRADED : STATE_UP, now);
-		return;
-	}
-	/* any other status: down, with the status line and the body's first line */
-	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, body, len, FIRST_LINE_MAX);
-	const char *reason = model_http_reason(r->http_status);
-	snprintf(n->error, sizeof n->error, "HTTP %ld%s%s%s%s", r->http_status,
-	         reason ? " " : "", reason ? reason : "", line[0] ? ": " : "", line);
-	n->poll_errors++;
-	n->have_health = false;
-	model_set_node_state(n, STATE_DOWN, now);
-}
-
-/* ------------------------------------------------------------ /metrics */
-
-enum model_match_kind {
-	MK_DB_MAX, MK_DB_OPEN, MK_DB_USED, MK_DB_WAIT,
-	MK_STATES, MK_STATES_LEGACY, MK_HEAD, MK_UPTIME, MK_VERSION, MK_HEALTH,
-	MK_CHART,
-};
-
-typedef struct model_match {
-	const char *name;
-	size_t len;
-	enum model_match_kind kind;
-	size_t def;
-} model_match_t;
-
-/* Per-chain accumulators of one scrape, parallel to node->chains. */
-typedef struct chain_acc {
-	double alive, total, lalive, ltotal, head;
-	bool states, lstates, have_head;
-} chain_acc_t;
-
-typedef struct scrape {
-	model_t *m;
-	node_t *n;
-	bool plugin;
-	model_match_t match[16 + 2 * 64];
-	size_t nmatch;
-	uint64_t lenmask[2];          /* bit (len & 127) set when some match has that length */
-	chain_acc_t *acc;
-	size_t acc_cap;
-	double db[4];
-	bool have_db[4];
-	double uptime;
-	bool have_uptime;
-	char version[64], commit[64];
-	bool have_version;
-	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
-	size_t health_series;
-} scrape_t;
-
-static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
-{
-	if (!name || !*name || c->nmatch >= sizeof c->match / sizeof c->match[0])
-		return;
-	model_match_t *e = &c->match[c->nmatch++];
-	e->name = name;
-	e->len = strlen(name);
-	e->kind = kind;
-	e->def = def;
-	c->lenmask[(e->len >> 6) & 1] |= (uint64_t)1 << (e->len & 63);
-}
-
-static chain_acc_t *scrape_chain(scrape_t *c, prom_str_t id)
-{
-	rpc_chain_t *ch = model_chain_find(c->n, id.ptr, id.len, true);
-	if (!ch)
-		return NULL;
-	size_t i = (size_t)(ch - c->n->chains);
-	if (i >= c->acc_cap) {
-		size_t old = c->acc_cap;
-		c->acc = xgrow(c->acc, &c->acc_cap, i + 1, sizeof *c->acc);
-		memset(c->acc + old, 0, (c->acc_cap - old) * sizeof *c->acc);
-	}
-	ch->seen = true;
-	return &c->acc[i];
-}
-
-static series_t *scrape_series(scrape_t *c, size_t def, prom_str_t key)
-{
-	node_t *n = c->n;
-	if (key.len >= sizeof n->series[0].key)
-		key.len = sizeof n->series[0].key - 1;
-	for (size_t i = 0; i < n->nseries; i++) {
-		series_t *s = &n->series[i];
-		if (s->def == def && strlen(s->key) == key.len && memcmp(s->key, key.ptr, key.len) == 0)
-			return s;
-	}
-	if (n->nseries >= MODEL_MAX_SERIES)
-		return NULL;
-	n->series = xgrow(n->series, &n->series_cap, n->nseries + 1, sizeof *n->series);
-	series_t *s = &n->series[n->nseries++];
-	memset(s, 0, sizeof *s);
-	s->def = def;
-	model_copy_slice(s->key, sizeof s->key, key.ptr, key.len);
-	ring_init(&s->ring, c->m->ring_cap);
-	return s;
-}
-
-static void scrape_chart(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
-{
-	const chart_def_t *d = &c->m->charts.defs[e->def];
-	prom_str_t v, key = { "", 0 };
-	if (d->filter_label && (!prom_label_get(s, d->filter_label, &v) ||
-	                        !d->filter_value || !prom_str_eq(v, d->filter_value)))
-		return;
-	if (d->split_label && !prom_label_get(s, d->split_label, &key) &&
-	    !(d->alt_split_label && prom_label_get(s, d->alt_split_label, &key)))
-		key = (prom_str_t){ "", 0 };
-	series_t *ser = scrape_series(c, e->def, key);
-	if (!ser)
-		return;
-	if (!ser->seen) {
-		ser->seen = true;
-		ser->acc = 0;
-	}
-	ser->acc += s->value;
-}
-
-static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
-{
-	prom_str_t id, st;
-	chain_acc_t *a;
-	switch (e->kind) {
-	case MK_DB_MAX: case MK_DB_OPEN: case MK_DB_USED: case MK_DB_WAIT:
-		c->db[e->kind - MK_DB_MAX] = s->value;
-		c->have_db[e->kind - MK_DB_MAX] = true;
-		break;
-	case MK_STATES:
-	case MK_STATES_LEGACY:
-		if (!prom_label_get(s, e->kind == MK_STATES ? "chainId" : "evmChainID", &id) &&
-		    !prom_label_get(s, e->kind == MK_STATES ? "chainID" : "chainId", &id))
-			break;
-		if (!prom_label_get(s, "state", &st) || !(a = scrape_chain(c, id)))
-			break;
-		if (e->kind == MK_STATES) {
-			a->states = true;
-			a->total += s->value;
-			if (prom_str_eq(st, "Alive"))
-				a->alive += s->value;
-		} else {
-			a->lstates = true;
-			a->ltotal += s->value;
-			if (prom_str_eq(st, "Alive"))
-				a->lalive += s->value;
-		}
-		break;
-	case MK_HEAD:
-		/* a block number is a non-negative integer well below 2^53 */
-		if (s->value < 0 || s->value > 9007199254740992.0)
-			break;
-		if (!prom_label_get(s, "evmChainID", &id) && !prom_label_get(s, "chainId", &id) &&
-		    !prom_label_get(s, "ChainID", &id))
-			break;
-		if (!(a = scrape_chain(c, id)))
-			break;
-		if (!a->have_head || s->value > a->head)
-			a->head = s->value;
-		a->have_head = true;
-		break;
-	case MK_UPTIME:
-		c->uptime = s->value;
-		c->have_uptime = true;
-		break;
-	case MK_HEALTH: {
-		/* a sum of per-check hashes, the failing ones marked: equal sets, equal sums */
-		uint64_t h = 1469598103934665603ull;
-		if (prom_label_get(s, "service_id", &st))
-			for (size_t i = 0; i < st.len; i++)
-				h = (h ^ (unsigned char)st.ptr[i]) * 1099511628211ull;
-		c->health_sig += s->value == 0 ? h * 0x9e3779b97f4a7c15ull : h;
-		c->health_series++;
-		break;
-	}
-	case MK_VERSION:
-		c->have_version = true;
-		if (prom_label_get(s, "version", &st))
-			model_copy_slice(c->version, sizeof c->version, st.ptr, st.len);
-		if (prom_label_get(s, "commit", &st))
-			model_copy_slice(c->commit, sizeof c->commit, st.ptr, st.len);
-		break;
-	case MK_CHART:
-		scrape_chart(c, e, s);
-		break;
-	}
-}
-
-/* Called for every sample of every scrape: reject by name length first. */
-static void scrape_on_sample(void *ud, const prom_sample_t *s)
-{
-	scrape_t *c = ud;
-	size_t len = s->name.len;
-	if (!((c->lenmask[(len >> 6) & 1] >> (len & 63)) & 1))
-		return;
-	if (!isfinite(s->value))
-		return;
-	for (size_t i = 0; i < c->nmatch; i++) {
-		const model_match_t *e = &c->match[i];
-		if (e->len == len && e->name[0] == s->name.ptr[0] && memcmp(e->name, s->name.ptr, len) == 0)
-			scrape_handle(c, e, s);
-	}
-}
-
-/* Lines of series the model does not track are skipped by the parser after
- * the name: most of a large /metrics body is job and runtime series. */
-static bool scrape_want(void *ud, prom_str_t name)
-{
-	const scrape_t *c = ud;
-	size_t len = name.len;
-	if (!((c->lenmask[(len >> 6) & 1] >> (len & 63)) & 1))
-		return false;
-	for (size_t i = 0; i < c->nmatch; i++) {
-		const model_match_t *e = &c->match[i];
-		if (e->len == len && e->name[0] == name.ptr[0] && memcmp(e->name, name.ptr, len) == 0)
-			return true;
-	}
-	return false;
-}
-
-static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
-{
-	memset(c, 0, sizeof *c);
-	c->m = m;
-	c->n = n;
-	c->plugin = plugin;
-	/* a plugin (LOOPP) process serves its chain's series; its DB, uptime,
-	 * version and process series are its own, not the node's: skip them */
-	if (!plugin) {
-		scrape_add(c, "db_conns_max", MK_DB_MAX, 0);
-		scrape_add(c, "db_conns_open", MK_DB_OPEN, 0);
-		scrape_add(c, "db_conns_used", MK_DB_USED, 0);
-		scrape_add(c, "db_wait_count", MK_DB_WAIT, 0);
-		scrape_add(c, "uptime_seconds", MK_UPTIME, 0);
-		scrape_add(c, "version", MK_VERSION, 0);
-		scrape_add(c, "health", MK_HEALTH, 0);
-	}
-	scrape_add(c, "multi_node_states", MK_STATES, 0);
-	scrape_add(c, "evm_pool_rpc_node_states", MK_STATES_LEGACY, 0);
-	scrape_add(c, "head_tracker_current_head", MK_HEAD, 0);
-	for (size_t i = 0; i < m->charts.n; i++) {
-		const chart_def_t *d = &m->charts.defs[i];
-		if (plugin && !d->split_label)
-			continue;
-		scrape_add(c, d->metric, MK_CHART, i);
-		if (d->alt_metric)
-			scrape_add(c, d->alt_metric, MK_CHART, i);
-	}
-	for (size_t i = 0; i < n->nchains; i++)
-		n->chains[i].seen = false;
-	for (size_t i = 0; i < n->nseries; i++) {
-		n->series[i].seen = false;
-		n->series[i].acc = 0;
-	}
-}
-
-static void model_series_push(model_t *m, series_t *s, int64_t now)
-{
-	const chart_def_t *d = &m->charts.defs[s->def];
-	double raw = s->acc;
-	if (d->mode != CHART_RATE_PER_MIN) {
-		ring_push(&s->ring, now, raw);
-		return;
-	}
-	if (s->have_prev && now <= s->raw_prev_ms)
-		return;
-	if (s->have_prev) {
-		/* a decrease is a counter reset (restart): count from zero */
-		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
-	}
-	/* The rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
-	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
-	if (s->win_n > 0) {
-		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
-		for (size_t k = 0; k < s->win_n; k++) {
-			size_t i = (oldest + k) % SERIES_RATE_WINDOW;
-			if (now - s->win_t[i] <= SERIES_RATE_SPAN_MS || k + 1 == s->win_n) {
-				double mins = (double)(now - s->win_t[i]) / 60000.0;
-				ring_push(&s->ring, now, (s->adj - s->win_v[i]) / mins);
-				break;
-			}
-		}
-	}
-	s->win_t[s->win_head] = now;
-	s->win_v[s->win_head] = s->adj;
-	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);
-	if (s->win_n < SERIES_RATE_WINDOW)
-		s->win_n++;
-	s->raw_prev = raw;
-	s->raw_prev_ms = now;
-	s->have_prev = true;
-}
-
-static bool model_same_source(const rpc_chain_t *c, const char *src)
-{
-	return strncmp(c->source, src, sizeof c->source - 1) == 0;
-}
-
-/* A scrape of src failed (or its body was not Prometheus text): the chains it
- * fed have no current data. Head values are kept so a stall is still measured
- * from when the head really last moved. */
-static void model_chains_lost(node_t *n, const char *src)
-{
-	for (size_t i = 0; i < n->nchains; i++) {
-		rpc_chain_t *c = &n->chains[i];
-		if (model_same_source(c, src)) {
-			c->have_states = false;
-			c->have_head = false;
-		}
-	}
-}
-
-static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, size_t size)
-{
-	if (!r->ok) {
-		model_copy(dst, size, r->error && *r->error ? r->error : "request failed");
-		return;
-	}
-	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
-	const char *reason = model_http_reason(r->http_status);
-	if (line[0])
-		snprintf(dst, size, "HTTP %ld: %s", r->http_status, line);
-	else
-		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
-}
-
-static void model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
-{
-	bool plugin = r->kind == PROBE_PLUGIN_METRICS;
-	const char *src = plugin ? (r->path ? r->path : "plugin") : "";
-	int64_t now = r->done_ms;
-	char err[256] = "";
-
-	n->last_metrics_ms = now;
-	if (!plugin) {
-		n->metrics_latency_ms = r->latency_ms;
-		n->metrics_polls++;
-	}
-	if (!r->ok || r->http_status != 200)
-		model_metrics_error(n, r, err, sizeof err);
-
-	scrape_t c;
-	prom_stats_t st = { 0, 0, 0, 0 };
-	if (!err[0]) {
-		scrape_init(&c, m, n, plugin);
-		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .ud = &c };
-		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
-		if (st.samples == 0 && st.errors > 0) {
-			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
-			         st.errors == 1 ? "" : "s");
-			free(c.acc);
-		}
-	}
-	if (err[0]) {
-		model_chains_lost(n, src);
-		if (plugin) {
-			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
-		} else {
-			n->have_metrics = false;
-			model_copy(n->metrics_error, sizeof n->metrics_error, err);
-			n->have_db = false;
-			n->have_db_wait_prev = false;
-			n->metrics_series = 0;
-			n->metrics_bad_lines = 0;
-		}
-		return;
-	}
-
-	/* chains */
-	for (size_t i = 0; i < n->nchains; i++) {
-		rpc_chain_t *ch = &n->chains[i];
-		if (!ch->seen) {
-			if (model_same_source(ch, src))
-				ch->have_states = ch->have_head = false;
-			continue;
-		}
-		chain_acc_t *a = i < c.acc_cap ? &c.acc[i] : NULL;
-		if (!a)
-			continue;
-		model_copy(ch->source, sizeof ch->source, src);
-		if (a->states || a->lstates) {
-			ch->alive = (int)(a->states ? a->alive : a->lalive);
-			ch->total = (int)(a->states ? a->total : a->ltotal);
-			ch->have_states = true;
-		} else {
-			ch->have_states = false;
-		}
-		if (a->have_head) {
-			if (ch->head_changed_ms == 0 || a->head != ch->head)
-				ch->head_changed_ms = now;
-			ch->head = a->head;
-			ch->have_head = true;
-		} else {
-			ch->have_head = false;
-		}
-	}
-	free(c.acc);
-	model_sort_chains(n);
-
-	/* charted series */
-	bool sort_series = false;
-	for (size_t i = 0; i < n->nseries; i++) {
-		series_t *s = &n->series[i];
-		if (s->seen)
-			model_series_push(m, s, now);
-		if (i > 0 && model_series_cmp(&n->series[i - 1], s) > 0)
-			sort_series = true;
-	}
-	if (sort_series)
-		qsort(n->series, n->nseries, sizeof *n->series, model_series_cmp);
-
-	if (plugin) {
-		if (n->plugin_error[0] && strncmp(n->plugin_error, src, strlen(src)) == 0 &&
-		    n->plugin_error[strlen(src)] == ':')
-			n->plugin_error[0] = '\0';
-		return;
-	}
-
-	/* the checks as /metrics sees them: a change asks for /health now */
-	uint64_t hsig = c.health_sig + (uint64_t)c.health_series * 0x632be59bd9b4e019ull;
-	if (!plugin && n->have_metrics && hsig != n->metrics_health_sig)
-		n->health_hint = true;
-	if (!plugin)
-		n->metrics_health_sig = hsig;
-
-	n->have_metrics = true;
-	n->metrics_error[0] = '\0';
-	n->metrics_series = st.samples + st.skipped;
-	n->metrics_bad_lines = st.errors;
-
-	/* database: the previous scrape's wait count is kept to see it grow */
-	bool had_wait = n->have_db;
-	double old_wait = n->db_wait;
-	n->have_db = c.have_db[0] && c.have_db[1];
-	n->db_max = c.have_db[0] ? c.db[0] : 0;
-	n->db_open = c.have_db[1] ? c.db[1] : 0;
-	n->db_used = c.have_db[2] ? c.db[2] : 0;
-	n->db_wait = c.have_db[3] ? c.db[3] : 0;
-	n->have_db_wait_prev = had_wait && c.have_db[3];
-	n->db_wait_prev = old_wait;
-
-	/* process uptime: a drop is a restart */
-	if (c.have_uptime) {
-		if (n->have_proc_uptime && c.uptime < n->proc_uptime_s) {
-			char d[128];
-			n->restarts++;
-			n->last_restart_ms = now;
-			snprintf(d, sizeof d, "uptime_seconds fell from %.0f to %.0f", n->proc_uptime_s, c.uptime);
-			model_event(m, EVENT_RESTART, n->name, "", n->state, n->state, d, now);
-		}
-		n->proc_uptime_s = c.uptime;
-		n->have_proc_uptime = true;
-	} else {
-		n->have_proc_uptime = false;
-	}
-	if (c.have_version) {
-		model_copy(n->version, sizeof n->version, c.version);
-		model_copy(n->commit, sizeof n->commit, c.commit);
-	} else {
-		n->version[0] = n->commit[0] = '\0';
 	}
 }
 
@@ -1229,27 +551,31 @@ static group_t *model_group_of(model_t *m, const node_t *n)
 
 /* ------------------------------------------------------------ entry points */
 
-void model_apply(model_t *m, const probe_result_t *r)
+model_next_t model_apply(model_t *m, const probe_result_t *r)
 {
+	model_next_t next = { false, false, false };
 	if (!r || r->node >= m->nnodes)
-		return;
+		return next;
 	node_t *n = &m->nodes[r->node];
 	switch (r->kind) {
 	case PROBE_HEALTH:
 		model_apply_health(m, n, r);
+		next.health_answered = true;
+		next.health_settled = node_health_settled(n);
 		break;
 	case PROBE_METRICS:
 	case PROBE_PLUGIN_METRICS:
-		model_apply_metrics(m, n, r);
+		next.ask_health = model_apply_metrics(m, n, r);
 		break;
 	default:
-		return;   /* discovery is the poller's business */
+		return next;   /* discovery is the poller's business */
 	}
 	model_node_update(m, n, r->done_ms);
 	group_t *g = model_group_of(m, n);
 	if (g)
 		model_group_update(m, g, r->done_ms);
 	m->generation++;   /* latency, counters and times shown have changed */
+	return next;
 }
 
 void model_tick(model_t *m, int64_t now_ms)
@@ -1263,66 +589,249 @@ void model_tick(model_t *m, int64_t now_ms)
 		m->generation++;
 }
 
-/* Severity for exit codes: unknown ranks above up (we could not see) but
- * below every real problem. */
-static int model_rank(state_t s)
+/* ------------------------------------------------------------ judgements */
+
+const char *severity_name(severity_t s)
 {
 	switch (s) {
-	case STATE_UP: return 0;
-	case STATE_UNKNOWN: return 1;
-	case STATE_STARTING: return 2;
-	case STATE_DEGRADED: return 3;
-	case STATE_DOWN: return 4;
-	default: return 1;
+	case SEV_OK: return "OK";
+	case SEV_WARNING: return "WARNING";
+	case SEV_CRITICAL: return "CRITICAL";
+	default: return "UNKNOWN";
 	}
 }
 
-static void model_overall_add(state_t *acc, bool *any, state_t s)
+const char *role_name(role_t r)
 {
-	if (!*any || model_rank(s) > model_rank(*acc))
-		*acc = s;
-	*any = true;
+	return r == ROLE_ACTIVE ? "active" : r == ROLE_STANDBY ? "standby" : NULL;
+}
+
+state_t model_group_state(const model_t *m, size_t gi, indicator_id_t ind)
+{
+	if (gi >= m->ngroups || (unsigned)ind >= IND__COUNT)
+		return STATE_UNKNOWN;
+	const group_t *g = &m->groups[gi];
+	state_t s = STATE_UNKNOWN;
+	for (size_t k = 0; k < g->nmembers; k++)
+		if (g->members[k] < m->nnodes)
+			s = state_best(s, m->nodes[g->members[k]].ind[ind].state);
+	return s;
+}
+
+/* Order of severities for "worst wins": CRITICAL > WARNING > UNKNOWN > OK. */
+static int sev_order(severity_t s)
+{
+	switch (s) {
+	case SEV_CRITICAL: return 3;
+	case SEV_WARNING: return 2;
+	case SEV_UNKNOWN: return 1;
+	default: return 0;
+	}
+}
+
+/* One indicator's weight: its severity and its place within that severity
+ * (5 node down, 4 db/rpc down, 3 degraded, 2 starting, 1 unknown, 0 fine). */
+typedef struct weight {
+	severity_t sev;
+	int sub;
+	bool waiting;
+} weight_t;
+
+static weight_t model_ind_weight(const model_t *m, const node_t *n, size_t gi, indicator_id_t k, state_t s)
+{
+	weight_t w = { SEV_OK, 0, false };
+	bool grouped = gi != (size_t)-1;
+	switch (s) {
+	case STATE_UP:
+		break;
+	case STATE_STARTING:
+		if (grouped && k == IND_NODE && model_group_state(m, gi, IND_NODE) == STATE_UP) {
+			w.waiting = true;      /* the standby waiting for the lease: as it should be */
+			break;
+		}
+		w.sev = SEV_WARNING;
+		w.sub = 2;
+		break;
+	case STATE_DEGRADED:
+		w.sev = SEV_WARNING;
+		w.sub = 3;
+		break;
+	case STATE_DOWN:
+		/* a member down while a peer carries the group: the failover is gone */
+		w.sev = grouped && state_available(model_group_state(m, gi, k)) ? SEV_WARNING : SEV_CRITICAL;
+		w.sub = k == IND_NODE ? 5 : 4;
+		break;
+	default:
+		/* nodetop could not see: counts when it tried (the node, or a failed /metrics) */
+		if (k == IND_NODE || n->metrics_error[0]) {
+			w.sev = SEV_UNKNOWN;
+			w.sub = 1;
+		}
+		break;
+	}
+	return w;
+}
+
+static bool weight_worse(weight_t a, weight_t b)
+{
+	if (sev_order(a.sev) != sev_order(b.sev))
+		return sev_order(a.sev) > sev_order(b.sev);
+	return a.sub > b.sub;
+}
+
+/* The attention of node idx, and the worst severity of its known indicators
+ * (-1 none, else SEV_OK/WARNING/CRITICAL): a grouped member's unknown counts
+ * through its group only. */
+static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int *known)
+{
+	attention_t a;
+	memset(&a, 0, sizeof a);
+	a.ind = IND_NODE;
+	a.role = ROLE_NONE;
+	*known = -1;
+	if (idx >= m->nnodes) {
+		a.state = STATE_UNKNOWN;
+		a.severity = SEV_UNKNOWN;
+		return a;
+	}
+	const node_t *n = &m->nodes[idx];
+	size_t gi = model_group_index(m, n);
+	a.stale = n->last_health_ms > 0 && node_is_stale(n, now_ms);
+	a.state = a.stale ? STATE_UNKNOWN : n->ind[IND_NODE].state;
+
+	weight_t worst = { SEV_OK, 0, false };
+	for (int k = 0; k < IND__COUNT; k++) {
+		/* a stale node's indicators are all unknown, whatever they said last */
+		state_t s = a.stale ? STATE_UNKNOWN : n->ind[k].state;
+		weight_t w = model_ind_weight(m, n, gi, (indicator_id_t)k, s);
+		if (k == IND_NODE)
+			a.waiting = w.waiting;
+		else if (a.waiting && w.sev == SEV_UNKNOWN)
+			w.sev = SEV_OK, w.sub = 0;   /* a waiting standby serves no /metrics yet */
+		if (s != STATE_UNKNOWN && (unsigned)s < STATE__COUNT) {
+			int o = w.sev == SEV_CRITICAL ? 2 : w.sev == SEV_WARNING ? 1 : 0;
+			if (o > *known)
+				*known = o;
+		}
+		if (k == IND_NODE || weight_worse(w, worst)) {
+			worst = w;
+			a.ind = (indicator_id_t)k;
+		}
+	}
+	a.severity = worst.sev;
+	a.rank = worst.sub ? sev_order(worst.sev) * 8 + worst.sub : 0;
+	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0;
+	if (a.problem && a.rank == 0)
+		a.rank = 1;
+	if (a.stale) {
+		char d[32];
+		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
+		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
+		a.since_ms = node_last_answer_ms(n);
+		a.ind = IND_NODE;
+	} else if (a.waiting) {
+		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
+		a.since_ms = n->ind[IND_NODE].since_ms;
+	} else {
+		model_copy(a.reason, sizeof a.reason, n->ind[a.ind].reason);
+		a.since_ms = n->ind[a.ind].since_ms;
+	}
+	return a;
+}
+
+attention_t model_node_attention(const model_t *m, size_t idx, int64_t now_ms)
+{
+	int known;
+	return model_judge(m, idx, now_ms, &known);
+}
+
+model_status_t model_status(const model_t *m, int64_t now_ms)
+{
+	model_status_t st;
+	memset(&st, 0, sizeof st);
+	int worst = -1;            /* -1 nothing known, 0 OK, 1 WARNING, 2 CRITICAL */
+	bool blind = false;
+	/* The state shown for a WARNING: the worst warning state of an ungrouped node
+	 * or a group, else (only a member is wrong while its group is fine) DEGRADED. */
+	state_t warn = STATE_UNKNOWN;
+	st.nodes = m ? m->nnodes : 0;
+	for (size_t i = 0; i < st.nodes; i++) {
+		const node_t *n = &m->nodes[i];
+		int known;
+		attention_t a = model_judge(m, i, now_ms, &known);
+		switch (a.state) {
+		case STATE_UP: st.up++; break;
+		case STATE_DEGRADED: st.degraded++; break;
+		case STATE_STARTING: st.starting++; break;
+		case STATE_DOWN: st.down++; break;
+		default: st.unknown++; break;
+		}
+		st.stale += a.stale;
+		st.problems += a.problem;
+		if (n->group) {
+			if (known > worst)
+				worst = known;
+		} else {
+			if (a.severity == SEV_UNKNOWN)
+				blind = true;
+			else if ((int)a.severity > worst)
+				worst = (int)a.severity;
+		}
+		if (!n->group && a.severity == SEV_WARNING)
+			warn = state_worst(warn, a.rank % 8 >= 3 ? STATE_DEGRADED : STATE_STARTING);
+	}
+	st.available = st.up + st.degraded + st.starting;
+	for (size_t gi = 0; m && gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		if (g->nmembers == 0)
+			continue;
+		/* the group's DB/RPC unknown counts when a member that should serve
+		 * /metrics failed to (not the standby waiting for the lease) */
+		bool tried = false;
+		for (size_t k = 0; k < g->nmembers; k++)
+			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0] &&
+			    !model_node_attention(m, g->members[k], now_ms).waiting)
+				tried = true;
+		for (int k = 0; k < IND__COUNT; k++) {
+			state_t gs = model_group_state(m, gi, (indicator_id_t)k);
+			int sev = gs == STATE_DOWN ? 2 : gs == STATE_DEGRADED || gs == STATE_STARTING ? 1 : 0;
+			if (gs == STATE_UNKNOWN) {
+				if (k == IND_NODE || tried)
+					blind = true;
+				continue;
+			}
+			if (sev == 1)
+				warn = state_worst(warn, gs);
+			if (sev > worst)
+				worst = sev;
+		}
+	}
+	if (st.nodes == 0)
+		st.severity = SEV_UNKNOWN;
+	else if (worst == 2)
+		st.severity = SEV_CRITICAL;
+	else if (worst == 1)
+		st.severity = SEV_WARNING;
+	else if (worst < 0 || blind)
+		st.severity = SEV_UNKNOWN;
+	else
+		st.severity = SEV_OK;
+	st.name = severity_name(st.severity);
+	if (warn == STATE_UNKNOWN)
+		warn = STATE_DEGRADED;
+	st.overall = st.severity == SEV_CRITICAL ? STATE_DOWN : st.severity == SEV_WARNING ? warn
+	           : st.severity == SEV_UNKNOWN ? STATE_UNKNOWN : STATE_UP;
+	return st;
 }
 
 state_t model_overall(const model_t *m)
 {
-	state_t acc = STATE_UNKNOWN;
-	bool any = false;
-	for (size_t i = 0; i < m->nnodes; i++) {
-		const node_t *n = &m->nodes[i];
-		if (n->group)
-			continue;      /* judged through its group */
-		model_overall_add(&acc, &any, n->ind[IND_NODE].state);
-		for (int k = IND_DB; k < IND__COUNT; k++) {
-			state_t s = n->ind[k].state;
-			/* DB/RPC unknown only counts when nodetop tried and failed */
-			if (s != STATE_UNKNOWN || n->metrics_error[0])
-				model_overall_add(&acc, &any, s);
-		}
-	}
-	for (size_t i = 0; i < m->ngroups; i++) {
-		const group_t *g = &m->groups[i];
-		bool tried = false;
-		for (size_t j = 0; j < g->nmembers; j++)
-			if (g->members[j] < m->nnodes && m->nodes[g->members[j]].metrics_error[0])
-				tried = true;
-		model_overall_add(&acc, &any, g->ind[IND_NODE].state);
-		for (int k = IND_DB; k < IND__COUNT; k++)
-			if (g->ind[k].state != STATE_UNKNOWN || tried)
-				model_overall_add(&acc, &any, g->ind[k].state);
-	}
-	return any ? acc : STATE_UNKNOWN;
+	return model_status(m, 0).overall;
 }
 
 size_t model_nodes_up(const model_t *m)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < m->nnodes; i++) {
-		state_t s = m->nodes[i].ind[IND_NODE].state;
-		if (s == STATE_UP || s == STATE_DEGRADED || s == STATE_STARTING)
-			k++;
-	}
-	return k;
+	return model_status(m, 0).available;
 }
 
 const char *indicator_name(indicator_id_t id)

@@ -49,95 +49,17 @@ static void fmt_pct(char *buf, size_t n, double pct)
 	snprintf(buf, n, "%.2f%%", p);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most len bytes) and its code
- * point, or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t need;
-	uint32_t v, min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if (c >= 0xC2 && c <= 0xDF) {
-		need = 2; v = c & 0x1F; min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		need = 3; v = c & 0x0F; min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		need = 4; v = c & 0x07; min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return need;
-}
-
-/* Code points that are valid UTF-8 but must not reach a terminal or a log
- * raw: C1 controls and the invisible format characters (bidi controls,
- * zero-width characters, line/paragraph separators, BOM, tags), the same set
- * textsafe escapes. */
-static bool cp_is_hostile(uint32_t cp)
-{
-	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x00AD || cp == 0x061C || cp == 0x180E ||
-	       (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2028 && cp <= 0x202E) ||
-	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x206F) ||
-	       cp == 0xFEFF || (cp >= 0xFFF9 && cp <= 0xFFFB) ||
-	       cp == 0xE0001 || (cp >= 0xE0020 && cp <= 0xE007F);
-}
-
-/* Second line of defence after textsafe_escape: whatever it let through,
- * no control byte, DEL, C1, bidi control or invalid UTF-8 reaches sb (and no
- * byte >= 0x80 at all when !utf8). */
-static void put_filtered(strbuf_t *sb, const char *p, size_t n, bool utf8)
-{
-	const unsigned char *s = (const unsigned char *)p;
-	size_t i = 0, run = 0;
-	while (i < n) {
-		unsigned char c = s[i];
-		if (c >= 0x20 && c < 0x7F) {
-			i++;
-			run++;
-			continue;
-		}
-		uint32_t cp = 0;
-		size_t k = c >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 0;
-		if (k > 0 && utf8 && !cp_is_hostile(cp)) {
-			i += k;
-			run += k;
-			continue;
-		}
-		strbuf_append(sb, s + i - run, run);
-		run = 0;
-		if (k > 0) {
-			strbuf_printf(sb, "\\u{%04" PRIX32 "}", cp);
-			i += k;
-		} else {
-			strbuf_printf(sb, "\\x%02x", c);
-			i++;
-		}
-	}
-	strbuf_append(sb, s + i - run, run);
-}
-
 /* Untrusted bytes as one line of text. */
 static void put_esc_n(strbuf_t *sb, const char *s, size_t len, bool utf8)
 {
 	if (!s || len == 0)
 		return;
+	/* textsafe is the one gate: 4 * len + 1 bytes hold its whole result */
 	char local[1024];
-	size_t cap = len * 10 + 16;
+	size_t cap = len * 4 + 1;
 	char *buf = cap <= sizeof local ? local : xmalloc(cap);
 	size_t n = textsafe_escape(buf, cap, s, len, utf8, false);
-	put_filtered(sb, buf, n, utf8);
+	strbuf_append(sb, buf, n);
 	if (buf != local)
 		free(buf);
 }
@@ -204,121 +126,13 @@ static void put_url(strbuf_t *sb, const char *url, bool utf8)
 	free(masked);
 }
 
-/* ------------------------------------------------------------ groups, severity */
+/* ------------------------------------------------------------ status */
 
-static const group_t *node_group(const model_t *m, size_t idx)
-{
-	for (size_t g = 0; g < m->ngroups; g++)
-		for (size_t k = 0; k < m->groups[g].nmembers; k++)
-			if (m->groups[g].members[k] == idx)
-				return &m->groups[g];
-	return NULL;
-}
-
-/* A pair is up when one member is: the best state among the members, computed
- * here from the members so that it is current even between two model ticks. */
-static state_t group_state(const model_t *m, const group_t *g, indicator_id_t i)
-{
-	state_t s = STATE_UNKNOWN;
-	for (size_t k = 0; k < g->nmembers; k++)
-		if (g->members[k] < m->nnodes)
-			s = state_best(s, m->nodes[g->members[k]].ind[i].state);
-	return s;
-}
-
-static bool state_available(state_t s)
-{
-	return s == STATE_UP || s == STATE_DEGRADED || s == STATE_STARTING;
-}
-
-static int state_sev(state_t s)
-{
-	switch (s) {
-	case STATE_DOWN: return 2;
-	case STATE_DEGRADED:
-	case STATE_STARTING: return 1;
-	default: return 0;
-	}
-}
-
-/* How much a node's indicator counts for the exit status (0 OK, 1 WARNING,
- * 2 CRITICAL, -1 unknown). Group semantics:
- *  - a grouped member that is down while its group is available (a peer is
- *    up) counts as WARNING: the service is up, but the failover is gone;
- *  - a grouped member STARTING (the standby waiting for the database lease,
- *    its normal state) while the group is UP counts as OK;
- *  - a group that is down is CRITICAL through the group's own indicator. */
-static int node_ind_sev(const model_t *m, size_t idx, indicator_id_t i)
-{
-	const node_t *n = &m->nodes[idx];
-	state_t s = n->ind[i].state;
-	if (s == STATE_UNKNOWN || (unsigned)s >= STATE__COUNT)
-		return -1;
-	int sev = state_sev(s);
-	const group_t *g = node_group(m, idx);
-	if (g) {
-		state_t gs = group_state(m, g, i);
-		if (s == STATE_DOWN && state_available(gs))
-			sev = 1;
-		else if (s == STATE_STARTING && i == IND_NODE && gs == STATE_UP)
-			sev = 0;
-	}
-	return sev;
-}
-
-/* Exit status. Empty model: UNKNOWN. Otherwise the worst of every node
- * indicator (with the group semantics of node_ind_sev) and every group
- * indicator: DOWN -> CRITICAL, DEGRADED/STARTING -> WARNING. When nothing is
- * wrong: UNKNOWN if nodetop could not see something it was asked to watch -
- * an ungrouped node or a whole group without a known node state, or a
- * database/RPC indicator unknown because /metrics failed - else OK. A DB/RPC
- * indicator unknown for want of series (no error) does not prevent OK, and
- * unknown is never counted as down. Like model_overall(), except that a
- * grouped member that is down or degraded is a WARNING instead of nothing. */
+/* The judgements are the model's (model_status, model_node_attention): this
+ * file only words them. */
 int report_status(const model_t *m)
 {
-	if (!m || m->nnodes == 0)
-		return REPORT_UNKNOWN;
-	int worst = -1;
-	bool blind = false;
-	for (size_t k = 0; k < m->nnodes; k++) {
-		const node_t *n = &m->nodes[k];
-		const group_t *g = node_group(m, k);
-		for (int i = 0; i < IND__COUNT; i++) {
-			int sev = node_ind_sev(m, k, (indicator_id_t)i);
-			if (sev < 0 && !g && (i == IND_NODE || n->metrics_error[0]))
-				blind = true;
-			if (sev > worst)
-				worst = sev;
-		}
-	}
-	for (size_t gi = 0; gi < m->ngroups; gi++) {
-		const group_t *g = &m->groups[gi];
-		if (g->nmembers == 0)
-			continue;
-		bool tried = false;
-		for (size_t k = 0; k < g->nmembers; k++)
-			if (g->members[k] < m->nnodes && m->nodes[g->members[k]].metrics_error[0])
-				tried = true;
-		for (int i = 0; i < IND__COUNT; i++) {
-			state_t gs = group_state(m, g, (indicator_id_t)i);
-			if (gs == STATE_UNKNOWN) {
-				if (i == IND_NODE || tried)
-					blind = true;
-				continue;
-			}
-			int sev = state_sev(gs);
-			if (sev > worst)
-				worst = sev;
-		}
-	}
-	if (worst == 2)
-		return REPORT_CRITICAL;
-	if (worst == 1)
-		return REPORT_WARNING;
-	if (worst < 0 || blind)
-		return REPORT_UNKNOWN;
-	return REPORT_OK;
+	return m ? (int)model_status(m, 0).severity : REPORT_UNKNOWN;
 }
 
 const char *report_status_name(int code)
@@ -345,19 +159,15 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 		strbuf_puts(sb, "no nodes configured");
 		return;
 	}
-	size_t cnt[STATE__COUNT] = { 0 }, stale = 0;
-	for (size_t k = 0; k < m->nnodes; k++) {
-		state_t s = m->nodes[k].ind[IND_NODE].state;
-		cnt[(unsigned)s < STATE__COUNT ? s : STATE_UNKNOWN]++;
-	}
-	size_t avail = cnt[STATE_UP] + cnt[STATE_DEGRADED] + cnt[STATE_STARTING];
-	if (cnt[STATE_DOWN] > 0) {
-		strbuf_printf(sb, "%zu of %zu node%s down (", cnt[STATE_DOWN], m->nnodes,
+	model_status_t st = model_status(m, now_ms);
+	size_t stale = 0;
+	if (st.down > 0) {
+		strbuf_printf(sb, "%zu of %zu node%s down (", st.down, m->nnodes,
 		              m->nnodes == 1 ? "" : "s");
 		size_t listed = 0;
 		for (size_t k = 0; k < m->nnodes; k++) {
 			const node_t *n = &m->nodes[k];
-			if (n->ind[IND_NODE].state != STATE_DOWN)
+			if (model_node_attention(m, k, now_ms).state != STATE_DOWN)
 				continue;
 			if (listed == 3) {
 				strbuf_puts(sb, ", ...");
@@ -366,29 +176,29 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 			if (listed++)
 				strbuf_puts(sb, ", ");
 			put_esc(sb, n->name, true);
-			const group_t *g = node_group(m, k);
-			if (g && state_available(group_state(m, g, IND_NODE))) {
+			size_t gi = model_group_index(m, n);
+			if (gi != (size_t)-1 && state_available(model_group_state(m, gi, IND_NODE))) {
 				strbuf_puts(sb, ", group ");
-				put_esc(sb, g->name, true);
+				put_esc(sb, m->groups[gi].name, true);
 				strbuf_puts(sb, " still up");
 			}
 		}
 		strbuf_putc(sb, ')');
 	} else {
-		strbuf_printf(sb, "%zu of %zu node%s up", avail, m->nnodes, m->nnodes == 1 ? "" : "s");
+		strbuf_printf(sb, "%zu of %zu node%s up", st.available, m->nnodes, m->nnodes == 1 ? "" : "s");
 	}
-	if (cnt[STATE_DEGRADED])
-		strbuf_printf(sb, ", %zu degraded", cnt[STATE_DEGRADED]);
-	if (cnt[STATE_STARTING])
-		strbuf_printf(sb, ", %zu starting", cnt[STATE_STARTING]);
-	if (cnt[STATE_UNKNOWN])
-		strbuf_printf(sb, ", %zu unknown", cnt[STATE_UNKNOWN]);
+	if (st.degraded)
+		strbuf_printf(sb, ", %zu degraded", st.degraded);
+	if (st.starting)
+		strbuf_printf(sb, ", %zu starting", st.starting);
+	if (st.unknown)
+		strbuf_printf(sb, ", %zu unknown", st.unknown);
 
 	size_t phrases = 0, more = 0;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const group_t *g = &m->groups[gi];
 		for (int i = 0; i < IND__COUNT; i++) {
-			if (group_state(m, g, (indicator_id_t)i) != STATE_DOWN)
+			if (model_group_state(m, gi, (indicator_id_t)i) != STATE_DOWN)
 				continue;
 			if (phrases >= 4) {
 				more++;
@@ -662,7 +472,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 
 void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
-	int code = report_status(m);
+	int code = (int)model_status(m, now_ms).severity;
 	char t[40];
 	strbuf_printf(out, "nodetop: %s - ", report_status_name(code));
 	put_headline_detail(out, m, now_ms);
@@ -687,7 +497,7 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 		strbuf_puts(out, "):");
 		for (int i = 0; i < IND__COUNT; i++)
 			strbuf_printf(out, "%s %s %s", i ? "," : "", ind_label((indicator_id_t)i),
-			              state_name_upper(group_state(m, g, (indicator_id_t)i)));
+			              state_name_upper(model_group_state(m, gi, (indicator_id_t)i)));
 		strbuf_putc(out, '\n');
 	}
 }
@@ -704,22 +514,7 @@ static cJSON *json_str(const char *s)
 	char local[512];
 	size_t cap = len * 3 + 1;
 	char *buf = cap <= sizeof local ? local : xmalloc(cap);
-	size_t o = 0, i = 0;
-	const unsigned char *u = (const unsigned char *)s;
-	while (i < len) {
-		uint32_t cp;
-		size_t k = utf8_decode(u + i, len - i, &cp);
-		if (k == 0) {
-			memcpy(buf + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		} else {
-			memcpy(buf + o, s + i, k);
-			o += k;
-			i += k;
-		}
-	}
-	buf[o] = '\0';
+	textsafe_utf8_repair(buf, cap, s, len);
 	cJSON *j = cJSON_CreateString(buf);
 	if (buf != local)
 		free(buf);
@@ -768,8 +563,8 @@ static void json_emit(strbuf_t *out, cJSON *j)
 	size_t n = strlen(txt), i = 0, run = 0;
 	while (i < n) {
 		uint32_t cp = 0;
-		size_t k = s[i] >= 0x80 ? utf8_decode(s + i, n - i, &cp) : 1;
-		bool esc = s[i] == 0x7F || (k > 0 && s[i] >= 0x80 && cp_is_hostile(cp));
+		size_t k = textsafe_utf8_next(txt + i, n - i, &cp);
+		bool esc = s[i] == 0x7F || (k > 0 && s[i] >= 0x80 && textsafe_cp_hidden(cp));
 		if (k == 0)
 			k = 1;   /* cannot happen: strings were made valid UTF-8 */
 		if (!esc) {
@@ -875,7 +670,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 
 void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
-	int code = report_status(m);
+	int code = (int)model_status(m, now_ms).severity;
 	cJSON *root = cJSON_CreateObject();
 	strbuf_t head = STRBUF_INIT;
 	put_headline_detail(&head, m, now_ms);
@@ -904,7 +699,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 		jadd(jg, "members", mem);
 		static const char *const keys[IND__COUNT] = { "node", "database", "rpc" };
 		for (int i = 0; i < IND__COUNT; i++) {
-			state_t gs = group_state(m, g, (indicator_id_t)i);
+			state_t gs = model_group_state(m, gi, (indicator_id_t)i);
 			cJSON *ji = cJSON_CreateObject();
 			jadd(ji, "state", cJSON_CreateString(state_name(gs)));
 			jadd(ji, "since", g->ind[i].state == gs ? json_time_or_null(g->ind[i].since_ms)
@@ -1004,28 +799,6 @@ static bool event_superseded(const eventlog_t *log, size_t i)
 	return false;
 }
 
-/* A standby answering 204 while its group is up: its normal state. */
-static bool node_is_waiting_standby(const model_t *m, size_t idx)
-{
-	const node_t *n = &m->nodes[idx];
-	const group_t *g = node_group(m, idx);
-	return g && n->state == STATE_STARTING && n->ind[IND_NODE].state == STATE_STARTING &&
-	       group_state(m, g, IND_NODE) == STATE_UP;
-}
-
-static bool node_has_problem(const model_t *m, size_t idx, int64_t now_ms)
-{
-	const node_t *n = &m->nodes[idx];
-	if ((n->ind[IND_NODE].state != STATE_UP || n->state != STATE_UP) && !node_is_waiting_standby(m, idx))
-		return true;
-	if (n->nfailing > 0 || (node_is_stale(n, now_ms) && n->last_health_ms > 0))
-		return true;
-	for (int i = IND_DB; i < IND__COUNT; i++)
-		if (n->ind[i].state == STATE_DOWN || n->ind[i].state == STATE_DEGRADED)
-			return true;
-	return false;
-}
-
 static void summary_indicator(strbuf_t *sb, const char *label, const indicator_t *ind, int64_t now_ms)
 {
 	strbuf_printf(sb, "  %s: %s", label, state_name_upper(ind->state));
@@ -1040,7 +813,7 @@ static void summary_indicator(strbuf_t *sb, const char *label, const indicator_t
 
 void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_events)
 {
-	int code = report_status(m);
+	int code = (int)model_status(m, now_ms).severity;
 	char t[40];
 	fmt_time(t, sizeof t, now_ms);
 	strbuf_printf(out, "nodetop incident summary, %s: %s\n", t, report_status_name(code));
@@ -1048,16 +821,16 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 	strbuf_putc(out, '\n');
 
 	for (size_t k = 0; k < m->nnodes; k++) {
-		if (!node_has_problem(m, k, now_ms))
+		if (!model_node_attention(m, k, now_ms).problem)
 			continue;
 		const node_t *n = &m->nodes[k];
 		strbuf_putc(out, '\n');
 		put_esc(out, n->name, true);
-		const group_t *g = node_group(m, k);
-		if (g) {
+		size_t gi = model_group_index(m, n);
+		if (gi != (size_t)-1) {
 			strbuf_puts(out, " (group ");
-			put_esc(out, g->name, true);
-			strbuf_printf(out, " is %s)", state_name(group_state(m, g, IND_NODE)));
+			put_esc(out, m->groups[gi].name, true);
+			strbuf_printf(out, " is %s)", state_name(model_group_state(m, gi, IND_NODE)));
 		}
 		strbuf_printf(out, ": %s", state_name_upper(n->state));
 		if (n->state != STATE_UNKNOWN)
@@ -1101,11 +874,12 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 
 	size_t healthy = 0;
 	for (size_t k = 0; k < m->nnodes; k++) {
-		if (node_has_problem(m, k, now_ms))
+		attention_t at = model_node_attention(m, k, now_ms);
+		if (at.problem)
 			continue;
 		strbuf_puts(out, healthy++ ? ", " : "\nhealthy: ");
 		put_esc(out, m->nodes[k].name, true);
-		if (node_is_waiting_standby(m, k))
+		if (at.waiting)
 			strbuf_puts(out, " (standby, starting)");
 	}
 	if (healthy)
@@ -1134,31 +908,6 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 /* ------------------------------------------------------------ tmux status line */
 
 #define STATUS_LINE_MAX 40
-
-typedef struct problem {
-	int sev;               /* effective severity, as for the exit status */
-	int rank;              /* within sev: raw state severity (down > degraded > starting > stale) */
-	indicator_id_t ind;
-	size_t node;
-	int64_t since_ms;
-	bool stale;
-} problem_t;
-
-static bool problem_worse(const problem_t *a, const problem_t *b)
-{
-	if (a->sev != b->sev)
-		return a->sev > b->sev;
-	if (a->rank != b->rank)
-		return a->rank > b->rank;
-	if (a->ind != b->ind)
-		return a->ind < b->ind;
-	return a->since_ms < b->since_ms;    /* the older problem first: no flicker */
-}
-
-static bool node_is_stale_now(const node_t *n, int64_t now_ms)
-{
-	return n->last_health_ms > 0 && node_is_stale(n, now_ms);
-}
 
 /* Appends at most max_cols code points of the escaped name; '#' (tmux
  * formats) becomes '_'. */
@@ -1200,54 +949,32 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 		strbuf_puts(out, "CL no nodes");
 		return;
 	}
-	size_t up = 0, seen = 0;
-	problem_t worst = { .sev = -1 };
+	/* the worst problem by the model's rank (stale, warning or critical ones);
+	 * on equal ranks the node indicator first, then the older problem: no flicker */
+	model_status_t st = model_status(m, now_ms);
+	attention_t worst = { .state = STATE_UNKNOWN };
+	size_t worst_node = 0;
 	bool have = false;
 	for (size_t k = 0; k < m->nnodes; k++) {
-		const node_t *n = &m->nodes[k];
-		bool stale = node_is_stale_now(n, now_ms);
-		state_t ns = n->ind[IND_NODE].state;
-		if (!stale && ns != STATE_UNKNOWN)
-			seen++;
-		if (!stale && state_available(ns))
-			up++;
-		problem_t p = { .node = k };
-		if (stale) {
-			p.sev = 1;
-			p.rank = 0;
-			p.ind = IND_NODE;
-			p.stale = true;
-			p.since_ms = n->last_health_ms;
-			if (!have || problem_worse(&p, &worst)) {
-				worst = p;
-				have = true;
-			}
+		attention_t a = model_node_attention(m, k, now_ms);
+		if (!a.stale && a.severity != SEV_WARNING && a.severity != SEV_CRITICAL)
 			continue;
-		}
-		for (int i = 0; i < IND__COUNT; i++) {
-			state_t s = n->ind[i].state;
-			int sev = node_ind_sev(m, k, (indicator_id_t)i);
-			if (sev <= 0)
-				continue;
-			p.sev = sev;
-			p.rank = state_sev(s) * 2 + (s == STATE_DEGRADED);
-			p.ind = (indicator_id_t)i;
-			p.since_ms = n->ind[i].since_ms;
-			p.stale = false;
-			if (!have || problem_worse(&p, &worst)) {
-				worst = p;
-				have = true;
-			}
-		}
+		if (have && (a.rank < worst.rank ||
+		             (a.rank == worst.rank && (a.ind > worst.ind ||
+		                                       (a.ind == worst.ind && a.since_ms >= worst.since_ms)))))
+			continue;
+		worst = a;
+		worst_node = k;
+		have = true;
 	}
-	if (seen == 0) {
+	if (st.nodes == st.unknown) {
 		strbuf_puts(out, "CL ? stale");
 		return;
 	}
-	strbuf_printf(out, "CL %zu/%zu up", up, m->nnodes);
+	strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
 	if (!have)
 		return;
-	const node_t *n = &m->nodes[worst.node];
+	const node_t *n = &m->nodes[worst_node];
 	char d[16] = "";
 	if (worst.since_ms > 0)
 		duration_short(d, sizeof d, now_ms - worst.since_ms);

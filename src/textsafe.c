@@ -2,6 +2,7 @@
  * controls, invalid UTF-8 and invisible/bidi format characters, byte-exactly. */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -163,6 +164,52 @@ size_t textsafe_escape(char *dst, size_t dstsz, const char *src, size_t len,
 		memcpy(dst + o, unit, ulen);
 		o += ulen;
 		i += used;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+size_t textsafe_utf8_next(const char *s, size_t len, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	unsigned c = 0;
+	size_t n;
+
+	if (!s || len == 0)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	n = textsafe_decode(u, len, &c);
+	if (n)
+		*cp = c;
+	return n;
+}
+
+bool textsafe_cp_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || textsafe_is_format((unsigned)cp);
+}
+
+size_t textsafe_utf8_repair(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	size_t i = 0, o = 0;
+
+	if (dstsz == 0)
+		return 0;
+	if (!src)
+		len = 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t k = textsafe_utf8_next(src + i, len - i, &cp);
+		const char *unit = k ? src + i : "\xEF\xBF\xBD";
+		size_t ulen = k ? k : 3;
+		if (ulen >= dstsz - o)
+			break;
+		memcpy(dst + o, unit, ulen);
+		o += ulen;
+		i += k ? k : 1;
 	}
 	dst[o] = '\0';
 	return o;

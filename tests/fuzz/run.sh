@@ -11,7 +11,7 @@ set -u
 [ $# -ge 3 ] || { echo "usage: $0 BUILDDIR SRCDIR SECONDS [TARGET...]" >&2; exit 2; }
 B=$1; S=$2; SECS=$3; shift 3
 case $SECS in ''|*[!0-9]*) echo "$0: SECONDS must be a whole number, not '$SECS'" >&2; exit 2 ;; esac
-TARGETS=${*:-fuzz_prom fuzz_health_json fuzz_health_text fuzz_settings fuzz_discovery}
+TARGETS=${*:-fuzz_prom fuzz_health_json fuzz_health_text fuzz_settings fuzz_discovery fuzz_textsafe fuzz_report}
 D=$S/tests/data
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT INT TERM
@@ -24,6 +24,8 @@ seeds() {
 	fuzz_health_text) ls "$D"/chainlink/*.txt "$D"/health/*.txt ;;
 	fuzz_settings) ls "$D"/conf/*.conf "$S"/share/nodetop.conf.example ;;
 	fuzz_discovery) ls "$D"/discovery/* ;;
+	fuzz_textsafe) ls "$D"/health/*.txt "$D"/chainlink/*.txt ;;
+	fuzz_report) ls "$D"/chainlink/*.json "$D"/health/*.json "$D"/prom/* ;;
 	esac 2>/dev/null
 }
 

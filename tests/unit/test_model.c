@@ -14,16 +14,13 @@
 
 #include "model.h"
 #include "parse_prom.h"
-
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "testutil.h"
 
 #define SEC 1000LL
 #define MIN 60000LL
 #define HOUR (60 * MIN)
-#define T0 1795514400000LL      /* 2026-11-24T10:00:00Z */
-#define JSON_CT "application/vnd.api+json"
+#define T0 TU_T0
+#define JSON_CT TU_JSON_CT
 
 static model_t M;
 
@@ -36,24 +33,9 @@ static const char *passing;    /* health-all-passing.json, loaded once per test 
 /* Reads TESTDATA/name; freed by the teardown, so a failed assertion leaks nothing. */
 static const char *fixture(const char *name, size_t *len)
 {
-	char path[512];
-	snprintf(path, sizeof path, "%s/%s", TESTDATA, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	buf[n] = '\0';
 	assert_true(nloaded < sizeof loaded / sizeof loaded[0]);
-	loaded[nloaded++] = buf;
-	if (len)
-		*len = (size_t)n;
-	return buf;
+	loaded[nloaded] = tu_slurp(name, len);
+	return loaded[nloaded++];
 }
 
 static int setup(void **state)
@@ -77,47 +59,30 @@ static int teardown(void **state)
 static probe_result_t result(size_t node, probe_kind_t kind, long status, const char *ct,
                              const char *body, int64_t t)
 {
-	probe_result_t r;
-	memset(&r, 0, sizeof r);
-	r.node = node;
-	r.kind = kind;
-	r.path = kind == PROBE_HEALTH ? "/health" : kind == PROBE_METRICS ? "/metrics" : "/plugins/evm.1/metrics";
-	r.ok = 1;
-	r.http_status = status;
-	r.content_type = ct;
-	r.body = body ? body : "";
-	r.len = strlen(r.body);
-	r.scheduled_ms = t - 50;
-	r.started_ms = t - 40;
-	r.done_ms = t;
-	r.latency_ms = 40;
-	return r;
+	return tu_result(node, kind, status, ct, body, body ? strlen(body) : 0, t);
 }
 
-static void health(size_t node, long status, const char *ct, const char *body, int64_t t)
+static model_next_t health(size_t node, long status, const char *ct, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_HEALTH, status, ct, body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void metrics(size_t node, const char *body, int64_t t)
+static model_next_t metrics(size_t node, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_METRICS, 200, "text/plain; version=0.0.4", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
-static void plugin_metrics(size_t node, long status, const char *body, int64_t t)
+static model_next_t plugin_metrics(size_t node, long status, const char *body, int64_t t)
 {
 	probe_result_t r = result(node, PROBE_PLUGIN_METRICS, status, "text/plain", body, t);
-	model_apply(&M, &r);
+	return model_apply(&M, &r);
 }
 
 static void failed(size_t node, probe_kind_t kind, const char *err, int64_t t)
 {
-	probe_result_t r = result(node, kind, 0, NULL, "", t);
-	r.ok = 0;
-	r.error = err;
-	model_apply(&M, &r);
+	tu_feed_error(&M, node, kind, err, t);
 }
 
 static const char *passing_body(void)
@@ -252,7 +217,7 @@ static void test_health_200_all_passing(void **state)
 	assert_int_equal(n->poll_errors, 0);
 	assert_int_equal(n->last_health_ms, T0);
 	assert_int_equal(n->last_ok_ms, T0);
-	assert_float_equal(n->health_latency_ms, 40, 0);
+	assert_float_equal(n->health_latency_ms, TU_HEALTH_LATENCY, 0);
 	assert_string_equal(n->checks[0].name, "BridgeStatusReporter");
 	assert_int_equal(n->checks[0].since_ms, T0);
 	assert_int_equal(n->ind[IND_NODE].state, STATE_UP);
@@ -521,7 +486,7 @@ static void test_db_rules(void **state)
 	assert_float_equal(n->db_used, 2, 0);
 	assert_int_equal(n->metrics_series, 5);
 	assert_int_equal(n->metrics_bad_lines, 0);
-	assert_float_equal(n->metrics_latency_ms, 40, 0);
+	assert_float_equal(n->metrics_latency_ms, TU_METRICS_LATENCY, 0);
 	assert_int_equal(n->last_metrics_ms, t);
 	assert_int_equal(n->ind[IND_DB].state, STATE_UP);
 	assert_string_equal(n->ind[IND_DB].reason, "7 open, 2 in use, max 20");
@@ -1059,7 +1024,10 @@ static void test_groups(void **state)
 	model_tick(&M, t + 5 * SEC);
 	assert_int_equal(g->ind[IND_NODE].state, STATE_UP);
 	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_DOWN);
-	assert_int_equal(model_overall(&M), STATE_UP);
+	/* the pair's failover is gone: a WARNING (the header used to say UP while
+	 * --once said WARNING; both now ask model_status) */
+	assert_int_equal(model_overall(&M), STATE_DEGRADED);
+	assert_int_equal(model_status(&M, t + 5 * SEC).severity, SEV_WARNING);
 	assert_int_equal(model_nodes_up(&M), 2);
 }
 
@@ -1217,6 +1185,209 @@ static void test_overall_and_discovery(void **state)
 	assert_int_equal(M.generation, gen);
 }
 
+/* ------------------------------------------------------------ judgements */
+
+static attention_t att(size_t i, int64_t now)
+{
+	return model_node_attention(&M, i, now);
+}
+
+/* Ungrouped nodes: every state's severity, rank order, problem and reason. */
+static void test_attention_ungrouped(void **state)
+{
+	const char *names[] = { "fine", "down", "dbdown", "degraded", "starting", "blind", "unseen", "noseries" };
+	for (size_t i = 0; i < 8; i++)
+		model_add_node(&M, names[i], "http://n:6688", NULL, 5000);
+	int64_t t = T0;
+	health(0, 200, JSON_CT, passing_body(), t);
+	metrics(0, db_body(20, 5, 1, 0), t);
+	failed(1, PROBE_HEALTH, "connection refused", t);
+	health(2, 200, JSON_CT, passing_body(), t);
+	metrics(2, db_body(20, 0, 0, 0), t);
+	health(3, 207, JSON_CT, hbody("A", "passing", "", "B", "failing", "boom", NULL), t);
+	health(4, 204, NULL, "", t);
+	health(5, 200, JSON_CT, passing_body(), t);
+	probe_result_t r = result(5, PROBE_METRICS, 401, NULL, "invalid or missing token", t);
+	model_apply(&M, &r);
+	/* 6 never polled */
+	health(7, 200, JSON_CT, passing_body(), t);     /* /metrics never asked */
+	model_tick(&M, t);
+
+	attention_t a = att(0, t);
+	assert_int_equal(a.state, STATE_UP);
+	assert_int_equal(a.severity, SEV_OK);
+	assert_false(a.problem);
+	assert_int_equal(a.rank, 0);
+	assert_int_equal(a.role, ROLE_NONE);
+	assert_string_equal(a.reason, "all 17 checks passing");
+
+	a = att(1, t);
+	assert_int_equal(a.state, STATE_DOWN);
+	assert_int_equal(a.severity, SEV_CRITICAL);
+	assert_true(a.problem);
+	assert_int_equal(a.ind, IND_NODE);
+	assert_string_equal(a.reason, "connection refused");
+	assert_int_equal(a.since_ms, t);
+
+	a = att(2, t);
+	assert_int_equal(a.state, STATE_UP);
+	assert_int_equal(a.severity, SEV_CRITICAL);
+	assert_int_equal(a.ind, IND_DB);
+	assert_string_equal(a.reason, "db_conns_open = 0 (max 20)");
+
+	a = att(3, t);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_true(a.problem);
+	assert_string_equal(a.reason, "1 failing check: B");
+	a = att(4, t);
+	assert_int_equal(a.state, STATE_STARTING);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_false(a.waiting);
+	a = att(5, t);
+	assert_int_equal(a.severity, SEV_UNKNOWN);     /* tried /metrics and could not see */
+	assert_true(a.problem);
+	assert_int_equal(a.ind, IND_DB);
+	assert_string_equal(a.reason, "metrics unavailable: HTTP 401: invalid or missing token");
+	a = att(6, t);
+	assert_int_equal(a.state, STATE_UNKNOWN);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_true(a.problem);
+	assert_string_equal(a.reason, "not polled yet");
+	a = att(7, t);
+	assert_int_equal(a.severity, SEV_OK);          /* no series asked: nothing to judge */
+	assert_false(a.problem);
+
+	/* worst first: down > db down > degraded > starting > unknown > fine */
+	const size_t order[] = { 1, 2, 3, 4, 5, 0 };
+	for (size_t i = 0; i + 1 < sizeof order / sizeof order[0]; i++)
+		assert_true(att(order[i], t).rank > att(order[i + 1], t).rank);
+	assert_int_equal(att(5, t).rank, att(6, t).rank);
+
+	model_status_t st = model_status(&M, t);
+	assert_int_equal(st.severity, SEV_CRITICAL);
+	assert_string_equal(st.name, "CRITICAL");
+	assert_int_equal(st.overall, STATE_DOWN);
+	assert_int_equal(st.nodes, 8);
+	assert_int_equal(st.up, 4);
+	assert_int_equal(st.degraded, 1);
+	assert_int_equal(st.starting, 1);
+	assert_int_equal(st.down, 1);
+	assert_int_equal(st.unknown, 1);
+	assert_int_equal(st.available, 6);
+	assert_int_equal(st.problems, 6);
+}
+
+/* The exit status steps down as problems go: CRITICAL, WARNING, UNKNOWN, OK. */
+static void test_status_severity_order(void **state)
+{
+	model_status_t st = model_status(&M, T0);
+	assert_int_equal(st.severity, SEV_UNKNOWN);    /* no nodes */
+	assert_int_equal(st.overall, STATE_UNKNOWN);
+	model_add_node(&M, "a", "http://a:6688", NULL, 5000);
+	model_add_node(&M, "b", "http://b:6688", NULL, 5000);
+	failed(0, PROBE_HEALTH, "connection refused", T0);
+	health(1, 204, NULL, "", T0);
+	assert_int_equal(model_status(&M, T0).severity, SEV_CRITICAL);
+	health(0, 207, JSON_CT, hbody("A", "failing", "x", NULL), T0 + SEC);
+	st = model_status(&M, T0 + SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_DEGRADED);
+	health(0, 200, JSON_CT, passing_body(), T0 + 2 * SEC);
+	st = model_status(&M, T0 + 2 * SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_STARTING);
+	health(1, 200, JSON_CT, passing_body(), T0 + 3 * SEC);
+	st = model_status(&M, T0 + 3 * SEC);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.overall, STATE_UP);
+	assert_int_equal(st.problems, 0);
+	/* b goes stale: nodetop cannot see it, which is UNKNOWN, not down */
+	health(0, 200, JSON_CT, passing_body(), T0 + 20 * SEC);
+	model_tick(&M, T0 + 20 * SEC);
+	attention_t a = att(1, T0 + 20 * SEC);
+	assert_true(a.stale);
+	assert_true(a.problem);
+	assert_int_equal(a.state, STATE_UNKNOWN);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_string_equal(a.reason, "stale: last answer 17s ago");
+	assert_int_equal(a.since_ms, T0 + 3 * SEC);
+	st = model_status(&M, T0 + 20 * SEC);
+	assert_int_equal(st.severity, SEV_UNKNOWN);
+	assert_int_equal(st.stale, 1);
+	assert_int_equal(st.unknown, 1);
+	assert_string_equal(severity_name(SEV_OK), "OK");
+	assert_string_equal(severity_name(SEV_WARNING), "WARNING");
+	assert_string_equal(severity_name(SEV_CRITICAL), "CRITICAL");
+	assert_string_equal(severity_name(SEV_UNKNOWN), "UNKNOWN");
+}
+
+/* Groups: the standby waiting for the lease is fine; a member down while its
+ * pair is up is a WARNING; the pair down is CRITICAL. */
+static void test_attention_groups(void **state)
+{
+	size_t p = model_add_node(&M, "primary", "http://p:6688", "pair", 5000);
+	size_t s = model_add_node(&M, "standby", "http://s:6688", "pair", 5000);
+	int64_t t = T0;
+	health(p, 200, JSON_CT, passing_body(), t);
+	health(s, 204, NULL, "", t);
+	probe_result_t r = result(s, PROBE_METRICS, 503, NULL, "", t);
+	model_apply(&M, &r);                   /* a standby serves no /metrics */
+	model_tick(&M, t);
+	attention_t a = att(s, t);
+	assert_int_equal(a.state, STATE_STARTING);
+	assert_true(a.waiting);
+	assert_false(a.problem);
+	assert_int_equal(a.severity, SEV_OK);
+	assert_int_equal(a.rank, 0);
+	assert_string_equal(a.reason, "standby waiting for the database lease (HTTP 204)");
+	model_status_t st = model_status(&M, t);
+	assert_int_equal(st.severity, SEV_OK);
+	assert_int_equal(st.starting, 1);
+	assert_int_equal(st.problems, 0);
+	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_UP);
+
+	/* the standby refused: the pair is up, its failover gone */
+	failed(s, PROBE_HEALTH, "connection refused", t + SEC);
+	a = att(s, t + SEC);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_true(a.problem);
+	assert_false(a.waiting);
+	st = model_status(&M, t + SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_DEGRADED);
+	assert_int_equal(st.down, 1);
+
+	/* the primary down, the standby starting: the group is starting, so is the
+	 * standby's weight (not a waiting standby any more) */
+	failed(p, PROBE_HEALTH, "connection refused", t + 2 * SEC);
+	health(s, 204, NULL, "", t + 2 * SEC);
+	assert_int_equal(model_group_state(&M, 0, IND_NODE), STATE_STARTING);
+	a = att(s, t + 2 * SEC);
+	assert_false(a.waiting);
+	assert_int_equal(a.severity, SEV_WARNING);
+	assert_int_equal(att(p, t + 2 * SEC).severity, SEV_WARNING);
+	st = model_status(&M, t + 2 * SEC);
+	assert_int_equal(st.severity, SEV_WARNING);
+	assert_int_equal(st.overall, STATE_STARTING);
+
+	/* both down */
+	failed(s, PROBE_HEALTH, "connection refused", t + 3 * SEC);
+	assert_int_equal(att(p, t + 3 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(att(s, t + 3 * SEC).severity, SEV_CRITICAL);
+	assert_int_equal(model_status(&M, t + 3 * SEC).severity, SEV_CRITICAL);
+
+	/* a member never polled counts through its group: the pair is up, so OK */
+	size_t x = model_add_node(&M, "third", "http://x:6688", "pair", 5000);
+	health(p, 200, JSON_CT, passing_body(), t + 4 * SEC);
+	health(s, 200, JSON_CT, passing_body(), t + 4 * SEC);
+	assert_int_equal(model_status(&M, t + 4 * SEC).severity, SEV_UNKNOWN);  /* the standby's 503 */
+	metrics(s, db_body(20, 5, 1, 0), t + 4 * SEC);
+	a = att(x, t + 4 * SEC);
+	assert_int_equal(a.severity, SEV_UNKNOWN);
+	assert_true(a.problem);
+	assert_int_equal(model_status(&M, t + 4 * SEC).severity, SEV_OK);
+}
+
 static void test_eventlog_ring(void **state)
 {
 	eventlog_t log;
@@ -1305,26 +1476,30 @@ static void test_health_settled_and_hint(void **state)
 	const char *bad = "health{service_id=\"HeadReporter\"} 1\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\n";
 	const char *bad_reordered = "health{service_id=\"EVM.1.HeadTracker.HeadListener\"} 0\nhealth{service_id=\"HeadReporter\"} 1\n";
 	const char *other_bad = "health{service_id=\"HeadReporter\"} 0\nhealth{service_id=\"EVM.1.HeadTracker.HeadListener\"} 1\n";
-	metrics(0, ok, T0 + SEC);
-	assert_false(N(0)->health_hint);                  /* the first scrape: nothing to compare */
+	assert_false(metrics(0, ok, T0 + SEC).ask_health);          /* the first scrape: nothing to compare */
 	assert_int_equal(N(0)->metrics_polls, 1);
 	assert_int_equal(node_last_answer_ms(N(0)), T0 + SEC);
-	metrics(0, ok, T0 + 2 * SEC);
-	assert_false(N(0)->health_hint);                  /* unchanged */
-	metrics(0, bad, T0 + 3 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check failed */
-	N(0)->health_hint = false;
-	metrics(0, bad_reordered, T0 + 4 * SEC);
-	assert_false(N(0)->health_hint);                  /* the same set in another order */
-	metrics(0, other_bad, T0 + 5 * SEC);
-	assert_true(N(0)->health_hint);                   /* another check failing instead */
-	N(0)->health_hint = false;
-	metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC);
-	assert_true(N(0)->health_hint);                   /* a check gone from the list */
-	assert_int_equal(N(0)->metrics_polls, 6);
+	assert_false(metrics(0, ok, T0 + 2 * SEC).ask_health);      /* unchanged */
+	assert_true(metrics(0, bad, T0 + 3 * SEC).ask_health);      /* a check failed */
+	assert_false(metrics(0, bad_reordered, T0 + 4 * SEC).ask_health);   /* the same set in another order */
+	assert_true(metrics(0, other_bad, T0 + 5 * SEC).ask_health);        /* another check failing instead */
+	assert_true(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 6 * SEC).ask_health); /* a check gone */
+	assert_false(metrics(0, "health{service_id=\"HeadReporter\"} 0\n", T0 + 7 * SEC).ask_health);
+	/* a failed scrape asks nothing; a plugin scrape neither */
+	probe_result_t fr = result(0, PROBE_METRICS, 0, NULL, "", T0 + 7 * SEC);
+	fr.ok = 0;
+	fr.error = "connection refused";
+	model_next_t nx = model_apply(&M, &fr);
+	assert_false(nx.ask_health);
+	assert_false(nx.health_answered);
+	assert_false(plugin_metrics(0, 200, bad, T0 + 7 * SEC).ask_health);
+	assert_int_equal(N(0)->metrics_polls, 8);
 
-	/* failing, unparsable, down or starting: not settled */
-	health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	/* failing, unparsable, down or starting: not settled; model_apply says so */
+	nx = health(0, 207, JSON_CT, hbody("HeadReporter", "failing", "no heads", NULL), T0 + 7 * SEC);
+	assert_true(nx.health_answered);
+	assert_false(nx.health_settled);
+	assert_false(nx.ask_health);
 	assert_false(node_health_settled(N(0)));
 	health(0, 200, JSON_CT, "{not json", T0 + 8 * SEC);
 	assert_false(node_health_settled(N(0)));
@@ -1332,8 +1507,13 @@ static void test_health_settled_and_hint(void **state)
 	assert_false(node_health_settled(N(0)));
 	health(0, 204, NULL, "", T0 + 10 * SEC);
 	assert_false(node_health_settled(N(0)));
-	health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	nx = health(0, 200, JSON_CT, hbody("HeadReporter", "passing", "", NULL), T0 + 11 * SEC);
+	assert_true(nx.health_answered && nx.health_settled);
 	assert_true(node_health_settled(N(0)));
+	/* a result for a node that is not there: nothing to do */
+	fr.node = 5;
+	nx = model_apply(&M, &fr);
+	assert_false(nx.health_answered || nx.health_settled || nx.ask_health);
 }
 
 int main(void)
@@ -1364,6 +1544,9 @@ int main(void)
 		T(test_ack),
 		T(test_remove_node),
 		T(test_overall_and_discovery),
+		T(test_attention_ungrouped),
+		T(test_status_severity_order),
+		T(test_attention_groups),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
 	};

@@ -14,53 +14,21 @@
 #include "model.h"
 #include "report.h"
 #include "strbuf.h"
+#include "testutil.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
-
-#define T0 INT64_C(1795514400000)    /* 2026-11-24T10:00:00Z */
+#define T0 TU_T0
 #define IVL INT64_C(600000)          /* poll interval: 10 min, so nothing goes stale in these tests */
 
 /* ------------------------------------------------------------ fixtures and feeding */
 
-static char *slurp(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof path, "%s/chainlink/%s", TESTDATA, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	strbuf_t sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		strbuf_append(&sb, buf, n);
-	fclose(f);
-	char *s = xstrdup(strbuf_str(&sb));
-	strbuf_free(&sb);
-	return s;
-}
-
 static void feed(model_t *m, size_t idx, probe_kind_t kind, int ok, long status, const char *body,
                  size_t len, const char *error, int64_t t)
 {
-	probe_result_t r;
-	memset(&r, 0, sizeof r);
-	r.node = idx;
-	r.kind = kind;
-	r.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
-	r.ok = ok;
-	r.http_status = status;
-	r.content_type = kind == PROBE_HEALTH ? "application/vnd.api+json" : "text/plain; version=0.0.4";
-	r.body = body;
-	r.len = len;
-	r.error = error;
-	r.scheduled_ms = t - 20;
-	r.started_ms = t - 15;
-	r.done_ms = t;
-	r.latency_ms = kind == PROBE_HEALTH ? 12.0 : 40.0;
-	model_apply(m, &r);
+	if (!ok)
+		tu_feed_error(m, idx, kind, error, t);
+	else
+		tu_feed(m, idx, kind, status, kind == PROBE_HEALTH ? TU_JSON_CT : TU_PROM_CT, body, len, t);
 }
 
 static void feed_health(model_t *m, size_t idx, long status, const char *body, int64_t t)
@@ -134,8 +102,8 @@ static int fx_setup(void **state)
 {
 	fx_t *f = xcalloc(1, sizeof *f);
 	model_init(&f->m, NULL);
-	f->passing = slurp("health-all-passing.json");
-	f->multichain = slurp("health-multichain.json");
+	f->passing = tu_slurp("chainlink/health-all-passing.json", NULL);
+	f->multichain = tu_slurp("chainlink/health-multichain.json", NULL);
 	*state = f;
 	return 0;
 }

@@ -414,6 +414,70 @@ static void test_worst_case_size(void **state)
 	}
 }
 
+/* The decoder the JSON writer uses: ASCII is one byte, strict UTF-8 only. */
+static void test_utf8_next(void **state)
+{
+	uint32_t cp = 0;
+	assert_int_equal(textsafe_utf8_next("A", 1, &cp), 1);
+	assert_int_equal(cp, 'A');
+	assert_int_equal(textsafe_utf8_next("\x7f", 1, &cp), 1);
+	assert_int_equal(cp, 0x7F);
+	assert_int_equal(textsafe_utf8_next("\xc3\xa9", 2, &cp), 2);
+	assert_int_equal(cp, 0xE9);
+	assert_int_equal(textsafe_utf8_next("\xe2\x80\xae", 3, &cp), 3);
+	assert_int_equal(cp, 0x202E);
+	assert_int_equal(textsafe_utf8_next("\xf0\x9f\x98\x80", 4, &cp), 4);
+	assert_int_equal(cp, 0x1F600);
+	const char *bad[] = { "\x80", "\xc0\x80", "\xc3", "\xe0\x80\x80", "\xed\xa0\x80",
+	                      "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xff" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(textsafe_utf8_next(bad[i], strlen(bad[i]), &cp), 0);
+	assert_int_equal(textsafe_utf8_next("\xe2\x80\xae", 2, &cp), 0);   /* truncated */
+	assert_int_equal(textsafe_utf8_next("", 0, &cp), 0);
+	/* hidden: exactly what textsafe_escape escapes among valid characters */
+	for (uint32_t c = 0x80; c < 0x110000; c++) {
+		if (c >= 0xD800 && c <= 0xDFFF)
+			continue;
+		char in[5], out[16];
+		size_t n = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+		if (n == 2) {
+			in[0] = (char)(0xC0 | (c >> 6)); in[1] = (char)(0x80 | (c & 0x3F));
+		} else if (n == 3) {
+			in[0] = (char)(0xE0 | (c >> 12)); in[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+			in[2] = (char)(0x80 | (c & 0x3F));
+		} else {
+			in[0] = (char)(0xF0 | (c >> 18)); in[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+			in[2] = (char)(0x80 | ((c >> 6) & 0x3F)); in[3] = (char)(0x80 | (c & 0x3F));
+		}
+		size_t o = textsafe_escape(out, sizeof out, in, n, true, false);
+		bool escaped = o != n || memcmp(out, in, n) != 0;
+		if (escaped != textsafe_cp_hidden(c))
+			fail_msg("U+%04X: escaped %d, hidden %d", (unsigned)c, escaped, textsafe_cp_hidden(c));
+	}
+	assert_false(textsafe_cp_hidden('A'));
+}
+
+/* Invalid bytes become U+FFFD, valid text is copied, truncation is whole. */
+static void test_utf8_repair(void **state)
+{
+	char out[64];
+	assert_int_equal(textsafe_utf8_repair(out, sizeof out, "ok \xc3\xa9", 5), 5);
+	assert_string_equal(out, "ok \xc3\xa9");
+	textsafe_utf8_repair(out, sizeof out, "a\xffz\xc3", 4);
+	assert_string_equal(out, "a\xef\xbf\xbdz\xef\xbf\xbd");
+	textsafe_utf8_repair(out, sizeof out, "\xed\xa0\x80", 3);   /* a surrogate: three bad bytes */
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* 3 * len + 1 holds all; a short buffer cuts before a whole unit */
+	assert_int_equal(textsafe_utf8_repair(out, 10, "\xff\xff\xff", 3), 9);
+	assert_int_equal(textsafe_utf8_repair(out, 9, "\xff\xff\xff", 3), 6);
+	assert_string_equal(out, "\xef\xbf\xbd\xef\xbf\xbd");
+	assert_int_equal(textsafe_utf8_repair(out, 3, "a\xc3\xa9", 3), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(textsafe_utf8_repair(out, 0, "a", 1), 0);
+	assert_int_equal(textsafe_utf8_repair(out, sizeof out, NULL, 5), 0);
+	assert_string_equal(out, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -431,6 +495,8 @@ int main(void)
 		cmocka_unit_test(test_all_code_points),
 		cmocka_unit_test(test_is_clean),
 		cmocka_unit_test(test_worst_case_size),
+		cmocka_unit_test(test_utf8_next),
+		cmocka_unit_test(test_utf8_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,471 @@
+/* model_metrics.c - interprets a /metrics (or plugin) scrape by Chainlink's metric names:
+ * database pool, RPC chain states and heads, uptime, version, charted series. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "model_priv.h"
+#include "parse_prom.h"
+#include "xalloc.h"
+
+static int model_series_cmp(const void *a, const void *b)
+{
+	const series_t *x = a, *y = b;
+	if (x->def != y->def)
+		return x->def < y->def ? -1 : 1;
+	return model_idcmp(x->key, y->key);
+}
+
+/* ------------------------------------------------------------ /metrics */
+
+enum model_match_kind {
+	MK_DB_MAX, MK_DB_OPEN, MK_DB_USED, MK_DB_WAIT,
+	MK_STATES, MK_STATES_LEGACY, MK_HEAD, MK_UPTIME, MK_VERSION, MK_HEALTH,
+	MK_CHART,
+};
+
+typedef struct model_match {
+	const char *name;
+	size_t len;
+	enum model_match_kind kind;
+	size_t def;
+} model_match_t;
+
+/* Per-chain accumulators of one scrape, parallel to node->chains. */
+typedef struct chain_acc {
+	double alive, total, lalive, ltotal, head;
+	bool states, lstates, have_head;
+} chain_acc_t;
+
+typedef struct scrape {
+	model_t *m;
+	node_t *n;
+	bool plugin;
+	model_match_t match[16 + 2 * 64];
+	size_t nmatch;
+	uint64_t lenmask[2];          /* bit (len & 127) set when some match has that length */
+	chain_acc_t *acc;
+	size_t acc_cap;
+	double db[4];
+	bool have_db[4];
+	double uptime;
+	bool have_uptime;
+	char version[64], commit[64];
+	bool have_version;
+	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
+	size_t health_series;
+} scrape_t;
+
+static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
+{
+	if (!name || !*name || c->nmatch >= sizeof c->match / sizeof c->match[0])
+		return;
+	model_match_t *e = &c->match[c->nmatch++];
+	e->name = name;
+	e->len = strlen(name);
+	e->kind = kind;
+	e->def = def;
+	c->lenmask[(e->len >> 6) & 1] |= (uint64_t)1 << (e->len & 63);
+}
+
+static chain_acc_t *scrape_chain(scrape_t *c, prom_str_t id)
+{
+	rpc_chain_t *ch = model_chain_find(c->n, id.ptr, id.len, true);
+	if (!ch)
+		return NULL;
+	size_t i = (size_t)(ch - c->n->chains);
+	if (i >= c->acc_cap) {
+		size_t old = c->acc_cap;
+		c->acc = xgrow(c->acc, &c->acc_cap, i + 1, sizeof *c->acc);
+		memset(c->acc + old, 0, (c->acc_cap - old) * sizeof *c->acc);
+	}
+	ch->seen = true;
+	return &c->acc[i];
+}
+
+static series_t *scrape_series(scrape_t *c, size_t def, prom_str_t key)
+{
+	node_t *n = c->n;
+	if (key.len >= sizeof n->series[0].key)
+		key.len = sizeof n->series[0].key - 1;
+	for (size_t i = 0; i < n->nseries; i++) {
+		series_t *s = &n->series[i];
+		if (s->def == def && strlen(s->key) == key.len && memcmp(s->key, key.ptr, key.len) == 0)
+			return s;
+	}
+	if (n->nseries >= MODEL_MAX_SERIES)
+		return NULL;
+	n->series = xgrow(n->series, &n->series_cap, n->nseries + 1, sizeof *n->series);
+	series_t *s = &n->series[n->nseries++];
+	memset(s, 0, sizeof *s);
+	s->def = def;
+	model_copy_slice(s->key, sizeof s->key, key.ptr, key.len);
+	ring_init(&s->ring, c->m->ring_cap);
+	return s;
+}
+
+static void scrape_chart(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
+{
+	const chart_def_t *d = &c->m->charts.defs[e->def];
+	prom_str_t v, key = { "", 0 };
+	if (d->filter_label && (!prom_label_get(s, d->filter_label, &v) ||
+	                        !d->filter_value || !prom_str_eq(v, d->filter_value)))
+		return;
+	if (d->split_label && !prom_label_get(s, d->split_label, &key) &&
+	    !(d->alt_split_label && prom_label_get(s, d->alt_split_label, &key)))
+		key = (prom_str_t){ "", 0 };
+	series_t *ser = scrape_series(c, e->def, key);
+	if (!ser)
+		return;
+	if (!ser->seen) {
+		ser->seen = true;
+		ser->acc = 0;
+	}
+	ser->acc += s->value;
+}
+
+static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
+{
+	prom_str_t id, st;
+	chain_acc_t *a;
+	switch (e->kind) {
+	case MK_DB_MAX: case MK_DB_OPEN: case MK_DB_USED: case MK_DB_WAIT:
+		c->db[e->kind - MK_DB_MAX] = s->value;
+		c->have_db[e->kind - MK_DB_MAX] = true;
+		break;
+	case MK_STATES:
+	case MK_STATES_LEGACY:
+		if (!prom_label_get(s, e->kind == MK_STATES ? "chainId" : "evmChainID", &id) &&
+		    !prom_label_get(s, e->kind == MK_STATES ? "chainID" : "chainId", &id))
+			break;
+		if (!prom_label_get(s, "state", &st) || !(a = scrape_chain(c, id)))
+			break;
+		if (e->kind == MK_STATES) {
+			a->states = true;
+			a->total += s->value;
+			if (prom_str_eq(st, "Alive"))
+				a->alive += s->value;
+		} else {
+			a->lstates = true;
+			a->ltotal += s->value;
+			if (prom_str_eq(st, "Alive"))
+				a->lalive += s->value;
+		}
+		break;
+	case MK_HEAD:
+		/* a block number is a non-negative integer well below 2^53 */
+		if (s->value < 0 || s->value > 9007199254740992.0)
+			break;
+		if (!prom_label_get(s, "evmChainID", &id) && !prom_label_get(s, "chainId", &id) &&
+		    !prom_label_get(s, "ChainID", &id))
+			break;
+		if (!(a = scrape_chain(c, id)))
+			break;
+		if (!a->have_head || s->value > a->head)
+			a->head = s->value;
+		a->have_head = true;
+		break;
+	case MK_UPTIME:
+		c->uptime = s->value;
+		c->have_uptime = true;
+		break;
+	case MK_HEALTH: {
+		/* a sum of per-check hashes, the failing ones marked: equal sets, equal sums */
+		uint64_t h = 1469598103934665603ull;
+		if (prom_label_get(s, "service_id", &st))
+			for (size_t i = 0; i < st.len; i++)
+				h = (h ^ (unsigned char)st.ptr[i]) * 1099511628211ull;
+		c->health_sig += s->value == 0 ? h * 0x9e3779b97f4a7c15ull : h;
+		c->health_series++;
+		break;
+	}
+	case MK_VERSION:
+		c->have_version = true;
+		if (prom_label_get(s, "version", &st))
+			model_copy_slice(c->version, sizeof c->version, st.ptr, st.len);
+		if (prom_label_get(s, "commit", &st))
+			model_copy_slice(c->commit, sizeof c->commit, st.ptr, st.len);
+		break;
+	case MK_CHART:
+		scrape_chart(c, e, s);
+		break;
+	}
+}
+
+/* Called for every sample of every scrape: reject by name length first. */
+static void scrape_on_sample(void *ud, const prom_sample_t *s)
+{
+	scrape_t *c = ud;
+	size_t len = s->name.len;
+	if (!((c->lenmask[(len >> 6) & 1] >> (len & 63)) & 1))
+		return;
+	if (!isfinite(s->value))
+		return;
+	for (size_t i = 0; i < c->nmatch; i++) {
+		const model_match_t *e = &c->match[i];
+		if (e->len == len && e->name[0] == s->name.ptr[0] && memcmp(e->name, s->name.ptr, len) == 0)
+			scrape_handle(c, e, s);
+	}
+}
+
+/* Lines of series the model does not track are skipped by the parser after
+ * the name: most of a large /metrics body is job and runtime series. */
+static bool scrape_want(void *ud, prom_str_t name)
+{
+	const scrape_t *c = ud;
+	size_t len = name.len;
+	if (!((c->lenmask[(len >> 6) & 1] >> (len & 63)) & 1))
+		return false;
+	for (size_t i = 0; i < c->nmatch; i++) {
+		const model_match_t *e = &c->match[i];
+		if (e->len == len && e->name[0] == name.ptr[0] && memcmp(e->name, name.ptr, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
+{
+	memset(c, 0, sizeof *c);
+	c->m = m;
+	c->n = n;
+	c->plugin = plugin;
+	/* a plugin (LOOPP) process serves its chain's series; its DB, uptime,
+	 * version and process series are its own, not the node's: skip them */
+	if (!plugin) {
+		scrape_add(c, "db_conns_max", MK_DB_MAX, 0);
+		scrape_add(c, "db_conns_open", MK_DB_OPEN, 0);
+		scrape_add(c, "db_conns_used", MK_DB_USED, 0);
+		scrape_add(c, "db_wait_count", MK_DB_WAIT, 0);
+		scrape_add(c, "uptime_seconds", MK_UPTIME, 0);
+		scrape_add(c, "version", MK_VERSION, 0);
+		scrape_add(c, "health", MK_HEALTH, 0);
+	}
+	scrape_add(c, "multi_node_states", MK_STATES, 0);
+	scrape_add(c, "evm_pool_rpc_node_states", MK_STATES_LEGACY, 0);
+	scrape_add(c, "head_tracker_current_head", MK_HEAD, 0);
+	for (size_t i = 0; i < m->charts.n; i++) {
+		const chart_def_t *d = &m->charts.defs[i];
+		if (plugin && !d->split_label)
+			continue;
+		scrape_add(c, d->metric, MK_CHART, i);
+		if (d->alt_metric)
+			scrape_add(c, d->alt_metric, MK_CHART, i);
+	}
+	for (size_t i = 0; i < n->nchains; i++)
+		n->chains[i].seen = false;
+	for (size_t i = 0; i < n->nseries; i++) {
+		n->series[i].seen = false;
+		n->series[i].acc = 0;
+	}
+}
+
+static void model_series_push(model_t *m, series_t *s, int64_t now)
+{
+	const chart_def_t *d = &m->charts.defs[s->def];
+	double raw = s->acc;
+	if (d->mode != CHART_RATE_PER_MIN) {
+		ring_push(&s->ring, now, raw);
+		return;
+	}
+	if (s->have_prev && now <= s->raw_prev_ms)
+		return;
+	if (s->have_prev) {
+		/* a decrease is a counter reset (restart): count from zero */
+		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
+	}
+	/* The rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
+	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
+	if (s->win_n > 0) {
+		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
+		for (size_t k = 0; k < s->win_n; k++) {
+			size_t i = (oldest + k) % SERIES_RATE_WINDOW;
+			if (now - s->win_t[i] <= SERIES_RATE_SPAN_MS || k + 1 == s->win_n) {
+				double mins = (double)(now - s->win_t[i]) / 60000.0;
+				ring_push(&s->ring, now, (s->adj - s->win_v[i]) / mins);
+				break;
+			}
+		}
+	}
+	s->win_t[s->win_head] = now;
+	s->win_v[s->win_head] = s->adj;
+	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);
+	if (s->win_n < SERIES_RATE_WINDOW)
+		s->win_n++;
+	s->raw_prev = raw;
+	s->raw_prev_ms = now;
+	s->have_prev = true;
+}
+
+static bool model_same_source(const rpc_chain_t *c, const char *src)
+{
+	return strncmp(c->source, src, sizeof c->source - 1) == 0;
+}
+
+/* A scrape of src failed (or its body was not Prometheus text): the chains it
+ * fed have no current data. Head values are kept so a stall is still measured
+ * from when the head really last moved. */
+static void model_chains_lost(node_t *n, const char *src)
+{
+	for (size_t i = 0; i < n->nchains; i++) {
+		rpc_chain_t *c = &n->chains[i];
+		if (model_same_source(c, src)) {
+			c->have_states = false;
+			c->have_head = false;
+		}
+	}
+}
+
+static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, size_t size)
+{
+	if (!r->ok) {
+		model_copy(dst, size, r->error && *r->error ? r->error : "request failed");
+		return;
+	}
+	char line[FIRST_LINE_MAX + 1];
+	model_first_line(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
+	const char *reason = model_http_reason(r->http_status);
+	if (line[0])
+		snprintf(dst, size, "HTTP %ld: %s", r->http_status, line);
+	else
+		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
+}
+
+bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
+{
+	bool plugin = r->kind == PROBE_PLUGIN_METRICS;
+	const char *src = plugin ? (r->path ? r->path : "plugin") : "";
+	int64_t now = r->done_ms;
+	char err[256] = "";
+
+	n->last_metrics_ms = now;
+	if (!plugin) {
+		n->metrics_latency_ms = r->latency_ms;
+		n->metrics_polls++;
+	}
+	if (!r->ok || r->http_status != 200)
+		model_metrics_error(n, r, err, sizeof err);
+
+	scrape_t c;
+	prom_stats_t st = { 0, 0, 0, 0 };
+	if (!err[0]) {
+		scrape_init(&c, m, n, plugin);
+		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .ud = &c };
+		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
+		if (st.samples == 0 && st.errors > 0) {
+			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
+			         st.errors == 1 ? "" : "s");
+			free(c.acc);
+		}
+	}
+	if (err[0]) {
+		model_chains_lost(n, src);
+		if (plugin) {
+			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
+		} else {
+			n->have_metrics = false;
+			model_copy(n->metrics_error, sizeof n->metrics_error, err);
+			n->have_db = false;
+			n->have_db_wait_prev = false;
+			n->metrics_series = 0;
+			n->metrics_bad_lines = 0;
+		}
+		return false;
+	}
+
+	/* chains */
+	for (size_t i = 0; i < n->nchains; i++) {
+		rpc_chain_t *ch = &n->chains[i];
+		if (!ch->seen) {
+			if (model_same_source(ch, src))
+				ch->have_states = ch->have_head = false;
+			continue;
+		}
+		chain_acc_t *a = i < c.acc_cap ? &c.acc[i] : NULL;
+		if (!a)
+			continue;
+		model_copy(ch->source, sizeof ch->source, src);
+		if (a->states || a->lstates) {
+			ch->alive = (int)(a->states ? a->alive : a->lalive);
+			ch->total = (int)(a->states ? a->total : a->ltotal);
+			ch->have_states = true;
+		} else {
+			ch->have_states = false;
+		}
+		if (a->have_head) {
+			if (ch->head_changed_ms == 0 || a->head != ch->head)
+				ch->head_changed_ms = now;
+			ch->head = a->head;
+			ch->have_head = true;
+		} else {
+			ch->have_head = false;
+		}
+	}
+	free(c.acc);
+	model_sort_chains(n);
+
+	/* charted series */
+	bool sort_series = false;
+	for (size_t i = 0; i < n->nseries; i++) {
+		series_t *s = &n->series[i];
+		if (s->seen)
+			model_series_push(m, s, now);
+		if (i > 0 && model_series_cmp(&n->series[i - 1], s) > 0)
+			sort_series = true;
+	}
+	if (sort_series)
+		qsort(n->series, n->nseries, sizeof *n->series, model_series_cmp);
+
+	if (plugin) {
+		if (n->plugin_error[0] && strncmp(n->plugin_error, src, strlen(src)) == 0 &&
+		    n->plugin_error[strlen(src)] == ':')
+			n->plugin_error[0] = '\0';
+		return false;
+	}
+
+	/* the checks as /metrics sees them: a change asks for /health now */
+	uint64_t hsig = c.health_sig + (uint64_t)c.health_series * 0x632be59bd9b4e019ull;
+	bool hint = n->have_metrics && hsig != n->metrics_health_sig;
+	n->metrics_health_sig = hsig;
+
+	n->have_metrics = true;
+	n->metrics_error[0] = '\0';
+	n->metrics_series = st.samples + st.skipped;
+	n->metrics_bad_lines = st.errors;
+
+	/* database: the previous scrape's wait count is kept to see it grow */
+	bool had_wait = n->have_db;
+	double old_wait = n->db_wait;
+	n->have_db = c.have_db[0] && c.have_db[1];
+	n->db_max = c.have_db[0] ? c.db[0] : 0;
+	n->db_open = c.have_db[1] ? c.db[1] : 0;
+	n->db_used = c.have_db[2] ? c.db[2] : 0;
+	n->db_wait = c.have_db[3] ? c.db[3] : 0;
+	n->have_db_wait_prev = had_wait && c.have_db[3];
+	n->db_wait_prev = old_wait;
+
+	/* process uptime: a drop is a restart */
+	if (c.have_uptime) {
+		if (n->have_proc_uptime && c.uptime < n->proc_uptime_s) {
+			char d[128];
+			n->restarts++;
+			n->last_restart_ms = now;
+			snprintf(d, sizeof d, "uptime_seconds fell from %.0f to %.0f", n->proc_uptime_s, c.uptime);
+			model_event(m, EVENT_RESTART, n->name, "", n->state, n->state, d, now);
+		}
+		n->proc_uptime_s = c.uptime;
+		n->have_proc_uptime = true;
+	} else {
+		n->have_proc_uptime = false;
+	}
+	if (c.have_version) {
+		model_copy(n->version, sizeof n->version, c.version);
+		model_copy(n->commit, sizeof n->commit, c.commit);
+	} else {
+		n->version[0] = n->commit[0] = '\0';
+	}
+	return hint;
+}
+

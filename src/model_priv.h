@@ -1,0 +1,42 @@
+/* model_priv.h - what model.c, model_health.c and model_metrics.c share inside the
+ * model (limits, small string helpers, events, chains); no view includes it. */
+#ifndef NODETOP_MODEL_PRIV_H
+#define NODETOP_MODEL_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+#define MODEL_MAX_CHAINS  64      /* per node: a hostile node cannot make us grow without bound */
+#define MODEL_MAX_SERIES  256     /* charted series per node */
+#define MODEL_GAP_MS      60000   /* no tick for this long: the gap is accrued as unknown */
+#define MODEL_STALE_N     3       /* stale after this many intervals without a result */
+#define FIRST_LINE_MAX    80
+
+void model_copy(char *dst, size_t size, const char *src);
+void model_copy_slice(char *dst, size_t size, const char *p, size_t len);
+/* First non-blank line of s, trimmed, at most max bytes (raw bytes). */
+void model_first_line(char *dst, size_t size, const char *s, size_t len, size_t max);
+/* "Service Unavailable" for 503, NULL for a code without a known phrase. */
+const char *model_http_reason(long code);
+/* Numbers compare as numbers ("2" < "10"), anything else as bytes. */
+int model_idcmp(const char *a, const char *b);
+void model_event(model_t *m, event_kind_t kind, const char *node, const char *subject,
+                 state_t from, state_t to, const char *detail, int64_t ts);
+void model_free_checks(node_t *n);
+rpc_chain_t *model_chain_find(node_t *n, const char *id, size_t len, bool create);
+void model_sort_chains(node_t *n);
+
+/* model_health.c */
+/* Output of the failing HeadListener check of chain id, or NULL. */
+const char *model_listener_output(const node_t *n, const char *chain);
+void model_apply_health(model_t *m, node_t *n, const probe_result_t *r);
+
+/* model_metrics.c */
+/* Returns true when the checks as /metrics sees them changed since the scrape
+ * before: /health is worth asking now. */
+bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r);
+
+#endif
