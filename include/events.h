@@ -15,6 +15,9 @@ typedef enum event_kind {
 	EVENT_RESTART,    /* process restart detected from uptime_seconds */
 	EVENT_CONFIG,     /* config reloaded or rejected; node = "" */
 	EVENT_ACK,        /* an operator acknowledged the node's problem; detail = note */
+	EVENT_RULE,       /* an alert rule fired, changed level or resolved; subject = rule subject;
+	                     to: DEGRADED warning, DOWN critical, UP resolved; rule/level/value/threshold */
+	EVENT_NOTIFY,     /* a notification hook failed or said something; subject = hook name */
 } event_kind_t;
 
 typedef struct event {
@@ -24,6 +27,9 @@ typedef struct event {
 	char node[64];
 	char subject[160];    /* raw (untrusted) for checks; escape before display */
 	char detail[256];     /* reason / error text / check output first line (untrusted) */
+	char rule[24];        /* EVENT_RULE: the rule's name */
+	int level, from_level;/* EVENT_RULE: 0 resolved, 1 warning, 2 critical (now, before) */
+	double value, threshold;  /* EVENT_RULE: NaN when none */
 } event_t;
 
 typedef struct eventlog {
@@ -43,6 +49,6 @@ const event_t *eventlog_get(const eventlog_t *log, size_t i);
 /* How long the state entered by the i-th newest event lasted: until the next
  * event with the same kind, node and subject, or until now_ms if none. */
 int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
-const char *event_kind_name(event_kind_t k);   /* "node", "db", "rpc", "check", "restart", "config", "ack" */
+const char *event_kind_name(event_kind_t k);   /* "node", "db", "rpc", "check", "restart", "config", "ack", "rule", "notify" */
 
 #endif

@@ -110,6 +110,7 @@ void model_init(model_t *m, const chart_set_t *charts)
 	eventlog_init(&m->events, 2000);
 	m->head_stall_ms = 180000;
 	m->ring_cap = 720;
+	rules_cfg_default(&m->rules_cfg);
 }
 
 void model_free_checks(node_t *n)
@@ -134,6 +135,7 @@ static void model_free_node(node_t *n)
 	for (size_t i = 0; i < n->nseries; i++)
 		ring_free(&n->series[i].ring);
 	free(n->series);
+	rules_state_free(n->rules);
 	memset(n, 0, sizeof *n);
 }
 
@@ -171,6 +173,8 @@ size_t model_add_node(model_t *m, const char *name, const char *url, const char 
 	for (int k = 0; k < IND__COUNT; k++)
 		model_indicator_init(&n->ind[k]);
 	model_copy(n->ind[IND_NODE].reason, sizeof n->ind[IND_NODE].reason, "not polled yet");
+	n->rules_cfg = m->rules_cfg;
+	n->rules = rules_state_new();
 	if (n->group) {
 		size_t gi = model_group_index(m, n);
 		group_t *g = gi != (size_t)-1 ? &m->groups[gi] : NULL;
@@ -324,6 +328,13 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 		fmt_duration(d, sizeof d, now - c->head_changed_ms);
 		c->state = STATE_DOWN;
 		snprintf(c->reason, sizeof c->reason, "head stuck at %.0f for %s on chain %s", c->head, d, id);
+		return;
+	}
+	/* the heads_stalled rule: no new head for its window while the process is up */
+	const rule_inst_t *stall = rules_firing(n->rules, RULE_HEADS_STALLED, id);
+	if (stall && stall->level >= RULE_LEVEL_CRITICAL) {
+		c->state = STATE_DOWN;
+		snprintf(c->reason, sizeof c->reason, "heads stalled: %.140s", stall->detail);
 		return;
 	}
 	if (c->listener_failing) {
@@ -718,9 +729,23 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 			a.ind = (indicator_id_t)k;
 		}
 	}
+	/* firing alert rules: warning -> WARNING, critical -> CRITICAL (not when stale:
+	 * their values are as old as the rest) */
+	const rule_inst_t *rule = NULL;
+	int level = a.stale ? 0 : rules_worst(n->rules, &rule);
+	bool by_rule = false;
+	if (level > 0) {
+		weight_t w = { level >= RULE_LEVEL_CRITICAL ? SEV_CRITICAL : SEV_WARNING, level >= RULE_LEVEL_CRITICAL ? 4 : 3, false };
+		if (level > *known)
+			*known = level;
+		if (weight_worse(w, worst)) {
+			worst = w;
+			by_rule = true;
+		}
+	}
 	a.severity = worst.sev;
 	a.rank = worst.sub ? sev_order(worst.sev) * 8 + worst.sub : 0;
-	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0;
+	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0 || level > 0;
 	if (a.problem && a.rank == 0)
 		a.rank = 1;
 	if (a.stale) {
@@ -729,6 +754,9 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
 		a.since_ms = node_last_answer_ms(n);
 		a.ind = IND_NODE;
+	} else if (by_rule) {
+		snprintf(a.reason, sizeof a.reason, "%s: %.160s", rule_info(rule->rule)->name, rule->detail);
+		a.since_ms = rule->since_ms;
 	} else if (a.waiting) {
 		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
 		a.since_ms = n->ind[IND_NODE].since_ms;
@@ -838,6 +866,14 @@ const char *indicator_name(indicator_id_t id)
 {
 	static const char *const names[IND__COUNT] = { "node", "db", "rpc" };
 	return (unsigned)id < IND__COUNT ? names[id] : "?";
+}
+
+void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)
+{
+	if (idx >= m->nnodes || !cfg)
+		return;
+	m->nodes[idx].rules_cfg = *cfg;
+	m->generation++;
 }
 
 void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms)

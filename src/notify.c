@@ -1,0 +1,4 @@
+/* notify.c - notifications (placeholder)
+ * . */
+#include "notify.h"
+int notify_placeholder_;
