@@ -843,6 +843,9 @@ void report_event_json(strbuf_t *out, const event_t *e)
 	if (event_has_transition(e)) {
 		jadd(o, "from", cJSON_CreateString(event_state_name(e, e->from)));
 		jadd(o, "to", cJSON_CreateString(event_state_name(e, e->to)));
+	} else if (e->kind == EVENT_RULE) {
+		jadd(o, "from", cJSON_CreateString(e->from_level ? rule_level_name(e->from_level) : "ok"));
+		jadd(o, "to", cJSON_CreateString(rule_level_name(e->level)));
 	} else {
 		jadd(o, "from", cJSON_CreateNull());
 		jadd(o, "to", cJSON_CreateNull());
