@@ -293,11 +293,14 @@ static void counter_observe(counter_t *c, double raw, int64_t now, int64_t windo
 		c->v[newest] = c->adj;
 		return;
 	}
+	/* thin: the newest sample moves on (while it is less than gran past the one
+	 * before and the new one less than gran past it), so that the kept samples
+	 * always span more than the window */
 	int64_t gran = window / (WIN_N - 4);
 	if (c->n >= 2) {
 		unsigned before = (c->head + WIN_N - 2) % WIN_N;
-		if (now - c->t[before] < gran) {
-			c->t[newest] = now;      /* thin: the newest sample moves on */
+		if (c->t[newest] - c->t[before] < gran && now - c->t[newest] < gran) {
+			c->t[newest] = now;
 			c->v[newest] = c->adj;
 			return;
 		}

@@ -285,6 +285,23 @@ static void test_heads_stalled(void **state)
 	assert_int_equal(M.nodes[0].ind[IND_RPC].state, STATE_UP);
 }
 
+/* Scrapes much closer together than the window / 28: the kept samples still reach
+ * back a whole window (a stall is seen, once the window has passed). */
+static void test_heads_stalled_fast_polls(void **state)
+{
+	(void)state;
+	cfg()->r[RULE_HEADS_STALLED].window_ms = 10 * SEC;
+	int64_t t = T0;
+	for (int i = 0; i < 40; i++, t += 300) {
+		snprintf(body, sizeof body, "head_tracker_heads_received{ChainID=\"5\"} 7\n");
+		scrape(body, t);
+		if (t - T0 < 10 * SEC)
+			assert_null(firing(RULE_HEADS_STALLED));
+	}
+	assert_non_null(firing(RULE_HEADS_STALLED));
+	assert_string_equal(firing(RULE_HEADS_STALLED)->subject, "5");
+}
+
 static void test_job_errors_top_names(void **state)
 {
 	(void)state;
@@ -402,6 +419,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nan_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counter_reset_does_not_fire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heads_stalled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heads_stalled_fast_polls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_errors_top_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gas_bump_and_insufficient_funds, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stuck_transactions, setup, teardown),
