@@ -837,13 +837,19 @@ static void target_rule_event(target_t *t, const event_t *e, int64_t now)
 	target_enqueue(t, delivery_make(t, &(note_t){ "firing", rule_level_name(e->level), e, NULL }));
 }
 
-/* The member carrying group g: the first one up (NULL when none is). */
-static const char *group_active(const model_t *m, size_t gi)
+/* The member carrying group g: the first one up (NULL when none is). The event
+ * e is being added: its node's state is e->to already. */
+static const char *group_active(const model_t *m, size_t gi, const event_t *e)
 {
 	const group_t *g = &m->groups[gi];
-	for (size_t k = 0; k < g->nmembers; k++)
-		if (g->members[k] < m->nnodes && m->nodes[g->members[k]].ind[IND_NODE].state == STATE_UP)
-			return m->nodes[g->members[k]].name;
+	for (size_t k = 0; k < g->nmembers; k++) {
+		if (g->members[k] >= m->nnodes)
+			continue;
+		const node_t *n = &m->nodes[g->members[k]];
+		state_t st = strcmp(n->name, e->node) == 0 ? e->to : n->ind[IND_NODE].state;
+		if (st == STATE_UP)
+			return n->name;
+	}
 	return NULL;
 }
 
@@ -857,7 +863,7 @@ static void notify_failover(struct notifier *nt, const event_t *e)
 	if (gi == (size_t)-1)
 		return;
 	const char *gname = nt->m->groups[gi].name;
-	const char *act = group_active(nt->m, gi);
+	const char *act = group_active(nt->m, gi, e);
 	group_seen_t *gs = NULL;
 	for (size_t i = 0; i < nt->ngroups && !gs; i++)
 		if (strcmp(nt->groups[i].group, gname) == 0)
