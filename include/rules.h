@@ -88,6 +88,7 @@ typedef struct rules_input {
 	rules_sample_t *s;
 	size_t n, cap;
 	uint32_t present;         /* bit per rules_metric_t seen in the scrape */
+	uint32_t *slot;           /* hash of (metric, subject) -> index + 1 (internal) */
 } rules_input_t;
 
 void rules_input_init(rules_input_t *in);

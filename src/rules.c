@@ -118,6 +118,7 @@ void rules_input_init(rules_input_t *in)
 void rules_input_free(rules_input_t *in)
 {
 	free(in->s);
+	free(in->slot);
 	memset(in, 0, sizeof *in);
 }
 
@@ -133,6 +134,17 @@ void rules_input_seen(rules_input_t *in, rules_metric_t m)
 		in->present |= 1u << m;
 }
 
+#define RULES_SLOTS (2 * RULES_INPUT_MAX)   /* a power of two, at most half full */
+
+static uint32_t rules_hash(rules_metric_t m, const char *p, size_t len)
+{
+	uint32_t h = 2166136261u ^ (uint32_t)m;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* A node may serve thousands of job series a scrape: samples are found by hash. */
 void rules_input_add(rules_input_t *in, rules_metric_t m, const char *subject, size_t len, double v)
 {
 	if ((unsigned)m >= RM__COUNT || !isfinite(v))
@@ -140,9 +152,12 @@ void rules_input_add(rules_input_t *in, rules_metric_t m, const char *subject, s
 	in->present |= 1u << m;
 	if (len >= RULES_SUBJECT_MAX)
 		len = RULES_SUBJECT_MAX - 1;
-	for (size_t i = 0; i < in->n; i++) {
-		rules_sample_t *s = &in->s[i];
-		if (s->metric != m || strlen(s->subject) != len || memcmp(s->subject, subject, len) != 0)
+	if (!in->slot)
+		in->slot = xcalloc(RULES_SLOTS, sizeof *in->slot);
+	size_t k = rules_hash(m, subject, len) & (RULES_SLOTS - 1);
+	for (; in->slot[k]; k = (k + 1) & (RULES_SLOTS - 1)) {
+		rules_sample_t *s = &in->s[in->slot[k] - 1];
+		if (s->metric != m || strncmp(s->subject, subject, len) != 0 || s->subject[len] != '\0')
 			continue;
 		if (rules_is_counter(m))
 			s->value += v;
@@ -158,6 +173,7 @@ void rules_input_add(rules_input_t *in, rules_metric_t m, const char *subject, s
 	memcpy(s->subject, subject, len);
 	s->subject[len] = '\0';
 	s->value = v;
+	in->slot[k] = (uint32_t)in->n;
 }
 
 /* ------------------------------------------------------------ state */
