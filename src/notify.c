@@ -33,7 +33,8 @@ extern char **environ;
 typedef struct delivery {
 	struct delivery *next;
 	char *doc;                 /* the event as JSON (stdin / json webhook body) */
-	char *text;                /* one line for people (slack body, messages) */
+	char *text;                /* {"text": line} (slack body) */
+	char *line;                /* one line for people (messages), escaped */
 	char **env;                /* NODETOP_* for a command, NULL-terminated */
 	unsigned attempts;
 } delivery_t;
@@ -173,6 +174,7 @@ static void delivery_free(delivery_t *d)
 		return;
 	free(d->doc);
 	free(d->text);
+	free(d->line);
 	strv_free(d->env);
 	free(d);
 }
@@ -190,7 +192,7 @@ static void target_enqueue(target_t *t, delivery_t *d)
 			t->tail = NULL;
 		t->qlen--;
 		t->nt->dropped++;
-		notify_report(t->nt, t, STATE_DEGRADED, "queue full (%zu): dropped %.160s", t->queue_max, old->text);
+		notify_report(t->nt, t, STATE_DEGRADED, "queue full (%zu): dropped %.160s", t->queue_max, old->line);
 		delivery_free(old);
 	}
 	d->next = NULL;
@@ -233,7 +235,7 @@ static void target_done(target_t *t, bool ok, const char *why)
 	} else {
 		t->nt->failed++;
 		notify_report(t->nt, t, STATE_DOWN, "gave up after %u attempt%s: %.120s (%.80s)", d->attempts,
-		              d->attempts == 1 ? "" : "s", why, d->text);
+		              d->attempts == 1 ? "" : "s", why, d->line);
 		delivery_free(d);
 	}
 	target_start(t);
@@ -757,6 +759,7 @@ static delivery_t *delivery_make(const target_t *t, const note_t *nn)
 	cJSON_Delete(s);
 	if (!d->text)
 		abort();
+	d->line = xstrdup(line);
 
 	if (t->argv) {
 		d->env = xcalloc(13, sizeof *d->env);
