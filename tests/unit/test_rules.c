@@ -248,6 +248,29 @@ static void test_counter_reset_does_not_fire(void **state)
 	assert_null(firing(RULE_LOG_CRITICAL));
 }
 
+static void test_log_errors_rate(void **state)
+{
+	(void)state;
+	cfg()->r[RULE_LOG_ERRORS].window_ms = 60 * SEC;
+	cfg()->r[RULE_LOG_ERRORS].warn = 10;
+	cfg()->r[RULE_LOG_ERRORS].crit = 100;
+	scrape("log_error_count 1000\n", T0);            /* the first value is the base */
+	assert_null(firing(RULE_LOG_ERRORS));
+	scrape("log_error_count_total 1010\n", T0 + 10 * SEC);
+	assert_null(firing(RULE_LOG_ERRORS));            /* 10 is not more than 10 */
+	scrape("log_error_count NaN\n", T0 + 15 * SEC);   /* no value: nothing changes */
+	assert_null(firing(RULE_LOG_ERRORS));
+	scrape("log_error_count 1011\n", T0 + 20 * SEC);
+	assert_int_equal(firing(RULE_LOG_ERRORS)->level, RULE_LEVEL_WARNING);
+	assert_true(firing(RULE_LOG_ERRORS)->value == 11);
+	scrape("log_error_count 1200\n", T0 + 30 * SEC);
+	assert_int_equal(firing(RULE_LOG_ERRORS)->level, RULE_LEVEL_CRITICAL);
+	assert_int_equal(model_status(&M, T0 + 30 * SEC).severity, SEV_CRITICAL);
+	/* the errors leave the window */
+	scrape("log_error_count 1200\n", T0 + 100 * SEC);
+	assert_null(firing(RULE_LOG_ERRORS));
+}
+
 static void test_heads_stalled(void **state)
 {
 	(void)state;
@@ -418,6 +441,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_for_duration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nan_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_counter_reset_does_not_fire, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_errors_rate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heads_stalled, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_heads_stalled_fast_polls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_errors_top_names, setup, teardown),
