@@ -17,7 +17,8 @@ cat >"$T_TMP/hang.sh" <<EOF
 echo \$\$ >>"$T_TMP/hang.pids"
 sleep 600
 EOF
-chmod +x "$T_TMP/hook.sh" "$T_TMP/hang.sh"
+sed 's/hang.pids/slow.pids/' "$T_TMP/hang.sh" >"$T_TMP/slow.sh"
+chmod +x "$T_TMP/hook.sh" "$T_TMP/hang.sh" "$T_TMP/slow.sh"
 
 # A webhook receiver: answers 500 to the first POST, 200 after; one body per line.
 cat >"$T_TMP/web.py" <<'EOF'
@@ -75,6 +76,12 @@ on = critical
 rules = balance
 timeout = 8s
 retries = 1
+[notify slow]
+command = $T_TMP/slow.sh
+on = critical, warning, node
+timeout = 10s
+retries = 0
+queue = 1
 [notify web]
 webhook = http://127.0.0.1:$WEB/hook
 format = slack
@@ -119,6 +126,11 @@ t_eq "hang: run twice (1 + 1 retry)" 2 "$(wc -l <"$T_TMP/hang.pids")"
 gone() { local p; for p in $(cat "$T_TMP/hang.pids"); do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 t_check "hang: killed, nothing left running" wait_until 10000 gone
 
+t_check "queue: full while a hook runs, the oldest dropped and said so" \
+	wait_for '"subject":"slow",.*"detail":"queue full \(1\): dropped \[' "$T_TMP/ev.json"
+t_check "queue: the slow hook gives up, not retried (retries = 0)" \
+	wait_for '"subject":"slow",.*"detail":"gave up after 1 attempt: command timed out after 10.0s' "$T_TMP/ev.json"
+
 # ---------------------------------------------------------------- a webhook
 t_check "webhook: 500 reported, tried again" \
 	wait_for '"subject":"web",.*"detail":"attempt 1 failed: HTTP 500: try later; trying again in 1s"' "$T_TMP/ev.json"
@@ -141,6 +153,8 @@ sim_scenario 0 healthy
 t_check "resolved notified" wait_for '"event":"resolved","kind":"rule","severity":"resolved","node":"lb","rule":"balance".*"from":"critical","to":"resolved"' "$T_TMP/all.txt"
 t_check "nodetop still answers (polling never stalled)" kill -0 "$EV"
 kill -TERM "$EV"; wait "$EV" 2>/dev/null
+slow_gone() { local p; for p in $(cat "$T_TMP/slow.pids"); do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+t_check "quit: a hook still running is killed" wait_until 10000 slow_gone
 t_check "nothing on stderr" test ! -s "$T_TMP/ev.err"
 
 # a bad [notify] section: file, line, problem
