@@ -131,6 +131,10 @@ void rules_state_free(rules_state_t *st);
  * firing and resolving. */
 void rules_eval(rules_state_t *st, const rules_cfg_t *cfg, const rules_input_t *in, int64_t now_ms,
                 rules_emit_fn emit, void *ud);
+/* The inputs of a plugin (LOOPP) scrape of source src (a node's chains served
+ * by its plugin processes): kept, and added to every following rules_eval of the
+ * node's own /metrics; in = NULL (the scrape failed) drops them. */
+void rules_stash(rules_state_t *st, const char *src, const rules_input_t *in);
 /* Instances, firing ones first (then pending), i = 0..count-1. */
 size_t rules_count(const rules_state_t *st);
 const rule_inst_t *rules_get(const rules_state_t *st, size_t i);

@@ -180,8 +180,9 @@ static void scrape_rule(scrape_t *c, rules_metric_t rm, const prom_sample_t *s)
 	}
 }
 
-/* The series the rules read, by name; counters with and without _total. */
-static void scrape_add_rules(scrape_t *c)
+/* The series the rules read, by name; counters with and without _total. A
+ * plugin process serves its chain's series only (not the node's checks, logs, jobs). */
+static void scrape_add_rules(scrape_t *c, bool plugin)
 {
 	static const struct { const char *name; rules_metric_t rm; } rows[] = {
 		{ "node_balance", RM_BALANCE }, { "eth_balance", RM_BALANCE },
@@ -199,8 +200,13 @@ static void scrape_add_rules(scrape_t *c)
 		{ "multi_node_states", RM_NODE_STATES }, { "evm_pool_rpc_node_states", RM_NODE_STATES },
 		{ "db_conns_open", RM_DB_CONNS },
 	};
-	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
-		scrape_add(c, rows[i].name, MK_RULE, rows[i].rm);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rules_metric_t rm = rows[i].rm;
+		if (plugin && (rm == RM_JOB_ERRORS || rm == RM_HEALTH || rm == RM_LOG_CRITICAL || rm == RM_LOG_ERRORS ||
+		               rm == RM_DB_CONNS))
+			continue;
+		scrape_add(c, rows[i].name, MK_RULE, rm);
+	}
 }
 
 static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
@@ -326,8 +332,7 @@ static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 	scrape_add(c, "multi_node_states", MK_STATES, 0);
 	scrape_add(c, "evm_pool_rpc_node_states", MK_STATES_LEGACY, 0);
 	scrape_add(c, "head_tracker_current_head", MK_HEAD, 0);
-	if (!plugin)
-		scrape_add_rules(c);   /* the rules judge the node's own /metrics */
+	scrape_add_rules(c, plugin);
 	for (size_t i = 0; i < m->charts.n; i++) {
 		const chart_def_t *d = &m->charts.defs[i];
 		if (plugin && !d->split_label)
@@ -489,6 +494,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	if (err[0]) {
 		model_chains_lost(n, src);
 		if (plugin) {
+			rules_stash(n->rules, src, NULL);
 			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
 		} else {
 			n->have_metrics = false;
@@ -545,6 +551,8 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		qsort(n->series, n->nseries, sizeof *n->series, model_series_cmp);
 
 	if (plugin) {
+		/* evaluated with the node's next /metrics */
+		rules_stash(n->rules, src, &c.rin);
 		rules_input_free(&c.rin);
 		if (n->plugin_error[0] && strncmp(n->plugin_error, src, strlen(src)) == 0 &&
 		    n->plugin_error[strlen(src)] == ':')

@@ -206,7 +206,19 @@ typedef struct hcheck {
 	bool seen;
 } hcheck_t;
 
+#define RULES_STASH_MAX 64
+
+/* The last inputs of one plugin source. */
+typedef struct stash {
+	char src[64];
+	rules_sample_t *s;
+	size_t n;
+	uint32_t present;
+} stash_t;
+
 struct rules_state {
+	stash_t *stash;
+	size_t nstash, stash_cap;
 	rule_inst_t *inst;
 	size_t ninst, inst_cap;
 	counter_t *ctr;
@@ -229,10 +241,44 @@ void rules_state_free(rules_state_t *st)
 {
 	if (!st)
 		return;
+	for (size_t i = 0; i < st->nstash; i++)
+		free(st->stash[i].s);
+	free(st->stash);
 	free(st->inst);
 	free(st->ctr);
 	free(st->hc);
 	free(st);
+}
+
+void rules_stash(rules_state_t *st, const char *src, const rules_input_t *in)
+{
+	if (!st || !src)
+		return;
+	stash_t *x = NULL;
+	for (size_t i = 0; i < st->nstash && !x; i++)
+		if (strncmp(st->stash[i].src, src, sizeof st->stash[i].src - 1) == 0)
+			x = &st->stash[i];
+	if (!in) {
+		if (x) {
+			free(x->s);
+			*x = st->stash[--st->nstash];
+		}
+		return;
+	}
+	if (!x) {
+		if (st->nstash >= RULES_STASH_MAX)
+			return;
+		st->stash = xgrow(st->stash, &st->stash_cap, st->nstash + 1, sizeof *st->stash);
+		x = &st->stash[st->nstash++];
+		memset(x, 0, sizeof *x);
+		snprintf(x->src, sizeof x->src, "%s", src);
+	}
+	free(x->s);
+	x->s = in->n ? xcalloc(in->n, sizeof *x->s) : NULL;
+	if (in->n)
+		memcpy(x->s, in->s, in->n * sizeof *x->s);
+	x->n = in->n;
+	x->present = in->present;
 }
 
 size_t rules_count(const rules_state_t *st)
@@ -685,6 +731,21 @@ void rules_eval(rules_state_t *st, const rules_cfg_t *cfg, const rules_input_t *
 {
 	if (!st || !cfg || !in)
 		return;
+	/* the node's own scrape, and what its plugin processes said last */
+	rules_input_t merged;
+	rules_input_init(&merged);
+	if (st->nstash > 0) {
+		merged.present = in->present;
+		for (size_t i = 0; i < in->n; i++)
+			rules_input_add(&merged, in->s[i].metric, in->s[i].subject, strlen(in->s[i].subject), in->s[i].value);
+		for (size_t k = 0; k < st->nstash; k++) {
+			const stash_t *x = &st->stash[k];
+			merged.present |= x->present;
+			for (size_t i = 0; i < x->n; i++)
+				rules_input_add(&merged, x->s[i].metric, x->s[i].subject, strlen(x->s[i].subject), x->s[i].value);
+		}
+		in = &merged;
+	}
 	st->emit = emit;
 	st->ud = ud;
 	st->cfg = cfg;
@@ -755,4 +816,6 @@ void rules_eval(rules_state_t *st, const rules_cfg_t *cfg, const rules_input_t *
 	st->emit = NULL;
 	st->ud = NULL;
 	st->cfg = NULL;
+	if (in == &merged)
+		rules_input_free(&merged);
 }

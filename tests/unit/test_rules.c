@@ -412,6 +412,31 @@ static void test_metric_missing(void **state)
 	assert_null(firing(RULE_METRIC_MISSING));
 }
 
+/* LOOPP: a chain's series come from a plugin process; the rules see them with
+ * the node's next /metrics (the plugin's own log counters are not the node's). */
+static void test_plugin_inputs(void **state)
+{
+	(void)state;
+	const char *plug = "eth_balance{account=\"0xabc\",evmChainID=\"1\"} 0.05\nlog_critical_count 1\n";
+	scrape("up 1\n", T0);
+	tu_feed(&M, 0, PROBE_PLUGIN_METRICS, 200, TU_PROM_CT, plug, strlen(plug), T0 + SEC);
+	assert_null(firing(RULE_BALANCE));                /* not before the node's own scrape */
+	scrape("up 1\n", T0 + 5 * SEC);
+	assert_non_null(firing(RULE_BALANCE));
+	assert_string_equal(firing(RULE_BALANCE)->subject, "0xabc chain 1");
+	plug = "eth_balance{account=\"0xabc\",evmChainID=\"1\"} 0.05\nlog_critical_count 5\n";
+	tu_feed(&M, 0, PROBE_PLUGIN_METRICS, 200, TU_PROM_CT, plug, strlen(plug), T0 + 6 * SEC);
+	scrape("up 1\n", T0 + 10 * SEC);
+	assert_null(firing(RULE_LOG_CRITICAL));
+	/* the plugin fails: its values go, the rule resolves after three scrapes without one */
+	tu_feed_error(&M, 0, PROBE_PLUGIN_METRICS, "connection refused", T0 + 11 * SEC);
+	scrape("up 1\n", T0 + 15 * SEC);
+	scrape("up 1\n", T0 + 20 * SEC);
+	assert_non_null(firing(RULE_BALANCE));
+	scrape("up 1\n", T0 + 25 * SEC);
+	assert_null(firing(RULE_BALANCE));
+}
+
 static void test_vocabulary(void **state)
 {
 	(void)state;
@@ -449,6 +474,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stuck_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_health_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_plugin_inputs, setup, teardown),
 		cmocka_unit_test(test_vocabulary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
