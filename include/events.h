@@ -17,6 +17,9 @@ typedef enum event_kind {
 	EVENT_ACK,        /* an operator acknowledged the node's problem; detail = note */
 	EVENT_FAILOVER,   /* a group's active member changed: group, peer = from, node = to, gap_ms */
 	EVENT_TWO_ACTIVE, /* two members of group active at once (to = degraded) or no longer (to = up) */
+	EVENT_RULE,       /* an alert rule fired, changed level or resolved; subject = rule subject;
+	                     to: DEGRADED warning, DOWN critical, UP resolved; rule/level/value/threshold */
+	EVENT_NOTIFY,     /* a notification hook failed or said something; subject = hook name */
 } event_kind_t;
 
 typedef struct event {
@@ -29,6 +32,9 @@ typedef struct event {
 	char group[64];       /* failover and two-active events: the group */
 	char peer[64];        /* failover: the member that was active before ("" when none) */
 	int64_t gap_ms;       /* failover: how long no member was active */
+	char rule[24];        /* EVENT_RULE: the rule's name */
+	int level, from_level;/* EVENT_RULE: 0 resolved, 1 warning, 2 critical (now, before) */
+	double value, threshold;  /* EVENT_RULE: NaN when none */
 } event_t;
 
 typedef struct eventlog {
@@ -48,7 +54,7 @@ const event_t *eventlog_get(const eventlog_t *log, size_t i);
 /* How long the state entered by the i-th newest event lasted: until the next
  * event with the same kind, node and subject, or until now_ms if none. */
 int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
-/* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active" */
+/* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify" */
 const char *event_kind_name(event_kind_t k);
 
 #endif

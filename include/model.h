@@ -12,6 +12,7 @@
 #include "parse_health.h"
 #include "probe.h"
 #include "ring.h"
+#include "rules.h"
 #include "state.h"
 #include "uptime.h"
 
@@ -122,6 +123,9 @@ typedef struct node {
 	char ack_note[128];
 	int64_t ack_ms;
 	state_t ack_state;               /* node state when acknowledged; cleared when it changes */
+
+	rules_cfg_t rules_cfg;           /* the alert rules as they apply to this node */
+	rules_state_t *rules;            /* their state (pending, firing); evaluated on every /metrics */
 } node_t;
 
 /* What counts as a standby's answer besides a refused connection (the lease
@@ -163,6 +167,7 @@ typedef struct model {
 	uint64_t generation;             /* bumped on every visible change: redraw when it moved */
 	int64_t now_ms;                  /* the newest time seen by model_apply or model_tick: the
 	                                    judgements' "now" when they are given none (0) */
+	rules_cfg_t rules_cfg;           /* alert rules of nodes added from now on (defaults) */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
@@ -283,6 +288,8 @@ state_t model_overall(const model_t *m);
 /* model_status(m, 0).available: nodes whose NODE indicator is up, degraded or starting. */
 size_t model_nodes_up(const model_t *m);
 const char *indicator_name(indicator_id_t id);   /* "node", "db", "rpc" */
+/* Alert rules of node idx (per-node thresholds applied on top of model.rules_cfg). */
+void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg);
 /* Marks the node's current problem acknowledged (adds an EVENT_ACK). */
 void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms);
 

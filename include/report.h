@@ -29,7 +29,8 @@ const char *report_status_name(int code);
 /* --once: a human-readable report of every node (state, error, version, failing
  * checks with output, database, RPC per chain), all untrusted text escaped. */
 void report_text(strbuf_t *out, const model_t *m, int64_t now_ms);
-/* --once --json: {"status", "nodes": [{"name","url","group","state","error","version",
+/* --once --json: {"status", "rules": [{"name","severity","node","subject","value","threshold","since","detail"}],
+ * "nodes": [{"name","url","group","state","error","version",
  * "checks":[{"name","status","output"}],"database":{"state",...},"rpc":{"state","chains":[...]}}]} */
 void report_json(strbuf_t *out, const model_t *m, int64_t now_ms);
 /* --events: one line per event, "2026-11-24T10:00:00Z rpc alpha up -> down: no RPC node Alive on chain 1"

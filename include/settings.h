@@ -1,5 +1,5 @@
-/* settings.h - nodetop's configuration: the INI file (inih) with [defaults],
- * [node NAME] and [chart ID] sections, and nodes given as URLs on the command line. */
+/* settings.h - nodetop's configuration: the INI file (inih) with [defaults], [node NAME],
+ * [chart ID], [alerts] and [notify NAME] sections, and nodes given as URLs. */
 #ifndef NODETOP_SETTINGS_H
 #define NODETOP_SETTINGS_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "charts.h"
+#include "rules.h"
 
 typedef struct node_cfg {
 	char *name;
@@ -29,7 +30,37 @@ typedef struct node_cfg {
 	bool insecure;             /* skip TLS verification: warned about on every start */
 	int64_t failover_grace_ms; /* its group's failover may take this long (0 = 60 s default) */
 	unsigned standby_answers;  /* besides refused, what a standby answers: bit 1 = 502, 2 = 503 */
+	rules_cfg_t alerts;        /* per-node rule thresholds (warn_given / crit_given set) */
 } node_cfg_t;
+
+/* What a [notify NAME] section is notified of (the on = ... list). */
+enum notify_on {
+	NOTIFY_ON_CRITICAL = 1 << 0,   /* a rule firing critical */
+	NOTIFY_ON_WARNING = 1 << 1,    /* a rule firing warning */
+	NOTIFY_ON_RESOLVED = 1 << 2,   /* a rule resolved */
+	NOTIFY_ON_NODE = 1 << 3,       /* a node's state changed */
+	NOTIFY_ON_FAILOVER = 1 << 4,   /* a failover group's active member changed */
+};
+
+typedef enum notify_format { NOTIFY_FORMAT_JSON = 0, NOTIFY_FORMAT_SLACK } notify_format_t;
+
+/* [notify NAME]: a command run or a webhook POSTed for each matching event. */
+typedef struct notify_cfg {
+	char *name;
+	char *command;             /* "PATH ARGS...", split into argv (quotes "..." and '...' group) */
+	char **argv;               /* NULL-terminated */
+	size_t argc;
+	char *webhook;             /* http(s) URL */
+	notify_format_t format;    /* json (default) or slack ({"text": ...}, also Mattermost) */
+	unsigned on;               /* NOTIFY_ON_*; default critical, warning, resolved */
+	char **nodes, **rules;     /* filters (empty: all) */
+	size_t nnodes, nrules;
+	int64_t repeat_ms;         /* a rule still firing is sent again after this; 0 = never */
+	int64_t timeout_ms;        /* a command or request running longer is stopped (default 10 s) */
+	size_t retries;            /* failed deliveries tried again, with back-off (default 3) */
+	size_t queue_max;          /* pending deliveries kept; older ones dropped (default 64) */
+	node_cfg_t http;           /* webhook: header, bearer_token_file/env, ca_file, insecure */
+} notify_cfg_t;
 
 typedef struct settings {
 	char *path;                /* config file read, or NULL */
@@ -41,6 +72,9 @@ typedef struct settings {
 	bool kiosk;                /* [defaults] kiosk = true */
 	int64_t kiosk_page_ms;     /* [defaults] kiosk_page = 10 (seconds) */
 	bool bell, title;          /* [defaults] bell, title: alerts on transitions */
+	rules_cfg_t alerts;        /* [alerts]: the rules' thresholds, for and window durations, on/off */
+	notify_cfg_t *notify;      /* [notify NAME] sections */
+	size_t nnotify, notify_cap;
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
 	size_t nwarnings;
 } settings_t;
@@ -59,6 +93,8 @@ int settings_load_string(settings_t *s, const char *name, const char *text, char
  * one "host:port#2"), with the [defaults] values; timeouts are capped at the
  * interval. On error returns -1, writes the problem into err, leaves s as it was. */
 int settings_add_url(settings_t *s, const char *url, char *err, size_t errlen);
+/* The rules as they apply to node n: [alerts] with n's own thresholds on top. */
+void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *out);
 /* The default config path: $XDG_CONFIG_HOME/nodetop/nodetop.conf or ~/.config/...; heap string
  * (NULL only when neither XDG_CONFIG_HOME nor a home directory is known). */
 char *settings_default_path(void);

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "model.h"
+#include "notify.h"
 #include "poller.h"
 #include "report.h"
 #include "strbuf.h"
@@ -29,6 +30,7 @@ typedef struct app {
 	model_t model;
 	poller_t *poller;
 	tui_t *tui;
+	notifier_t *notify;        /* [notify NAME] hooks, or NULL */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -87,6 +89,7 @@ static void app_quit(app_t *a)
 		tui_stop(a->tui);
 	if (a->poller)
 		poller_stop(a->poller);
+	notify_stop(a->notify);
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->deadline);
 	uv_close((uv_handle_t *)&a->tick, NULL);
@@ -137,6 +140,21 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 	snprintf(e.detail, sizeof(e.detail), "%s", detail);
 	eventlog_add(&a->model.events, &e);
 	a->model.generation++;
+}
+
+/* The alert rules of every node: [alerts] with the node's own thresholds. */
+static void app_apply_rules(app_t *a, const settings_t *s)
+{
+	a->model.rules_cfg = s->alerts;
+	for (size_t i = 0; i < a->model.nnodes; i++) {
+		rules_cfg_t rc;
+		const node_cfg_t *c = NULL;
+		for (size_t j = 0; j < s->nnodes && !c; j++)
+			if (strcmp(s->nodes[j].name, a->model.nodes[i].name) == 0)
+				c = &s->nodes[j];
+		settings_node_rules(s, c, &rc);
+		model_set_node_rules(&a->model, i, &rc);
+	}
 }
 
 /* SIGHUP: re-reads the config file. Unchanged nodes keep their history and
@@ -221,6 +239,7 @@ static void app_reload(app_t *a)
 	free(used);
 	for (size_t i = 0; i < ns.nwarnings; i++)
 		app_config_event(a, STATE_DEGRADED, ns.warnings[i]);
+	app_apply_rules(a, &ns);   /* [notify] sections: read at start only */
 
 	/* The new settings replace the old; the old strings are no longer used. */
 	settings_free(a->settings);
@@ -318,6 +337,9 @@ static void app_on_event(void *ud, const event_t *e)
 {
 	strbuf_t line = STRBUF_INIT;
 	const app_t *a = ud;
+	notify_event(a->notify, e);
+	if (a->cli->mode != CLI_EVENTS)
+		return;
 	if (a->cli->json)
 		report_event_json(&line, e);
 	else
@@ -393,11 +415,17 @@ int app_run(settings_t *s, const cli_t *cli)
 		model_add_node(&a->model, n->name, n->url, n->group, n->interval_ms);
 	}
 	app_group_options(a, s->nodes, s->nnodes);
-	if (cli->mode == CLI_EVENTS) {
+	app_apply_rules(a, s);
+	if (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS)
+		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
+	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
+		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
+	if (cli->mode == CLI_EVENTS || a->notify) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;
-		app_watch_stdout(a);
 	}
+	if (cli->mode == CLI_EVENTS)
+		app_watch_stdout(a);
 
 	app_signals_start(a);
 	uv_timer_init(&a->loop, &a->tick);
@@ -464,6 +492,7 @@ int app_run(settings_t *s, const cli_t *cli)
 		tui_free(a->tui);
 	if (a->poller)
 		poller_free(a->poller);
+	notify_free(a->notify);
 	model_free(&a->model);
 	int code = a->exit_code;
 	free(a);

@@ -32,6 +32,7 @@ void eventlog_add(eventlog_t *log, const event_t *e)
 	slot->detail[sizeof slot->detail - 1] = '\0';
 	slot->group[sizeof slot->group - 1] = '\0';
 	slot->peer[sizeof slot->peer - 1] = '\0';
+	slot->rule[sizeof slot->rule - 1] = '\0';
 	log->head = (log->head + 1) % log->cap;
 	if (log->len < log->cap)
 		log->len++;
@@ -56,7 +57,7 @@ int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms)
 	for (size_t j = i; j-- > 0;) {
 		const event_t *n = eventlog_get(log, j);
 		if (n->kind == e->kind && strcmp(n->node, e->node) == 0 &&
-		    strcmp(n->subject, e->subject) == 0)
+		    strcmp(n->subject, e->subject) == 0 && strcmp(n->rule, e->rule) == 0)
 			return n->ts_ms > e->ts_ms ? n->ts_ms - e->ts_ms : 0;
 	}
 	return now_ms > e->ts_ms ? now_ms - e->ts_ms : 0;
@@ -65,7 +66,7 @@ int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms)
 const char *event_kind_name(event_kind_t k)
 {
 	static const char *const names[] = {
-		"node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active",
+		"node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

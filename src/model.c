@@ -33,6 +33,7 @@ void model_init(model_t *m, const chart_set_t *charts)
 	eventlog_init(&m->events, 2000);
 	m->head_stall_ms = 180000;
 	m->ring_cap = 720;
+	rules_cfg_default(&m->rules_cfg);
 }
 
 static void model_free_node(node_t *n)
@@ -46,6 +47,7 @@ static void model_free_node(node_t *n)
 	for (size_t i = 0; i < n->nseries; i++)
 		ring_free(&n->series[i].ring);
 	free(n->series);
+	rules_state_free(n->rules);
 	memset(n, 0, sizeof *n);
 }
 
@@ -83,6 +85,8 @@ size_t model_add_node(model_t *m, const char *name, const char *url, const char 
 	for (int k = 0; k < IND__COUNT; k++)
 		model_indicator_init(&n->ind[k]);
 	model_copy(n->ind[IND_NODE].reason, sizeof n->ind[IND_NODE].reason, "not polled yet");
+	n->rules_cfg = m->rules_cfg;
+	n->rules = rules_state_new();
 	if (n->group) {
 		size_t gi = model_group_index(m, n);
 		group_t *g = gi != (size_t)-1 ? &m->groups[gi] : NULL;
@@ -167,6 +171,13 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 		fmt_duration(d, sizeof d, now - c->head_changed_ms);
 		c->state = STATE_DOWN;
 		snprintf(c->reason, sizeof c->reason, "head stuck at %.0f for %s on chain %s", c->head, d, id);
+		return;
+	}
+	/* the heads_stalled rule: no new head for its window while the process is up */
+	const rule_inst_t *stall = rules_firing(n->rules, RULE_HEADS_STALLED, id);
+	if (stall && stall->level >= RULE_LEVEL_CRITICAL) {
+		c->state = STATE_DOWN;
+		snprintf(c->reason, sizeof c->reason, "heads stalled: %.140s", stall->detail);
 		return;
 	}
 	if (c->listener_failing) {
@@ -428,6 +439,14 @@ const char *indicator_name(indicator_id_t id)
 {
 	static const char *const names[IND__COUNT] = { "node", "db", "rpc" };
 	return (unsigned)id < IND__COUNT ? names[id] : "?";
+}
+
+void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)
+{
+	if (idx >= m->nnodes || !cfg)
+		return;
+	m->nodes[idx].rules_cfg = *cfg;
+	m->generation++;
 }
 
 void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms)

@@ -152,9 +152,24 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 	}
 	if (a.waiting)
 		a.role = ROLE_STANDBY;
+	/* firing alert rules: warning -> WARNING, critical -> CRITICAL (not when stale:
+	 * their values are as old as the rest) */
+	const rule_inst_t *rule = NULL;
+	int level = a.stale ? 0 : rules_worst(n->rules, &rule);
+	bool by_rule = false;
+	if (level > 0) {
+		weight_t w = { level >= RULE_LEVEL_CRITICAL ? SEV_CRITICAL : SEV_WARNING,
+		               level >= RULE_LEVEL_CRITICAL ? 4 : 3, false };
+		if (level > *known)
+			*known = level;
+		if (weight_worse(w, worst)) {
+			worst = w;
+			by_rule = true;
+		}
+	}
 	a.severity = worst.sev;
 	a.rank = worst.sub ? sev_order(worst.sev) * 8 + worst.sub : 0;
-	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0;
+	a.problem = a.severity != SEV_OK || a.stale || n->nfailing > 0 || level > 0;
 	if (a.problem && a.rank == 0)
 		a.rank = 1;
 	if (a.stale) {
@@ -163,6 +178,9 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
 		a.since_ms = node_last_answer_ms(n);
 		a.ind = IND_NODE;
+	} else if (by_rule) {
+		snprintf(a.reason, sizeof a.reason, "%s: %.160s", rule_info(rule->rule)->name, rule->detail);
+		a.since_ms = rule->since_ms;
 	} else if (a.waiting && a.state == STATE_STARTING) {
 		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
 		a.since_ms = n->ind[IND_NODE].since_ms;

@@ -24,6 +24,7 @@ enum model_match_kind {
 	MK_DB_MAX, MK_DB_OPEN, MK_DB_USED, MK_DB_WAIT,
 	MK_STATES, MK_STATES_LEGACY, MK_HEAD, MK_UPTIME, MK_VERSION, MK_HEALTH,
 	MK_CHART,
+	MK_RULE,          /* an input of the alert rules: def = rules_metric_t */
 };
 
 typedef struct model_match {
@@ -43,7 +44,7 @@ typedef struct scrape {
 	model_t *m;
 	node_t *n;
 	bool plugin;
-	model_match_t match[16 + 2 * 64];
+	model_match_t match[48 + 2 * 64];
 	size_t nmatch;
 	uint64_t lenmask[2];          /* bit (len & 127) set when some match has that length */
 	chain_acc_t *acc;
@@ -56,6 +57,7 @@ typedef struct scrape {
 	bool have_version;
 	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
 	size_t health_series;
+	rules_input_t rin;            /* what the alert rules get from this scrape */
 } scrape_t;
 
 static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
@@ -126,6 +128,87 @@ static void scrape_chart(scrape_t *c, const model_match_t *e, const prom_sample_
 	ser->acc += s->value;
 }
 
+/* ------------------------------------------------------------ rule inputs */
+
+/* The chain a sample is about: chainID (current), evmChainID (older), ChainID, chainId. */
+static prom_str_t scrape_chain_label(const prom_sample_t *s)
+{
+	static const char *const names[] = { "chainID", "evmChainID", "ChainID", "chainId" };
+	prom_str_t v = { "", 0 };
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (prom_label_get(s, names[i], &v))
+			return v;
+	return (prom_str_t){ "", 0 };
+}
+
+static void scrape_rule(scrape_t *c, rules_metric_t rm, const prom_sample_t *s)
+{
+	prom_str_t v, chain;
+	char subj[RULES_SUBJECT_MAX];
+	switch (rm) {
+	case RM_BALANCE:
+		if (!prom_label_get(s, "account", &v))
+			v = (prom_str_t){ "?", 1 };
+		chain = scrape_chain_label(s);
+		snprintf(subj, sizeof subj, "%.*s chain %.*s", (int)(v.len > 64 ? 64 : v.len), v.ptr,
+		         (int)(chain.len > 20 ? 20 : chain.len), chain.ptr);
+		rules_input_add(&c->rin, rm, subj, strlen(subj), s->value);
+		break;
+	case RM_INSUFFICIENT:
+		if (!prom_label_get(s, "cause", &v) || !prom_str_eq(v, "insufficient_funds"))
+			break;
+		/* fall through */
+	case RM_HEADS: case RM_UNCONF_BLOCKS: case RM_TX_AGE: case RM_GAS_BUMP_LIMIT:
+		chain = scrape_chain_label(s);
+		rules_input_add(&c->rin, rm, chain.ptr, chain.len, s->value);
+		break;
+	case RM_JOB_ERRORS:
+		if (!prom_label_get(s, "job_name", &v) && !prom_label_get(s, "job_id", &v))
+			v = (prom_str_t){ "", 0 };
+		rules_input_add(&c->rin, rm, v.ptr, v.len, s->value);
+		break;
+	case RM_HEALTH:
+		if (prom_label_get(s, "service_id", &v))
+			rules_input_add(&c->rin, rm, v.ptr, v.len, s->value);
+		break;
+	case RM_LOG_CRITICAL: case RM_LOG_ERRORS:
+		rules_input_add(&c->rin, rm, "", 0, s->value);
+		break;
+	default:
+		rules_input_seen(&c->rin, rm);
+		break;
+	}
+}
+
+/* The series the rules read, by name; counters with and without _total. A
+ * plugin process serves its chain's series only (not the node's checks, logs, jobs). */
+static void scrape_add_rules(scrape_t *c, bool plugin)
+{
+	static const struct { const char *name; rules_metric_t rm; } rows[] = {
+		{ "node_balance", RM_BALANCE }, { "eth_balance", RM_BALANCE },
+		{ "head_tracker_heads_received", RM_HEADS }, { "head_tracker_heads_received_total", RM_HEADS },
+		{ "max_unconfirmed_blocks", RM_UNCONF_BLOCKS }, { "max_unconfirmed_tx_age", RM_TX_AGE },
+		{ "tx_manager_gas_bump_exceeds_limit", RM_GAS_BUMP_LIMIT },
+		{ "tx_manager_gas_bump_exceeds_limit_total", RM_GAS_BUMP_LIMIT },
+		{ "tx_manager_attempt_error_total", RM_INSUFFICIENT }, { "tx_manager_attempt_error", RM_INSUFFICIENT },
+		{ "pipeline_run_errors", RM_JOB_ERRORS }, { "pipeline_run_errors_total", RM_JOB_ERRORS },
+		{ "health", RM_HEALTH },
+		{ "log_critical_count", RM_LOG_CRITICAL }, { "log_critical_count_total", RM_LOG_CRITICAL },
+		{ "log_panic_count", RM_LOG_CRITICAL }, { "log_panic_count_total", RM_LOG_CRITICAL },
+		{ "log_error_count", RM_LOG_ERRORS }, { "log_error_count_total", RM_LOG_ERRORS },
+		{ "head_tracker_current_head", RM_CURRENT_HEAD },
+		{ "multi_node_states", RM_NODE_STATES }, { "evm_pool_rpc_node_states", RM_NODE_STATES },
+		{ "db_conns_open", RM_DB_CONNS },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rules_metric_t rm = rows[i].rm;
+		if (plugin && (rm == RM_JOB_ERRORS || rm == RM_HEALTH || rm == RM_LOG_CRITICAL || rm == RM_LOG_ERRORS ||
+		               rm == RM_DB_CONNS))
+			continue;
+		scrape_add(c, rows[i].name, MK_RULE, rm);
+	}
+}
+
 static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample_t *s)
 {
 	prom_str_t id, st;
@@ -191,6 +274,9 @@ static void scrape_handle(scrape_t *c, const model_match_t *e, const prom_sample
 	case MK_CHART:
 		scrape_chart(c, e, s);
 		break;
+	case MK_RULE:
+		scrape_rule(c, (rules_metric_t)e->def, s);
+		break;
 	}
 }
 
@@ -246,6 +332,7 @@ static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 	scrape_add(c, "multi_node_states", MK_STATES, 0);
 	scrape_add(c, "evm_pool_rpc_node_states", MK_STATES_LEGACY, 0);
 	scrape_add(c, "head_tracker_current_head", MK_HEAD, 0);
+	scrape_add_rules(c, plugin);
 	for (size_t i = 0; i < m->charts.n; i++) {
 		const chart_def_t *d = &m->charts.defs[i];
 		if (plugin && !d->split_label)
@@ -333,6 +420,49 @@ static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, s
 		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
 }
 
+/* ------------------------------------------------------------ alert rules */
+
+typedef struct rule_emit_ctx {
+	model_t *m;
+	const node_t *n;
+} rule_emit_ctx_t;
+
+static state_t rule_level_state(int level)
+{
+	return level >= RULE_LEVEL_CRITICAL ? STATE_DOWN : level == RULE_LEVEL_WARNING ? STATE_DEGRADED : STATE_UP;
+}
+
+/* A firing or resolving becomes an event of kind "rule". */
+static void model_rule_emit(void *ud, const rule_event_t *re)
+{
+	rule_emit_ctx_t *x = ud;
+	const rule_inst_t *in = re->inst;
+	event_t e;
+	memset(&e, 0, sizeof e);
+	e.ts_ms = x->n->last_metrics_ms;   /* the scrape that decided */
+	e.kind = EVENT_RULE;
+	e.from = rule_level_state(re->from);
+	e.to = rule_level_state(in->level);
+	model_copy(e.node, sizeof e.node, x->n->name);
+	model_copy(e.subject, sizeof e.subject, in->subject);
+	model_copy(e.detail, sizeof e.detail, in->detail);
+	model_copy(e.rule, sizeof e.rule, rule_info(in->rule)->name);
+	e.level = in->level;
+	e.from_level = re->from;
+	e.value = in->value;
+	e.threshold = in->threshold;
+	eventlog_add(&x->m->events, &e);
+	x->m->generation++;
+}
+
+static void model_rules_eval(model_t *m, node_t *n, const rules_input_t *in, int64_t now)
+{
+	if (!n->rules)
+		n->rules = rules_state_new();
+	rule_emit_ctx_t x = { m, n };
+	rules_eval(n->rules, &n->rules_cfg, in, now, model_rule_emit, &x);
+}
+
 bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 {
 	bool plugin = r->kind == PROBE_PLUGIN_METRICS;
@@ -358,11 +488,13 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
 			         st.errors == 1 ? "" : "s");
 			free(c.acc);
+			rules_input_free(&c.rin);
 		}
 	}
 	if (err[0]) {
 		model_chains_lost(n, src);
 		if (plugin) {
+			rules_stash(n->rules, src, NULL);
 			snprintf(n->plugin_error, sizeof n->plugin_error, "%.60s: %.190s", src, err);
 		} else {
 			n->have_metrics = false;
@@ -419,6 +551,9 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		qsort(n->series, n->nseries, sizeof *n->series, model_series_cmp);
 
 	if (plugin) {
+		/* evaluated with the node's next /metrics */
+		rules_stash(n->rules, src, &c.rin);
+		rules_input_free(&c.rin);
 		if (n->plugin_error[0] && strncmp(n->plugin_error, src, strlen(src)) == 0 &&
 		    n->plugin_error[strlen(src)] == ':')
 			n->plugin_error[0] = '\0';
@@ -468,6 +603,8 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	} else {
 		n->version[0] = n->commit[0] = '\0';
 	}
+	model_rules_eval(m, n, &c.rin, now);
+	rules_input_free(&c.rin);
 	return hint;
 }
 

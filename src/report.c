@@ -258,6 +258,12 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 	}
 	if (more)
 		strbuf_printf(sb, ", +%zu more", more);
+	size_t firing = 0;
+	for (size_t k = 0; k < m->nnodes; k++)
+		for (size_t i = 0; i < rules_count(m->nodes[k].rules); i++)
+			firing += rules_get(m->nodes[k].rules, i)->level > 0;
+	if (firing)
+		strbuf_printf(sb, "; %zu rule%s firing", firing, firing == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------ --once text */
@@ -366,6 +372,39 @@ static void put_indicator_line(strbuf_t *sb, const indicator_t *ind, int64_t now
 	if (ind->reason[0]) {
 		strbuf_puts(sb, ": ");
 		put_esc(sb, ind->reason, utf8);
+	}
+}
+
+/* ------------------------------------------------------------ alert rules */
+
+static const char *rule_level_upper(int level)
+{
+	return level >= RULE_LEVEL_CRITICAL ? "CRITICAL" : level == RULE_LEVEL_WARNING ? "WARNING" : "OK";
+}
+
+/* "CRITICAL balance: native balance 0.05 of 0x9d3c…8d9e chain 56 (threshold 0.1) since 10:00:00Z (4m)" */
+static void put_rule_line(strbuf_t *sb, const rule_inst_t *x, int64_t now_ms, const char *indent, bool utf8)
+{
+	strbuf_printf(sb, "%s%s %s: ", indent, rule_level_upper(x->level), rule_info(x->rule)->name);
+	put_esc(sb, x->detail, utf8);
+	if (!isnan(x->threshold))
+		strbuf_printf(sb, " (threshold %.6g)", x->threshold);
+	put_since(sb, x->since_ms, now_ms, true);
+	strbuf_putc(sb, '\n');
+}
+
+/* The firing rules of node n, one line each. */
+static void put_rule_lines(strbuf_t *sb, const node_t *n, int64_t now_ms, const char *head, bool utf8)
+{
+	bool first = true;
+	for (size_t i = 0; i < rules_count(n->rules); i++) {
+		const rule_inst_t *x = rules_get(n->rules, i);
+		if (x->level <= 0)
+			continue;
+		if (first)
+			strbuf_puts(sb, head);
+		first = false;
+		put_rule_line(sb, x, now_ms, "    ", utf8);
 	}
 }
 
@@ -495,6 +534,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_uptimes(sb, n, now_ms, ", ");
 		strbuf_putc(sb, '\n');
 	}
+	put_rule_lines(sb, n, now_ms, "  rules:\n", u);
 }
 
 void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
@@ -761,6 +801,28 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 		cJSON_AddItemToArray(groups, jg);
 	}
 	jadd(root, "groups", groups);
+
+	/* the firing alert rules of every node, worst first within a node */
+	cJSON *rules = cJSON_CreateArray();
+	for (size_t k = 0; k < m->nnodes; k++) {
+		const node_t *n = &m->nodes[k];
+		for (size_t i = 0; i < rules_count(n->rules); i++) {
+			const rule_inst_t *x = rules_get(n->rules, i);
+			if (x->level <= 0)
+				continue;
+			cJSON *jr = cJSON_CreateObject();
+			jadd(jr, "name", cJSON_CreateString(rule_info(x->rule)->name));
+			jadd(jr, "severity", cJSON_CreateString(rule_level_name(x->level)));
+			jadd(jr, "node", json_str(n->name ? n->name : ""));
+			jadd(jr, "subject", json_str(x->subject));
+			jadd(jr, "value", json_num(x->value));
+			jadd(jr, "threshold", isnan(x->threshold) ? cJSON_CreateNull() : json_num(x->threshold));
+			jadd(jr, "since", json_time_or_null(x->since_ms));
+			jadd(jr, "detail", json_str(x->detail));
+			cJSON_AddItemToArray(rules, jr);
+		}
+	}
+	jadd(root, "rules", rules);
 	json_emit(out, root);
 	cJSON_Delete(root);
 }
@@ -813,10 +875,15 @@ static void put_event_body(strbuf_t *sb, const event_t *e, bool utf8)
 	}
 	if (event_has_transition(e))
 		strbuf_printf(sb, " %s -> %s", event_state_name(e, e->from), event_state_name(e, e->to));
+	if (e->kind == EVENT_RULE)
+		strbuf_printf(sb, " %s %s -> %s", e->rule, e->from_level ? rule_level_name(e->from_level) : "ok",
+		              rule_level_name(e->level));
 	if (e->detail[0]) {
 		strbuf_puts(sb, ": ");
 		put_esc(sb, e->detail, utf8);
 	}
+	if (e->kind == EVENT_RULE && !isnan(e->threshold))
+		strbuf_printf(sb, " (value %.6g, threshold %.6g)", e->value, e->threshold);
 }
 
 void report_event_line(strbuf_t *out, const event_t *e)
@@ -846,11 +913,21 @@ void report_event_json(strbuf_t *out, const event_t *e)
 	} else if (event_has_transition(e)) {
 		jadd(o, "from", cJSON_CreateString(event_state_name(e, e->from)));
 		jadd(o, "to", cJSON_CreateString(event_state_name(e, e->to)));
+	} else if (e->kind == EVENT_RULE) {
+		jadd(o, "from", cJSON_CreateString(e->from_level ? rule_level_name(e->from_level) : "ok"));
+		jadd(o, "to", cJSON_CreateString(rule_level_name(e->level)));
 	} else {
 		jadd(o, "from", cJSON_CreateNull());
 		jadd(o, "to", cJSON_CreateNull());
 	}
 	jadd(o, "detail", json_str_or_null(e->detail));
+	if (e->kind == EVENT_RULE) {
+		jadd(o, "rule", cJSON_CreateString(e->rule));
+		jadd(o, "severity", cJSON_CreateString(rule_level_name(e->level)));
+		jadd(o, "previous", cJSON_CreateString(e->from_level ? rule_level_name(e->from_level) : "ok"));
+		jadd(o, "value", isnan(e->value) ? cJSON_CreateNull() : json_num(e->value));
+		jadd(o, "threshold", isnan(e->threshold) ? cJSON_CreateNull() : json_num(e->threshold));
+	}
 	json_emit(out, o);
 	cJSON_Delete(o);
 }
@@ -863,7 +940,8 @@ static bool event_superseded(const eventlog_t *log, size_t i)
 	const event_t *e = eventlog_get(log, i);
 	for (size_t j = 0; e && j < i; j++) {
 		const event_t *f = eventlog_get(log, j);
-		if (f && f->kind == e->kind && strcmp(f->node, e->node) == 0 && strcmp(f->subject, e->subject) == 0)
+		if (f && f->kind == e->kind && strcmp(f->node, e->node) == 0 && strcmp(f->subject, e->subject) == 0 &&
+		    strcmp(f->rule, e->rule) == 0)
 			return true;
 	}
 	return false;
@@ -940,6 +1018,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			put_uptimes(out, n, now_ms, ", ");
 			strbuf_putc(out, '\n');
 		}
+		put_rule_lines(out, n, now_ms, "  rules firing:\n", true);
 	}
 
 	size_t healthy = 0;

@@ -1,5 +1,5 @@
-/* settings.c - nodetop's configuration: the INI file (parsed by inih) with its
- * [defaults], [node NAME] and [chart ID] sections, and nodes given as URLs. */
+/* settings.c - nodetop's configuration: the INI file (parsed by inih) with its [defaults],
+ * [node NAME], [chart ID], [alerts] and [notify NAME] sections, and nodes given as URLs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -67,6 +67,12 @@ typedef enum key_type {
 	KT_UNIT,         /* chart_unit_t */
 	KT_NUMBER,       /* double (off) and bool "given" (off2) */
 	KT_STANDBY,      /* unsigned: what a group's standby may answer besides refused (502, 503 bits) */
+	KT_THRESHOLD,    /* double (off), NaN for "none"; bool "given" (off2) */
+	KT_COUNT,        /* size_t within [lo, hi] */
+	KT_NAME_LIST,    /* char ** (off) and size_t count (off2): "a, b, c" of names */
+	KT_NOTIFY_ON,    /* unsigned NOTIFY_ON_* bits: critical, warning, resolved, node, failover */
+	KT_NOTIFY_FORMAT,/* notify_format_t: json or slack */
+	KT_COMMAND,      /* char *: a command line (split into argv after the file) */
 	KT__COUNT
 } key_type_t;
 
@@ -92,7 +98,7 @@ typedef struct key_table {
 	size_t n;
 } key_table_t;
 
-#define SETTINGS_KEYS_MAX 32       /* keys per table (lines are tracked per key) */
+#define SETTINGS_KEYS_MAX 64       /* keys per table (lines are tracked per key) */
 #define KEY_TABLE(rows) { rows, sizeof(rows) / sizeof(rows[0]) }
 #define NODE_OFF(f) offsetof(node_cfg_t, f)
 #define SET_OFF(f) offsetof(settings_t, f)
@@ -116,6 +122,19 @@ static const key_def_t settings_node_rows[] = {
 	{ "cert_file", KT_FILE, NODE_OFF(cert_file), 0, 0, 0, KEY_INHERIT, NULL },
 	{ "key_file", KT_FILE, NODE_OFF(key_file), 0, 0, 0, KEY_INHERIT | KEY_SECRET, NULL },
 	{ "insecure", KT_BOOL, NODE_OFF(insecure), 0, 0, 0, KEY_INHERIT, NULL },
+	/* per-node thresholds of the rules where nodes differ (chain token, block time) */
+	{ "balance_warn", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_BALANCE].warn),
+	  NODE_OFF(alerts.r[RULE_BALANCE].warn_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "balance_crit", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_BALANCE].crit),
+	  NODE_OFF(alerts.r[RULE_BALANCE].crit_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "unconfirmed_blocks_warn", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_UNCONFIRMED_BLOCKS].warn),
+	  NODE_OFF(alerts.r[RULE_UNCONFIRMED_BLOCKS].warn_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "unconfirmed_blocks_crit", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_UNCONFIRMED_BLOCKS].crit),
+	  NODE_OFF(alerts.r[RULE_UNCONFIRMED_BLOCKS].crit_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "tx_age_warn", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_TX_AGE].warn),
+	  NODE_OFF(alerts.r[RULE_TX_AGE].warn_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
+	{ "tx_age_crit", KT_THRESHOLD, NODE_OFF(alerts.r[RULE_TX_AGE].crit),
+	  NODE_OFF(alerts.r[RULE_TX_AGE].crit_given), 0, 0, KEY_NOT_DEFAULTS, NULL },
 	{ "health_interval", KT_DURATION, NODE_OFF(health_interval_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
 	  KEY_INHERIT, NULL },
 	{ "failover_grace", KT_DURATION, NODE_OFF(failover_grace_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
@@ -146,7 +165,63 @@ static const key_def_t settings_chart_rows[] = {
 	{ "below", KT_BOOL, CHART_OFF(below), 0, 0, 0, 0, NULL },
 };
 
+/* [alerts]: per rule NAME = on|off, NAME_warn, NAME_crit (a number or none),
+ * NAME_for and, for the windowed rules, NAME_window. */
+#define ALERT_OFF(id, f) SET_OFF(alerts.r[id].f)
+#define ALERT_FOR_MAX (24 * 3600 * 1000)
+#define ALERT_WIN_MIN (10 * 1000)
+#define ALERT_WIN_MAX (7 * 24 * 3600 * 1000)
+#define ALERT_ROWS(name, id) \
+	{ name, KT_BOOL, ALERT_OFF(id, on), 0, 0, 0, 0, NULL }, \
+	{ name "_warn", KT_THRESHOLD, ALERT_OFF(id, warn), ALERT_OFF(id, warn_given), 0, 0, 0, NULL }, \
+	{ name "_crit", KT_THRESHOLD, ALERT_OFF(id, crit), ALERT_OFF(id, crit_given), 0, 0, 0, NULL }, \
+	{ name "_for", KT_DURATION, ALERT_OFF(id, for_ms), 0, 0, ALERT_FOR_MAX, 0, NULL }
+#define ALERT_WINDOW(name, id) \
+	{ name "_window", KT_DURATION, ALERT_OFF(id, window_ms), 0, ALERT_WIN_MIN, ALERT_WIN_MAX, 0, NULL }
+
+static const key_def_t settings_alerts_rows[] = {
+	ALERT_ROWS("balance", RULE_BALANCE),
+	ALERT_ROWS("heads_stalled", RULE_HEADS_STALLED), ALERT_WINDOW("heads_stalled", RULE_HEADS_STALLED),
+	ALERT_ROWS("unconfirmed_blocks", RULE_UNCONFIRMED_BLOCKS),
+	ALERT_ROWS("tx_age", RULE_TX_AGE),
+	ALERT_ROWS("gas_bump_limit", RULE_GAS_BUMP_LIMIT), ALERT_WINDOW("gas_bump_limit", RULE_GAS_BUMP_LIMIT),
+	ALERT_ROWS("insufficient_funds", RULE_INSUFFICIENT_FUNDS),
+	ALERT_WINDOW("insufficient_funds", RULE_INSUFFICIENT_FUNDS),
+	ALERT_ROWS("job_errors", RULE_JOB_ERRORS), ALERT_WINDOW("job_errors", RULE_JOB_ERRORS),
+	ALERT_ROWS("health_history", RULE_HEALTH_HISTORY), ALERT_WINDOW("health_history", RULE_HEALTH_HISTORY),
+	ALERT_ROWS("log_critical", RULE_LOG_CRITICAL), ALERT_WINDOW("log_critical", RULE_LOG_CRITICAL),
+	ALERT_ROWS("log_errors", RULE_LOG_ERRORS), ALERT_WINDOW("log_errors", RULE_LOG_ERRORS),
+	ALERT_ROWS("metric_missing", RULE_METRIC_MISSING),
+};
+
+/* [notify NAME] */
+#define NOTIFY_OFF(f) offsetof(notify_cfg_t, f)
+static const key_def_t settings_notify_rows[] = {
+	{ "command", KT_COMMAND, NOTIFY_OFF(command), 0, 0, 0, 0, "target" },
+	{ "webhook", KT_URL, NOTIFY_OFF(webhook), 0, 0, 0, 0, "target" },
+	{ "format", KT_NOTIFY_FORMAT, NOTIFY_OFF(format), 0, 0, 0, 0, NULL },
+	{ "on", KT_NOTIFY_ON, NOTIFY_OFF(on), 0, 0, 0, 0, NULL },
+	{ "nodes", KT_NAME_LIST, NOTIFY_OFF(nodes), NOTIFY_OFF(nnodes), 0, 0, 0, NULL },
+	{ "rules", KT_NAME_LIST, NOTIFY_OFF(rules), NOTIFY_OFF(nrules), 0, 0, 0, NULL },
+	{ "repeat", KT_DURATION, NOTIFY_OFF(repeat_ms), 0, 0, ALERT_WIN_MAX, 0, NULL },
+	{ "timeout", KT_DURATION, NOTIFY_OFF(timeout_ms), 0, MIN_INTERVAL_MS, 600 * 1000, 0, NULL },
+	{ "retries", KT_COUNT, NOTIFY_OFF(retries), 0, 0, 10, 0, NULL },
+	{ "queue", KT_COUNT, NOTIFY_OFF(queue_max), 0, 1, 10000, 0, NULL },
+};
+
+/* [notify NAME]'s HTTP keys, read as for nodes into notify_cfg_t.http */
+static const key_def_t settings_notify_http_rows[] = {
+	{ "bearer_token_file", KT_TOKEN_FILE, NODE_OFF(bearer_token_file), 0, 0, 0, 0, "token" },
+	{ "bearer_token_env", KT_TOKEN_ENV, NODE_OFF(bearer_token_env), 0, 0, 0, 0, "token" },
+	{ "header", KT_HEADER, NODE_OFF(headers), 0, 0, 0, KEY_REPEAT, NULL },
+	{ "ca_file", KT_FILE, NODE_OFF(ca_file), 0, 0, 0, 0, NULL },
+	{ "insecure", KT_BOOL, NODE_OFF(insecure), 0, 0, 0, 0, NULL },
+};
+
 static const key_table_t settings_node_keys = KEY_TABLE(settings_node_rows);
+static const key_table_t settings_alerts_keys = KEY_TABLE(settings_alerts_rows);
+static const key_table_t settings_notify_keys = KEY_TABLE(settings_notify_rows);
+static const key_table_t settings_notify_http_keys = KEY_TABLE(settings_notify_http_rows);
 static const key_table_t settings_defaults_keys = KEY_TABLE(settings_defaults_rows);
 static const key_table_t settings_chart_keys = KEY_TABLE(settings_chart_rows);
 
@@ -191,7 +266,13 @@ static bool key_group_set(const key_table_t *t, const int *lines, size_t k)
 
 /* ------------------------------------------------------------------ parse state */
 
-typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART } section_kind_t;
+typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY } section_kind_t;
+
+typedef struct notify_lines {
+	int section;               /* line of [notify NAME] */
+	int key[SETTINGS_KEYS_MAX];
+	int hkey[SETTINGS_KEYS_MAX];
+} notify_lines_t;
 
 typedef struct node_lines {
 	int section;               /* line of [node NAME] */
@@ -225,6 +306,11 @@ typedef struct parse {
 	chart_sec_t *charts;
 	size_t ncharts, charts_cap;
 	chart_set_t sel;           /* [defaults] charts = ..., when given */
+	int alerts_section;
+	int akey[SETTINGS_KEYS_MAX];  /* [alerts] keys */
+	size_t first_notify;       /* notify sections before this index came from elsewhere */
+	notify_lines_t *ntl;       /* per [notify] of this file */
+	size_t ntl_cap;
 } parse_t;
 
 /* One key table as the current section sees it. */
@@ -473,6 +559,33 @@ void settings_init(settings_t *s)
 	s->kiosk_page_ms = DEF_KIOSK_PAGE_MS;
 	s->bell = false;
 	s->title = false;
+	rules_cfg_default(&s->alerts);
+}
+
+static void settings_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static void settings_notify_free(notify_cfg_t *c)
+{
+	free(c->name);
+	free(c->command);
+	settings_strv_free(c->argv, c->argc);
+	free(c->webhook);
+	settings_strv_free(c->nodes, c->nnodes);
+	settings_strv_free(c->rules, c->nrules);
+	settings_node_free(&c->http);
+	memset(c, 0, sizeof *c);
+}
+
+void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *out)
+{
+	*out = s->alerts;
+	if (n)
+		rules_cfg_override(out, &n->alerts);
 }
 
 void settings_free(settings_t *s)
@@ -483,6 +596,9 @@ void settings_free(settings_t *s)
 		settings_node_free(&s->nodes[i]);
 	free(s->nodes);
 	chart_set_free(&s->charts);
+	for (size_t i = 0; i < s->nnotify; i++)
+		settings_notify_free(&s->notify[i]);
+	free(s->notify);
 	for (size_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
@@ -943,6 +1059,12 @@ static void parse_section_name(const parse_t *ps, char *buf, size_t len)
 	case SEC_CHART:
 		snprintf(buf, len, "[chart %s]", settings_echo(e, sizeof(e), ps->charts[ps->cur].def.id));
 		break;
+	case SEC_ALERTS:
+		snprintf(buf, len, "[alerts]");
+		break;
+	case SEC_NOTIFY:
+		snprintf(buf, len, "[notify %s]", settings_echo(e, sizeof(e), ps->s->notify[ps->cur].name));
+		break;
 	default:
 		snprintf(buf, len, "(no section)");
 		break;
@@ -1021,6 +1143,48 @@ static void parse_begin_defaults(parse_t *ps, const char *name)
 	ps->sec = SEC_DEFAULTS;
 }
 
+static void parse_begin_alerts(parse_t *ps, const char *name)
+{
+	(void)name;
+	if (ps->alerts_section)
+		parse_error(ps, ps->line, "duplicate section [alerts] (first at line %d)", ps->alerts_section);
+	ps->alerts_section = ps->line;
+	ps->sec = SEC_ALERTS;
+}
+
+static void parse_begin_notify(parse_t *ps, const char *name)
+{
+	settings_t *s = ps->s;
+	if (!parse_check_section_name(ps, "notify", "name", "oncall", name))
+		return;
+	for (size_t i = 0; i < s->nnotify; i++) {
+		if (strcmp(s->notify[i].name, name) == 0) {
+			if (i >= ps->first_notify)
+				parse_error(ps, ps->line, "duplicate notify '%s' (first at line %d)", name,
+				            ps->ntl[i - ps->first_notify].section);
+			else
+				parse_error(ps, ps->line, "duplicate notify '%s' (already added)", name);
+			return;
+		}
+	}
+	size_t i = s->nnotify - ps->first_notify;
+	ps->ntl = xgrow(ps->ntl, &ps->ntl_cap, i + 1, sizeof *ps->ntl);
+	memset(&ps->ntl[i], 0, sizeof ps->ntl[i]);
+	ps->ntl[i].section = ps->line;
+	s->notify = xgrow(s->notify, &s->notify_cap, s->nnotify + 1, sizeof *s->notify);
+	notify_cfg_t *c = &s->notify[s->nnotify++];
+	memset(c, 0, sizeof *c);
+	c->name = xstrdup(name);
+	c->format = NOTIFY_FORMAT_JSON;
+	c->on = NOTIFY_ON_CRITICAL | NOTIFY_ON_WARNING | NOTIFY_ON_RESOLVED;
+	c->timeout_ms = 10 * 1000;
+	c->retries = 3;
+	c->queue_max = 64;
+	settings_node_defaults(&c->http);
+	ps->sec = SEC_NOTIFY;
+	ps->cur = s->nnotify - 1;
+}
+
 /* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
  * begin function, its key table and its place in parse_scopes. */
 typedef struct section_def {
@@ -1033,6 +1197,8 @@ static const section_def_t settings_sections[] = {
 	{ "defaults", false, parse_begin_defaults },
 	{ "node", true, parse_begin_node },
 	{ "chart", true, parse_begin_chart },
+	{ "alerts", false, parse_begin_alerts },
+	{ "notify", true, parse_begin_notify },
 };
 
 /* A section header [raw]: raw is the text between the brackets. */
@@ -1280,6 +1446,68 @@ static void parse_file_key(parse_t *ps, const key_def_t *d, node_cfg_t *n, const
 	*KEY_FIELD(n, d->off, char *) = path;
 }
 
+/* "a, b, c": names (letters, digits, -_.:), at least one. */
+static void parse_name_list(parse_t *ps, const key_def_t *d, void *base, const char *v)
+{
+	char e[SETTINGS_ECHO_MAX + 8];
+	char ***list = KEY_FIELD(base, d->off, char **);
+	size_t *n = KEY_FIELD(base, d->off2, size_t);
+	size_t cap = 0;
+	settings_strv_free(*list, *n);
+	*list = NULL;
+	*n = 0;
+	const char *p = v;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		char *w = xstrndup(p, len);
+		char *a = w, *b = w + strlen(w);
+		while (*a == ' ' || *a == '\t')
+			a++;
+		while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+			*--b = '\0';
+		if (!settings_name_ok(a)) {
+			parse_error(ps, ps->line, "bad name '%s' in '%s' (a list of names: a, b, c)",
+			            settings_echo(e, sizeof(e), a), d->name);
+			free(w);
+			return;
+		}
+		*list = xgrow(*list, &cap, *n + 1, sizeof **list);
+		(*list)[(*n)++] = xstrdup(a);
+		free(w);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+}
+
+static void parse_notify_on(parse_t *ps, void *base, const key_def_t *d, const char *v)
+{
+	static const char *const names[] = { "critical", "warning", "resolved", "node", "failover" };
+	char e[SETTINGS_ECHO_MAX + 8];
+	unsigned on = 0;
+	const char *p = v;
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		size_t len = strcspn(p, ", \t");
+		if (!len)
+			break;
+		size_t k = 0;
+		while (k < 5 && !(strlen(names[k]) == len && strncmp(p, names[k], len) == 0))
+			k++;
+		if (k == 5) {
+			char *w = xstrndup(p, len);
+			parse_error(ps, ps->line, "bad event '%s' for '%s' (use critical, warning, resolved, node, failover)",
+			            settings_echo(e, sizeof(e), w), d->name);
+			free(w);
+			return;
+		}
+		on |= 1u << k;
+		p += len;
+	}
+	*KEY_FIELD(base, d->off, unsigned) = on;
+}
+
 /* Reads value v of key d into the section's struct at base. */
 static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v)
 {
@@ -1376,6 +1604,49 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 		*KEY_FIELD(base, d->off, unsigned) = bits;
 		break;
 	}
+	case KT_THRESHOLD: {
+		double x = NAN;
+		if (strcasecmp(v, "none") != 0 && !settings_parse_double(v, &x)) {
+			parse_error(ps, ps->line, "bad threshold '%s' for '%s' (a number, or none)",
+			            settings_echo(e, sizeof(e), v), d->name);
+		} else {
+			*KEY_FIELD(base, d->off, double) = x;
+			*KEY_FIELD(base, d->off2, bool) = true;
+		}
+		break;
+	}
+	case KT_COUNT: {
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(v, &end, 10);
+		if (!settings_is_digit(*v) || *end || errno || x < (unsigned long long)d->lo ||
+		    x > (unsigned long long)d->hi)
+			parse_error(ps, ps->line, "bad count '%s' for '%s' (%" PRId64 " to %" PRId64 ")",
+			            settings_echo(e, sizeof(e), v), d->name, d->lo, d->hi);
+		else
+			*KEY_FIELD(base, d->off, size_t) = (size_t)x;
+		break;
+	}
+	case KT_NAME_LIST:
+		parse_name_list(ps, d, base, v);
+		break;
+	case KT_NOTIFY_ON:
+		parse_notify_on(ps, base, d, v);
+		break;
+	case KT_NOTIFY_FORMAT:
+		if (strcmp(v, "json") == 0)
+			*KEY_FIELD(base, d->off, notify_format_t) = NOTIFY_FORMAT_JSON;
+		else if (strcmp(v, "slack") == 0)
+			*KEY_FIELD(base, d->off, notify_format_t) = NOTIFY_FORMAT_SLACK;
+		else
+			parse_error(ps, ps->line, "bad format '%s' (use json or slack)", settings_echo(e, sizeof(e), v));
+		break;
+	case KT_COMMAND:
+		if (settings_has_ctl(v, false))
+			parse_error(ps, ps->line, "bad command for '%s' (control characters)", d->name);
+		else
+			*str = xstrdup(v);
+		break;
 	case KT_NUMBER: {
 		double x;
 		if (!settings_parse_double(v, &x)) {
@@ -1432,6 +1703,15 @@ static size_t parse_scopes(parse_t *ps, key_scope_t sc[2])
 	case SEC_CHART:
 		sc[0] = (key_scope_t){ &settings_chart_keys, &ps->charts[ps->cur].def, ps->charts[ps->cur].key };
 		return 1;
+	case SEC_ALERTS:
+		sc[0] = (key_scope_t){ &settings_alerts_keys, s, ps->akey };
+		return 1;
+	case SEC_NOTIFY: {
+		notify_lines_t *l = &ps->ntl[ps->cur - ps->first_notify];
+		sc[0] = (key_scope_t){ &settings_notify_keys, &s->notify[ps->cur], l->key };
+		sc[1] = (key_scope_t){ &settings_notify_http_keys, &s->notify[ps->cur].http, l->hkey };
+		return 2;
+	}
 	default:
 		return 0;
 	}
@@ -1630,6 +1910,99 @@ static void parse_finish_charts(parse_t *ps)
 	}
 }
 
+/* Splits a command line into words: blanks separate, "..." and '...' group. */
+static bool settings_split_command(const char *cmd, char ***argv, size_t *argc)
+{
+	size_t cap = 0, n = 0;
+	char **v = NULL;
+	const char *p = cmd;
+	char *buf = xmalloc(strlen(cmd) + 1);
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		size_t o = 0;
+		while (*p && *p != ' ' && *p != '\t') {
+			if (*p == '"' || *p == '\'') {
+				char q = *p++;
+				while (*p && *p != q)
+					buf[o++] = *p++;
+				if (*p != q) {
+					free(buf);
+					settings_strv_free(v, n);
+					return false;
+				}
+				p++;
+			} else {
+				buf[o++] = *p++;
+			}
+		}
+		v = xgrow(v, &cap, n + 2, sizeof *v);
+		v[n++] = xstrndup(buf, o);
+		v[n] = NULL;
+	}
+	free(buf);
+	*argv = v;
+	*argc = n;
+	return n > 0;
+}
+
+/* [notify NAME]: a command or a webhook; known rule names in rules = ... */
+static void parse_finish_notify(parse_t *ps, size_t i)
+{
+	settings_t *s = ps->s;
+	notify_cfg_t *c = &s->notify[ps->first_notify + i];
+	const notify_lines_t *l = &ps->ntl[i];
+	const key_table_t *t = &settings_notify_keys;
+	if (!c->command && !c->webhook) {
+		parse_error(ps, l->section, "[notify %s] needs command = PATH ARGS... or webhook = URL", c->name);
+		return;
+	}
+	if (c->command && !settings_split_command(c->command, &c->argv, &c->argc)) {
+		parse_error(ps, key_line(t, l->key, "command"), "bad command in [notify %s] (empty, or a quote "
+		            "without its end)", c->name);
+		return;
+	}
+	for (size_t k = 0; k < c->nrules; k++) {
+		if (rule_find(c->rules[k], strlen(c->rules[k])) < 0) {
+			parse_error(ps, key_line(t, l->key, "rules"), "unknown rule '%s' in [notify %s] (rules: balance, "
+			            "heads_stalled, unconfirmed_blocks, tx_age, gas_bump_limit, insufficient_funds, job_errors, "
+			            "health_history, log_critical, log_errors, metric_missing)", c->rules[k], c->name);
+			return;
+		}
+	}
+	if (c->on == 0) {
+		parse_error(ps, key_line(t, l->key, "on"), "[notify %s] is notified of nothing (on = ...)", c->name);
+		return;
+	}
+	if (c->http.bearer_token) {
+		for (size_t j = 0; j < c->http.nheaders; j++) {
+			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
+				parse_error(ps, l->section, "[notify %s] has both a bearer token and an Authorization header",
+				            c->name);
+				return;
+			}
+		}
+	}
+	if (c->http.insecure)
+		settings_warn(s, xasprintf("notify %s: TLS verification disabled (insecure = true)", c->name));
+}
+
+/* [alerts] and per-node thresholds: the critical level is past the warning one. */
+static void parse_check_levels(parse_t *ps, const rules_cfg_t *c, int line, const char *where)
+{
+	for (int r = 0; r < RULE__COUNT; r++) {
+		const rule_info_t *ri = rule_info((rule_id_t)r);
+		double w = c->r[r].warn, k = c->r[r].crit;
+		if (isnan(w) || isnan(k) || (ri->below ? k <= w : k >= w))
+			continue;
+		parse_error(ps, line, "%s_crit %g is %s %s_warn %g in %s (the critical level must be %s)", ri->name, k,
+		            ri->below ? "above" : "below", ri->name, w, where, ri->below ? "lower" : "higher");
+		return;
+	}
+}
+
 static int settings_parse(settings_t *s, const char *name, const char *dir, const char *text,
                           size_t len, char *err, size_t errlen)
 {
@@ -1643,6 +2016,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	ps.err = err;
 	ps.errlen = errlen;
 	ps.first_node = s->nnodes;
+	ps.first_notify = s->nnotify;
 
 	int r = ini_parse_stream(parse_reader, &ps, parse_handler, &ps);
 	if (r > 0 && (!ps.err_line || r < ps.err_line)) {
@@ -1656,12 +2030,24 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 		parse_finish_node(&ps, i);
 	if (!ps.err_line)
 		parse_finish_charts(&ps);
+	for (size_t i = 0; !ps.err_line && i < s->nnotify - ps.first_notify; i++)
+		parse_finish_notify(&ps, i);
+	if (!ps.err_line && ps.alerts_section)
+		parse_check_levels(&ps, &s->alerts, ps.alerts_section, "[alerts]");
+	for (size_t i = 0; !ps.err_line && i < s->nnodes - ps.first_node; i++) {
+		rules_cfg_t rc;
+		settings_node_rules(s, &s->nodes[ps.first_node + i], &rc);
+		char where[SETTINGS_NAME_MAX + 16];
+		snprintf(where, sizeof where, "[node %s]", s->nodes[ps.first_node + i].name);
+		parse_check_levels(&ps, &rc, ps.nl[i].section, where);
+	}
 
 	for (size_t i = 0; i < ps.ncharts; i++)
 		chart_def_free(&ps.charts[i].def);
 	free(ps.charts);
 	chart_set_free(&ps.sel);
 	free(ps.nl);
+	free(ps.ntl);
 	free(ps.base_dir);
 	if (ps.err_line) {
 		settings_free(s);

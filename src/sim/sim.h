@@ -32,6 +32,11 @@ typedef enum sim_scenario {
 	SIM_UNAUTHORIZED,
 	SIM_RATELIMIT,
 	SIM_DOWN,
+	/* what the alert rules watch (issue 13); otherwise healthy */
+	SIM_LOW_BALANCE,            /* a key below 0.1 (critical), another below 1 (warning) */
+	SIM_HEADS_STALL,            /* no new heads while every RPC node stays Alive */
+	SIM_STUCK_TX,               /* unconfirmed for 120 blocks / 25 min, gas bumps over the limit, no funds */
+	SIM_JOB_ERRORS,             /* two jobs' run errors climbing (pipeline_run_errors_total) */
 	SIM_SCENARIO_COUNT
 } sim_scenario_t;
 

@@ -253,7 +253,10 @@ static void metrics_chain_a(const metrics_ctx_t *m, strbuf_t *o)
 		for (int k = 0; k < 2; k++) {
 			metrics_account(n, c, k, acct);
 			snprintf(lab, sizeof(lab), "account=\"%s\",evmChainID=\"%s\"", acct, sim->chains[c].idstr);
-			metrics_sample(o, "eth_balance", lab, floor(n->chains[c].balance[k] * 1e6) / 1e6);
+			double bal = floor(n->chains[c].balance[k] * 1e6) / 1e6;
+			if (m->eff == SIM_LOW_BALANCE && c == 0)
+				bal = k == 0 ? 0.05 : 0.5;     /* critical and warning */
+			metrics_sample(o, "eth_balance", lab, bal);
 		}
 	if (!m->legacy)
 		return;
@@ -413,6 +416,7 @@ static void metrics_tx_gauges_a(const metrics_ctx_t *m, strbuf_t *o)
 	for (int c = m->c0; c < m->c1; c++) {
 		snprintf(lab, sizeof(lab), "evmChainID=\"%s\"", m->sim->chains[c].idstr);
 		metrics_sample(o, "max_unconfirmed_blocks", lab,
+		               m->eff == SIM_STUCK_TX ? 120 :
 		               metrics_is_rpc_down(m->eff) ? 0 : floor(metrics_noise(n, 30 + (unsigned)c, m->now, 5000) * 3));
 	}
 	metrics_family(o, "max_unconfirmed_tx_age", "gauge", "The length of time the oldest unconfirmed transaction has been in that state (in seconds)");
@@ -420,6 +424,8 @@ static void metrics_tx_gauges_a(const metrics_ctx_t *m, strbuf_t *o)
 		snprintf(lab, sizeof(lab), "evmChainID=\"%s\"", m->sim->chains[c].idstr);
 		double age = metrics_is_rpc_down(m->eff) ? (double)(m->now - n->chains[c].head_ms) / 1000.0
 		                                        : metrics_noise(n, 40 + (unsigned)c, m->now, 5000) * 30;
+		if (m->eff == SIM_STUCK_TX)
+			age = 1500 + (double)(m->now - n->scenario_ms) / 1000.0;
 		metrics_sample(o, "max_unconfirmed_tx_age", lab, floor(age));
 	}
 }
@@ -527,6 +533,36 @@ static void metrics_core_b(const metrics_ctx_t *m, strbuf_t *o)
 	metrics_sample(o, "sql_query_timeout_percent_count", NULL, (double)cum);
 }
 
+/* Series that appear only when something goes wrong: gas bumps over the limit and
+ * attempts without funds (stuck-tx), job run errors (job-errors), counting up from
+ * when the scenario was set. */
+static void metrics_rule_scenarios(const metrics_ctx_t *m, strbuf_t *o)
+{
+	char lab[160];
+	double secs = (double)(m->now - m->n->scenario_ms) / 1000.0;
+	if (m->eff == SIM_STUCK_TX) {
+		metrics_family(o, "tx_manager_gas_bump_exceeds_limit", "counter",
+		               "Number of times gas bumping failed from exceeding the configured limit. Any counts of this "
+		               "type indicate a serious problem.");
+		for (int c = m->c0; c < m->c1; c++) {
+			snprintf(lab, sizeof(lab), "chainID=\"%s\"", m->sim->chains[c].idstr);
+			metrics_sample(o, "tx_manager_gas_bump_exceeds_limit", lab, 1 + floor(secs / 2));
+		}
+		metrics_family(o, "tx_manager_attempt_error_total", "counter", "Number of errored transaction attempts");
+		for (int c = m->c0; c < m->c1; c++) {
+			snprintf(lab, sizeof(lab), "cause=\"insufficient_funds\",chainID=\"%s\",senderAddress=\"0xabc\"",
+			         m->sim->chains[c].idstr);
+			metrics_sample(o, "tx_manager_attempt_error_total", lab, 1 + floor(secs / 3));
+		}
+	}
+	if (m->eff == SIM_JOB_ERRORS && m->core) {
+		metrics_family(o, "pipeline_run_errors_total", "counter", "Number of errors for each pipeline spec");
+		metrics_sample(o, "pipeline_run_errors_total", "job_id=\"900\",job_name=\"ocr2-eth-usd\"", floor(secs * 4));
+		metrics_sample(o, "pipeline_run_errors_total", "job_id=\"901\",job_name=\"vrf-\x1b[31mred\"",
+		               floor(secs * 2));
+	}
+}
+
 static void metrics_chain_b(const metrics_ctx_t *m, strbuf_t *o)
 {
 	const sim_node_t *n = m->n;
@@ -546,6 +582,7 @@ static void metrics_chain_b(const metrics_ctx_t *m, strbuf_t *o)
 			metrics_sample(o, fam[f], lab, (double)(f == 0 ? ch->tx_broadcast : f == 1 ? ch->tx_confirmed : ch->gas_bumps));
 		}
 	}
+	metrics_rule_scenarios(m, o);
 	metrics_family(o, "unconfirmed_transactions", "gauge", "Number of currently unconfirmed transactions");
 	for (int c = m->c0; c < m->c1; c++) {
 		const sim_chain_t *ch = &n->chains[c];

@@ -30,6 +30,10 @@ static const char *const node_scenario_names[SIM_SCENARIO_COUNT] = {
 	[SIM_UNAUTHORIZED] = "unauthorized",
 	[SIM_RATELIMIT] = "ratelimit",
 	[SIM_DOWN] = "down",
+	[SIM_LOW_BALANCE] = "low-balance",
+	[SIM_HEADS_STALL] = "heads-stall",
+	[SIM_STUCK_TX] = "stuck-tx",
+	[SIM_JOB_ERRORS] = "job-errors",
 };
 
 const char *sim_scenario_name(sim_scenario_t s)
@@ -122,7 +126,7 @@ void sim_node_init(sim_t *sim, sim_node_t *node, int index, sim_scenario_t s, in
 		ch->head = sim_chain_head(sim, c, now);
 		ch->head_ms = now;
 		for (int k = 0; k < 2; k++)
-			ch->balance[k] = 0.5 + floor(sim_node_noise(node, 100 + (unsigned)(c * 2 + k), 0) * 9e6) / 1e6;
+			ch->balance[k] = 1.5 + floor(sim_node_noise(node, 100 + (unsigned)(c * 2 + k), 0) * 9e6) / 1e6;
 		for (int r = 0; r < SIM_RPCS; r++) {
 			ch->rpc[r].alive = 1;
 			ch->rpc[r].seen = ch->head;
@@ -184,7 +188,7 @@ static void node_advance_chain(sim_node_t *node, int c, sim_scenario_t eff, uint
 		}
 	}
 	if (receiving) {
-		if (chain_head > ch->head) {
+		if (chain_head > ch->head && eff != SIM_HEADS_STALL) {
 			ch->heads_received += chain_head - ch->head;
 			ch->head = chain_head;
 			ch->head_ms = now;

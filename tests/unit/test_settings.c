@@ -2,6 +2,7 @@
  * [defaults] inheritance, every error message, tokens, headers, URLs, parsers. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -1041,6 +1042,131 @@ static void test_default_path(void **state)
 	free(old_home);
 }
 
+/* ------------------------------------------------------------ [alerts], [notify NAME] */
+
+static void test_alerts_section(void **state)
+{
+	(void)state;
+	settings_t s;
+	load_ok(&s, "[alerts]\nbalance_warn = 2.5\nbalance_crit = 0.5\nbalance_for = 15m\n"
+	            "heads_stalled_window = 5m\njob_errors = off\nunconfirmed_blocks_crit = 200\n"
+	            "tx_age_warn = none\n"
+	            "[node a]\nurl = http://a\nbalance_warn = 10\nbalance_crit = 1\n"
+	            "[node b]\nurl = http://b\n");
+	assert_true(s.alerts.r[RULE_BALANCE].warn == 2.5);
+	assert_true(s.alerts.r[RULE_BALANCE].crit == 0.5);
+	assert_int_equal(s.alerts.r[RULE_BALANCE].for_ms, 15 * 60000);
+	assert_int_equal(s.alerts.r[RULE_HEADS_STALLED].window_ms, 5 * 60000);
+	assert_false(s.alerts.r[RULE_JOB_ERRORS].on);
+	assert_true(s.alerts.r[RULE_LOG_ERRORS].on);
+	assert_true(s.alerts.r[RULE_UNCONFIRMED_BLOCKS].crit == 200);
+	assert_true(s.alerts.r[RULE_UNCONFIRMED_BLOCKS].warn == 50);
+	assert_true(isnan(s.alerts.r[RULE_TX_AGE].warn));
+	rules_cfg_t a, b;
+	settings_node_rules(&s, node_named(&s, "a"), &a);
+	settings_node_rules(&s, node_named(&s, "b"), &b);
+	assert_true(a.r[RULE_BALANCE].warn == 10 && a.r[RULE_BALANCE].crit == 1);
+	assert_int_equal(a.r[RULE_BALANCE].for_ms, 15 * 60000);
+	assert_true(b.r[RULE_BALANCE].warn == 2.5 && b.r[RULE_BALANCE].crit == 0.5);
+	settings_free(&s);
+
+	/* without [alerts]: the built-in defaults */
+	load_ok(&s, "[node a]\nurl = http://a\n");
+	assert_true(s.alerts.r[RULE_BALANCE].warn == 1.0 && s.alerts.r[RULE_BALANCE].crit == 0.1);
+	assert_int_equal(s.alerts.r[RULE_HEADS_STALLED].window_ms, 10 * 60000);
+	assert_true(s.alerts.r[RULE_METRIC_MISSING].on);
+	settings_free(&s);
+}
+
+static void test_alerts_errors(void **state)
+{
+	(void)state;
+	expect_error("[alerts]\nbalance_warn = lots\n",
+	             "nodetop.conf:2: bad threshold 'lots' for 'balance_warn' (a number, or none)");
+	expect_error("[alerts]\nbalance = maybe\n",
+	             "nodetop.conf:2: bad boolean 'maybe' for 'balance' (use true or false)");
+	expect_error("[alerts]\nheads_stalled_window = 1s\n",
+	             "nodetop.conf:2: heads_stalled_window '1s' out of range (10s to 168h)");
+	expect_error("[alerts]\nbalance_window = 5m\n", "nodetop.conf:2: unknown key 'balance_window' in [alerts]");
+	expect_error("[alerts]\n[alerts]\n", "nodetop.conf:2: duplicate section [alerts] (first at line 1)");
+	expect_error("[alerts]\nbalance_warn = 1\nbalance_warn = 2\n",
+	             "nodetop.conf:3: duplicate key 'balance_warn' in [alerts] (first at line 2)");
+	expect_error("[alerts]\nbalance_warn = 1\nbalance_crit = 2\n",
+	             "nodetop.conf:1: balance_crit 2 is above balance_warn 1 in [alerts] (the critical level must be lower)");
+	expect_error("[node a]\nurl = http://a\nunconfirmed_blocks_crit = 10\n",
+	             "nodetop.conf:1: unconfirmed_blocks_crit 10 is below unconfirmed_blocks_warn 50 in [node a] "
+	             "(the critical level must be higher)");
+	expect_error("[defaults]\nbalance_warn = 1\n",
+	             "nodetop.conf:2: 'balance_warn' belongs in a [node NAME] section, not in [defaults]");
+	expect_error("[node a]\nurl = http://a\njob_errors_warn = 3\n",
+	             "nodetop.conf:3: unknown key 'job_errors_warn' in [node a]");
+}
+
+static void test_notify_sections(void **state)
+{
+	(void)state;
+	settings_t s;
+	load_ok(&s, "[notify pager]\ncommand = /usr/bin/logger -t \"nodetop alert\" 'a b'\n"
+	            "on = critical, resolved, node\nnodes = alpha, bravo\nrules = balance,heads_stalled\n"
+	            "repeat = 1h\ntimeout = 3s\n"
+	            "[notify chat]\nwebhook = https://hooks.example.com/x/\nformat = slack\nretries = 5\nqueue = 10\n"
+	            "header = X-Team: ops\ninsecure = true\n");
+	assert_int_equal(s.nnotify, 2);
+	const notify_cfg_t *p = &s.notify[0], *c = &s.notify[1];
+	assert_string_equal(p->name, "pager");
+	assert_int_equal(p->argc, 4);
+	assert_string_equal(p->argv[0], "/usr/bin/logger");
+	assert_string_equal(p->argv[2], "nodetop alert");
+	assert_string_equal(p->argv[3], "a b");
+	assert_null(p->argv[4]);
+	assert_int_equal(p->on, NOTIFY_ON_CRITICAL | NOTIFY_ON_RESOLVED | NOTIFY_ON_NODE);
+	assert_int_equal(p->nnodes, 2);
+	assert_string_equal(p->nodes[1], "bravo");
+	assert_int_equal(p->nrules, 2);
+	assert_string_equal(p->rules[1], "heads_stalled");
+	assert_int_equal(p->repeat_ms, 3600000);
+	assert_int_equal(p->timeout_ms, 3000);
+	assert_int_equal(p->format, NOTIFY_FORMAT_JSON);
+	assert_int_equal(p->retries, 3);
+	assert_string_equal(c->webhook, "https://hooks.example.com/x");
+	assert_int_equal(c->format, NOTIFY_FORMAT_SLACK);
+	assert_int_equal(c->on, NOTIFY_ON_CRITICAL | NOTIFY_ON_WARNING | NOTIFY_ON_RESOLVED);
+	assert_int_equal(c->retries, 5);
+	assert_int_equal(c->queue_max, 10);
+	assert_int_equal(c->http.nheaders, 1);
+	assert_true(has_warning(&s, "notify chat: TLS verification disabled (insecure = true)"));
+	settings_free(&s);
+}
+
+static void test_notify_errors(void **state)
+{
+	(void)state;
+	expect_error("[notify x]\nformat = json\n",
+	             "nodetop.conf:1: [notify x] needs command = PATH ARGS... or webhook = URL");
+	expect_error("[notify x]\ncommand = /bin/true\nwebhook = http://h\n",
+	             "nodetop.conf:3: 'command' and 'webhook' are exclusive in [notify x]");
+	expect_error("[notify x]\ncommand = /bin/echo \"unterminated\n",
+	             "nodetop.conf:2: bad command in [notify x] (empty, or a quote without its end)");
+	expect_error("[notify x]\ncommand = /bin/true\non = critical, sometimes\n",
+	             "nodetop.conf:3: bad event 'sometimes' for 'on' (use critical, warning, resolved, node, failover)");
+	expect_error("[notify x]\ncommand = /bin/true\nrules = balance, moon_phase\n",
+	             "nodetop.conf:3: unknown rule 'moon_phase' in [notify x] (rules: balance, heads_stalled, "
+	             "unconfirmed_blocks, tx_age, gas_bump_limit, insufficient_funds, job_errors, health_history, "
+	             "log_critical, log_errors, metric_missing)");
+	expect_error("[notify x]\ncommand = /bin/true\nnodes = a, b/c\n",
+	             "nodetop.conf:3: bad name 'b/c' in 'nodes' (a list of names: a, b, c)");
+	expect_error("[notify x]\nwebhook = ftp://h\n",
+	             "nodetop.conf:2: url 'ftp://h' must start with http:// or https://");
+	expect_error("[notify x]\ncommand = /bin/true\nformat = xml\n",
+	             "nodetop.conf:3: bad format 'xml' (use json or slack)");
+	expect_error("[notify x]\ncommand = /bin/true\nretries = 11\n",
+	             "nodetop.conf:3: bad count '11' for 'retries' (0 to 10)");
+	expect_error("[notify x]\ncommand = /bin/true\n[notify x]\ncommand = /bin/true\n",
+	             "nodetop.conf:3: duplicate notify 'x' (first at line 1)");
+	expect_error("[notify]\ncommand = /bin/true\n",
+	             "nodetop.conf:1: section [notify] needs a name, e.g. [notify oncall]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1052,6 +1178,10 @@ int main(void)
 		cmocka_unit_test(test_timeout_capping),
 		cmocka_unit_test(test_errors_syntax_and_sections),
 		cmocka_unit_test(test_errors_keys),
+		cmocka_unit_test(test_alerts_section),
+		cmocka_unit_test(test_alerts_errors),
+		cmocka_unit_test(test_notify_sections),
+		cmocka_unit_test(test_notify_errors),
 		cmocka_unit_test(test_errors_values),
 		cmocka_unit_test_setup_teardown(test_errors_files, setup_tmpdir, teardown_tmpdir),
 		cmocka_unit_test(test_error_leaves_struct_clean),

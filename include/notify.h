@@ -1,0 +1,32 @@
+/* notify.h - notifications: every [notify NAME] hook (a command run through libuv,
+ * or a webhook POSTed through libcurl on the same loop) gets the events it asked for. */
+#ifndef NODETOP_NOTIFY_H
+#define NODETOP_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "events.h"
+#include "model.h"
+#include "settings.h"
+
+typedef struct notifier notifier_t;
+
+/* A notifier for the n [notify] sections (copied: the settings may go). Its
+ * own reports (a hook that failed, timed out, printed something, a full queue)
+ * go into m's event log as kind "notify". NULL when n is 0 or libcurl fails. */
+notifier_t *notify_new(uv_loop_t *loop, model_t *m, const notify_cfg_t *cfg, size_t n);
+/* An event of the model's log: rule firings and resolvings, node state changes
+ * and failovers are matched against every hook (on, nodes, rules), de-duplicated
+ * and queued. Never blocks. */
+void notify_event(notifier_t *nt, const event_t *e);
+/* Stops: timers, the running commands (killed) and requests; queued deliveries
+ * are dropped. Handles are closed; free after the loop has run them down. */
+void notify_stop(notifier_t *nt);
+void notify_free(notifier_t *nt);
+/* Deliveries made, failed for good, dropped (full queue), for tests and stats. */
+void notify_counts(const notifier_t *nt, unsigned long *sent, unsigned long *failed, unsigned long *dropped);
+
+#endif
