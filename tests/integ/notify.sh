@@ -113,9 +113,10 @@ t_check "node changes: the first state of each node" wait_for '"event":"node","k
 t_check "hang: the command started" wait_until 60000 test -s "$T_TMP/hang.pids"
 HANG1=$(head -1 "$T_TMP/hang.pids")
 sim_scenario 1 down
-t_check "hang: polling goes on (p1 down seen)" wait_for '"kind":"node","node":"p1",.*"to":"down"' "$T_TMP/ev.json"
+# p1 refuses while p2 answers: the pair's standby (issue 11), not down
+t_check "hang: polling goes on (p1 standby seen)" wait_for '"kind":"node","node":"p1",.*"to":"standby"' "$T_TMP/ev.json"
 t_check "hang: ... while the hook still runs" kill -0 "$HANG1"
-t_check "node changes notified" wait_for '"event":"node","kind":"node","severity":"down","node":"p1"' "$T_TMP/all.txt"
+t_check "node changes notified" wait_for '"event":"node","kind":"node","severity":"standby","node":"p1"' "$T_TMP/all.txt"
 t_check "failover notified" \
 	wait_for '"event":"failover","kind":"failover","severity":"warning","node":"p2","rule":null,"subject":"pair",.*"detail":"group pair failed over from p1 to p2"' "$T_TMP/all.txt"
 t_check "hang: reported, tried again" \
