@@ -156,7 +156,7 @@ t_nomatch "the message goes after 10 s" 'not reloaded' "$(tmux_screen | head -1)
 # ---------------------------------------------------------------- a stall of nodetop itself: DATA STALE in the header
 pipe_on stall
 kill -STOP "$PID"
-sleep 4.5                               # nodetop is stopped: nothing on the screen to wait for
+sleep 4.5                               # the stall itself (the stimulus, not a wait): nodetop stopped for 4.5 s
 kill -CONT "$PID"
 tmux_wait 'nodetop itself did not run for [0-9]+s' >/dev/null && t_ok "after a stall: the header says nodetop did not run" \
 	|| t_fail "stall message in the header"

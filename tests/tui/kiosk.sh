@@ -124,7 +124,7 @@ PID=$(nt_pid)
 tmux_cmd pipe-pane -o -t t "cat >>'$T_TMP/stale.out'"
 tmux_wait 'last poll [0-9:]+ \(0s ago\)' >/dev/null
 kill -STOP "$PID"
-sleep 4.5                  # nodetop is stopped: nothing on the screen can be waited for
+sleep 4.5                  # the stall itself (the stimulus, not a wait): nodetop stopped for 4.5 s
 kill -CONT "$PID"
 if tmux_wait 'nodetop itself did not run for [0-9]+s'; then t_ok "stall: the screen says nodetop itself did not run"; else t_fail "stall message"; fi
 tmux_wait 'all 12 nodes healthy' >/dev/null
