@@ -14,7 +14,7 @@ jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval
 # (a generous --timeout: a loaded machine is no reason for a healthy node to time out)
 once() { # once SCENARIO [ARGS...]: runs --once --json on that node; sets OUT and RC
 	local s=$1; shift
-	OUT=$("$NODETOP" --once --json --timeout 10s "$@" "$(url "$s")" 2>"$T_TMP/err"); RC=$?
+	OUT=$("$NODETOP" --once --json --interval 10s --timeout 10s "$@" "$(url "$s")" 2>"$T_TMP/err"); RC=$?
 }
 
 once healthy
@@ -91,7 +91,7 @@ once down
 t_match "closed port: connection refused" 'connection refused' "$(jget "$OUT" 'd["nodes"][0]["error"]')"
 t_eq "closed port: exit 2" 2 "$RC"
 
-OUT=$("$NODETOP" --once --timeout 10s "$(url hostile)" 2>&1)
+OUT=$("$NODETOP" --once --interval 10s --timeout 10s "$(url hostile)" 2>&1)
 no_ctrl() { ! printf '%s' "$1" | tr -d '\n\t' | LC_ALL=C grep -q '[[:cntrl:]]'; }
 t_check "hostile: text report holds no ESC or other control byte" no_ctrl "$OUT"
 t_match "hostile: escape sequences shown escaped" '\\x1b' "$OUT"
@@ -99,7 +99,7 @@ once hostile
 t_check "hostile: JSON is valid" python3 -c 'import json,sys; json.loads(sys.argv[1])' "$OUT"
 
 # Text report and the exit code for several nodes at once.
-OUT=$("$NODETOP" --once --timeout 10s "$(url healthy)" "$(url db-outage)" 2>&1); RC=$?
+OUT=$("$NODETOP" --once --interval 10s --timeout 10s "$(url healthy)" "$(url db-outage)" 2>&1); RC=$?
 t_eq "two nodes, one db outage: exit 2" 2 "$RC"
 t_match "text report names the database outage" 'db_conns_open' "$OUT"
 t_match "text report header says CRITICAL" 'CRITICAL' "$(printf '%s\n' "$OUT" | head -1)"
@@ -107,7 +107,7 @@ t_match "text report header says CRITICAL" 'CRITICAL' "$(printf '%s\n' "$OUT" | 
 OUT=$("$NODETOP" --once 2>&1 </dev/null); RC=$?
 t_eq "no nodes: exit 3 (UNKNOWN)" 3 "$RC"
 
-OUT=$("$NODETOP" --once --summary --timeout 10s "$(url rpc-outage)" 2>&1)
+OUT=$("$NODETOP" --once --summary --interval 10s --timeout 10s "$(url rpc-outage)" 2>&1)
 t_match "summary lists the failing check and its output" 'Listener connected = false' "$OUT"
 
 OUT=$("$NODETOP" --status-line "$(url healthy)" "$(url rpc-outage)" 2>&1); RC=$?

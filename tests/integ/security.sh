@@ -73,10 +73,10 @@ no_secret() {
 }
 
 C=$T_TMP/secrets.conf
-"$NODETOP" --once --timeout 10s -c "$C" >"$T_TMP/once.txt" 2>"$T_TMP/once.err"; rc=$?
+"$NODETOP" --once --interval 10s --timeout 10s -c "$C" >"$T_TMP/once.txt" 2>"$T_TMP/once.err"; rc=$?
 t_eq "secrets config: --once runs (exit 2, nodes fail)" 2 "$rc"
-"$NODETOP" --once --json --timeout 10s -c "$C" >"$T_TMP/once.json" 2>"$T_TMP/once.json.err"
-"$NODETOP" --once --summary --timeout 10s -c "$C" >"$T_TMP/summary.txt" 2>"$T_TMP/summary.err"
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$C" >"$T_TMP/once.json" 2>"$T_TMP/once.json.err"
+"$NODETOP" --once --summary --interval 10s --timeout 10s -c "$C" >"$T_TMP/summary.txt" 2>"$T_TMP/summary.err"
 "$NODETOP" --status-line -c "$C" >"$T_TMP/status.txt" 2>"$T_TMP/status.err"
 t_check "the token is sent: the node behind the token shows its database (metrics readable)" python3 -c '
 import json, sys
@@ -108,8 +108,8 @@ url = http://127.0.0.1:$(bport port:echo)
 bearer_token_file = $T_TMP/token
 header = X-Api-Key: $HDR_VAL
 EOF
-"$NODETOP" --once --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.txt" 2>&1
-"$NODETOP" --once --json --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.json" 2>&1
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.txt" 2>&1
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.json" 2>&1
 t_match "reflecting node: the error shows the HTTP status" 'HTTP 400' "$(cat "$T_TMP/echo.txt")"
 no_secret "reflecting node: secrets echoed by the server are not shown (text, JSON)" "$T_TMP/echo.txt" "$T_TMP/echo.json"
 
@@ -121,7 +121,7 @@ url = http://127.0.0.1:$(bport port:redirect-other)
 bearer_token_file = $T_TMP/token
 header = X-Api-Key: $HDR_VAL
 EOF
-"$NODETOP" --once --timeout 10s -c "$T_TMP/redir.conf" >"$T_TMP/redir.txt" 2>&1
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/redir.conf" >"$T_TMP/redir.txt" 2>&1
 curl -s "http://127.0.0.1:$(bport http)/_captured/all" >"$T_TMP/captured.txt"
 t_check "redirect with secrets configured: not followed (nothing arrived at the other port)" sh -c '! grep -q "GET /health" "$1"' _ "$T_TMP/captured.txt"
 t_match "redirect with secrets configured: the 3xx is shown" 'HTTP 30[1278]' "$(cat "$T_TMP/redir.txt")"
@@ -130,14 +130,14 @@ no_secret "redirect to another host:port: no token or header value sent there" "
 # ---------------------------------------------------------------- file modes, insecure
 chmod 644 "$T_TMP/token"
 printf '[node a]\nurl = %s\nbearer_token_file = %s\n' "$(url healthy)" "$T_TMP/token" >"$T_TMP/perm.conf"
-"$NODETOP" --once --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_match "a world-readable token file: a warning naming the file" "warning: .*$T_TMP/token.*(readable|mode)" "$(cat "$T_TMP/perm.err")"
 chmod 640 "$T_TMP/token"
-"$NODETOP" --once --json --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_match "a group-readable token file: a warning naming the file" "warning: .*$T_TMP/token" "$(cat "$T_TMP/perm.err")"
 no_secret "the warning does not quote the token" "$T_TMP/perm.err"
 chmod 600 "$T_TMP/token"
-"$NODETOP" --once --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_check "a token file of mode 600: no warning" test ! -s "$T_TMP/perm.err"
 
 printf '[node tls]\nurl = https://127.0.0.1:%s\ninsecure = true\n' "$(sim_port 1)" >"$T_TMP/insecure.conf"
@@ -174,11 +174,11 @@ t_nomatch "a password in a config URL: the message does not repeat it" "$URL_PW"
 
 # ---------------------------------------------------------------- no shell, no exec
 if command -v strace >/dev/null; then
-	strace -f -qq -e trace=execve -o "$T_TMP/strace.txt" "$NODETOP" --once --timeout 10s -c "$C" >/dev/null 2>&1
+	strace -f -qq -e trace=execve -o "$T_TMP/strace.txt" "$NODETOP" --once --interval 10s --timeout 10s -c "$C" >/dev/null 2>&1
 	execs=$(grep -c 'execve(' "$T_TMP/strace.txt")
 	t_eq "strace --once: exactly one execve" 1 "$execs"
 	t_match "strace --once: the one execve is nodetop itself" "execve\(\"$NODETOP\"" "$(cat "$T_TMP/strace.txt")"
-	strace -f -qq -e trace=execve -o "$T_TMP/strace2.txt" "$NODETOP" --once --json --timeout 10s \
+	strace -f -qq -e trace=execve -o "$T_TMP/strace2.txt" "$NODETOP" --once --json --interval 10s --timeout 10s \
 		"$(url healthy)" "http://nodetop-test.invalid:6688" >/dev/null 2>&1
 	t_eq "strace --once --json with an unresolvable name: exactly one execve" 1 "$(grep -c 'execve(' "$T_TMP/strace2.txt")"
 	no_secret "strace log: no secret passed to a program" "$T_TMP/strace.txt"

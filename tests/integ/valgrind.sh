@@ -46,10 +46,10 @@ vg_once() {
 	vg_check "$name" "$want" $? "$log"
 }
 
-vg_once "--once --json, ${#SCEN[@]} scenarios" 2 --once --json --timeout 60s "${ALL[@]}"
+vg_once "--once --json, ${#SCEN[@]} scenarios" 2 --once --json --interval 60s --timeout 60s "${ALL[@]}"
 t_check "--once --json under valgrind: the JSON parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T_TMP/vg.__once___json__${#SCEN[@]}_scenarios.log.out"
-vg_once "--once text, healthy" 0 --once --timeout 60s "$(url healthy)"
-vg_once "--once --summary, rpc outage" 2 --once --summary --timeout 60s "$(url rpc-outage)"
+vg_once "--once text, healthy" 0 --once --interval 60s --timeout 60s "$(url healthy)"
+vg_once "--once --summary, rpc outage" 2 --once --summary --interval 60s --timeout 60s "$(url rpc-outage)"
 vg_once "--status-line, two nodes" 2 --status-line "$(url healthy)" "$(url db-outage)"
 vg_once "--once, bad config" 3 --once -c /nonexistent/nodetop.conf
 vg_once "--once --json, no nodes" 3 --once --json
@@ -88,8 +88,13 @@ fi
 # 130 nodes: three shards (multi handles), every node polled once.
 if sim_start --nodes 130 --scenarios healthy --metrics-size 20k && [ "$(wc -l <"$SIM")" -eq 130 ]; then
 	MANY=(); for i in $(seq 0 129); do MANY+=("$(sim_url "$i")"); done
-	vg_once "--once --json, 130 nodes in three shards" 0 --once --json --timeout 60s "${MANY[@]}"
+	vg_once "--once --json, 130 nodes in three shards" 0 --once --json --interval 60s --timeout 60s "${MANY[@]}"
 	t_eq "130 nodes under valgrind: every node up" 130 "$(python3 -c '
+import json, sys
+nodes = json.load(open(sys.argv[1]))["nodes"]
+for n in nodes:
+    if n["state"] != "up": print("# not up:", n["name"], n["state"], n["error"], file=sys.stderr)
+print(sum(n["state"] == "up" for n in nodes))' "$T_TMP/vg.__once___json__130_nodes_in_three_shards.log.out" 2>&1 >/dev/null | head -5; python3 -c '
 import json, sys
 print(sum(n["state"] == "up" for n in json.load(open(sys.argv[1]))["nodes"]))' "$T_TMP/vg.__once___json__130_nodes_in_three_shards.log.out")"
 else
@@ -98,7 +103,7 @@ fi
 
 # A short --events session: the first round, then a scenario switch, then SIGTERM.
 log=$T_TMP/vg.events.log
-"${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 300ms --timeout 2s \
+"${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 2s --timeout 2s \
 	"$(url healthy)" "$(url rpc-outage)" "$(url garbage)" "$(url down)" >"$log.out" 2>"$log.err" &
 VP=$!; T_PIDS="$T_PIDS $VP"
 seen() { grep -qs "$1" "$log.out"; }
