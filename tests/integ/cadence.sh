@@ -33,6 +33,7 @@ url = $(url 1)
 health_interval = 1s
 [node changes]
 url = $(url 2)
+health_interval = 60s
 [node nometrics]
 url = $(url 3)
 metrics = false
@@ -64,15 +65,17 @@ read -r h m < <(counts 6)
 t_check "health_interval = 4s: ... not every round ($h /health in $m rounds)" test "$m" -ge $((h + 3))
 
 # A check that starts failing shows in /metrics (health{service_id} 0) at the
-# next round: /health is asked at once (within a few rounds), not 15 s later.
+# next round: /health is asked at once, not at the node's health_interval (60 s
+# here: the rounds the test itself takes on a loaded machine to see the event
+# and read the counts are few against 60).
 read -r h0 m0 < <(counts 2)
 psim_t0=$(ms_now)
 sim_scenario 2 rpc-outage
 t_check "rpc outage: the rpc indicator goes down" wait_until seen 'rpc changes (up|degraded) -> down'
 t_check "rpc outage: the node's failing check (from /health)" wait_until seen 'node changes up -> degraded'
 read -r h1 m1 < <(counts 2)
-echo "# figure check failure shown $(( $(ms_now) - psim_t0 )) ms, $((m1 - m0)) rounds after the switch (health_interval 15 s)"
-t_check "... within 3 rounds of the switch, not at the 15 s health interval ($((m1 - m0)) rounds)" test $((m1 - m0)) -le 3
+echo "# figure check failure shown $(( $(ms_now) - psim_t0 )) ms, $((m1 - m0)) rounds after the switch (health_interval 60 s)"
+t_check "... at once, not at the 60 s health interval ($((m1 - m0)) rounds after the switch)" test $((m1 - m0)) -le 20
 t_check "... and /health is then asked every round" wait_until test_ge 2 health $((h1 + 4))
 read -r h2 m2 < <(counts 2)
 t_check "... every round: $((h2 - h1)) /health for $((m2 - m1)) /metrics" test $((m2 - m1)) -le $((h2 - h1 + 1))

@@ -94,16 +94,20 @@ for i in 0 1 2 3 5; do sim_scenario $i rpc-outage; done
 tmux_wait '6 of 12 nodes need attention' >/dev/null
 # /metrics shows the outages first, the /health asked for then makes them DEGRADED
 tmux_wait_gone '^ ● n[0-9]+  UP for' >/dev/null
-if tmux_wait ' page 1/[2-9]( |$)'; then t_ok "pages: a page indicator when the nodes do not fit at 80x24"; else t_fail "pages: indicator"; fi
-P1=$(tmux_screen | grep -Eo '^ [●▲✖◐?] n[0-9]+' | awk '{print $2}' | sort | tr '\n' ' ')
-if tmux_wait ' page 2/[2-9]( |$)'; then t_ok "pages: the page turns by itself (kiosk_page = 2)"; else t_fail "pages: turn"; fi
-P2=$(tmux_screen | grep -Eo '^ [●▲✖◐?] n[0-9]+' | awk '{print $2}' | sort | tr '\n' ' ')
+# on_page N: the screen shows page N; PAGE_SCREEN is that very screen (the
+# pages turn every 2 s: what is read of a page comes from the same capture)
+on_page() { PAGE_SCREEN=$(tmux_screen); grep -Eq " page $1/[2-9]( |\$)" <<<"$PAGE_SCREEN"; }
+page_nodes() { grep -Eo '^ [●▲✖◐?] n[0-9]+' <<<"$PAGE_SCREEN" | awk '{print $2}' | sort | tr '\n' ' '; }
+if wait_until on_page 1; then t_ok "pages: a page indicator when the nodes do not fit at 80x24"; else t_fail "pages: indicator"; fi
+P1=$(page_nodes)
+if wait_until on_page 2; then t_ok "pages: the page turns by itself (kiosk_page = 2)"; else t_fail "pages: turn"; fi
+P2=$(page_nodes)
 [ -n "$P1" ] && [ -n "$P2" ] && [ -z "$(comm -12 <(echo $P1 | tr ' ' '\n') <(echo $P2 | tr ' ' '\n'))" ] \
 	&& t_ok "pages: page 2 shows other nodes than page 1 ($P1| $P2)" || t_fail "pages: other nodes ($P1| $P2)"
 N=$(tmux_screen | grep -Eo ' page 2/[0-9]+' | grep -Eo '/[0-9]+' | tr -d /)
-if tmux_wait ' page 1/[2-9]( |$)'; then t_ok "pages: after the last page, the first again"; else t_fail "pages: wrap"; fi
+if wait_until on_page 1; then t_ok "pages: after the last page, the first again"; else t_fail "pages: wrap"; fi
+t_match "pages: problem nodes come first (page 1 has only problem nodes)" '^ [▲✖]' "$(grep -m1 -E '^ [●▲✖◐?] n' <<<"$PAGE_SCREEN")"
 t_eq "pages: nothing wider than the terminal" "" "$(wider 80)"
-t_match "pages: problem nodes come first (page 1 has only problem nodes)" '^ [▲✖]' "$(tmux_screen | grep -m1 -E '^ [●▲✖◐?] n')"
 
 # ---------------------------------------------------------------- the simulator frozen: down, not stale
 # A frozen simulator makes requests time out: nodetop's data is fresh and says down.
