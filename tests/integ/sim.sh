@@ -149,10 +149,14 @@ t_eq "rpc-degraded: /health 200, HeadListener passing" 200 "$(code "$(url rpc-de
 h1=$(metric "$M" 'head_tracker_current_head\{evmChainID="10"\}'); r1=$(metric "$M" 'head_tracker_heads_received\{ChainID="10"\}')
 o1=$(metric "$RM" 'head_tracker_current_head\{evmChainID="10"\}'); or1=$(metric "$RM" 'head_tracker_heads_received\{ChainID="10"\}')
 E1=$(get "$(url db-exhausted /metrics)")
-# wait for two new heads on the healthy node (4 s of the simulator's time), then compare
+# wait for two new heads on the healthy node (at least 2 s of the simulator's
+# time since M and RM) and for the exhausted pool's wait count to move on from
+# E1 (4 a second), then compare; a count that never moves fails below
 head10() { metric "$(get "$(url healthy /metrics)")" 'head_tracker_current_head\{evmChainID="10"\}'; }
-two_heads() { awk -v a="$(head10)" -v b="$h1" 'BEGIN { exit !(a + 0 >= b + 2) }'; }
-wait_until two_heads
+waits() { metric "$(get "$(url db-exhausted /metrics)")" db_wait_count; }
+moved_on() { awk -v a="$(head10)" -v b="$h1" -v c="$(waits)" -v d="$(metric "$E1" db_wait_count)" \
+	'BEGIN { exit !(a + 0 >= b + 2 && c + 0 > d + 0) }'; }
+wait_until moved_on
 M2=$(get "$(url healthy /metrics)"); RM2=$(get "$(url rpc-outage /metrics)"); E2=$(get "$(url db-exhausted /metrics)")
 h2=$(metric "$M2" 'head_tracker_current_head\{evmChainID="10"\}'); r2=$(metric "$M2" 'head_tracker_heads_received\{ChainID="10"\}')
 t_check "healthy: head grows ($h1 -> $h2)" python3 -c "import sys; sys.exit(not float('$h2') > float('$h1'))"
