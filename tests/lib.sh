@@ -21,7 +21,12 @@ set -u
 
 T_PASS=0
 T_FAIL=0
-T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-test.XXXXXX")
+# Each test's files (configs, logs, port files, tmux sockets) in a directory of
+# its own inside the build tree: nothing outside this build (another checkout's
+# tests, a clean-up of /tmp) shares or removes it. T_TMPROOT to put it elsewhere.
+T_TMPROOT=${T_TMPROOT:-$top_builddir/tests/tmp}
+mkdir -p "$T_TMPROOT" 2>/dev/null && [ -w "$T_TMPROOT" ] || T_TMPROOT=${TMPDIR:-/tmp}
+T_TMP=$(mktemp -d "$T_TMPROOT/$(basename "$0" .sh).XXXXXX")
 T_PIDS=""
 T_TMUX=""
 T_TMUX_N=0
