@@ -22,6 +22,8 @@ sim_scenario 0 rpc-outage
 t_check "rpc outage appears as a line with the reason" wait_for "rpc 127.0.0.1:$PA (up|degraded) -> down: no RPC node Alive" "$T_TMP/ev.txt"
 t_check "the failing HeadListener check appears" wait_for "check 127.0.0.1:$PA .*HeadListener passing -> failing" "$T_TMP/ev.txt"
 t_check "timestamps are ISO-8601 UTC" wait_for '^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z ' "$T_TMP/ev.txt"
+# the --json instance polls on its own: its rpc down is awaited while the outage lasts
+t_check "JSON lines: an rpc down event" wait_for '"kind": ?"rpc".*"to": ?"down"' "$T_TMP/evj.txt"
 
 sim_scenario 0 healthy
 t_check "recovery is printed" wait_for "rpc 127.0.0.1:$PA .*down -> up" "$T_TMP/ev.txt"
@@ -29,7 +31,6 @@ t_check "recovery is printed" wait_for "rpc 127.0.0.1:$PA .*down -> up" "$T_TMP/
 sim_scenario 1 db-outage
 t_check "db outage on the other node" wait_for "db 127.0.0.1:$PB up -> down" "$T_TMP/ev.txt"
 
-t_check "JSON lines: an rpc down event" wait_for '"kind": ?"rpc".*"to": ?"down"' "$T_TMP/evj.txt"
 t_check "JSON lines: every line parses" python3 -c '
 import json,sys
 for l in open(sys.argv[1]):
