@@ -4,7 +4,8 @@
 # SOAK_SECONDS (default 600). Samples RSS and open fds every 10 s and checks:
 #   - RSS flat after the warm-up (the last samples within 1% of the first ones),
 #   - /proc/PID/fd not growing,
-#   - poll lateness p99 < 100 ms (NODETOP_STATS, written by nodetop on exit),
+#   - NODETOP_STATS written on exit (poll lateness and the polls kept up are
+#     printed as figures: time is measured by bench/, not asserted here),
 #   - the process alive throughout, SIGTERM ends it with 143, event lines clean.
 # Prints the figures as "# ..." lines. Not part of `make check` (too long).
 #   - VmHWM under SOAK_RSS_LIMIT_MB (200).
@@ -27,24 +28,19 @@ RSS_GROWTH_PCT=1
 # An absolute bound as well: the program's own target is 1000 nodes under 200 MB
 # (app.c); 50 nodes must stay well within that.
 RSS_LIMIT_MB=${SOAK_RSS_LIMIT_MB:-200}
-LATE_P99_MS=100
 
 [ -x "$NODETOP" ] || { t_fail "nodetop is built ($NODETOP)"; t_done; }
 [ -x "$NODETOP_SIM" ] || { t_fail "nodetop-sim is built ($NODETOP_SIM)"; t_done; }
 [ "$SECS" -ge $((3 * SAMPLE + WARM)) ] || { t_fail "SOAK_SECONDS=$SECS leaves too few samples (>= $((3 * SAMPLE + WARM)))"; t_done; }
 
-ms_now() { date +%s%3N; }
-wait_until() { local end=$(( $(ms_now) + $1 )); shift; until "$@"; do [ "$(ms_now)" -ge "$end" ] && return 1; sleep 0.1; done; }
 
 # Every scenario, in the order nodetop-sim lists them; each node starts at a
 # different one and moves to the next every second.
 SCEN=$("$NODETOP_SIM" --help | sed -n 's/^scenarios: //p' | tr ' ' ',')
 [ -n "$SCEN" ] || { t_fail "nodetop-sim --help lists its scenarios"; t_done; }
-"$NODETOP_SIM" --base-port 0 --port-file "$T_TMP/ports" --nodes "$NODES" --scenarios "$SCEN" \
-	--cycle-ms 1000 --flap-ms 3000 --slow-ms 2000 --metrics-size "$MSIZE" >"$T_TMP/sim.log" 2>&1 &
-SIM=$!; T_PIDS="$T_PIDS $SIM"
-wait_until 10000 test -s "$T_TMP/ports" || { t_fail "nodetop-sim starts"; sed 's/^/#   /' "$T_TMP/sim.log"; t_done; }
-URLS=$(awk '{ printf "http://127.0.0.1:%s ", $2 }' "$T_TMP/ports")
+sim_start --nodes "$NODES" --scenarios "$SCEN" \
+	--cycle-ms 1000 --flap-ms 3000 --slow-ms 2000 --metrics-size "$MSIZE" || { t_fail "nodetop-sim starts"; t_done; }
+URLS=$(awk '{ printf "http://127.0.0.1:%s ", $2 }' "$SIM")
 
 echo "# soak: $NODES nodes cycling through $(echo "$SCEN" | tr ',' ' ' | wc -w) scenarios every 1 s, interval $IVAL, ${SECS} s (warm-up ${WARM} s), metrics $MSIZE"
 # shellcheck disable=SC2086
@@ -103,10 +99,10 @@ polls=$(sed -n 's/^metrics_polls=//p' "$T_TMP/stats" 2>/dev/null)
 errs=$(sed -n 's/^poll_errors=//p' "$T_TMP/stats" 2>/dev/null)
 echo "# figure lateness p50 ${p50:-?} ms, p99 ${p99:-?} ms, max ${max:-?} ms; ${polls:-?} /metrics polls (${errs:-?} /health failed) in ${el} s"
 t_check "NODETOP_STATS written on exit" test -n "$p99"
-t_check "poll lateness p99 ${p99:-?} ms < ${LATE_P99_MS} ms" awk -v a="${p99:-1e9}" -v b="$LATE_P99_MS" 'BEGIN { exit !(a < b) }'
 ival_ms=$(python3 -c 'import re,sys; v=sys.argv[1]; m=re.fullmatch(r"(\d+)(ms|s)?",v); print(int(m.group(1))*(1 if m.group(2)=="ms" else 1000))' "$IVAL" 2>/dev/null || echo 100)
 want=$(( NODES * SECS * 1000 / ival_ms ))
-t_check "/metrics polls kept up (one a round): ${polls:-0} of ~${want} expected (>= 90%)" test "${polls:-0}" -ge $(( want * 9 / 10 ))
+echo "# figure /metrics polls: ${polls:-0} of ~${want} rounds' worth"
+t_check "/metrics polls were made all along (${polls:-0})" test "${polls:-0}" -gt "$NODES"
 lines=$(wc -l <"$T_TMP/events.txt")
 echo "# figure $lines event lines"
 t_check "event lines were written ($lines)" test "$lines" -gt "$NODES"

@@ -4,12 +4,14 @@
 # For each fault:
 #   1. `--once --json` (timeout 2 s): the bad node's error is the specific text,
 #      the healthy node is up, the JSON is strict and UTF-8, no crash, peak RSS;
-#   2. `--events` at 500 ms for about 3 s: the healthy node's polls reach the
-#      simulator on schedule (counted by the simulator), poll lateness from
-#      NODETOP_STATS, VmHWM and open fds of the running process, exit by SIGTERM,
-#      and the bad node's event line names the fault.
+#   2. `--events` at 500 ms: the healthy node's polls keep reaching the simulator
+#      (6 of them, counted by the simulator) and it is never shown down, VmHWM
+#      and open fds of the running process, exit by SIGTERM, and the bad node's
+#      event line names the fault.
 # Faults come from nodetop-sim scenarios where it has them, from badserver.py
-# otherwise. Figures are printed as "# figure ..." lines.
+# otherwise. Times (--once duration, poll lateness from NODETOP_STATS, time to
+# 6 polls) are printed as "# figure ..." lines, never asserted: on a loaded
+# machine they say nothing about nodetop (bench/ measures time).
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 BADSERVER=$top_srcdir/tests/integ/badserver.py
@@ -17,8 +19,6 @@ BADSERVER=$top_srcdir/tests/integ/badserver.py
 # 1 MiB, metrics 16 MiB) that a body buffer can reach, doubled for the growth of
 # the buffer (xgrow doubles) and the copy curl hands over, plus slack.
 RSS_LIMIT_KB=$((64 * 1024))
-LATE_P99_MS=100          # lateness of poll timers, p99
-SIX_POLLS_MS=4000        # 6 healthy polls at 500 ms: <= 500 (first-round jitter) + 2500, plus 1 s slack
 PAR=4                    # --once and --events cases run side by side
 
 # Under AddressSanitizer (the --enable-sanitizers build) RSS means shadow memory
@@ -36,16 +36,17 @@ done
 
 # ---------------------------------------------------------------- servers
 SIM_BAD=(html garbage hostile http-error ratelimit unauthorized huge trickle slow down)
-BSIMF=$T_TMP/badsim.ports HSIMF=$T_TMP/healthysim.ports
-psim_start "$BSIMF" --nodes ${#SIM_BAD[@]} --scenarios "$(IFS=,; echo "${SIM_BAD[*]}")" --slow-ms 60000 --metrics-size 20k ||
+sim_start --nodes ${#SIM_BAD[@]} --scenarios "$(IFS=,; echo "${SIM_BAD[*]}")" --slow-ms 60000 --metrics-size 20k ||
 	{ t_fail "nodetop-sim (faulty nodes) starts"; t_done; }
-simurl() { local i; for i in "${!SIM_BAD[@]}"; do [ "${SIM_BAD[$i]}" = "$1" ] && echo "http://127.0.0.1:$(psim_port "$BSIMF" "$i")"; done; }
-psim_start "$HSIMF" --nodes $((PAR + 1)) --scenarios healthy --metrics-size 20k || { t_fail "nodetop-sim (healthy nodes) starts"; t_done; }
+BSIMF=$SIM
+simurl() { local i; for i in "${!SIM_BAD[@]}"; do [ "${SIM_BAD[$i]}" = "$1" ] && sim_url "$i" "$BSIMF"; done; }
+sim_start --nodes $((PAR + 1)) --scenarios healthy --metrics-size 20k || { t_fail "nodetop-sim (healthy nodes) starts"; t_done; }
+HSIMF=$SIM
 
 PYMODES=badjson,badutf8,big400,checks10k,chunked,dup,escapes,gzip-bomb,jsonarray,nan,nul,redirect-file,redirect-loop,reset,s401,s401e,s404,s404e,s429,s429e,s500,s500e,s503,s503e,series1m,switch,wrongshape
 python3 "$BADSERVER" --port-file "$T_TMP/ports" --tls-dir "$T_TMP/tls" --warm --mode-ports "$PYMODES" 2>"$T_TMP/badserver.log" &
 T_PIDS="$T_PIDS $!"
-if ! wait_until 30000 test -s "$T_TMP/ports"; then
+if ! wait_file "$T_TMP/ports"; then
 	t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/badserver.log"; t_done
 fi
 port() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/ports"; }
@@ -102,9 +103,9 @@ CASES=(
 # Cases whose text report and event lines must be checked for raw control bytes.
 TEXTCHECK='escape|hostile|UTF-8|NUL|random|NaN'
 
-write_conf() { # write_conf FILE HEALTHY_URL BAD_URL
+write_conf() { # write_conf FILE HEALTHY_URL BAD_URL [HEALTHY_EXTRA [BAD_EXTRA]]
 	{
-		printf '[node healthy]\nurl = %s\n\n[node bad]\nurl = %s\n' "$2" "$3"
+		printf '[node healthy]\nurl = %s\n%b\n[node bad]\nurl = %s\n%b' "$2" "${4:-}" "$3" "${5:-}"
 		case $3 in https://*) printf 'ca_file = %s\n' "$T_TMP/tls/ca.pem" ;; esac
 	} >"$1"
 }
@@ -141,25 +142,27 @@ r = subprocess.run(sys.argv[2:], stdout=open(sys.argv[1] + ".out", "wb"), stderr
 print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 EOF
 
-echo "# healthy nodes: nodetop-sim on 127.0.0.1:$(psim_port "$HSIMF" 0)..; faulty: nodetop-sim on :$(psim_port "$BSIMF" 0)..; badserver.py on ${PY#http://}"
+echo "# healthy nodes: nodetop-sim on 127.0.0.1:$(sim_port 0 "$HSIMF")..; faulty: nodetop-sim on :$(sim_port 0 "$BSIMF")..; badserver.py on ${PY#http://}"
 # once_case IDX: one --once --json run (and a text one for TEXTCHECK cases);
 # result lines "ok|text" / "fail|text" and "fig|MS|RSS" into $T_TMP/once.IDX.res.
 once_case() {
 	local i=$1 name url expr evre f=$T_TMP/once.$1 t0 el rc rss msg ok
 	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
-	write_conf "$f.conf" "http://127.0.0.1:$(psim_port "$HSIMF" "$PAR")" "$url"
+	# the bad node with a 2 s time-out, the healthy one with a generous one: --once
+	# ends when its answer is in, and a loaded machine is no reason for it to be down
+	write_conf "$f.conf" "http://127.0.0.1:$(sim_port "$PAR" "$HSIMF")" "$url" 'interval = 20s\ntimeout = 20s\n' 'timeout = 2s\n'
 	t0=$(ms_now)
-	read -r rc rss < <(python3 "$T_TMP/rss.py" "$f" "$NODETOP" --once --json --timeout 2s -c "$f.conf")
+	read -r rc rss < <(python3 "$T_TMP/rss.py" "$f" "$NODETOP" --once --json -c "$f.conf")
 	el=$(( $(ms_now) - t0 ))
 	msg=$(python3 "$T_TMP/check.py" "$f.out" "$expr" 2>&1); ok=$?
 	{
-		if [ "$ok" -eq 0 ] && [ "$rc" -ge 0 ] && [ "$rc" -le 3 ] && [ "$rss" -lt "$RSS_LIMIT_KB" ] && [ "$el" -lt 4500 ] && [ ! -s "$f.err" ]; then
+		if [ "$ok" -eq 0 ] && [ "$rc" -ge 0 ] && [ "$rc" -le 3 ] && [ "$rss" -lt "$RSS_LIMIT_KB" ] && [ ! -s "$f.err" ]; then
 			echo "ok|$name: --once: ${msg%% state=*} (exit $rc, ${el} ms, peak RSS ${rss} kB)"
 		else
-			echo "fail|$name: --once: $msg; exit $rc (want 0-3), ${el} ms (< 4500), peak RSS ${rss} kB (< $RSS_LIMIT_KB), stderr: $(head -c 300 "$f.err" | tr '\n' '~')"
+			echo "fail|$name: --once: $msg; exit $rc (want 0-3), ${el} ms, peak RSS ${rss} kB (< $RSS_LIMIT_KB), stderr: $(head -c 300 "$f.err" | tr '\n' '~')"
 		fi
 		if [[ $name =~ $TEXTCHECK ]]; then
-			"$NODETOP" --once --timeout 2s -c "$f.conf" >"$f.txt" 2>&1
+			"$NODETOP" --once -c "$f.conf" >"$f.txt" 2>&1
 			if no_ctrl "$f.txt"; then echo "ok|$name: text report holds no raw control byte"
 			else echo "fail|$name: text report holds raw control bytes"; fi
 		fi
@@ -198,7 +201,7 @@ sim_served() { curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | awk '/^promh
 events_case() {
 	local i=$1 slot=$2 name url expr evre
 	IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
-	local f=$T_TMP/ev.$i hport=$(psim_port "$HSIMF" "$slot") res=$T_TMP/ev.$i.res
+	local f=$T_TMP/ev.$i hport=$(sim_port "$slot" "$HSIMF") res=$T_TMP/ev.$i.res
 	: >"$res"
 	write_conf "$f.conf" "http://127.0.0.1:$hport" "$url"
 	local v0 v reads=0 polls=0 t0 t6=-1 pid end rc
@@ -206,7 +209,7 @@ events_case() {
 	t0=$(ms_now)
 	NODETOP_STATS=$f.stats "$NODETOP" --events --interval 500ms -c "$f.conf" >"$f.out" 2>"$f.err" &
 	pid=$!
-	end=$((t0 + 12000))
+	end=$((t0 + T_WAIT_MS))     # only ends a hung run
 	while [ "$(ms_now)" -lt "$end" ]; do
 		if [ "$t6" -lt 0 ]; then
 			v=$(sim_served "$hport"); reads=$((reads + 1))
@@ -226,14 +229,14 @@ events_case() {
 	p99=$(sed -n 's/^lateness_p99_ms=//p' "$f.stats" 2>/dev/null)
 	max=$(sed -n 's/^lateness_max_ms=//p' "$f.stats" 2>/dev/null)
 	{
-		if [ "$t6" -ge 0 ] && [ "$t6" -le "$SIX_POLLS_MS" ]; then echo "ok|$name: --events: healthy node polled 6 times in $t6 ms (<= $SIX_POLLS_MS)"
-		else echo "fail|$name: --events: healthy node polled $polls times in 12 s (6 wanted within $SIX_POLLS_MS ms)"; fi
+		if [ "$t6" -ge 0 ]; then echo "ok|$name: --events: the healthy node next to it is polled on (6 polls reached the simulator)"
+		else echo "fail|$name: --events: the healthy node was polled $polls times in $((T_WAIT_MS / 1000)) s (6 wanted)"; fi
 		if grep -Eq -- "$evre" "$f.out"; then echo "ok|$name: --events: the bad node's line /$evre/"
 		else echo "fail|$name: --events: no line /$evre/ in: $(grep ' bad' "$f.out" | head -5 | tr '\n' '~')"; fi
 		if grep -Eq 'node healthy .*-> (down|unknown)' "$f.out"; then echo "fail|$name: --events: the healthy node was shown $(grep -E 'node healthy .*-> (down|unknown)' "$f.out" | head -1)"
 		else echo "ok|$name: --events: the healthy node stays up"; fi
-		if [ -n "$p99" ] && awk -v a="$p99" -v b="$LATE_P99_MS" 'BEGIN { exit !(a < b) }'; then echo "ok|$name: --events: poll lateness p99 ${p99} ms (< $LATE_P99_MS)"
-		else echo "fail|$name: --events: poll lateness p99 '${p99}' ms (< $LATE_P99_MS wanted; NODETOP_STATS: $(tr '\n' ' ' <"$f.stats" 2>/dev/null))"; fi
+		if [ -n "$p99" ]; then echo "ok|$name: --events: NODETOP_STATS written on SIGTERM"
+		else echo "fail|$name: --events: no poll lateness in NODETOP_STATS ($(tr '\n' ' ' <"$f.stats" 2>/dev/null))"; fi
 		if [ -n "$hwm" ] && [ "$hwm" -lt "$RSS_LIMIT_KB" ]; then echo "ok|$name: --events: VmHWM ${hwm} kB (< $RSS_LIMIT_KB)"
 		else echo "fail|$name: --events: VmHWM '${hwm}' kB (< $RSS_LIMIT_KB wanted; process alive?)"; fi
 		if [ "$rc" -eq 143 ] && [ ! -s "$f.err" ]; then echo "ok|$name: --events: SIGTERM ends it with 143, nothing on stderr"
@@ -269,7 +272,7 @@ if ! part screen; then
 elif command -v tmux >/dev/null; then
 	TC=$T_TMP/tui.conf
 	{
-		printf '[node healthy]\nurl = http://127.0.0.1:%s\n' "$(psim_port "$HSIMF" "$PAR")"
+		printf '[node healthy]\nurl = http://127.0.0.1:%s\n' "$(sim_port "$PAR" "$HSIMF")"
 		for i in "${!CASES[@]}"; do
 			IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
 			# one port per badserver mode: curl allows only a few connections per host:port
@@ -290,34 +293,37 @@ elif command -v tmux >/dev/null; then
 	# terminal state) for the checks after q.
 	tmux_start 132 40 sh -c "\"\$@\" 2>'$T_TMP/tui.err'; echo \$? >'$T_TMP/tui.rc'; exec sleep 600" sh \
 		env LC_ALL=C.UTF-8 LANG=C.UTF-8 "$NODETOP" -c "$TC" --interval 1s --timeout 1s
-	intact() { # intact WHAT: the terminal invariants, one t_fail naming WHAT when broken
+	intact_now() { # intact_now: the terminal invariants hold on the screen now
 		local S st
 		S=$(tmux_screen)
 		st=$(tmux_cmd display -p -t t '#{alternate_on}|#{pane_title}|#{pane_dead}')
-		if printf '%s\n' "$S" | head -1 | grep -Eq '^ nodetop  [0-9]{2}:[0-9]{2}:[0-9]{2} ' &&
+		printf '%s\n' "$S" | head -1 | grep -Eq '^ nodetop  [0-9]{2}:[0-9]{2}:[0-9]{2} ' &&
 		   printf '%s\n' "$S" | tail -1 | grep -Eq 'q quit' && [ "${st%%|*}" = 1 ] &&
-		   ! printf '%s' "$st" | grep -Eq 'pwned|owned' && [ "${st##*|}" = 0 ]; then
-			return 0
-		fi
+		   ! printf '%s' "$st" | grep -Eq 'pwned|owned' && [ "${st##*|}" = 0 ]
+	}
+	intact() { # intact WHAT: the terminal invariants, one t_fail naming WHAT when broken
+		local S st
+		intact_now && return 0
+		S=$(tmux_screen)
+		st=$(tmux_cmd display -p -t t '#{alternate_on}|#{pane_title}|#{pane_dead}')
 		t_fail "dashboard: terminal intact $1 (alternate|title|dead = $st; screen:)"
 		printf '%s\n' "$S" | sed 's/^/#   |/'
 		return 1
 	}
-	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " 20 >/dev/null && tmux_wait 'nodes [0-9]+/[0-9]+ up' 10 >/dev/null; then
-		sleep_polls() { tmux_wait "$1" 10 >/dev/null; }
-		# let every node be polled at least twice (the slow ones time out after 1 s)
-		sleep_polls "f00 .*connection refused"
-		sleep 2.2
+	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " >/dev/null && tmux_wait 'nodes [0-9]+/[0-9]+ up' >/dev/null; then
+		tmux_wait "f00 .*connection refused" >/dev/null
+		# row_names ROW RE: the selected row fNN names its fault (once it has been polled)
+		row_names() { tmux_screen | grep -E "^▶ . $1 " | grep -q -- "$2"; }
 		bad=0; rowsok=0; rowsbad=""
 		intact "after the first polls" || bad=1
 		for i in "${!CASES[@]}"; do
 			IFS='|' read -r name url expr evre <<<"${CASES[$i]}"
 			tmux_keys j
-			if ! tmux_wait "^▶ . f$(printf %02d "$i") " 5 >/dev/null; then t_fail "dashboard: j selects f$(printf %02d "$i")"; bad=1; break; fi
+			if ! tmux_wait "^▶ . f$(printf %02d "$i") " >/dev/null; then t_fail "dashboard: j selects f$(printf %02d "$i")"; bad=1; break; fi
 			intact "with $name (f$(printf %02d "$i")) selected" || { bad=1; break; }
 			re=${ROWRE[$name]:-}
 			if [ -n "$re" ]; then
-				if tmux_screen | grep -E "^▶ . f$(printf %02d "$i") " | grep -q -- "$re"; then rowsok=$((rowsok + 1))
+				if wait_until 30000 row_names "f$(printf %02d "$i")" "$re"; then rowsok=$((rowsok + 1))
 				else rowsbad="$rowsbad f$(printf %02d "$i")($name): $(tmux_screen | grep -E "^▶ ") ~"; fi
 			fi
 		done
@@ -325,28 +331,28 @@ elif command -v tmux >/dev/null; then
 		if [ -z "$rowsbad" ]; then t_ok "dashboard: the rows of $rowsok down nodes name their fault"
 		else t_fail "dashboard: rows without their fault:$rowsbad"; fi
 		tmux_cmd resize-window -t t -x 80 -y 24
-		sleep 0.5
+		wait_until intact_now       # redrawn for the new size: the key hints on the last row again
 		intact "after a resize to 80x24" && t_ok "dashboard: intact after a resize to 80x24"
 		tmux_cmd resize-window -t t -x 132 -y 40
 		tmux_keys g
 		for i in "${!CASES[@]}"; do case ${CASES[$i]} in "escape sequences"*) esc=$i ;; esac; done
 		for ((k = 0; k <= ${esc:-0}; k++)); do tmux_keys j; done
 		tmux_keys Enter
-		if tmux_wait "─ Node f$(printf %02d "${esc:-0}") ─" 5 >/dev/null; then
+		if tmux_wait "─ Node f$(printf %02d "${esc:-0}") ─" >/dev/null; then
 			intact "in the detail view of the escapes node" && t_ok "dashboard: detail view of the escapes node, terminal intact"
 		else
 			t_fail "dashboard: Enter opens the detail view of f$(printf %02d "${esc:-0}")"
 		fi
 		tmux_keys q
-		wait_until 20000 test -s "$T_TMP/tui.rc"
-		t_eq "dashboard: q exits with 0" 0 "$(cat "$T_TMP/tui.rc" 2>/dev/null)"
+		wait_file "$T_TMP/tui.rc"
+		t_file_eq "dashboard: q exits with 0" 0 "$T_TMP/tui.rc"
 		t_eq "dashboard: alternate screen off after q" 0 "$(tmux_cmd display -p -t t '#{alternate_on}')"
 		t_eq "dashboard: nothing on stderr" "" "$(cat "$T_TMP/tui.err")"
 	else
 		t_fail "dashboard: starts with every faulty node"
 		tmux_screen | sed 's/^/#   |/'
 	fi
-	tmux_cmd kill-server 2>/dev/null; T_TMUX=""
+	tmux_stop
 else
 	t_fail "tmux is installed (needed for the dashboard part)"
 fi
@@ -365,8 +371,12 @@ if part retain; then
 	"$NODETOP" --events --interval 500ms -c "$T_TMP/retain.conf" >"$T_TMP/retain.out" 2>&1 &
 	RP=$!; T_PIDS="$T_PIDS $RP"
 	healed() { [ "$(grep -c 'node r[0-9]* .*-> up' "$T_TMP/retain.out")" -ge 16 ]; }
-	wait_until 20000 healed || t_fail "retain: the 16 nodes turn healthy after their bombs within 20 s"
-	sleep 2.2     # four healthy rounds: the bombs' buffers are done with
+	wait_until healed || t_fail "retain: the 16 nodes turn healthy after their bombs"
+	# four healthy rounds of the 16 nodes (64 more /metrics answers): the bombs' buffers are done with
+	bomb_metrics() { curl -s --max-time 10 "$PY/_count/bomb3/metrics"; }
+	m0=$(bomb_metrics)
+	four_rounds() { [ "$(bomb_metrics)" -ge $(( ${m0:-0} + 64 )) ]; }
+	wait_until four_rounds || t_fail "retain: four healthy rounds of the 16 nodes after their bombs"
 	after=$(awk '/^VmRSS:/ { print $2 }' /proc/$RP/status)
 	hwm=$(awk '/^VmHWM:/ { print $2 }' /proc/$RP/status)
 	kill -TERM $RP; wait $RP
@@ -389,14 +399,17 @@ c0=$(py_count)
 t0=$(ms_now)
 "$NODETOP" --events --interval 500ms -c "$T_TMP/shared.conf" >"$T_TMP/shared.out" 2>&1 &
 SP=$!; T_PIDS="$T_PIDS $SP"
-got8() { [ $(( $(py_count) - c0 )) -ge 8 ]; }
-if wait_until 8000 got8; then t8=$(( $(ms_now) - t0 )); else t8=-1; fi
 all_down() { [ "$(grep -c 'node hung[1-6] unknown -> down' "$T_TMP/shared.out")" -eq 6 ]; }
-wait_until 5000 all_down
+wait_until all_down
+# Starved, the healthy node's requests would wait behind the hung ones past
+# their 500 ms and it would be shown down: 8 answers while the 6 are down.
+c0=$(py_count)
+got8() { [ $(( $(py_count) - c0 )) -ge 8 ]; }
+if wait_until got8; then t8=$(( $(ms_now) - t0 )); else t8=-1; fi
 kill -TERM $SP; wait $SP
 echo "# figure shared host:port with 6 hung nodes: 8 healthy polls after ${t8} ms; healthy node events: $(grep -c 'node healthy' "$T_TMP/shared.out")"
-t_check "6 hung nodes on the same host:port: 8 polls of the healthy node there within 5 s (took ${t8} ms)" \
-	test "$t8" -ge 0 -a "$t8" -le 5000
+t_check "6 hung nodes on the same host:port: the healthy node there is polled on (8 more polls after the 6 are down)" \
+	test "$t8" -ge 0
 t_nomatch "6 hung nodes on the same host:port: the healthy node there is never shown down" \
 	'node healthy .*-> down' "$(cat "$T_TMP/shared.out")"
 t_check "hung nodes: every one is shown down" all_down

@@ -5,20 +5,21 @@
 
 sim_start --nodes 2 --scenarios healthy,db-outage || { t_fail "simulator starts"; t_done; }
 CONF="$T_TMP/nodetop.conf"
-printf '[defaults]\ninterval = 300ms\n[node alpha]\nurl = %s\n' "$(sim_url 0)" >"$CONF"
+printf '[defaults]\ninterval = 1s\n[node alpha]\nurl = %s\n' "$(sim_url 0)" >"$CONF"
 "$NODETOP" --events -c "$CONF" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
 NT=$!; T_PIDS="$T_PIDS $NT"
 
-wait_for() { local re=$1 i; for i in $(seq 1 100); do grep -Eq -- "$re" "$T_TMP/ev.txt" && return 0; sleep 0.1; done; echo "# no /$re/ in:"; sed 's/^/#   /' "$T_TMP/ev.txt" | tail -20; return 1; }
+# wait_for REGEX: until a line of the events matches (the bound only ends a hung test)
+wait_for() { wait_until seen_in "$T_TMP/ev.txt" "$1" && return 0; echo "# no /$1/ in:"; sed 's/^/#   /' "$T_TMP/ev.txt" | tail -20; return 1; }
 
 t_check "alpha is polled from the first config" wait_for 'node alpha unknown -> up'
-printf '[defaults]\ninterval = 300ms\n[node alpha]\nurl = %s\n[node bravo]\nurl = %s\n' "$(sim_url 0)" "$(sim_url 1)" >"$CONF"
+printf '[defaults]\ninterval = 1s\n[node alpha]\nurl = %s\n[node bravo]\nurl = %s\n' "$(sim_url 0)" "$(sim_url 1)" >"$CONF"
 kill -HUP $NT
 t_check "reload is announced with the count of nodes" wait_for 'config: config reloaded: 2 nodes \(1 added'
 t_check "bravo, added by the reload, is polled (its db outage shows)" wait_for 'db bravo unknown -> down'
 t_nomatch "alpha kept its history (no second initial event)" 'node alpha unknown -> up[^$]*node alpha unknown -> up' "$(tr '\n' '$' <"$T_TMP/ev.txt")"
 
-printf '[defaults]\ninterval = 300ms\n[node alpha]\nurl = %s\nintervall = 5s\n' "$(sim_url 0)" >"$CONF"
+printf '[defaults]\ninterval = 1s\n[node alpha]\nurl = %s\nintervall = 5s\n' "$(sim_url 0)" >"$CONF"
 kill -HUP $NT
 t_check "a broken file is rejected with file, line and key" wait_for "config not reloaded: .*nodetop.conf:5: unknown key 'intervall'"
 sim_scenario 1 rpc-outage

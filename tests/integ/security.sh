@@ -19,15 +19,14 @@ HDR_VAL2=hdrVAL2d05c8e3f71a9b46
 URL_PW=pwURL61f3a9d0e8c2b7d5
 SECRETS=("$TOK_FILE" "$TOK_ENV" "$HDR_VAL" "$HDR_VAL2" "$URL_PW")
 
-SIMF=$T_TMP/sim.ports
 SCEN=(healthy down html unauthorized http-error garbage)
-psim_start "$SIMF" --nodes ${#SCEN[@]} --scenarios "$(IFS=,; echo "${SCEN[*]}")" --token "$TOK_FILE" --metrics-size 20k ||
+sim_start --nodes ${#SCEN[@]} --scenarios "$(IFS=,; echo "${SCEN[*]}")" --token "$TOK_FILE" --metrics-size 20k ||
 	{ t_fail "simulator starts"; t_done; }
-url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && echo "http://127.0.0.1:$(psim_port "$SIMF" "$i")"; done; }
+url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && sim_url "$i"; done; }
 python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --mode-ports echo,redirect-other \
 	2>"$T_TMP/bad.log" &
 T_PIDS="$T_PIDS $!"
-wait_until 20000 test -s "$T_TMP/bad.ports" || { t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/bad.log"; t_done; }
+wait_file "$T_TMP/bad.ports" || { t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/bad.log"; t_done; }
 bport() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/bad.ports"; }
 
 printf '%s\n' "$TOK_FILE" >"$T_TMP/token"
@@ -74,10 +73,10 @@ no_secret() {
 }
 
 C=$T_TMP/secrets.conf
-"$NODETOP" --once --timeout 2s -c "$C" >"$T_TMP/once.txt" 2>"$T_TMP/once.err"; rc=$?
+"$NODETOP" --once --interval 10s --timeout 10s -c "$C" >"$T_TMP/once.txt" 2>"$T_TMP/once.err"; rc=$?
 t_eq "secrets config: --once runs (exit 2, nodes fail)" 2 "$rc"
-"$NODETOP" --once --json --timeout 2s -c "$C" >"$T_TMP/once.json" 2>"$T_TMP/once.json.err"
-"$NODETOP" --once --summary --timeout 2s -c "$C" >"$T_TMP/summary.txt" 2>"$T_TMP/summary.err"
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$C" >"$T_TMP/once.json" 2>"$T_TMP/once.json.err"
+"$NODETOP" --once --summary --interval 10s --timeout 10s -c "$C" >"$T_TMP/summary.txt" 2>"$T_TMP/summary.err"
 "$NODETOP" --status-line -c "$C" >"$T_TMP/status.txt" 2>"$T_TMP/status.err"
 t_check "the token is sent: the node behind the token shows its database (metrics readable)" python3 -c '
 import json, sys
@@ -88,16 +87,15 @@ no_secret "--once --json: no token or header value" "$T_TMP/once.json" "$T_TMP/o
 no_secret "--once --summary: no token or header value" "$T_TMP/summary.txt" "$T_TMP/summary.err"
 no_secret "--status-line: no token or header value" "$T_TMP/status.txt" "$T_TMP/status.err"
 
-"$NODETOP" --events --interval 300ms --timeout 300ms -c "$C" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
+"$NODETOP" --events --interval 1s --timeout 1s -c "$C" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
 EV=$!; T_PIDS="$T_PIDS $EV"
-"$NODETOP" --events --json --interval 300ms --timeout 300ms -c "$C" >"$T_TMP/evj.txt" 2>"$T_TMP/evj.err" &
+"$NODETOP" --events --json --interval 1s --timeout 1s -c "$C" >"$T_TMP/evj.txt" 2>"$T_TMP/evj.err" &
 EVJ=$!; T_PIDS="$T_PIDS $EVJ"
 six_down() { [ "$(grep -c ' -> down' "$T_TMP/ev.txt")" -ge 4 ] && [ -s "$T_TMP/evj.txt" ]; }
-wait_until 10000 six_down || t_fail "--events: the failing nodes are reported within 10 s"
-sim_set() { curl -s -o /dev/null -X POST "http://127.0.0.1:$(psim_port "$SIMF" 0)/control/scenario?name=$1&node=$2"; }
-sim_set rpc-outage 0; sim_set healthy 2
+wait_until six_down || t_fail "--events: the failing nodes are reported"
+sim_scenario 0 rpc-outage; sim_scenario 2 healthy
 changed() { grep -q 'node html .*-> up' "$T_TMP/ev.txt"; }
-wait_until 10000 changed || t_fail "--events: a recovery is reported within 10 s"
+wait_until changed || t_fail "--events: a recovery is reported"
 kill -TERM $EV $EVJ; wait $EV; wait $EVJ
 no_secret "--events: no token or header value (stdout, stderr)" "$T_TMP/ev.txt" "$T_TMP/ev.err"
 no_secret "--events --json: no token or header value (stdout, stderr)" "$T_TMP/evj.txt" "$T_TMP/evj.err"
@@ -110,8 +108,8 @@ url = http://127.0.0.1:$(bport port:echo)
 bearer_token_file = $T_TMP/token
 header = X-Api-Key: $HDR_VAL
 EOF
-"$NODETOP" --once --timeout 2s -c "$T_TMP/echo.conf" >"$T_TMP/echo.txt" 2>&1
-"$NODETOP" --once --json --timeout 2s -c "$T_TMP/echo.conf" >"$T_TMP/echo.json" 2>&1
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.txt" 2>&1
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$T_TMP/echo.conf" >"$T_TMP/echo.json" 2>&1
 t_match "reflecting node: the error shows the HTTP status" 'HTTP 400' "$(cat "$T_TMP/echo.txt")"
 no_secret "reflecting node: secrets echoed by the server are not shown (text, JSON)" "$T_TMP/echo.txt" "$T_TMP/echo.json"
 
@@ -123,7 +121,7 @@ url = http://127.0.0.1:$(bport port:redirect-other)
 bearer_token_file = $T_TMP/token
 header = X-Api-Key: $HDR_VAL
 EOF
-"$NODETOP" --once --timeout 2s -c "$T_TMP/redir.conf" >"$T_TMP/redir.txt" 2>&1
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/redir.conf" >"$T_TMP/redir.txt" 2>&1
 curl -s "http://127.0.0.1:$(bport http)/_captured/all" >"$T_TMP/captured.txt"
 t_check "redirect with secrets configured: not followed (nothing arrived at the other port)" sh -c '! grep -q "GET /health" "$1"' _ "$T_TMP/captured.txt"
 t_match "redirect with secrets configured: the 3xx is shown" 'HTTP 30[1278]' "$(cat "$T_TMP/redir.txt")"
@@ -132,26 +130,27 @@ no_secret "redirect to another host:port: no token or header value sent there" "
 # ---------------------------------------------------------------- file modes, insecure
 chmod 644 "$T_TMP/token"
 printf '[node a]\nurl = %s\nbearer_token_file = %s\n' "$(url healthy)" "$T_TMP/token" >"$T_TMP/perm.conf"
-"$NODETOP" --once --timeout 2s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_match "a world-readable token file: a warning naming the file" "warning: .*$T_TMP/token.*(readable|mode)" "$(cat "$T_TMP/perm.err")"
 chmod 640 "$T_TMP/token"
-"$NODETOP" --once --json --timeout 2s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --json --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_match "a group-readable token file: a warning naming the file" "warning: .*$T_TMP/token" "$(cat "$T_TMP/perm.err")"
 no_secret "the warning does not quote the token" "$T_TMP/perm.err"
 chmod 600 "$T_TMP/token"
-"$NODETOP" --once --timeout 2s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
+"$NODETOP" --once --interval 10s --timeout 10s -c "$T_TMP/perm.conf" >/dev/null 2>"$T_TMP/perm.err"
 t_check "a token file of mode 600: no warning" test ! -s "$T_TMP/perm.err"
 
-printf '[node tls]\nurl = https://127.0.0.1:%s\ninsecure = true\n' "$(psim_port "$SIMF" 1)" >"$T_TMP/insecure.conf"
+printf '[node tls]\nurl = https://127.0.0.1:%s\ninsecure = true\n' "$(sim_port 1)" >"$T_TMP/insecure.conf"
 for mode in "--once" "--once --json" "--status-line" "--once"; do
 	"$NODETOP" $mode --timeout 1s -c "$T_TMP/insecure.conf" >/dev/null 2>"$T_TMP/ins.err"
 	t_match "insecure = true: a warning on start ($mode)" 'warning: .*tls.*(insecure|verification)' "$(cat "$T_TMP/ins.err")"
 done
 "$NODETOP" --events --interval 1s -c "$T_TMP/insecure.conf" >/dev/null 2>"$T_TMP/ins.err" &
 IP=$!; T_PIDS="$T_PIDS $IP"
-wait_until 5000 grep -q warning "$T_TMP/ins.err"
-kill -TERM $IP; wait $IP
+wait_until grep -q warning "$T_TMP/ins.err" || echo "# --events wrote no warning (still running: $(kill -0 $IP 2>/dev/null && echo yes || echo no))"
+kill -TERM $IP; wait $IP; rc=$?
 t_match "insecure = true: a warning on start (--events)" 'warning: .*tls.*(insecure|verification)' "$(cat "$T_TMP/ins.err")"
+t_eq "insecure = true, --events: ran until SIGTERM (143)" 143 "$rc"
 
 # ---------------------------------------------------------------- URLs
 n=0
@@ -176,11 +175,11 @@ t_nomatch "a password in a config URL: the message does not repeat it" "$URL_PW"
 
 # ---------------------------------------------------------------- no shell, no exec
 if command -v strace >/dev/null; then
-	strace -f -qq -e trace=execve -o "$T_TMP/strace.txt" "$NODETOP" --once --timeout 2s -c "$C" >/dev/null 2>&1
+	strace -f -qq -e trace=execve -o "$T_TMP/strace.txt" "$NODETOP" --once --interval 10s --timeout 10s -c "$C" >/dev/null 2>&1
 	execs=$(grep -c 'execve(' "$T_TMP/strace.txt")
 	t_eq "strace --once: exactly one execve" 1 "$execs"
 	t_match "strace --once: the one execve is nodetop itself" "execve\(\"$NODETOP\"" "$(cat "$T_TMP/strace.txt")"
-	strace -f -qq -e trace=execve -o "$T_TMP/strace2.txt" "$NODETOP" --once --json --timeout 2s \
+	strace -f -qq -e trace=execve -o "$T_TMP/strace2.txt" "$NODETOP" --once --json --interval 10s --timeout 10s \
 		"$(url healthy)" "http://nodetop-test.invalid:6688" >/dev/null 2>&1
 	t_eq "strace --once --json with an unresolvable name: exactly one execve" 1 "$(grep -c 'execve(' "$T_TMP/strace2.txt")"
 	no_secret "strace log: no secret passed to a program" "$T_TMP/strace.txt"
