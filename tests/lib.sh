@@ -92,6 +92,13 @@ wait_file() { wait_until test -s "$1"; }
 # seen FILE REGEX: FILE has a line matching REGEX (for wait_until).
 seen_in() { grep -Eq -- "$2" "$1" 2>/dev/null; }
 
+# free_port: prints a TCP port on 127.0.0.1 that is free right now. Only for a
+# real peer that cannot pick its own port (PostgreSQL): another test may take
+# the port before the peer binds it, so the caller retries on "address in use".
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
 # ---------------------------------------------------------------- the simulator
 # sim_start ARGS...: starts nodetop-sim in the background on ports the kernel
 # picks (--base-port 0: no collision with tests running in parallel) and waits

@@ -102,11 +102,11 @@ kill -TERM $EVP; wait $EVP
 t_check "nothing on stderr" test ! -s "$T_TMP/ev.err"
 
 # ---------------------------------------------------------------- the simulator's lease pair (--demo's)
-LP=$T_TMP/lease.ports
-psim_start "$LP" --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 1000 ||
+sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 1000 ||
 	{ t_fail "simulator with --lease-pair starts"; t_done; }
+LP=$SIM
 printf '[defaults]\ninterval = 500ms\ntimeout = 400ms\n[node a]\nurl = http://127.0.0.1:%s\ngroup = lp\n[node b]\nurl = http://127.0.0.1:%s\ngroup = lp\n' \
-	"$(psim_port "$LP" 0)" "$(psim_port "$LP" 1)" >"$T_TMP/lease.conf"
+	"$(sim_port 0 "$LP")" "$(sim_port 1 "$LP")" >"$T_TMP/lease.conf"
 "$NODETOP" --events --json -c "$T_TMP/lease.conf" >"$T_TMP/lease.json" 2>&1 &
 LEP=$!; T_PIDS="$T_PIDS $LEP"
 t_check "--lease-pair: the second member starts as the standby" wait_for '"kind":"node","node":"b".*"to":"standby"' "$T_TMP/lease.json"

@@ -119,8 +119,10 @@ sim_scenario "$(idx heads-stall)" healthy
 t_check "events: heads again: resolved" rule_ev "$T_TMP/ev.json" heads_stalled stall resolved
 
 # LOOPP: the chain's series come from the plugin processes (/discovery)
-psim_start "$T_TMP/plug.ports" --nodes 1 --plugin --chains 2 --scenarios low-balance || t_fail "plugin simulator starts"
-"$NODETOP" --events --json --interval 300ms "http://127.0.0.1:$(psim_port "$T_TMP/plug.ports" 0)" >"$T_TMP/plug.json" 2>&1 &
+MAIN_SIM=$SIM
+sim_start --nodes 1 --plugin --chains 2 --scenarios low-balance || t_fail "plugin simulator starts"
+PLUG=$SIM; SIM=$MAIN_SIM
+"$NODETOP" --events --json --interval 300ms "$(sim_url 0 "$PLUG")" >"$T_TMP/plug.json" 2>&1 &
 EVP=$!; T_PIDS="$T_PIDS $EVP"
 t_check "plugin mode: the balance rules see the plugin's series" \
 	wait_for '"kind":"rule",.*"subject":"0x[0-9a-f]{40} chain 1",.*"rule":"balance","severity":"critical"' "$T_TMP/plug.json"

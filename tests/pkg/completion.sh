@@ -2,6 +2,7 @@
 # tests/pkg/completion.sh - the shell completions as a user meets them: Tab typed
 # into bash (with and without bash-completion) and zsh in tmux, the screen read back.
 . "$(dirname "$0")/../lib.sh"
+tmux_need
 
 COMP=$top_srcdir/share/completions
 W=$T_TMP/work
@@ -31,7 +32,8 @@ fresh_line() {
 	tmux_keys C-c
 	tmux_keys -l 'clear'
 	tmux_keys Enter
-	wait_until 60000 sh -c "[ \"\$(tmux -L '$T_TMUX' capture-pane -p -t t | grep -c .)\" -eq 1 ]"
+	one_line() { [ "$(tmux_screen | grep -c .)" -eq 1 ]; }
+	wait_until 60000 one_line
 }
 # tab DESC TEXT KEYS REGEX: types TEXT, presses KEYS (Tab, or Tab Tab for a list)
 # and waits for REGEX on the screen. A "Z" typed after the keys shows where the
@@ -68,15 +70,13 @@ N_SHELL=0
 start_shell() {
 	local prompt=$1; shift
 	N_SHELL=$((N_SHELL + 1))
-	T_TMUX="nodetop-test-$$-$N_SHELL"
-	tmux -L "$T_TMUX" -f /dev/null new-session -d -s t -x 120 -y 30 "${ENV[@]}" "${SHELL_CMD[@]}" &&
-	tmux -L "$T_TMUX" set -g status off >/dev/null &&
+	tmux_start 120 30 "${ENV[@]}" "${SHELL_CMD[@]}" &&
 	tmux_keys -l "$*" && tmux_keys Enter &&
 	tmux_wait "^${prompt% }\$" 60 && return 0
 	t_fail "the shell did not start ($*)"
 	t_done
 }
-stop_shell() { tmux -L "$T_TMUX" kill-server; T_TMUX=; }
+stop_shell() { tmux_stop; }
 
 # bash without bash-completion: the file alone.
 SHELL_CMD=(bash --norc --noprofile)
