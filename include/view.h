@@ -176,4 +176,27 @@ void view_kiosk_offset(const view_t *v, int *dy, int *dx);
 /* Banners are drawn inverted every other round of the burn-in shift. */
 bool view_kiosk_inverted(const view_t *v);
 
+/* ---------------------------------------------------------------- true sentences
+ * Shared by the header and the kiosk (the status line says the same in report.c).
+ * Names are raw: escape the text before drawing it. */
+
+/* "2 up · 1 degraded · 1 starting · 1 standby" (the model's counts, by the state
+ * that counts; dot is the glyph between); "all 3 up" when every node is up. */
+void view_counts_text(const view_t *v, const model_status_t *st, char *buf, size_t sz);
+
+/* One part of the headline: a state and the words saying it. */
+typedef struct view_phrase {
+	state_t state;
+	char text[200];
+} view_phrase_t;
+
+/* The headline: the worst thing with its own state, the group first when a group
+ * carries the service: "pair up on standby" then "primary down 4m"; "delta down
+ * 12s"; "rpc down on bravo 1m"; "pair failing over: standby starting, 14s".
+ * Fills up to two phrases; returns how many (0: nothing to say). */
+size_t view_headline(const view_t *v, view_phrase_t out[2]);
+
+/* "pair up on primary" / "pair: no active member" for group gi (raw). */
+void view_group_text(const view_t *v, size_t gi, char *buf, size_t sz);
+
 #endif

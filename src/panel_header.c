@@ -8,42 +8,18 @@
 #include "panel_header.h"
 #include "render.h"
 
-/* Where the worst is: the node that needs attention most (the model's rank) and
- * the indicator that makes it so, when that one is known and not up; else NULL. */
-static const node_t *panel_header_worst(const view_t *t, indicator_id_t *ind)
-{
-	attention_t worst = { .rank = 0 };
-	size_t wi = (size_t)-1;
-	state_t s;
-
-	for (size_t i = 0; i < t->m->nnodes; i++) {
-		attention_t a = model_node_attention(t->m, i, t->now_ms);
-		if (a.rank > worst.rank) {
-			worst = a;
-			wi = i;
-		}
-	}
-	if (wi == (size_t)-1 || worst.stale)
-		return NULL;
-	s = t->m->nodes[wi].ind[worst.ind].state;
-	if (s == STATE_UP || s == STATE_UNKNOWN)
-		return NULL;
-	*ind = worst.ind;
-	return &t->m->nodes[wi];
-}
-
 void panel_header_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
 	bool narrow = W < 70, msg_err = false, msg, all_stale;
-	char clock[16], buf[700], name[96], age[16];
+	char clock[16], buf[700], name[300], age[16];
+	view_phrase_t ph[2];
+	size_t nph;
 	model_status_t status = model_status(t->m, t->now_ms);
-	size_t up = status.available, n = t->m->nnodes, stale = 0;
+	size_t n = t->m->nnodes, stale = 0;
 	double maxlat = -1;
 	int64_t newest;
 	state_t overall = status.overall;
-	indicator_id_t wind = IND_NODE;
-	const node_t *wn;
 
 	for (size_t i = 0; i < n; i++) {
 		const node_t *nd = &t->m->nodes[i];
@@ -72,21 +48,22 @@ void panel_header_draw(view_t *t, WINDOW *w)
 		return;
 	}
 
-	snprintf(buf, sizeof buf, narrow ? "%zu/%zu up" : "nodes %zu/%zu up", up, n);
-	x += render_put(t, w, 0, x, W - x, buf, up < n ? A_BOLD : A_NORMAL) + 2;
+	/* the counts, "up" meaning up: "2 up · 1 degraded · 1 starting" */
+	view_counts_text(t, &status, buf, sizeof buf);
+	x += render_put(t, w, 0, x, W - x, buf, status.up < n ? A_BOLD : A_NORMAL) + 2;
 
-	/* the worst current state, with where it is */
-	wn = panel_header_worst(t, &wind);
-	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
-	                 render_state_symbol(t, overall), state_name_upper(overall));
-	if (wn && !msg) {
-		render_escape(t, name, sizeof name, wn->name, false);
-		if (wind == IND_NODE)
-			snprintf(buf, sizeof buf, " %s", name);
-		else
-			snprintf(buf, sizeof buf, " %s on %s", indicator_name(wind), name);
-		x += render_put(t, w, 0, x, W - x, buf, A_NORMAL);
+	/* the worst thing with its own state, the group carrying the service first */
+	nph = view_headline(t, ph);
+	for (size_t i = 0; i < nph && x < W - 4; i++) {
+		if (i)
+			x += render_putf(t, w, 0, x, W - x, A_DIM, "%s ", t->g->dot);
+		render_escape(t, name, sizeof name, ph[i].text, false);
+		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, ph[i].state) & ~A_REVERSE, "%s %s",
+		                 render_state_symbol(t, ph[i].state), name) + 1;
 	}
+	if (nph == 0)
+		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
+		                 render_state_symbol(t, overall), status.name);
 	x += 2;
 
 	/* a message (config reload, copy...) wins over the rest; an error in reverse video */

@@ -160,10 +160,11 @@ static int kiosk_item_rows(const view_t *t, size_t i, const attention_t *a)
 static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, const attention_t *a)
 {
 	const node_t *n = &t->m->nodes[i];
-	int W = getmaxx(w), x = 1, end = y + maxrows, shown = 0;
+	int W = getmaxx(w), x = 1, end = y + maxrows, nshown = 0;
 	bool stale = node_is_stale(n, t->now_ms);
-	state_t st = stale ? STATE_UNKNOWN : n->state;
-	attr_t sa = stale ? A_DIM : render_state_attr(t, n->state);
+	state_t shown = n->ind[IND_NODE].state == STATE_STANDBY ? STATE_STANDBY : n->state;
+	state_t st = stale ? STATE_UNKNOWN : shown;
+	attr_t sa = stale ? A_DIM : render_state_attr(t, shown);
 	char buf[700], name[128], dur[16];
 
 	render_escape(t, name, sizeof name, n->name, false);
@@ -171,14 +172,16 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	x += render_put(t, w, y, x, W - x, name, A_BOLD | (stale ? A_DIM : 0)) + 2;
 	if (!a->problem) {
 		/* a fine node: one line with its three indicators */
-		x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa & ~A_REVERSE) + 2;
+		x += render_put(t, w, y, x, W - x, state_name_upper(shown), sa & ~A_REVERSE) + 2;
 		for (int k = 0; k < IND__COUNT; k++) {
 			x += render_put(t, w, y, x, W - x, indicator_name((indicator_id_t)k), A_DIM) + 1;
 			x += render_put(t, w, y, x, W - x, render_state_symbol(t, n->ind[k].state),
 			                render_state_attr(t, n->ind[k].state)) + 2;
 		}
 		if (a->waiting)
-			render_put(t, w, y, x, W - x, "standby of an up pair", A_DIM);
+			render_put(t, w, y, x, W - x, "standby of an up pair, waiting for the database lease", A_DIM);
+		else if (a->role == ROLE_ACTIVE)
+			render_put(t, w, y, x, W - x, "active: carries its pair", A_DIM);
 		return;
 	}
 	if (stale || !n->last_health_ms) {
@@ -223,7 +226,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		const check_t *ck = &n->checks[c];
 		if (ck->status != CHECK_FAILING)
 			continue;
-		if (shown++ == KIOSK_MAX_CHECKS) {
+		if (nshown++ == KIOSK_MAX_CHECKS) {
 			render_putf(t, w, y++, 5, W - 5, A_DIM, "+%zu more failing", n->nfailing - KIOSK_MAX_CHECKS);
 			break;
 		}
@@ -300,6 +303,24 @@ static bool kiosk_news(const view_t *t)
 	return false;
 }
 
+/* Group gi on row y: "● pair up on standby · carried by standby"; returns the next row. */
+static int kiosk_group_line(view_t *t, WINDOW *w, int y, size_t gi)
+{
+	attention_t ga = model_group_attention(t->m, gi, t->now_ms);
+	int W = getmaxx(w), x = 1;
+	char text[300], esc[400];
+
+	view_group_text(t, gi, text, sizeof text);
+	render_escape(t, esc, sizeof esc, text, false);
+	x += render_put(t, w, y, x, 2, render_state_symbol(t, ga.state), render_state_attr(t, ga.state)) + 1;
+	x += render_put(t, w, y, x, W - x, esc, A_BOLD | (render_state_attr(t, ga.state) & ~A_REVERSE)) + 2;
+	if (ga.severity != SEV_OK && ga.reason[0] && !t->m->groups[gi].lost_ms) {
+		render_escape(t, esc, sizeof esc, ga.reason, false);
+		render_put(t, w, y, x, W - x, esc, A_DIM);
+	}
+	return y + 2;
+}
+
 /* The list: the nodes that need attention first (unacknowledged before
  * acknowledged, worst first), then the fine ones; in pages that turn. */
 static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
@@ -341,6 +362,9 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	           A_BOLD | (bad && att[worst].severity == SEV_CRITICAL ? render_pair(t, PAIR_DOWN)
 	                     : bad && att[worst].severity == SEV_WARNING ? render_pair(t, PAIR_DEGRADED) : 0));
 	top += 2;
+	/* the failover groups first: which member carries each */
+	for (size_t g = 0; g < t->m->ngroups && g < 3 && top + 4 < bottom; g++)
+		top = kiosk_group_line(t, w, top, g);
 	avail = bottom - top;
 
 	/* count the pages, then draw the current one */
@@ -412,7 +436,7 @@ static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t new
 	attr_t a = A_BOLD | render_pair(t, PAIR_UP);
 
 	for (size_t i = 0; i < n; i++)
-		if (t->m->nodes[i].state == STATE_STARTING)
+		if (model_node_attention(t->m, i, t->now_ms).waiting)
 			standby++;
 	/* banner, count, uptime (4 rows), last poll: with blank rows between when they fit */
 	bh = kiosk_banner(t, NULL, 0, W, H - 6, "ALL HEALTHY", a, false);
@@ -423,7 +447,13 @@ static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t new
 		y = top;
 	kiosk_banner(t, w, y, W, H - 6, "ALL HEALTHY", a, view_kiosk_inverted(t));
 	y += bh + (bh > 1 ? 0 : gap);
-	if (t->m->ngroups)
+	if (t->m->ngroups == 1) {
+		char gt[120], esc[160];
+		view_group_text(t, 0, gt, sizeof gt);
+		render_escape(t, esc, sizeof esc, gt, false);
+		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %s%s", n, t->g->dot, esc,
+		         standby ? ", standby waiting" : "");
+	} else if (t->m->ngroups)
 		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %zu failover group%s up%s", n, t->g->dot,
 		         t->m->ngroups, t->m->ngroups == 1 ? "" : "s", standby ? ", standby waiting" : "");
 	else

@@ -161,7 +161,7 @@ printf '[defaults]\nkiosk = true\n[node primary]\nurl = %s\ngroup = pair-1\n[nod
 	"$(sim_url 10)" "$(sim_url 11)" >"$PAIR"
 tmux_reset
 tmux_start 80 24 env LC_ALL=C.UTF-8 "$NODETOP" -c "$PAIR" --interval 1s
-if tmux_wait 'all 2 nodes healthy · 1 failover group up, standby waiting' 10; then
+if tmux_wait 'all 2 nodes healthy · pair-1 up on primary, standby waiting' 10; then
 	t_ok "all healthy: a standby starting in an up pair counts as healthy"
 else
 	t_fail "standby starting in an up pair"
