@@ -286,4 +286,15 @@ const char *indicator_name(indicator_id_t id);   /* "node", "db", "rpc" */
 /* Marks the node's current problem acknowledged (adds an EVENT_ACK). */
 void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms);
 
+/* ------------------------------------------------------------ model_truth.c */
+
+/* Nodes by what they are now, "up" meaning up: a node whose NODE indicator is
+ * up but whose DB or RPC indicator is down or degraded, or with failing checks,
+ * counts as degraded; a stale node as unknown; a standby waiting for the lease
+ * (refused, or 204 while its peer serves) as standby. */
+typedef struct model_counts {
+	size_t nodes, up, degraded, starting, down, standby, unknown;
+} model_counts_t;
+model_counts_t model_counts(const model_t *m, int64_t now_ms);   /* now 0: m->now_ms */
+
 #endif

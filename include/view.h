@@ -180,9 +180,9 @@ bool view_kiosk_inverted(const view_t *v);
  * Shared by the header and the kiosk (the status line says the same in report.c).
  * Names are raw: escape the text before drawing it. */
 
-/* "2 up · 1 degraded · 1 starting · 1 standby" (the model's counts, by the state
- * that counts; dot is the glyph between); "all 3 up" when every node is up. */
-void view_counts_text(const view_t *v, const model_status_t *st, char *buf, size_t sz);
+/* "2 up · 1 degraded · 1 starting · 1 standby" (model_counts(): up means every
+ * indicator up); "all 3 up" when every node is up. */
+void view_counts_text(const view_t *v, char *buf, size_t sz);
 
 /* One part of the headline: a state and the words saying it. */
 typedef struct view_phrase {

@@ -49,8 +49,8 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	}
 
 	/* the counts, "up" meaning up: "2 up · 1 degraded · 1 starting" */
-	view_counts_text(t, &status, buf, sizeof buf);
-	x += render_put(t, w, 0, x, W - x, buf, status.up < n ? A_BOLD : A_NORMAL) + 2;
+	view_counts_text(t, buf, sizeof buf);
+	x += render_put(t, w, 0, x, W - x, buf, strncmp(buf, "all ", 4) && n > 1 ? A_BOLD : A_NORMAL) + 2;
 
 	/* the worst thing with its own state, the group carrying the service first */
 	nph = view_headline(t, ph);

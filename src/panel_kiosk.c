@@ -328,7 +328,7 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	size_t n = t->m->nnodes, *order = xcalloc(n ? n : 1, sizeof *order), bad = 0, worst = 0;
 	attention_t *att = xcalloc(n ? n : 1, sizeof *att);
 	int W = getmaxx(w), avail, used = 0, page = 0, y;
-	char buf[160];
+	char buf[300];
 
 	/* the model says how much each node needs attention */
 	for (size_t i = 0; i < n; i++) {
@@ -353,9 +353,12 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	}
 	if (n == 0)
 		snprintf(buf, sizeof buf, "no nodes configured");
-	else if (bad)
-		snprintf(buf, sizeof buf, "%zu of %zu node%s need%s attention %s %zu fine", bad, n, n == 1 ? "" : "s",
-		         bad == 1 ? "s" : "", t->g->dot, n - bad);
+	else if (bad) {
+		char counts[128];
+		view_counts_text(t, counts, sizeof counts);
+		snprintf(buf, sizeof buf, "%zu of %zu node%s need%s attention %s %s", bad, n, n == 1 ? "" : "s",
+		         bad == 1 ? "s" : "", t->g->dot, counts);
+	}
 	else
 		snprintf(buf, sizeof buf, "%zu node%s fine, not every indicator known yet", n, n == 1 ? "" : "s");
 	render_put(t, w, top, 1, W - 1, buf,

@@ -457,14 +457,13 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y, tx = 0;
 	bool titled = t->lay.mode != LAYOUT_SUMMARY;
 	size_t n = t->m->nnodes;
-	model_status_t st = model_status(t->m, t->now_ms);
 	char right[160], counts[128];
 	cols_t c;
 
 	y0 = titled ? 1 : 0;
 	if (titled) {
 		size_t shown = lines > 0 ? (size_t)((H - 1 - t->lay.group_lines) / lines) : 0;
-		view_counts_text(t, &st, counts, sizeof counts);
+		view_counts_text(t, counts, sizeof counts);
 		if (shown < n)
 			snprintf(right, sizeof right, "%s %s %zu-%zu of %zu", counts, t->g->dot,
 			         t->node_top + 1, t->node_top + shown > n ? n : t->node_top + shown, n);

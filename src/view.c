@@ -296,8 +296,9 @@ bool view_kiosk_inverted(const view_t *v)
 
 /* ---------------------------------------------------------------- true sentences */
 
-void view_counts_text(const view_t *v, const model_status_t *st, char *buf, size_t sz)
+void view_counts_text(const view_t *v, char *buf, size_t sz)
 {
+	model_counts_t c = model_counts(v->m, v->now_ms), *st = &c;
 	const char *dot = v->g ? v->g->dot : "\xc2\xb7";
 	const struct { size_t n; const char *word; } part[] = {
 		{ st->degraded, "degraded" }, { st->starting, "starting" }, { st->down, "down" },
