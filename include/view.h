@@ -67,7 +67,8 @@ typedef struct view_asks {
 	void (*copy)(void *ud);              /* y: the incident summary to the clipboard */
 } view_asks_t;
 
-/* A message (config reload...) stays this long in the header. */
+/* A message (config reload...) stays this long in the footer; an error stays
+ * until it is fixed (a new message) or acknowledged (Esc). */
 #define VIEW_MESSAGE_MS 10000
 /* Burn-in positions (x, y) the kiosk cycles through, a cell apart. */
 #define VIEW_KIOSK_SHIFTS 6
@@ -153,6 +154,8 @@ void view_repaint(view_t *v);
 void view_set_message(view_t *v, const char *msg);
 /* True while a message is shown; *err when it reports an error. */
 bool view_message_active(view_t *v, bool *err);
+/* Esc: the operator has read the message (an error too); true when one was shown. */
+bool view_message_dismiss(view_t *v);
 
 /* True when nodetop's own data is stale: every node's newest data is older than 3
  * of its intervals (or none came in that long since the start), or nodetop itself

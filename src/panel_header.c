@@ -11,7 +11,7 @@
 void panel_header_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
-	bool narrow = W < 70, msg_err = false, msg, all_stale;
+	bool narrow = W < 70, all_stale;
 	char clock[16], buf[700], name[300], age[16];
 	view_phrase_t ph[2];
 	size_t nph;
@@ -29,7 +29,6 @@ void panel_header_draw(view_t *t, WINDOW *w)
 			maxlat = nd->health_latency_ms;
 	}
 	all_stale = view_all_stale(t, t->now_ms, &newest);
-	msg = view_message_active(t, &msg_err);
 	fmt_clock(clock, sizeof clock, t->now_ms, false);
 
 	if (!narrow)
@@ -65,14 +64,6 @@ void panel_header_draw(view_t *t, WINDOW *w)
 		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
 		                 render_state_symbol(t, overall), status.name);
 	x += 2;
-
-	/* a message (config reload, copy...) wins over the rest; an error in reverse video */
-	if (msg) {
-		render_escape(t, buf, sizeof buf, t->message, false);
-		render_putf(t, w, 0, x, W - x, msg_err ? A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN) : A_BOLD,
-		            msg_err ? " %s " : "%s", buf);
-		return;
-	}
 
 	/* nodetop's own health: are the polls on time */
 	if (stale) {
@@ -110,6 +101,7 @@ void panel_footer_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
 	char buf[256];
+	bool msg_err = false;
 
 	if (t->filter_editing) {
 		render_escape(t, buf, sizeof buf, t->filter, false);
@@ -119,6 +111,21 @@ void panel_footer_draw(view_t *t, WINDOW *w)
 		mvwaddstr(w, 0, x, " ");                /* the text cursor */
 		wattrset(w, A_NORMAL);
 		render_put(t, w, 0, x + 2, W - x - 2, "Enter keep  Esc clear", A_DIM);
+		return;
+	}
+	if (view_message_active(t, &msg_err)) {
+		/* messages have their own place, apart from the alerts in the header */
+		char msg[700];
+		int hint = msg_err ? 14 : 0;
+		render_escape(t, msg, sizeof msg, t->message, false);
+		if (msg_err) {
+			x += render_putf(t, w, 0, x, W - x - hint, A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN), " %s %s ",
+			                 render_state_symbol(t, STATE_DOWN), msg) + 2;
+			if (x + hint <= W)
+				render_put(t, w, 0, x, W - x, "Esc dismiss", A_DIM);
+		} else {
+			render_putf(t, w, 0, x, W - x, A_BOLD, " %s", msg);
+		}
 		return;
 	}
 	if (t->view == VIEW_DETAIL) {

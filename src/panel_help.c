@@ -18,7 +18,7 @@ static const help_line_t help_keys[] = {
 	{ "Enter", "Enter", "detail view of the node; in checks: open/close a group" },
 	{ "\xe2\x86\x90 \xe2\x86\x92  h l  Space", "Left Right  h l  Space", "close / open a check group" },
 	{ "PgUp PgDn  g G", "PgUp PgDn  g G", "page up / down, first / last" },
-	{ "Esc  Backspace", "Esc  Backspace", "back from the detail view; clear the filter" },
+	{ "Esc  Backspace", "Esc  Backspace", "dismiss a message; back from the detail view; clear the filter" },
 	{ "/", "/", "filter checks by text (name or output)" },
 	{ "f", "f", "failing checks only (toggle)" },
 	{ "a", "a", "acknowledge the selected node's problem, with a note (until its state changes)" },

@@ -68,7 +68,7 @@ void view_set_message(view_t *v, const char *msg)
 
 bool view_message_active(view_t *v, bool *err)
 {
-	if (!v->message[0] || v->now_ms >= v->message_until_ms)
+	if (!v->message[0])
 		return false;
 	if (!v->message_err && v->m->events.seq > v->message_seq) {
 		/* app.c adds the timeline's CONFIG event right after the message */
@@ -79,8 +79,24 @@ bool view_message_active(view_t *v, bool *err)
 				v->message_err = true;
 		}
 	}
+	/* an error stays until it is fixed (a new message) or acknowledged */
+	if (!v->message_err && v->now_ms >= v->message_until_ms)
+		return false;
 	if (err)
 		*err = v->message_err;
+	return true;
+}
+
+bool view_message_dismiss(view_t *v)
+{
+	bool err;
+
+	if (!view_message_active(v, &err))
+		return false;
+	v->message[0] = '\0';
+	v->message_err = false;
+	v->message_until_ms = 0;
+	view_dirty(v, DIRTY_HEADER | DIRTY_FOOTER);
 	return true;
 }
 
@@ -188,7 +204,7 @@ unsigned view_tick(view_t *v, int64_t now, int64_t gap, bool *stalled)
 		v->stale_mask = stale;
 		what |= DIRTY_MODEL;        /* data became (or stopped being) stale: dim or undim it */
 	}
-	if (v->message[0] && now >= v->message_until_ms && v->message_until_ms) {
+	if (v->message[0] && now >= v->message_until_ms && v->message_until_ms && !v->message_err) {
 		v->message_until_ms = 0;    /* gone: draw the header without it */
 		what |= DIRTY_HEADER | DIRTY_FOOTER;
 	}

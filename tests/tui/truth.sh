@@ -45,6 +45,19 @@ t_nomatch "nowhere 4/4 up" '4/4 up' "$S"
 t_match "header: the worst thing named with its own state (db down on delta)" \
 	'^ nodetop  [0-9:]{8}  [^✖]*  ✖ db down on delta' "$S"
 t_nomatch "header: no overall UP next to a node in trouble" '● UP' "$(printf '%s\n' "$S" | head -1)"
+
+# ---------------------------------------------------------------- 7: messages apart from alerts
+tmux_keys y
+if tmux_wait 'summary copied' 5; then t_ok "y: the message is shown"; else t_fail "y message"; fi
+S=$(tmux_screen)
+t_match "the message is in the footer" 'summary copied \([0-9]+ bytes\)' "$(printf '%s\n' "$S" | tail -1)"
+t_match "the header still names the worst thing" '✖ db down on delta' "$(printf '%s\n' "$S" | head -1)"
+
+# ---------------------------------------------------------------- 11: Backspace clears the filter, as the help says
+tmux_keys Escape / H e a r t Enter
+if tmux_wait 'filter: Heart' 5; then t_ok "a filter is set"; else t_fail "filter set"; fi
+tmux_keys BSpace
+if tmux_wait_gone 'filter: Heart' 5; then t_ok "Backspace clears the filter"; else t_fail "Backspace clears the filter"; fi
 tmux_keys q
 
 # the kiosk says the same counts
