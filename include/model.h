@@ -297,4 +297,11 @@ typedef struct model_counts {
 } model_counts_t;
 model_counts_t model_counts(const model_t *m, int64_t now_ms);   /* now 0: m->now_ms */
 
+/* True when what is known of node idx's checks, charts and DB/RPC indicators
+ * is not current: the node is stale, or its last /health gave no body (refused,
+ * timed out, an HTTP error, 204 starting, a standby). *seen_ms: until when it
+ * was current (the last answer when stale, else when the node stopped giving a
+ * body). Views show such data as "last seen at T", dimmed, never as live. */
+bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *seen_ms);
+
 #endif

@@ -39,3 +39,32 @@ model_counts_t model_counts(const model_t *m, int64_t now_ms)
 	}
 	return c;
 }
+
+bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *seen_ms)
+{
+	const node_t *n;
+	state_t s;
+
+	if (now_ms <= 0)
+		now_ms = m->now_ms;
+	if (seen_ms)
+		*seen_ms = 0;
+	if (idx >= m->nnodes)
+		return false;
+	n = &m->nodes[idx];
+	if (!n->last_health_ms)
+		return false;               /* never polled: nothing old to show */
+	s = n->ind[IND_NODE].state;
+	if (node_is_stale(n, now_ms)) {
+		if (seen_ms)
+			*seen_ms = node_last_answer_ms(n);
+		return true;
+	}
+	/* /health gave no body this time: refused, timed out, an HTTP error, 204 */
+	if (n->state == STATE_DOWN || n->state == STATE_STARTING || s == STATE_STANDBY) {
+		if (seen_ms)
+			*seen_ms = n->state_since_ms;
+		return true;
+	}
+	return false;
+}

@@ -160,7 +160,8 @@ void panel_charts_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1, lw = 10;
 	const node_t *n;
-	char title[256], name[128], right[128];
+	char title[256], name[128], right[160], clock[16];
+	int64_t seen;
 	bool stale, focused = t->focus == FOCUS_CHARTS, detail = t->view == VIEW_DETAIL;
 	size_t i;
 
@@ -169,10 +170,15 @@ void panel_charts_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	n = &t->m->nodes[t->sel];
-	stale = node_is_stale(n, t->now_ms);
+	stale = model_node_unread(t->m, t->sel, t->now_ms, &seen);
 	render_escape(t, name, sizeof name, n->name, false);
 	snprintf(title, sizeof title, "Metrics %s %s", t->g->dot, name);
-	snprintf(right, sizeof right, "%zu series%s", n->nseries, stale ? ", STALE" : "");
+	snprintf(right, sizeof right, "%zu series", n->nseries);
+	if (stale && seen && n->nseries) {
+		/* not read now: the charts end when the node was last seen */
+		fmt_clock(clock, sizeof clock, seen, false);
+		snprintf(right + strlen(right), sizeof right - strlen(right), " %s last seen %s", t->g->dot, clock);
+	}
 	render_title(t, w, title, right, focused);
 	if (n->nseries == 0) {
 		if (n->metrics_error[0]) {

@@ -165,7 +165,9 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	state_t shown = n->ind[IND_NODE].state == STATE_STANDBY ? STATE_STANDBY : n->state;
 	state_t st = stale ? STATE_UNKNOWN : shown;
 	attr_t sa = stale ? A_DIM : render_state_attr(t, shown);
-	char buf[700], name[128], dur[16];
+	char buf[700], name[128], dur[16], seen_clock[16];
+	int64_t seen = 0;
+	bool unread;
 
 	render_escape(t, name, sizeof name, n->name, false);
 	x += render_put(t, w, y, x, W - x, render_state_symbol(t, st), sa) + 1;
@@ -203,17 +205,23 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		render_put(t, w, y, x, W - x, buf, A_NORMAL);
 	}
 	y++;
-	/* the indicators that are not fine, with since when and why */
+	/* the indicators that are not fine, with since when and why; what is not read
+	 * now (the node gives no /health body) as last seen, dimmed */
+	unread = model_node_unread(t->m, i, t->now_ms, &seen);
+	fmt_clock(seen_clock, sizeof seen_clock, seen, false);
 	for (int k = 0; k < IND__COUNT && y < end; k++) {
 		const indicator_t *ind = &n->ind[k];
+		bool old = unread && k != IND_NODE;
 		if (!kiosk_ind_shown(n, (indicator_id_t)k))
 			continue;
 		x = 5;
 		render_field(t, w, y, x, 4, indicator_name((indicator_id_t)k), A_BOLD, false);
 		x += 5;
-		x += render_putf(t, w, y, x, W - x, render_state_attr(t, ind->state) & ~A_REVERSE, "%s %s",
+		x += render_putf(t, w, y, x, W - x, old ? A_DIM : render_state_attr(t, ind->state) & ~A_REVERSE, "%s %s",
 		                 render_state_symbol(t, ind->state), state_name(ind->state)) + 1;
-		if (ind->since_ms) {
+		if (old && seen) {
+			x += render_putf(t, w, y, x, W - x, A_DIM, "last seen %s", seen_clock) + 2;
+		} else if (ind->since_ms) {
 			fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
 			x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 		}
@@ -231,10 +239,16 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 			break;
 		}
 		x = 5;
-		x += render_put(t, w, y, x, 2, render_state_symbol(t, STATE_DOWN), render_state_attr(t, STATE_DOWN) & ~A_REVERSE) + 1;
+		x += render_put(t, w, y, x, 2, render_state_symbol(t, STATE_DOWN),
+		                unread ? A_DIM : render_state_attr(t, STATE_DOWN) & ~A_REVERSE) + 1;
 		render_escape(t, buf, sizeof buf, ck->name, false);
-		x += render_put(t, w, y, x, W - x - 16, buf, A_BOLD) + 2;
-		if (ck->since_ms) {
+		x += render_put(t, w, y, x, W - x - 16, buf, unread ? A_DIM : A_BOLD) + 2;
+		if (unread) {
+			if (seen)
+				render_putf(t, w, y, x, W - x, A_DIM, "failing when last seen %s", seen_clock);
+			else
+				render_put(t, w, y, x, W - x, "failing when last seen", A_DIM);
+		} else if (ck->since_ms) {
 			fmt_duration(dur, sizeof dur, t->now_ms - ck->since_ms);
 			render_putf(t, w, y, x, W - x, A_NORMAL, "failing for %s", dur);
 		}

@@ -131,6 +131,13 @@ static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const
 	wattrset(w, A_NORMAL);
 }
 
+/* True when the node's DB/RPC indicators and checks are not read now (the model
+ * says so); *seen: until when they were. */
+static bool nodes_unread(const view_t *t, const node_t *n, int64_t *seen)
+{
+	return model_node_unread(t->m, (size_t)(n - t->m->nodes), t->now_ms, seen);
+}
+
 /* Attribute for everything of a node whose data is stale: dimmed, never bright. */
 static attr_t nodes_base(const view_t *t, const node_t *n)
 {
@@ -286,7 +293,8 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 			snprintf(buf, sizeof buf, "-");
 		else if (n->nfailing) {
 			snprintf(buf, sizeof buf, "%zu failing", n->nfailing);
-			a = nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE;
+			/* failing when last read, not now: dimmed */
+			a = nodes_unread(t, n, NULL) ? A_DIM : nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE;
 		} else
 			snprintf(buf, sizeof buf, "%zu ok", n->nchecks);
 		render_field(t, w, y, c->x[C_FAIL], c->w[C_FAIL] - 1, buf, a, false);
@@ -307,13 +315,16 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	attr_t base = nodes_base(t, n);
 	int W = getmaxx(w), x = indent, bar;
 	char p1[16], p24[16], since[16], buf[512];
+	int64_t seen = 0;
+	/* a DB/RPC state not read now: last seen, dimmed, not a live state */
+	bool old = k != IND_NODE && ind->state != STATE_UNKNOWN && nodes_unread(t, n, &seen);
 
 	nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
 	nodes_pct(ind, t->now_ms, DAY_MS, p24, sizeof p24);
 	render_field(t, w, y, x, 5, indicator_name(k), base | A_BOLD, false);
 	x += 5;
-	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
-	render_field(t, w, y, x + 2, 9, state_name(ind->state), nodes_state_attr(t, n, ind->state), false);
+	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), old ? A_DIM : nodes_state_attr(t, n, ind->state));
+	render_field(t, w, y, x + 2, 9, state_name(ind->state), old ? A_DIM : nodes_state_attr(t, n, ind->state), false);
 	x += 11;
 	render_put(t, w, y, x, 3, "1h", A_DIM);
 	render_field(t, w, y, x + 3, 6, p1, base, true);
@@ -321,7 +332,10 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	render_put(t, w, y, x, 3, "24h", A_DIM);
 	render_field(t, w, y, x + 4, 6, p24, base, true);
 	x += 12;
-	if (ind->since_ms) {
+	if (old && seen) {
+		fmt_clock(since, sizeof since, seen, false);
+		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);
+	} else if (ind->since_ms) {
 		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
 		render_putf(t, w, y, x, 10, base, "for %s", since);
 	}
@@ -333,7 +347,11 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 		bar = W - x - 1;
 	nodes_bar(t, w, y, x, bar, ind, base);
 	x += bar + 2;
-	if (ind->state != STATE_UP && ind->reason[0] && x < W - 4) {
+	if (old && x < W - 4) {
+		fmt_clock(since, sizeof since, seen, false);
+		render_escape(t, buf, sizeof buf, ind->reason, false);
+		render_putf(t, w, y, x, W - x, A_DIM, "last seen %s%s%s", since, buf[0] ? ": " : "", buf);
+	} else if (ind->state != STATE_UP && ind->reason[0] && x < W - 4) {
 		render_escape(t, buf, sizeof buf, ind->reason, false);
 		render_put(t, w, y, x, W - x, buf, base | A_DIM);
 	}

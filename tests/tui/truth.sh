@@ -69,4 +69,39 @@ else
 fi
 tmux_keys q
 
+# ---------------------------------------------------------------- 5: a node that cannot be read shows its last data as last seen
+CTL=$T_TMP/sim.ctl
+ctl() { printf '%s\n' "$@" >"$CTL.new" && mv "$CTL.new" "$CTL"; }
+ctl "0 healthy"
+PF=$T_TMP/p5.ports
+psim_start "$PF" --nodes 2 --scenarios healthy,rpc-outage --control-file "$CTL" || t_fail "second simulator starts"
+printf '[defaults]\ninterval = 1s\n[node ok]\nurl = http://127.0.0.1:%s\n[node bad]\nurl = http://127.0.0.1:%s\n' \
+	"$(psim_port "$PF" 0)" "$(psim_port "$PF" 1)" >"$T_TMP/p5.conf"
+sed 's/^\[defaults\]$/&\nkiosk = true/' "$T_TMP/p5.conf" >"$T_TMP/p5k.conf"
+ui 100 30 "$T_TMP/p5k.conf"
+if tmux_wait 'HeadListener +failing for [0-9]+s' 20; then t_ok "kiosk: a live failing check counts its time"; else t_fail "kiosk: failing check"; fi
+ctl "0 healthy" "1 unlisten"               # the node stops answering: its checks are last seen
+if tmux_wait 'HeadListener +failing when last seen [0-9:]{8}' 20; then
+	t_ok "kiosk: once the node cannot be read, its check is 'failing when last seen T'"
+else
+	t_fail "kiosk: last seen check"
+fi
+S=$(tmux_screen)
+t_nomatch "kiosk: no live 'failing for' under a node that cannot be read" 'failing for' "$S"
+t_match "kiosk: the node's own state is live (down, refused)" '✖ bad +DOWN for [0-9]+s +connection refused' "$S"
+tmux_keys q
+ctl "0 healthy" "1 rpc-outage" "1 listen"
+ui 132 40 "$T_TMP/p5.conf"
+tmux_wait '^. . bad +DEGRADED' 20 >/dev/null
+tmux_keys j
+if tmux_wait '─ Checks · bad ─ 1 of [0-9]+ failing ─' 15; then t_ok "dashboard: live failing check"; else t_fail "dashboard: failing check"; fi
+ctl "0 healthy" "1 unlisten"
+if tmux_wait '─ Checks · bad ─ 1 of [0-9]+ failing · last seen [0-9:]{8} ─' 15; then
+	t_ok "dashboard: the checks panel says its checks are last seen at T"
+else
+	t_fail "dashboard: checks last seen"
+fi
+t_match "dashboard: the charts too" 'Metrics · bad ─ [0-9]+ series · last seen [0-9:]{8}' "$(tmux_screen)"
+tmux_keys q
+
 t_done
