@@ -52,6 +52,20 @@ static void charts_label(const view_t *t, const series_t *s, const chart_def_t *
 	}
 }
 
+/* The smallest span a chart's scale has, so that noise does not swing full
+ * height: a rate a quarter of its size (at least 1/min), bytes a twentieth;
+ * other gauges none (a change of a block height, a connection, is real). */
+static double charts_min_span(const chart_def_t *d, double lo, double hi)
+{
+	double mag = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+
+	if (d->mode == CHART_RATE_PER_MIN || d->unit == UNIT_PER_MIN)
+		return mag * 0.25 > 1 ? mag * 0.25 : 1;
+	if (d->unit == UNIT_BYTES)
+		return mag * 0.05;
+	return 0;
+}
+
 /* Samples of a series for ncols columns of the node's poll interval. */
 static bool charts_columns(const view_t *t, const node_t *n, const series_t *s, double *vals, int ncols,
                            double *lo, double *hi)
@@ -80,7 +94,7 @@ static void charts_line(view_t *t, WINDOW *w, int y, const node_t *n, const seri
 	if (sw >= 4) {
 		any = charts_columns(t, n, s, vals, sw, &lo, &hi);
 		if (any) {
-			sparkline_scale(vals, (size_t)sw, SPARK_LEVELS, levels, NULL, NULL);
+			sparkline_scale_span(vals, (size_t)sw, SPARK_LEVELS, levels, charts_min_span(d, lo, hi));
 			for (int i = 0; i < sw; i++) {
 				if (levels[i] < 0)
 					continue;
@@ -141,7 +155,7 @@ static int charts_big(view_t *t, WINDOW *w, int y, const node_t *n, const series
 		render_put(t, w, y, 3, W - 3, "no samples yet", A_DIM);
 		return 1 + rows;
 	}
-	sparkline_scale(vals, (size_t)cw, rows * SPARK_LEVELS, levels, NULL, NULL);
+	sparkline_scale_span(vals, (size_t)cw, rows * SPARK_LEVELS, levels, charts_min_span(d, lo, hi));
 	for (int r = 0; r < rows && y + r < H; r++) {
 		int row = rows - 1 - r;      /* screen top is the chart's top row */
 		for (int i = 0; i < cw; i++) {
