@@ -304,4 +304,10 @@ model_counts_t model_counts(const model_t *m, int64_t now_ms);   /* now 0: m->no
  * body). Views show such data as "last seen at T", dimmed, never as live. */
 bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *seen_ms);
 
+/* True when there are two nodes or more and not one answered its last /health:
+ * every one refused, timed out or did not resolve. The likelier cause is then
+ * this host's own network or DNS, not the nodes: views say so apart from the
+ * nodes' own verdicts. */
+bool model_none_reachable(const model_t *m, int64_t now_ms);
+
 #endif

@@ -68,3 +68,23 @@ bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *se
 	}
 	return false;
 }
+
+bool model_none_reachable(const model_t *m, int64_t now_ms)
+{
+	(void)now_ms;
+	if (m->nnodes < 2)
+		return false;           /* one node: its own verdict says it */
+	for (size_t i = 0; i < m->nnodes; i++) {
+		const node_t *n = &m->nodes[i];
+		switch (n->health_error) {
+		case PROBE_ERR_REFUSED:
+		case PROBE_ERR_TIMEOUT:
+		case PROBE_ERR_DNS:
+		case PROBE_ERR_OTHER:
+			break;
+		default:
+			return false;   /* it answered (or failed in a way of its own: TLS, reset, size) */
+		}
+	}
+	return true;
+}

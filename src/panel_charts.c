@@ -88,7 +88,12 @@ static void charts_line(view_t *t, WINDOW *w, int y, const node_t *n, const seri
 	bool any;
 
 	charts_label(t, s, d, label, sizeof label);
-	render_field(t, w, y, 1, lw, label, stale ? A_DIM : A_NORMAL, false);
+	{
+		/* cut in the middle: titles that begin alike stay apart by their ends */
+		char fit[512];
+		fmt_fit_middle(fit, sizeof fit, label, lw, t->g->ellipsis);
+		render_field(t, w, y, 1, lw, fit, stale ? A_DIM : A_NORMAL, false);
+	}
 	if (sw > 512)
 		sw = 512;
 	if (sw >= 4) {

@@ -51,6 +51,12 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	view_counts_text(t, buf, sizeof buf);
 	x += render_put(t, w, 0, x, W - x, buf, strncmp(buf, "all ", 4) && n > 1 ? A_BOLD : A_NORMAL) + 2;
 
+	/* every node failing to connect at once: most likely this host's network */
+	if (model_none_reachable(t->m, t->now_ms))
+		x += render_putf(t, w, 0, x, W - x, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED),
+		                 narrow ? " no node reachable: check this host " : " cannot reach any node %s check this host's network ",
+		                 t->utf8 ? "\xe2\x80\x94" : "-") + 2;
+
 	/* the worst thing with its own state, the group carrying the service first */
 	nph = view_headline(t, ph);
 	for (size_t i = 0; i < nph && x < W - 4; i++) {

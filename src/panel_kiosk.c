@@ -28,6 +28,15 @@ static const kiosk_glyph_t kiosk_font[] = {
 	{ 'S', { " ####", "#    ", " ### ", "    #", "#### " } },
 	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
 	{ 'Y', { "#   #", " # # ", "  #  ", "  #  ", "  #  " } },
+	{ 'D', { "#### ", "#   #", "#   #", "#   #", "#### " } },
+	{ 'G', { " ####", "#    ", "#  ##", "#   #", " ####" } },
+	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
+	{ 'K', { "#   #", "#  # ", "###  ", "#  # ", "#   #" } },
+	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
+	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
+	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
+	{ 'U', { "#   #", "#   #", "#   #", "#   #", " ### " } },
+	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
 	{ ' ', { "   ", "   ", "   ", "   ", "   " } },
 };
 
@@ -365,6 +374,13 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 		}
 		order[j] = i;
 	}
+	if (model_none_reachable(t->m, t->now_ms) && bottom - top > 6) {
+		/* apart from the nodes' verdicts: the likelier cause is this host */
+		snprintf(buf, sizeof buf, " cannot reach any node %s check this host's network (DNS, routes, VPN) ",
+		         t->utf8 ? "\xe2\x80\x94" : "-");
+		render_put(t, w, top, 1, W - 1, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED));
+		top += 2;
+	}
 	if (n == 0)
 		snprintf(buf, sizeof buf, "no nodes configured");
 	else if (bad) {
@@ -379,6 +395,35 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	           A_BOLD | (bad && att[worst].severity == SEV_CRITICAL ? render_pair(t, PAIR_DOWN)
 	                     : bad && att[worst].severity == SEV_WARNING ? render_pair(t, PAIR_DEGRADED) : 0));
 	top += 2;
+	/* the worst item across the room: its state in big letters, what and where
+	 * under it, when the list leaves the room */
+	if (bad) {
+		int need = 0, bh;
+		const node_t *wn = &t->m->nodes[worst];
+		state_t ws = att[worst].stale ? STATE_UNKNOWN : wn->ind[att[worst].ind].state;
+		char what[300], esc[200], dur[16];
+		const char *word;
+		if (ws == STATE_UP && wn->nfailing)
+			ws = STATE_DEGRADED;
+		word = state_name_upper(ws);
+		for (size_t k = 0; k < n; k++)
+			need += kiosk_item_rows(t, k, &att[k]);
+		need += (int)(t->m->ngroups < 3 ? t->m->ngroups : 3) * 2;
+		bh = kiosk_banner(t, NULL, 0, W, bottom - top - need - 2, word, 0, false);
+		if (bh > 1 && top + bh + 2 + need <= bottom) {
+			attr_t wa = A_BOLD | (render_state_attr(t, ws) & ~A_REVERSE);
+			kiosk_banner(t, w, top, W, bh, word, wa, false);
+			top += bh;
+			render_escape(t, esc, sizeof esc, wn->name, false);
+			fmt_duration(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0);
+			if (att[worst].ind == IND_NODE)
+				snprintf(what, sizeof what, "%s %s for %s", esc, state_name(ws), dur);
+			else
+				snprintf(what, sizeof what, "%s %s on %s for %s", indicator_name(att[worst].ind), state_name(ws), esc, dur);
+			kiosk_center(t, w, top, what, A_BOLD);
+			top += 2;
+		}
+	}
 	/* the failover groups first: which member carries each */
 	for (size_t g = 0; g < t->m->ngroups && g < 3 && top + 4 < bottom; g++)
 		top = kiosk_group_line(t, w, top, g);

@@ -104,4 +104,68 @@ fi
 t_match "dashboard: the charts too" 'Metrics · bad ─ [0-9]+ series · last seen [0-9:]{8}' "$(tmux_screen)"
 tmux_keys q
 
+# ---------------------------------------------------------------- 11: help lines whole, no internals; history cells by shape
+ui 100 40 "$CONF"
+tmux_wait_polled 15
+tmux_keys '?'
+if tmux_wait 'nodetop: keys' 5; then t_ok "the help opens"; else t_fail "help opens"; fi
+S=$(tmux_screen)
+t_match "help: a long line wraps instead of being cut" 'with a note \(until' "$S"
+t_match "help: ... and goes on on the next line" 'state changes\)' "$S"
+t_nomatch "help: no internals (frames drawn)" 'frames drawn' "$S"
+t_match "help: the history cells have a shape per state, in colour too" 'history: +█ up +░ starting +▒ degraded +X down' "$S"
+tmux_keys q q
+
+# ---------------------------------------------------------------- 13: TERM=dumb refused clearly
+tmux_reset
+rm -f "$T_TMP/rc" "$T_TMP/stderr"
+tmux_start 80 24 bash -c 'env TERM=dumb "$1" -c "$2" 2>"$0/stderr"; echo "rc=$?" >"$0/rc"; sleep 60' "$T_TMP" "$NODETOP" "$CONF"
+have_rc() { [ -s "$T_TMP/rc" ]; }
+t_check "TERM=dumb: nodetop ends at once" wait_until 10000 have_rc
+t_match "TERM=dumb: a non-zero exit" '^rc=[1-9]' "$(cat "$T_TMP/rc" 2>/dev/null)"
+t_match "TERM=dumb: it says why and what to do" "terminal type 'dumb' cannot move the cursor.*--events" "$(cat "$T_TMP/stderr")"
+
+# ---------------------------------------------------------------- 13: --demo leaves no /tmp/nodetop-demo.* behind
+tmux_reset
+tmux_start 132 40 env LC_ALL=C.UTF-8 "$NODETOP" --demo
+tmux_wait '─ Nodes ─' 20 >/dev/null
+NT=$(pgrep -x -P "$(tmux_cmd display -p -t t '#{pane_pid}')" nodetop || pgrep -n -x nodetop)
+demo_dir() { local c; for c in $(pgrep -P "$NT"); do tr '\0' '\n' </proc/$c/cmdline 2>/dev/null | grep -m1 '/nodetop-demo\.' ; done | sed 's|/ports$||' | head -1; }
+DD=$(demo_dir)
+t_match "--demo: its simulator writes in a /tmp/nodetop-demo.* directory" '^/tmp/nodetop-demo\.' "$DD"
+t_check "--demo: the directory is there while it runs" test -d "$DD"
+tmux_keys q
+gone() { ! kill -0 "$NT" 2>/dev/null; }
+t_check "--demo: q ends it" wait_until 10000 gone
+t_check "--demo: its directory is removed after q" test ! -e "$DD"
+
+# ---------------------------------------------------------------- 10: the kiosk's problem takes the space
+ui 120 40 "$T_TMP/kiosk.conf"
+if tmux_wait '^ +db down on delta for [0-9]+s *$' 20; then
+	t_ok "kiosk: the worst item across the room, what and where under its big state word"
+else
+	t_fail "kiosk: big state word"
+fi
+S=$(tmux_screen)
+t_match "kiosk: the state word in block letters above it" '████' "$(printf '%s\n' "$S" | sed -n '3,/db down on delta for/p')"
+
+# ---------------------------------------------------------------- 9: every node failing at once: this host's network
+kill -STOP "$SIM_PID"
+if tmux_wait "cannot reach any node — check this host's network" 30; then
+	t_ok "kiosk: every node timing out at once is said to be this host's network, apart from the list"
+else
+	t_fail "kiosk: cannot reach any node"
+fi
+t_match "kiosk: the nodes' own verdicts are still there below it" '4 of 4 nodes need attention' "$(tmux_screen)"
+tmux_keys q
+ui 132 40 "$CONF"
+if tmux_wait "^ nodetop  [0-9:]{8}  0 up · 4 down   cannot reach any node — check this host's network " 30; then
+	t_ok "dashboard: the header says it, apart from the counts and the worst node"
+else
+	t_fail "dashboard: cannot reach any node"
+fi
+kill -CONT "$SIM_PID"
+if tmux_wait_gone 'cannot reach any node' 20; then t_ok "the banner goes when nodes answer again"; else t_fail "banner goes"; fi
+tmux_keys q
+
 t_done
