@@ -48,8 +48,14 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	}
 
 	/* the counts, "up" meaning up: "2 up · 1 degraded · 1 starting" */
-	view_counts_text(t, buf, sizeof buf);
-	x += render_put(t, w, 0, x, W - x, buf, strncmp(buf, "all ", 4) && n > 1 ? A_BOLD : A_NORMAL) + 2;
+	{
+		model_counts_t c = model_counts(t->m, t->now_ms);
+		if (narrow)      /* no room for every state: how many of all are up (up meaning up) */
+			snprintf(buf, sizeof buf, "%zu/%zu up", c.up, c.nodes);
+		else
+			view_counts_text(t, buf, sizeof buf);
+		x += render_put(t, w, 0, x, W - x, buf, c.up < c.nodes ? A_BOLD : A_NORMAL) + 2;
+	}
 
 	/* every node failing to connect at once: most likely this host's network */
 	if (model_none_reachable(t->m, t->now_ms))

@@ -303,7 +303,7 @@ elif command -v tmux >/dev/null; then
 		printf '%s\n' "$S" | sed 's/^/#   |/'
 		return 1
 	}
-	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " 20 >/dev/null && tmux_wait 'nodes [0-9]+/[0-9]+ up' 10 >/dev/null; then
+	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " 20 >/dev/null && tmux_wait '[0-9]+(/[0-9]+)? up' 10 >/dev/null; then
 		sleep_polls() { tmux_wait "$1" 10 >/dev/null; }
 		# let every node be polled at least twice (the slow ones time out after 1 s)
 		sleep_polls "f00 .*connection refused"
