@@ -516,6 +516,12 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 		for (int i = C_GROUP; i < C_ERROR; i++)
 			if (c.w[i] > 0 && c.x[i] >= tx + 2)
 				lend = c.x[i] + render_width(col_label[i]);
+		if (W - rw - 2 <= lend + 1 && t->node_top == 0 && (size_t)((H - 1 - t->lay.group_lines) / lines) >= n) {
+			/* no room for every state beside the column headers: how many of all are up */
+			model_counts_t mc = model_counts(t->m, t->now_ms);
+			snprintf(right, sizeof right, "%zu/%zu up", mc.up, mc.nodes);
+			rw = render_width(right) + 2;
+		}
 		if (W - rw - 2 > lend + 1) {
 			render_putf(t, w, 0, W - rw - 2, rw, A_NORMAL, " %s ", right);
 		} else {
