@@ -168,4 +168,16 @@ kill -CONT "$SIM_PID"
 if tmux_wait_gone 'cannot reach any node' 20; then t_ok "the banner goes when nodes answer again"; else t_fail "banner goes"; fi
 tmux_keys q
 
+# ---------------------------------------------------------------- 13: ASCII: '..' for a cut text ('~' is starting), a blank before the scroll marker
+ui 80 24 "$CONF" --ascii
+tmux_wait '^  ~ charlie +STARTING' 20 >/dev/null
+tmux_wait ' v$' 10 >/dev/null
+S=$(tmux_screen)
+t_match "ASCII: the starting state is ~" '^  ~ charlie +STARTING' "$S"
+t_match "ASCII: a cut text ends in .." '[a-z]\.\.$' "$S"
+t_nomatch "ASCII: no cut text ends in ~" '[a-z]~$' "$S"
+t_match "ASCII: a scroll marker" ' v$' "$S"
+t_nomatch "ASCII: the scroll marker never runs into text" '[^ -]v$' "$S"
+tmux_keys q
+
 t_done
