@@ -1,6 +1,6 @@
-/* panel_header.c - the header bar (clock, nodes up, worst state, nodetop's own
- * poll health and the DATA STALE warning, messages), the footer bar (key hints, the filter
- * prompt) and the acknowledge prompt. */
+/* panel_header.c - the header bar (clock, the counts, the worst thing with its own state,
+ * nodetop's own poll health and the DATA STALE warning), the footer bar (key hints,
+ * messages, the filter prompt) and the acknowledge prompt. */
 #include <stdio.h>
 #include <string.h>
 
