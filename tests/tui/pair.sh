@@ -63,6 +63,11 @@ if tmux_wait '● pair up on standby · ✖ primary down' 20; then
 else
 	t_fail "header names the down member"
 fi
+
+# ---------------------------------------------------------------- two active members: the lease is not working
+ctl "0 healthy" "0 listen" "1 healthy" "1 listen"
+if tmux_wait '^  ▲ pair: two active members' 30; then t_ok "the group's line says two members are active"; else t_fail "two active on the group line"; fi
+t_match "the timeline tells it as its own event" '▲ two active members in pair for [0-9]+s · primary and standby both active' "$(tmux_screen)"
 tmux_keys q
 
 # ---------------------------------------------------------------- the kiosk
