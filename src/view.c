@@ -1,5 +1,6 @@
 /* view.c - the dashboard's view state: dirty flags and frame requests, the message,
- * staleness and the watchdog's stall, the clock tick, selection and scroll ranges. */
+ * staleness and the watchdog's stall, the clock tick, selection and scroll ranges, and
+ * the sentences the header and the kiosk share (the counts, the headline, a group's state). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -180,4 +180,20 @@ t_match "ASCII: a scroll marker" ' v$' "$S"
 t_nomatch "ASCII: the scroll marker never runs into text" '[^ -]v$' "$S"
 tmux_keys q
 
+# ---------------------------------------------------------------- 8: sparklines: a constant series flat in the middle, a stall drops to the bottom
+PF8=$T_TMP/p8.ports
+psim_start "$PF8" --nodes 1 --scenarios healthy || t_fail "third simulator starts"
+printf '[defaults]\ninterval = 1s\n[node n8]\nurl = http://127.0.0.1:%s\n' "$(psim_port "$PF8" 0)" >"$T_TMP/p8.conf"
+ui 132 40 "$T_TMP/p8.conf"
+spark_of() { tmux_screen | grep -E -m1 -- "$1" | grep -Eo '[▁▂▃▄▅▆▇█]+' | head -1; }
+have_samples() { [ "$(spark_of 'RPC nodes alive' | wc -m)" -ge 6 ]; }
+t_check "the charts fill" wait_until 30000 have_samples
+t_match "a constant series (2 RPC nodes alive) is drawn flat in the middle" '^▄+$' "$(spark_of 'RPC nodes alive')"
+heads_move() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]+ +[1-9][0-9.]*/min'; }
+t_check "heads/min shows heads coming in" wait_until 90000 heads_move
+psim_set "$PF8" 0 rpc-outage
+stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]*[▂▃▄▅▆▇█][▁▂▃▄▅▆▇█]*▁▁ +0/min'; }
+if wait_until 90000 stalled; then t_ok "a stall (no new heads) drops to the bottom of heads/min"; else t_fail "stall visible"; tmux_screen | grep heads/min | sed 's/^/#   /'; fi
+tmux_keys q
+
 t_done
