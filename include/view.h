@@ -1,6 +1,5 @@
-/* view.h - the dashboard's view state, the bottom of the screen: what is dirty, focus and
- * selection, messages, staleness, the clock, the kiosk's page, the shared sentences (counts,
- * headline); and what it may ask of the app. */
+/* view.h - the dashboard's view state, the bottom of the screen: what is dirty, focus, messages,
+ * staleness, the clock, the kiosk's page, the shared sentences; what it may ask of the app. */
 #ifndef NODETOP_VIEW_H
 #define NODETOP_VIEW_H
 

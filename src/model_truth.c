@@ -1,5 +1,5 @@
-/* model_truth.c - small judgements the screen asks so that it says only what is
- * true: node counts in which "up" means every indicator up. */
+/* model_truth.c - small judgements the screen asks so that it says only what is true:
+ * counts in which "up" means up, data not read now (last seen), no node reachable at all. */
 #include <string.h>
 
 #include "model.h"

@@ -1,6 +1,5 @@
-/* view.c - the dashboard's view state: dirty flags and frame requests, the message,
- * staleness and the watchdog's stall, the clock tick, selection and scroll ranges, and
- * the sentences the header and the kiosk share (the counts, the headline, a group's state). */
+/* view.c - the dashboard's view state: dirty flags, the message, staleness and the stall, the
+ * clock tick, selection and scroll ranges, the sentences header and kiosk share (counts, headline). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
