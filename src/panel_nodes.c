@@ -413,7 +413,10 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		render_field(t, w, y, x, 13, buf, nodes_state_attr(t, n, ind->state) & ~A_REVERSE, false);
 	}
 	x += 14;
-	if (ind->since_ms) {
+	if (k != IND_NODE && nodes_unread(t, n, NULL)) {
+		render_field(t, w, y, x, 6, "seen", A_DIM, true);   /* last seen, not counting on */
+		x += 7;
+	} else if (ind->since_ms) {
 		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
 		render_field(t, w, y, x, 6, dur, base, true);
 		x += 7;
@@ -644,7 +647,8 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 			const rpc_chain_t *ch = &n->chains[i];
 			char id[96];
 			render_escape(t, id, sizeof id, ch->id, false);
-			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
+			x += render_putf(t, w, y, x, W - x,
+			                 nodes_unread(t, n, NULL) ? A_DIM : nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
 			                 "%s chain %s", render_state_symbol(t, ch->state), id) + 1;
 			if (ch->have_states)
 				x += render_putf(t, w, y, x, W - x, base, "%d/%d RPC alive", ch->alive, ch->total) + 1;
