@@ -37,6 +37,7 @@ typedef struct layout {
 	bool shared_middle;    /* checks and charts share one rectangle: focus picks which */
 	int node_lines;        /* lines per node in the list: 4 (card), 2 or 1 */
 	int nodes_fit;         /* nodes visible at once in the list */
+	int group_lines;       /* failover group lines above the nodes (0 in summary mode) */
 } layout_t;
 
 /* Mode for a terminal of cols x rows. */
@@ -44,6 +45,8 @@ layout_mode_t layout_mode(int cols, int rows);
 const char *layout_mode_name(layout_mode_t m);   /* "full", "compact", "summary", "too-small" */
 /* The main screen for nnodes nodes. */
 void layout_compute(layout_t *l, int cols, int rows, size_t nnodes);
+/* The same with a line per failover group (at most 3) above the nodes. */
+void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups);
 /* The detail view of one node: facts on top (nodes), then all checks and larger
  * charts, side by side from LAYOUT_FULL_COLS columns, stacked below that. */
 void layout_detail(layout_t *l, int cols, int rows);

@@ -293,4 +293,28 @@ void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg);
 /* Marks the node's current problem acknowledged (adds an EVENT_ACK). */
 void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms);
 
+/* ------------------------------------------------------------ model_truth.c */
+
+/* Nodes by what they are now, "up" meaning up: a node whose NODE indicator is
+ * up but whose DB or RPC indicator is down or degraded, or with failing checks,
+ * counts as degraded; a stale node as unknown; a standby waiting for the lease
+ * (refused, or 204 while its peer serves) as standby. */
+typedef struct model_counts {
+	size_t nodes, up, degraded, starting, down, standby, unknown;
+} model_counts_t;
+model_counts_t model_counts(const model_t *m, int64_t now_ms);   /* now 0: m->now_ms */
+
+/* True when what is known of node idx's checks, charts and DB/RPC indicators
+ * is not current: the node is stale, or its last /health gave no body (refused,
+ * timed out, an HTTP error, 204 starting, a standby). *seen_ms: until when it
+ * was current (the last answer when stale, else when the node stopped giving a
+ * body). Views show such data as "last seen at T", dimmed, never as live. */
+bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *seen_ms);
+
+/* True when there are two nodes or more and not one answered its last /health:
+ * every one refused, timed out or did not resolve. The likelier cause is then
+ * this host's own network or DNS, not the nodes: views say so apart from the
+ * nodes' own verdicts. */
+bool model_none_reachable(const model_t *m, int64_t now_ms);
+
 #endif

@@ -25,6 +25,13 @@ int sparkline_level(double v, double min, double max, int nlevels);
 /* Levels of v[0..n) against the finite range of v itself (min/max, may be
  * NULL, receive it). Returns false, every level -1, when no value is finite. */
 bool sparkline_scale(const double *v, size_t n, int nlevels, int *levels, double *min, double *max);
+/* Widens [*lo, *hi] to at least min_span, its middle on the middle level of
+ * nlevels (where a constant is drawn; from 0 when lo >= 0 and that would go
+ * below 0), so that a near-constant series draws flat in the middle instead of
+ * swinging full height; an all-zero range is kept. */
+void sparkline_span(double *lo, double *hi, double min_span, int nlevels);
+/* sparkline_scale() with the range widened to min_span (0: none). */
+void sparkline_scale_span(const double *v, size_t n, int nlevels, int *levels, double min_span);
 /* Text for levels[0..n) of SPARK_LEVELS levels: one glyph per value, a space
  * for a gap (-1). Always NUL-terminated; stops at a whole glyph. Returns its length. */
 size_t sparkline_render(char *dst, size_t dstsz, const int *levels, size_t n, bool ascii);

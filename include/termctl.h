@@ -29,6 +29,9 @@ typedef struct termctl {
 } termctl_t;
 
 /* Needs curses' terminal set up (reads terminfo); seq: events already seen. */
+/* True when the current terminal (after newterm) can move the cursor (terminfo
+ * "cup"): TERM=dumb and the like cannot draw a dashboard. */
+bool termctl_can_address(void);
 void termctl_init(termctl_t *tc, bool bell, bool title, int64_t alert_min_ms, uint64_t seq);
 void termctl_free(termctl_t *tc);
 /* After doupdate(): the bell, the terminal title and an OSC 52 copy, between frames. */

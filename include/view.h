@@ -1,5 +1,5 @@
-/* view.h - the dashboard's view state, the bottom of the screen: what is dirty, focus and
- * selection, messages, staleness, the clock, the kiosk's page; and what it may ask of the app. */
+/* view.h - the dashboard's view state, the bottom of the screen: what is dirty, focus, messages,
+ * staleness, the clock, the kiosk's page, the shared sentences; what it may ask of the app. */
 #ifndef NODETOP_VIEW_H
 #define NODETOP_VIEW_H
 
@@ -67,7 +67,8 @@ typedef struct view_asks {
 	void (*copy)(void *ud);              /* y: the incident summary to the clipboard */
 } view_asks_t;
 
-/* A message (config reload...) stays this long in the header. */
+/* A message (config reload...) stays this long in the footer; an error stays
+ * until it is fixed (a new message) or acknowledged (Esc). */
 #define VIEW_MESSAGE_MS 10000
 /* Burn-in positions (x, y) the kiosk cycles through, a cell apart. */
 #define VIEW_KIOSK_SHIFTS 6
@@ -153,6 +154,8 @@ void view_repaint(view_t *v);
 void view_set_message(view_t *v, const char *msg);
 /* True while a message is shown; *err when it reports an error. */
 bool view_message_active(view_t *v, bool *err);
+/* Esc: the operator has read the message (an error too); true when one was shown. */
+bool view_message_dismiss(view_t *v);
 
 /* True when nodetop's own data is stale: every node's newest data is older than 3
  * of its intervals (or none came in that long since the start), or nodetop itself
@@ -175,5 +178,28 @@ size_t view_charts_count(const view_t *v);
 void view_kiosk_offset(const view_t *v, int *dy, int *dx);
 /* Banners are drawn inverted every other round of the burn-in shift. */
 bool view_kiosk_inverted(const view_t *v);
+
+/* ---------------------------------------------------------------- true sentences
+ * Shared by the header and the kiosk (the status line says the same in report.c).
+ * Names are raw: escape the text before drawing it. */
+
+/* "2 up · 1 degraded · 1 starting · 1 standby" (model_counts(): up means every
+ * indicator up); "all 3 up" when every node is up. */
+void view_counts_text(const view_t *v, char *buf, size_t sz);
+
+/* One part of the headline: a state and the words saying it. */
+typedef struct view_phrase {
+	state_t state;
+	char text[200];
+} view_phrase_t;
+
+/* The headline: the worst thing with its own state, the group first when a group
+ * carries the service: "pair up on standby" then "primary down 4m"; "delta down
+ * 12s"; "rpc down on bravo 1m"; "pair failing over: standby starting, 14s".
+ * Fills up to two phrases; returns how many (0: nothing to say). */
+size_t view_headline(const view_t *v, view_phrase_t out[2]);
+
+/* "pair up on primary" / "pair: no active member" for group gi (raw). */
+void view_group_text(const view_t *v, size_t gi, char *buf, size_t sz);
 
 #endif

@@ -50,6 +50,9 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* The running demo's directory (ports file, simulator log): removed by demo_stop. */
+static char demo_dir[64];
+
 pid_t demo_start(settings_t *s, const char *sim_path, char *err, size_t errlen)
 {
 	char dir[] = "/tmp/nodetop-demo.XXXXXX";
@@ -57,6 +60,7 @@ pid_t demo_start(settings_t *s, const char *sim_path, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot create a temporary directory: %s", strerror(errno));
 		return -1;
 	}
+	snprintf(demo_dir, sizeof demo_dir, "%s", dir);
 	char *port_file = xasprintf("%s/ports", dir);
 	char *log_file = xasprintf("%s/sim.log", dir);
 	char *sim = demo_find_sim(sim_path);
@@ -150,16 +154,34 @@ fail:
 	return pid;
 }
 
+/* Removes the demo's directory and the two files in it. */
+static void demo_clean_dir(void)
+{
+	static const char *const files[] = { "ports", "sim.log" };
+	if (!demo_dir[0])
+		return;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char *p = xasprintf("%s/%s", demo_dir, files[i]);
+		unlink(p);
+		free(p);
+	}
+	rmdir(demo_dir);
+	demo_dir[0] = '\0';
+}
+
 void demo_stop(pid_t pid)
 {
 	if (pid <= 0)
 		return;
 	kill(pid, SIGTERM);
 	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
+		if (waitpid(pid, NULL, WNOHANG) == pid) {
+			demo_clean_dir();
 			return;
+		}
 		sleep_ms(20);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
+	demo_clean_dir();
 }

@@ -49,7 +49,7 @@ static void frame_make_windows(frame_t *f, view_t *t)
 	if (t->view == VIEW_DETAIL)
 		layout_detail(&t->lay, t->cols, t->rows);
 	else
-		layout_compute(&t->lay, t->cols, t->rows, t->m->nnodes);
+		layout_compute_groups(&t->lay, t->cols, t->rows, t->m->nnodes, t->m->ngroups);
 	t->lay_nnodes = t->m->nnodes;
 	/* whatever the old windows left outside the new ones goes */
 	werase(stdscr);

@@ -426,6 +426,8 @@ void input_key(view_t *t, int is_key, wint_t ch)
 	case 8:
 		goto back;
 	case KEY_ESC:
+		if (view_message_dismiss(t))
+			return;                  /* read: the error (or message) goes */
 		if (t->view == VIEW_DETAIL) {
 			input_set_view(t, VIEW_MAIN);
 		} else if (t->ct.filter[0]) {
@@ -443,8 +445,13 @@ enter:
 		input_set_view(t, VIEW_DETAIL);
 	return;
 back:
-	if (t->view == VIEW_DETAIL)
+	/* as the help says: back from the detail view, else clear the filter */
+	if (t->view == VIEW_DETAIL) {
 		input_set_view(t, VIEW_MAIN);
+	} else if (t->ct.filter[0]) {
+		t->filter[0] = '\0';
+		input_filter_apply(t);
+	}
 }
 
 /* ---------------------------------------------------------------- mouse */

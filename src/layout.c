@@ -49,7 +49,12 @@ static void layout_reset(layout_t *l, int cols, int rows)
 
 void layout_compute(layout_t *l, int cols, int rows, size_t nnodes)
 {
-	int body, ev, mid_min, nmax, nh, mid, n = nnodes > 100000 ? 100000 : (int)nnodes;
+	layout_compute_groups(l, cols, rows, nnodes, 0);
+}
+
+void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups)
+{
+	int body, ev, mid_min, nmax, nh, mid, n = nnodes > 100000 ? 100000 : (int)nnodes, gl;
 
 	layout_reset(l, cols, rows);
 	if (l->mode == LAYOUT_TOO_SMALL)
@@ -82,17 +87,22 @@ void layout_compute(layout_t *l, int cols, int rows, size_t nnodes)
 		mid_min = 6;
 	}
 	nmax = body - ev - mid_min;
-	if (l->mode == LAYOUT_FULL && 1 + 4 * n <= nmax)
+	/* a line per failover group above the nodes (at most 3), while a node still fits */
+	gl = ngroups > 3 ? 3 : (int)ngroups;
+	while (gl > 0 && 1 + gl + 1 > nmax)
+		gl--;
+	l->group_lines = gl;
+	if (l->mode == LAYOUT_FULL && 1 + gl + 4 * n <= nmax)
 		l->node_lines = 4;
-	else if (1 + 2 * n <= nmax)
+	else if (1 + gl + 2 * n <= nmax)
 		l->node_lines = 2;
 	else
 		l->node_lines = 1;
-	nh = 1 + l->node_lines * (n < 1 ? 1 : n);
+	nh = 1 + gl + l->node_lines * (n < 1 ? 1 : n);
 	if (nh > nmax)
 		nh = nmax;
 	l->nodes = layout_rect(1, 0, nh, cols);
-	l->nodes_fit = (nh - 1) / l->node_lines;
+	l->nodes_fit = (nh - 1 - gl) / l->node_lines;
 	mid = body - nh - ev;
 	if (l->mode == LAYOUT_FULL) {
 		int cw = cols * 11 / 20;

@@ -52,6 +52,20 @@ static void charts_label(const view_t *t, const series_t *s, const chart_def_t *
 	}
 }
 
+/* The smallest span a chart's scale has, so that noise does not swing full
+ * height: a rate a quarter of its size (at least 1/min), bytes a twentieth;
+ * other gauges none (a change of a block height, a connection, is real). */
+static double charts_min_span(const chart_def_t *d, double lo, double hi)
+{
+	double mag = fabs(lo) > fabs(hi) ? fabs(lo) : fabs(hi);
+
+	if (d->mode == CHART_RATE_PER_MIN || d->unit == UNIT_PER_MIN)
+		return mag * 0.25 > 1 ? mag * 0.25 : 1;
+	if (d->unit == UNIT_BYTES)
+		return mag * 0.05;
+	return 0;
+}
+
 /* Samples of a series for ncols columns of the node's poll interval. */
 static bool charts_columns(const view_t *t, const node_t *n, const series_t *s, double *vals, int ncols,
                            double *lo, double *hi)
@@ -74,13 +88,18 @@ static void charts_line(view_t *t, WINDOW *w, int y, const node_t *n, const seri
 	bool any;
 
 	charts_label(t, s, d, label, sizeof label);
-	render_field(t, w, y, 1, lw, label, stale ? A_DIM : A_NORMAL, false);
+	{
+		/* cut in the middle: titles that begin alike stay apart by their ends */
+		char fit[512];
+		fmt_fit_middle(fit, sizeof fit, label, lw, t->g->ellipsis);
+		render_field(t, w, y, 1, lw, fit, stale ? A_DIM : A_NORMAL, false);
+	}
 	if (sw > 512)
 		sw = 512;
 	if (sw >= 4) {
 		any = charts_columns(t, n, s, vals, sw, &lo, &hi);
 		if (any) {
-			sparkline_scale(vals, (size_t)sw, SPARK_LEVELS, levels, NULL, NULL);
+			sparkline_scale_span(vals, (size_t)sw, SPARK_LEVELS, levels, charts_min_span(d, lo, hi));
 			for (int i = 0; i < sw; i++) {
 				if (levels[i] < 0)
 					continue;
@@ -141,7 +160,7 @@ static int charts_big(view_t *t, WINDOW *w, int y, const node_t *n, const series
 		render_put(t, w, y, 3, W - 3, "no samples yet", A_DIM);
 		return 1 + rows;
 	}
-	sparkline_scale(vals, (size_t)cw, rows * SPARK_LEVELS, levels, NULL, NULL);
+	sparkline_scale_span(vals, (size_t)cw, rows * SPARK_LEVELS, levels, charts_min_span(d, lo, hi));
 	for (int r = 0; r < rows && y + r < H; r++) {
 		int row = rows - 1 - r;      /* screen top is the chart's top row */
 		for (int i = 0; i < cw; i++) {
@@ -160,7 +179,8 @@ void panel_charts_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1, lw = 10;
 	const node_t *n;
-	char title[256], name[128], right[128];
+	char title[256], name[128], right[160], clock[16];
+	int64_t seen;
 	bool stale, focused = t->focus == FOCUS_CHARTS, detail = t->view == VIEW_DETAIL;
 	size_t i;
 
@@ -169,10 +189,15 @@ void panel_charts_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	n = &t->m->nodes[t->sel];
-	stale = node_is_stale(n, t->now_ms);
+	stale = model_node_unread(t->m, t->sel, t->now_ms, &seen);
 	render_escape(t, name, sizeof name, n->name, false);
 	snprintf(title, sizeof title, "Metrics %s %s", t->g->dot, name);
-	snprintf(right, sizeof right, "%zu series%s", n->nseries, stale ? ", STALE" : "");
+	snprintf(right, sizeof right, "%zu series", n->nseries);
+	if (stale && seen && n->nseries) {
+		/* not read now: the charts end when the node was last seen */
+		fmt_clock(clock, sizeof clock, seen, false);
+		snprintf(right + strlen(right), sizeof right - strlen(right), " %s last seen %s", t->g->dot, clock);
+	}
 	render_title(t, w, title, right, focused);
 	if (n->nseries == 0) {
 		if (n->metrics_error[0]) {

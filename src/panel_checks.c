@@ -149,11 +149,20 @@ static int checks_draw_output(view_t *t, WINDOW *w, int y, int H, size_t row, in
 	return used;
 }
 
+/* Appends " · part" to a title's right part ("part" when it is empty). */
+static void checks_title_add(const view_t *t, char *right, size_t sz, const char *part)
+{
+	size_t len = strlen(right);
+
+	snprintf(right + len, sz - len, len ? " %s %s" : "%s", t->g->dot, part);
+}
+
 void panel_checks_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), y = 1;
 	const node_t *n;
-	char title[256], right[256], name[128], age[16], filt[160];
+	char title[256], right[256], name[128], age[48], filt[160], clock[16];
+	int64_t seen;
 	bool stale, focused = t->focus == FOCUS_CHECKS;
 	size_t i;
 
@@ -162,22 +171,24 @@ void panel_checks_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	n = &t->m->nodes[t->sel];
-	stale = node_is_stale(n, t->now_ms);
+	stale = model_node_unread(t->m, t->sel, t->now_ms, &seen);
 	render_escape(t, name, sizeof name, n->name, false);
 	snprintf(title, sizeof title, "Checks %s %s", t->g->dot, name);
+	right[0] = '\0';
 	if (t->ct.nchecks)
 		snprintf(right, sizeof right, "%zu of %zu failing", t->ct.nfailing, t->ct.nchecks);
-	else
-		right[0] = '\0';
 	if (t->ct.failing_only)
-		snprintf(right + strlen(right), sizeof right - strlen(right), " %s failing only", t->g->dot);
+		checks_title_add(t, right, sizeof right, "failing only");
 	if (t->ct.filter[0]) {
-		render_escape(t, filt, sizeof filt, t->ct.filter, false);
-		snprintf(right + strlen(right), sizeof right - strlen(right), " %s /%s", t->g->dot, filt);
+		render_escape(t, filt + 1, sizeof filt - 1, t->ct.filter, false);
+		filt[0] = '/';
+		checks_title_add(t, right, sizeof right, filt);
 	}
-	if (stale) {
-		fmt_age(age, sizeof age, t->now_ms, n->last_ok_ms ? n->last_ok_ms : n->last_health_ms);
-		snprintf(right + strlen(right), sizeof right - strlen(right), " %s STALE, %s old", t->g->dot, age);
+	if (stale && seen && t->ct.nchecks) {
+		/* not read now: what is shown is from then, never a live failure */
+		fmt_clock(clock, sizeof clock, seen, false);
+		snprintf(age, sizeof age, "last seen %s", clock);
+		checks_title_add(t, right, sizeof right, age);
 	}
 	render_title(t, w, title, right, focused);
 

@@ -62,6 +62,40 @@ static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e,
 		render_put(t, w, y, x, W - x, detail, A_DIM);
 		return;
 	}
+	if (e->kind == EVENT_FAILOVER) {
+		/* "⇄ failover in pair: primary → standby after 14s without an active member" */
+		char group[128], peer[128], gap[32];
+		render_escape(t, group, sizeof group, e->group, false);
+		render_escape(t, peer, sizeof peer, e->peer[0] ? e->peer : "?", false);
+		if (e->gap_ms < 1000)
+			snprintf(gap, sizeof gap, "%lld ms", (long long)(e->gap_ms > 0 ? e->gap_ms : 0));
+		else
+			fmt_duration(gap, sizeof gap, e->gap_ms);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
+		x += render_putf(t, w, y, x, W - x, A_BOLD, "failover in %s:", group) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "%s %s ", peer, t->utf8 ? "\xe2\x86\x92" : "->");
+		x += render_put(t, w, y, x, W - x, node, A_BOLD) + 1;
+		if (!compact)
+			render_putf(t, w, y, x, W - x, A_NORMAL, "after %s without an active member", gap);
+		else
+			render_putf(t, w, y, x, W - x, A_NORMAL, "gap %s", gap);
+		return;
+	}
+	if (e->kind == EVENT_TWO_ACTIVE) {
+		/* "▲ two active members in pair for 40s · primary and standby both active ..." */
+		char group[128];
+		render_escape(t, group, sizeof group, e->group, false);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
+		if (e->to == STATE_UP)
+			x += render_putf(t, w, y, x, W - x, A_NORMAL, "one active member again in %s", group) + 1;
+		else
+			x += render_putf(t, w, y, x, W - x, sa & ~A_REVERSE, "two active members in %s for %s", group, dur) + 1;
+		if (e->to != STATE_UP && detail[0] && x + 6 < W) {
+			x += render_put(t, w, y, x, 1, t->g->dot, A_DIM) + 1;
+			render_put(t, w, y, x, W - x, detail, A_DIM);
+		}
+		return;
+	}
 	if (e->kind == EVENT_ACK) {
 		x += render_put(t, w, y, x, W - x, "ack", A_BOLD) + 1;
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "on %s", node) + 2;

@@ -1,6 +1,6 @@
-/* panel_header.c - the header bar (clock, nodes up, worst state, nodetop's own
- * poll health and the DATA STALE warning, messages), the footer bar (key hints, the filter
- * prompt) and the acknowledge prompt. */
+/* panel_header.c - the header bar (clock, the counts, the worst thing with its own state,
+ * nodetop's own poll health and the DATA STALE warning), the footer bar (key hints,
+ * messages, the filter prompt) and the acknowledge prompt. */
 #include <stdio.h>
 #include <string.h>
 
@@ -8,42 +8,18 @@
 #include "panel_header.h"
 #include "render.h"
 
-/* Where the worst is: the node that needs attention most (the model's rank) and
- * the indicator that makes it so, when that one is known and not up; else NULL. */
-static const node_t *panel_header_worst(const view_t *t, indicator_id_t *ind)
-{
-	attention_t worst = { .rank = 0 };
-	size_t wi = (size_t)-1;
-	state_t s;
-
-	for (size_t i = 0; i < t->m->nnodes; i++) {
-		attention_t a = model_node_attention(t->m, i, t->now_ms);
-		if (a.rank > worst.rank) {
-			worst = a;
-			wi = i;
-		}
-	}
-	if (wi == (size_t)-1 || worst.stale)
-		return NULL;
-	s = t->m->nodes[wi].ind[worst.ind].state;
-	if (s == STATE_UP || s == STATE_UNKNOWN)
-		return NULL;
-	*ind = worst.ind;
-	return &t->m->nodes[wi];
-}
-
 void panel_header_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
-	bool narrow = W < 70, msg_err = false, msg, all_stale;
-	char clock[16], buf[700], name[96], age[16];
+	bool narrow = W < 70, all_stale;
+	char clock[16], buf[700], name[300], age[16];
+	view_phrase_t ph[2];
+	size_t nph;
 	model_status_t status = model_status(t->m, t->now_ms);
-	size_t up = status.available, n = t->m->nnodes, stale = 0;
+	size_t n = t->m->nnodes, stale = 0;
 	double maxlat = -1;
 	int64_t newest;
 	state_t overall = status.overall;
-	indicator_id_t wind = IND_NODE;
-	const node_t *wn;
 
 	for (size_t i = 0; i < n; i++) {
 		const node_t *nd = &t->m->nodes[i];
@@ -53,7 +29,6 @@ void panel_header_draw(view_t *t, WINDOW *w)
 			maxlat = nd->health_latency_ms;
 	}
 	all_stale = view_all_stale(t, t->now_ms, &newest);
-	msg = view_message_active(t, &msg_err);
 	fmt_clock(clock, sizeof clock, t->now_ms, false);
 
 	if (!narrow)
@@ -72,30 +47,35 @@ void panel_header_draw(view_t *t, WINDOW *w)
 		return;
 	}
 
-	snprintf(buf, sizeof buf, narrow ? "%zu/%zu up" : "nodes %zu/%zu up", up, n);
-	x += render_put(t, w, 0, x, W - x, buf, up < n ? A_BOLD : A_NORMAL) + 2;
-
-	/* the worst current state, with where it is */
-	wn = panel_header_worst(t, &wind);
-	x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
-	                 render_state_symbol(t, overall), state_name_upper(overall));
-	if (wn && !msg) {
-		render_escape(t, name, sizeof name, wn->name, false);
-		if (wind == IND_NODE)
-			snprintf(buf, sizeof buf, " %s", name);
+	/* the counts, "up" meaning up: "2 up · 1 degraded · 1 starting" */
+	{
+		model_counts_t c = model_counts(t->m, t->now_ms);
+		if (narrow)      /* no room for every state: how many of all are up (up meaning up) */
+			snprintf(buf, sizeof buf, "%zu/%zu up", c.up, c.nodes);
 		else
-			snprintf(buf, sizeof buf, " %s on %s", indicator_name(wind), name);
-		x += render_put(t, w, 0, x, W - x, buf, A_NORMAL);
+			view_counts_text(t, buf, sizeof buf);
+		x += render_put(t, w, 0, x, W - x, buf, c.up < c.nodes ? A_BOLD : A_NORMAL) + 2;
 	}
-	x += 2;
 
-	/* a message (config reload, copy...) wins over the rest; an error in reverse video */
-	if (msg) {
-		render_escape(t, buf, sizeof buf, t->message, false);
-		render_putf(t, w, 0, x, W - x, msg_err ? A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN) : A_BOLD,
-		            msg_err ? " %s " : "%s", buf);
-		return;
+	/* every node failing to connect at once: most likely this host's network */
+	if (model_none_reachable(t->m, t->now_ms))
+		x += render_putf(t, w, 0, x, W - x, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED),
+		                 narrow ? " no node reachable: check this host " : " cannot reach any node %s check this host's network ",
+		                 t->utf8 ? "\xe2\x80\x94" : "-") + 2;
+
+	/* the worst thing with its own state, the group carrying the service first */
+	nph = view_headline(t, ph);
+	for (size_t i = 0; i < nph && x < W - 4; i++) {
+		if (i)
+			x += render_putf(t, w, 0, x, W - x, A_DIM, "%s ", t->g->dot);
+		render_escape(t, name, sizeof name, ph[i].text, false);
+		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, ph[i].state) & ~A_REVERSE, "%s %s",
+		                 render_state_symbol(t, ph[i].state), name) + 1;
 	}
+	if (nph == 0)
+		x += render_putf(t, w, 0, x, W - x, render_state_attr(t, overall), "%s %s",
+		                 render_state_symbol(t, overall), status.name);
+	x += 2;
 
 	/* nodetop's own health: are the polls on time */
 	if (stale) {
@@ -133,6 +113,7 @@ void panel_footer_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), x = 0;
 	char buf[256];
+	bool msg_err = false;
 
 	if (t->filter_editing) {
 		render_escape(t, buf, sizeof buf, t->filter, false);
@@ -142,6 +123,21 @@ void panel_footer_draw(view_t *t, WINDOW *w)
 		mvwaddstr(w, 0, x, " ");                /* the text cursor */
 		wattrset(w, A_NORMAL);
 		render_put(t, w, 0, x + 2, W - x - 2, "Enter keep  Esc clear", A_DIM);
+		return;
+	}
+	if (view_message_active(t, &msg_err)) {
+		/* messages have their own place, apart from the alerts in the header */
+		char msg[700];
+		int hint = msg_err ? 14 : 0;
+		render_escape(t, msg, sizeof msg, t->message, false);
+		if (msg_err) {
+			x += render_putf(t, w, 0, x, W - x - hint, A_BOLD | A_REVERSE | render_pair(t, PAIR_DOWN), " %s %s ",
+			                 render_state_symbol(t, STATE_DOWN), msg) + 2;
+			if (x + hint <= W)
+				render_put(t, w, 0, x, W - x, "Esc dismiss", A_DIM);
+		} else {
+			render_putf(t, w, 0, x, W - x, A_BOLD, " %s", msg);
+		}
 		return;
 	}
 	if (t->view == VIEW_DETAIL) {

@@ -18,7 +18,7 @@ static const help_line_t help_keys[] = {
 	{ "Enter", "Enter", "detail view of the node; in checks: open/close a group" },
 	{ "\xe2\x86\x90 \xe2\x86\x92  h l  Space", "Left Right  h l  Space", "close / open a check group" },
 	{ "PgUp PgDn  g G", "PgUp PgDn  g G", "page up / down, first / last" },
-	{ "Esc  Backspace", "Esc  Backspace", "back from the detail view; clear the filter" },
+	{ "Esc  Backspace", "Esc  Backspace", "dismiss a message; back from the detail view; clear the filter" },
 	{ "/", "/", "filter checks by text (name or output)" },
 	{ "f", "f", "failing checks only (toggle)" },
 	{ "a", "a", "acknowledge the selected node's problem, with a note (until its state changes)" },
@@ -31,7 +31,7 @@ static const help_line_t help_keys[] = {
 
 void panel_help_size(const view_t *t, int *h, int *w)
 {
-	*h = (int)(sizeof help_keys / sizeof help_keys[0]) + 10;
+	*h = (int)(sizeof help_keys / sizeof help_keys[0]) + 13;   /* a few lines wrap */
 	*w = 84;
 }
 
@@ -47,14 +47,27 @@ void panel_help_draw(view_t *t, WINDOW *w)
 	render_put(t, w, 0, 2, W - 4, " nodetop: keys ", A_BOLD);
 	for (size_t i = 0; i < sizeof help_keys / sizeof help_keys[0] && y < H - 1; i++, y++) {
 		render_put(t, w, y, 2, kw, t->utf8 ? help_keys[i].key_utf8 : help_keys[i].key_ascii, A_BOLD);
-		render_put(t, w, y, 2 + kw, W - 3 - kw, help_keys[i].what, A_NORMAL);
+		/* a long line wraps under itself instead of being cut */
+		{
+			const char *what = help_keys[i].what;
+			size_t len = strlen(what), off = 0, next, l;
+			int width = W - 3 - kw;
+			while (off < len && y < H - 1 && width > 8) {
+				l = fmt_wrap(what + off, len - off, width, &next);
+				snprintf(buf, sizeof buf, "%.*s", (int)l, what + off);
+				render_put(t, w, y, 2 + kw, width, buf, A_NORMAL);
+				off += next ? next : len;
+				if (off < len)
+					y++;
+			}
+		}
 	}
 	y++;
 	if (y < H - 1) {
 		/* every state has its own symbol, so the screen reads without colour */
 		x = 2 + render_put(t, w, y, 2, W - 4, "states:", A_BOLD) + 1;
-		for (int s = STATE_UP; s <= STATE_DOWN + 1 && x < W - 12; s++) {
-			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : (state_t)s;
+		for (int s = STATE_UP; s <= STATE_DOWN + 2 && x < W - 12; s++) {
+			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : s == STATE_DOWN + 2 ? STATE_STANDBY : (state_t)s;
 			x += render_put(t, w, y, x, 2, render_state_symbol(t, st), render_state_attr(t, st)) + 1;
 			x += render_put(t, w, y, x, W - 2 - x, state_name(st), A_NORMAL) + 2;
 		}
@@ -62,8 +75,8 @@ void panel_help_draw(view_t *t, WINDOW *w)
 	}
 	if (y < H - 1) {
 		x = 2 + render_put(t, w, y, 2, W - 4, "history:", A_BOLD) + 1;
-		for (int s = STATE_UP; s <= STATE_DOWN + 1 && x < W - 12; s++) {
-			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : (state_t)s;
+		for (int s = STATE_UP; s <= STATE_DOWN + 2 && x < W - 12; s++) {
+			state_t st = s == STATE_DOWN + 1 ? STATE_UNKNOWN : s == STATE_DOWN + 2 ? STATE_STANDBY : (state_t)s;
 			const char *g = t->color ? t->g->hist_color[st] : t->g->hist_mono[st];
 			x += render_put(t, w, y, x, 1, g, render_state_attr(t, st) & ~A_REVERSE) + 1;
 			x += render_put(t, w, y, x, W - 2 - x, state_name(st), A_NORMAL) + 2;
@@ -83,10 +96,9 @@ void panel_help_draw(view_t *t, WINDOW *w)
 		render_put(t, w, y++, 2, W - 4, "or, in tmux:  tmux pipe-pane -o 'cat >>/tmp/t.log'", A_DIM);
 	}
 	if (y < H - 1) {
-		snprintf(buf, sizeof buf, "%s layout %dx%d, %s, %s, %s, %llu frames drawn",
-		         layout_mode_name(t->lay.mode), t->cols, t->rows, t->utf8 ? "UTF-8" : "ASCII",
-		         t->color ? "colour" : "monochrome", t->mouse ? "mouse" : "no mouse",
-		         (unsigned long long)t->frames);
+		snprintf(buf, sizeof buf, "this terminal: %dx%d, %s, %s, %s",
+		         t->cols, t->rows, t->utf8 ? "UTF-8" : "ASCII",
+		         t->color ? "colour" : "monochrome", t->mouse ? "mouse" : "no mouse");
 		render_put(t, w, y, 2, W - 4, buf, A_DIM);
 	}
 }

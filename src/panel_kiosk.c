@@ -28,6 +28,15 @@ static const kiosk_glyph_t kiosk_font[] = {
 	{ 'S', { " ####", "#    ", " ### ", "    #", "#### " } },
 	{ 'T', { "#####", "  #  ", "  #  ", "  #  ", "  #  " } },
 	{ 'Y', { "#   #", " # # ", "  #  ", "  #  ", "  #  " } },
+	{ 'D', { "#### ", "#   #", "#   #", "#   #", "#### " } },
+	{ 'G', { " ####", "#    ", "#  ##", "#   #", " ####" } },
+	{ 'I', { "#####", "  #  ", "  #  ", "  #  ", "#####" } },
+	{ 'K', { "#   #", "#  # ", "###  ", "#  # ", "#   #" } },
+	{ 'N', { "#   #", "##  #", "# # #", "#  ##", "#   #" } },
+	{ 'O', { " ### ", "#   #", "#   #", "#   #", " ### " } },
+	{ 'R', { "#### ", "#   #", "#### ", "#  # ", "#   #" } },
+	{ 'U', { "#   #", "#   #", "#   #", "#   #", " ### " } },
+	{ 'W', { "#   #", "#   #", "# # #", "## ##", "#   #" } },
 	{ ' ', { "   ", "   ", "   ", "   ", "   " } },
 };
 
@@ -160,25 +169,30 @@ static int kiosk_item_rows(const view_t *t, size_t i, const attention_t *a)
 static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, const attention_t *a)
 {
 	const node_t *n = &t->m->nodes[i];
-	int W = getmaxx(w), x = 1, end = y + maxrows, shown = 0;
+	int W = getmaxx(w), x = 1, end = y + maxrows, nshown = 0;
 	bool stale = node_is_stale(n, t->now_ms);
-	state_t st = stale ? STATE_UNKNOWN : n->state;
-	attr_t sa = stale ? A_DIM : render_state_attr(t, n->state);
-	char buf[700], name[128], dur[16];
+	state_t shown = n->ind[IND_NODE].state == STATE_STANDBY ? STATE_STANDBY : n->state;
+	state_t st = stale ? STATE_UNKNOWN : shown;
+	attr_t sa = stale ? A_DIM : render_state_attr(t, shown);
+	char buf[700], name[128], dur[16], seen_clock[16];
+	int64_t seen = 0;
+	bool unread;
 
 	render_escape(t, name, sizeof name, n->name, false);
 	x += render_put(t, w, y, x, W - x, render_state_symbol(t, st), sa) + 1;
 	x += render_put(t, w, y, x, W - x, name, A_BOLD | (stale ? A_DIM : 0)) + 2;
 	if (!a->problem) {
 		/* a fine node: one line with its three indicators */
-		x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa & ~A_REVERSE) + 2;
+		x += render_put(t, w, y, x, W - x, state_name_upper(shown), sa & ~A_REVERSE) + 2;
 		for (int k = 0; k < IND__COUNT; k++) {
 			x += render_put(t, w, y, x, W - x, indicator_name((indicator_id_t)k), A_DIM) + 1;
 			x += render_put(t, w, y, x, W - x, render_state_symbol(t, n->ind[k].state),
 			                render_state_attr(t, n->ind[k].state)) + 2;
 		}
 		if (a->waiting)
-			render_put(t, w, y, x, W - x, "standby of an up pair", A_DIM);
+			render_put(t, w, y, x, W - x, "standby of an up pair, waiting for the database lease", A_DIM);
+		else if (a->role == ROLE_ACTIVE)
+			render_put(t, w, y, x, W - x, "active: carries its pair", A_DIM);
 		return;
 	}
 	if (stale || !n->last_health_ms) {
@@ -200,17 +214,23 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		render_put(t, w, y, x, W - x, buf, A_NORMAL);
 	}
 	y++;
-	/* the indicators that are not fine, with since when and why */
+	/* the indicators that are not fine, with since when and why; what is not read
+	 * now (the node gives no /health body) as last seen, dimmed */
+	unread = model_node_unread(t->m, i, t->now_ms, &seen);
+	fmt_clock(seen_clock, sizeof seen_clock, seen, false);
 	for (int k = 0; k < IND__COUNT && y < end; k++) {
 		const indicator_t *ind = &n->ind[k];
+		bool old = unread && k != IND_NODE;
 		if (!kiosk_ind_shown(n, (indicator_id_t)k))
 			continue;
 		x = 5;
 		render_field(t, w, y, x, 4, indicator_name((indicator_id_t)k), A_BOLD, false);
 		x += 5;
-		x += render_putf(t, w, y, x, W - x, render_state_attr(t, ind->state) & ~A_REVERSE, "%s %s",
+		x += render_putf(t, w, y, x, W - x, old ? A_DIM : render_state_attr(t, ind->state) & ~A_REVERSE, "%s %s",
 		                 render_state_symbol(t, ind->state), state_name(ind->state)) + 1;
-		if (ind->since_ms) {
+		if (old && seen) {
+			x += render_putf(t, w, y, x, W - x, A_DIM, "last seen %s", seen_clock) + 2;
+		} else if (ind->since_ms) {
 			fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
 			x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 		}
@@ -223,15 +243,21 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		const check_t *ck = &n->checks[c];
 		if (ck->status != CHECK_FAILING)
 			continue;
-		if (shown++ == KIOSK_MAX_CHECKS) {
+		if (nshown++ == KIOSK_MAX_CHECKS) {
 			render_putf(t, w, y++, 5, W - 5, A_DIM, "+%zu more failing", n->nfailing - KIOSK_MAX_CHECKS);
 			break;
 		}
 		x = 5;
-		x += render_put(t, w, y, x, 2, render_state_symbol(t, STATE_DOWN), render_state_attr(t, STATE_DOWN) & ~A_REVERSE) + 1;
+		x += render_put(t, w, y, x, 2, render_state_symbol(t, STATE_DOWN),
+		                unread ? A_DIM : render_state_attr(t, STATE_DOWN) & ~A_REVERSE) + 1;
 		render_escape(t, buf, sizeof buf, ck->name, false);
-		x += render_put(t, w, y, x, W - x - 16, buf, A_BOLD) + 2;
-		if (ck->since_ms) {
+		x += render_put(t, w, y, x, W - x - 16, buf, unread ? A_DIM : A_BOLD) + 2;
+		if (unread) {
+			if (seen)
+				render_putf(t, w, y, x, W - x, A_DIM, "failing when last seen %s", seen_clock);
+			else
+				render_put(t, w, y, x, W - x, "failing when last seen", A_DIM);
+		} else if (ck->since_ms) {
 			fmt_duration(dur, sizeof dur, t->now_ms - ck->since_ms);
 			render_putf(t, w, y, x, W - x, A_NORMAL, "failing for %s", dur);
 		}
@@ -300,6 +326,24 @@ static bool kiosk_news(const view_t *t)
 	return false;
 }
 
+/* Group gi on row y: "● pair up on standby · carried by standby"; returns the next row. */
+static int kiosk_group_line(view_t *t, WINDOW *w, int y, size_t gi)
+{
+	attention_t ga = model_group_attention(t->m, gi, t->now_ms);
+	int W = getmaxx(w), x = 1;
+	char text[300], esc[400];
+
+	view_group_text(t, gi, text, sizeof text);
+	render_escape(t, esc, sizeof esc, text, false);
+	x += render_put(t, w, y, x, 2, render_state_symbol(t, ga.state), render_state_attr(t, ga.state)) + 1;
+	x += render_put(t, w, y, x, W - x, esc, A_BOLD | (render_state_attr(t, ga.state) & ~A_REVERSE)) + 2;
+	if (ga.severity != SEV_OK && ga.reason[0] && !t->m->groups[gi].lost_ms) {
+		render_escape(t, esc, sizeof esc, ga.reason, false);
+		render_put(t, w, y, x, W - x, esc, A_DIM);
+	}
+	return y + 2;
+}
+
 /* The list: the nodes that need attention first (unacknowledged before
  * acknowledged, worst first), then the fine ones; in pages that turn. */
 static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
@@ -307,7 +351,7 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	size_t n = t->m->nnodes, *order = xcalloc(n ? n : 1, sizeof *order), bad = 0, worst = 0;
 	attention_t *att = xcalloc(n ? n : 1, sizeof *att);
 	int W = getmaxx(w), avail, used = 0, page = 0, y;
-	char buf[160];
+	char buf[300];
 
 	/* the model says how much each node needs attention */
 	for (size_t i = 0; i < n; i++) {
@@ -330,17 +374,59 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 		}
 		order[j] = i;
 	}
+	if (model_none_reachable(t->m, t->now_ms) && bottom - top > 6) {
+		/* apart from the nodes' verdicts: the likelier cause is this host */
+		snprintf(buf, sizeof buf, " cannot reach any node %s check this host's network (DNS, routes, VPN) ",
+		         t->utf8 ? "\xe2\x80\x94" : "-");
+		render_put(t, w, top, 1, W - 1, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED));
+		top += 2;
+	}
 	if (n == 0)
 		snprintf(buf, sizeof buf, "no nodes configured");
-	else if (bad)
-		snprintf(buf, sizeof buf, "%zu of %zu node%s need%s attention %s %zu fine", bad, n, n == 1 ? "" : "s",
-		         bad == 1 ? "s" : "", t->g->dot, n - bad);
+	else if (bad) {
+		char counts[128];
+		view_counts_text(t, counts, sizeof counts);
+		snprintf(buf, sizeof buf, "%zu of %zu node%s need%s attention %s %s", bad, n, n == 1 ? "" : "s",
+		         bad == 1 ? "s" : "", t->g->dot, counts);
+	}
 	else
 		snprintf(buf, sizeof buf, "%zu node%s fine, not every indicator known yet", n, n == 1 ? "" : "s");
 	render_put(t, w, top, 1, W - 1, buf,
 	           A_BOLD | (bad && att[worst].severity == SEV_CRITICAL ? render_pair(t, PAIR_DOWN)
 	                     : bad && att[worst].severity == SEV_WARNING ? render_pair(t, PAIR_DEGRADED) : 0));
 	top += 2;
+	/* the worst item across the room: its state in big letters, what and where
+	 * under it, when the list leaves the room */
+	if (bad) {
+		int need = 0, bh;
+		const node_t *wn = &t->m->nodes[worst];
+		state_t ws = att[worst].stale ? STATE_UNKNOWN : wn->ind[att[worst].ind].state;
+		char what[300], esc[200], dur[16];
+		const char *word;
+		if (ws == STATE_UP && wn->nfailing)
+			ws = STATE_DEGRADED;
+		word = state_name_upper(ws);
+		for (size_t k = 0; k < n; k++)
+			need += kiosk_item_rows(t, k, &att[k]);
+		need += (int)(t->m->ngroups < 3 ? t->m->ngroups : 3) * 2;
+		bh = kiosk_banner(t, NULL, 0, W, bottom - top - need - 2, word, 0, false);
+		if (bh > 1 && top + bh + 2 + need <= bottom) {
+			attr_t wa = A_BOLD | (render_state_attr(t, ws) & ~A_REVERSE);
+			kiosk_banner(t, w, top, W, bh, word, wa, false);
+			top += bh;
+			render_escape(t, esc, sizeof esc, wn->name, false);
+			fmt_duration(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0);
+			if (att[worst].ind == IND_NODE)
+				snprintf(what, sizeof what, "%s %s for %s", esc, state_name(ws), dur);
+			else
+				snprintf(what, sizeof what, "%s %s on %s for %s", indicator_name(att[worst].ind), state_name(ws), esc, dur);
+			kiosk_center(t, w, top, what, A_BOLD);
+			top += 2;
+		}
+	}
+	/* the failover groups first: which member carries each */
+	for (size_t g = 0; g < t->m->ngroups && g < 3 && top + 4 < bottom; g++)
+		top = kiosk_group_line(t, w, top, g);
 	avail = bottom - top;
 
 	/* count the pages, then draw the current one */
@@ -412,7 +498,7 @@ static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t new
 	attr_t a = A_BOLD | render_pair(t, PAIR_UP);
 
 	for (size_t i = 0; i < n; i++)
-		if (t->m->nodes[i].state == STATE_STARTING)
+		if (model_node_attention(t->m, i, t->now_ms).waiting)
 			standby++;
 	/* banner, count, uptime (4 rows), last poll: with blank rows between when they fit */
 	bh = kiosk_banner(t, NULL, 0, W, H - 6, "ALL HEALTHY", a, false);
@@ -423,7 +509,13 @@ static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t new
 		y = top;
 	kiosk_banner(t, w, y, W, H - 6, "ALL HEALTHY", a, view_kiosk_inverted(t));
 	y += bh + (bh > 1 ? 0 : gap);
-	if (t->m->ngroups)
+	if (t->m->ngroups == 1) {
+		char gt[120], esc[160];
+		view_group_text(t, 0, gt, sizeof gt);
+		render_escape(t, esc, sizeof esc, gt, false);
+		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %s%s", n, t->g->dot, esc,
+		         standby ? ", standby waiting" : "");
+	} else if (t->m->ngroups)
 		snprintf(buf, sizeof buf, "all %zu nodes healthy %s %zu failover group%s up%s", n, t->g->dot,
 		         t->m->ngroups, t->m->ngroups == 1 ? "" : "s", standby ? ", standby waiting" : "");
 	else

@@ -131,6 +131,13 @@ static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const
 	wattrset(w, A_NORMAL);
 }
 
+/* True when the node's DB/RPC indicators and checks are not read now (the model
+ * says so); *seen: until when they were. */
+static bool nodes_unread(const view_t *t, const node_t *n, int64_t *seen)
+{
+	return model_node_unread(t->m, (size_t)(n - t->m->nodes), t->now_ms, seen);
+}
+
 /* Attribute for everything of a node whose data is stale: dimmed, never bright. */
 static attr_t nodes_base(const view_t *t, const node_t *n)
 {
@@ -163,6 +170,16 @@ static void nodes_poll_text(const view_t *t, const node_t *n, char *buf, size_t 
 static void nodes_reason(const view_t *t, const node_t *n, char *buf, size_t sz)
 {
 	buf[0] = '\0';
+	if (n->ind[IND_NODE].state == STATE_STANDBY && !node_is_stale(n, t->now_ms)) {
+		/* "standby · not listening (waiting for the database lease)" */
+		const char *r = n->ind[IND_NODE].reason;
+		char esc[256];
+		if (strncmp(r, "standby: ", 9) == 0)
+			r += 9;
+		render_escape(t, esc, sizeof esc, r, false);
+		snprintf(buf, sz, "standby %s %s", t->g->dot, esc);
+		return;
+	}
 	if (n->error[0]) {
 		render_escape(t, buf, sz, n->error, false);
 		return;
@@ -221,20 +238,22 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 	bool stale;
 
 	bool is_stale = node_is_stale(n, t->now_ms);
+	/* the state that counts: a standby is a standby, not down */
+	state_t shown = is_stale ? n->state : n->ind[IND_NODE].state;
 
 	if (selected)
 		render_put(t, w, y, c->x[C_SEL], 1, t->g->sel, A_BOLD);
 	/* stale: nodetop does not know the state now; the last one is shown dim, in lower case */
-	render_put(t, w, y, c->x[C_SYM], 1, render_state_symbol(t, is_stale ? STATE_UNKNOWN : n->state),
-	           nodes_state_attr(t, n, n->state));
+	render_put(t, w, y, c->x[C_SYM], 1, render_state_symbol(t, is_stale ? STATE_UNKNOWN : shown),
+	           nodes_state_attr(t, n, shown));
 	nodes_name(t, w, y, c->x[C_NAME], c->w[C_NAME] - 1, n->name, A_BOLD | base);
 	if (c->x[C_GROUP] >= 0 && n->group) {
 		render_escape(t, buf, sizeof buf, n->group, false);
 		render_field(t, w, y, c->x[C_GROUP], c->w[C_GROUP] - 1, buf, base, false);
 	}
 	render_field(t, w, y, c->x[C_STATE], c->w[C_STATE] - 1,
-	             is_stale ? state_name(n->state) : state_name_upper(n->state),
-	             nodes_state_attr(t, n, n->state), false);
+	             is_stale ? state_name(shown) : state_name_upper(shown),
+	             nodes_state_attr(t, n, shown), false);
 	if (c->x[C_IND] >= 0) {
 		int x = c->x[C_IND];
 		static const char *const short_name[IND__COUNT] = { "node", "db", "rpc" };
@@ -274,7 +293,8 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 			snprintf(buf, sizeof buf, "-");
 		else if (n->nfailing) {
 			snprintf(buf, sizeof buf, "%zu failing", n->nfailing);
-			a = nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE;
+			/* failing when last read, not now: dimmed */
+			a = nodes_unread(t, n, NULL) ? A_DIM : nodes_state_attr(t, n, STATE_DOWN) & ~A_REVERSE;
 		} else
 			snprintf(buf, sizeof buf, "%zu ok", n->nchecks);
 		render_field(t, w, y, c->x[C_FAIL], c->w[C_FAIL] - 1, buf, a, false);
@@ -295,13 +315,16 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	attr_t base = nodes_base(t, n);
 	int W = getmaxx(w), x = indent, bar;
 	char p1[16], p24[16], since[16], buf[512];
+	int64_t seen = 0;
+	/* a DB/RPC state not read now: last seen, dimmed, not a live state */
+	bool old = k != IND_NODE && ind->state != STATE_UNKNOWN && nodes_unread(t, n, &seen);
 
 	nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
 	nodes_pct(ind, t->now_ms, DAY_MS, p24, sizeof p24);
 	render_field(t, w, y, x, 5, indicator_name(k), base | A_BOLD, false);
 	x += 5;
-	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), nodes_state_attr(t, n, ind->state));
-	render_field(t, w, y, x + 2, 9, state_name(ind->state), nodes_state_attr(t, n, ind->state), false);
+	render_put(t, w, y, x, 1, render_state_symbol(t, ind->state), old ? A_DIM : nodes_state_attr(t, n, ind->state));
+	render_field(t, w, y, x + 2, 9, state_name(ind->state), old ? A_DIM : nodes_state_attr(t, n, ind->state), false);
 	x += 11;
 	render_put(t, w, y, x, 3, "1h", A_DIM);
 	render_field(t, w, y, x + 3, 6, p1, base, true);
@@ -309,7 +332,10 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	render_put(t, w, y, x, 3, "24h", A_DIM);
 	render_field(t, w, y, x + 4, 6, p24, base, true);
 	x += 12;
-	if (ind->since_ms) {
+	if (old && seen) {
+		fmt_clock(since, sizeof since, seen, false);
+		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);
+	} else if (ind->since_ms) {
 		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
 		render_putf(t, w, y, x, 10, base, "for %s", since);
 	}
@@ -321,7 +347,11 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 		bar = W - x - 1;
 	nodes_bar(t, w, y, x, bar, ind, base);
 	x += bar + 2;
-	if (ind->state != STATE_UP && ind->reason[0] && x < W - 4) {
+	if (old && x < W - 4) {
+		fmt_clock(since, sizeof since, seen, false);
+		render_escape(t, buf, sizeof buf, ind->reason, false);
+		render_putf(t, w, y, x, W - x, A_DIM, "last seen %s%s%s", since, buf[0] ? ": " : "", buf);
+	} else if (ind->state != STATE_UP && ind->reason[0] && x < W - 4) {
 		render_escape(t, buf, sizeof buf, ind->reason, false);
 		render_put(t, w, y, x, W - x, buf, base | A_DIM);
 	}
@@ -383,7 +413,10 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		render_field(t, w, y, x, 13, buf, nodes_state_attr(t, n, ind->state) & ~A_REVERSE, false);
 	}
 	x += 14;
-	if (ind->since_ms) {
+	if (k != IND_NODE && nodes_unread(t, n, NULL)) {
+		render_field(t, w, y, x, 6, "seen", A_DIM, true);   /* last seen, not counting on */
+		x += 7;
+	} else if (ind->since_ms) {
 		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
 		render_field(t, w, y, x, 6, dur, base, true);
 		x += 7;
@@ -411,47 +444,56 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
 }
 
-/* Failover groups in the title row: "pair-1 node● db● rpc●" (a pair is up
- * when one member is). Returns the column after them. */
-static int nodes_groups(view_t *t, WINDOW *w, int x)
+/* One failover group on row y: "◆ pair  up on primary  node● db● rpc●  1 failover in 24 h",
+ * and why when it is not fine ("failing over: standby starting, 14s"). */
+static void nodes_group_line(view_t *t, WINDOW *w, int y, size_t gi)
 {
-	int W = getmaxx(w);
-	char name[96];
+	const group_t *gr = &t->m->groups[gi];
+	attention_t ga = model_group_attention(t->m, gi, t->now_ms);
+	int W = getmaxx(w), x = 2;
+	size_t fo = model_group_failovers(t->m, gi, t->now_ms, DAY_MS);
+	char text[300], esc[400];
 
-	for (size_t g = 0; g < t->m->ngroups; g++) {
-		const group_t *gr = &t->m->groups[g];
-		render_escape(t, name, sizeof name, gr->name, false);
-		if (x + render_width(name) + 20 > W)
-			break;
-		x += 1 + render_putf(t, w, 0, x + 1, W - x - 1, A_BOLD, " %s: ", name);
-		for (int k = 0; k < IND__COUNT; k++) {
-			x += render_put(t, w, 0, x, 4, indicator_name((indicator_id_t)k), A_NORMAL);
-			x += render_put(t, w, 0, x, 1, render_state_symbol(t, gr->ind[k].state),
-			                render_state_attr(t, gr->ind[k].state));
-			x += render_put(t, w, 0, x, 1, " ", A_NORMAL);
-		}
+	x += render_put(t, w, y, x, 1, render_state_symbol(t, ga.state), render_state_attr(t, ga.state)) + 1;
+	view_group_text(t, gi, text, sizeof text);
+	render_escape(t, esc, sizeof esc, text, false);
+	x += render_put(t, w, y, x, W - x, esc, A_BOLD | (render_state_attr(t, ga.state) & ~A_REVERSE)) + 2;
+	for (int k = 0; k < IND__COUNT && x + 8 < W; k++) {
+		x += render_put(t, w, y, x, 4, indicator_name((indicator_id_t)k), A_DIM);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, gr->ind[k].state),
+		                render_state_attr(t, gr->ind[k].state)) + 1;
 	}
-	return x;
+	x += 1;
+	if (x + 20 < W)
+		x += render_putf(t, w, y, x, W - x, fo ? A_BOLD : A_DIM, "%zu failover%s in 24 h", fo,
+		                 fo == 1 ? "" : "s") + 2;
+	if (ga.severity != SEV_OK && ga.reason[0] && x + 10 < W && !gr->lost_ms) {
+		render_escape(t, esc, sizeof esc, ga.reason, false);
+		render_put(t, w, y, x, W - x, esc, A_DIM);
+	}
 }
 
 void panel_nodes_draw(view_t *t, WINDOW *w)
 {
 	int W = getmaxx(w), H = getmaxy(w), lines = t->lay.node_lines, y0, y, tx = 0;
 	bool titled = t->lay.mode != LAYOUT_SUMMARY;
-	size_t n = t->m->nnodes, up = model_status(t->m, t->now_ms).available;
-	char right[128];
+	size_t n = t->m->nnodes;
+	char right[160], counts[128];
 	cols_t c;
 
 	y0 = titled ? 1 : 0;
 	if (titled) {
-		size_t shown = (size_t)((H - 1) / lines);
+		size_t shown = lines > 0 ? (size_t)((H - 1 - t->lay.group_lines) / lines) : 0;
+		view_counts_text(t, counts, sizeof counts);
 		if (shown < n)
-			snprintf(right, sizeof right, "%zu/%zu up %s %zu-%zu of %zu", up, n, t->g->dot,
+			snprintf(right, sizeof right, "%s %s %zu-%zu of %zu", counts, t->g->dot,
 			         t->node_top + 1, t->node_top + shown > n ? n : t->node_top + shown, n);
 		else
-			snprintf(right, sizeof right, "%zu/%zu up", up, n);
-		tx = render_title(t, w, "Nodes", right, t->focus == FOCUS_NODES);
-		tx = nodes_groups(t, w, tx);
+			snprintf(right, sizeof right, "%s", counts);
+		tx = render_title(t, w, "Nodes", NULL, t->focus == FOCUS_NODES);
+		for (int g = 0; g < t->lay.group_lines && (size_t)g < t->m->ngroups && g + 1 < H; g++)
+			nodes_group_line(t, w, 1 + g, (size_t)g);
+		y0 += t->lay.group_lines;
 	}
 	if (n == 0) {
 		render_put(t, w, y0, 2, W - 2, "no nodes configured", A_DIM);
@@ -470,13 +512,29 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	nodes_columns(t, W, lines == 1, &c);
-	/* column labels in the title row, right of the title */
+	/* column labels in the title row, right of the title; the counts at its right
+	 * end when they fit there, else right after the title (and labels give way) */
 	{
+		int rw = render_width(right) + 2, lend = tx;
+		for (int i = C_GROUP; i < C_ERROR; i++)
+			if (c.w[i] > 0 && c.x[i] >= tx + 2)
+				lend = c.x[i] + render_width(col_label[i]);
+		if (W - rw - 2 <= lend + 1 && t->node_top == 0 && (size_t)((H - 1 - t->lay.group_lines) / lines) >= n) {
+			/* no room for every state beside the column headers: how many of all are up */
+			model_counts_t mc = model_counts(t->m, t->now_ms);
+			snprintf(right, sizeof right, "%zu/%zu up", mc.up, mc.nodes);
+			rw = render_width(right) + 2;
+		}
+		if (W - rw - 2 > lend + 1) {
+			render_putf(t, w, 0, W - rw - 2, rw, A_NORMAL, " %s ", right);
+		} else {
+			tx += 1 + render_putf(t, w, 0, tx + 1, W - tx - 2, A_NORMAL, " %s ", right);
+			lend = W;
+		}
 		tx += 2;
 		for (int i = C_GROUP; i < C_ERROR; i++)
-			if (c.x[i] >= tx && c.w[i] > 0) {
+			if (c.x[i] >= tx && c.w[i] > 0 && c.x[i] + render_width(col_label[i]) <= lend)
 				render_put(t, w, 0, c.x[i], c.w[i] - 1, col_label[i], A_DIM);
-			}
 	}
 	y = y0;
 	for (size_t i = t->node_top; i < n && y + lines <= H; i++) {
@@ -491,11 +549,9 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 		y += lines;
 	}
 	if (t->node_top > 0)
-		render_scroll_hint(t, w, 1, true);
-	if (y < H || t->node_top + (size_t)((H - 1) / lines) < n) {
-		if (t->node_top + (size_t)((H - 1) / lines) < n)
-			render_scroll_hint(t, w, H - 1, false);
-	}
+		render_scroll_hint(t, w, y0, true);
+	if (t->node_top + (size_t)((H - y0) / lines) < n)
+		render_scroll_hint(t, w, H - 1, false);
 }
 
 size_t panel_nodes_hit(const view_t *t, int y)
@@ -506,9 +562,9 @@ size_t panel_nodes_hit(const view_t *t, int y)
 	if (t->view != VIEW_MAIN)
 		return (size_t)-1;
 	if (t->lay.mode != LAYOUT_SUMMARY) {
-		if (y < 1)
+		if (y < 1 + t->lay.group_lines)
 			return (size_t)-1;
-		y -= 1;
+		y -= 1 + t->lay.group_lines;
 	}
 	idx = t->node_top + (size_t)(y / lines);
 	return idx < t->m->nnodes ? idx : (size_t)-1;
@@ -591,7 +647,8 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 			const rpc_chain_t *ch = &n->chains[i];
 			char id[96];
 			render_escape(t, id, sizeof id, ch->id, false);
-			x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
+			x += render_putf(t, w, y, x, W - x,
+			                 nodes_unread(t, n, NULL) ? A_DIM : nodes_state_attr(t, n, ch->state) & ~A_REVERSE,
 			                 "%s chain %s", render_state_symbol(t, ch->state), id) + 1;
 			if (ch->have_states)
 				x += render_putf(t, w, y, x, W - x, base, "%d/%d RPC alive", ch->alive, ch->total) + 1;

@@ -148,5 +148,13 @@ int render_title(const view_t *t, WINDOW *w, const char *title, const char *righ
 
 void render_scroll_hint(const view_t *t, WINDOW *w, int y, bool up)
 {
-	render_put(t, w, y, getmaxx(w) - 1, 1, up ? t->g->more_up : t->g->more_down, A_BOLD);
+	int W = getmaxx(w);
+
+	/* a blank cell before it, so that an ASCII "v" never runs into text ("nodev") */
+	if (W >= 2 && !t->utf8) {
+		chtype c = mvwinch(w, y, W - 2) & A_CHARTEXT;
+		if (c != (chtype)'-')
+			mvwaddch(w, y, W - 2, ' ');
+	}
+	render_put(t, w, y, W - 1, 1, up ? t->g->more_up : t->g->more_down, A_BOLD);
 }

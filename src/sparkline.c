@@ -74,6 +74,40 @@ bool sparkline_scale(const double *v, size_t n, int nlevels, int *levels, double
 	return true;
 }
 
+void sparkline_span(double *lo, double *hi, double min_span, int nlevels)
+{
+	double mid, f;
+	bool nonneg = *lo >= 0;
+
+	if (!isfinite(*lo) || !isfinite(*hi) || !(min_span > 0) || *hi - *lo >= min_span || nlevels < 2)
+		return;
+	if (*lo == 0 && *hi == 0)
+		return;                      /* always zero: drawn at the bottom */
+	/* the middle of the values on the middle level, where a constant is drawn */
+	mid = (*lo + *hi) / 2;
+	f = (double)(nlevels / 2 - 1) / (nlevels - 1);
+	*lo = mid - f * min_span;
+	*hi = *lo + min_span;
+	if (nonneg && *lo < 0) {             /* a count never goes below zero */
+		*lo = 0;
+		*hi = min_span;
+	}
+}
+
+void sparkline_scale_span(const double *v, size_t n, int nlevels, int *levels, double min_span)
+{
+	double lo, hi;
+
+	if (!sparkline_range(v, n, &lo, &hi)) {
+		for (size_t i = 0; i < n; i++)
+			levels[i] = -1;
+		return;
+	}
+	sparkline_span(&lo, &hi, min_span, nlevels);
+	for (size_t i = 0; i < n; i++)
+		levels[i] = sparkline_level(v[i], lo, hi, nlevels);
+}
+
 size_t sparkline_render(char *dst, size_t dstsz, const int *levels, size_t n, bool ascii)
 {
 	const char *const *g = ascii ? sparkline_ascii : sparkline_utf8;

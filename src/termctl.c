@@ -14,6 +14,13 @@
 #include "textsafe.h"
 #include "xalloc.h"
 
+bool termctl_can_address(void)
+{
+	const char *cup = tigetstr("cup");
+
+	return cup && cup != (const char *)-1;
+}
+
 /* Writes to the terminal between frames: curses has flushed its own output. */
 static void termctl_write(const char *s, size_t len)
 {

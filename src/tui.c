@@ -87,7 +87,8 @@ static const frame_panels_t tui_panels = {
 
 static const view_glyphs_t tui_glyphs_utf8 = {
 	.state = { "?", "\xe2\x97\x8b", "\xe2\x97\x8f", "\xe2\x97\x90", "\xe2\x96\xb2", "\xe2\x9c\x96" },   /* ? ○ ● ◐ ▲ ✖ */
-	.hist_color = { "\xc2\xb7", "\xe2\x94\x80", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88", "\xe2\x96\x88" }, /* · ─ █ █ █ █ */
+	/* distinct glyphs in colour too: a colour-blind user reads the shape */
+	.hist_color = { "\xc2\xb7", "\xe2\x94\x80", "\xe2\x96\x88", "\xe2\x96\x91", "\xe2\x96\x92", "X" }, /* · ─ █ ░ ▒ X */
 	.hist_mono = { "\xc2\xb7", "\xe2\x94\x80", "\xe2\x96\x88", "\xe2\x96\x91", "\xe2\x96\x92", "X" },  /* · ─ █ ░ ▒ X */
 	.spark = sparkline_utf8,
 	.hline = "\xe2\x94\x80",       /* ─ */
@@ -110,7 +111,7 @@ static const view_glyphs_t tui_glyphs_ascii = {
 	.sel = ">",
 	.open = "v",
 	.closed = ">",
-	.ellipsis = "~",
+	.ellipsis = "..",               /* not "~": that is the starting state */
 	.dot = ".",
 	.restart = "R",
 	.more_up = "^",
@@ -571,6 +572,17 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 		return NULL;
 	}
 	set_term(t->scr);
+	if (!termctl_can_address()) {
+		/* e.g. TERM=dumb: every frame would land on one line */
+		endwin();
+		delscreen(t->scr);
+		fprintf(stderr, "nodetop: terminal type '%s' cannot move the cursor: the dashboard needs a "
+		        "terminal such as xterm-256color, screen or tmux (set TERM), or use --events for "
+		        "plain lines and --once for a report\n", term);
+		view_free(&t->v);
+		free(t);
+		return NULL;
+	}
 	cbreak();
 	noecho();
 	nonl();

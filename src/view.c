@@ -1,5 +1,5 @@
-/* view.c - the dashboard's view state: dirty flags and frame requests, the message,
- * staleness and the watchdog's stall, the clock tick, selection and scroll ranges. */
+/* view.c - the dashboard's view state: dirty flags, the message, staleness and the stall, the
+ * clock tick, selection and scroll ranges, the sentences header and kiosk share (counts, headline). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -68,7 +68,7 @@ void view_set_message(view_t *v, const char *msg)
 
 bool view_message_active(view_t *v, bool *err)
 {
-	if (!v->message[0] || v->now_ms >= v->message_until_ms)
+	if (!v->message[0])
 		return false;
 	if (!v->message_err && v->m->events.seq > v->message_seq) {
 		/* app.c adds the timeline's CONFIG event right after the message */
@@ -79,8 +79,24 @@ bool view_message_active(view_t *v, bool *err)
 				v->message_err = true;
 		}
 	}
+	/* an error stays until it is fixed (a new message) or acknowledged */
+	if (!v->message_err && v->now_ms >= v->message_until_ms)
+		return false;
 	if (err)
 		*err = v->message_err;
+	return true;
+}
+
+bool view_message_dismiss(view_t *v)
+{
+	bool err;
+
+	if (!view_message_active(v, &err))
+		return false;
+	v->message[0] = '\0';
+	v->message_err = false;
+	v->message_until_ms = 0;
+	view_dirty(v, DIRTY_HEADER | DIRTY_FOOTER);
 	return true;
 }
 
@@ -188,7 +204,7 @@ unsigned view_tick(view_t *v, int64_t now, int64_t gap, bool *stalled)
 		v->stale_mask = stale;
 		what |= DIRTY_MODEL;        /* data became (or stopped being) stale: dim or undim it */
 	}
-	if (v->message[0] && now >= v->message_until_ms && v->message_until_ms) {
+	if (v->message[0] && now >= v->message_until_ms && v->message_until_ms && !v->message_err) {
 		v->message_until_ms = 0;    /* gone: draw the header without it */
 		what |= DIRTY_HEADER | DIRTY_FOOTER;
 	}
@@ -292,4 +308,123 @@ void view_kiosk_offset(const view_t *v, int *dy, int *dx)
 bool view_kiosk_inverted(const view_t *v)
 {
 	return (v->shift_idx / VIEW_KIOSK_SHIFTS) % 2 == 1;
+}
+
+/* ---------------------------------------------------------------- true sentences */
+
+void view_counts_text(const view_t *v, char *buf, size_t sz)
+{
+	model_counts_t c = model_counts(v->m, v->now_ms), *st = &c;
+	const char *dot = v->g ? v->g->dot : "\xc2\xb7";
+	const struct { size_t n; const char *word; } part[] = {
+		{ st->degraded, "degraded" }, { st->starting, "starting" }, { st->down, "down" },
+		{ st->standby, "standby" }, { st->unknown, "unknown" },
+	};
+	size_t len;
+
+	if (st->nodes == 0) {
+		snprintf(buf, sz, "no nodes");
+		return;
+	}
+	if (st->up == st->nodes) {
+		snprintf(buf, sz, st->nodes == 1 ? "1 up" : "all %zu up", st->nodes);
+		return;
+	}
+	snprintf(buf, sz, "%zu up", st->up);
+	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+		len = strlen(buf);
+		if (part[i].n && len < sz)
+			snprintf(buf + len, sz - len, " %s %zu %s", dot, part[i].n, part[i].word);
+	}
+}
+
+void view_group_text(const view_t *v, size_t gi, char *buf, size_t sz)
+{
+	const model_t *m = v->m;
+	const group_t *g;
+	attention_t ga;
+
+	if (gi >= m->ngroups) {
+		buf[0] = '\0';
+		return;
+	}
+	g = &m->groups[gi];
+	ga = model_group_attention(m, gi, v->now_ms);
+	if (g->two_active)
+		snprintf(buf, sz, "%.60s: two active members", g->name);
+	else if (ga.severity != SEV_OK && ga.reason[0] && g->lost_ms)
+		snprintf(buf, sz, "%.60s %.150s", g->name, ga.reason);           /* "pair failing over: ..." */
+	else if (g->active != GROUP_NONE && g->active < m->nnodes)
+		snprintf(buf, sz, "%.60s %s on %.60s", g->name, state_name(ga.state), m->nodes[g->active].name);
+	else if (ga.state == STATE_UNKNOWN)
+		snprintf(buf, sz, "%.60s not known yet", g->name);
+	else
+		snprintf(buf, sz, "%.60s %s: no member answering", g->name, state_name(ga.state));
+}
+
+/* "primary down 4m", "rpc down on bravo 1m", "delta: no answer for 45s". */
+static void view_node_phrase(const view_t *v, size_t i, const attention_t *a, view_phrase_t *out)
+{
+	const node_t *n = &v->m->nodes[i];
+	state_t s = n->ind[a->ind].state;
+	char dur[32] = "";
+
+	if (a->since_ms && v->now_ms > a->since_ms) {
+		dur[0] = ' ';
+		fmt_duration(dur + 1, sizeof dur - 1, v->now_ms - a->since_ms);
+	}
+	if (a->stale) {
+		out->state = STATE_UNKNOWN;
+		snprintf(out->text, sizeof out->text, "%.60s %.120s", n->name, a->reason);
+	} else if (s == STATE_UP && n->nfailing) {
+		out->state = STATE_DEGRADED;
+		snprintf(out->text, sizeof out->text, "%.60s %zu check%s failing", n->name, n->nfailing,
+		         n->nfailing == 1 ? "" : "s");
+	} else if (a->ind == IND_NODE) {
+		out->state = s;
+		snprintf(out->text, sizeof out->text, "%.60s %s%s", n->name, state_name(s), dur);
+	} else {
+		out->state = s;
+		snprintf(out->text, sizeof out->text, "%s %s on %.60s%s", indicator_name(a->ind), state_name(s),
+		         n->name, dur);
+	}
+}
+
+size_t view_headline(const view_t *v, view_phrase_t out[2])
+{
+	const model_t *m = v->m;
+	attention_t worst = { .rank = 0 }, gworst = { .rank = 0 };
+	size_t wi = (size_t)-1, gwi = (size_t)-1, gi, k = 0;
+
+	for (size_t i = 0; i < m->nnodes; i++) {
+		attention_t a = model_node_attention(m, i, v->now_ms);
+		if (a.problem && a.rank > worst.rank) {
+			worst = a;
+			wi = i;
+		}
+	}
+	for (size_t g = 0; g < m->ngroups; g++) {
+		attention_t a = model_group_attention(m, g, v->now_ms);
+		if (a.rank > gworst.rank || (gwi == (size_t)-1 && m->groups[g].nmembers)) {
+			gworst = a;
+			gwi = g;
+		}
+	}
+	gi = wi != (size_t)-1 ? model_group_index(m, &m->nodes[wi]) : (size_t)-1;
+	if (gwi != (size_t)-1 && gworst.rank > 0 && gworst.rank >= worst.rank) {
+		/* the group itself is the worst: no member carries the service */
+		out[k].state = gworst.state;
+		view_group_text(v, gwi, out[k].text, sizeof out[k].text);
+		return k + 1;
+	}
+	if (gi == (size_t)-1 && wi == (size_t)-1)
+		gi = gwi;                /* nothing wrong: the group carrying the service */
+	if (gi != (size_t)-1) {
+		out[k].state = model_group_state(m, gi, IND_NODE);
+		view_group_text(v, gi, out[k].text, sizeof out[k].text);
+		k++;
+	}
+	if (wi != (size_t)-1)
+		view_node_phrase(v, wi, &worst, &out[k++]);
+	return k;
 }

@@ -310,7 +310,7 @@ elif command -v tmux >/dev/null; then
 		printf '%s\n' "$S" | sed 's/^/#   |/'
 		return 1
 	}
-	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " >/dev/null && tmux_wait 'nodes [0-9]+/[0-9]+ up' >/dev/null; then
+	if tmux_wait "f$(printf %02d $((${#CASES[@]} - 1))) " >/dev/null && tmux_wait '[0-9]+(/[0-9]+)? up' >/dev/null; then
 		tmux_wait "f00 .*connection refused" >/dev/null
 		# row_names ROW RE: the selected row fNN names its fault (once it has been polled)
 		row_names() { tmux_screen | grep -E "^▶ . $1 " | grep -q -- "$2"; }

@@ -145,7 +145,7 @@ PAIR=$T_TMP/pair.conf
 printf '[defaults]\nkiosk = true\n[node primary]\nurl = %s\ngroup = pair-1\n[node standby]\nurl = %s\ngroup = pair-1\n' \
 	"$(sim_url 10)" "$(sim_url 11)" >"$PAIR"
 tmux_start 80 24 env LC_ALL=C.UTF-8 "$NODETOP" -c "$PAIR" --interval 1s
-if tmux_wait 'all 2 nodes healthy · 1 failover group up, standby waiting'; then
+if tmux_wait 'all 2 nodes healthy · pair-1 up on primary, standby waiting'; then
 	t_ok "all healthy: a standby starting in an up pair counts as healthy"
 else
 	t_fail "standby starting in an up pair"

@@ -317,6 +317,49 @@ static void test_spark_constant_negative(void **state)
 	assert_int_equal(sparkline_level(-4, -4, -4, 8), 3);
 }
 
+/* A near-constant rate draws flat in the middle, not full height; a stall
+ * (a drop to 0) still spans the whole height; all-zero stays at the bottom. */
+static void test_spark_min_span(void **state)
+{
+	double near[6] = { 30, 30.1, 30, 30.1, 30, 30.1 }, stall[6] = { 30, 30, 30, 0, 0, 0 }, zero[3] = { 0, 0, 0 };
+	int lv[6];
+	char out[64];
+
+	(void)state;
+	sparkline_scale_span(near, 6, SPARK_LEVELS, lv, 30.1 * 0.25);
+	sparkline_render(out, sizeof out, lv, 6, true);
+	assert_string_equal(out, "~~~~~~");            /* the middle level, no swing */
+	sparkline_scale_span(near, 6, SPARK_LEVELS, lv, 0);
+	sparkline_render(out, sizeof out, lv, 6, true);
+	assert_string_equal(out, "_#_#_#");            /* without a minimum span: full swing */
+	sparkline_scale_span(stall, 6, SPARK_LEVELS, lv, 30 * 0.25);
+	sparkline_render(out, sizeof out, lv, 6, true);
+	assert_string_equal(out, "###___");            /* the stall is a stall */
+	sparkline_scale_span(zero, 3, SPARK_LEVELS, lv, 1);
+	sparkline_render(out, sizeof out, lv, 3, true);
+	assert_string_equal(out, "___");
+	{
+		double lo = 0.2, hi = 0.3;             /* small counts: from 0, never below */
+		sparkline_span(&lo, &hi, 1, SPARK_LEVELS);
+		assert_true(lo == 0 && hi == 1);
+	}
+}
+
+/* Failover groups get their own lines above the nodes (the title row keeps the column headers). */
+static void test_layout_group_lines(void **state)
+{
+	layout_t l;
+
+	(void)state;
+	layout_compute_groups(&l, 132, 40, 2, 1);
+	assert_int_equal(l.group_lines, 1);
+	assert_int_equal(l.node_lines, 4);
+	assert_int_equal(l.nodes.h, 1 + 1 + 4 * 2);
+	assert_int_equal(l.nodes_fit, 2);
+	layout_compute(&l, 132, 40, 2);
+	assert_int_equal(l.group_lines, 0);
+}
+
 static void test_spark_render(void **state)
 {
 	int lv[5] = { 0, 7, -1, 3, 9 };
@@ -888,6 +931,8 @@ int main(void)
 		cmocka_unit_test(test_spark_levels),
 		cmocka_unit_test(test_spark_gaps),
 		cmocka_unit_test(test_spark_constant_negative),
+		cmocka_unit_test(test_spark_min_span),
+		cmocka_unit_test(test_layout_group_lines),
 		cmocka_unit_test(test_spark_render),
 		cmocka_unit_test(test_spark_cells),
 		cmocka_unit_test(test_spark_from_ring),
