@@ -257,13 +257,16 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	bool changed = false;
 	bool stale = node_is_stale(n, now);
 	bool standby = model_is_standby(m, n, stale);
+	bool pending = !standby && model_role_pending(m, n, stale);
 	char blind[256], reason[256];
 	model_blind_reason(n, stale, standby, now, blind, sizeof blind);
 
 	/* node */
-	state_t st = stale ? STATE_UNKNOWN : standby ? STATE_STANDBY : n->state;
+	state_t st = stale || pending ? STATE_UNKNOWN : standby ? STATE_STANDBY : n->state;
 	if (stale) {
 		model_copy(reason, sizeof reason, blind);
+	} else if (pending) {
+		model_copy(reason, sizeof reason, "refused: standby or down, known once its group's other members answer");
 	} else if (standby) {
 		if (n->http_status)
 			snprintf(reason, sizeof reason, "standby: HTTP %ld from the load balancer (standby_answers)",

@@ -42,6 +42,27 @@ bool model_is_standby(const model_t *m, const node_t *n, bool stale)
 	return false;
 }
 
+/* Node n refuses, no other member answers, and one of them has not been polled
+ * yet: whether n is the standby or the group is down is not known until it has. */
+bool model_role_pending(const model_t *m, const node_t *n, bool stale)
+{
+	size_t gi = model_group_index(m, n);
+	if (gi == (size_t)-1 || stale || !model_member_refuses(&m->groups[gi], n))
+		return false;
+	const group_t *g = &m->groups[gi];
+	bool unpolled = false;
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const node_t *o = g->members[k] < m->nnodes ? &m->nodes[g->members[k]] : NULL;
+		if (!o || o == n)
+			continue;
+		if (model_member_answers(o))
+			return false;
+		if (o->last_health_ms == 0)
+			unpolled = true;
+	}
+	return unpolled;
+}
+
 const node_t *model_member(const model_t *m, size_t idx)
 {
 	return idx != GROUP_NONE && idx < m->nnodes ? &m->nodes[idx] : NULL;

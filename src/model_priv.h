@@ -47,6 +47,9 @@ const node_t *model_member(const model_t *m, size_t idx);
 bool model_member_answers(const node_t *n);
 /* Node n is its group's standby: refused (or a standby_answers status) while another member answers. */
 bool model_is_standby(const model_t *m, const node_t *n, bool stale);
+/* Node n refuses while a member that has not been polled yet may still answer:
+ * its state waits for that (unknown, not down). */
+bool model_role_pending(const model_t *m, const node_t *n, bool stale);
 /* Roles, failover and two-active events, then the group's indicators. */
 bool model_group_update(model_t *m, group_t *g, int64_t now);
 /* Group g's indicator k now: state, the state its uptime accrues, reason, severity (each may be NULL). */

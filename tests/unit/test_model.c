@@ -1530,6 +1530,46 @@ static void test_two_active(void **state)
 	assert_int_equal(model_status(&M, t).severity, SEV_OK);
 }
 
+/* The standby's refusal arrives before its peer's first answer: not down (it
+ * may be the standby), unknown until the peer answers; then standby. Its
+ * uptime never holds down time, so its availability is not counted against it. */
+static void test_standby_refused_before_peer_answers(void **state)
+{
+	(void)state;
+	size_t p = model_add_node(&M, "primary", "http://a:6688", "pair", 5000);
+	size_t s = model_add_node(&M, "standby", "http://b:6688", "pair", 5000);
+	failed(s, PROBE_HEALTH, "connection refused", T0);
+	model_tick(&M, T0);
+	attention_t a = att(s, T0);
+	assert_int_equal(a.state, STATE_UNKNOWN);
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_non_null(strstr(N(s)->ind[IND_NODE].reason, "standby or down"));
+	health(p, 200, JSON_CT, passing_body(), T0 + 100);
+	model_tick(&M, T0 + 100);
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_STANDBY);
+	assert_int_equal(att(s, T0 + 100).role, ROLE_STANDBY);
+	for (int64_t t = T0 + 5 * SEC; t <= T0 + 10 * MIN; t += 5 * SEC) {
+		health(p, 200, JSON_CT, passing_body(), t);
+		failed(s, PROBE_HEALTH, "connection refused", t);
+		model_tick(&M, t);
+	}
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_STANDBY);
+	double pct = -1;
+	/* only unknown and standby time: no availability figure, never 0 % */
+	assert_false(uptime_percent(&N(s)->ind[IND_NODE].uptime, T0 + 10 * MIN, HOUR, &pct));
+	assert_int_equal(count_events(EVENT_NODE, "standby", ""), 1);   /* unknown -> standby, never down */
+	for (size_t i = 0; i < M.events.len; i++) {
+		const event_t *e = eventlog_get(&M.events, i);
+		if (e->kind == EVENT_NODE && strcmp(e->node, "standby") == 0)
+			assert_int_not_equal(e->to, STATE_DOWN);
+	}
+	/* both refuse once the peer has been polled: the group is down, so is each member */
+	failed(p, PROBE_HEALTH, "connection refused", T0 + 10 * MIN + 100);
+	model_tick(&M, T0 + 10 * MIN + 100);
+	assert_int_equal(N(s)->ind[IND_NODE].state, STATE_DOWN);
+	assert_int_equal(N(p)->ind[IND_NODE].state, STATE_DOWN);
+}
+
 /* Ungrouped nodes: a refused connection is down, as it always was. */
 static void test_refused_ungrouped_is_down(void **state)
 {
@@ -1711,6 +1751,7 @@ int main(void)
 		T(test_status_severity_order),
 		T(test_attention_groups),
 		T(test_two_active),
+		T(test_standby_refused_before_peer_answers),
 		T(test_refused_ungrouped_is_down),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
