@@ -182,6 +182,10 @@ size_t model_find_node(const model_t *m, const char *name);
 size_t model_group_index(const model_t *m, const node_t *n);
 /* Sets group name's failover grace (<= 0: the default) and GROUP_STANDBY_* bits. */
 void model_group_options(model_t *m, const char *group, int64_t failover_grace_ms, unsigned standby_answers);
+/* Whether group gi has two active members: 1 yes (for longer than two intervals),
+ * 0 no, -1 not known (a member has answered fewer than three times: one poll, as
+ * in --once, cannot show two uptime_seconds growing). */
+int model_group_two_active(const model_t *m, size_t gi);
 /* Failovers of group gi within the last window_ms (at most GROUP_FAILOVER_LOG). */
 size_t model_group_failovers(const model_t *m, size_t gi, int64_t now_ms, int64_t window_ms);
 

@@ -304,6 +304,21 @@ void model_group_options(model_t *m, const char *group, int64_t failover_grace_m
 	}
 }
 
+int model_group_two_active(const model_t *m, size_t gi)
+{
+	if (gi >= m->ngroups)
+		return -1;
+	const group_t *g = &m->groups[gi];
+	if (g->two_active)
+		return 1;
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const node_t *o = model_member(m, g->members[k]);
+		if (o && o->polls + o->metrics_polls < 3)
+			return -1;
+	}
+	return 0;
+}
+
 size_t model_group_failovers(const model_t *m, size_t gi, int64_t now_ms, int64_t window_ms)
 {
 	if (gi >= m->ngroups)

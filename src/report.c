@@ -786,7 +786,8 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 		jadd(jg, "status", cJSON_CreateString(severity_name(ga.severity)));
 		jadd(jg, "reason", json_str_or_null(ga.reason));
 		jadd(jg, "failing_over", cJSON_CreateBool(g->lost_ms != 0 && ga.state != STATE_UP && ga.state != STATE_DEGRADED));
-		jadd(jg, "two_active", cJSON_CreateBool(g->two_active));
+		int two = model_group_two_active(m, gi);
+		jadd(jg, "two_active", two < 0 ? cJSON_CreateNull() : cJSON_CreateBool(two > 0));
 		jadd(jg, "failovers_24h", cJSON_CreateNumber((double)model_group_failovers(m, gi, now_ms, 86400000)));
 		static const char *const keys[IND__COUNT] = { "node", "database", "rpc" };
 		for (int i = 0; i < IND__COUNT; i++) {

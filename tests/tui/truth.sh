@@ -66,9 +66,9 @@ tmux_keys q
 CTL=$T_TMP/sim.ctl
 ctl() { printf '%s\n' "$@" >"$CTL.new" && mv "$CTL.new" "$CTL"; }
 ctl "0 healthy"
-S1=$SIM
+S1=$SIM; S1_PID=$SIM_PID
 sim_start --nodes 2 --scenarios healthy,rpc-outage --control-file "$CTL" || t_fail "second simulator starts"
-PF=$SIM; SIM=$S1
+PF=$SIM; SIM=$S1; SIM_PID=$S1_PID
 printf '[defaults]\ninterval = 1s\n[node ok]\nurl = %s\n[node bad]\nurl = %s\n' \
 	"$(sim_url 0 "$PF")" "$(sim_url 1 "$PF")" >"$T_TMP/p5.conf"
 sed 's/^\[defaults\]$/&\nkiosk = true/' "$T_TMP/p5.conf" >"$T_TMP/p5k.conf"
@@ -177,9 +177,9 @@ t_nomatch "ASCII: the scroll marker never runs into text" '[^ -]v$' "$S"
 tmux_keys q
 
 # ---------------------------------------------------------------- 8: sparklines: a constant series flat in the middle, a stall drops to the bottom
-S1=$SIM
+S1=$SIM; S1_PID=$SIM_PID
 sim_start --nodes 1 --scenarios healthy || t_fail "third simulator starts"
-PF8=$SIM; SIM=$S1
+PF8=$SIM; SIM=$S1; SIM_PID=$S1_PID
 printf '[defaults]\ninterval = 1s\n[node n8]\nurl = %s\n' "$(sim_url 0 "$PF8")" >"$T_TMP/p8.conf"
 ui 132 40 "$T_TMP/p8.conf"
 spark_of() { tmux_screen | grep -E -m1 -- "$1" | grep -Eo '[▁▂▃▄▅▆▇█]+' | head -1; }

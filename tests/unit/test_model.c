@@ -1470,6 +1470,7 @@ static void test_two_active(void **state)
 	size_t s = model_add_node(&M, "standby", "http://s:6688", "pair", 5000);
 	char body[64];
 	int64_t t = T0;
+	assert_int_equal(model_group_two_active(&M, 0), -1);      /* nothing watched yet: not known */
 	/* a standby answering 204 while the primary serves is waiting, not active */
 	for (int i = 0; i < 6; i++, t += 5 * SEC) {
 		snprintf(body, sizeof body, "uptime_seconds %d\n", 100 + 5 * i);
@@ -1479,6 +1480,7 @@ static void test_two_active(void **state)
 		model_tick(&M, t);
 	}
 	assert_false(M.groups[0].two_active);
+	assert_int_equal(model_group_two_active(&M, 0), 0);       /* watched long enough: no */
 	assert_int_equal(att(s, t).role, ROLE_STANDBY);
 	assert_int_equal(M.groups[0].active, p);
 	/* both serving: after two intervals (10 s), one two-active event and a WARNING */
@@ -1495,6 +1497,7 @@ static void test_two_active(void **state)
 	}
 	t -= 5 * SEC;
 	assert_true(M.groups[0].two_active);
+	assert_int_equal(model_group_two_active(&M, 0), 1);
 	assert_int_equal(M.groups[0].active, p);                 /* still the one that was active */
 	assert_int_equal(count_events(EVENT_FAILOVER, "standby", ""), 0);   /* not a failover */
 	const event_t *e = eventlog_get(&M.events, 0);
