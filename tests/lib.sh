@@ -57,12 +57,33 @@ t_file_eq() {
 	if [ -e "$3" ]; then t_eq "$1" "$2" "$(cat "$3")"; else t_fail "$1 ($3 does not exist)"; fi
 }
 
+# t_alive PID: PID is running (not gone, not a zombie waiting to be reaped).
+t_alive() {
+	local st
+	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st%% *}" != Z ]
+}
+# Every process the test started: first SIGCONT (a test may have stopped it), then
+# SIGTERM - never a signal while it exits (a SIGCONT then broke LeakSanitizer's exit
+# check in sanitizer builds: the process spun forever). One that is still running
+# 60 s later is a hang at exit: killed, and the test fails.
 t_cleanup() {
+	local rc=$? p end hung=0
 	tmux_stop
-	local p
-	for p in $T_PIDS; do kill "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
-	for p in $T_PIDS; do wait "$p" 2>/dev/null; done
+	for p in $T_PIDS; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
+	for p in $T_PIDS; do
+		end=$(( $(ms_now) + 60000 ))
+		while t_alive "$p" && [ "$(ms_now)" -lt "$end" ]; do sleep 0.05; done
+		if t_alive "$p"; then
+			echo "not ok - cleanup: pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-120)) still running 60 s after SIGTERM"
+			kill -KILL "$p" 2>/dev/null
+			hung=1
+		fi
+		wait "$p" 2>/dev/null
+	done
 	rm -rf "$T_TMP"
+	[ "$hung" = 1 ] && [ "$rc" = 0 ] && exit 1
+	exit "$rc"
 }
 trap t_cleanup EXIT
 
