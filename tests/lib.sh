@@ -185,10 +185,21 @@ tmux_start() {
 	fi
 }
 # tmux_stop: ends this test's tmux server (if any) and everything in it.
+# tmux_stop: ends the tmux server and waits until the processes its panes ran
+# are gone, so that nothing they still write (an exit status, a log line)
+# lands after the caller has moved on to the next case.
 tmux_stop() {
 	[ -n "$T_TMUX" ] || return 0
+	local pids p
+	pids=$(tmux -S "$T_TMUX" list-panes -a -F '#{pane_pid}' 2>/dev/null)
 	tmux -S "$T_TMUX" kill-server 2>/dev/null
 	T_TMUX=""
+	pid_gone() { ! kill -0 "$1" 2>/dev/null; }
+	for p in $pids; do
+		wait_until pid_gone "$p" && continue
+		echo "# tmux_stop: pane process $p still runs after the server ended; killed"
+		kill -KILL "$p" 2>/dev/null
+	done
 }
 tmux_cmd() { tmux -S "$T_TMUX" "$@"; }
 tmux_screen() { tmux -S "$T_TMUX" capture-pane -p -t t; }

@@ -154,8 +154,11 @@ E1=$(get "$(url db-exhausted /metrics)")
 # E1 (4 a second), then compare; a count that never moves fails below
 head10() { metric "$(get "$(url healthy /metrics)")" 'head_tracker_current_head\{evmChainID="10"\}'; }
 waits() { metric "$(get "$(url db-exhausted /metrics)")" db_wait_count; }
+# the outage's connection errors (one per 5 s) too: their count must move on from RM
+cerrs() { metric "$(get "$(url rpc-outage /metrics)")" 'head_tracker_connection_errors\{ChainID="10"\}'; }
+ce1=$(metric "$RM" 'head_tracker_connection_errors\{ChainID="10"\}')
 moved_on() { awk -v a="$(head10)" -v b="$h1" -v c="$(waits)" -v d="$(metric "$E1" db_wait_count)" \
-	'BEGIN { exit !(a + 0 >= b + 2 && c + 0 > d + 0) }'; }
+	-v e="$(cerrs)" -v f="$ce1" 'BEGIN { exit !(a + 0 >= b + 2 && c + 0 > d + 0 && e + 0 > f + 0) }'; }
 wait_until moved_on
 M2=$(get "$(url healthy /metrics)"); RM2=$(get "$(url rpc-outage /metrics)"); E2=$(get "$(url db-exhausted /metrics)")
 h2=$(metric "$M2" 'head_tracker_current_head\{evmChainID="10"\}'); r2=$(metric "$M2" 'head_tracker_heads_received\{ChainID="10"\}')
@@ -163,7 +166,8 @@ t_check "healthy: head grows ($h1 -> $h2)" python3 -c "import sys; sys.exit(not 
 t_check "healthy: heads_received grows ($r1 -> $r2)" python3 -c "import sys; sys.exit(not float('$r2') > float('$r1'))"
 t_eq "rpc-outage: head frozen" "$o1" "$(metric "$RM2" 'head_tracker_current_head\{evmChainID="10"\}')"
 t_eq "rpc-outage: heads_received frozen" "$or1" "$(metric "$RM2" 'head_tracker_heads_received\{ChainID="10"\}')"
-t_check "rpc-outage: connection_errors counter grows" test "$(metric "$RM2" 'head_tracker_connection_errors\{ChainID="10"\}')" -gt 0
+ce2=$(metric "$RM2" 'head_tracker_connection_errors\{ChainID="10"\}')
+t_check "rpc-outage: connection_errors counter grows ($ce1 -> $ce2)" test "${ce2:-0}" -gt "${ce1:-0}"
 
 # ---------------------------------------------------------------- database scenarios
 DB=$(get "$(url db-outage /metrics)")
