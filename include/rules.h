@@ -140,6 +140,10 @@ size_t rules_count(const rules_state_t *st);
 const rule_inst_t *rules_get(const rules_state_t *st, size_t i);
 /* Worst firing level, and the instance with it (NULL when none fires). */
 int rules_worst(const rules_state_t *st, const rule_inst_t **worst);
+/* The value of rule r at the last rules_eval nearest to (or past) its thresholds
+ * (the lowest balance, the oldest transaction...) and its subject (raw); false when
+ * the rule got no value then (off, no series, window not covered yet). */
+bool rules_last(const rules_state_t *st, rule_id_t r, double *value, const char **subject);
 /* The firing instance of rule r with this subject, or NULL. */
 const rule_inst_t *rules_firing(const rules_state_t *st, rule_id_t r, const char *subject);
 

@@ -424,7 +424,7 @@ static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, s
 
 typedef struct rule_emit_ctx {
 	model_t *m;
-	const node_t *n;
+	node_t *n;
 } rule_emit_ctx_t;
 
 static state_t rule_level_state(int level)
@@ -452,6 +452,10 @@ static void model_rule_emit(void *ud, const rule_event_t *re)
 	e.value = in->value;
 	e.threshold = in->threshold;
 	eventlog_add(&x->m->events, &e);
+	/* an acknowledgement covers what fired before it: a new firing or a
+	 * higher level is a new problem (repeats of its notifications start again) */
+	if (in->level > re->from)
+		x->n->acked = false;
 	x->m->generation++;
 }
 

@@ -226,6 +226,11 @@ struct rules_state {
 	hcheck_t *hc;
 	size_t nhc, hc_cap;
 	uint32_t ever;              /* families seen at least once */
+	struct {
+		bool have;
+		double v;
+		char subject[RULES_SUBJECT_MAX];
+	} last[RULE__COUNT];        /* per rule: the value nearest its thresholds this eval */
 	rules_emit_fn emit;         /* during rules_eval */
 	void *ud;
 	const rules_cfg_t *cfg;
@@ -304,6 +309,17 @@ int rules_worst(const rules_state_t *st, const rule_inst_t **worst)
 		}
 	}
 	return w;
+}
+
+bool rules_last(const rules_state_t *st, rule_id_t r, double *value, const char **subject)
+{
+	if (!st || (unsigned)r >= RULE__COUNT || !st->last[r].have)
+		return false;
+	if (value)
+		*value = st->last[r].v;
+	if (subject)
+		*subject = st->last[r].subject;
+	return true;
 }
 
 const rule_inst_t *rules_firing(const rules_state_t *st, rule_id_t r, const char *subject)
@@ -512,6 +528,11 @@ static void rule_observe(rules_state_t *st, rule_id_t r, const char *subject, do
 	const rule_cfg_t *rc = &st->cfg->r[r];
 	double thr;
 	int level = rule_level(&rules_info[r], rc, v, &thr);
+	if (!st->last[r].have || (rules_info[r].below ? v < st->last[r].v : v > st->last[r].v)) {
+		st->last[r].have = true;
+		st->last[r].v = v;
+		snprintf(st->last[r].subject, sizeof st->last[r].subject, "%s", subject);
+	}
 	rule_inst_t *x = inst_find(st, r, subject, level > 0);
 	if (!x)
 		return;
@@ -752,6 +773,8 @@ void rules_eval(rules_state_t *st, const rules_cfg_t *cfg, const rules_input_t *
 	st->now = now_ms;
 	for (size_t i = 0; i < st->ninst; i++)
 		st->inst[i].seen = false;
+	for (int r = 0; r < RULE__COUNT; r++)
+		st->last[r].have = false;
 	for (size_t i = 0; i < st->nctr; i++)
 		st->ctr[i].seen = false;
 	for (size_t i = 0; i < st->nhc; i++)

@@ -457,6 +457,53 @@ static void test_vocabulary(void **state)
 	assert_string_equal(b, "0x9d3c\xe2\x80\xa6" "8d9e");
 }
 
+/* The value nearest each rule's thresholds, for the detail view: the lowest
+ * balance of two keys, none for a rule without series, none when turned off. */
+static void test_last_values(void **state)
+{
+	(void)state;
+	double v = 0;
+	const char *subj = NULL;
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 7\n"
+	       "node_balance{account=\"0xbbb\",chainID=\"56\"} 3\n"
+	       "max_unconfirmed_blocks{evmChainID=\"1\"} 4\n", T0);
+	assert_true(rules_last(M.nodes[0].rules, RULE_BALANCE, &v, &subj));
+	assert_true(v == 3);
+	assert_string_equal(subj, "0xbbb chain 56");
+	assert_null(firing(RULE_BALANCE));
+	assert_true(rules_last(M.nodes[0].rules, RULE_UNCONFIRMED_BLOCKS, &v, NULL));
+	assert_true(v == 4);
+	assert_false(rules_last(M.nodes[0].rules, RULE_TX_AGE, &v, NULL));
+	cfg()->r[RULE_BALANCE].on = false;
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.01\n", T0 + 5 * SEC);
+	assert_false(rules_last(M.nodes[0].rules, RULE_BALANCE, &v, NULL));
+	assert_false(rules_last(NULL, RULE_BALANCE, &v, NULL));
+}
+
+/* An acknowledgement covers the rules firing when it was given: a rule that
+ * fires later, or a warning that becomes critical, is a new problem. */
+static void test_ack_until_new_firing(void **state)
+{
+	(void)state;
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.5\n", T0);
+	assert_non_null(firing(RULE_BALANCE));
+	model_ack(&M, 0, "topping up", T0 + SEC);
+	assert_true(M.nodes[0].acked);
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.6\n", T0 + 5 * SEC);
+	assert_true(M.nodes[0].acked);                 /* still the same warning */
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.05\n", T0 + 10 * SEC);
+	assert_int_equal(firing(RULE_BALANCE)->level, RULE_LEVEL_CRITICAL);
+	assert_false(M.nodes[0].acked);                /* escalated: no longer covered */
+	model_ack(&M, 0, "", T0 + 11 * SEC);
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 2\n", T0 + 15 * SEC);
+	assert_null(firing(RULE_BALANCE));
+	assert_true(M.nodes[0].acked);                 /* a resolving changes nothing */
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 2\n"
+	       "max_unconfirmed_blocks{evmChainID=\"1\"} 80\n", T0 + 20 * SEC);
+	assert_non_null(firing(RULE_UNCONFIRMED_BLOCKS));
+	assert_false(M.nodes[0].acked);                /* another rule fired */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_health_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metric_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_plugin_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_last_values, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_until_new_firing, setup, teardown),
 		cmocka_unit_test(test_vocabulary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
