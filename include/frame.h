@@ -13,6 +13,7 @@ typedef enum frame_win {
 	WIN_CHARTS,
 	WIN_EVENTS,
 	WIN_FOOTER,
+	WIN_RULES,                   /* the detail view's alert rules */
 	WIN__COUNT
 } frame_win_t;
 
@@ -31,6 +32,7 @@ typedef struct frame_panels {
 	frame_draw_fn prompt;        /* the acknowledge prompt, over the last row */
 	frame_draw_fn too_small;
 	frame_draw_fn kiosk;         /* the kiosk's one window */
+	frame_draw_fn rules;         /* the detail view's alert rules of the node */
 } frame_panels_t;
 
 /* The windows of the current layout. */

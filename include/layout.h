@@ -38,7 +38,12 @@ typedef struct layout {
 	int node_lines;        /* lines per node in the list: 4 (card), 2 or 1 */
 	int nodes_fit;         /* nodes visible at once in the list */
 	int group_lines;       /* failover group lines above the nodes (0 in summary mode) */
+	rect_t rules;          /* detail view: the node's alert rules (empty elsewhere) */
 } layout_t;
+
+/* Rows the detail view's rule list takes at most (title, one per rule, and what
+ * a few firing ones are about). */
+#define LAYOUT_RULES_ROWS     16
 
 /* Mode for a terminal of cols x rows. */
 layout_mode_t layout_mode(int cols, int rows);
@@ -48,7 +53,8 @@ void layout_compute(layout_t *l, int cols, int rows, size_t nnodes);
 /* The same with a line per failover group (at most 3) above the nodes. */
 void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups);
 /* The detail view of one node: facts on top (nodes), then all checks and larger
- * charts, side by side from LAYOUT_FULL_COLS columns, stacked below that. */
+ * charts, side by side from LAYOUT_FULL_COLS columns (the rules above the charts),
+ * stacked below that (the rules first, when a third of the rows is 4 or more). */
 void layout_detail(layout_t *l, int cols, int rows);
 /* True when r lies inside cols x rows (or is empty). */
 bool rect_inside(rect_t r, int cols, int rows);

@@ -65,6 +65,7 @@ static void frame_make_windows(frame_t *f, view_t *t)
 		f->win[WIN_CHARTS] = frame_newwin(t->lay.charts);
 	f->win[WIN_EVENTS] = frame_newwin(t->lay.events);
 	f->win[WIN_FOOTER] = frame_newwin(t->lay.footer);
+	f->win[WIN_RULES] = frame_newwin(t->lay.rules);
 	t->relayout = false;
 }
 
@@ -184,6 +185,11 @@ void frame_draw(frame_t *f, view_t *t, const frame_panels_t *p)
 	if ((w = f->win[WIN_EVENTS]) && (d & DIRTY_EVENTS)) {
 		werase(w);
 		p->events(t, w);
+		wnoutrefresh(w);
+	}
+	if ((w = f->win[WIN_RULES]) && p->rules && (d & DIRTY_NODES)) {
+		werase(w);
+		p->rules(t, w);
 		wnoutrefresh(w);
 	}
 	if ((w = f->win[WIN_FOOTER]) && (d & DIRTY_FOOTER)) {

@@ -134,16 +134,31 @@ void layout_detail(layout_t *l, int cols, int rows)
 	rest = body - facts;
 	if (cols >= LAYOUT_FULL_COLS) {
 		int cw = cols * 11 / 20;
+		int rh = rest / 2 < LAYOUT_RULES_ROWS ? rest / 2 : LAYOUT_RULES_ROWS;
 
+		if (rh < 4)
+			rh = 0;               /* too short to list anything */
 		l->checks = layout_rect(1 + facts, 0, rest, cw);
-		l->charts = layout_rect(1 + facts, cw, rest, cols - cw);
-	} else if (rest >= 14) {
+		l->rules = layout_rect(1 + facts, cw, rh, cols - cw);
+		l->charts = layout_rect(1 + facts + rh, cw, rest - rh, cols - cw);
+		return;
+	}
+	/* stacked: the rules first when they get a few rows */
+	int rh = rest / 3 < LAYOUT_RULES_ROWS ? rest / 3 : LAYOUT_RULES_ROWS;
+	int top = 1 + facts;
+
+	if (rh >= 4) {
+		l->rules = layout_rect(top, 0, rh, cols);
+		top += rh;
+		rest -= rh;
+	}
+	if (rest >= 12) {
 		int ch = rest / 2;
 
-		l->checks = layout_rect(1 + facts, 0, ch, cols);
-		l->charts = layout_rect(1 + facts + ch, 0, rest - ch, cols);
+		l->checks = layout_rect(top, 0, ch, cols);
+		l->charts = layout_rect(top + ch, 0, rest - ch, cols);
 	} else {
-		l->checks = layout_rect(1 + facts, 0, rest, cols);
+		l->checks = layout_rect(top, 0, rest, cols);
 		l->charts = l->checks;
 		l->shared_middle = true;
 	}

@@ -6,6 +6,7 @@
 #include "fmt.h"
 #include "layout.h"
 #include "panel_help.h"
+#include "panel_rules.h"
 #include "render.h"
 
 typedef struct help_line {
@@ -32,7 +33,8 @@ static const help_line_t help_keys[] = {
 void panel_help_size(const view_t *t, int *h, int *w)
 {
 	*h = (int)(sizeof help_keys / sizeof help_keys[0]) + 13;   /* a few lines wrap */
-	*w = 84;
+	*h += panel_rules_help_rows();
+	*w = 96;
 }
 
 void panel_help_draw(view_t *t, WINDOW *w)
@@ -88,6 +90,7 @@ void panel_help_draw(view_t *t, WINDOW *w)
 		snprintf(buf, sizeof buf, "stale data (older than 3 poll intervals) is dimmed and shows its age");
 		render_put(t, w, y++, 2, W - 4, buf, A_DIM);
 	}
+	y = panel_rules_help_draw(t, w, y + 1, H);
 	y++;
 	if (y < H - 1) {
 		render_put(t, w, y++, 2, W - 4, "output to the terminal: script -q -c 'nodetop URL...' t.log; wc -c t.log", A_DIM);

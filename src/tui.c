@@ -20,6 +20,7 @@
 #include "panel_help.h"
 #include "panel_kiosk.h"
 #include "panel_nodes.h"
+#include "panel_rules.h"
 #include "sparkline.h"
 #include "termctl.h"
 #include "tui.h"
@@ -81,6 +82,7 @@ static const frame_panels_t tui_panels = {
 	.prompt = panel_prompt_draw,
 	.too_small = panel_too_small_draw,
 	.kiosk = panel_kiosk_draw,
+	.rules = panel_rules_draw,
 };
 
 /* ---------------------------------------------------------------- glyphs */

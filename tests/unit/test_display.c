@@ -38,11 +38,11 @@ static void assert_rect(rect_t r, int y, int x, int h, int w)
  * the same rectangle when they share it). */
 static void assert_sane(const layout_t *l)
 {
-	rect_t r[6] = { l->header, l->footer, l->nodes, l->checks, l->charts, l->events };
+	rect_t r[7] = { l->header, l->footer, l->nodes, l->checks, l->charts, l->events, l->rules };
 
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < 7; i++) {
 		assert_true(rect_inside(r[i], l->cols, l->rows));
-		for (int j = i + 1; j < 6; j++) {
+		for (int j = i + 1; j < 7; j++) {
 			if (i == 3 && j == 4 && l->shared_middle)
 				continue;
 			if (rect_overlap(r[i], r[j]))
@@ -211,14 +211,22 @@ static void test_layout_detail(void **state)
 	assert_int_equal(l.checks.y, 7);
 	assert_int_equal(l.checks.h, 32);
 	assert_int_equal(l.charts.x, l.checks.w);
+	/* the rules above the charts: a title and every rule */
+	assert_rect(l.rules, 7, l.checks.w, LAYOUT_RULES_ROWS, 132 - l.checks.w);
+	assert_int_equal(l.charts.y, 7 + LAYOUT_RULES_ROWS);
+	assert_int_equal(l.charts.h, 32 - LAYOUT_RULES_ROWS);
 	assert_rect(l.events, 0, 0, 0, 0);
 	assert_sane(&l);
 
 	layout_detail(&l, 80, 24);
 	assert_rect(l.nodes, 1, 0, 4, 80);
-	assert_rect(l.checks, 5, 0, 9, 80);           /* stacked: 18 rows split in two */
-	assert_rect(l.charts, 14, 0, 9, 80);
+	assert_rect(l.rules, 5, 0, 6, 80);            /* stacked: a third of 18 rows for the rules */
+	assert_rect(l.checks, 11, 0, 6, 80);          /* the other 12 split in two */
+	assert_rect(l.charts, 17, 0, 6, 80);
 	assert_sane(&l);
+
+	layout_compute(&l, 132, 40, 3);
+	assert_rect(l.rules, 0, 0, 0, 0);             /* the main screen has none */
 
 	layout_detail(&l, 50, 12);
 	assert_true(l.shared_middle);
@@ -247,6 +255,9 @@ static void test_layout_all_sizes(void **state)
 				layout_detail(&l, c, r);
 				assert_sane(&l);
 				assert_true(l.checks.h >= 3);
+				assert_true(l.rules.h == 0 || l.rules.h >= 4);
+				if (l.mode == LAYOUT_FULL)
+					assert_true(l.rules.h >= 4);
 			}
 }
 
