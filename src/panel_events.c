@@ -12,6 +12,8 @@ static const char *events_state_word(const event_t *e)
 {
 	if (e->kind == EVENT_CHECK)
 		return e->to == STATE_DOWN ? "failing" : e->to == STATE_UP ? "passing" : "unknown";
+	if (e->kind == EVENT_RULE)
+		return rule_level_name(e->level);      /* warning, critical, resolved */
 	return state_name(e->to);
 }
 
@@ -30,6 +32,9 @@ static void events_subject(const view_t *t, const event_t *e, char *buf, size_t 
 		break;
 	case EVENT_CHECK:
 		snprintf(buf, n, "%s", sub);
+		break;
+	case EVENT_RULE:
+		snprintf(buf, n, "rule %.24s", e->rule);     /* "rule balance": the detail says of what */
 		break;
 	default:
 		snprintf(buf, n, "%s", event_kind_name(e->kind));

@@ -6,6 +6,7 @@
 
 #include "fmt.h"
 #include "panel_kiosk.h"
+#include "panel_rules.h"
 #include "render.h"
 #include "xalloc.h"
 
@@ -22,6 +23,7 @@ typedef struct kiosk_glyph {
 
 static const kiosk_glyph_t kiosk_font[] = {
 	{ 'A', { " ### ", "#   #", "#####", "#   #", "#   #" } },
+	{ 'C', { " ####", "#    ", "#    ", "#    ", " ####" } },   /* CRITICAL (a rule firing) */
 	{ 'E', { "#####", "#    ", "#### ", "#    ", "#####" } },
 	{ 'H', { "#   #", "#   #", "#####", "#   #", "#   #" } },
 	{ 'L', { "#    ", "#    ", "#    ", "#    ", "#####" } },
@@ -162,6 +164,7 @@ static int kiosk_item_rows(const view_t *t, size_t i, const attention_t *a)
 		}
 		rows += 1 + (n->checks[c].output && n->checks[c].output[0]);
 	}
+	rows += panel_rules_kiosk_rows(n);      /* the alert rules firing */
 	return rows + 1;                         /* a blank row after a card */
 }
 
@@ -238,6 +241,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		render_put(t, w, y, x, W - x, buf, A_DIM);
 		y++;
 	}
+	y = panel_rules_kiosk_draw(t, w, y, end, n, unread);   /* the alert rules firing */
 	/* the failing checks, each with the first line of its output */
 	for (size_t c = 0; c < n->nchecks && y < end; c++) {
 		const check_t *ck = &n->checks[c];
@@ -406,6 +410,11 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 		if (ws == STATE_UP && wn->nfailing)
 			ws = STATE_DEGRADED;
 		word = state_name_upper(ws);
+		/* a firing alert rule is the worst: its severity in big letters, the rule under it */
+		bool by_rule = ws != STATE_DOWN && !att[worst].stale &&
+		               panel_rules_kiosk_banner(t, wn, att[worst].severity, &word, what, sizeof what);
+		if (by_rule)
+			ws = att[worst].severity == SEV_CRITICAL ? STATE_DOWN : STATE_DEGRADED;
 		for (size_t k = 0; k < n; k++)
 			need += kiosk_item_rows(t, k, &att[k]);
 		need += (int)(t->m->ngroups < 3 ? t->m->ngroups : 3) * 2;
@@ -416,7 +425,9 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 			top += bh;
 			render_escape(t, esc, sizeof esc, wn->name, false);
 			fmt_duration(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0);
-			if (att[worst].ind == IND_NODE)
+			if (by_rule)
+				;                    /* panel_rules_kiosk_banner said what */
+			else if (att[worst].ind == IND_NODE)
 				snprintf(what, sizeof what, "%s %s for %s", esc, state_name(ws), dur);
 			else
 				snprintf(what, sizeof what, "%s %s on %s for %s", indicator_name(att[worst].ind), state_name(ws), esc, dur);

@@ -191,6 +191,13 @@ static void nodes_reason(const view_t *t, const node_t *n, char *buf, size_t sz)
 			snprintf(buf, sz, "%s: %s", indicator_name((indicator_id_t)k), r);
 			return;
 		}
+	/* else the worst alert rule firing (issue 13) */
+	const rule_inst_t *x = NULL;
+	if (!node_is_stale(n, t->now_ms) && rules_worst(n->rules, &x) > 0 && x) {
+		char d[256];
+		render_escape(t, d, sizeof d, x->detail, false);
+		snprintf(buf, sz, "%s %s: %s", rule_info(x->rule)->name, rule_level_name(x->level), d);
+	}
 }
 
 /* Draws "ACK: note" on row y in the reason column when it is wide enough, else

@@ -1,5 +1,5 @@
 /* panel_rules.c - the alert rules on the screen: the detail view's list of the node's
- * rules (state, value against threshold, for how long, acknowledged) and the help's. */
+ * rules (state, value against threshold, for how long, acknowledged), the help's, the kiosk's. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -292,4 +292,82 @@ int panel_rules_help_draw(view_t *t, WINDOW *w, int y, int H)
 		render_put(t, w, y, 2 + RULES_NAME_W + 33, W - 3 - RULES_NAME_W - 33, ri->what, A_DIM);
 	}
 	return y;
+}
+
+/* ---------------------------------------------------------------- kiosk */
+
+#define RULES_KIOSK_MAX 3        /* firing rules listed per card, the rest counted */
+
+static size_t rules_nfiring(const node_t *n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < rules_count(n->rules); i++)
+		k += rules_get(n->rules, i)->level > 0;
+	return k;
+}
+
+int panel_rules_kiosk_rows(const node_t *n)
+{
+	size_t k = rules_nfiring(n);
+
+	return k > RULES_KIOSK_MAX ? RULES_KIOSK_MAX + 1 : (int)k;
+}
+
+int panel_rules_kiosk_draw(view_t *t, WINDOW *w, int y, int end, const node_t *n, bool stale)
+{
+	int W = getmaxx(w);
+	size_t shown = 0, total = rules_nfiring(n);
+	char v[32], th[32], dur[32], subj[256], det[600];
+
+	/* firing first, worst first: rules_get's order */
+	for (size_t i = 0; i < rules_count(n->rules) && y < end; i++) {
+		const rule_inst_t *x = rules_get(n->rules, i);
+		const rule_info_t *ri = rule_info(x->rule);
+		state_t s = x->level >= RULE_LEVEL_CRITICAL ? STATE_DOWN : STATE_DEGRADED;
+		int xx = 5;
+		if (x->level <= 0)
+			continue;
+		if (shown++ == RULES_KIOSK_MAX) {
+			render_putf(t, w, y++, 5, W - 5, A_DIM, "+%zu more rules firing", total - RULES_KIOSK_MAX);
+			break;
+		}
+		xx += render_put(t, w, y, xx, 2, render_state_symbol(t, s),
+		                 stale ? A_DIM : render_state_attr(t, s) & ~A_REVERSE) + 1;
+		xx += render_putf(t, w, y, xx, W - xx, stale ? A_DIM : A_BOLD, "%s %s", ri->name,
+		                  rule_level_name(x->level)) + 2;
+		rules_value(v, sizeof v, x->rule, x->value);
+		rules_value(th, sizeof th, x->rule, x->threshold);
+		xx += render_putf(t, w, y, xx, W - xx, A_NORMAL, "%s %s %s", v, ri->below ? "<" : ">", th) + 2;
+		if (x->since_ms) {
+			fmt_duration(dur, sizeof dur, t->now_ms - x->since_ms);
+			xx += render_putf(t, w, y, xx, W - xx, A_NORMAL, "for %s", dur) + 2;
+		}
+		rules_subject(t, subj, sizeof subj, x->rule, x->subject);
+		if (subj[0])
+			xx += render_put(t, w, y, xx, W - xx, subj, A_NORMAL) + 2;
+		else {
+			render_escape(t, det, sizeof det, x->detail, false);
+			render_put(t, w, y, xx, W - xx, det, A_DIM);
+		}
+		y++;
+	}
+	return y;
+}
+
+bool panel_rules_kiosk_banner(const view_t *t, const node_t *n, severity_t sev, const char **word,
+                              char *what, size_t sz)
+{
+	const rule_inst_t *x = NULL;
+	int level = rules_worst(n->rules, &x);
+	char name[128], dur[32], det[300];
+
+	if (level <= 0 || !x || (level >= RULE_LEVEL_CRITICAL ? SEV_CRITICAL : SEV_WARNING) != sev)
+		return false;
+	*word = level >= RULE_LEVEL_CRITICAL ? "CRITICAL" : "WARNING";
+	render_escape(t, name, sizeof name, n->name, false);
+	render_escape(t, det, sizeof det, x->detail, false);
+	fmt_duration(dur, sizeof dur, x->since_ms ? t->now_ms - x->since_ms : 0);
+	snprintf(what, sz, "%s %s on %s for %s: %s", rule_info(x->rule)->name, rule_level_name(level), name, dur, det);
+	return true;
 }

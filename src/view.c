@@ -328,14 +328,26 @@ void view_counts_text(const view_t *v, char *buf, size_t sz)
 	}
 	if (st->up == st->nodes) {
 		snprintf(buf, sz, st->nodes == 1 ? "1 up" : "all %zu up", st->nodes);
-		return;
+	} else {
+		snprintf(buf, sz, "%zu up", st->up);
+		for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
+			len = strlen(buf);
+			if (part[i].n && len < sz)
+				snprintf(buf + len, sz - len, " %s %zu %s", dot, part[i].n, part[i].word);
+		}
 	}
-	snprintf(buf, sz, "%zu up", st->up);
-	for (size_t i = 0; i < sizeof part / sizeof part[0]; i++) {
-		len = strlen(buf);
-		if (part[i].n && len < sz)
-			snprintf(buf + len, sz - len, " %s %zu %s", dot, part[i].n, part[i].word);
+	/* alert rules firing: problems of up nodes too (not of stale ones: old values) */
+	size_t firing = 0;
+	for (size_t i = 0; i < v->m->nnodes; i++) {
+		const node_t *n = &v->m->nodes[i];
+		if (node_is_stale(n, v->now_ms))
+			continue;
+		for (size_t k = 0; k < rules_count(n->rules); k++)
+			firing += rules_get(n->rules, k)->level > 0;
 	}
+	len = strlen(buf);
+	if (firing && len < sz)
+		snprintf(buf + len, sz - len, " %s %zu rule%s firing", dot, firing, firing == 1 ? "" : "s");
 }
 
 void view_group_text(const view_t *v, size_t gi, char *buf, size_t sz)
