@@ -307,6 +307,9 @@ static void kiosk_event(view_t *t, WINDOW *w, int y, const event_t *e)
 		                 e->to == STATE_DOWN ? "failing" : e->to == STATE_UP ? "passing" : "unknown", node) + 1;
 	else if (e->kind == EVENT_RPC && sub[0])
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "rpc chain %s %s on %s", sub, state_name(e->to), node) + 1;
+	else if (e->kind == EVENT_RULE)    /* "rule balance critical on lb" */
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "rule %.24s %s on %s", e->rule, rule_level_name(e->level),
+		                 node) + 1;
 	else
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "%s %s on %s", event_kind_name(e->kind),
 		                 state_name(e->to), node) + 1;
