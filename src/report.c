@@ -1141,7 +1141,12 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 	if (worst.since_ms > 0)
 		duration_short(d, sizeof d, now_ms - worst.since_ms);
 	strbuf_puts(out, utf8 ? " \xC2\xB7 " : " | ");
-	if (!worst.stale)
+	const rule_inst_t *rule = NULL;
+	int level = worst.stale ? 0 : rules_worst(n->rules, &rule);
+	if (level > 0 && rule && n->ind[worst.ind].state == STATE_UP)
+		/* the worst is an alert rule of an up node: "balance CRITICAL alpha 2m" */
+		strbuf_printf(out, "%s %s ", rule_info(rule->rule)->name, level >= RULE_LEVEL_CRITICAL ? "CRITICAL" : "WARNING");
+	else if (!worst.stale)
 		strbuf_printf(out, "%s %s ", ind_label(worst.ind), state_name_upper(n->ind[worst.ind].state));
 	size_t used = cols_of(out, start);
 	size_t tail = worst.stale ? strlen(" stale") + (d[0] ? 1 + strlen(d) : 0) : (d[0] ? 1 + strlen(d) : 0);

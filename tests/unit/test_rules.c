@@ -504,6 +504,18 @@ static void test_ack_until_new_firing(void **state)
 	assert_false(M.nodes[0].acked);                /* another rule fired */
 }
 
+/* The status line (tmux status-right, the pane title) names the rule, not "node UP". */
+static void test_status_line_names_the_rule(void **state)
+{
+	(void)state;
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.05\n", T0);
+	scrape("node_balance{account=\"0xaaa\",chainID=\"1\"} 0.05\n", T0 + 2 * MIN);
+	strbuf_t out = STRBUF_INIT;
+	report_status_line(&out, &M, T0 + 2 * MIN, true);
+	assert_string_equal(strbuf_str(&out), "CL 1/1 up \xc2\xb7 balance CRITICAL alpha 2m");
+	strbuf_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_plugin_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_until_new_firing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_line_names_the_rule, setup, teardown),
 		cmocka_unit_test(test_vocabulary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
