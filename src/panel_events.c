@@ -101,6 +101,15 @@ static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e,
 		}
 		return;
 	}
+	if (e->kind == EVENT_NOTIFY) {
+		/* a hook's own word: "✖ hook web: gave up after 3 attempts: HTTP 500" */
+		char hook[128];
+		render_escape(t, hook, sizeof hook, e->subject, false);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa & ~A_REVERSE) + 1;
+		x += render_putf(t, w, y, x, W - x, A_BOLD, "hook %s:", hook) + 1;
+		render_put(t, w, y, x, W - x, detail, A_NORMAL);
+		return;
+	}
 	if (e->kind == EVENT_ACK) {
 		x += render_put(t, w, y, x, W - x, "ack", A_BOLD) + 1;
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "on %s", node) + 2;

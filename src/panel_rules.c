@@ -132,13 +132,17 @@ static size_t rules_lines(const node_t *n, rules_line_t *out, size_t cap)
 				out[k++] = (rules_line_t){ RL_OFF, (rule_id_t)r, NULL };
 			continue;
 		}
+		/* room is kept for a line of every rule after this one */
+		size_t room = cap - (size_t)(RULE__COUNT - 1 - r);
 		for (size_t i = 0; i < rules_count(n->rules); i++) {
 			const rule_inst_t *x = rules_get(n->rules, i);
-			if (x->rule != (rule_id_t)r || k >= cap)
+			if (x->rule != (rule_id_t)r)
+				continue;
+			any = true;                 /* never "ok" while an instance fires */
+			if (k >= room)
 				continue;
 			int kind = x->level >= RULE_LEVEL_CRITICAL ? RL_CRIT : x->level > 0 ? RL_WARN : RL_PENDING;
 			out[k++] = (rules_line_t){ kind, (rule_id_t)r, x };
-			any = true;
 		}
 		if (!any && k < cap)
 			out[k++] = (rules_line_t){ RL_OK, (rule_id_t)r, NULL };

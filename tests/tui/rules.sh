@@ -122,11 +122,14 @@ t_nomatch "kiosk: no rule in words of node states" 'rule (down|degraded|up) on' 
 tmux_stop
 
 # ---------------------------------------------------------------- events panel
-printf '[defaults]\ninterval = 300ms\n[node far]\nurl = %s\n' "$(sim_url 1)" >"$T_TMP/e.conf"
-tmux_start 132 40 "$NODETOP" -c "$T_TMP/e.conf"
+printf '[defaults]\ninterval = 300ms\n[node far]\nurl = %s\n[notify bad]\ncommand = /bin/false\non = critical\nretries = 0\n' \
+	"$(sim_url 1)" >"$T_TMP/e.conf"
+tmux_start 132 50 "$NODETOP" -c "$T_TMP/e.conf"
 tmux_wait '✖ rule balance critical on far for [0-9a-z]+ · native balance 0\.05' >/dev/null \
 	&& t_ok "events panel: the rule by name and level" || t_fail "events panel rule line"
 t_nomatch "events panel: no rule in words of node states" 'rule (down|degraded|up) on' "$(tmux_screen)"
+tmux_wait '✖ hook bad: gave up after 1 attempt: command exited with status 1' >/dev/null \
+	&& t_ok "events panel: a hook that fails is reported on screen, by name" || t_fail "hook failure line"
 tmux_stop
 
 t_done
