@@ -22,7 +22,7 @@ static const help_line_t help_keys[] = {
 	{ "Esc  Backspace", "Esc  Backspace", "dismiss a message; back from the detail view; clear the filter" },
 	{ "/", "/", "filter checks by text (name or output)" },
 	{ "f", "f", "failing checks only (toggle)" },
-	{ "a", "a", "acknowledge the selected node's problem, with a note (until its state changes)" },
+	{ "a", "a", "acknowledge the selected node's problem, with a note (until its state changes or a rule fires); stops the repeats of its notifications" },
 	{ "y", "y", "copy an incident summary to the clipboard (OSC 52; tmux: set-clipboard on)" },
 	{ "Ctrl-L", "Ctrl-L", "repaint the whole screen (after a tmux reattach)" },
 	{ "?  F1", "?  F1", "this help; any key closes it" },

@@ -105,7 +105,7 @@ tmux_keys '?'
 if tmux_wait 'nodetop: keys'; then t_ok "the help opens"; else t_fail "help opens"; fi
 S=$(tmux_screen)
 t_match "help: a long line wraps instead of being cut" 'with a note \(until' "$S"
-t_match "help: ... and goes on on the next line" 'state changes\)' "$S"
+t_match "help: ... and goes on on the next line" '│ +changes or a rule fires\); stops the repeats of its notifications +│' "$S"
 t_nomatch "help: no internals (frames drawn)" 'frames drawn' "$S"
 t_match "help: the history cells have a shape per state, in colour too" 'history: +█ up +░ starting +▒ degraded +X down' "$S"
 tmux_keys q q
