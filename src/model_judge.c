@@ -322,3 +322,13 @@ size_t model_nodes_up(const model_t *m)
 	return model_status(m, 0).available;
 }
 
+bool model_event_is_transition(const event_t *e)
+{
+	return e && (e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC) && e->from != e->to;
+}
+
+bool model_event_rings(const event_t *e)
+{
+	return model_event_is_transition(e) && (e->to == STATE_DEGRADED || e->to == STATE_DOWN) &&
+	       e->from < e->to && e->from != STATE_UNKNOWN;
+}
