@@ -285,8 +285,13 @@ static void job_output_line(const job_t *j, char *dst, size_t size)
 static void job_finish(job_t *j)
 {
 	target_t *t = j->t;
-	if (!t)
+	if (!t) {
+		/* its hook was released: the process handle, kept open until the
+		 * exit (a closed one is never reaped: a zombie), is all that is left */
+		if (j->exited)
+			job_close((uv_handle_t *)&j->proc);
 		return;
+	}
 	j->t = NULL;
 	t->job = NULL;
 	char out[200];
@@ -329,7 +334,7 @@ static void job_on_exit(uv_process_t *p, int64_t status, int sig)
 	j->exited = true;
 	j->status = status;
 	j->term_signal = j->timed_out ? 0 : sig;
-	if (j->timed_out || j->killed) {
+	if (j->timed_out || j->killed || !j->t) {
 		job_finish(j);
 		return;
 	}
@@ -930,7 +935,8 @@ static void target_release(target_t *t)
 		job_close((uv_handle_t *)&j->out);
 		job_close((uv_handle_t *)&j->err);
 		job_close((uv_handle_t *)&j->in);
-		job_close((uv_handle_t *)&j->proc);
+		if (j->exited)
+			job_close((uv_handle_t *)&j->proc);   /* else at its exit (job_finish), reaped */
 	}
 	if (t->easy) {
 		(void)curluv_remove(t->nt->cu, t->easy);   /* curl_easy_cleanup takes it out either way */
