@@ -253,6 +253,19 @@ static void job_close(uv_handle_t *h)
 		uv_close(h, job_closed);
 }
 
+/* Closes the job's timer and pipes, and its process handle once it has
+ * exited (until then libuv must keep it, to reap the process). */
+static void job_close_handles(job_t *j)
+{
+	uv_timer_stop(&j->timer);
+	job_close((uv_handle_t *)&j->timer);
+	job_close((uv_handle_t *)&j->out);
+	job_close((uv_handle_t *)&j->err);
+	job_close((uv_handle_t *)&j->in);
+	if (j->exited)
+		job_close((uv_handle_t *)&j->proc);
+}
+
 static void job_kill(job_t *j)
 {
 	if (j->exited || j->killed)
@@ -288,21 +301,14 @@ static void job_finish(job_t *j)
 	if (!t) {
 		/* its hook was released: the process handle, kept open until the
 		 * exit (a closed one is never reaped: a zombie), is all that is left */
-		if (j->exited)
-			job_close((uv_handle_t *)&j->proc);
+		job_close_handles(j);
 		return;
 	}
 	j->t = NULL;
 	t->job = NULL;
 	char out[200];
 	job_output_line(j, out, sizeof out);
-	uv_timer_stop(&j->timer);
-	job_close((uv_handle_t *)&j->timer);
-	job_close((uv_handle_t *)&j->out);
-	job_close((uv_handle_t *)&j->err);
-	job_close((uv_handle_t *)&j->in);
-	if (j->exited)
-		job_close((uv_handle_t *)&j->proc);
+	job_close_handles(j);
 	char why[200];
 	bool ok = false;
 	if (j->timed_out) {
@@ -930,13 +936,7 @@ static void target_release(target_t *t)
 		j->t = NULL;
 		t->job = NULL;
 		job_kill(j);
-		uv_timer_stop(&j->timer);
-		job_close((uv_handle_t *)&j->timer);
-		job_close((uv_handle_t *)&j->out);
-		job_close((uv_handle_t *)&j->err);
-		job_close((uv_handle_t *)&j->in);
-		if (j->exited)
-			job_close((uv_handle_t *)&j->proc);   /* else at its exit (job_finish), reaped */
+		job_close_handles(j);   /* the process handle at its exit (job_finish) */
 	}
 	if (t->easy) {
 		(void)curluv_remove(t->nt->cu, t->easy);   /* curl_easy_cleanup takes it out either way */
