@@ -286,6 +286,13 @@ typedef struct model_status {
  * DB/RPC with a /metrics error). CRITICAL > WARNING > UNKNOWN > OK. */
 model_status_t model_status(const model_t *m, int64_t now_ms);
 
+/* Alerts on the terminal (bell, title), asked per event of the log: a
+ * transition of a node, database or RPC indicator changes the status (the
+ * title follows it); one getting worse from a known state into degraded or
+ * down rings (nodetop's own start or blindness rings nothing). */
+bool model_event_is_transition(const event_t *e);
+bool model_event_rings(const event_t *e);
+
 /* Thin wrappers kept for the screen until it asks model_status(): */
 /* model_status(m, 0).overall (0: the model's own now_ms). */
 state_t model_overall(const model_t *m);

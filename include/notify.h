@@ -22,6 +22,15 @@ notifier_t *notify_new(uv_loop_t *loop, model_t *m, const notify_cfg_t *cfg, siz
  * and failovers are matched against every hook (on, nodes, rules), de-duplicated
  * and queued. Never blocks. */
 void notify_event(notifier_t *nt, const event_t *e);
+/* The [notify] sections after a reload (SIGHUP), matched by name. A hook
+ * kept keeps its queue, the delivery in flight (its command or POST goes on
+ * as started, with the settings it started with), its back-off and what it
+ * was told (de-duplication, repeats); deliveries made from now on, and every
+ * attempt started from now on, use the new settings. A new hook hears of
+ * events from now on. A hook removed has its command killed and its POST
+ * stopped; its queued deliveries (and the one in flight) are dropped, counted
+ * in notify_counts' dropped and said in the event log. */
+void notify_reload(notifier_t *nt, const notify_cfg_t *cfg, size_t n);
 /* Stops: timers, the running commands (killed) and requests; queued deliveries
  * are dropped. Handles are closed; free after the loop has run them down. */
 void notify_stop(notifier_t *nt);

@@ -63,7 +63,8 @@ typedef void (*rpcprobe_event_fn)(void *ud, size_t idx, rpcprobe_event_t ev);
  * drives it and hands every CURLMSG_DONE to rpcprobe_transfer_done. */
 #define RPCPROBE_DRIVE_MULTI 1u
 
-/* Both loop and multi belong to the caller and must outlive the rpcprobe. */
+/* Both loop and multi belong to the caller and must outlive the rpcprobe.
+ * NULL only with RPCPROBE_DRIVE_MULTI when libcurl refuses the callbacks. */
 rpcprobe_t *rpcprobe_new(uv_loop_t *loop, CURLM *multi, unsigned flags, rpcprobe_event_fn fn, void *ud);
 /* Adds an endpoint (before rpcprobe_start); returns its index, or -1 with err
  * ("ws_url: not a ws:// or wss:// URL", ...; never the secret part of a URL). */

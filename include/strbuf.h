@@ -24,4 +24,8 @@ void strbuf_free(strbuf_t *sb);
 /* Returns a pointer to the contents ("" when empty), never NULL. */
 const char *strbuf_str(const strbuf_t *sb);
 
+/* Writes a printf-style message into a caller's fixed error buffer (err may
+ * be NULL or errlen 0: then nothing is written). The parsers' "err, errlen". */
+void strbuf_seterr(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

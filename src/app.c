@@ -180,6 +180,27 @@ static void app_group_options(app_t *a, const node_cfg_t *nodes, size_t n)
 	}
 }
 
+static void app_on_event(void *ud, const event_t *e);
+
+/* [notify NAME] sections on a reload: hooks kept by name go on with their
+ * queues and deliveries in flight (notify_reload says what happens to each). */
+static void app_reload_notify(app_t *a, const settings_t *ns)
+{
+	if (a->notify) {
+		notify_reload(a->notify, ns->notify, ns->nnotify);
+		return;
+	}
+	if (ns->nnotify == 0)
+		return;
+	a->notify = notify_new(&a->loop, &a->model, ns->notify, ns->nnotify);
+	if (!a->notify) {
+		app_config_event(a, STATE_DEGRADED, "cannot set up notifications (libcurl's multi interface)");
+		return;
+	}
+	a->model.events.on_event = app_on_event;
+	a->model.events.ud = a;
+}
+
 static void app_reload(app_t *a)
 {
 	char err[512];
@@ -239,7 +260,8 @@ static void app_reload(app_t *a)
 	free(used);
 	for (size_t i = 0; i < ns.nwarnings; i++)
 		app_config_event(a, STATE_DEGRADED, ns.warnings[i]);
-	app_apply_rules(a, &ns);   /* [notify] sections: read at start only */
+	app_apply_rules(a, &ns);
+	app_reload_notify(a, &ns);
 
 	/* The new settings replace the old; the old strings are no longer used. */
 	settings_free(a->settings);

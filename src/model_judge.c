@@ -105,6 +105,19 @@ static bool weight_worse(weight_t a, weight_t b)
 	return a.sub > b.sub;
 }
 
+/* The attention of something nothing is known of (a node or group index out
+ * of range; the start of every judgement): unknown, no role, no reason. */
+static attention_t attention_unknown(void)
+{
+	attention_t a;
+	memset(&a, 0, sizeof a);
+	a.state = STATE_UNKNOWN;
+	a.severity = SEV_UNKNOWN;
+	a.ind = IND_NODE;
+	a.role = ROLE_NONE;
+	return a;
+}
+
 /* The attention of node idx, and the worst severity of its known indicators
  * (-1 none, else SEV_OK/WARNING/CRITICAL): a grouped member's unknown counts
  * through its group only. */
@@ -112,16 +125,10 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 {
 	if (now_ms <= 0)
 		now_ms = m->now_ms;
-	attention_t a;
-	memset(&a, 0, sizeof a);
-	a.ind = IND_NODE;
-	a.role = ROLE_NONE;
+	attention_t a = attention_unknown();
 	*known = -1;
-	if (idx >= m->nnodes) {
-		a.state = STATE_UNKNOWN;
-		a.severity = SEV_UNKNOWN;
+	if (idx >= m->nnodes)
 		return a;
-	}
 	const node_t *n = &m->nodes[idx];
 	size_t gi = model_group_index(m, n);
 	a.stale = n->last_health_ms > 0 && node_is_stale(n, now_ms);
@@ -201,15 +208,9 @@ attention_t model_group_attention(const model_t *m, size_t gi, int64_t now_ms)
 {
 	if (now_ms <= 0)
 		now_ms = m->now_ms;
-	attention_t a;
-	memset(&a, 0, sizeof a);
-	a.ind = IND_NODE;
-	a.role = ROLE_NONE;
-	if (gi >= m->ngroups) {
-		a.state = STATE_UNKNOWN;
-		a.severity = SEV_UNKNOWN;
+	attention_t a = attention_unknown();
+	if (gi >= m->ngroups)
 		return a;
-	}
 	const group_t *g = &m->groups[gi];
 	a.state = model_group_eval(m, g, IND_NODE, now_ms, NULL, a.reason, sizeof a.reason, &a.severity);
 	int sub = a.state == STATE_DOWN ? 5 : a.state == STATE_DEGRADED ? 3 : a.state == STATE_STARTING ? 2
@@ -321,3 +322,13 @@ size_t model_nodes_up(const model_t *m)
 	return model_status(m, 0).available;
 }
 
+bool model_event_is_transition(const event_t *e)
+{
+	return e && (e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC) && e->from != e->to;
+}
+
+bool model_event_rings(const event_t *e)
+{
+	return model_event_is_transition(e) && (e->to == STATE_DEGRADED || e->to == STATE_DOWN) &&
+	       e->from < e->to && e->from != STATE_UNKNOWN;
+}

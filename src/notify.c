@@ -1,5 +1,5 @@
 /* notify.c - notifications: [notify NAME] hooks fed from the event log; commands
- * through uv_spawn, webhooks through its own libcurl multi handle on the same loop. */
+ * through uv_spawn, webhooks through its own libcurl multi handle (curluv) on the same loop. */
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "curluv.h"
 #include "notify.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -78,6 +79,7 @@ struct target {
 	int64_t repeat_ms, timeout_ms;
 	size_t retries, queue_max;
 	struct curl_slist *headers;
+	struct curl_slist *old_headers;  /* replaced by a reload while its POST was in flight */
 	char *ca_file;
 	bool insecure;
 	/* state */
@@ -95,26 +97,13 @@ struct target {
 	size_t ntrk, trk_cap;
 };
 
-typedef struct sock {
-	uv_poll_t poll;
-	curl_socket_t fd;
-	struct notifier *nt;
-} sock_t;
-
-typedef struct group_seen {
-	char group[64];
-	char active[64];
-} group_seen_t;
-
 struct notifier {
 	uv_loop_t *loop;
 	model_t *m;
-	target_t *t;
+	target_t **t;              /* each on its own: jobs, transfers and timers point at it */
 	size_t n;
-	CURLM *multi;
-	uv_timer_t curl_timer, tick;
-	group_seen_t *groups;
-	size_t ngroups, groups_cap;
+	curluv_t *cu;              /* the webhooks' multi handle on the loop */
+	uv_timer_t tick;
 	bool stopping;
 	bool in_report;            /* adding our own events: do not feed them back */
 	unsigned long sent, failed, dropped;
@@ -185,7 +174,7 @@ static void notify_grace_cb(uv_timer_t *h);
 
 static void target_enqueue(target_t *t, delivery_t *d)
 {
-	if (t->qlen >= t->queue_max) {
+	while (t->qlen >= t->queue_max && t->head) {   /* a reload may have made the queue shorter */
 		delivery_t *old = t->head;
 		t->head = old->next;
 		if (!t->head)
@@ -229,9 +218,10 @@ static void target_done(target_t *t, bool ok, const char *why)
 		if (!t->tail)
 			t->tail = d;
 		t->qlen++;
-		t->waiting = true;
-		uv_timer_start(&t->backoff, notify_backoff_cb, (uint64_t)wait, 0);
-		return;
+		t->waiting = uv_timer_start(&t->backoff, notify_backoff_cb, (uint64_t)wait, 0) == 0;
+		if (t->waiting)
+			return;
+		/* no timer (cannot happen on a live handle): tried again at once */
 	} else {
 		t->nt->failed++;
 		notify_report(t->nt, t, STATE_DOWN, "gave up after %u attempt%s: %.120s (%.80s)", d->attempts,
@@ -261,6 +251,19 @@ static void job_close(uv_handle_t *h)
 {
 	if (!uv_is_closing(h))
 		uv_close(h, job_closed);
+}
+
+/* Closes the job's timer and pipes, and its process handle once it has
+ * exited (until then libuv must keep it, to reap the process). */
+static void job_close_handles(job_t *j)
+{
+	uv_timer_stop(&j->timer);
+	job_close((uv_handle_t *)&j->timer);
+	job_close((uv_handle_t *)&j->out);
+	job_close((uv_handle_t *)&j->err);
+	job_close((uv_handle_t *)&j->in);
+	if (j->exited)
+		job_close((uv_handle_t *)&j->proc);
 }
 
 static void job_kill(job_t *j)
@@ -295,19 +298,17 @@ static void job_output_line(const job_t *j, char *dst, size_t size)
 static void job_finish(job_t *j)
 {
 	target_t *t = j->t;
-	if (!t)
+	if (!t) {
+		/* its hook was released: the process handle, kept open until the
+		 * exit (a closed one is never reaped: a zombie), is all that is left */
+		job_close_handles(j);
 		return;
+	}
 	j->t = NULL;
 	t->job = NULL;
 	char out[200];
 	job_output_line(j, out, sizeof out);
-	uv_timer_stop(&j->timer);
-	job_close((uv_handle_t *)&j->timer);
-	job_close((uv_handle_t *)&j->out);
-	job_close((uv_handle_t *)&j->err);
-	job_close((uv_handle_t *)&j->in);
-	if (j->exited)
-		job_close((uv_handle_t *)&j->proc);
+	job_close_handles(j);
 	char why[200];
 	bool ok = false;
 	if (j->timed_out) {
@@ -339,7 +340,7 @@ static void job_on_exit(uv_process_t *p, int64_t status, int sig)
 	j->exited = true;
 	j->status = status;
 	j->term_signal = j->timed_out ? 0 : sig;
-	if (j->timed_out || j->killed) {
+	if (j->timed_out || j->killed || !j->t) {
 		job_finish(j);
 		return;
 	}
@@ -488,8 +489,6 @@ static void job_start(target_t *t, delivery_t *d)
 
 /* ------------------------------------------------------------ webhooks */
 
-static void curl_check_done(struct notifier *nt);
-
 static size_t web_write(char *p, size_t size, size_t n, void *ud)
 {
 	target_t *t = ud;
@@ -515,7 +514,6 @@ static void web_start(target_t *t, delivery_t *d)
 	bool ok = curl_easy_setopt(e, CURLOPT_URL, t->webhook) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers) == CURLE_OK &&
-	          curl_easy_setopt(e, CURLOPT_PRIVATE, t) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, web_write) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_WRITEDATA, t) == CURLE_OK &&
 	          curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf) == CURLE_OK &&
@@ -529,7 +527,7 @@ static void web_start(target_t *t, delivery_t *d)
 	if (ok && t->insecure)
 		ok = curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L) == CURLE_OK &&
 		     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L) == CURLE_OK;
-	if (!ok || curl_multi_add_handle(t->nt->multi, e) != CURLM_OK) {
+	if (!ok || curluv_add(t->nt->cu, e) != CURLM_OK) {
 		curl_easy_cleanup(e);
 		target_done(t, false, "libcurl cannot set up the request");
 		return;
@@ -537,110 +535,61 @@ static void web_start(target_t *t, delivery_t *d)
 	t->easy = e;
 }
 
-static void curl_check_done(struct notifier *nt)
+/* A webhook's POST finished (out of the multi handle): answered 2xx, or why not. */
+static void web_on_done(void *ud, CURL *e, CURLcode res, CURLMcode removed)
 {
-	CURLMsg *msg;
-	int left;
-	while ((msg = curl_multi_info_read(nt->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
+	struct notifier *nt = ud;
+	target_t *t = NULL;
+	long code = 0;
+	(void)removed;             /* curl_easy_cleanup takes it out either way */
+	for (size_t i = 0; i < nt->n && !t; i++)
+		if (nt->t[i]->easy == e)
+			t = nt->t[i];
+	if (res == CURLE_OK && curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code) != CURLE_OK)
+		code = 0;
+	curl_easy_cleanup(e);
+	if (!t)
+		return;
+	t->easy = NULL;
+	curl_slist_free_all(t->old_headers);
+	t->old_headers = NULL;
+	char why[200];
+	if (res != CURLE_OK) {
+		snprintf(why, sizeof why, "%.190s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(res));
+		target_done(t, false, why);
+	} else if (code < 200 || code > 299) {
+		char line[100];
+		textsafe_escape(line, sizeof line, t->resp, strcspn(t->resp, "\r\n"), true, false);
+		snprintf(why, sizeof why, "HTTP %ld%s%s", code, line[0] ? ": " : "", line);
+		target_done(t, false, why);
+	} else {
+		target_done(t, true, "");
+	}
+}
+
+/* Under the webhooks' transfers: a connection libuv could not watch (libcurl
+ * fails the transfer: the text goes to its error buffer), or libcurl failed
+ * (every POST in flight is taken out and fails with the text, retried as any). */
+static void web_on_fail(void *ud, curluv_fail_t kind, const char *why)
+{
+	struct notifier *nt = ud;
+	for (size_t i = 0; i < nt->n; i++) {
+		target_t *t = nt->t[i];
+		if (!t->easy)
 			continue;
-		CURL *e = msg->easy_handle;
-		CURLcode res = msg->data.result;
-		target_t *t = NULL;
-		long code = 0;
-		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&t);
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
-		curl_multi_remove_handle(nt->multi, e);
-		curl_easy_cleanup(e);
-		if (!t)
+		if (kind == CURLUV_FAIL_NOTE) {
+			if (!t->errbuf[0])
+				snprintf(t->errbuf, sizeof t->errbuf, "%s", why);
 			continue;
+		}
+		CURL *e = t->easy;
 		t->easy = NULL;
-		char why[200];
-		if (res != CURLE_OK) {
-			snprintf(why, sizeof why, "%.190s", t->errbuf[0] ? t->errbuf : curl_easy_strerror(res));
-			target_done(t, false, why);
-		} else if (code < 200 || code > 299) {
-			char line[100];
-			textsafe_escape(line, sizeof line, t->resp, strcspn(t->resp, "\r\n"), true, false);
-			snprintf(why, sizeof why, "HTTP %ld%s%s", code, line[0] ? ": " : "", line);
-			target_done(t, false, why);
-		} else {
-			target_done(t, true, "");
-		}
+		(void)curluv_remove(nt->cu, e);   /* curl_easy_cleanup takes it out either way */
+		curl_easy_cleanup(e);
+		curl_slist_free_all(t->old_headers);
+		t->old_headers = NULL;
+		target_done(t, false, why);
 	}
-}
-
-static void curl_on_poll(uv_poll_t *h, int status, int events)
-{
-	sock_t *s = h->data;
-	int flags = 0, running;
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	else {
-		if (events & UV_READABLE)
-			flags |= CURL_CSELECT_IN;
-		if (events & UV_WRITABLE)
-			flags |= CURL_CSELECT_OUT;
-	}
-	struct notifier *nt = s->nt;
-	curl_multi_socket_action(nt->multi, s->fd, flags, &running);
-	curl_check_done(nt);
-}
-
-static void sock_closed(uv_handle_t *h)
-{
-	free(h->data);
-}
-
-static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct notifier *nt = userp;
-	sock_t *s = socketp;
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (s) {
-			curl_multi_assign(nt->multi, fd, NULL);
-			uv_poll_stop(&s->poll);
-			uv_close((uv_handle_t *)&s->poll, sock_closed);
-		}
-		return 0;
-	}
-	if (!s) {
-		s = xcalloc(1, sizeof *s);
-		s->fd = fd;
-		s->nt = nt;
-		if (uv_poll_init_socket(nt->loop, &s->poll, fd) != 0) {
-			free(s);
-			return -1;
-		}
-		s->poll.data = s;
-		curl_multi_assign(nt->multi, fd, s);
-	}
-	int ev = 0;
-	if (what & CURL_POLL_IN)
-		ev |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		ev |= UV_WRITABLE;
-	return uv_poll_start(&s->poll, ev, curl_on_poll) == 0 ? 0 : -1;
-}
-
-static void curl_on_timer(uv_timer_t *h)
-{
-	struct notifier *nt = h->data;
-	int running;
-	curl_multi_socket_action(nt->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	curl_check_done(nt);
-}
-
-static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct notifier *nt = userp;
-	(void)multi;
-	if (timeout_ms < 0)
-		uv_timer_stop(&nt->curl_timer);
-	else
-		uv_timer_start(&nt->curl_timer, curl_on_timer, (uint64_t)timeout_ms, 0);
-	return 0;
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -840,56 +789,18 @@ static void target_rule_event(target_t *t, const event_t *e, int64_t now)
 	target_enqueue(t, delivery_make(t, &(note_t){ "firing", rule_level_name(e->level), e, NULL }));
 }
 
-/* The member carrying group g: the first one up (NULL when none is). The event
- * e is being added: its node's state is e->to already. */
-static const char *group_active(const model_t *m, size_t gi, const event_t *e)
-{
-	const group_t *g = &m->groups[gi];
-	for (size_t k = 0; k < g->nmembers; k++) {
-		if (g->members[k] >= m->nnodes)
-			continue;
-		const node_t *n = &m->nodes[g->members[k]];
-		state_t st = strcmp(n->name, e->node) == 0 ? e->to : n->ind[IND_NODE].state;
-		if (st == STATE_UP)
-			return n->name;
-	}
-	return NULL;
-}
-
-/* After a node event: did its group's active member change (a failover)? */
+/* A failover, as the model judged it (its group's active member changed:
+ * node is the new one, peer the one before): for the hooks that want them. */
 static void notify_failover(struct notifier *nt, const event_t *e)
 {
-	size_t idx = model_find_node(nt->m, e->node);
-	if (idx == (size_t)-1)
-		return;
-	size_t gi = model_group_index(nt->m, &nt->m->nodes[idx]);
-	if (gi == (size_t)-1)
-		return;
-	const char *gname = nt->m->groups[gi].name;
-	const char *act = group_active(nt->m, gi, e);
-	group_seen_t *gs = NULL;
-	for (size_t i = 0; i < nt->ngroups && !gs; i++)
-		if (strcmp(nt->groups[i].group, gname) == 0)
-			gs = &nt->groups[i];
-	if (!gs) {
-		nt->groups = xgrow(nt->groups, &nt->groups_cap, nt->ngroups + 1, sizeof *nt->groups);
-		gs = &nt->groups[nt->ngroups++];
-		memset(gs, 0, sizeof *gs);
-		snprintf(gs->group, sizeof gs->group, "%s", gname);
+	event_t f = *e;
+	snprintf(f.detail, sizeof f.detail, "group %.60s failed over from %.60s to %.60s", e->group,
+	         e->peer[0] ? e->peer : "?", e->node);
+	for (size_t i = 0; i < nt->n; i++) {
+		target_t *t = nt->t[i];
+		if ((t->on & NOTIFY_ON_FAILOVER) && list_has(t->nodes, t->nnodes, e->node))
+			target_enqueue(t, delivery_make(t, &(note_t){ "failover", "warning", &f, e->group }));
 	}
-	if (!act)
-		return;    /* nobody up: the node events say so */
-	if (gs->active[0] && strcmp(gs->active, act) != 0) {
-		event_t f = *e;
-		snprintf(f.node, sizeof f.node, "%s", act);
-		snprintf(f.detail, sizeof f.detail, "group %.60s failed over from %.60s to %.60s", gname, gs->active, act);
-		for (size_t i = 0; i < nt->n; i++) {
-			target_t *t = &nt->t[i];
-			if ((t->on & NOTIFY_ON_FAILOVER) && list_has(t->nodes, t->nnodes, act))
-				target_enqueue(t, delivery_make(t, &(note_t){ "failover", "warning", &f, gname }));
-		}
-	}
-	snprintf(gs->active, sizeof gs->active, "%s", act);
 }
 
 void notify_event(notifier_t *nt, const event_t *e)
@@ -899,13 +810,14 @@ void notify_event(notifier_t *nt, const event_t *e)
 	int64_t now = notify_now_ms();
 	if (e->kind == EVENT_RULE) {
 		for (size_t i = 0; i < nt->n; i++)
-			target_rule_event(&nt->t[i], e, now);
+			target_rule_event(nt->t[i], e, now);
 	} else if (e->kind == EVENT_NODE) {
 		for (size_t i = 0; i < nt->n; i++) {
-			target_t *t = &nt->t[i];
+			target_t *t = nt->t[i];
 			if ((t->on & NOTIFY_ON_NODE) && list_has(t->nodes, t->nnodes, e->node))
 				target_enqueue(t, delivery_make(t, &(note_t){ "node", state_name(e->to), e, NULL }));
 		}
+	} else if (e->kind == EVENT_FAILOVER) {
 		notify_failover(nt, e);
 	}
 }
@@ -916,7 +828,7 @@ static void notify_on_tick(uv_timer_t *h)
 	struct notifier *nt = h->data;
 	int64_t now = notify_now_ms();
 	for (size_t i = 0; i < nt->n; i++) {
-		target_t *t = &nt->t[i];
+		target_t *t = nt->t[i];
 		if (t->repeat_ms <= 0)
 			continue;
 		for (size_t k = 0; k < t->ntrk; k++) {
@@ -934,6 +846,106 @@ static void notify_on_tick(uv_timer_t *h)
 
 /* ------------------------------------------------------------ lifecycle */
 
+/* Sets t's configuration from c (copied), freeing what it had: a reload
+ * keeps the hook's queue, its delivery in flight and what it was told. */
+/* Frees t's copy of its configuration (not its headers). */
+static void target_unconfigure(target_t *t)
+{
+	free(t->name);
+	strv_free(t->argv);
+	free(t->webhook);
+	strv_free(t->nodes);
+	strv_free(t->rules);
+	free(t->ca_file);
+}
+
+static void target_configure(target_t *t, const notify_cfg_t *c)
+{
+	target_unconfigure(t);
+	if (t->easy && !t->old_headers)
+		t->old_headers = t->headers;   /* the POST in flight sends them: freed when it ends */
+	else
+		curl_slist_free_all(t->headers);
+	t->name = xstrdup(c->name);
+	t->argv = c->argv ? strv_dup(c->argv, c->argc) : NULL;
+	t->webhook = c->webhook ? xstrdup(c->webhook) : NULL;
+	t->format = c->format;
+	t->on = c->on;
+	t->nodes = strv_dup(c->nodes, c->nnodes);
+	t->nnodes = c->nnodes;
+	t->rules = strv_dup(c->rules, c->nrules);
+	t->nrules = c->nrules;
+	t->repeat_ms = c->repeat_ms;
+	t->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
+	t->retries = c->retries;
+	t->queue_max = c->queue_max ? c->queue_max : 64;
+	t->ca_file = c->http.ca_file ? xstrdup(c->http.ca_file) : NULL;
+	t->insecure = c->http.insecure;
+	t->headers = curl_slist_append(NULL, "Content-Type: application/json");
+	for (size_t h = 0; h < c->http.nheaders; h++)
+		t->headers = curl_slist_append(t->headers, c->http.headers[h]);
+	if (c->http.bearer_token) {
+		char *a = xasprintf("Authorization: Bearer %s", c->http.bearer_token);
+		t->headers = curl_slist_append(t->headers, a);
+		memset(a, 0, strlen(a));
+		free(a);
+	}
+	if (!t->headers)
+		abort();
+}
+
+static target_t *target_new(struct notifier *nt, const notify_cfg_t *c)
+{
+	target_t *t = xcalloc(1, sizeof *t);
+	t->nt = nt;
+	int rc = uv_timer_init(nt->loop, &t->backoff);
+	if (rc != 0) {
+		fprintf(stderr, "nodetop: internal error: uv_timer_init failed: %s\n", uv_strerror(rc));
+		abort();
+	}
+	t->backoff.data = t;
+	target_configure(t, c);
+	return t;
+}
+
+/* The last of a released hook: its backoff timer is closed. */
+static void target_closed(uv_handle_t *h)
+{
+	target_t *t = h->data;
+	delivery_free(t->cur);
+	for (delivery_t *d = t->head, *nx; d; d = nx) {
+		nx = d->next;
+		delivery_free(d);
+	}
+	target_unconfigure(t);
+	curl_slist_free_all(t->headers);
+	curl_slist_free_all(t->old_headers);
+	free(t->trk);
+	free(t);
+}
+
+/* Ends hook t: its command is killed, its POST taken out; t (with whatever is
+ * still queued) is freed once the loop has closed its timer. */
+static void target_release(target_t *t)
+{
+	int rc = uv_timer_stop(&t->backoff);
+	(void)rc;                   /* 0 always */
+	t->waiting = false;
+	if (t->job) {
+		job_t *j = t->job;
+		j->t = NULL;
+		t->job = NULL;
+		job_kill(j);
+		job_close_handles(j);   /* the process handle at its exit (job_finish) */
+	}
+	if (t->easy) {
+		(void)curluv_remove(t->nt->cu, t->easy);   /* curl_easy_cleanup takes it out either way */
+		curl_easy_cleanup(t->easy);
+		t->easy = NULL;
+	}
+	uv_close((uv_handle_t *)&t->backoff, target_closed);
+}
+
 notifier_t *notify_new(uv_loop_t *loop, model_t *m, const notify_cfg_t *cfg, size_t n)
 {
 	if (n == 0)
@@ -941,60 +953,60 @@ notifier_t *notify_new(uv_loop_t *loop, model_t *m, const notify_cfg_t *cfg, siz
 	struct notifier *nt = xcalloc(1, sizeof *nt);
 	nt->loop = loop;
 	nt->m = m;
-	nt->multi = curl_multi_init();
-	if (!nt->multi) {
+	nt->cu = curluv_new(loop, web_on_done, nt);
+	if (!nt->cu) {
 		free(nt);
 		return NULL;
 	}
-	if (curl_multi_setopt(nt->multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb) != CURLM_OK ||
-	    curl_multi_setopt(nt->multi, CURLMOPT_SOCKETDATA, nt) != CURLM_OK ||
-	    curl_multi_setopt(nt->multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb) != CURLM_OK ||
-	    curl_multi_setopt(nt->multi, CURLMOPT_TIMERDATA, nt) != CURLM_OK) {
-		curl_multi_cleanup(nt->multi);
-		free(nt);
-		return NULL;
+	curluv_on_fail(nt->cu, web_on_fail);
+	int rc = uv_timer_init(loop, &nt->tick);
+	if (rc == 0) {
+		nt->tick.data = nt;
+		rc = uv_timer_start(&nt->tick, notify_on_tick, NOTIFY_TICK_MS, NOTIFY_TICK_MS);
 	}
-	uv_timer_init(loop, &nt->curl_timer);
-	nt->curl_timer.data = nt;
-	uv_timer_init(loop, &nt->tick);
-	nt->tick.data = nt;
-	uv_timer_start(&nt->tick, notify_on_tick, NOTIFY_TICK_MS, NOTIFY_TICK_MS);
+	if (rc != 0) {
+		fprintf(stderr, "nodetop: internal error: the notifier's timer: %s\n", uv_strerror(rc));
+		abort();
+	}
 	nt->t = xcalloc(n, sizeof *nt->t);
 	nt->n = n;
-	for (size_t i = 0; i < n; i++) {
-		const notify_cfg_t *c = &cfg[i];
-		target_t *t = &nt->t[i];
-		t->nt = nt;
-		t->name = xstrdup(c->name);
-		t->argv = c->argv ? strv_dup(c->argv, c->argc) : NULL;
-		t->webhook = c->webhook ? xstrdup(c->webhook) : NULL;
-		t->format = c->format;
-		t->on = c->on;
-		t->nodes = strv_dup(c->nodes, c->nnodes);
-		t->nnodes = c->nnodes;
-		t->rules = strv_dup(c->rules, c->nrules);
-		t->nrules = c->nrules;
-		t->repeat_ms = c->repeat_ms;
-		t->timeout_ms = c->timeout_ms > 0 ? c->timeout_ms : 10000;
-		t->retries = c->retries;
-		t->queue_max = c->queue_max ? c->queue_max : 64;
-		t->ca_file = c->http.ca_file ? xstrdup(c->http.ca_file) : NULL;
-		t->insecure = c->http.insecure;
-		t->headers = curl_slist_append(NULL, "Content-Type: application/json");
-		for (size_t h = 0; h < c->http.nheaders; h++)
-			t->headers = curl_slist_append(t->headers, c->http.headers[h]);
-		if (c->http.bearer_token) {
-			char *a = xasprintf("Authorization: Bearer %s", c->http.bearer_token);
-			t->headers = curl_slist_append(t->headers, a);
-			memset(a, 0, strlen(a));
-			free(a);
-		}
-		if (!t->headers)
-			abort();
-		uv_timer_init(loop, &t->backoff);
-		t->backoff.data = t;
-	}
+	for (size_t i = 0; i < n; i++)
+		nt->t[i] = target_new(nt, &cfg[i]);
 	return nt;
+}
+
+void notify_reload(notifier_t *nt, const notify_cfg_t *cfg, size_t n)
+{
+	if (!nt || nt->stopping)
+		return;
+	target_t **old = nt->t;
+	size_t nold = nt->n;
+	target_t **nu = xcalloc(n ? n : 1, sizeof *nu);
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < nold && !nu[i]; k++)
+			if (old[k] && strcmp(old[k]->name, cfg[i].name) == 0) {
+				nu[i] = old[k];
+				old[k] = NULL;
+				target_configure(nu[i], &cfg[i]);
+			}
+		if (!nu[i])
+			nu[i] = target_new(nt, &cfg[i]);
+	}
+	for (size_t k = 0; k < nold; k++) {
+		target_t *t = old[k];
+		if (!t)
+			continue;
+		size_t lost = t->qlen + (t->cur ? 1 : 0);
+		if (lost) {
+			nt->dropped += lost;
+			notify_report(nt, t, STATE_DEGRADED, "removed by a reload: %zu deliver%s dropped", lost,
+			              lost == 1 ? "y" : "ies");
+		}
+		target_release(t);
+	}
+	free(old);
+	nt->t = nu;
+	nt->n = n;
 }
 
 void notify_stop(notifier_t *nt)
@@ -1004,55 +1016,17 @@ void notify_stop(notifier_t *nt)
 	nt->stopping = true;
 	uv_timer_stop(&nt->tick);
 	uv_close((uv_handle_t *)&nt->tick, NULL);
-	for (size_t i = 0; i < nt->n; i++) {
-		target_t *t = &nt->t[i];
-		uv_timer_stop(&t->backoff);
-		uv_close((uv_handle_t *)&t->backoff, NULL);
-		if (t->job) {
-			job_t *j = t->job;
-			j->t = NULL;
-			t->job = NULL;
-			job_kill(j);
-			uv_timer_stop(&j->timer);
-			job_close((uv_handle_t *)&j->timer);
-			job_close((uv_handle_t *)&j->out);
-			job_close((uv_handle_t *)&j->err);
-			job_close((uv_handle_t *)&j->in);
-			job_close((uv_handle_t *)&j->proc);
-		}
-		if (t->easy) {
-			curl_multi_remove_handle(nt->multi, t->easy);
-			curl_easy_cleanup(t->easy);
-			t->easy = NULL;
-		}
-	}
-	uv_timer_stop(&nt->curl_timer);
-	uv_close((uv_handle_t *)&nt->curl_timer, NULL);
+	for (size_t i = 0; i < nt->n; i++)
+		target_release(nt->t[i]);
+	curluv_free(nt->cu);
+	nt->cu = NULL;
 }
 
 void notify_free(notifier_t *nt)
 {
 	if (!nt)
 		return;
-	for (size_t i = 0; i < nt->n; i++) {
-		target_t *t = &nt->t[i];
-		delivery_free(t->cur);
-		for (delivery_t *d = t->head, *nx; d; d = nx) {
-			nx = d->next;
-			delivery_free(d);
-		}
-		free(t->name);
-		strv_free(t->argv);
-		free(t->webhook);
-		strv_free(t->nodes);
-		strv_free(t->rules);
-		free(t->ca_file);
-		curl_slist_free_all(t->headers);
-		free(t->trk);
-	}
 	free(nt->t);
-	free(nt->groups);
-	curl_multi_cleanup(nt->multi);
 	free(nt);
 }
 

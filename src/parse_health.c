@@ -1,6 +1,5 @@
 /* parse_health.c - turns a node's /health body (JSON:API document or the
  * /health.txt text variant) into a sorted health_report_t; pure, no I/O. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,20 +18,6 @@
  * outputs are the node's bytes, never escaped here: textsafe does that at
  * display time.
  */
-
-static void health_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void health_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static void health_clearerr(char *err, size_t errlen)
 {
@@ -133,19 +118,19 @@ static int health_json_entry(const cJSON *e, size_t idx, health_report_t *r, cha
 	const char *nm;
 
 	if (!cJSON_IsObject(e)) {
-		health_seterr(err, errlen, "JSON: data[%zu] is not an object", idx);
+		strbuf_seterr(err, errlen, "JSON: data[%zu] is not an object", idx);
 		return -1;
 	}
 	attrs = cJSON_GetObjectItemCaseSensitive(e, "attributes");
 	if (attrs && !cJSON_IsObject(attrs) && !cJSON_IsNull(attrs)) {
-		health_seterr(err, errlen, "JSON: data[%zu].attributes is not an object", idx);
+		strbuf_seterr(err, errlen, "JSON: data[%zu].attributes is not an object", idx);
 		return -1;
 	}
 	if (!cJSON_IsObject(attrs))
 		attrs = NULL;
 	name = attrs ? cJSON_GetObjectItemCaseSensitive(attrs, "name") : NULL;
 	if (name && !cJSON_IsString(name) && !cJSON_IsNull(name)) {
-		health_seterr(err, errlen, "JSON: data[%zu].attributes.name is not a string", idx);
+		strbuf_seterr(err, errlen, "JSON: data[%zu].attributes.name is not a string", idx);
 		return -1;
 	}
 	id = cJSON_GetObjectItemCaseSensitive(e, "id");
@@ -155,7 +140,7 @@ static int health_json_entry(const cJSON *e, size_t idx, health_report_t *r, cha
 	else if (health_nonempty_string(id))
 		nm = id->valuestring;
 	else {
-		health_seterr(err, errlen, "JSON: data[%zu] has no name and no id", idx);
+		strbuf_seterr(err, errlen, "JSON: data[%zu] has no name and no id", idx);
 		return -1;
 	}
 	out = attrs ? cJSON_GetObjectItemCaseSensitive(attrs, "output") : NULL;
@@ -176,7 +161,7 @@ int health_parse_json(const char *body, size_t len, health_report_t *out, char *
 
 	health_clearerr(err, errlen);
 	if (!body || len == 0) {
-		health_seterr(err, errlen, "empty body");
+		strbuf_seterr(err, errlen, "empty body");
 		return health_fail(&r, out);
 	}
 	/* cJSON releases have read one byte past the given length on some
@@ -188,7 +173,7 @@ int health_parse_json(const char *body, size_t len, health_report_t *out, char *
 	if (!doc) {
 		size_t off = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
 		free(copy);
-		health_seterr(err, errlen, "invalid JSON at byte %zu", off);
+		strbuf_seterr(err, errlen, "invalid JSON at byte %zu", off);
 		return health_fail(&r, out);
 	}
 	if (end) {
@@ -198,27 +183,27 @@ int health_parse_json(const char *body, size_t len, health_report_t *out, char *
 		if (off < len) {
 			cJSON_Delete(doc);
 			free(copy);
-			health_seterr(err, errlen, "invalid JSON at byte %zu: data after the document", off);
+			strbuf_seterr(err, errlen, "invalid JSON at byte %zu: data after the document", off);
 			return health_fail(&r, out);
 		}
 	}
 	free(copy);
 	if (!cJSON_IsObject(doc)) {
 		cJSON_Delete(doc);
-		health_seterr(err, errlen, "JSON: top level is not an object");
+		strbuf_seterr(err, errlen, "JSON: top level is not an object");
 		return health_fail(&r, out);
 	}
 	data = cJSON_GetObjectItemCaseSensitive(doc, "data");
 	if (!data) {
 		bool errors = cJSON_GetObjectItemCaseSensitive(doc, "errors") != NULL;
 		cJSON_Delete(doc);
-		health_seterr(err, errlen, "JSON: no \"data\" array%s",
+		strbuf_seterr(err, errlen, "JSON: no \"data\" array%s",
 		              errors ? " (the node sent \"errors\")" : "");
 		return health_fail(&r, out);
 	}
 	if (!cJSON_IsArray(data)) {
 		cJSON_Delete(doc);
-		health_seterr(err, errlen, "JSON: \"data\" is not an array");
+		strbuf_seterr(err, errlen, "JSON: \"data\" is not an array");
 		return health_fail(&r, out);
 	}
 	/* Walk the child list directly: indexing a cJSON array is O(n). */
@@ -257,7 +242,7 @@ int health_parse_text(const char *body, size_t len, health_report_t *out, char *
 
 	health_clearerr(err, errlen);
 	if (!body || len == 0) {
-		health_seterr(err, errlen, "empty body");
+		strbuf_seterr(err, errlen, "empty body");
 		return health_fail(&r, out);
 	}
 	while (pos < len) {
@@ -272,12 +257,12 @@ int health_parse_text(const char *body, size_t len, health_report_t *out, char *
 		if (ll > 0 && line[ll - 1] == '\r')
 			ll--;
 		if (memchr(line, '\0', ll)) {
-			health_seterr(err, errlen, "text line %zu: NUL byte", lineno);
+			strbuf_seterr(err, errlen, "text line %zu: NUL byte", lineno);
 			goto fail;
 		}
 		if (ll > 0 && line[0] == '\t') {
 			if (r.n == 0) {
-				health_seterr(err, errlen, "text line %zu: output line before any check", lineno);
+				strbuf_seterr(err, errlen, "text line %zu: output line before any check", lineno);
 				goto fail;
 			}
 			if (have_out)
@@ -303,13 +288,13 @@ int health_parse_text(const char *body, size_t len, health_report_t *out, char *
 			st = CHECK_PASSING;     /* "-NAME" (v2.9) */
 			skip = 1;
 		} else {
-			health_seterr(err, errlen, "text line %zu: expected 'ok', '!', '?' or '-'", lineno);
+			strbuf_seterr(err, errlen, "text line %zu: expected 'ok', '!', '?' or '-'", lineno);
 			goto fail;
 		}
 		while (skip < ll && line[skip] == ' ')
 			skip++;
 		if (skip == ll) {
-			health_seterr(err, errlen, "text line %zu: check without a name", lineno);
+			strbuf_seterr(err, errlen, "text line %zu: check without a name", lineno);
 			goto fail;
 		}
 		health_text_flush(&r, &ob, &have_out);
@@ -372,14 +357,14 @@ int health_parse_any(const char *content_type, const char *body, size_t len,
 		i++;
 	if (!body || i == len) {
 		*out = (health_report_t)HEALTH_REPORT_INIT;
-		health_seterr(err, errlen, "empty body");
+		strbuf_seterr(err, errlen, "empty body");
 		return -1;
 	}
 	/* Neither format can start with '<': whatever the label says, it is a
 	 * web page (an error page of a proxy, or the node's Accept: text/html). */
 	if (body[i] == '<' || (content_type && health_media_is(content_type, "text/html"))) {
 		*out = (health_report_t)HEALTH_REPORT_INIT;
-		health_seterr(err, errlen, "HTML page, not a health document");
+		strbuf_seterr(err, errlen, "HTML page, not a health document");
 		return -1;
 	}
 	if (content_type && health_media_is_json(content_type))
@@ -397,7 +382,7 @@ int health_parse_any(const char *content_type, const char *body, size_t len,
 		return health_parse_text(body, len, out, err, errlen);
 	default:
 		*out = (health_report_t)HEALTH_REPORT_INIT;
-		health_seterr(err, errlen, "not a health document (first byte 0x%02x)",
+		strbuf_seterr(err, errlen, "not a health document (first byte 0x%02x)",
 		              (unsigned char)body[i]);
 		return -1;
 	}

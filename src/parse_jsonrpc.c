@@ -1,7 +1,6 @@
 /* parse_jsonrpc.c - the Ethereum JSON-RPC wire format, pure (cJSON only): the probe's
  * batch request and response, eth_subscribe/newHeads messages, provider URL masking. */
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <cJSON.h>
 
 #include "parse_jsonrpc.h"
+#include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
 
@@ -46,19 +46,6 @@ const char *jsonrpc_subscribe_body(void)
 
 /* ---------------------------------------------------------------- errors */
 
-static void jsonrpc_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void jsonrpc_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (!err || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* A printable copy of untrusted text, at most n - 1 bytes. */
 static void jsonrpc_safe(char *dst, size_t n, const char *src, size_t len)
 {
@@ -85,26 +72,26 @@ int jsonrpc_parse_quantity(const char *s, size_t len, uint64_t *out, char *err, 
 	uint64_t v = 0;
 
 	if (!s) {
-		jsonrpc_seterr(err, errlen, "not a hex string");
+		strbuf_seterr(err, errlen, "not a hex string");
 		return -1;
 	}
 	jsonrpc_safe(shown, sizeof shown, s, len > 24 ? 24 : len);
 	if (len > 0 && s[0] == '-') {
-		jsonrpc_seterr(err, errlen, "negative quantity \"%s%s\"", shown, len > 24 ? "..." : "");
+		strbuf_seterr(err, errlen, "negative quantity \"%s%s\"", shown, len > 24 ? "..." : "");
 		return -1;
 	}
 	if (len < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) {
-		jsonrpc_seterr(err, errlen, "not a 0x hex quantity: \"%s%s\"", shown, len > 24 ? "..." : "");
+		strbuf_seterr(err, errlen, "not a 0x hex quantity: \"%s%s\"", shown, len > 24 ? "..." : "");
 		return -1;
 	}
 	if (len == 2) {
-		jsonrpc_seterr(err, errlen, "empty quantity \"0x\"");
+		strbuf_seterr(err, errlen, "empty quantity \"0x\"");
 		return -1;
 	}
 	for (; i < len; i++) {
 		int d = jsonrpc_hexval((unsigned char)s[i]);
 		if (d < 0) {
-			jsonrpc_seterr(err, errlen, "not a 0x hex quantity: \"%s%s\"", shown, len > 24 ? "..." : "");
+			strbuf_seterr(err, errlen, "not a 0x hex quantity: \"%s%s\"", shown, len > 24 ? "..." : "");
 			return -1;
 		}
 		if (v > (JSONRPC_MAX_QUANTITY >> 4)) {
@@ -114,7 +101,7 @@ int jsonrpc_parse_quantity(const char *s, size_t len, uint64_t *out, char *err, 
 		v = (v << 4) | (uint64_t)d;
 	}
 	if (v > JSONRPC_MAX_QUANTITY) {
-		jsonrpc_seterr(err, errlen, "quantity larger than 2^53-1: \"%s%s\"", shown, len > 24 ? "..." : "");
+		strbuf_seterr(err, errlen, "quantity larger than 2^53-1: \"%s%s\"", shown, len > 24 ? "..." : "");
 		return -1;
 	}
 	*out = v;
@@ -125,7 +112,7 @@ int jsonrpc_parse_quantity(const char *s, size_t len, uint64_t *out, char *err, 
 static int jsonrpc_item_quantity(const cJSON *it, uint64_t *out, char *err, size_t errlen)
 {
 	if (!cJSON_IsString(it) || !it->valuestring) {
-		jsonrpc_seterr(err, errlen, "%s", cJSON_IsNumber(it) ? "a JSON number, not a hex string" :
+		strbuf_seterr(err, errlen, "%s", cJSON_IsNumber(it) ? "a JSON number, not a hex string" :
 		               "not a hex string");
 		return -1;
 	}
@@ -142,11 +129,11 @@ static cJSON *jsonrpc_parse_doc(const char *body, size_t len, size_t cap, char *
 	cJSON *doc;
 
 	if (!body || len == 0) {
-		jsonrpc_seterr(err, errlen, "empty body");
+		strbuf_seterr(err, errlen, "empty body");
 		return NULL;
 	}
 	if (len > cap) {
-		jsonrpc_seterr(err, errlen, "body larger than %zu bytes (limit)", (size_t)cap);
+		strbuf_seterr(err, errlen, "body larger than %zu bytes (limit)", (size_t)cap);
 		return NULL;
 	}
 	/* A NUL-terminated copy: cJSON must not read past len (see parse_health.c). */
@@ -154,7 +141,7 @@ static cJSON *jsonrpc_parse_doc(const char *body, size_t len, size_t cap, char *
 	if (strlen(copy) != len) {
 		size_t at = strlen(copy);
 		free(copy);
-		jsonrpc_seterr(err, errlen, "invalid JSON at byte %zu: NUL byte", at);
+		strbuf_seterr(err, errlen, "invalid JSON at byte %zu: NUL byte", at);
 		return NULL;
 	}
 	doc = cJSON_ParseWithLengthOpts(copy, len, &end, false);
@@ -162,9 +149,9 @@ static cJSON *jsonrpc_parse_doc(const char *body, size_t len, size_t cap, char *
 		size_t off = end && end >= copy && end <= copy + len ? (size_t)(end - copy) : 0;
 		free(copy);
 		if (len > 0 && body[0] == '<')
-			jsonrpc_seterr(err, errlen, "HTML, not JSON-RPC");
+			strbuf_seterr(err, errlen, "HTML, not JSON-RPC");
 		else
-			jsonrpc_seterr(err, errlen, "invalid JSON at byte %zu", off);
+			strbuf_seterr(err, errlen, "invalid JSON at byte %zu", off);
 		return NULL;
 	}
 	if (end) {
@@ -174,7 +161,7 @@ static cJSON *jsonrpc_parse_doc(const char *body, size_t len, size_t cap, char *
 		if (off < len) {
 			cJSON_Delete(doc);
 			free(copy);
-			jsonrpc_seterr(err, errlen, "invalid JSON at byte %zu: data after the document", off);
+			strbuf_seterr(err, errlen, "invalid JSON at byte %zu: data after the document", off);
 			return NULL;
 		}
 	}
@@ -285,20 +272,20 @@ int jsonrpc_parse_batch(const char *body, size_t len, jsonrpc_status_t *out, cha
 		long code;
 		if (e) {
 			jsonrpc_error_text(e, batch_err, sizeof batch_err, &code);
-			jsonrpc_seterr(err, errlen, "batch rejected: %s", batch_err);
+			strbuf_seterr(err, errlen, "batch rejected: %s", batch_err);
 		} else
-			jsonrpc_seterr(err, errlen, "not a batch answer: top level is an object, not an array");
+			strbuf_seterr(err, errlen, "not a batch answer: top level is an object, not an array");
 		cJSON_Delete(doc);
 		return -1;
 	}
 	if (!cJSON_IsArray(doc)) {
-		jsonrpc_seterr(err, errlen, "not a batch answer: top level is not an array");
+		strbuf_seterr(err, errlen, "not a batch answer: top level is not an array");
 		cJSON_Delete(doc);
 		return -1;
 	}
 	cJSON_ArrayForEach(el, doc) {
 		if (++n > JSONRPC_MAX_ELEMENTS) {
-			jsonrpc_seterr(err, errlen, "batch answer has more than %d elements", JSONRPC_MAX_ELEMENTS);
+			strbuf_seterr(err, errlen, "batch answer has more than %d elements", JSONRPC_MAX_ELEMENTS);
 			cJSON_Delete(doc);
 			return -1;
 		}
@@ -316,7 +303,7 @@ int jsonrpc_parse_batch(const char *body, size_t len, jsonrpc_status_t *out, cha
 			continue;
 		}
 		if (st.answer[m] != JSONRPC_MISSING) {
-			jsonrpc_seterr(err, errlen, "id %d answered twice", m + 1);
+			strbuf_seterr(err, errlen, "id %d answered twice", m + 1);
 			cJSON_Delete(doc);
 			*out = st;
 			return -1;
@@ -342,15 +329,15 @@ int jsonrpc_parse_batch(const char *body, size_t len, jsonrpc_status_t *out, cha
 			continue;
 		case JSONRPC_MISSING:
 			if (batch_err[0])
-				jsonrpc_seterr(err, errlen, "batch rejected: %s", batch_err);
+				strbuf_seterr(err, errlen, "batch rejected: %s", batch_err);
 			else
-				jsonrpc_seterr(err, errlen, "%s: no answer in the batch", jsonrpc_names[m]);
+				strbuf_seterr(err, errlen, "%s: no answer in the batch", jsonrpc_names[m]);
 			return -1;
 		case JSONRPC_UNSUPPORTED:
-			jsonrpc_seterr(err, errlen, "%s: method not found (not an Ethereum node?)", jsonrpc_names[m]);
+			strbuf_seterr(err, errlen, "%s: method not found (not an Ethereum node?)", jsonrpc_names[m]);
 			return -1;
 		case JSONRPC_ERROR:
-			jsonrpc_seterr(err, errlen, "%s: %s", jsonrpc_names[m], st.method_error[m]);
+			strbuf_seterr(err, errlen, "%s: %s", jsonrpc_names[m], st.method_error[m]);
 			return -1;
 		}
 	}
@@ -387,7 +374,7 @@ int jsonrpc_parse_ws(const char *msg, size_t len, jsonrpc_ws_msg_t *out, char *e
 	if (!doc)
 		return -1;
 	if (!cJSON_IsObject(doc)) {
-		jsonrpc_seterr(err, errlen, "not a JSON-RPC message: top level is not an object");
+		strbuf_seterr(err, errlen, "not a JSON-RPC message: top level is not an object");
 		goto done;
 	}
 	method = cJSON_GetObjectItemCaseSensitive(doc, "method");
@@ -397,16 +384,16 @@ int jsonrpc_parse_ws(const char *msg, size_t len, jsonrpc_ws_msg_t *out, char *e
 		const cJSON *res = cJSON_GetObjectItemCaseSensitive(params, "result");
 		if (jsonrpc_sub_id(cJSON_GetObjectItemCaseSensitive(params, "subscription"),
 		                   out->subscription, sizeof out->subscription) != 0) {
-			jsonrpc_seterr(err, errlen, "eth_subscription: no valid subscription id");
+			strbuf_seterr(err, errlen, "eth_subscription: no valid subscription id");
 			goto done;
 		}
 		if (!cJSON_IsObject(res)) {
-			jsonrpc_seterr(err, errlen, "eth_subscription: result is not a block header");
+			strbuf_seterr(err, errlen, "eth_subscription: result is not a block header");
 			goto done;
 		}
 		if (jsonrpc_item_quantity(cJSON_GetObjectItemCaseSensitive(res, "number"), &out->head,
 		                          why, sizeof why) != 0) {
-			jsonrpc_seterr(err, errlen, "newHeads: block number: %s", why);
+			strbuf_seterr(err, errlen, "newHeads: block number: %s", why);
 			goto done;
 		}
 		out->kind = JSONRPC_WS_HEAD;
@@ -424,7 +411,7 @@ int jsonrpc_parse_ws(const char *msg, size_t len, jsonrpc_ws_msg_t *out, char *e
 	const cJSON *res = cJSON_GetObjectItemCaseSensitive(doc, "result");
 	if (cJSON_IsNumber(id) && id->valuedouble == 1 && res) {
 		if (jsonrpc_sub_id(res, out->subscription, sizeof out->subscription) != 0) {
-			jsonrpc_seterr(err, errlen, "eth_subscribe: the answer is not a subscription id");
+			strbuf_seterr(err, errlen, "eth_subscribe: the answer is not a subscription id");
 			goto done;
 		}
 		out->kind = JSONRPC_WS_SUBSCRIBED;

@@ -1,5 +1,5 @@
-/* poller.c - the one glue module between libuv and libcurl's multi interface:
- * node schedules in shards, one request in flight per endpoint, results as probe_result_t. */
+/* poller.c - the nodes' HTTP glue: node schedules in shards (a libcurl multi handle each,
+ * driven on the loop by curluv), one request in flight per endpoint, results as probe_result_t. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include <curl/curl.h>
 
+#include "curluv.h"
 #include "parse_discovery.h"
 #include "poller.h"
 #include "strbuf.h"
@@ -73,20 +74,12 @@ struct pnode {
  * finished transfer stay short however many nodes there are. */
 struct shard {
 	poller_t *p;
-	CURLM *multi;
-	uv_timer_t curl_timer;      /* libcurl's timeout */
+	curluv_t *cu;               /* its multi handle on the loop */
 	uv_timer_t sched;           /* the next round of one of the shard's nodes */
 	double phase;               /* first round at this fraction of the interval */
 	pnode_t **nodes;
 	size_t n, cap;
 };
-
-typedef struct sockctx {
-	uv_poll_t poll;
-	curl_socket_t fd;
-	shard_t *shard;
-	struct sockctx *next, *prev;
-} sockctx_t;
 
 struct poller {
 	uv_loop_t *loop;
@@ -100,7 +93,6 @@ struct poller {
 	bool stopped;
 	uv_timer_t fail_timer;      /* delivers requests that could not be made */
 	endpoint_t *failed;
-	sockctx_t *socks;
 	double *late;               /* ring of lateness samples in ms */
 	size_t late_n, late_head;
 	double late_max;
@@ -111,7 +103,6 @@ struct poller {
 	bool free_when_closed;
 };
 
-static void shard_check_done(shard_t *s);
 static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc);
 
 /* ---------------------------------------------------------------- failures */
@@ -205,7 +196,7 @@ static void endpoint_abandon(shard_t *s, endpoint_t *ep, const char *why)
 {
 	if (!ep->busy || ep->queued || !ep->easy)
 		return;
-	if (curl_multi_remove_handle(s->multi, ep->easy) != CURLM_OK) {
+	if (curluv_remove(s->cu, ep->easy) != CURLM_OK) {
 		curl_easy_cleanup(ep->easy);   /* takes it out of the multi handle too */
 		ep->easy = NULL;
 	}
@@ -214,14 +205,15 @@ static void endpoint_abandon(shard_t *s, endpoint_t *ep, const char *why)
 	endpoint_fail_later(s->p, ep);
 }
 
-/* After curl_multi_socket_action failed: its transfers cannot go on. */
-static void shard_action_failed(shard_t *s, CURLMcode mc)
+/* Under the shard's transfers: libuv could not watch a connection (libcurl
+ * fails them: each gets the text), or curl_multi_socket_action failed (they
+ * cannot go on: taken out and delivered with the text). */
+static void shard_on_fail(void *ud, curluv_fail_t kind, const char *why)
 {
-	char why[160];
-	if (mc == CURLM_OK || !s->multi || s->p->stopped)
+	shard_t *s = ud;
+	if (!s->cu || s->p->stopped)
 		return;
-	snprintf(why, sizeof(why), "libcurl failed (curl_multi_socket_action: %s)", curl_multi_strerror(mc));
-	shard_each_endpoint(s, endpoint_abandon, why);
+	shard_each_endpoint(s, kind == CURLUV_FAIL_ABANDON ? endpoint_abandon : endpoint_note_fail, why);
 }
 
 /* ---------------------------------------------------------------- time */
@@ -252,127 +244,6 @@ static size_t endpoint_write(char *ptr, size_t size, size_t nmemb, void *ud)
 	}
 	strbuf_append(&ep->body, ptr, n);
 	return n;
-}
-
-static void sock_close_cb(uv_handle_t *h)
-{
-	sockctx_t *c = h->data;
-	poller_t *p = c->shard->p;
-	p->closing--;
-	free(c);
-	if (p->free_when_closed && p->closing == 0)
-		poller_free(p);
-}
-
-static void sock_release(poller_t *p, sockctx_t *c)
-{
-	UV_MUST(uv_poll_stop(&c->poll));
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		p->socks = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	p->closing++;
-	uv_close((uv_handle_t *)&c->poll, sock_close_cb);
-}
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-	sockctx_t *c = h->data;
-	shard_t *s = c->shard;
-	int flags = 0;
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	else {
-		if (events & UV_READABLE)
-			flags |= CURL_CSELECT_IN;
-		if (events & UV_WRITABLE)
-			flags |= CURL_CSELECT_OUT;
-	}
-	int running = 0;
-	CURLMcode mc = curl_multi_socket_action(s->multi, c->fd, flags, &running);
-	shard_check_done(s);
-	shard_action_failed(s, mc);
-}
-
-/* Returning -1 makes libcurl fail every transfer of the multi handle: each
- * gets the text of what went wrong. */
-static int curl_socket_fail(shard_t *s, const char *call, int uverr)
-{
-	char why[160];
-	snprintf(why, sizeof(why), "cannot watch the connection (%s: %s)", call, uv_strerror(uverr));
-	shard_each_endpoint(s, endpoint_note_fail, why);
-	return -1;
-}
-
-static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	shard_t *s = userp;
-	poller_t *p = s->p;
-	sockctx_t *c = socketp;
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (c) {
-			/* fails only when libcurl no longer knows fd: nothing left to undo */
-			CURLMcode mc = curl_multi_assign(s->multi, fd, NULL);
-			(void)mc;
-			sock_release(p, c);
-		}
-		return 0;
-	}
-	if (!c) {
-		c = xcalloc(1, sizeof(*c));
-		c->fd = fd;
-		c->shard = s;
-		int rc = uv_poll_init_socket(p->loop, &c->poll, fd);
-		if (rc != 0) {
-			free(c);
-			return curl_socket_fail(s, "uv_poll_init_socket", rc);
-		}
-		c->poll.data = c;
-		c->next = p->socks;
-		if (p->socks)
-			p->socks->prev = c;
-		p->socks = c;
-		CURLMcode mc = curl_multi_assign(s->multi, fd, c);
-		if (mc != CURLM_OK) {
-			sock_release(p, c);
-			char why[160];
-			snprintf(why, sizeof(why), "libcurl failed (curl_multi_assign: %s)", curl_multi_strerror(mc));
-			shard_each_endpoint(s, endpoint_note_fail, why);
-			return -1;
-		}
-	}
-	int ev = 0;
-	if (what & CURL_POLL_IN)
-		ev |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		ev |= UV_WRITABLE;
-	int rc = uv_poll_start(&c->poll, ev, on_poll);
-	if (rc != 0)
-		return curl_socket_fail(s, "uv_poll_start", rc);
-	return 0;
-}
-
-static void on_curl_timeout(uv_timer_t *t)
-{
-	shard_t *s = t->data;
-	int running = 0;
-	CURLMcode mc = curl_multi_socket_action(s->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	shard_check_done(s);
-	shard_action_failed(s, mc);
-}
-
-static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	shard_t *s = userp;
-	(void)multi;
-	if (timeout_ms < 0)
-		UV_MUST(uv_timer_stop(&s->curl_timer));
-	else
-		UV_MUST(uv_timer_start(&s->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0));
-	return 0;
 }
 
 /* ---------------------------------------------------------------- errors */
@@ -465,7 +336,7 @@ static void endpoint_fini(poller_t *p, endpoint_t *ep)
 	if (ep->queued)
 		endpoint_unqueue(p, ep);
 	else if (ep->busy && ep->easy)
-		CURLM_MUST(curl_multi_remove_handle(ep->node->shard->multi, ep->easy));
+		CURLM_MUST(curluv_remove(ep->node->shard->cu, ep->easy));
 	ep->busy = false;
 	if (ep->easy) {
 		curl_easy_cleanup(ep->easy);
@@ -552,7 +423,7 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 	ep->busy = true;
 	ep->node->pending++;
 	CURL *e = endpoint_easy(ep);
-	CURLMcode mc = e ? curl_multi_add_handle(ep->node->shard->multi, e) : CURLM_OK;
+	CURLMcode mc = e ? curluv_add(ep->node->shard->cu, e) : CURLM_OK;
 	if (mc != CURLM_OK)
 		endpoint_set_fail(ep, "cannot start the request (curl_multi_add_handle: %s)", curl_multi_strerror(mc));
 	if (!e || mc != CURLM_OK)
@@ -782,30 +653,21 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	}
 }
 
-static void shard_check_done(shard_t *s)
+/* A transfer of the shard finished (taken out of its multi handle). */
+static void shard_on_done(void *ud, CURL *e, CURLcode rc, CURLMcode removed)
 {
+	shard_t *s = ud;
 	poller_t *p = s->p;
-	CURLMsg *msg;
-	int left;
-	while (s->multi && (msg = curl_multi_info_read(s->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		CURL *e = msg->easy_handle;
-		CURLcode rc = msg->data.result;
-		endpoint_t *ep = NULL;
-		if (curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep) != CURLE_OK)
-			ep = NULL;
-		CURLMcode mc = curl_multi_remove_handle(s->multi, e);
-		if (!ep) {
-			poller_must(false, "curl_easy_getinfo(CURLINFO_PRIVATE)", "a transfer without its endpoint");
-			continue;
-		}
-		ep->busy = false;
-		endpoint_done(p, ep, rc);
-		if (mc != CURLM_OK && !p->stopped && ep->easy == e) {
-			curl_easy_cleanup(e);   /* takes it out of the multi handle; made again next time */
-			ep->easy = NULL;
-		}
+	endpoint_t *ep = NULL;
+	if (curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&ep) != CURLE_OK || !ep) {
+		poller_must(false, "curl_easy_getinfo(CURLINFO_PRIVATE)", "a transfer without its endpoint");
+		return;
+	}
+	ep->busy = false;
+	endpoint_done(p, ep, rc);
+	if (removed != CURLM_OK && !p->stopped && ep->easy == e) {
+		curl_easy_cleanup(e);   /* takes it out of the multi handle; made again next time */
+		ep->easy = NULL;
 	}
 }
 
@@ -934,7 +796,7 @@ static void poller_reap(poller_t *p)
  * pay for a new TCP (and TLS) handshake. */
 static void shard_size_cache(shard_t *s)
 {
-	CURLM_MUST(curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->n * 3 + 16)));
+	CURLM_MUST(curl_multi_setopt(curluv_multi(s->cu), CURLMOPT_MAXCONNECTS, (long)(s->n * 3 + 16)));
 }
 
 static void poller_handle_closed(poller_t *p)
@@ -957,19 +819,15 @@ static void poller_timer_closed(uv_handle_t *h)
 
 static shard_t *shard_new(poller_t *p, double phase)
 {
-	CURLM *m = curl_multi_init();
-	if (!m)
-		return NULL;
 	shard_t *s = xcalloc(1, sizeof(*s));
+	s->cu = curluv_new(p->loop, shard_on_done, s);
+	if (!s->cu) {
+		free(s);
+		return NULL;
+	}
+	curluv_on_fail(s->cu, shard_on_fail);
 	s->p = p;
-	s->multi = m;
 	s->phase = phase;
-	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_SOCKETFUNCTION, curl_socket_cb));
-	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_SOCKETDATA, s));
-	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_TIMERFUNCTION, curl_timer_cb));
-	CURLM_MUST(curl_multi_setopt(m, CURLMOPT_TIMERDATA, s));
-	UV_MUST(uv_timer_init(p->loop, &s->curl_timer));
-	s->curl_timer.data = s;
 	UV_MUST(uv_timer_init(p->loop, &s->sched));
 	s->sched.data = s;
 	p->shards = xrealloc(p->shards, (p->nshards + 1) * sizeof(*p->shards));
@@ -1162,21 +1020,16 @@ void poller_stop(poller_t *p)
 	p->nodes = NULL;
 	p->n = 0;
 	for (size_t k = 0; k < p->nshards; k++) {
-		shard_t *s = p->shards[k];
-		CURLM_MUST(curl_multi_cleanup(s->multi));
-		s->multi = NULL;
+		curluv_free(p->shards[k]->cu);    /* cleans up the multi handle, closes its handles */
+		p->shards[k]->cu = NULL;
 	}
-	while (p->socks)
-		sock_release(p, p->socks);
 	UV_MUST(uv_timer_stop(&p->fail_timer));
 	p->closing++;
 	uv_close((uv_handle_t *)&p->fail_timer, poller_timer_closed);
 	for (size_t k = 0; k < p->nshards; k++) {
 		shard_t *s = p->shards[k];
-		UV_MUST(uv_timer_stop(&s->curl_timer));
 		UV_MUST(uv_timer_stop(&s->sched));
-		p->closing += 2;
-		uv_close((uv_handle_t *)&s->curl_timer, shard_timer_closed);
+		p->closing++;
 		uv_close((uv_handle_t *)&s->sched, shard_timer_closed);
 	}
 }

@@ -12,6 +12,7 @@
 
 #include <libwebsockets.h>
 
+#include "curluv.h"
 #include "rpcprobe.h"
 #include "strbuf.h"
 #include "xalloc.h"
@@ -64,13 +65,6 @@ struct endpoint {
 	uv_timer_t ws_timer;            /* back-off, then the idle watchdog */
 };
 
-typedef struct sockctx {
-	uv_poll_t poll;
-	curl_socket_t fd;
-	rpcprobe_t *rp;
-	struct sockctx *next, *prev;
-} sockctx_t;
-
 struct rpcprobe {
 	uv_loop_t *loop;
 	CURLM *multi;
@@ -79,8 +73,7 @@ struct rpcprobe {
 	void *ud;
 	endpoint_t **eps;
 	size_t n, cap;
-	uv_timer_t curl_timer;          /* when driving the multi */
-	sockctx_t *socks;
+	curluv_t *cu;                   /* when driving the multi */
 	struct lws_context *lws;
 	bool started, closing;
 	int open_handles;               /* our uv handles not yet closed */
@@ -88,7 +81,6 @@ struct rpcprobe {
 	int quiet;                      /* reaper passes with no handle closing */
 };
 
-static void rpcprobe_check_done(rpcprobe_t *rp);
 static void ws_connect(endpoint_t *ep);
 
 /* ---------------------------------------------------------------- helpers */
@@ -167,114 +159,49 @@ static void ep_head_seen(endpoint_t *ep)
 
 /* ---------------------------------------------------------------- curl <-> uv */
 
-static void sock_close_cb(uv_handle_t *h)
+static void ep_batch_done(endpoint_t *ep, CURLcode rc);
+static void ep_batch_failed(endpoint_t *ep, const char *why);
+
+/* The endpoint whose batch easy is, or NULL. */
+static endpoint_t *ep_of_transfer(const rpcprobe_t *rp, const CURL *easy)
 {
-	sockctx_t *c = h->data;
-	c->rp->open_handles--;
-	free(c);
+	for (size_t i = 0; i < rp->n; i++)
+		if (rp->eps[i]->easy == easy && rp->eps[i]->busy)
+			return rp->eps[i];
+	return NULL;
 }
 
-static void sock_release(rpcprobe_t *rp, sockctx_t *c)
+/* curluv (driving the multi): a batch finished, out of the multi handle. */
+static void rp_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 {
-	uv_poll_stop(&c->poll);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		rp->socks = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	uv_close((uv_handle_t *)&c->poll, sock_close_cb);
+	endpoint_t *ep = ep_of_transfer(ud, easy);
+	/* removed fails only for a handle not in the multi: the next
+	 * curl_multi_add_handle would say so, as that batch's error */
+	(void)removed;
+	if (!ep)
+		return;
+	ep->busy = false;
+	ep_batch_done(ep, rc);
 }
 
-static void on_poll(uv_poll_t *h, int status, int events)
+/* curluv: libuv could not watch a connection (libcurl fails the batch: the
+ * text goes to its error buffer), or libcurl failed (every batch in flight
+ * is taken out and fails with the text). */
+static void rp_on_fail(void *ud, curluv_fail_t kind, const char *why)
 {
-	sockctx_t *c = h->data;
-	rpcprobe_t *rp = c->rp;
-	int flags = 0, running = 0;
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	else {
-		if (events & UV_READABLE)
-			flags |= CURL_CSELECT_IN;
-		if (events & UV_WRITABLE)
-			flags |= CURL_CSELECT_OUT;
-	}
-	/* A failing action leaves the transfer to its time-out. */
-	(void)curl_multi_socket_action(rp->multi, c->fd, flags, &running);
-	rpcprobe_check_done(rp);
-}
-
-static int curl_socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	rpcprobe_t *rp = userp;
-	sockctx_t *c = socketp;
-	int ev = 0;
-	(void)easy;
-	if (what == CURL_POLL_REMOVE) {
-		if (c) {
-			curl_multi_assign(rp->multi, fd, NULL);
-			sock_release(rp, c);
-		}
-		return 0;
-	}
-	if (!c) {
-		c = xcalloc(1, sizeof *c);
-		c->fd = fd;
-		c->rp = rp;
-		if (uv_poll_init_socket(rp->loop, &c->poll, fd) != 0) {
-			free(c);
-			return -1;
-		}
-		rp->open_handles++;
-		c->poll.data = c;
-		c->next = rp->socks;
-		if (rp->socks)
-			rp->socks->prev = c;
-		rp->socks = c;
-		if (curl_multi_assign(rp->multi, fd, c) != CURLM_OK) {
-			sock_release(rp, c);
-			return -1;
-		}
-	}
-	if (what & CURL_POLL_IN)
-		ev |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		ev |= UV_WRITABLE;
-	uv_poll_start(&c->poll, ev, on_poll);
-	return 0;
-}
-
-static void on_curl_timeout(uv_timer_t *t)
-{
-	rpcprobe_t *rp = t->data;
-	int running = 0;
-	(void)curl_multi_socket_action(rp->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	rpcprobe_check_done(rp);
-}
-
-static int curl_timer_cb(CURLM *multi, long timeout_ms, void *userp)
-{
-	rpcprobe_t *rp = userp;
-	(void)multi;
-	/* Only (re)arms the one-shot timer: curl is called from its callback. */
-	if (timeout_ms < 0)
-		uv_timer_stop(&rp->curl_timer);
-	else
-		uv_timer_start(&rp->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
-	return 0;
-}
-
-static void rpcprobe_check_done(rpcprobe_t *rp)
-{
-	CURLMsg *m;
-	int left = 0;
-	while ((m = curl_multi_info_read(rp->multi, &left)) != NULL) {
-		if (m->msg != CURLMSG_DONE)
+	rpcprobe_t *rp = ud;
+	for (size_t i = 0; i < rp->n; i++) {
+		endpoint_t *ep = rp->eps[i];
+		if (!ep->busy)
 			continue;
-		CURL *easy = m->easy_handle;
-		CURLcode rc = m->data.result;
-		/* m is invalid after the handle is removed: copied out above. */
-		(void)rpcprobe_transfer_done(rp, easy, rc);
+		if (kind == CURLUV_FAIL_NOTE) {
+			if (!ep->errbuf[0])
+				snprintf(ep->errbuf, sizeof ep->errbuf, "%s", why);
+			continue;
+		}
+		(void)curluv_remove(rp->cu, ep->easy);   /* out of the multi, or never in it */
+		ep->busy = false;
+		ep_batch_failed(ep, why);
 	}
 }
 
@@ -444,7 +371,16 @@ static void ep_batch_done(endpoint_t *ep, CURLcode rc)
 			return;
 		}
 	}
+	ep_batch_failed(ep, e);
+}
+
+/* The batch failed (why: scrubbed of the endpoint's secrets here). */
+static void ep_batch_failed(endpoint_t *ep, const char *why)
+{
+	char e[200];
+	snprintf(e, sizeof e, "%s", why);
 	ep_scrub(ep, e);
+	ep->v.http_done = true;
 	ep->v.http_ok = false;
 	snprintf(ep->v.http_error, sizeof ep->v.http_error, "%s", e);
 	rpcprobe_notify(ep, RPCPROBE_EV_BATCH);
@@ -452,17 +388,14 @@ static void ep_batch_done(endpoint_t *ep, CURLcode rc)
 
 bool rpcprobe_transfer_done(rpcprobe_t *rp, CURL *easy, CURLcode rc)
 {
-	for (size_t i = 0; i < rp->n; i++) {
-		endpoint_t *ep = rp->eps[i];
-		if (ep->easy != easy || !ep->busy)
-			continue;
-		CURLMcode mc = curl_multi_remove_handle(rp->multi, easy);
-		(void)mc;               /* cannot fail for a handle of this multi */
-		ep->busy = false;
-		ep_batch_done(ep, rc);
-		return true;
-	}
-	return false;
+	endpoint_t *ep = ep_of_transfer(rp, easy);
+	if (!ep)
+		return false;
+	CURLMcode mc = curl_multi_remove_handle(rp->multi, easy);
+	(void)mc;               /* cannot fail for a handle of this multi */
+	ep->busy = false;
+	ep_batch_done(ep, rc);
+	return true;
 }
 
 /* ---------------------------------------------------------------- WebSocket */
@@ -808,17 +741,17 @@ rpcprobe_t *rpcprobe_new(uv_loop_t *loop, CURLM *multi, unsigned flags, rpcprobe
 	rp->drive = (flags & RPCPROBE_DRIVE_MULTI) != 0;
 	rp->fn = fn;
 	rp->ud = ud;
-	uv_timer_init(loop, &rp->curl_timer);
-	rp->curl_timer.data = rp;
+	if (rp->drive) {
+		rp->cu = curluv_attach(loop, multi, rp_on_done, rp);
+		if (!rp->cu) {
+			free(rp);
+			return NULL;
+		}
+		curluv_on_fail(rp->cu, rp_on_fail);
+	}
 	uv_timer_init(loop, &rp->reaper);
 	rp->reaper.data = rp;
-	rp->open_handles += 2;
-	if (rp->drive) {
-		curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, curl_socket_cb);
-		curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, rp);
-		curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, curl_timer_cb);
-		curl_multi_setopt(multi, CURLMOPT_TIMERDATA, rp);
-	}
+	rp->open_handles += 1;
 	return rp;
 }
 
@@ -1024,12 +957,6 @@ void rpcprobe_judge_input(const rpcprobe_view_t *v, int64_t now_ms, uint64_t bes
 
 /* ---------------------------------------------------------------- shutdown */
 
-static void handle_closed(uv_handle_t *h)
-{
-	rpcprobe_t *rp = h->data;
-	rp->open_handles--;
-}
-
 static void ep_handle_closed(uv_handle_t *h)
 {
 	endpoint_t *ep = h->data;
@@ -1090,7 +1017,7 @@ void rpcprobe_close(rpcprobe_t *rp)
 	for (size_t i = 0; i < rp->n; i++) {
 		endpoint_t *ep = rp->eps[i];
 		if (ep->busy) {
-			curl_multi_remove_handle(rp->multi, ep->easy);
+			(void)curl_multi_remove_handle(rp->multi, ep->easy);   /* cannot fail for a handle of this multi */
 			ep->busy = false;
 		}
 		uv_timer_stop(&ep->sched);
@@ -1100,18 +1027,9 @@ void rpcprobe_close(rpcprobe_t *rp)
 		if (ep->resolving)
 			uv_cancel((uv_req_t *)&ep->gai);
 	}
-	if (rp->drive) {
-		/* Connections left in the multi's cache must not call back into a freed rp. */
-		curl_multi_setopt(rp->multi, CURLMOPT_SOCKETFUNCTION, NULL);
-		curl_multi_setopt(rp->multi, CURLMOPT_TIMERFUNCTION, NULL);
-		while (rp->socks) {
-			sockctx_t *c = rp->socks;
-			curl_multi_assign(rp->multi, c->fd, NULL);
-			sock_release(rp, c);
-		}
-	}
-	uv_timer_stop(&rp->curl_timer);
-	uv_close((uv_handle_t *)&rp->curl_timer, handle_closed);
+	/* connections left in the multi's cache no longer call back (curluv closes its handles itself) */
+	curluv_free(rp->cu);
+	rp->cu = NULL;
 	if (rp->lws)
 		lws_context_destroy(rp->lws);
 	uv_timer_start(&rp->reaper, on_reap, 0, RPCPROBE_REAP_MS);

@@ -72,3 +72,13 @@ const char *strbuf_str(const strbuf_t *sb)
 {
 	return sb->data ? sb->data : "";
 }
+
+void strbuf_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (!err || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

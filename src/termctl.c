@@ -85,9 +85,8 @@ static bool termctl_title_write(termctl_t *t, const view_t *v)
 	return true;
 }
 
-/* Looks at the events added since the last frame: a node, database or RPC
- * indicator getting worse from a known state into degraded or down rings the
- * bell, any of their transitions sets the title again (when its text changed).
+/* Looks at the events added since the last frame: the model says which ring
+ * the bell and which set the title again (when its text changed).
  * Both at most once per alert_min_ms; a title held back is written when that
  * time is over (the clock tick draws frames), a bell held back is dropped. */
 static void termctl_alerts(termctl_t *t, const view_t *v)
@@ -111,11 +110,10 @@ static void termctl_alerts(termctl_t *t, const view_t *v)
 		uint64_t fresh = log->seq - t->last_event_seq;
 		for (size_t i = 0; i < fresh && i < log->len; i++) {
 			const event_t *e = eventlog_get(log, i);
-			if (!e || (e->kind != EVENT_NODE && e->kind != EVENT_DB && e->kind != EVENT_RPC) || e->from == e->to)
+			if (!model_event_is_transition(e))
 				continue;
 			t->title_due = true;
-			/* worse, from a state that was known: nodetop's own start (or blindness) rings nothing */
-			if ((e->to == STATE_DEGRADED || e->to == STATE_DOWN) && e->from < e->to && e->from != STATE_UNKNOWN)
+			if (model_event_rings(e))
 				t->bell_due = true;
 		}
 		t->last_event_seq = log->seq;

@@ -158,6 +158,41 @@ slow_gone() { local p; for p in $(cat "$T_TMP/slow.pids"); do kill -0 "$p" 2>/de
 t_check "quit: a hook still running is killed" wait_until 10000 slow_gone
 t_check "nothing on stderr" test ! -s "$T_TMP/ev.err"
 
+# ---------------------------------------------------------------- SIGHUP re-reads [notify]
+# A hook kept by name with a new command, a hook added, a hook removed: the
+# node's next change goes to the new command and the new hook, not the old ones.
+reconf() {
+	printf '[defaults]\ninterval = 300ms\n[node lb]\nurl = %s\n' "$(sim_url 0)"
+	for h in "$@"; do printf '[notify %s]\ncommand = %s %s\non = node\n' "${h%%=*}" "$T_TMP/hook.sh" "${h#*=}"; done
+}
+sed 's/slow.pids/stuck.pids/' "$T_TMP/slow.sh" >"$T_TMP/stuck.sh"; chmod +x "$T_TMP/stuck.sh"
+{ reconf keep=keep1 gone=gone; printf '[notify stuck]\ncommand = %s\non = node\ntimeout = 60s\n' "$T_TMP/stuck.sh"; } >"$T_TMP/r.conf"
+"$NODETOP" --events --json -c "$T_TMP/r.conf" >"$T_TMP/ev2.json" 2>"$T_TMP/ev2.err" &
+EV2=$!; T_PIDS="$T_PIDS $EV2"
+t_check "reload: before, the hooks hear of the node" wait_for '"event":"node","kind":"node","severity":"up","node":"lb"' "$T_TMP/gone.txt"
+t_check "reload: ... the kept one too" wait_for '"severity":"up","node":"lb"' "$T_TMP/keep1.txt"
+t_check "reload: a hook to be removed is running" wait_until 30000 test -s "$T_TMP/stuck.pids"
+reconf keep=keep2 added=added >"$T_TMP/r.conf.new" && mv "$T_TMP/r.conf.new" "$T_TMP/r.conf"
+kill -HUP "$EV2"
+t_check "reload: the config is re-read" wait_for '"kind":"config".*config reloaded' "$T_TMP/ev2.json"
+t_check "reload: a removed hook's delivery in flight is dropped and said so" \
+	wait_for '"kind":"notify",.*"subject":"stuck",.*removed by a reload: 1 delivery dropped' "$T_TMP/ev2.json"
+stuck_gone() { ! kill -0 "$(cat "$T_TMP/stuck.pids")" 2>/dev/null; }
+t_check "reload: ... its command is killed" wait_until 10000 stuck_gone
+sim_scenario 0 down
+t_check "reload: a hook changed by SIGHUP runs its new command" \
+	wait_for '"notify":"keep","event":"node","kind":"node","severity":"down","node":"lb"' "$T_TMP/keep2.txt"
+t_check "reload: a hook added by SIGHUP fires" \
+	wait_for '"notify":"added","event":"node","kind":"node","severity":"down","node":"lb"' "$T_TMP/added.txt"
+sim_scenario 0 healthy
+t_check "reload: ... and goes on firing" wait_for '"notify":"added","event":"node","kind":"node","severity":"up","node":"lb"' "$T_TMP/added.txt"
+t_check "reload: the kept hook too" wait_for '"notify":"keep","event":"node","kind":"node","severity":"up","node":"lb"' "$T_TMP/keep2.txt"
+t_eq "reload: the old command of the changed hook no longer runs" 0 "$(count '"severity":"down"' "$T_TMP/keep1.txt")"
+t_eq "reload: the removed hook no longer fires" 0 "$(count '"severity":"down"' "$T_TMP/gone.txt")"
+t_eq "reload: the added hook heard nothing from before it was there" 0 "$(count '"node":"lb",.*"from":"unknown"' "$T_TMP/added.txt")"
+kill -TERM "$EV2"; wait "$EV2" 2>/dev/null
+t_check "reload: nothing on stderr" test ! -s "$T_TMP/ev2.err"
+
 # a bad [notify] section: file, line, problem
 printf '[node a]\nurl = http://127.0.0.1:1\n[notify x]\ncommand = /bin/true\non = sometimes\n' >"$T_TMP/bad.conf"
 "$NODETOP" --once -c "$T_TMP/bad.conf" >/dev/null 2>"$T_TMP/bad.err"

@@ -122,4 +122,30 @@ kill -TERM $VP; wait $VP; rc=$?
 echo "# figure valgrind --events: $(wc -l <"$log.out") event lines"
 vg_check "--events session with scenario switches" 143 "$rc" "$log"
 
+# [notify] hooks (a command, a webhook) and a SIGHUP that changes one, adds one
+# and removes the webhook; then a node change reaches the hooks of the new file.
+printf '#!/bin/sh\ncat >>"%s/vgh.$1.txt"; echo >>"%s/vgh.$1.txt"\n' "$T_TMP" "$T_TMP" >"$T_TMP/vgh.sh"
+chmod +x "$T_TMP/vgh.sh"
+vgn_conf() {
+	printf '[defaults]\ninterval = 2s\ntimeout = 2s\n[node n]\nurl = %s\n' "$(url down)"
+	printf '[notify cmd]\ncommand = %s %s\non = node\ntimeout = 60s\n' "$T_TMP/vgh.sh" "$1"
+	[ -n "${2:-}" ] && printf '[notify %s]\ncommand = %s %s\non = node\ntimeout = 60s\n' "$2" "$T_TMP/vgh.sh" "$2"
+	[ -n "${3:-}" ] && printf '[notify web]\nwebhook = %s/hook\non = node\nretries = 0\ntimeout = 60s\n' "$(url healthy)"
+	return 0
+}
+vgn_conf one "" web >"$T_TMP/vgn.conf"
+log=$T_TMP/vg.notify.log
+"${VG[@]}" --log-file="$log" "$NODETOP" --events --json -c "$T_TMP/vgn.conf" >"$log.out" 2>"$log.err" &
+VP=$!; T_PIDS="$T_PIDS $VP"
+wait_until 120000 seen_in "$T_TMP/vgh.one.txt" '"severity":"down"' || { t_fail "notify under valgrind: the first node event"; sed 's/^/#   /' "$log.err"; }
+wait_until 120000 seen '"kind": *"notify".*web' || t_fail "notify under valgrind: the webhook's answer reported"
+vgn_conf two added >"$T_TMP/vgn.conf.new" && mv "$T_TMP/vgn.conf.new" "$T_TMP/vgn.conf"
+kill -HUP $VP
+wait_until 120000 seen 'config reloaded' || t_fail "notify under valgrind: reloaded"
+sim_scenario 11 healthy "$SIMF"
+wait_until 120000 seen_in "$T_TMP/vgh.added.txt" '"severity":"up"' || t_fail "notify under valgrind: the added hook fires"
+wait_until 120000 seen_in "$T_TMP/vgh.two.txt" '"severity":"up"' || t_fail "notify under valgrind: the changed hook fires"
+kill -TERM $VP; wait $VP; rc=$?
+vg_check "--events with [notify] hooks and a SIGHUP reload" 143 "$rc" "$log"
+
 t_done

@@ -20,9 +20,7 @@
 #include "sparkline.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "tests/unit/testdata.h"   /* TESTDATA, made by make */
 
 /* ---------------------------------------------------------------- layout */
 

@@ -1722,6 +1722,51 @@ static void test_health_settled_and_hint(void **state)
 	assert_false(nx.health_answered || nx.health_settled || nx.ask_health);
 }
 
+/* The bell rings for a node, database or RPC indicator getting worse from a
+ * known state into degraded or down; any of their transitions sets the title. */
+static void test_event_rings(void **state)
+{
+	(void)state;
+	event_t e;
+	memset(&e, 0, sizeof e);
+	e.kind = EVENT_NODE;
+	e.from = STATE_UP;
+	e.to = STATE_DOWN;
+	assert_true(model_event_is_transition(&e));
+	assert_true(model_event_rings(&e));
+	e.to = STATE_DEGRADED;
+	assert_true(model_event_rings(&e));
+	e.kind = EVENT_DB;
+	assert_true(model_event_rings(&e));
+	e.kind = EVENT_RPC;
+	e.from = STATE_STARTING;
+	assert_true(model_event_rings(&e));
+	/* better, or unchanged: a title, no bell */
+	e.from = STATE_DOWN;
+	e.to = STATE_UP;
+	assert_true(model_event_is_transition(&e));
+	assert_false(model_event_rings(&e));
+	e.from = STATE_DOWN;
+	e.to = STATE_DEGRADED;
+	assert_false(model_event_rings(&e));
+	e.to = STATE_DOWN;
+	assert_false(model_event_is_transition(&e));
+	assert_false(model_event_rings(&e));
+	/* from unknown (nodetop's start, blindness): nothing rings */
+	e.from = STATE_UNKNOWN;
+	assert_true(model_event_is_transition(&e));
+	assert_false(model_event_rings(&e));
+	/* other kinds neither ring nor set the title */
+	e.kind = EVENT_RULE;
+	e.from = STATE_UP;
+	assert_false(model_event_is_transition(&e));
+	assert_false(model_event_rings(&e));
+	e.kind = EVENT_NOTIFY;
+	assert_false(model_event_rings(&e));
+	assert_false(model_event_is_transition(NULL));
+	assert_false(model_event_rings(NULL));
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1758,6 +1803,7 @@ int main(void)
 		T(test_refused_ungrouped_is_down),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
+		T(test_event_rings),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,9 +17,7 @@
 #include "textsafe.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "tests/unit/testdata.h"   /* TESTDATA, made by make */
 
 /* A body in a buffer of exactly its size, with no NUL after it, so that
  * AddressSanitizer catches any read past the end. */

@@ -14,9 +14,7 @@
 #include "parse_prom.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "tests/unit/testdata.h"   /* TESTDATA, made by make */
 
 /* ---------------------------------------------------------------- collector */
 

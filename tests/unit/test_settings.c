@@ -18,9 +18,7 @@
 #include "settings.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "tests/unit/testdata.h"   /* TESTDATA, made by make */
 
 /* ------------------------------------------------------------------ helpers */
 

@@ -13,9 +13,7 @@
 #include "testutil.h"
 #include "xalloc.h"
 
-#ifndef TESTDATA
-#define TESTDATA "tests/data"
-#endif
+#include "tests/unit/testdata.h"   /* TESTDATA, made by make */
 
 char *tu_slurp(const char *name, size_t *len)
 {
