@@ -38,6 +38,7 @@ typedef struct layout {
 	int node_lines;        /* lines per node in the list: 4 (card), 2 or 1 */
 	int nodes_fit;         /* nodes visible at once in the list */
 	int group_lines;       /* failover group lines above the nodes (0 in summary mode) */
+	int rpc_lines;         /* [rpc] endpoint lines (a title and one each) below the nodes, in nodes */
 } layout_t;
 
 /* Mode for a terminal of cols x rows. */
@@ -47,6 +48,9 @@ const char *layout_mode_name(layout_mode_t m);   /* "full", "compact", "summary"
 void layout_compute(layout_t *l, int cols, int rows, size_t nnodes);
 /* The same with a line per failover group (at most 3) above the nodes. */
 void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups);
+/* The same with a title and a line per [rpc] endpoint at the bottom of the nodes
+ * rectangle (fewer when they do not fit while a node still does). */
+void layout_compute_rpc(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups, size_t nrpc);
 /* The detail view of one node: facts on top (nodes), then all checks and larger
  * charts, side by side from LAYOUT_FULL_COLS columns, stacked below that. */
 void layout_detail(layout_t *l, int cols, int rows);

@@ -229,7 +229,7 @@ static state_t model_rpc_chain_direct(const model_t *m, const node_t *n, const c
 	}
 	if (down == judged) {
 		st = STATE_DOWN;
-		snprintf(sum, ssize, "chain %s: no endpoint answering (%.40s: %.80s)", id, bad->name, bad->out.reason);
+		snprintf(sum, ssize, "chain %s: every endpoint down (%.40s: %.80s)", id, bad->name, bad->out.reason);
 	} else if (bad) {
 		st = STATE_DEGRADED;
 		snprintf(sum, ssize, "chain %s: %.40s %s: %.80s (%zu/%zu up)", id, bad->name, state_name(bad->out.state),
