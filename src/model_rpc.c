@@ -153,8 +153,15 @@ static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now)
 	               strcmp(out.reason, e->out.reason) != 0;
 	e->out = out;
 	char reason[192];
-	model_copy(reason, sizeof reason, out.reason[0] ? out.reason : "answering");
-	changed |= model_ind_set_uptime(m, &e->ind, EVENT_RPC, e->name, "direct", out.state, out.state, reason, now);
+	if (out.reason[0])
+		model_copy(reason, sizeof reason, out.reason);
+	else if (out.head)
+		snprintf(reason, sizeof reason, "head %llu, %llu behind the best", (unsigned long long)out.head,
+		         (unsigned long long)out.lag);
+	else
+		model_copy(reason, sizeof reason, "answering");
+	/* the event reads "rpc chain 1 up on NAME" */
+	changed |= model_ind_set_uptime(m, &e->ind, EVENT_RPC, e->name, e->chain_id, out.state, out.state, reason, now);
 	if (out.head && (!e->lag_pushed_ms || now - e->lag_pushed_ms >= MODEL_RPC_LAG_STEP_MS)) {
 		ring_push(&e->lag, now, (double)out.lag);
 		e->lag_pushed_ms = now;
