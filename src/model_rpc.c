@@ -230,28 +230,28 @@ static state_t model_rpc_chain_direct(const model_t *m, const node_t *n, const c
 	}
 	uint64_t best = model_rpc_best_head(m, id);
 	state_t st;
+	char eps[160];
 	if (!judged) {
 		snprintf(sum, ssize, "chain %s: %zu endpoint%s not probed yet", id, total, total == 1 ? "" : "s");
 		return STATE_UNKNOWN;
 	}
 	if (down == judged) {
 		st = STATE_DOWN;
-		snprintf(sum, ssize, "chain %s: every endpoint down (%.40s: %.80s)", id, bad->name, bad->out.reason);
+		snprintf(eps, sizeof eps, "every endpoint down (%.40s: %.80s)", bad->name, bad->out.reason);
 	} else if (bad) {
 		st = STATE_DEGRADED;
-		snprintf(sum, ssize, "chain %s: %.40s %s: %.80s (%zu/%zu up)", id, bad->name, state_name(bad->out.state),
+		snprintf(eps, sizeof eps, "%.40s %s: %.80s (%zu/%zu up)", bad->name, state_name(bad->out.state),
 		         bad->out.reason, up, total);
 	} else {
 		st = STATE_UP;
-		snprintf(sum, ssize, "chain %s: %zu/%zu endpoints up", id, up, total);
+		snprintf(eps, sizeof eps, "%zu/%zu endpoints up", up, total);
 	}
 	/* the node's own head against its providers' best */
 	const rpc_chain_t *c = NULL;
 	for (size_t i = 0; i < n->nchains && !c; i++)
 		if (strcmp(n->chains[i].id, id) == 0)
 			c = &n->chains[i];
-	size_t l = strlen(sum);
-	if (c && c->have_head && best && l < ssize) {
+	if (c && c->have_head && best) {
 		uint64_t nh = c->head > 0 ? (uint64_t)c->head : 0;
 		uint64_t lag_max = RPCJUDGE_LAG_BLOCKS;
 		for (size_t i = 0; i < model_rpc_count(m); i++)
@@ -259,17 +259,20 @@ static state_t model_rpc_chain_direct(const model_t *m, const node_t *n, const c
 				lag_max = m->rpc->eps[i].jcfg.lag_blocks;
 				break;
 			}
-		snprintf(sum + l, ssize - l, ", node head %llu, best RPC head %llu", (unsigned long long)nh,
-		         (unsigned long long)best);
-		if (best > nh + lag_max && st < STATE_DEGRADED) {
-			st = STATE_DEGRADED;
-			l = strlen(sum);
-			if (l < ssize)
-				snprintf(sum + l, ssize - l, ": the node is %llu blocks behind its providers",
-				         (unsigned long long)(best - nh));
+		if (best > nh + lag_max) {
+			/* first: it is what the operator must see */
+			st = state_worst(st, STATE_DEGRADED);
+			snprintf(sum, ssize, "chain %s: node head %llu, best RPC head %llu: the node is %llu blocks behind "
+			         "its providers; %.100s", id, (unsigned long long)nh, (unsigned long long)best,
+			         (unsigned long long)(best - nh), eps);
+		} else {
+			snprintf(sum, ssize, "chain %s: %.100s, node head %llu, best RPC head %llu", id, eps, (unsigned long long)nh,
+			         (unsigned long long)best);
 		}
-	} else if (best && l < ssize) {
-		snprintf(sum + l, ssize - l, ", best RPC head %llu", (unsigned long long)best);
+	} else if (best) {
+		snprintf(sum, ssize, "chain %s: %.100s, best RPC head %llu", id, eps, (unsigned long long)best);
+	} else {
+		snprintf(sum, ssize, "chain %s: %.100s", id, eps);
 	}
 	return st;
 }
@@ -291,7 +294,7 @@ void model_rpc_combine(const model_t *m, const node_t *n, bool blind, state_t *s
 	if (!nids)
 		return;
 	state_t dst = STATE_UNKNOWN;
-	char dsum[192] = "", cs[192];
+	char dsum[320] = "", cs[320];
 	size_t nworst = 0;
 	for (size_t k = 0; k < nids; k++) {
 		state_t s = model_rpc_chain_direct(m, n, ids[k], cs, sizeof cs);
