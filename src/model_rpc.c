@@ -126,7 +126,7 @@ static int64_t model_rpc_age(int64_t now, int64_t then)
 	return now > then ? now - then : 0;
 }
 
-static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now)
+static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now, uint64_t best)
 {
 	rpcjudge_in_t in;
 	rpcjudge_out_t out;
@@ -147,7 +147,7 @@ static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now)
 	in.ws_head_age_ms = model_rpc_age(now, o->ws_head_ms);
 	in.ws_up_age_ms = model_rpc_age(now, o->ws_up_ms);
 	in.head_age_ms = model_rpc_age(now, o->head_rise_ms);
-	in.best_head = model_rpc_best_head(m, e->chain_id);
+	in.best_head = best;
 	rpcjudge_judge(&e->jcfg, &in, &out);
 	bool changed = out.state != e->out.state || out.head != e->out.head || out.lag != e->out.lag ||
 	               strcmp(out.reason, e->out.reason) != 0;
@@ -169,12 +169,35 @@ static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now)
 	return changed;
 }
 
-bool model_rpc_tick(model_t *m, int64_t now_ms)
+/* Judges the endpoints on chain id (all when NULL), each chain's best head found once. */
+static bool model_rpc_judge_chain(model_t *m, const char *id, int64_t now_ms)
 {
 	bool changed = false;
-	for (size_t i = 0; i < model_rpc_count(m); i++)
-		changed |= model_rpc_judge(m, &m->rpc->eps[i], now_ms);
+	size_t n = model_rpc_count(m);
+	for (size_t i = 0; i < n; i++) {
+		rpc_ep_t *e = &m->rpc->eps[i];
+		if (id && strcmp(e->chain_id, id) != 0)
+			continue;
+		/* the first endpoint of its chain (in order) works the best head out for all */
+		size_t first = i;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(m->rpc->eps[k].chain_id, e->chain_id) == 0) {
+				first = k;
+				break;
+			}
+		if (first != i)
+			continue;
+		uint64_t best = model_rpc_best_head(m, e->chain_id);
+		for (size_t k = i; k < n; k++)
+			if (strcmp(m->rpc->eps[k].chain_id, e->chain_id) == 0)
+				changed |= model_rpc_judge(m, &m->rpc->eps[k], now_ms, best);
+	}
 	return changed;
+}
+
+bool model_rpc_tick(model_t *m, int64_t now_ms)
+{
+	return model_rpc_judge_chain(m, NULL, now_ms);
 }
 
 void model_rpc_apply(model_t *m, size_t idx, const rpc_obs_t *obs, int64_t now_ms)
@@ -182,12 +205,17 @@ void model_rpc_apply(model_t *m, size_t idx, const rpc_obs_t *obs, int64_t now_m
 	if (idx >= model_rpc_count(m))
 		return;
 	rpc_ep_t *e = &m->rpc->eps[idx];
+	uint64_t best0 = model_rpc_best_head(m, e->chain_id);
 	e->obs = *obs;
 	e->have_obs = true;
 	if (now_ms > m->now_ms)
 		m->now_ms = now_ms;
-	/* a new head changes the chain's best head: every endpoint's lag */
-	model_rpc_tick(m, now_ms);
+	/* a new best head changes the lag of every endpoint on the chain; else only e changed */
+	uint64_t best = model_rpc_best_head(m, e->chain_id);
+	if (best != best0)
+		model_rpc_judge_chain(m, e->chain_id, now_ms);
+	else
+		model_rpc_judge(m, e, now_ms, best);
 	m->generation++;
 }
 

@@ -136,6 +136,26 @@ t_nomatch "secrets: no URL key, header or token in JSON, text or events" \
 	'SECRETKEY42|WSSECRET43|HDRSECRET44|TOKENSECRET77|REFUSEDKEY45' "$OUT $ERR $TXT $EV"
 t_match "secrets: --events still tells the endpoints' states" '"kind":"rpc"' "$EV"
 
+# ---------------------------------------------------------------- valgrind: probes, WebSocket, refused, shutdown
+# (a sanitizer build cannot run under valgrind: ASan checks that build instead)
+if ldd "$NODETOP" 2>/dev/null | grep -q libasan || nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
+	echo "# $NODETOP is built with AddressSanitizer: the valgrind case is left to the plain build"
+elif command -v valgrind >/dev/null 2>&1; then
+	VG=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=9)
+	"${VG[@]}" "$NODETOP" --once --json -c "$SEC" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; rc=$?
+	t_eq "valgrind: --once with [rpc] endpoints, no error or leak (status 2: r is down)" 2 "$rc"
+	[ "$rc" -ne 2 ] && sed 's/^/#   /' "$T_TMP/vg.err" | head -30
+	"${VG[@]}" "$NODETOP" --events -c "$SEC" >"$T_TMP/vg2.out" 2>"$T_TMP/vg2.err" &
+	vgpid=$!
+	T_PIDS="$T_PIDS $vgpid"
+	wait_until seen_in "$T_TMP/vg2.out" 'rpc s chain 31337 unknown -> up'
+	kill -TERM "$vgpid"; wait "$vgpid"; rc=$?
+	t_eq "valgrind: --events with a live WebSocket stops on SIGTERM, no error or leak (status 143)" 143 "$rc"
+	[ "$rc" -ne 143 ] && sed 's/^/#   /' "$T_TMP/vg2.err" | head -30
+else
+	t_fail "valgrind is installed (apt-get install valgrind)"
+fi
+
 # ---------------------------------------------------------------- killed -> down
 KILL=$(conf killed '[rpc c]' "url = http://$C" "ws_url = ws://$C" 'chain = 31337')
 kill -KILL "$PID_C"
