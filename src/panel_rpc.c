@@ -8,6 +8,7 @@
 #include "model_rpc.h"
 #include "panel_rpc.h"
 #include "sparkline.h"
+#include "uptime.h"
 
 #define RPC_SPARK_MAX 30
 #define RPC_SPARK_STEP_MS 1000
@@ -53,6 +54,16 @@ static void panel_rpc_line(view_t *t, WINDOW *w, int y, const rpc_ep_t *e)
 	x += 13;
 	render_field(t, w, y, x, 8, state_name(st), render_state_attr(t, st) & ~A_REVERSE, false);
 	x += 9;
+	{
+		/* availability over the last hour, as the indicators show theirs */
+		double pct;
+		char p1[16] = "-";
+		if (uptime_percent(&e->ind.uptime, t->now_ms, 3600LL * 1000, &pct))
+			fmt_uptime(p1, sizeof p1, pct);
+		render_put(t, w, y, x, 3, "1h", A_DIM);
+		render_field(t, w, y, x + 3, 6, p1, A_NORMAL, true);
+		x += 11;
+	}
 	if (e->out.head)
 		snprintf(buf, sizeof buf, "head %llu", (unsigned long long)e->out.head);
 	else

@@ -48,16 +48,16 @@ CFG
 # ---------------------------------------------------------------- the dashboard
 tmux_start 150 45 env LC_ALL=C.UTF-8 "$NODETOP" -c "$CONF" --interval 1s
 tmux_wait 'RPC endpoints · [0-9]/3 up' >/dev/null && t_ok "dashboard: the RPC endpoints' title under the nodes" || t_fail "dashboard: RPC endpoints title"
-if tmux_wait '● mainA +chain 31337 +up +head [0-9]+ +lag 0 .* ws subscribed'; then
-	t_ok "dashboard: mainA up with its head, lag 0 and its WebSocket subscribed"
+if tmux_wait '● mainA +chain 31337 +up +1h +100% +head [0-9]+ +lag 0 .* ws subscribed'; then
+	t_ok "dashboard: mainA up (100% over the last hour) with its head, lag 0 and its WebSocket subscribed"
 else t_fail "dashboard: mainA row"; fi
-tmux_wait 'behind +chain 1337 +up +head [0-9]+ +lag 0' >/dev/null && t_ok "dashboard: behind is level with best (lag 0)" || t_fail "dashboard: behind level"
+tmux_wait 'behind +chain 1337 +up +1h +100% +head [0-9]+ +lag 0' >/dev/null && t_ok "dashboard: behind is level with best (lag 0)" || t_fail "dashboard: behind level"
 S=$(tmux_screen)
 t_match "dashboard: a lag sparkline on the floor while level" 'behind .*lag 0 +▁+ ' "$S"
 
 # C falls 10 blocks behind B: degraded, the sparkline rises to the top
 anvil_mine "$PORT_B" 10
-if tmux_wait '▲ behind +chain 1337 +degraded +head [0-9]+ +lag 10 +[▁ ]*█ .*10 blocks behind the best head'; then
+if tmux_wait '▲ behind +chain 1337 +degraded +1h +[0-9.]+% +head [0-9]+ +lag 10 +[▁ ]*█ .*10 blocks behind the best head'; then
 	t_ok "dashboard: behind degraded, lag 10, its sparkline's newest cell at the top"
 else t_fail "dashboard: behind degraded with the sparkline"; fi
 tmux_wait 'RPC endpoints · 2/3 up' >/dev/null && t_ok "dashboard: the title counts 2 of 3 up" || t_fail "dashboard: 2/3 up"
