@@ -59,8 +59,6 @@ size_t model_rpc_count(const model_t *m);
 const rpc_ep_t *model_rpc_get(const model_t *m, size_t idx);
 /* Whether endpoint e serves node name (its nodes = list, or every node). */
 bool model_rpc_serves(const rpc_ep_t *e, const char *node);
-/* Endpoint idx has been judged once at least (its first answer or failure is in). */
-bool model_rpc_seen(const model_t *m, size_t idx);
 /* The best head among the endpoints on chain id (on the right chain), 0 = none. */
 uint64_t model_rpc_best_head(const model_t *m, const char *chain_id);
 /* Worst endpoint that is not up (for the kiosk, the header): index or (size_t)-1. */

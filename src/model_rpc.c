@@ -83,17 +83,6 @@ bool model_rpc_serves(const rpc_ep_t *e, const char *node)
 	return false;
 }
 
-bool model_rpc_seen(const model_t *m, size_t idx)
-{
-	const rpc_ep_t *e = model_rpc_get(m, idx);
-	if (!e || !e->have_obs)
-		return false;
-	const rpc_obs_t *o = &e->obs;
-	bool http = !o->has_http || o->http_done;
-	bool ws = o->ws_state == RPC_WS_NONE || o->ws_heads > 0 || o->ws_attempts > 0;
-	return http && ws;
-}
-
 /* The endpoint's head as the chain's best head counts it: 0 when it is on the wrong chain. */
 static uint64_t model_rpc_head_for_best(const rpc_ep_t *e)
 {

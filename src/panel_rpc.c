@@ -108,8 +108,13 @@ void panel_rpc_draw(view_t *t, WINDOW *w, int y, int rows)
 		return;
 	for (size_t i = 0; i < n; i++)
 		bad += model_rpc_get(t->m, i)->out.state >= STATE_DEGRADED;
+	size_t wi = model_rpc_worst(t->m);
+	char worst[80] = "";
+	if (wi != (size_t)-1)
+		snprintf(worst, sizeof worst, " %s %.40s %s", t->g->dot, model_rpc_get(t->m, wi)->name,
+		         state_name(model_rpc_get(t->m, wi)->out.state));
 	render_hline(t, w, y, 0, W, A_DIM);
-	render_putf(t, w, y, 2, W - 2, A_BOLD, " RPC endpoints %s %zu/%zu up%s ", t->g->dot, n - bad, n,
+	render_putf(t, w, y, 2, W - 2, A_BOLD, " RPC endpoints %s %zu/%zu up%s%s ", t->g->dot, n - bad, n, worst,
 	            rows - 1 < (int)n ? " (more below)" : "");
 	for (size_t i = 0; i < n && (int)i + 1 < rows; i++)
 		panel_rpc_line(t, w, y + 1 + (int)i, model_rpc_get(t->m, i));

@@ -60,7 +60,7 @@ anvil_mine "$PORT_B" 10
 if tmux_wait '▲ behind +chain 1337 +degraded +1h +[0-9.]+% +head [0-9]+ +lag 10 +[▁ ]*█ .*10 blocks behind the best head'; then
 	t_ok "dashboard: behind degraded, lag 10, its sparkline's newest cell at the top"
 else t_fail "dashboard: behind degraded with the sparkline"; fi
-tmux_wait 'RPC endpoints · 2/3 up' >/dev/null && t_ok "dashboard: the title counts 2 of 3 up" || t_fail "dashboard: 2/3 up"
+tmux_wait 'RPC endpoints · 2/3 up · behind degraded' >/dev/null && t_ok "dashboard: the title counts 2 of 3 up and names the worst" || t_fail "dashboard: 2/3 up"
 tmux_wait 'rpc +▲ degraded +1h' >/dev/null && tmux_wait 'alpha +UP .*rpc: direct: chain 1337: behind degraded: 10 blocks behind' >/dev/null \
 	&& t_ok "dashboard: the node's rpc indicator is degraded, saying the direct view saw it" || t_fail "dashboard: node rpc indicator"
 t_nomatch "dashboard: no URL key on the screen" 'SECRETKEY42|WSSECRET43' "$(tmux_screen)"
