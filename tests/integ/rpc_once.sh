@@ -21,8 +21,14 @@ SRV=$(awk '$1 == "http" { print $2 }' "$T_TMP/srv.ports")
 PROXY=$(awk '$1 == "proxy" { print $2 }' "$T_TMP/srv.ports")
 A=127.0.0.1:$PORT_A B=127.0.0.1:$PORT_B C=127.0.0.1:$PORT_C W=127.0.0.1:$PORT_W S=http://127.0.0.1:$SRV
 
-# conf NAME [rpc sections...]: a config with the simulated node and these lines.
-conf() { local f=$T_TMP/$1.conf; shift; { printf '[node alpha]\nurl = %s\n\n' "$NODE"; printf '%s\n' "$@"; } >"$f"; echo "$f"; }
+# conf NAME [rpc sections...]: a config with the simulated node and these lines; every
+# [rpc] gets a generous timeout (a loaded machine is no reason for anvil to time out).
+conf() {
+	local f=$T_TMP/$1.conf l; shift
+	{ printf '[node alpha]\nurl = %s\ntimeout = 10s\ninterval = 10s\n\n' "$NODE"
+	  for l in "$@"; do printf '%s\n' "$l"; case $l in '[rpc '*) printf 'interval = 20s\ntimeout = 15s\n' ;; esac; done
+	} >"$f"; echo "$f"
+}
 # once CONF [ARGS]: --once --json; OUT, RC, ERR.
 once() { local c=$1; shift; OUT=$("$NODETOP" --once --json -c "$c" "$@" 2>"$T_TMP/err"); RC=$?; ERR=$(cat "$T_TMP/err"); }
 # jd EXPR: EXPR over d (the document) and ep(NAME) (that endpoint in alpha's rpc.direct).
@@ -41,7 +47,7 @@ check() {
 }
 
 # ---------------------------------------------------------------- up, advancing head
-UP=$(conf up '[rpc a]' "url = http://$A" "ws_url = ws://$A" 'chain = 31337' 'interval = 1s')
+UP=$(conf up '[rpc a]' "url = http://$A" "ws_url = ws://$A" 'chain = 31337')
 once "$UP"
 t_eq "up: exit 0 (OK)" 0 "$RC"
 check "up: the endpoint is up, HTTP batch and WebSocket head" \
@@ -174,14 +180,14 @@ bad_conf() { # bad_conf DESC REGEX LINES...: the config is refused with that mes
 	if [ "$rc" -ne 0 ] && grep -Eq -- "$re" "$T_TMP/bc.err" && ! grep -q 'BADKEY99' "$T_TMP/bc.err" "$T_TMP/bc.out"; then t_ok "config: $d"
 	else t_fail "config: $d (rc $rc)"; sed 's/^/#   /' "$T_TMP/bc.err"; fi
 }
-bad_conf "no chain" 'badcfg.conf:4: \[rpc x\] has no chain' '[rpc x]' "url = http://$A/BADKEY99"
-bad_conf "bad scheme, the URL masked" "badcfg.conf:6: url 'ftp://$A/…' must start with http://, https://, ws:// or wss://" \
+bad_conf "no chain" 'badcfg.conf:6: \[rpc x\] has no chain' '[rpc x]' "url = http://$A/BADKEY99"
+bad_conf "bad scheme, the URL masked" "badcfg.conf:10: url 'ftp://$A/…' must start with http://, https://, ws:// or wss://" \
 	'[rpc x]' 'chain = 1' "url = ftp://$A/BADKEY99"
-bad_conf "chain not a number" "badcfg.conf:6: bad chain id 'one'" '[rpc x]' "url = http://$A/BADKEY99" 'chain = one'
-bad_conf "ws_url beside a WebSocket url" 'badcfg.conf:6: \[rpc x\]: ws_url goes beside an http\(s\) url' \
+bad_conf "chain not a number" "badcfg.conf:10: bad chain id 'one'" '[rpc x]' "url = http://$A/BADKEY99" 'chain = one'
+bad_conf "ws_url beside a WebSocket url" 'badcfg.conf:10: \[rpc x\]: ws_url goes beside an http\(s\) url' \
 	'[rpc x]' "url = ws://$A/BADKEY99" "ws_url = ws://$A/BADKEY99" 'chain = 1'
-bad_conf "unknown key" "badcfg.conf:6: unknown key 'lagblocks' in \[rpc x\]" '[rpc x]' "url = http://$A/BADKEY99" 'lagblocks = 3'
-bad_conf "an unknown node" 'badcfg.conf:7: \[rpc x\]: no \[node beta\]' '[rpc x]' "url = http://$A" 'chain = 1' 'nodes = beta'
-bad_conf "a password in the URL" 'badcfg.conf:5: url must not contain a user name or password' '[rpc x]' "url = http://u:BADKEY99@$A"
+bad_conf "unknown key" "badcfg.conf:10: unknown key 'lagblocks' in \[rpc x\]" '[rpc x]' "url = http://$A/BADKEY99" 'lagblocks = 3'
+bad_conf "an unknown node" 'badcfg.conf:11: \[rpc x\]: no \[node beta\]' '[rpc x]' "url = http://$A" 'chain = 1' 'nodes = beta'
+bad_conf "a password in the URL" 'badcfg.conf:9: url must not contain a user name or password' '[rpc x]' "url = http://u:BADKEY99@$A"
 
 t_done

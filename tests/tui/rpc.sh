@@ -30,18 +30,18 @@ url = $(sim_url 0)
 url = http://$A/?key=SECRETKEY42
 ws_url = ws://$A/?key=WSSECRET43
 chain = 31337
-interval = 500ms
+interval = 1s
 
 [rpc best]
 url = http://127.0.0.1:$PORT_B
 chain = 1337
-interval = 500ms
+interval = 1s
 lag_blocks = 3
 
 [rpc behind]
 url = http://127.0.0.1:$PORT_C
 chain = 1337
-interval = 500ms
+interval = 1s
 lag_blocks = 3
 CFG
 
