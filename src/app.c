@@ -463,8 +463,9 @@ int app_run(settings_t *s, const cli_t *cli)
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];
-		a->rpc = app_rpc_new(&a->loop, &a->model, s, cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE,
-		                     app_on_rpc, a, err, sizeof err);
+		app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : cli->mode == CLI_STATUS_LINE ? APP_RPC_QUICK
+		                                                                                 : APP_RPC_LIVE;
+		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_rpc, a, err, sizeof err);
 		if (err[0]) {
 			fprintf(stderr, "nodetop: %s\n", err);
 			a->exit_code = 3;
@@ -480,8 +481,9 @@ int app_run(settings_t *s, const cli_t *cli)
 				if (t > worst)
 					worst = t;
 			}
-			if (a->rpc && app_rpc_once_budget_ms(s) > worst)
-				worst = app_rpc_once_budget_ms(s);
+			app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : APP_RPC_QUICK;
+			if (a->rpc && app_rpc_once_budget_ms(s, rm) > worst)
+				worst = app_rpc_once_budget_ms(s, rm);
 			/* Every request ends by its own timeout; this is a backstop for the report. */
 			uv_timer_start(&a->deadline, app_on_deadline, (uint64_t)worst + 1500, 0);
 			poller_start(a->poller, false);

@@ -15,6 +15,7 @@
 
 #define APP_RPC_ONCE_CHECK_MS 250
 #define APP_RPC_ONCE_WS_MAX_MS 15000   /* --once waits this long at most for a first WebSocket head */
+#define APP_RPC_QUICK_TIMEOUT_MS 2500  /* --status-line: per batch and connection */
 
 struct app_rpc {
 	uv_loop_t *loop;
@@ -24,7 +25,7 @@ struct app_rpc {
 	size_t *model_idx;               /* probe index -> model endpoint index */
 	int64_t *ws_wait_ms;             /* --once: how long a silent subscription is waited for */
 	size_t n;
-	bool once, stopped, check_init;
+	bool stopped, check_init;
 	uv_timer_t check;                /* --once: re-checks the round as subscriptions age */
 	app_rpc_changed_fn fn;
 	void *ud;
@@ -94,14 +95,16 @@ static void app_rpc_on_check(uv_timer_t *t)
 		ar->fn(ar->ud);
 }
 
-int64_t app_rpc_once_budget_ms(const settings_t *s)
+int64_t app_rpc_once_budget_ms(const settings_t *s, app_rpc_mode_t mode)
 {
 	int64_t worst = 0;
 	for (size_t i = 0; i < s->nrpc; i++) {
 		const rpc_cfg_t *c = &s->rpc[i];
 		int64_t t = c->timeout_ms;
 		bool ws = c->ws_url || strncasecmp(c->url, "ws", 2) == 0;
-		if (ws) {
+		if (mode == APP_RPC_QUICK) {
+			t = t < APP_RPC_QUICK_TIMEOUT_MS ? t : APP_RPC_QUICK_TIMEOUT_MS;
+		} else if (ws) {
 			int64_t w = c->head_stall_ms < APP_RPC_ONCE_WS_MAX_MS ? c->head_stall_ms : APP_RPC_ONCE_WS_MAX_MS;
 			t += w;
 		}
@@ -111,7 +114,7 @@ int64_t app_rpc_once_budget_ms(const settings_t *s)
 	return worst;
 }
 
-app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool once,
+app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, app_rpc_mode_t mode,
                        app_rpc_changed_fn fn, void *ud, char *err, size_t errlen)
 {
 	if (err && errlen)
@@ -121,7 +124,6 @@ app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool on
 	app_rpc_t *ar = xcalloc(1, sizeof *ar);
 	ar->loop = loop;
 	ar->model = m;
-	ar->once = once;
 	ar->fn = fn;
 	ar->ud = ud;
 	ar->multi = curl_multi_init();
@@ -148,6 +150,8 @@ app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool on
 		pc.insecure = c->http.insecure;
 		pc.interval_ms = c->interval_ms;
 		pc.timeout_ms = c->timeout_ms;
+		if (mode == APP_RPC_QUICK && pc.timeout_ms > APP_RPC_QUICK_TIMEOUT_MS)
+			pc.timeout_ms = APP_RPC_QUICK_TIMEOUT_MS;
 		pc.ws_idle_ms = c->head_stall_ms;
 		char perr[200];
 		if (rpcprobe_add(ar->rp, &pc, perr, sizeof perr) < 0) {
@@ -169,7 +173,8 @@ app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool on
 		if (pc.ws_url)
 			jsonrpc_url_mask(pc.ws_url, mw, sizeof mw);
 		ar->model_idx[i] = model_rpc_add(m, c->name, mu, mw, &jc, c->nodes, c->nnodes);
-		ar->ws_wait_ms[i] = c->head_stall_ms < APP_RPC_ONCE_WS_MAX_MS ? c->head_stall_ms : APP_RPC_ONCE_WS_MAX_MS;
+		ar->ws_wait_ms[i] = mode == APP_RPC_QUICK ? 0
+		                  : c->head_stall_ms < APP_RPC_ONCE_WS_MAX_MS ? c->head_stall_ms : APP_RPC_ONCE_WS_MAX_MS;
 		ar->n++;
 	}
 	char perr[200];
@@ -183,7 +188,7 @@ app_rpc_t *app_rpc_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool on
 	uv_timer_init(loop, &ar->check);
 	ar->check.data = ar;
 	ar->check_init = true;
-	if (once)
+	if (mode != APP_RPC_LIVE)
 		uv_timer_start(&ar->check, app_rpc_on_check, APP_RPC_ONCE_CHECK_MS, APP_RPC_ONCE_CHECK_MS);
 	return ar;
 }

@@ -98,6 +98,9 @@ once "$WRONG"
 t_eq "wrong chain: exit 2 (CRITICAL)" 2 "$RC"
 check "wrong chain: down with both ids" \
 	'ep("w")["state"] == "down" and ep("w")["error"] == "wrong chain: expected 31337, got 5"'
+SL=$("$NODETOP" --status-line -c "$WRONG" 2>&1); rc=$?
+t_eq "wrong chain: --status-line exits 2 too" 2 "$rc"
+t_match "wrong chain: --status-line names the RPC down" 'rpc DOWN alpha' "$SL"
 
 # ---------------------------------------------------------------- the WebSocket dropped while HTTP works
 kill -USR1 "$SRV_PID"
