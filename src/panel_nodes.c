@@ -569,8 +569,8 @@ size_t panel_nodes_hit(const view_t *t, int y)
 	if (t->view != VIEW_MAIN)
 		return (size_t)-1;
 	if (t->lay.mode != LAYOUT_SUMMARY) {
-		if (y < 1 + t->lay.group_lines)
-			return (size_t)-1;
+		if (y < 1 + t->lay.group_lines || (t->lay.rpc_lines && y >= t->lay.nodes.h - t->lay.rpc_lines))
+			return (size_t)-1;   /* the title, a group line, or the [rpc] endpoints at the bottom */
 		y -= 1 + t->lay.group_lines;
 	}
 	idx = t->node_top + (size_t)(y / lines);
