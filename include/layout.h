@@ -39,6 +39,7 @@ typedef struct layout {
 	int nodes_fit;         /* nodes visible at once in the list */
 	int group_lines;       /* failover group lines above the nodes (0 in summary mode) */
 	rect_t rules;          /* detail view: the node's alert rules (empty elsewhere) */
+	int rpc_lines;         /* [rpc] endpoint lines (a title and one each) below the nodes, in nodes */
 } layout_t;
 
 /* Rows the detail view's rule list takes at most (title, one per rule, and what
@@ -52,6 +53,9 @@ const char *layout_mode_name(layout_mode_t m);   /* "full", "compact", "summary"
 void layout_compute(layout_t *l, int cols, int rows, size_t nnodes);
 /* The same with a line per failover group (at most 3) above the nodes. */
 void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups);
+/* The same with a title and a line per [rpc] endpoint at the bottom of the nodes
+ * rectangle (fewer when they do not fit while a node still does). */
+void layout_compute_rpc(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups, size_t nrpc);
 /* The detail view of one node: facts on top (nodes), then all checks and larger
  * charts, side by side from LAYOUT_FULL_COLS columns (the rules above the charts),
  * stacked below that (the rules first, when a third of the rows is 4 or more). */

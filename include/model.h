@@ -168,6 +168,7 @@ typedef struct model {
 	int64_t now_ms;                  /* the newest time seen by model_apply or model_tick: the
 	                                    judgements' "now" when they are given none (0) */
 	rules_cfg_t rules_cfg;           /* alert rules of nodes added from now on (defaults) */
+	struct model_rpc *rpc;           /* [rpc NAME] endpoints probed directly (model_rpc.h), or NULL */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */

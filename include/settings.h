@@ -62,6 +62,23 @@ typedef struct notify_cfg {
 	node_cfg_t http;           /* webhook: header, bearer_token_file/env, ca_file, insecure */
 } notify_cfg_t;
 
+/* [rpc NAME]: an Ethereum JSON-RPC endpoint probed directly (issue 16). Everything
+ * after the host of url and ws_url is a secret (provider API keys): never printed. */
+typedef struct rpc_cfg {
+	char *name;
+	char *url;                 /* http://, https://, ws:// or wss:// */
+	char *ws_url;              /* ws:// or wss:// beside an http(s) url (Chainlink's WSURL); NULL when none */
+	uint64_t chain;            /* the expected chain id (eth_chainId); required */
+	int64_t interval_ms;       /* between HTTP batches, default 5 s */
+	int64_t timeout_ms;        /* per batch and per WebSocket connect, default 5 s */
+	int64_t head_stall_ms;     /* no new head this long: down (default [defaults] head_stall) */
+	int64_t slow_ms;           /* a batch slower than this: degraded (default 2 s) */
+	size_t lag_blocks;         /* behind the chain's best head by more: degraded (default 5) */
+	char **nodes;              /* the nodes it serves (none given: every node) */
+	size_t nnodes;
+	node_cfg_t http;           /* header, bearer_token_file/env, ca_file, insecure */
+} rpc_cfg_t;
+
 typedef struct settings {
 	char *path;                /* config file read, or NULL */
 	node_cfg_t defaults;
@@ -75,6 +92,8 @@ typedef struct settings {
 	rules_cfg_t alerts;        /* [alerts]: the rules' thresholds, for and window durations, on/off */
 	notify_cfg_t *notify;      /* [notify NAME] sections */
 	size_t nnotify, notify_cap;
+	rpc_cfg_t *rpc;            /* [rpc NAME] sections (read at start only) */
+	size_t nrpc, rpc_cap;
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
 	size_t nwarnings;
 } settings_t;

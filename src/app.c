@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "app_rpc.h"
 #include "model.h"
 #include "notify.h"
 #include "poller.h"
@@ -31,6 +32,7 @@ typedef struct app {
 	poller_t *poller;
 	tui_t *tui;
 	notifier_t *notify;        /* [notify NAME] hooks, or NULL */
+	app_rpc_t *rpc;            /* [rpc NAME] probes, or NULL */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -89,6 +91,7 @@ static void app_quit(app_t *a)
 		tui_stop(a->tui);
 	if (a->poller)
 		poller_stop(a->poller);
+	app_rpc_stop(a->rpc);
 	notify_stop(a->notify);
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->deadline);
@@ -296,7 +299,7 @@ static bool app_round_done(const app_t *a)
 	for (size_t i = 0; i < a->model.nnodes; i++)
 		if (poller_rounds(a->poller, i) < 1)
 			return false;
-	return true;
+	return app_rpc_round_done(a->rpc);
 }
 
 static void app_report_once(app_t *a)
@@ -341,6 +344,19 @@ static void app_on_result(void *ud, const probe_result_t *r)
 		poller_health_settled(a->poller, r->node, next.health_settled);
 	if (next.ask_health)
 		poller_poll_health(a->poller, r->node);
+	app_changed(a);
+	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
+		app_report_once(a);
+		app_quit(a);
+	}
+}
+
+/* An [rpc] endpoint's probe said something (the model has it already). */
+static void app_on_rpc(void *ud)
+{
+	app_t *a = ud;
+	if (a->quitting)
+		return;
 	app_changed(a);
 	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
 		app_report_once(a);
@@ -467,6 +483,17 @@ int app_run(settings_t *s, const cli_t *cli)
 			app_quit(a);
 		}
 	}
+	if (!a->quitting && s->nrpc) {
+		char err[300];
+		app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : cli->mode == CLI_STATUS_LINE ? APP_RPC_QUICK
+		                                                                                 : APP_RPC_LIVE;
+		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_rpc, a, err, sizeof err);
+		if (err[0]) {
+			fprintf(stderr, "nodetop: %s\n", err);
+			a->exit_code = 3;
+			app_quit(a);
+		}
+	}
 
 	if (!a->quitting) {
 		if (cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) {
@@ -476,6 +503,9 @@ int app_run(settings_t *s, const cli_t *cli)
 				if (t > worst)
 					worst = t;
 			}
+			app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : APP_RPC_QUICK;
+			if (a->rpc && app_rpc_once_budget_ms(s, rm) > worst)
+				worst = app_rpc_once_budget_ms(s, rm);
 			/* Every request ends by its own timeout; this is a backstop for the report. */
 			uv_timer_start(&a->deadline, app_on_deadline, (uint64_t)worst + 1500, 0);
 			poller_start(a->poller, false);
@@ -514,6 +544,7 @@ int app_run(settings_t *s, const cli_t *cli)
 		tui_free(a->tui);
 	if (a->poller)
 		poller_free(a->poller);
+	app_rpc_free(a->rpc);
 	notify_free(a->notify);
 	model_free(&a->model);
 	int code = a->exit_code;

@@ -1,6 +1,7 @@
 /* frame.c - the frame builder: windows from the layout, werase + draw + wnoutrefresh
  * for each dirty window through the panels handed in, the overlays, one doupdate(). */
 #include "frame.h"
+#include "model_rpc.h"
 
 static WINDOW *frame_newwin(rect_t r)
 {
@@ -49,7 +50,7 @@ static void frame_make_windows(frame_t *f, view_t *t)
 	if (t->view == VIEW_DETAIL)
 		layout_detail(&t->lay, t->cols, t->rows);
 	else
-		layout_compute_groups(&t->lay, t->cols, t->rows, t->m->nnodes, t->m->ngroups);
+		layout_compute_rpc(&t->lay, t->cols, t->rows, t->m->nnodes, t->m->ngroups, model_rpc_count(t->m));
 	t->lay_nnodes = t->m->nnodes;
 	/* whatever the old windows left outside the new ones goes */
 	werase(stdscr);

@@ -54,7 +54,12 @@ void layout_compute(layout_t *l, int cols, int rows, size_t nnodes)
 
 void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups)
 {
-	int body, ev, mid_min, nmax, nh, mid, n = nnodes > 100000 ? 100000 : (int)nnodes, gl;
+	layout_compute_rpc(l, cols, rows, nnodes, ngroups, 0);
+}
+
+void layout_compute_rpc(layout_t *l, int cols, int rows, size_t nnodes, size_t ngroups, size_t nrpc)
+{
+	int body, ev, mid_min, nmax, nh, mid, n = nnodes > 100000 ? 100000 : (int)nnodes, gl, rl;
 
 	layout_reset(l, cols, rows);
 	if (l->mode == LAYOUT_TOO_SMALL)
@@ -92,6 +97,14 @@ void layout_compute_groups(layout_t *l, int cols, int rows, size_t nnodes, size_
 	while (gl > 0 && 1 + gl + 1 > nmax)
 		gl--;
 	l->group_lines = gl;
+	/* the [rpc] endpoints below the nodes: a title and a line each, while a node still fits */
+	rl = nrpc > 0 ? (nrpc > 16 ? 17 : (int)nrpc + 1) : 0;
+	while (rl > 0 && 1 + gl + rl + 1 > nmax)
+		rl--;
+	if (rl == 1)
+		rl = 0;
+	l->rpc_lines = rl;
+	gl += rl;   /* (below: the rows that are not node lines) */
 	if (l->mode == LAYOUT_FULL && 1 + gl + 4 * n <= nmax)
 		l->node_lines = 4;
 	else if (1 + gl + 2 * n <= nmax)

@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "model.h"
 #include "model_priv.h"
+#include "model_rpc.h"
 #include "xalloc.h"
 
 /* ------------------------------------------------------------ small helpers */
@@ -68,6 +69,7 @@ void model_free(model_t *m)
 	free(m->groups);
 	chart_set_free(&m->charts);
 	eventlog_free(&m->events);
+	model_rpc_free(m);
 	memset(m, 0, sizeof *m);
 }
 
@@ -379,6 +381,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 		else
 			model_copy(reason, sizeof reason, wc->reason);
 	}
+	model_rpc_combine(m, n, blind[0] != '\0', &st, reason, sizeof reason);   /* [rpc] endpoints */
 	changed |= model_ind_set(m, &n->ind[IND_RPC], EVENT_RPC, n->name, "", st, reason, now);
 	return changed;
 }
@@ -430,6 +433,7 @@ void model_tick(model_t *m, int64_t now_ms)
 	bool changed = false;
 	if (now_ms > m->now_ms)
 		m->now_ms = now_ms;
+	changed |= model_rpc_tick(m, now_ms);
 	for (size_t i = 0; i < m->nnodes; i++)
 		changed |= model_node_update(m, &m->nodes[i], now_ms);
 	for (size_t i = 0; i < m->ngroups; i++)

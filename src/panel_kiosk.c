@@ -7,6 +7,7 @@
 #include "fmt.h"
 #include "panel_kiosk.h"
 #include "panel_rules.h"
+#include "panel_rpc.h"
 #include "render.h"
 #include "xalloc.h"
 
@@ -441,6 +442,7 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 	/* the failover groups first: which member carries each */
 	for (size_t g = 0; g < t->m->ngroups && g < 3 && top + 4 < bottom; g++)
 		top = kiosk_group_line(t, w, top, g);
+	top = panel_rpc_kiosk(t, w, top, bottom);   /* failing [rpc] endpoints */
 	avail = bottom - top;
 
 	/* count the pages, then draw the current one */

@@ -5,6 +5,7 @@
 
 #include "fmt.h"
 #include "panel_nodes.h"
+#include "panel_rpc.h"
 #include "render.h"
 
 #define HOUR_MS (3600LL * 1000)
@@ -489,6 +490,12 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 	cols_t c;
 
 	y0 = titled ? 1 : 0;
+	if (titled && panel_rpc_rows(t, H) > 0) {
+		/* [rpc] endpoints at the bottom; the nodes above them */
+		int rr = panel_rpc_rows(t, H);
+		panel_rpc_draw(t, w, H - rr, rr);
+		H -= rr;
+	}
 	if (titled) {
 		size_t shown = lines > 0 ? (size_t)((H - 1 - t->lay.group_lines) / lines) : 0;
 		view_counts_text(t, counts, sizeof counts);
@@ -569,8 +576,8 @@ size_t panel_nodes_hit(const view_t *t, int y)
 	if (t->view != VIEW_MAIN)
 		return (size_t)-1;
 	if (t->lay.mode != LAYOUT_SUMMARY) {
-		if (y < 1 + t->lay.group_lines)
-			return (size_t)-1;
+		if (y < 1 + t->lay.group_lines || (t->lay.rpc_lines && y >= t->lay.nodes.h - t->lay.rpc_lines))
+			return (size_t)-1;   /* the title, a group line, or the [rpc] endpoints at the bottom */
 		y -= 1 + t->lay.group_lines;
 	}
 	idx = t->node_top + (size_t)(y / lines);

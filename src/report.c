@@ -2,6 +2,7 @@
  * the --once report (text and JSON), event lines, incident summary, tmux status line. */
 #include "fmt.h"
 #include "report.h"
+#include "report_rpc.h"
 
 #include <cJSON.h>
 #include <inttypes.h>
@@ -529,6 +530,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	strbuf_putc(sb, '\n');
 	for (size_t c = 0; c < n->nchains; c++)
 		put_chain_line(sb, &n->chains[c], "    ", u);
+	report_rpc_text(sb, m, n, now_ms, "    ", u);   /* [rpc] endpoints */
 	if (any_uptime(n, now_ms)) {
 		strbuf_puts(sb, "  uptime:   1h/24h ");
 		put_uptimes(sb, n, now_ms, ", ");
@@ -735,6 +737,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 		cJSON_AddItemToArray(chains, jc);
 	}
 	jadd(rpc, "chains", chains);
+	report_rpc_json(rpc, m, n, now_ms);   /* [rpc] endpoints: "direct" */
 	jadd(o, "rpc", rpc);
 
 	cJSON *nodeind = json_indicator(&n->ind[IND_NODE], now_ms);

@@ -16,6 +16,7 @@
 
 #include <ini.h>
 
+#include "parse_jsonrpc.h"
 #include "settings.h"
 #include "xalloc.h"
 
@@ -73,6 +74,8 @@ typedef enum key_type {
 	KT_NOTIFY_ON,    /* unsigned NOTIFY_ON_* bits: critical, warning, resolved, node, failover */
 	KT_NOTIFY_FORMAT,/* notify_format_t: json or slack */
 	KT_COMMAND,      /* char *: a command line (split into argv after the file) */
+	KT_RPC_URL,      /* char *: http(s):// or ws(s):// URL whose path and query are secrets */
+	KT_CHAIN_ID,     /* uint64_t: a chain id, decimal or 0x hex, above 0 */
 	KT__COUNT
 } key_type_t;
 
@@ -218,6 +221,21 @@ static const key_def_t settings_notify_http_rows[] = {
 	{ "insecure", KT_BOOL, NODE_OFF(insecure), 0, 0, 0, 0, NULL },
 };
 
+/* [rpc NAME] (issue 16); its HTTP keys are the notify ones, read into rpc_cfg_t.http */
+#define RPC_OFF(f) offsetof(rpc_cfg_t, f)
+static const key_def_t settings_rpc_rows[] = {
+	{ "url", KT_RPC_URL, RPC_OFF(url), 0, 0, 0, 0, NULL },
+	{ "ws_url", KT_RPC_URL, RPC_OFF(ws_url), 0, 0, 0, 0, NULL },
+	{ "chain", KT_CHAIN_ID, RPC_OFF(chain), 0, 0, 0, 0, NULL },
+	{ "interval", KT_DURATION, RPC_OFF(interval_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, 0, NULL },
+	{ "timeout", KT_DURATION, RPC_OFF(timeout_ms), 0, MIN_INTERVAL_MS, 600 * 1000, 0, NULL },
+	{ "head_stall", KT_DURATION, RPC_OFF(head_stall_ms), 0, 1000, 24 * 3600 * 1000, 0, NULL },
+	{ "slow", KT_DURATION, RPC_OFF(slow_ms), 0, 1, 600 * 1000, 0, NULL },
+	{ "lag_blocks", KT_COUNT, RPC_OFF(lag_blocks), 0, 0, 1000000, 0, NULL },
+	{ "nodes", KT_NAME_LIST, RPC_OFF(nodes), RPC_OFF(nnodes), 0, 0, 0, NULL },
+};
+static const key_table_t settings_rpc_keys = KEY_TABLE(settings_rpc_rows);
+
 static const key_table_t settings_node_keys = KEY_TABLE(settings_node_rows);
 static const key_table_t settings_alerts_keys = KEY_TABLE(settings_alerts_rows);
 static const key_table_t settings_notify_keys = KEY_TABLE(settings_notify_rows);
@@ -266,7 +284,7 @@ static bool key_group_set(const key_table_t *t, const int *lines, size_t k)
 
 /* ------------------------------------------------------------------ parse state */
 
-typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY } section_kind_t;
+typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY, SEC_RPC } section_kind_t;
 
 typedef struct notify_lines {
 	int section;               /* line of [notify NAME] */
@@ -311,6 +329,9 @@ typedef struct parse {
 	size_t first_notify;       /* notify sections before this index came from elsewhere */
 	notify_lines_t *ntl;       /* per [notify] of this file */
 	size_t ntl_cap;
+	size_t first_rpc;          /* [rpc] sections: as for [notify] */
+	notify_lines_t *rl;
+	size_t rl_cap;
 } parse_t;
 
 /* One key table as the current section sees it. */
@@ -581,6 +602,16 @@ static void settings_notify_free(notify_cfg_t *c)
 	memset(c, 0, sizeof *c);
 }
 
+static void settings_rpc_free(rpc_cfg_t *c)
+{
+	free(c->name);
+	settings_scrub_free(c->url);
+	settings_scrub_free(c->ws_url);
+	settings_strv_free(c->nodes, c->nnodes);
+	settings_node_free(&c->http);
+	memset(c, 0, sizeof *c);
+}
+
 void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *out)
 {
 	*out = s->alerts;
@@ -599,6 +630,9 @@ void settings_free(settings_t *s)
 	for (size_t i = 0; i < s->nnotify; i++)
 		settings_notify_free(&s->notify[i]);
 	free(s->notify);
+	for (size_t i = 0; i < s->nrpc; i++)
+		settings_rpc_free(&s->rpc[i]);
+	free(s->rpc);
 	for (size_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
@@ -899,6 +933,45 @@ bool settings_url_valid(const char *url, char *err, size_t errlen)
 	return true;
 }
 
+/* An [rpc] url or ws_url: scheme and host checked; messages show the URL
+ * masked (jsonrpc_url_mask), never its path or query (provider API keys). */
+static bool settings_rpc_url_valid(const char *key, const char *url, char *err, size_t errlen)
+{
+	char masked[160];
+	jsonrpc_url_mask(url, masked, sizeof masked);
+	const char *rest = NULL;
+	static const char *const schemes[] = { "http://", "https://", "ws://", "wss://" };
+	for (size_t i = 0; i < 4 && !rest; i++)
+		if (strncasecmp(url, schemes[i], strlen(schemes[i])) == 0)
+			rest = url + strlen(schemes[i]);
+	if (!rest) {
+		settings_set_err(err, errlen, "%s '%s' must start with http://, https://, ws:// or wss://", key, masked);
+		return false;
+	}
+	size_t alen = strcspn(rest, "/?#");
+	if (memchr(rest, '@', alen)) {
+		settings_set_err(err, errlen, "%s must not contain a user name or password "
+		                 "(use bearer_token_file, bearer_token_env or header)", key);
+		return false;
+	}
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
+		if (*p <= 0x20 || *p >= 0x7f) {
+			settings_set_err(err, errlen, "%s '%s' contains spaces, control or non-ASCII characters", key, masked);
+			return false;
+		}
+	}
+	/* the host part alone through the node URL check (no secret in it) */
+	char *hostonly = xasprintf("http://%.*s", (int)alen, rest);
+	char sub[256];
+	bool ok = settings_url_valid(hostonly, sub, sizeof sub);
+	free(hostonly);
+	if (!ok) {
+		settings_set_err(err, errlen, "%s '%s' has a bad host or port", key, masked);
+		return false;
+	}
+	return true;
+}
+
 /* The URL as stored: without trailing slashes. */
 static char *settings_url_normalize(const char *url)
 {
@@ -1065,6 +1138,9 @@ static void parse_section_name(const parse_t *ps, char *buf, size_t len)
 	case SEC_NOTIFY:
 		snprintf(buf, len, "[notify %s]", settings_echo(e, sizeof(e), ps->s->notify[ps->cur].name));
 		break;
+	case SEC_RPC:
+		snprintf(buf, len, "[rpc %s]", settings_echo(e, sizeof(e), ps->s->rpc[ps->cur].name));
+		break;
 	default:
 		snprintf(buf, len, "(no section)");
 		break;
@@ -1185,6 +1261,39 @@ static void parse_begin_notify(parse_t *ps, const char *name)
 	ps->cur = s->nnotify - 1;
 }
 
+/* [rpc NAME] (issue 16) */
+static void parse_begin_rpc(parse_t *ps, const char *name)
+{
+	settings_t *s = ps->s;
+	if (!parse_check_section_name(ps, "rpc", "name", "mainnet-a", name))
+		return;
+	for (size_t i = 0; i < s->nrpc; i++) {
+		if (strcmp(s->rpc[i].name, name) == 0) {
+			if (i >= ps->first_rpc)
+				parse_error(ps, ps->line, "duplicate rpc '%s' (first at line %d)", name,
+				            ps->rl[i - ps->first_rpc].section);
+			else
+				parse_error(ps, ps->line, "duplicate rpc '%s' (already added)", name);
+			return;
+		}
+	}
+	size_t i = s->nrpc - ps->first_rpc;
+	ps->rl = xgrow(ps->rl, &ps->rl_cap, i + 1, sizeof *ps->rl);
+	memset(&ps->rl[i], 0, sizeof ps->rl[i]);
+	ps->rl[i].section = ps->line;
+	s->rpc = xgrow(s->rpc, &s->rpc_cap, s->nrpc + 1, sizeof *s->rpc);
+	rpc_cfg_t *c = &s->rpc[s->nrpc++];
+	memset(c, 0, sizeof *c);
+	c->name = xstrdup(name);
+	c->interval_ms = 5000;
+	c->timeout_ms = 5000;
+	c->slow_ms = 2000;
+	c->lag_blocks = 5;
+	settings_node_defaults(&c->http);
+	ps->sec = SEC_RPC;
+	ps->cur = s->nrpc - 1;
+}
+
 /* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
  * begin function, its key table and its place in parse_scopes. */
 typedef struct section_def {
@@ -1199,6 +1308,7 @@ static const section_def_t settings_sections[] = {
 	{ "chart", true, parse_begin_chart },
 	{ "alerts", false, parse_begin_alerts },
 	{ "notify", true, parse_begin_notify },
+	{ "rpc", true, parse_begin_rpc },
 };
 
 /* A section header [raw]: raw is the text between the brackets. */
@@ -1514,6 +1624,23 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 	char e[SETTINGS_ECHO_MAX + 8], msg[256];
 	char **str = KEY_FIELD(base, d->off, char *);
 	switch (d->type) {
+	case KT_RPC_URL:
+		if (!settings_rpc_url_valid(d->name, v, msg, sizeof(msg)))
+			parse_error(ps, ps->line, "%s", msg);
+		else
+			*str = xstrdup(v);
+		break;
+	case KT_CHAIN_ID: {
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(v, &end, 0);
+		if (!settings_is_digit(*v) || *end || errno || x == 0 || x > JSONRPC_MAX_QUANTITY)
+			parse_error(ps, ps->line, "bad chain id '%s' for '%s' (a number above 0, e.g. 1 or 0x89)",
+			            settings_echo(e, sizeof(e), v), d->name);
+		else
+			*KEY_FIELD(base, d->off, uint64_t) = (uint64_t)x;
+		break;
+	}
 	case KT_URL:
 		if (!settings_url_valid(v, msg, sizeof(msg)))
 			parse_error(ps, ps->line, "%s", msg);
@@ -1710,6 +1837,12 @@ static size_t parse_scopes(parse_t *ps, key_scope_t sc[2])
 		notify_lines_t *l = &ps->ntl[ps->cur - ps->first_notify];
 		sc[0] = (key_scope_t){ &settings_notify_keys, &s->notify[ps->cur], l->key };
 		sc[1] = (key_scope_t){ &settings_notify_http_keys, &s->notify[ps->cur].http, l->hkey };
+		return 2;
+	}
+	case SEC_RPC: {
+		notify_lines_t *l = &ps->rl[ps->cur - ps->first_rpc];
+		sc[0] = (key_scope_t){ &settings_rpc_keys, &s->rpc[ps->cur], l->key };
+		sc[1] = (key_scope_t){ &settings_notify_http_keys, &s->rpc[ps->cur].http, l->hkey };
 		return 2;
 	}
 	default:
@@ -1989,6 +2122,60 @@ static void parse_finish_notify(parse_t *ps, size_t i)
 		settings_warn(s, xasprintf("notify %s: TLS verification disabled (insecure = true)", c->name));
 }
 
+/* [rpc NAME]: url and chain given, ws_url only beside an http(s) url, known nodes. */
+static void parse_finish_rpc(parse_t *ps, size_t i)
+{
+	settings_t *s = ps->s;
+	rpc_cfg_t *c = &s->rpc[ps->first_rpc + i];
+	const notify_lines_t *l = &ps->rl[i];
+	const key_table_t *t = &settings_rpc_keys;
+	if (!c->url) {
+		parse_error(ps, l->section, "[rpc %s] has no url (http://, https://, ws:// or wss://)", c->name);
+		return;
+	}
+	if (!c->chain) {
+		parse_error(ps, l->section, "[rpc %s] has no chain (the chain id it must serve, e.g. chain = 1)", c->name);
+		return;
+	}
+	if (c->ws_url && strncasecmp(c->url, "ws", 2) == 0) {
+		parse_error(ps, key_line(t, l->key, "ws_url"), "[rpc %s]: ws_url goes beside an http(s) url, "
+		            "and url is already a WebSocket", c->name);
+		return;
+	}
+	if (c->ws_url && strncasecmp(c->ws_url, "ws", 2) != 0) {
+		parse_error(ps, key_line(t, l->key, "ws_url"), "[rpc %s]: ws_url must start with ws:// or wss://", c->name);
+		return;
+	}
+	if (c->timeout_ms > c->interval_ms && key_line(t, l->key, "timeout")) {
+		parse_error(ps, key_line(t, l->key, "timeout"), "[rpc %s]: timeout is longer than interval", c->name);
+		return;
+	}
+	if (c->timeout_ms > c->interval_ms)
+		c->timeout_ms = c->interval_ms;
+	if (!key_line(t, l->key, "head_stall"))
+		c->head_stall_ms = s->head_stall_ms;
+	for (size_t k = 0; k < c->nnodes; k++) {
+		bool found = false;
+		for (size_t j = 0; j < s->nnodes && !found; j++)
+			found = strcmp(s->nodes[j].name, c->nodes[k]) == 0;
+		if (!found) {
+			parse_error(ps, key_line(t, l->key, "nodes"), "[rpc %s]: no [node %s]", c->name, c->nodes[k]);
+			return;
+		}
+	}
+	if (c->http.bearer_token) {
+		for (size_t j = 0; j < c->http.nheaders; j++) {
+			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
+				parse_error(ps, l->section, "[rpc %s] has both a bearer token and an Authorization header",
+				            c->name);
+				return;
+			}
+		}
+	}
+	if (c->http.insecure)
+		settings_warn(s, xasprintf("rpc %s: TLS verification disabled (insecure = true)", c->name));
+}
+
 /* [alerts] and per-node thresholds: the critical level is past the warning one. */
 static void parse_check_levels(parse_t *ps, const rules_cfg_t *c, int line, const char *where)
 {
@@ -2017,6 +2204,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	ps.errlen = errlen;
 	ps.first_node = s->nnodes;
 	ps.first_notify = s->nnotify;
+	ps.first_rpc = s->nrpc;
 
 	int r = ini_parse_stream(parse_reader, &ps, parse_handler, &ps);
 	if (r > 0 && (!ps.err_line || r < ps.err_line)) {
@@ -2032,6 +2220,8 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 		parse_finish_charts(&ps);
 	for (size_t i = 0; !ps.err_line && i < s->nnotify - ps.first_notify; i++)
 		parse_finish_notify(&ps, i);
+	for (size_t i = 0; !ps.err_line && i < s->nrpc - ps.first_rpc; i++)
+		parse_finish_rpc(&ps, i);
 	if (!ps.err_line && ps.alerts_section)
 		parse_check_levels(&ps, &s->alerts, ps.alerts_section, "[alerts]");
 	for (size_t i = 0; !ps.err_line && i < s->nnodes - ps.first_node; i++) {
@@ -2048,6 +2238,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	chart_set_free(&ps.sel);
 	free(ps.nl);
 	free(ps.ntl);
+	free(ps.rl);
 	free(ps.base_dir);
 	if (ps.err_line) {
 		settings_free(s);
