@@ -150,6 +150,23 @@ void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t n
 
 /* ------------------------------------------------------------ the judgement */
 
+/* libpq's error without its "connection to server at "H", port P failed: "
+ * prefix and the severity word: the reason's room goes to the cause. */
+static const char *db_short_error(const char *text)
+{
+	const char *p = text;
+	if (strncmp(p, "connection to server", 20) == 0) {
+		const char *f = strstr(p, " failed: ");
+		if (f)
+			p = f + 9;
+	}
+	if (strncmp(p, "FATAL:  ", 8) == 0)
+		p += 8;
+	else if (strncmp(p, "FATAL: ", 7) == 0)
+		p += 7;
+	return p;
+}
+
 void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsize)
 {
 	char node_view[160], up_name[64] = "", down[192] = "", up_why[96] = "";
@@ -169,7 +186,7 @@ void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsi
 			}
 		} else if (!down[0]) {
 			snprintf(down, sizeof down, "%.60s down (%s: %.100s)", d->name, dbinfo_error_name(d->last.error),
-			         d->last.error_text);
+			         db_short_error(d->last.error_text));
 		}
 	}
 	if (!tied)
