@@ -33,6 +33,10 @@ size_t model_db_find(const model_t *m, const char *name);
 /* Database di is tied to node n (by the node's name or its group's). */
 bool model_db_tied(const model_t *m, size_t di, const node_t *n);
 
+/* A database tied to node n has been probed: its database indicator is
+ * current even while the node gives no /health body (down, the standby). */
+bool model_db_direct(const model_t *m, const node_t *n);
+
 /* Feeds one probe's outcome of database di, finished at now_ms: its direct
  * state and uptime, "database failover" and lease events, then the database
  * indicator of every node (model_tick). */

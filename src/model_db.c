@@ -62,6 +62,14 @@ bool model_db_tied(const model_t *m, size_t di, const node_t *n)
 	return false;
 }
 
+bool model_db_direct(const model_t *m, const node_t *n)
+{
+	for (size_t i = 0; i < m->ndbs; i++)
+		if (m->dbs[i].probes && model_db_tied(m, i, n))
+			return true;
+	return false;
+}
+
 /* ------------------------------------------------------------ results */
 
 /* "writer, 12/30 connections, 2.1 ms" or "refused: connection refused ..." */

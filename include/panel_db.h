@@ -1,0 +1,15 @@
+/* panel_db.h - the databases probed directly, drawn in the node detail view
+ * (issue 15): one line per database tied to the node. */
+#ifndef NODETOP_PANEL_DB_H
+#define NODETOP_PANEL_DB_H
+
+#include <stddef.h>
+
+#include "render.h"
+#include "view.h"
+
+/* Draws a line per database tied to node idx from row y while rows remain;
+ * returns the next free row. */
+int panel_db_detail_draw(view_t *t, WINDOW *w, int y, size_t idx);
+
+#endif
