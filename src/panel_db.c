@@ -56,6 +56,14 @@ static void db_line(view_t *t, WINDOW *w, int y, const model_db_t *d)
 		render_putf(t, w, y, x, W - x, A_DIM, "%.0f%% 1h", pct);
 }
 
+int panel_db_count(const model_t *m, size_t idx)
+{
+	int n = 0;
+	for (size_t i = 0; idx < m->nnodes && i < m->ndbs; i++)
+		n += model_db_tied(m, i, &m->nodes[idx]);
+	return n;
+}
+
 int panel_db_detail_draw(view_t *t, WINDOW *w, int y, size_t idx)
 {
 	const model_t *m = t->m;
