@@ -10,6 +10,7 @@
 #include "model_db.h"
 #include "report_db.h"
 #include "strbuf.h"
+#include "textsafe.h"
 
 static cJSON *db_uptime(const indicator_t *ind, int64_t now_ms)
 {
@@ -22,13 +23,22 @@ static cJSON *db_uptime(const indicator_t *ind, int64_t now_ms)
 	return o;
 }
 
+/* Untrusted text (the node's view quotes what the node sent) as valid UTF-8. */
+static cJSON *db_str_or_null(const char *s)
+{
+	char buf[sizeof ((node_t *)0)->db_node_reason * 3 + 1];
+	if (!s || !s[0])
+		return cJSON_CreateNull();
+	textsafe_utf8_repair(buf, sizeof buf, s, strlen(s));
+	return cJSON_CreateString(buf);
+}
+
 void report_db_node_json(cJSON *db, const model_t *m, size_t idx, int64_t now_ms)
 {
 	const node_t *n = &m->nodes[idx];
 	cJSON *nv = cJSON_CreateObject();
 	cJSON_AddStringToObject(nv, "state", state_name(n->db_node_view));
-	cJSON_AddItemToObject(nv, "reason", n->db_node_reason[0] ? cJSON_CreateString(n->db_node_reason)
-	                                                          : cJSON_CreateNull());
+	cJSON_AddItemToObject(nv, "reason", db_str_or_null(n->db_node_reason));
 	cJSON_AddItemToObject(nv, "open", n->have_db ? cJSON_CreateNumber(n->db_open) : cJSON_CreateNull());
 	cJSON_AddItemToObject(nv, "used", n->have_db ? cJSON_CreateNumber(n->db_used) : cJSON_CreateNull());
 	cJSON_AddItemToObject(nv, "max", n->have_db ? cJSON_CreateNumber(n->db_max) : cJSON_CreateNull());
