@@ -201,15 +201,15 @@ void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsi
 		return;
 	if (up == 0) {
 		*st = STATE_DOWN;
-		snprintf(reason, rsize, "%s, direct probe; node's view: %.60s", down, node_view);
+		snprintf(reason, rsize, "%s, direct probe; node's view: %s", down, node_view);
 	} else if (up < tied) {
 		if (*st < STATE_DEGRADED)
 			*st = STATE_DEGRADED;
-		snprintf(reason, rsize, "%s, direct probe; %.40s up; node's view: %.50s", down, up_name, node_view);
+		snprintf(reason, rsize, "%s, direct probe; %.40s up; node's view: %s", down, up_name, node_view);
 	} else if (*st == STATE_DOWN || *st == STATE_DEGRADED) {
 		snprintf(reason, rsize, "node cannot use the database: %.80s; %.40s up (direct probe)", node_view, up_name);
 	} else {
 		*st = STATE_UP;
-		snprintf(reason, rsize, "%.40s up (direct probe: %.60s); node's view: %.70s", up_name, up_why, node_view);
+		snprintf(reason, rsize, "%.40s up (direct probe: %.60s); node's view: %s", up_name, up_why, node_view);
 	}
 }
