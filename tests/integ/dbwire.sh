@@ -76,6 +76,32 @@ once "$T_TMP/tls.conf"
 t_eq "verify-full, the server has no TLS: down, tls" "down tls" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['error']['class']")"
 t_match "verify-full: libpq's reason in the indicator" 'SSL' "$(jget "$OUT" "$P['database']['reason']")"
 
+# ---------------------------------------------------------------- valgrind
+# memcheck over the database paths: --once up and failing (auth), and --events
+# with probes on a kept connection, ended by SIGTERM with a probe maybe in flight.
+if nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
+	echo "# $NODETOP is built with AddressSanitizer: every run here was checked by it; valgrind left out"
+elif command -v valgrind >/dev/null; then
+	VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite)
+	slow() { sed 's/^interval = 10s/interval = 60s/; s/^timeout = 10s/timeout = 60s/' "$1" >"$2"; }
+	slow "$T_TMP/up.conf" "$T_TMP/vg-up.conf"
+	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-up.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
+	t_eq "valgrind --once (up, the reporter critical): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+	t_eq "valgrind --once: the direct probe answered" up "$(jget "$(cat "$T_TMP/vg.out")" "$P['database']['direct'][0]['state']")"
+	slow "$T_TMP/wrong.conf" "$T_TMP/vg-wrong.conf"
+	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-wrong.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
+	t_eq "valgrind --once (wrong password): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+	sed 's/^interval = 30s/interval = 1s/; s/^timeout = 20s/timeout = 1s/' "$T_TMP/vg-up.conf" >"$T_TMP/vg-ev.conf"
+	NODETOP_STATS=$T_TMP/vg.stats "${VG[@]}" "$NODETOP" --events -c "$T_TMP/vg-ev.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err" &
+	VPID=$!; T_PIDS="$T_PIDS $VPID"
+	kept() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
+	wait_until kept
+	kill -TERM "$VPID"; wait "$VPID"; RC=$?
+	t_eq "valgrind --events with probes every second, SIGTERM: exit 143, memcheck silent" "143 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+else
+	t_fail "valgrind is installed"
+fi
+
 # ---------------------------------------------------------------- a role without rights
 pg_sql a "CREATE TABLE lease_lock (client_id uuid NOT NULL, expires_at timestamptz NOT NULL);
           CREATE UNIQUE INDEX only_one_lease_lock ON lease_lock ((client_id IS NOT NULL));"
