@@ -143,9 +143,18 @@ t_eq "node B takes the expired lease" t "$(take_lease $NODE_B 600)"
 t_check "events: the holder change is an event, with the pair's active member" wait_until 60000 seen_in "$T_TMP/ev.out" \
 	"lease: lease holder changed on db-a: $NODE_A -> $NODE_B; pair: active member primary"
 
+# SIGHUP: the databases are read again (db-a now at a port where nothing listens)
+sed -i "s/^port = .*/port = $(free_port)/" "$T_TMP/ev.conf"
+kill -HUP "$EVPID"
+t_check "reload: a [database] changed by SIGHUP is probed as configured now (refused: down on the pair)" \
+	wait_until 60000 seen_in "$T_TMP/ev.out" 'db (primary|standby) up -> down: db-a down \(refused: '
+t_check "reload: the config event says so" seen_in "$T_TMP/ev.out" 'config.*config reloaded: 3 nodes'
+
 # ---------------------------------------------------------------- SIGSTOP: timeout, nodes polled meanwhile
 stop_all() { local pm; pm=$(pg_pid a); kill -"$1" "$pm" $(ps -o pid= --ppid "$pm"); }
 kill "$EVPID"; wait "$EVPID" 2>/dev/null
+SAN='AddressSanitizer|LeakSanitizer|runtime error|Invalid (read|write)|definitely lost'
+t_nomatch "events: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/ev.err")"
 stop_all STOP
 conf "$T_TMP/stop.conf"
 sed -i 's/^timeout = 20s/timeout = 3s/' "$T_TMP/stop.conf"
@@ -167,6 +176,7 @@ HPID=$!; T_PIDS="$T_PIDS $HPID"
 thirty() { [ $(( $(requests) - H0 )) -ge 30 ]; }
 t_check "black hole: 30 polls reach the node while the probe hangs" wait_until 120000 thirty
 kill -TERM "$HPID"; wait "$HPID" 2>/dev/null
+t_nomatch "black hole: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/hole.out")"
 t_eq "black hole: not one probe finished meanwhile (it was in flight all along)" 0 "$(sed -n 's/^db_probes=//p' "$T_TMP/hole.stats")"
 t_check "black hole: nodetop counted the polls too" test "$(sed -n 's/^polls=//p' "$T_TMP/hole.stats")" -ge 30
 stop_all CONT
@@ -202,6 +212,7 @@ if pg_replica a b && pg_start b; then
 	once "$T_TMP/rep.conf"
 	t_eq "promoted: --once sees the writer" "up writer" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['role']")"
 	kill "$RPID"; wait "$RPID" 2>/dev/null
+	t_nomatch "promoted: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/rep.out" "$T_TMP/rep.json")"
 else
 	t_fail "a streaming replica (pg_basebackup -R) starts"
 fi
