@@ -907,6 +907,11 @@ void notify_event(notifier_t *nt, const event_t *e)
 				target_enqueue(t, delivery_make(t, &(note_t){ "node", state_name(e->to), e, NULL }));
 		}
 		notify_failover(nt, e);
+	} else if (e->kind == EVENT_DB_FAILOVER || e->kind == EVENT_DB_LEASE) {
+		/* a database probed directly changed writer or lease holder (issue 15): on = failover */
+		for (size_t i = 0; i < nt->n; i++)
+			if (nt->t[i].on & NOTIFY_ON_FAILOVER)
+				target_enqueue(&nt->t[i], delivery_make(&nt->t[i], &(note_t){ "failover", "warning", e, e->subject }));
 	}
 }
 

@@ -195,6 +195,7 @@ if pg_replica a b && pg_start b; then
 		printf '[defaults]\ninterval = 10s\ntimeout = 10s\n[node primary]\nurl = %s\n' "$(sim_url 0)"
 		printf '[database db-b]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\npassword_file = %s\n' "$(pg_port b)" "$PW"
 		printf 'interval = 1s\ntimeout = 1s\nnodes = primary\n'
+		printf '[notify hook]\ncommand = sh -c "cat >>%s; echo >>%s"\non = failover\n' "$T_TMP/notified" "$T_TMP/notified"
 	} >"$T_TMP/rep.conf"
 	once "$T_TMP/rep.conf"
 	t_eq "replica: a reader, replay lag known" "reader True" "$(jget "$OUT" "$P['database']['direct'][0]['role'], $P['database']['direct'][0]['replay_lag_ms'] >= 0")"
@@ -206,6 +207,8 @@ if pg_replica a b && pg_start b; then
 	pg_promote b || t_fail "pg_ctl promote"
 	t_check "promoted: the event 'database failover: db-b is now the writer'" wait_until 60000 seen_in "$T_TMP/rep.out" \
 		'db-failover: database failover: db-b is now the writer'
+	t_check "promoted: a [notify] hook with on = failover is told" wait_until 60000 seen_in "$T_TMP/notified" \
+		'"kind":"failover".*"subject":"db-b".*"text":"\[failover\] database failover: db-b is now the writer"'
 	kill "$RPID"; wait "$RPID" 2>/dev/null
 	"$NODETOP" --events --json -c "$T_TMP/rep.conf" >"$T_TMP/rep.json" 2>&1 &
 	RPID=$!; T_PIDS="$T_PIDS $RPID"
