@@ -18,6 +18,10 @@
  * "database" object db. */
 void report_db_node_json(cJSON *db, const model_t *m, size_t idx, int64_t now_ms);
 
+/* "databases": every [database] probed, tied to nodes or not: the direct
+ * entry's fields and "ties" (the node and group names it is tied to). */
+cJSON *report_db_json(const model_t *m, int64_t now_ms);
+
 /* Text: one line per database tied to node idx, each starting with indent:
  * "db-a: up, writer, 3/30 connections, 1.2 ms, lease 1111... (expires in 9s)". */
 void report_db_node_text(strbuf_t *sb, const model_t *m, size_t idx, const char *indent);

@@ -805,6 +805,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 		cJSON_AddItemToArray(groups, jg);
 	}
 	jadd(root, "groups", groups);
+	jadd(root, "databases", report_db_json(m, now_ms));   /* every [database] (report_db.c) */
 
 	/* the firing alert rules of every node, worst first within a node */
 	cJSON *rules = cJSON_CreateArray();

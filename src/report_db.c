@@ -33,6 +33,15 @@ static cJSON *db_str_or_null(const char *s)
 	return cJSON_CreateString(buf);
 }
 
+static cJSON *db_direct_json(const model_db_t *d, int64_t now_ms)
+{
+	cJSON *o = dbinfo_to_json(d->name, &d->last);
+	if (!d->probes)
+		cJSON_ReplaceItemInObject(o, "state", cJSON_CreateString("unknown"));
+	cJSON_AddItemToObject(o, "uptime_percent", db_uptime(&d->ind, now_ms));
+	return o;
+}
+
 void report_db_node_json(cJSON *db, const model_t *m, size_t idx, int64_t now_ms)
 {
 	const node_t *n = &m->nodes[idx];
@@ -50,13 +59,22 @@ void report_db_node_json(cJSON *db, const model_t *m, size_t idx, int64_t now_ms
 		const model_db_t *d = &m->dbs[i];
 		if (!model_db_tied(m, i, n))
 			continue;
-		cJSON *o = dbinfo_to_json(d->name, &d->last);
-		if (!d->probes)
-			cJSON_ReplaceItemInObject(o, "state", cJSON_CreateString("unknown"));
-		cJSON_AddItemToObject(o, "uptime_percent", db_uptime(&d->ind, now_ms));
-		cJSON_AddItemToArray(direct, o);
+		cJSON_AddItemToArray(direct, db_direct_json(d, now_ms));
 	}
 	cJSON_AddItemToObject(db, "direct", direct);
+}
+
+cJSON *report_db_json(const model_t *m, int64_t now_ms)
+{
+	cJSON *a = cJSON_CreateArray();
+	for (size_t i = 0; i < m->ndbs; i++) {
+		cJSON *o = db_direct_json(&m->dbs[i], now_ms), *ties = cJSON_CreateArray();
+		for (size_t k = 0; k < m->dbs[i].nties; k++)
+			cJSON_AddItemToArray(ties, cJSON_CreateString(m->dbs[i].ties[k]));
+		cJSON_AddItemToObject(o, "ties", ties);
+		cJSON_AddItemToArray(a, o);
+	}
+	return a;
 }
 
 void report_db_node_text(strbuf_t *sb, const model_t *m, size_t idx, const char *indent)

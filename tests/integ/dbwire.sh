@@ -54,6 +54,8 @@ t_eq "up: the reporter (database = db-a) whose pool is empty: down, the node can
 t_match "up: ... and says which saw what" '^node cannot use the database: db_conns_open = 0.*db-a up \(direct probe\)' \
 	"$(jget "$OUT" "$R['database']['reason']")"
 t_eq "up: exit 2 (the reporter's database is critical)" 2 "$RC"
+t_eq "up: the top-level databases list, with the nodes and groups tied" "db-a up pair reporter" \
+	"$(jget "$OUT" "(d['databases'][0]['name'], d['databases'][0]['state'], *d['databases'][0]['ties'])")"
 t_nomatch "up: the password is nowhere in the report" "$PG_SUPERPASS" "$OUT"
 TXT=$("$NODETOP" --once -c "$T_TMP/up.conf" 2>&1)
 t_match "up: text report: the direct line" 'db-a \(direct\): UP, writer, [0-9]+/30 connections' "$TXT"

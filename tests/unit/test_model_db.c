@@ -267,6 +267,8 @@ static void test_reports(void **state)
 	assert_non_null(strstr(j, "\"node_view\":{\"state\":\"up\",\"reason\":\"4 open, 1 in use, max 20\","));
 	assert_non_null(strstr(j, "\"direct\":[{\"name\":\"db-a\",\"state\":\"up\",\"role\":\"writer\","));
 	assert_non_null(strstr(j, "\"lease\":{\"holder\":\"11111111-aaaa-4aaa-8aaa-000000000001\",\"expires_in_ms\":9000}"));
+	assert_non_null(strstr(j, "\"databases\":[{\"name\":\"db-a\",\"state\":\"up\","));
+	assert_non_null(strstr(j, "\"ties\":[\"n\"]}]"));
 	strbuf_free(&sb);
 	report_text(&sb, &M, t);
 	assert_non_null(strstr(strbuf_str(&sb), "    db-a (direct): UP, writer, 3/30 connections, 2.0 ms, version 15.20, "
