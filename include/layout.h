@@ -60,6 +60,9 @@ void layout_compute_rpc(layout_t *l, int cols, int rows, size_t nnodes, size_t n
  * charts, side by side from LAYOUT_FULL_COLS columns (the rules above the charts),
  * stacked below that (the rules first, when a third of the rows is 4 or more). */
 void layout_detail(layout_t *l, int cols, int rows);
+/* After layout_detail: extra rows for the facts (a node's databases probed
+ * directly), taken from the panels below while they keep 6 rows. */
+void layout_detail_grow(layout_t *l, int extra);
 /* True when r lies inside cols x rows (or is empty). */
 bool rect_inside(rect_t r, int cols, int rows);
 /* True when both are non-empty and share a cell. */

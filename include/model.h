@@ -111,6 +111,9 @@ typedef struct node {
 	bool have_db;                    /* the db_conns_* gauges were present */
 	double db_wait_prev;
 	bool have_db_wait_prev;
+	state_t db_node_view;            /* the database as the node's own gauges show it, before the
+	                                    direct probes of model_db.c are added in (issue 15) */
+	char db_node_reason[160];
 
 	rpc_chain_t *chains;
 	size_t nchains, chains_cap;
@@ -169,6 +172,8 @@ typedef struct model {
 	                                    judgements' "now" when they are given none (0) */
 	rules_cfg_t rules_cfg;           /* alert rules of nodes added from now on (defaults) */
 	struct model_rpc *rpc;           /* [rpc NAME] endpoints probed directly (model_rpc.h), or NULL */
+	struct model_db *dbs;            /* databases probed directly (model_db.h, issue 15) */
+	size_t ndbs;
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */

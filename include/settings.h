@@ -1,5 +1,5 @@
 /* settings.h - nodetop's configuration: the INI file (inih) with [defaults], [node NAME],
- * [chart ID], [alerts] and [notify NAME] sections, and nodes given as URLs. */
+ * [chart ID], [alerts], [notify NAME] and [database NAME] sections, and nodes given as URLs. */
 #ifndef NODETOP_SETTINGS_H
 #define NODETOP_SETTINGS_H
 
@@ -31,7 +31,23 @@ typedef struct node_cfg {
 	int64_t failover_grace_ms; /* its group's failover may take this long (0 = 60 s default) */
 	unsigned standby_answers;  /* besides refused, what a standby answers: bit 1 = 502, 2 = 503 */
 	rules_cfg_t alerts;        /* per-node rule thresholds (warn_given / crit_given set) */
+	char *database;            /* database = NAME: a [database NAME] probed for this node, or NULL */
 } node_cfg_t;
+
+/* [database NAME]: a PostgreSQL probed directly (issue 15). Strings NULL:
+ * libpq's default (the PG* environment, ~/.pgpass, the unix socket). */
+typedef struct db_cfg {
+	char *name;
+	char *host, *dbname, *user;
+	size_t port;               /* 0: libpq's default ($PGPORT, 5432) */
+	char *password_file;       /* path; read by the probe, never kept here */
+	char *sslmode;             /* disable|allow|prefer|require|verify-ca|verify-full */
+	char *sslrootcert;         /* path */
+	int64_t interval_ms;       /* default 10 s */
+	int64_t timeout_ms;        /* the whole probe, default 5 s (capped at the interval) */
+	char **nodes;              /* nodes = a, b: nodes or groups tied to it (node key database = NAME too) */
+	size_t nnodes;
+} db_cfg_t;
 
 /* What a [notify NAME] section is notified of (the on = ... list). */
 enum notify_on {
@@ -94,6 +110,8 @@ typedef struct settings {
 	size_t nnotify, notify_cap;
 	rpc_cfg_t *rpc;            /* [rpc NAME] sections (read at start only) */
 	size_t nrpc, rpc_cap;
+	db_cfg_t *dbs;             /* [database NAME] sections */
+	size_t ndbs, dbs_cap;
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
 	size_t nwarnings;
 } settings_t;
@@ -112,6 +130,9 @@ int settings_load_string(settings_t *s, const char *name, const char *text, char
  * one "host:port#2"), with the [defaults] values; timeouts are capped at the
  * interval. On error returns -1, writes the problem into err, leaves s as it was. */
 int settings_add_url(settings_t *s, const char *url, char *err, size_t errlen);
+/* True when [database] d is tied to node n: named in its nodes (by node or
+ * group name), or the node's database key names it. */
+bool settings_db_ties(const db_cfg_t *d, const node_cfg_t *n);
 /* The rules as they apply to node n: [alerts] with n's own thresholds on top. */
 void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *out);
 /* The default config path: $XDG_CONFIG_HOME/nodetop/nodetop.conf or ~/.config/...; heap string

@@ -13,6 +13,8 @@
 
 #include "app.h"
 #include "app_rpc.h"
+#include "app_db.h"
+#include "model_db.h"
 #include "model.h"
 #include "notify.h"
 #include "poller.h"
@@ -33,6 +35,7 @@ typedef struct app {
 	tui_t *tui;
 	notifier_t *notify;        /* [notify NAME] hooks, or NULL */
 	app_rpc_t *rpc;            /* [rpc NAME] probes, or NULL */
+	app_db_t *db;              /* [database NAME] probes, or NULL (app_db.c) */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -42,6 +45,8 @@ typedef struct app {
 	bool quitting;
 	int exit_code;
 } app_t;
+
+static void app_on_db(void *ud);
 
 static int64_t app_now_ms(void)
 {
@@ -78,6 +83,10 @@ static void app_write_stats(const app_t *a)
 	fprintf(f, "lateness_p50_ms=%.3f\nlateness_p99_ms=%.3f\nlateness_max_ms=%.3f\nrounds=%lu\n"
 	        "polls=%lu\nhealth_polls=%lu\nmetrics_polls=%lu\npoll_errors=%lu\nnodes=%zu\n",
 	        p50, p99, max, count, hpolls + mpolls, hpolls, mpolls, errors, a->model.nnodes);
+	unsigned long dbp = 0;
+	for (size_t i = 0; i < a->model.ndbs; i++)
+		dbp += a->model.dbs[i].probes;
+	fprintf(f, "db_probes=%lu\n", dbp);
 	fclose(f);
 }
 
@@ -93,6 +102,8 @@ static void app_quit(app_t *a)
 		poller_stop(a->poller);
 	app_rpc_stop(a->rpc);
 	notify_stop(a->notify);
+	app_db_stop(a->db);
+	a->db = NULL;
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->deadline);
 	uv_close((uv_handle_t *)&a->tick, NULL);
@@ -269,6 +280,10 @@ static void app_reload(app_t *a)
 	/* The new settings replace the old; the old strings are no longer used. */
 	settings_free(a->settings);
 	*a->settings = ns;
+	app_db_stop(a->db);               /* databases: probed anew from the new settings */
+	model_db_clear(&a->model);
+	a->db = app_db_new(&a->loop, &a->model, a->settings, app_on_db, a);
+	app_db_start(a->db, true);
 	char msg[200];
 	snprintf(msg, sizeof(msg), "config reloaded: %zu nodes (%zu added, %zu removed or changed)",
 	         a->model.nnodes, added, removed);
@@ -296,6 +311,8 @@ static void app_on_signal(uv_signal_t *h, int signum)
 
 static bool app_round_done(const app_t *a)
 {
+	if (!app_db_round_done(a->db))
+		return false;
 	for (size_t i = 0; i < a->model.nnodes; i++)
 		if (poller_rounds(a->poller, i) < 1)
 			return false;
@@ -353,6 +370,19 @@ static void app_on_result(void *ud, const probe_result_t *r)
 
 /* An [rpc] endpoint's probe said something (the model has it already). */
 static void app_on_rpc(void *ud)
+{
+	app_t *a = ud;
+	if (a->quitting)
+		return;
+	app_changed(a);
+	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
+		app_report_once(a);
+		app_quit(a);
+	}
+}
+
+/* A database probe's result went into the model (app_db.c). */
+static void app_on_db(void *ud)
 {
 	app_t *a = ud;
 	if (a->quitting)
@@ -454,6 +484,9 @@ int app_run(settings_t *s, const cli_t *cli)
 	}
 	app_group_options(a, s->nodes, s->nnodes);
 	app_apply_rules(a, s);
+	for (size_t i = 0; cli->mode == CLI_STATUS_LINE && i < s->ndbs; i++)
+		if (s->dbs[i].timeout_ms > APP_STATUS_LINE_TIMEOUT_MS)
+			s->dbs[i].timeout_ms = APP_STATUS_LINE_TIMEOUT_MS;
 	if (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
@@ -482,6 +515,7 @@ int app_run(settings_t *s, const cli_t *cli)
 			a->exit_code = 3;
 			app_quit(a);
 		}
+		a->db = app_db_new(&a->loop, &a->model, s, app_on_db, a);
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];
@@ -506,11 +540,15 @@ int app_run(settings_t *s, const cli_t *cli)
 			app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : APP_RPC_QUICK;
 			if (a->rpc && app_rpc_once_budget_ms(s, rm) > worst)
 				worst = app_rpc_once_budget_ms(s, rm);
+			if (app_db_worst_timeout_ms(s) > worst)
+				worst = app_db_worst_timeout_ms(s);
 			/* Every request ends by its own timeout; this is a backstop for the report. */
 			uv_timer_start(&a->deadline, app_on_deadline, (uint64_t)worst + 1500, 0);
 			poller_start(a->poller, false);
+			app_db_start(a->db, false);
 		} else {
 			poller_start(a->poller, true);
+			app_db_start(a->db, true);
 			uv_timer_start(&a->tick, app_on_tick, APP_TICK_MS, APP_TICK_MS);
 		}
 		if (cli->mode == CLI_DASHBOARD) {

@@ -67,6 +67,7 @@ const char *event_kind_name(event_kind_t k)
 {
 	static const char *const names[] = {
 		"node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify",
+		"db-failover", "lease",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

@@ -2,6 +2,7 @@
  * for each dirty window through the panels handed in, the overlays, one doupdate(). */
 #include "frame.h"
 #include "model_rpc.h"
+#include "panel_db.h"
 
 static WINDOW *frame_newwin(rect_t r)
 {
@@ -47,8 +48,10 @@ static void frame_make_windows(frame_t *f, view_t *t)
 		f->kwin = frame_newwin((rect_t){ dy, dx, t->rows - 1, t->cols - 2 });
 		return;
 	}
-	if (t->view == VIEW_DETAIL)
+	if (t->view == VIEW_DETAIL) {
 		layout_detail(&t->lay, t->cols, t->rows);
+		layout_detail_grow(&t->lay, panel_db_count(t->m, t->sel));   /* its databases (panel_db.c) */
+	}
 	else
 		layout_compute_rpc(&t->lay, t->cols, t->rows, t->m->nnodes, t->m->ngroups, model_rpc_count(t->m));
 	t->lay_nnodes = t->m->nnodes;

@@ -195,3 +195,20 @@ bool rect_contains(rect_t r, int y, int x)
 {
 	return r.h && r.w && y >= r.y && y < r.y + r.h && x >= r.x && x < r.x + r.w;
 }
+
+void layout_detail_grow(layout_t *l, int extra)
+{
+	if (l->mode == LAYOUT_TOO_SMALL || extra <= 0 || l->checks.h <= 6)
+		return;
+	if (extra > l->checks.h - 6)
+		extra = l->checks.h - 6;
+	bool beside = l->checks.y == l->charts.y;   /* side by side, or one shared panel */
+	l->nodes.h += extra;
+	l->node_lines += extra;
+	l->checks.y += extra;
+	l->checks.h -= extra;
+	if (beside) {
+		l->charts.y += extra;
+		l->charts.h -= extra;
+	}
+}

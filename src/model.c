@@ -6,6 +6,7 @@
 
 #include "fmt.h"
 #include "model.h"
+#include "model_db.h"
 #include "model_priv.h"
 #include "model_rpc.h"
 #include "xalloc.h"
@@ -70,6 +71,7 @@ void model_free(model_t *m)
 	chart_set_free(&m->charts);
 	eventlog_free(&m->events);
 	model_rpc_free(m);
+	model_db_clear(m);
 	memset(m, 0, sizeof *m);
 }
 
@@ -335,6 +337,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 		st = STATE_UP;
 		snprintf(reason, sizeof reason, "%.0f open, %.0f in use, max %.0f", n->db_open, n->db_used, n->db_max);
 	}
+	model_db_judge(m, n, &st, reason, sizeof reason);   /* the direct probes (model_db.c) */
 	changed |= model_ind_set(m, &n->ind[IND_DB], EVENT_DB, n->name, "", st, reason, now);
 
 	/* RPC per chain, then overall = worst chain */

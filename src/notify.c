@@ -819,6 +819,11 @@ void notify_event(notifier_t *nt, const event_t *e)
 		}
 	} else if (e->kind == EVENT_FAILOVER) {
 		notify_failover(nt, e);
+	} else if (e->kind == EVENT_DB_FAILOVER || e->kind == EVENT_DB_LEASE) {
+		/* a database probed directly changed writer or lease holder (issue 15): on = failover */
+		for (size_t i = 0; i < nt->n; i++)
+			if (nt->t[i]->on & NOTIFY_ON_FAILOVER)
+				target_enqueue(nt->t[i], delivery_make(nt->t[i], &(note_t){ "failover", "warning", e, e->subject }));
 	}
 }
 

@@ -110,6 +110,12 @@ static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e,
 		render_put(t, w, y, x, W - x, detail, A_NORMAL);
 		return;
 	}
+	if (e->kind == EVENT_DB_FAILOVER || e->kind == EVENT_DB_LEASE) {
+		/* "● database failover: db-a is now the writer" (issue 15) */
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
+		render_put(t, w, y, x, W - x, detail, A_BOLD);
+		return;
+	}
 	if (e->kind == EVENT_ACK) {
 		x += render_put(t, w, y, x, W - x, "ack", A_BOLD) + 1;
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "on %s", node) + 2;

@@ -8,6 +8,7 @@
 #include "panel_kiosk.h"
 #include "panel_rules.h"
 #include "panel_rpc.h"
+#include "model_db.h"
 #include "render.h"
 #include "xalloc.h"
 
@@ -224,7 +225,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	fmt_clock(seen_clock, sizeof seen_clock, seen, false);
 	for (int k = 0; k < IND__COUNT && y < end; k++) {
 		const indicator_t *ind = &n->ind[k];
-		bool old = unread && k != IND_NODE;
+		bool old = unread && k != IND_NODE && !(k == IND_DB && model_db_direct(t->m, n));
 		if (!kiosk_ind_shown(n, (indicator_id_t)k))
 			continue;
 		x = 5;

@@ -6,6 +6,8 @@
 #include "fmt.h"
 #include "panel_nodes.h"
 #include "panel_rpc.h"
+#include "model_db.h"
+#include "panel_db.h"
 #include "render.h"
 
 #define HOUR_MS (3600LL * 1000)
@@ -325,7 +327,8 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	char p1[16], p24[16], since[16], buf[512];
 	int64_t seen = 0;
 	/* a DB/RPC state not read now: last seen, dimmed, not a live state */
-	bool old = k != IND_NODE && ind->state != STATE_UNKNOWN && nodes_unread(t, n, &seen);
+	bool old = k != IND_NODE && ind->state != STATE_UNKNOWN && nodes_unread(t, n, &seen) &&
+	           !(k == IND_DB && model_db_direct(t->m, n));   /* probed directly: current */
 
 	nodes_pct(ind, t->now_ms, HOUR_MS, p1, sizeof p1);
 	nodes_pct(ind, t->now_ms, DAY_MS, p24, sizeof p24);
@@ -421,7 +424,7 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		render_field(t, w, y, x, 13, buf, nodes_state_attr(t, n, ind->state) & ~A_REVERSE, false);
 	}
 	x += 14;
-	if (k != IND_NODE && nodes_unread(t, n, NULL)) {
+	if (k != IND_NODE && nodes_unread(t, n, NULL) && !(k == IND_DB && model_db_direct(t->m, n))) {
 		render_field(t, w, y, x, 6, "seen", A_DIM, true);   /* last seen, not counting on */
 		x += 7;
 	} else if (ind->since_ms) {
@@ -677,6 +680,7 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 		for (int k = 0; k < IND__COUNT && y < H; k++, y++)
 			nodes_ind_line(t, w, y, n, (indicator_id_t)k, 1);
 	} else if (y < H) {
-		nodes_ind_compact(t, w, y, n);
+		nodes_ind_compact(t, w, y++, n);
 	}
+	panel_db_detail_draw(t, w, y, t->sel);   /* the databases probed directly (panel_db.c) */
 }

@@ -3,6 +3,7 @@
 #include "fmt.h"
 #include "report.h"
 #include "report_rpc.h"
+#include "report_db.h"
 
 #include <cJSON.h>
 #include <inttypes.h>
@@ -525,6 +526,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_num(sb, n->db_max);
 	}
 	strbuf_putc(sb, '\n');
+	report_db_node_text(sb, m, idx, "    ");
 	strbuf_puts(sb, "  rpc:      ");
 	put_indicator_line(sb, &n->ind[IND_RPC], now_ms, u);
 	strbuf_putc(sb, '\n');
@@ -720,6 +722,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(db, "used", n->have_db ? json_num(n->db_used) : cJSON_CreateNull());
 	jadd(db, "max", n->have_db ? json_num(n->db_max) : cJSON_CreateNull());
 	jadd(db, "wait_count", n->have_db ? json_num(n->db_wait) : cJSON_CreateNull());
+	report_db_node_json(db, m, idx, now_ms);   /* node_view, direct (report_db.c) */
 	jadd(o, "database", db);
 
 	cJSON *rpc = json_indicator(&n->ind[IND_RPC], now_ms);
@@ -805,6 +808,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 		cJSON_AddItemToArray(groups, jg);
 	}
 	jadd(root, "groups", groups);
+	jadd(root, "databases", report_db_json(m, now_ms));   /* every [database] (report_db.c) */
 
 	/* the firing alert rules of every node, worst first within a node */
 	cJSON *rules = cJSON_CreateArray();
@@ -857,6 +861,11 @@ static bool event_has_transition(const event_t *e)
 static void put_event_body(strbuf_t *sb, const event_t *e, bool utf8)
 {
 	strbuf_puts(sb, event_kind_name(e->kind));
+	if (e->kind == EVENT_DB_FAILOVER || e->kind == EVENT_DB_LEASE) {   /* the sentence says it all */
+		strbuf_puts(sb, ": ");
+		put_esc(sb, e->detail, utf8);
+		return;
+	}
 	if (e->kind == EVENT_FAILOVER) {
 		/* "failover in pair: primary -> standby after 14s without an active member" */
 		strbuf_puts(sb, " in ");

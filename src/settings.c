@@ -76,6 +76,8 @@ typedef enum key_type {
 	KT_COMMAND,      /* char *: a command line (split into argv after the file) */
 	KT_RPC_URL,      /* char *: http(s):// or ws(s):// URL whose path and query are secrets */
 	KT_CHAIN_ID,     /* uint64_t: a chain id, decimal or 0x hex, above 0 */
+	KT_TEXT,         /* char *: at most 255 bytes, no control characters ([database] host, dbname, user) */
+	KT_SSLMODE,      /* char *: one of libpq's sslmode values */
 	KT__COUNT
 } key_type_t;
 
@@ -143,6 +145,7 @@ static const key_def_t settings_node_rows[] = {
 	{ "failover_grace", KT_DURATION, NODE_OFF(failover_grace_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS,
 	  KEY_INHERIT, NULL },
 	{ "standby_answers", KT_STANDBY, NODE_OFF(standby_answers), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "database", KT_NAME, NODE_OFF(database), 0, 0, 0, KEY_INHERIT, NULL },
 };
 
 /* [defaults] only: the program's own settings */
@@ -235,6 +238,23 @@ static const key_def_t settings_rpc_rows[] = {
 	{ "nodes", KT_NAME_LIST, RPC_OFF(nodes), RPC_OFF(nnodes), 0, 0, 0, NULL },
 };
 static const key_table_t settings_rpc_keys = KEY_TABLE(settings_rpc_rows);
+/* [database NAME] (issue 15): a PostgreSQL probed directly */
+#define DB_OFF(f) offsetof(db_cfg_t, f)
+#define DEF_DB_INTERVAL_MS  10000
+#define DEF_DB_TIMEOUT_MS   5000
+static const key_def_t settings_db_rows[] = {
+	{ "host", KT_TEXT, DB_OFF(host), 0, 0, 0, 0, NULL },
+	{ "port", KT_COUNT, DB_OFF(port), 0, 1, 65535, 0, NULL },
+	{ "dbname", KT_TEXT, DB_OFF(dbname), 0, 0, 0, 0, NULL },
+	{ "user", KT_TEXT, DB_OFF(user), 0, 0, 0, 0, NULL },
+	{ "password_file", KT_FILE, DB_OFF(password_file), 0, 0, 0, KEY_SECRET, NULL },
+	{ "sslmode", KT_SSLMODE, DB_OFF(sslmode), 0, 0, 0, 0, NULL },
+	{ "sslrootcert", KT_FILE, DB_OFF(sslrootcert), 0, 0, 0, 0, NULL },
+	{ "interval", KT_DURATION, DB_OFF(interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
+	{ "timeout", KT_DURATION, DB_OFF(timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, 0, NULL },
+	{ "nodes", KT_NAME_LIST, DB_OFF(nodes), DB_OFF(nnodes), 0, 0, 0, NULL },
+};
+static const key_table_t settings_db_keys = KEY_TABLE(settings_db_rows);
 
 static const key_table_t settings_node_keys = KEY_TABLE(settings_node_rows);
 static const key_table_t settings_alerts_keys = KEY_TABLE(settings_alerts_rows);
@@ -284,7 +304,7 @@ static bool key_group_set(const key_table_t *t, const int *lines, size_t k)
 
 /* ------------------------------------------------------------------ parse state */
 
-typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY, SEC_RPC } section_kind_t;
+typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY, SEC_RPC, SEC_DB } section_kind_t;
 
 typedef struct notify_lines {
 	int section;               /* line of [notify NAME] */
@@ -332,6 +352,9 @@ typedef struct parse {
 	size_t first_rpc;          /* [rpc] sections: as for [notify] */
 	notify_lines_t *rl;
 	size_t rl_cap;
+	size_t first_db;           /* [database] sections before this index came from elsewhere */
+	node_lines_t *dbl;         /* per [database] of this file */
+	size_t dbl_cap;
 } parse_t;
 
 /* One key table as the current section sees it. */
@@ -619,6 +642,19 @@ void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *
 		rules_cfg_override(out, &n->alerts);
 }
 
+static void settings_db_free(db_cfg_t *d)
+{
+	free(d->name);
+	free(d->host);
+	free(d->dbname);
+	free(d->user);
+	free(d->password_file);
+	free(d->sslmode);
+	free(d->sslrootcert);
+	settings_strv_free(d->nodes, d->nnodes);
+	memset(d, 0, sizeof *d);
+}
+
 void settings_free(settings_t *s)
 {
 	free(s->path);
@@ -633,6 +669,9 @@ void settings_free(settings_t *s)
 	for (size_t i = 0; i < s->nrpc; i++)
 		settings_rpc_free(&s->rpc[i]);
 	free(s->rpc);
+	for (size_t i = 0; i < s->ndbs; i++)
+		settings_db_free(&s->dbs[i]);
+	free(s->dbs);
 	for (size_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
@@ -1141,6 +1180,9 @@ static void parse_section_name(const parse_t *ps, char *buf, size_t len)
 	case SEC_RPC:
 		snprintf(buf, len, "[rpc %s]", settings_echo(e, sizeof(e), ps->s->rpc[ps->cur].name));
 		break;
+	case SEC_DB:
+		snprintf(buf, len, "[database %s]", settings_echo(e, sizeof(e), ps->s->dbs[ps->cur].name));
+		break;
 	default:
 		snprintf(buf, len, "(no section)");
 		break;
@@ -1294,6 +1336,35 @@ static void parse_begin_rpc(parse_t *ps, const char *name)
 	ps->cur = s->nrpc - 1;
 }
 
+static void parse_begin_db(parse_t *ps, const char *name)
+{
+	settings_t *s = ps->s;
+	if (!parse_check_section_name(ps, "database", "name", "db-a", name))
+		return;
+	for (size_t i = 0; i < s->ndbs; i++) {
+		if (strcmp(s->dbs[i].name, name) == 0) {
+			if (i >= ps->first_db)
+				parse_error(ps, ps->line, "duplicate database '%s' (first at line %d)", name,
+				            ps->dbl[i - ps->first_db].section);
+			else
+				parse_error(ps, ps->line, "duplicate database '%s' (already added)", name);
+			return;
+		}
+	}
+	size_t i = s->ndbs - ps->first_db;
+	ps->dbl = xgrow(ps->dbl, &ps->dbl_cap, i + 1, sizeof *ps->dbl);
+	memset(&ps->dbl[i], 0, sizeof ps->dbl[i]);
+	ps->dbl[i].section = ps->line;
+	s->dbs = xgrow(s->dbs, &s->dbs_cap, s->ndbs + 1, sizeof *s->dbs);
+	db_cfg_t *d = &s->dbs[s->ndbs++];
+	memset(d, 0, sizeof *d);
+	d->name = xstrdup(name);
+	d->interval_ms = DEF_DB_INTERVAL_MS;
+	d->timeout_ms = DEF_DB_TIMEOUT_MS;
+	ps->sec = SEC_DB;
+	ps->cur = s->ndbs - 1;
+}
+
 /* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
  * begin function, its key table and its place in parse_scopes. */
 typedef struct section_def {
@@ -1309,6 +1380,7 @@ static const section_def_t settings_sections[] = {
 	{ "alerts", false, parse_begin_alerts },
 	{ "notify", true, parse_begin_notify },
 	{ "rpc", true, parse_begin_rpc },
+	{ "database", true, parse_begin_db },
 };
 
 /* A section header [raw]: raw is the text between the brackets. */
@@ -1768,6 +1840,25 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 		else
 			parse_error(ps, ps->line, "bad format '%s' (use json or slack)", settings_echo(e, sizeof(e), v));
 		break;
+	case KT_TEXT:
+		if (settings_has_ctl(v, false) || strlen(v) > 255)
+			parse_error(ps, ps->line, "bad %s '%s' (at most 255 characters, no control characters)", d->name,
+			            settings_echo(e, sizeof(e), v));
+		else
+			*str = xstrdup(v);
+		break;
+	case KT_SSLMODE: {
+		static const char *const modes[] = { "disable", "allow", "prefer", "require", "verify-ca", "verify-full" };
+		size_t k = 0;
+		while (k < 6 && strcmp(v, modes[k]) != 0)
+			k++;
+		if (k == 6)
+			parse_error(ps, ps->line, "bad sslmode '%s' (use disable, allow, prefer, require, verify-ca or "
+			            "verify-full)", settings_echo(e, sizeof(e), v));
+		else
+			*str = xstrdup(v);
+		break;
+	}
 	case KT_COMMAND:
 		if (settings_has_ctl(v, false))
 			parse_error(ps, ps->line, "bad command for '%s' (control characters)", d->name);
@@ -1845,6 +1936,9 @@ static size_t parse_scopes(parse_t *ps, key_scope_t sc[2])
 		sc[1] = (key_scope_t){ &settings_notify_http_keys, &s->rpc[ps->cur].http, l->hkey };
 		return 2;
 	}
+	case SEC_DB:
+		sc[0] = (key_scope_t){ &settings_db_keys, &s->dbs[ps->cur], ps->dbl[ps->cur - ps->first_db].key };
+		return 1;
 	default:
 		return 0;
 	}
@@ -2176,6 +2270,67 @@ static void parse_finish_rpc(parse_t *ps, size_t i)
 		settings_warn(s, xasprintf("rpc %s: TLS verification disabled (insecure = true)", c->name));
 }
 
+/* [database NAME]: the timeout within the interval; nodes = ... name nodes or
+ * groups; every node's database = NAME names a [database]. */
+static void parse_finish_db(parse_t *ps, size_t i)
+{
+	char a[32], b[32];
+	settings_t *s = ps->s;
+	db_cfg_t *d = &s->dbs[ps->first_db + i];
+	const int *k = ps->dbl[i].key;
+	const key_table_t *t = &settings_db_keys;
+	if (d->timeout_ms > d->interval_ms) {
+		int tl = key_line(t, k, "timeout");
+		if (!tl) {
+			d->timeout_ms = d->interval_ms;
+		} else {
+			settings_format_duration(d->timeout_ms, a, sizeof(a));
+			settings_format_duration(d->interval_ms, b, sizeof(b));
+			parse_error(ps, tl, "timeout %s is longer than interval %s in [database %s]", a, b, d->name);
+			return;
+		}
+	}
+	for (size_t j = 0; j < d->nnodes; j++) {
+		bool found = false;
+		for (size_t n = 0; n < s->nnodes && !found; n++)
+			found = strcmp(s->nodes[n].name, d->nodes[j]) == 0 ||
+			        (s->nodes[n].group && strcmp(s->nodes[n].group, d->nodes[j]) == 0);
+		if (!found) {
+			parse_error(ps, key_line(t, k, "nodes"), "unknown node or group '%s' in [database %s]", d->nodes[j],
+			            d->name);
+			return;
+		}
+	}
+}
+
+static void parse_finish_db_refs(parse_t *ps)
+{
+	settings_t *s = ps->s;
+	for (size_t i = ps->first_node; i < s->nnodes; i++) {
+		const node_cfg_t *n = &s->nodes[i];
+		bool found = !n->database;
+		for (size_t j = 0; j < s->ndbs && !found; j++)
+			found = strcmp(s->dbs[j].name, n->database) == 0;
+		if (!found) {
+			int line = key_line(&settings_node_keys, ps->nl[i - ps->first_node].key, "database");
+			parse_error(ps, line ? line : key_line(&settings_node_keys, ps->dline, "database"),
+			            "unknown database '%s' for [node %s] (no [database %s] section)", n->database, n->name,
+			            n->database);
+			return;
+		}
+	}
+}
+
+bool settings_db_ties(const db_cfg_t *d, const node_cfg_t *n)
+{
+	if (n->database && strcmp(n->database, d->name) == 0)
+		return true;
+	for (size_t j = 0; j < d->nnodes; j++)
+		if (strcmp(d->nodes[j], n->name) == 0 || (n->group && strcmp(d->nodes[j], n->group) == 0))
+			return true;
+	return false;
+}
+
 /* [alerts] and per-node thresholds: the critical level is past the warning one. */
 static void parse_check_levels(parse_t *ps, const rules_cfg_t *c, int line, const char *where)
 {
@@ -2205,6 +2360,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	ps.first_node = s->nnodes;
 	ps.first_notify = s->nnotify;
 	ps.first_rpc = s->nrpc;
+	ps.first_db = s->ndbs;
 
 	int r = ini_parse_stream(parse_reader, &ps, parse_handler, &ps);
 	if (r > 0 && (!ps.err_line || r < ps.err_line)) {
@@ -2222,6 +2378,10 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 		parse_finish_notify(&ps, i);
 	for (size_t i = 0; !ps.err_line && i < s->nrpc - ps.first_rpc; i++)
 		parse_finish_rpc(&ps, i);
+	for (size_t i = 0; !ps.err_line && i < s->ndbs - ps.first_db; i++)
+		parse_finish_db(&ps, i);
+	if (!ps.err_line)
+		parse_finish_db_refs(&ps);
 	if (!ps.err_line && ps.alerts_section)
 		parse_check_levels(&ps, &s->alerts, ps.alerts_section, "[alerts]");
 	for (size_t i = 0; !ps.err_line && i < s->nnodes - ps.first_node; i++) {
@@ -2239,6 +2399,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	free(ps.nl);
 	free(ps.ntl);
 	free(ps.rl);
+	free(ps.dbl);
 	free(ps.base_dir);
 	if (ps.err_line) {
 		settings_free(s);

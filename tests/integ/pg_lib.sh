@@ -54,7 +54,8 @@ pg_cleanup() {
 	done
 	rm -rf "$PG_ROOT"
 }
-trap 'pg_cleanup; t_cleanup' EXIT
+# (t_cleanup takes the test's exit status from $?: hand it the one from before pg_cleanup)
+trap 'pg_rc=$?; pg_cleanup; (exit "$pg_rc"); t_cleanup' EXIT
 # killed (make's time-out, ^C): still stop the servers, through the EXIT trap
 trap 'exit 129' HUP
 trap 'exit 130' INT

@@ -1165,6 +1165,102 @@ static void test_notify_errors(void **state)
 	             "nodetop.conf:1: section [notify] needs a name, e.g. [notify oncall]");
 }
 
+/* ------------------------------------------------------------------ [database NAME] (issue 15) */
+
+static void test_database_sections(void **state)
+{
+	(void)state;
+	char pw[600], text[2048];
+	snprintf(pw, sizeof pw, "%s", write_file("db.pw", "secret-pw\n", 0600));
+	snprintf(text, sizeof text,
+	         "[node primary]\nurl = http://a\ngroup = pair\n"
+	         "[node standby]\nurl = http://b\ngroup = pair\n"
+	         "[node reporter]\nurl = http://c\ndatabase = db-r\n"
+	         "[database db-a]\nhost = writer.cluster.example\nport = 5433\ndbname = chainlink\nuser = nodetop_ro\n"
+	         "password_file = %s\nsslmode = verify-full\nsslrootcert = %s\ninterval = 5s\ntimeout = 2s\n"
+	         "nodes = pair\n"
+	         "[database db-r]\nhost = /var/run/postgresql\n", pw, pw);
+	settings_t s;
+	load_ok(&s, text);
+	assert_int_equal(s.ndbs, 2);
+	const db_cfg_t *a = &s.dbs[0], *r = &s.dbs[1];
+	assert_string_equal(a->name, "db-a");
+	assert_string_equal(a->host, "writer.cluster.example");
+	assert_int_equal(a->port, 5433);
+	assert_string_equal(a->dbname, "chainlink");
+	assert_string_equal(a->user, "nodetop_ro");
+	assert_string_equal(a->password_file, pw);
+	assert_string_equal(a->sslmode, "verify-full");
+	assert_string_equal(a->sslrootcert, pw);
+	assert_int_equal(a->interval_ms, 5000);
+	assert_int_equal(a->timeout_ms, 2000);
+	assert_int_equal(a->nnodes, 1);
+	/* defaults: 10 s, 5 s; libpq's defaults for the rest */
+	assert_string_equal(r->host, "/var/run/postgresql");
+	assert_int_equal(r->port, 0);
+	assert_null(r->dbname);
+	assert_null(r->user);
+	assert_null(r->password_file);
+	assert_null(r->sslmode);
+	assert_int_equal(r->interval_ms, 10000);
+	assert_int_equal(r->timeout_ms, 5000);
+	/* ties: a group name ties its members; a node's database key ties it */
+	assert_true(settings_db_ties(a, node_named(&s, "primary")));
+	assert_true(settings_db_ties(a, node_named(&s, "standby")));
+	assert_false(settings_db_ties(a, node_named(&s, "reporter")));
+	assert_true(settings_db_ties(r, node_named(&s, "reporter")));
+	assert_false(settings_db_ties(r, node_named(&s, "primary")));
+	/* the password itself is never read into the settings */
+	assert_int_equal(s.nwarnings, 0);
+	settings_free(&s);
+
+	/* a timeout not given is capped at a short interval; [defaults] database = ties all */
+	load_ok(&s, "[defaults]\ndatabase = d\n[node a]\nurl = http://a\n[database d]\ninterval = 2s\n");
+	assert_int_equal(s.dbs[0].timeout_ms, 2000);
+	assert_true(settings_db_ties(&s.dbs[0], &s.nodes[0]));
+	settings_free(&s);
+
+	/* a password file others can read: warned about */
+	snprintf(text, sizeof text, "[node a]\nurl = http://a\n[database d]\npassword_file = %s\nnodes = a\n",
+	         write_file("open.pw", "pw\n", 0644));
+	load_ok(&s, text);
+	assert_int_equal(s.nwarnings, 1);
+	assert_non_null(strstr(s.warnings[0], "open.pw is readable by group/others"));
+	settings_free(&s);
+}
+
+static void test_database_errors(void **state)
+{
+	(void)state;
+	expect_error("[node a]\nurl = http://a\n[database d]\nsslmode = verify\n",
+	             "nodetop.conf:4: bad sslmode 'verify' (use disable, allow, prefer, require, verify-ca or verify-full)");
+	expect_error("[node a]\nurl = http://a\n[database d]\nport = 0\n",
+	             "nodetop.conf:4: bad count '0' for 'port' (1 to 65535)");
+	expect_error("[node a]\nurl = http://a\n[database d]\nport = 65536\n",
+	             "nodetop.conf:4: bad count '65536' for 'port' (1 to 65535)");
+	expect_error("[node a]\nurl = http://a\n[database d]\nport = 54x\n",
+	             "nodetop.conf:4: bad count '54x' for 'port' (1 to 65535)");
+	expect_error("[node a]\nurl = http://a\n[database d]\npassword = hunter2\n",
+	             "nodetop.conf:4: unknown key 'password' in [database d]");
+	expect_error("[node a]\nurl = http://a\n[database d]\ninterval = 5s\n\ntimeout = 6s\n",
+	             "nodetop.conf:6: timeout 6s is longer than interval 5s in [database d]");
+	expect_error("[node a]\nurl = http://a\n[database d]\ninterval = soon\n",
+	             "nodetop.conf:4: bad duration 'soon' for 'interval' (use e.g. 5s, 500ms, 2m)");
+	expect_error("[node a]\nurl = http://a\n[database d]\nnodes = a, b\n",
+	             "nodetop.conf:4: unknown node or group 'b' in [database d]");
+	expect_error("[node a]\nurl = http://a\n[database d]\nnodes = a, b/c\n",
+	             "nodetop.conf:4: bad name 'b/c' in 'nodes' (a list of names: a, b, c)");
+	expect_error("[node a]\nurl = http://a\ndatabase = dd\n[database d]\n",
+	             "nodetop.conf:3: unknown database 'dd' for [node a] (no [database dd] section)");
+	expect_error("[database d]\n[node a]\nurl = http://a\n[database d]\n",
+	             "nodetop.conf:4: duplicate database 'd' (first at line 1)");
+	expect_error("[database]\n", "nodetop.conf:1: section [database] needs a name, e.g. [database db-a]");
+	expect_error("[node a]\nurl = http://a\n[database d]\nhost = a\tb\n",
+	             "nodetop.conf:4: bad host 'a?b' (at most 255 characters, no control characters)");
+	expect_error("[node a]\nurl = http://a\n[database d]\npassword_file = /nonexistent/pw\n",
+	             "nodetop.conf:4: cannot read password_file '/nonexistent/pw': No such file or directory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1194,6 +1290,8 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_booleans_and_comments),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test_setup_teardown(test_database_sections, setup_tmpdir, teardown_tmpdir),
+		cmocka_unit_test(test_database_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

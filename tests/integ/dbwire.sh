@@ -1,0 +1,225 @@
+#!/bin/bash
+# tests/integ/dbwire.sh - issue 15 through the real binary: [database] sections,
+# `nodetop --once --json` and `--events` against a real PostgreSQL and nodetop-sim.
+# up, stopped, SIGSTOPped, wrong password, verify-full, promoted replica, lease, rights.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+. "$top_srcdir/tests/integ/pg_lib.sh"
+
+pg_have || { t_fail "PostgreSQL server binaries in $PG_BIN and a user ($PG_USER) to run them (apt-get install postgresql)"; t_done; }
+jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); v=eval(sys.argv[1]); print(" ".join(map(str, v)) if isinstance(v, tuple) else v)' "$2" <<<"$1"; }
+
+pg_init a && pg_start a || { t_fail "PostgreSQL initdb and start as $PG_USER"; t_done; }
+t_ok "a real PostgreSQL on 127.0.0.1:$(pg_port a)"
+# a pair (node 1 the standby: refused, as a Chainlink standby waiting for the lease)
+# and a node whose own pool is empty (db-outage: db_conns_open = 0)
+sim_start --nodes 3 --scenarios healthy,healthy,db-outage --lease-pair 0,1 || { t_fail "simulator starts"; t_done; }
+PW=$T_TMP/pw; printf '%s\n' "$PG_SUPERPASS" >"$PW"; chmod 600 "$PW"
+WRONG="wrong-$RANDOM-pw"; printf '%s\n' "$WRONG" >"$T_TMP/wrong"; chmod 600 "$T_TMP/wrong"
+
+# conf FILE DB_EXTRA...: the nodes, and [database db-a] on cluster a with extra keys
+conf() {
+	local f=$1; shift
+	{
+		printf '[defaults]\ninterval = 10s\ntimeout = 10s\n'
+		printf '[node primary]\nurl = %s\ngroup = pair\n' "$(sim_url 0)"
+		printf '[node standby]\nurl = %s\ngroup = pair\n' "$(sim_url 1)"
+		printf '[node reporter]\nurl = %s\ndatabase = db-a\n' "$(sim_url 2)"
+		printf '[database db-a]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\n' "$(pg_port a)"
+		printf 'password_file = %s\ninterval = 30s\ntimeout = 20s\nnodes = pair\n' "$PW"
+		printf '%s\n' "$@"
+	} >"$f"
+}
+once() { # once CONF: --once --json; sets OUT, RC
+	OUT=$("$NODETOP" --once --json -c "$1" 2>"$T_TMP/err"); RC=$?
+	[ -s "$T_TMP/err" ] && sed 's/^/# stderr: /' "$T_TMP/err"
+	return 0
+}
+node() { echo "d['nodes'][[n['name'] for n in d['nodes']].index('$1')]"; }
+P=$(node primary); S=$(node standby); R=$(node reporter)
+
+# ---------------------------------------------------------------- up
+conf "$T_TMP/up.conf"
+once "$T_TMP/up.conf"
+t_eq "up: direct probe of db-a: up, writer, max_connections 30" "up writer 30" \
+	"$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['role'], $P['database']['direct'][0]['max_connections']")"
+t_eq "up: primary's database up, both views (node_view up)" "up up" "$(jget "$OUT" "$P['database']['state'], $P['database']['node_view']['state']")"
+t_eq "up: the standby (refused) has no view of its own, the direct probe says up" "standby unknown up" \
+	"$(jget "$OUT" "$S['state'], $S['database']['node_view']['state'], $S['database']['state']")"
+t_match "up: the standby's database reason says the direct probe saw it" 'db-a up \(direct probe' "$(jget "$OUT" "$S['database']['reason']")"
+t_eq "up: latency and connections in the direct entry" True \
+	"$(jget "$OUT" "$P['database']['direct'][0]['latency_ms'] > 0 and $P['database']['direct'][0]['connections'] >= 1")"
+t_eq "up: no lease_lock table: lease null" None "$(jget "$OUT" "$P['database']['direct'][0]['lease']")"
+t_eq "up: the reporter (database = db-a) whose pool is empty: down, the node cannot use the database" down \
+	"$(jget "$OUT" "$R['database']['state']")"
+t_match "up: ... and says which saw what" '^node cannot use the database: db_conns_open = 0.*db-a up \(direct probe\)' \
+	"$(jget "$OUT" "$R['database']['reason']")"
+t_eq "up: exit 2 (the reporter's database is critical)" 2 "$RC"
+t_eq "up: the top-level databases list, with the nodes and groups tied" "db-a up pair reporter" \
+	"$(jget "$OUT" "(d['databases'][0]['name'], d['databases'][0]['state'], *d['databases'][0]['ties'])")"
+t_nomatch "up: the password is nowhere in the report" "$PG_SUPERPASS" "$OUT"
+TXT=$("$NODETOP" --once -c "$T_TMP/up.conf" 2>&1)
+t_match "up: text report: the direct line" 'db-a \(direct\): UP, writer, [0-9]+/30 connections' "$TXT"
+
+# ---------------------------------------------------------------- wrong password
+conf "$T_TMP/wrong.conf"
+sed -i "s|^password_file = .*|password_file = $T_TMP/wrong|" "$T_TMP/wrong.conf"
+once "$T_TMP/wrong.conf"
+t_eq "wrong password: direct down, auth" "down auth" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['error']['class']")"
+t_eq "wrong password: the database indicator down, even for the standby" "down down" \
+	"$(jget "$OUT" "$P['database']['state'], $S['database']['state']")"
+t_match "wrong password: libpq's reason" 'password authentication failed for user "postgres"' "$(jget "$OUT" "$P['database']['reason']")"
+t_nomatch "wrong password: neither password in the report" "$WRONG|$PG_SUPERPASS" "$OUT"
+EV=$("$NODETOP" --once -c "$T_TMP/wrong.conf" 2>&1)
+t_nomatch "wrong password: nor in the text report" "$WRONG|$PG_SUPERPASS" "$EV"
+
+# ---------------------------------------------------------------- verify-full without TLS
+conf "$T_TMP/tls.conf" "sslmode = verify-full" "sslrootcert = $PW"
+once "$T_TMP/tls.conf"
+t_eq "verify-full, the server has no TLS: down, tls" "down tls" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['error']['class']")"
+t_match "verify-full: libpq's reason in the indicator" 'SSL' "$(jget "$OUT" "$P['database']['reason']")"
+
+# ---------------------------------------------------------------- valgrind
+# memcheck over the database paths: --once up and failing (auth), and --events
+# with probes on a kept connection, ended by SIGTERM with a probe maybe in flight.
+if nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
+	echo "# $NODETOP is built with AddressSanitizer: every run here was checked by it; valgrind left out"
+elif command -v valgrind >/dev/null; then
+	VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite)
+	slow() { sed 's/^interval = 10s/interval = 60s/; s/^timeout = 10s/timeout = 60s/' "$1" >"$2"; }
+	slow "$T_TMP/up.conf" "$T_TMP/vg-up.conf"
+	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-up.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
+	t_eq "valgrind --once (up, the reporter critical): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+	t_eq "valgrind --once: the direct probe answered" up "$(jget "$(cat "$T_TMP/vg.out")" "$P['database']['direct'][0]['state']")"
+	slow "$T_TMP/wrong.conf" "$T_TMP/vg-wrong.conf"
+	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-wrong.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
+	t_eq "valgrind --once (wrong password): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+	sed 's/^interval = 30s/interval = 1s/; s/^timeout = 20s/timeout = 1s/' "$T_TMP/vg-up.conf" >"$T_TMP/vg-ev.conf"
+	NODETOP_STATS=$T_TMP/vg.stats "${VG[@]}" "$NODETOP" --events -c "$T_TMP/vg-ev.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err" &
+	VPID=$!; T_PIDS="$T_PIDS $VPID"
+	kept() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
+	wait_until kept
+	kill -TERM "$VPID"; wait "$VPID"; RC=$?
+	t_eq "valgrind --events with probes every second, SIGTERM: exit 143, memcheck silent" "143 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
+else
+	t_fail "valgrind is installed"
+fi
+
+# ---------------------------------------------------------------- a role without rights
+pg_sql a "CREATE TABLE lease_lock (client_id uuid NOT NULL, expires_at timestamptz NOT NULL);
+          CREATE UNIQUE INDEX only_one_lease_lock ON lease_lock ((client_id IS NOT NULL));"
+printf 'ro-%s\n' "$RANDOM" >"$T_TMP/ro.pw"; chmod 600 "$T_TMP/ro.pw"
+pg_sql a "CREATE ROLE nodetop_ro LOGIN PASSWORD '$(cat "$T_TMP/ro.pw")'"
+conf "$T_TMP/ro.conf"
+sed -i -e "s|^password_file = .*|password_file = $T_TMP/ro.pw|" -e 's|^user = postgres|user = nodetop_ro|' "$T_TMP/ro.conf"
+once "$T_TMP/ro.conf"
+t_eq "role without rights: up, writer, lease not readable" "up writer None False" \
+	"$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['role'], $P['database']['direct'][0]['lease'], $P['database']['direct'][0]['lease_readable']")"
+TXT=$("$NODETOP" --once -c "$T_TMP/ro.conf" 2>&1)
+t_match "role without rights: text says lease: not readable" 'db-a \(direct\): UP, writer.*lease: not readable' "$TXT"
+
+# ---------------------------------------------------------------- lease_lock as Chainlink writes it
+NODE_A=11111111-aaaa-4aaa-8aaa-000000000001
+NODE_B=22222222-bbbb-4bbb-8bbb-000000000002
+take_lease() {
+	pg_sql a "INSERT INTO lease_lock (client_id, expires_at) VALUES ('$1', now() + '$2 seconds'::interval)
+	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
+	          WHERE lease_lock.client_id = '$1' OR lease_lock.expires_at < now();
+	          SELECT client_id = '$1' FROM lease_lock;"
+}
+t_eq "node A takes the lease" t "$(take_lease $NODE_A 600)"
+once "$T_TMP/up.conf"
+t_eq "lease: holder A, refreshed" "$NODE_A True" \
+	"$(jget "$OUT" "$P['database']['direct'][0]['lease']['holder'], 0 < $P['database']['direct'][0]['lease']['expires_in_ms'] <= 600000")"
+
+# --events with a 1 s probe: the expiry passing, then the holder changing, are events
+conf "$T_TMP/ev.conf"
+sed -i 's/^interval = 30s/interval = 1s/; s/^timeout = 20s/timeout = 1s/' "$T_TMP/ev.conf"
+"$NODETOP" --events -c "$T_TMP/ev.conf" >"$T_TMP/ev.out" 2>"$T_TMP/ev.err" &
+EVPID=$!; T_PIDS="$T_PIDS $EVPID"
+# probes seen by the server: its session comes and goes or stays (kept connection)
+probed() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
+t_check "events: nodetop probes db-a" wait_until 60000 probed
+take_lease $NODE_A 1 >/dev/null
+t_check "events: the lease's expiry passing is an event" wait_until 60000 seen_in "$T_TMP/ev.out" "lease: lease on db-a expired: $NODE_A stopped refreshing it"
+t_eq "node B takes the expired lease" t "$(take_lease $NODE_B 600)"
+t_check "events: the holder change is an event, with the pair's active member" wait_until 60000 seen_in "$T_TMP/ev.out" \
+	"lease: lease holder changed on db-a: $NODE_A -> $NODE_B; pair: active member primary"
+
+# SIGHUP: the databases are read again (db-a now at a port where nothing listens)
+sed -i "s/^port = .*/port = $(free_port)/" "$T_TMP/ev.conf"
+kill -HUP "$EVPID"
+t_check "reload: a [database] changed by SIGHUP is probed as configured now (refused: down on the pair)" \
+	wait_until 60000 seen_in "$T_TMP/ev.out" 'db (primary|standby) up -> down: db-a down \(refused: '
+t_check "reload: the config event says so" seen_in "$T_TMP/ev.out" 'config.*config reloaded: 3 nodes'
+
+# ---------------------------------------------------------------- SIGSTOP: timeout, nodes polled meanwhile
+stop_all() { local pm; pm=$(pg_pid a); kill -"$1" "$pm" $(ps -o pid= --ppid "$pm"); }
+kill "$EVPID"; wait "$EVPID" 2>/dev/null
+SAN='AddressSanitizer|LeakSanitizer|runtime error|Invalid (read|write)|definitely lost'
+t_nomatch "events: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/ev.err")"
+stop_all STOP
+conf "$T_TMP/stop.conf"
+sed -i 's/^timeout = 20s/timeout = 3s/' "$T_TMP/stop.conf"
+once "$T_TMP/stop.conf"
+t_eq "SIGSTOPped: direct down, timeout" "down timeout" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['error']['class']")"
+t_eq "SIGSTOPped: the nodes were polled all the same (primary up, standby standby)" "up standby" "$(jget "$OUT" "$P['state'], $S['state']")"
+# The probe may hang for 10 minutes: 30 polls of a node at 200 ms must come
+# while not one probe has finished (a blocked loop would poll nothing meanwhile).
+{
+	printf '[defaults]\ninterval = 200ms\ntimeout = 200ms\n[node primary]\nurl = %s\n' "$(sim_url 0)"
+	printf '[database db-a]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\npassword_file = %s\n' "$(pg_port a)" "$PW"
+	printf 'interval = 20m\ntimeout = 10m\nnodes = primary\n'
+} >"$T_TMP/hole.conf"
+# requests (/health and /metrics) the simulated node has served
+requests() { curl -s --max-time 20 "$(sim_url 0)/control/state" | python3 -c 'import json,sys; n=json.load(sys.stdin)["nodes"][0]; print(n["health_requests"] + n["metrics_requests"])' 2>/dev/null || echo 0; }
+H0=$(requests)
+NODETOP_STATS=$T_TMP/hole.stats "$NODETOP" --events -c "$T_TMP/hole.conf" >"$T_TMP/hole.out" 2>&1 &
+HPID=$!; T_PIDS="$T_PIDS $HPID"
+thirty() { [ $(( $(requests) - H0 )) -ge 30 ]; }
+t_check "black hole: 30 polls reach the node while the probe hangs" wait_until 120000 thirty
+kill -TERM "$HPID"; wait "$HPID" 2>/dev/null
+t_nomatch "black hole: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/hole.out")"
+t_eq "black hole: not one probe finished meanwhile (it was in flight all along)" 0 "$(sed -n 's/^db_probes=//p' "$T_TMP/hole.stats")"
+t_check "black hole: nodetop counted the polls too" test "$(sed -n 's/^polls=//p' "$T_TMP/hole.stats")" -ge 30
+stop_all CONT
+
+# ---------------------------------------------------------------- stopped (refused)
+pg_stop a
+once "$T_TMP/up.conf"
+t_eq "stopped: direct down, refused" "down refused" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['error']['class']")"
+t_eq "stopped: database down for primary and the standby; exit 2" "down down 2" "$(jget "$OUT" "$P['database']['state'], $S['database']['state']") $RC"
+t_match "stopped: the reason says the direct probe saw it, and what the node saw" '^db-a down \(refused: .*\), direct probe; node.s view: ' "$(jget "$OUT" "$P['database']['reason']")"
+pg_start a || t_fail "PostgreSQL restarts"
+
+# ---------------------------------------------------------------- a replica promoted
+if pg_replica a b && pg_start b; then
+	{
+		printf '[defaults]\ninterval = 10s\ntimeout = 10s\n[node primary]\nurl = %s\n' "$(sim_url 0)"
+		printf '[database db-b]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\npassword_file = %s\n' "$(pg_port b)" "$PW"
+		printf 'interval = 1s\ntimeout = 1s\nnodes = primary\n'
+		printf '[notify hook]\ncommand = sh -c "cat >>%s; echo >>%s"\non = failover\n' "$T_TMP/notified" "$T_TMP/notified"
+	} >"$T_TMP/rep.conf"
+	once "$T_TMP/rep.conf"
+	t_eq "replica: a reader, replay lag known" "reader True" "$(jget "$OUT" "$P['database']['direct'][0]['role'], $P['database']['direct'][0]['replay_lag_ms'] >= 0")"
+	"$NODETOP" --events -c "$T_TMP/rep.conf" >"$T_TMP/rep.out" 2>&1 &
+	RPID=$!; T_PIDS="$T_PIDS $RPID"
+	probed_b() { [ "$(pg_sql b "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
+	t_check "replica: probed by nodetop --events" wait_until 60000 probed_b
+	pg_stop a
+	pg_promote b || t_fail "pg_ctl promote"
+	t_check "promoted: the event 'database failover: db-b is now the writer'" wait_until 60000 seen_in "$T_TMP/rep.out" \
+		'db-failover: database failover: db-b is now the writer'
+	t_check "promoted: a [notify] hook with on = failover is told" wait_until 60000 seen_in "$T_TMP/notified" \
+		'"kind":"failover".*"subject":"db-b".*"text":"\[failover\] database failover: db-b is now the writer"'
+	kill "$RPID"; wait "$RPID" 2>/dev/null
+	"$NODETOP" --events --json -c "$T_TMP/rep.conf" >"$T_TMP/rep.json" 2>&1 &
+	RPID=$!; T_PIDS="$T_PIDS $RPID"
+	once "$T_TMP/rep.conf"
+	t_eq "promoted: --once sees the writer" "up writer" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['role']")"
+	kill "$RPID"; wait "$RPID" 2>/dev/null
+	t_nomatch "promoted: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/rep.out" "$T_TMP/rep.json")"
+else
+	t_fail "a streaming replica (pg_basebackup -R) starts"
+fi
+
+t_done

@@ -1,0 +1,292 @@
+/* test_model_db.c - the databases probed directly (issue 15) in the model: the
+ * indicator's two views and what it says, failover and lease events, reports. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dbinfo.h"
+#include "model.h"
+#include "model_db.h"
+#include "report.h"
+#include "strbuf.h"
+#include "testutil.h"
+
+#define SEC 1000
+#define JSON_CT "application/vnd.api+json"
+
+static model_t M;
+
+static int setup(void **state)
+{
+	(void)state;
+	model_init(&M, NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	model_free(&M);
+	return 0;
+}
+
+static const char *health_ok = "{\"data\":[{\"type\":\"checks\",\"id\":\"A\",\"attributes\":"
+                               "{\"name\":\"A\",\"status\":\"passing\",\"output\":\"\"}}]}";
+
+static void metrics_db(size_t node, int max, int open, int used, int waits, int64_t t)
+{
+	char body[256];
+	snprintf(body, sizeof body, "db_conns_max %d\ndb_conns_open %d\ndb_conns_used %d\ndb_wait_count %d\n", max, open,
+	         used, waits);
+	tu_feed(&M, node, PROBE_METRICS, 200, TU_PROM_CT, body, strlen(body), t);
+}
+
+static void node_up(size_t node, int open, int64_t t)
+{
+	tu_feed(&M, node, PROBE_HEALTH, 200, JSON_CT, health_ok, strlen(health_ok), t);
+	metrics_db(node, 20, open, 1, 0, t);
+}
+
+static db_probe_result_t up_writer(void)
+{
+	db_probe_result_t r;
+	dbinfo_init(&r);
+	r.up = true;
+	r.error = DB_ERR_NONE;
+	r.error_text[0] = '\0';
+	r.role = DB_ROLE_WRITER;
+	r.connections = 3;
+	r.max_connections = 30;
+	r.connect_ms = 1.5;
+	r.query_ms = 0.5;
+	snprintf(r.server_version, sizeof r.server_version, "15.20");
+	return r;
+}
+
+static db_probe_result_t down(db_error_t e, const char *text)
+{
+	db_probe_result_t r;
+	dbinfo_init(&r);
+	dbinfo_set_error(&r, e, text, NULL);
+	return r;
+}
+
+static const event_t *newest(event_kind_t k)
+{
+	for (size_t i = 0; i < M.events.len; i++) {
+		const event_t *e = eventlog_get(&M.events, i);
+		if (e->kind == k)
+			return e;
+	}
+	return NULL;
+}
+
+static size_t count(event_kind_t k)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < M.events.len; i++)
+		n += eventlog_get(&M.events, i)->kind == k;
+	return n;
+}
+
+/* ------------------------------------------------------------ the two views */
+
+static void test_two_views(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	model_add_node(&M, "alone", "http://c", NULL, 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	assert_int_equal(model_db_find(&M, "db-a"), di);
+	assert_true(model_db_tied(&M, di, &M.nodes[0]));
+	assert_true(model_db_tied(&M, di, &M.nodes[1]));
+	assert_false(model_db_tied(&M, di, &M.nodes[2]));
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	tu_feed_error(&M, 1, PROBE_HEALTH, "connection refused", t);
+	tu_feed_error(&M, 1, PROBE_METRICS, "connection refused", t);
+	node_up(2, 4, t);
+	/* not probed yet: the node's view alone, unchanged */
+	assert_false(model_db_direct(&M, &M.nodes[0]));
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
+	assert_string_equal(M.nodes[0].ind[IND_DB].reason, "4 open, 1 in use, max 20");
+	assert_int_equal(M.nodes[1].ind[IND_DB].state, STATE_UNKNOWN);
+
+	/* probed up: the standby, which has no view of its own, is up by the probe */
+	db_probe_result_t r = up_writer();
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_true(model_db_direct(&M, &M.nodes[1]));
+	assert_false(model_db_direct(&M, &M.nodes[2]));
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
+	assert_int_equal(M.nodes[1].ind[IND_DB].state, STATE_UP);
+	assert_int_equal(M.nodes[1].db_node_view, STATE_UNKNOWN);
+	assert_non_null(strstr(M.nodes[1].ind[IND_DB].reason, "db-a up (direct probe: writer, 3/30 connections, 2.0 ms)"));
+	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "node's view: 4 open, 1 in use, max 20"));
+	assert_int_equal(M.dbs[di].ind.state, STATE_UP);
+
+	/* the node's pool empty while the database answers: the node cannot use it */
+	metrics_db(0, 20, 0, 0, 0, t += SEC);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DOWN);
+	assert_string_equal(M.nodes[0].ind[IND_DB].reason,
+	                    "node cannot use the database: db_conns_open = 0 (max 20); db-a up (direct probe)");
+	assert_int_equal(M.nodes[0].db_node_view, STATE_DOWN);
+	/* exhausted with waits growing: degraded, with that reason */
+	metrics_db(0, 20, 20, 20, 5, t += SEC);
+	metrics_db(0, 20, 20, 20, 9, t += SEC);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DEGRADED);
+	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "node cannot use the database: pool exhausted"));
+
+	/* the probe says down: down everywhere it is tied, the standby too; libpq's
+	 * "connection to server ... failed:" left out of the reason */
+	r = down(DB_ERR_REFUSED, "connection to server at \"10.0.0.5\", port 5432 failed: Connection refused");
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(M.nodes[1].ind[IND_DB].state, STATE_DOWN);
+	assert_string_equal(M.nodes[1].ind[IND_DB].reason,
+	                    "db-a down (refused: Connection refused), direct probe; node's view: standby: not serving");
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DOWN);
+	assert_int_equal(M.nodes[2].ind[IND_DB].state, STATE_UP);   /* not tied */
+	assert_int_equal(M.dbs[di].ind.state, STATE_DOWN);
+	const event_t *e = newest(EVENT_DB);
+	assert_non_null(e);
+	assert_int_equal(e->to, STATE_DOWN);
+	/* the standby's database down weighs: critical overall */
+	assert_int_equal(model_status(&M, t).severity, SEV_CRITICAL);
+}
+
+static void test_some_down(void **state)
+{
+	(void)state;
+	const char *ties[] = { "n" };
+	model_add_node(&M, "n", "http://a", NULL, 5000);
+	size_t w = model_db_add(&M, "writer", ties, 1, 10000);
+	size_t rd = model_db_add(&M, "reader", ties, 1, 10000);
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	db_probe_result_t up = up_writer(), dn = down(DB_ERR_TIMEOUT, "timed out after 5000 ms connecting");
+	model_apply_db(&M, w, &up, t += SEC);
+	model_apply_db(&M, rd, &dn, t += SEC);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DEGRADED);
+	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "reader down (timeout: timed out after 5000 ms connecting)"));
+	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "writer up"));
+	model_apply_db(&M, w, &dn, t += SEC);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DOWN);
+}
+
+/* ------------------------------------------------------------ events */
+
+static void test_failover_and_lease_events(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	tu_feed_error(&M, 1, PROBE_HEALTH, "connection refused", t);
+
+	db_probe_result_t r = up_writer();
+	r.role = DB_ROLE_READER;
+	r.lease = DB_LEASE_HELD;
+	snprintf(r.lease_holder, sizeof r.lease_holder, "11111111-aaaa-4aaa-8aaa-000000000001");
+	r.lease_expires_in_ms = 9000;
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_FAILOVER), 0);   /* the first sight is no change */
+	assert_int_equal(count(EVENT_DB_LEASE), 0);
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_FAILOVER), 0);
+
+	/* promoted */
+	r.role = DB_ROLE_WRITER;
+	model_apply_db(&M, di, &r, t += SEC);
+	const event_t *e = newest(EVENT_DB_FAILOVER);
+	assert_non_null(e);
+	assert_string_equal(e->detail, "database failover: db-a is now the writer");
+	assert_string_equal(e->subject, "db-a");
+	assert_int_equal(e->to, STATE_UP);
+	strbuf_t sb = STRBUF_INIT;
+	report_event_line(&sb, e);
+	assert_non_null(strstr(strbuf_str(&sb), " db-failover: database failover: db-a is now the writer"));
+	strbuf_free(&sb);
+	r.role = DB_ROLE_READER;
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_string_equal(newest(EVENT_DB_FAILOVER)->detail, "database failover: db-a is now a reader");
+	assert_int_equal(count(EVENT_DB_FAILOVER), 2);
+
+	/* the lease expires: one event; still expired: no more */
+	r.lease_expires_in_ms = -500;
+	model_apply_db(&M, di, &r, t += SEC);
+	e = newest(EVENT_DB_LEASE);
+	assert_non_null(e);
+	assert_string_equal(e->detail, "lease on db-a expired: 11111111-aaaa-4aaa-8aaa-000000000001 stopped refreshing it; "
+	                               "pair: active member primary");
+	r.lease_expires_in_ms = -1500;
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), 1);
+	/* another holder: the event names both and the pair's active member */
+	snprintf(r.lease_holder, sizeof r.lease_holder, "22222222-bbbb-4bbb-8bbb-000000000002");
+	r.lease_expires_in_ms = 10000;
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), 2);
+	assert_string_equal(newest(EVENT_DB_LEASE)->detail,
+	                    "lease holder changed on db-a: 11111111-aaaa-4aaa-8aaa-000000000001 -> "
+	                    "22222222-bbbb-4bbb-8bbb-000000000002; pair: active member primary");
+	/* a failed probe says nothing about roles or leases */
+	db_probe_result_t dn = down(DB_ERR_REFUSED, "Connection refused");
+	model_apply_db(&M, di, &dn, t += SEC);
+	model_apply_db(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), 2);
+	assert_int_equal(count(EVENT_DB_FAILOVER), 2);
+}
+
+/* ------------------------------------------------------------ reports */
+
+static void test_reports(void **state)
+{
+	(void)state;
+	const char *ties[] = { "n" };
+	model_add_node(&M, "n", "http://a", NULL, 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	db_probe_result_t r = up_writer();
+	r.lease = DB_LEASE_HELD;
+	snprintf(r.lease_holder, sizeof r.lease_holder, "11111111-aaaa-4aaa-8aaa-000000000001");
+	r.lease_expires_in_ms = 9000;
+	model_apply_db(&M, di, &r, t += SEC);
+	strbuf_t sb = STRBUF_INIT;
+	report_json(&sb, &M, t);
+	const char *j = strbuf_str(&sb);
+	assert_non_null(strstr(j, "\"node_view\":{\"state\":\"up\",\"reason\":\"4 open, 1 in use, max 20\","));
+	assert_non_null(strstr(j, "\"direct\":[{\"name\":\"db-a\",\"state\":\"up\",\"role\":\"writer\","));
+	assert_non_null(strstr(j, "\"lease\":{\"holder\":\"11111111-aaaa-4aaa-8aaa-000000000001\",\"expires_in_ms\":9000}"));
+	assert_non_null(strstr(j, "\"databases\":[{\"name\":\"db-a\",\"state\":\"up\","));
+	assert_non_null(strstr(j, "\"ties\":[\"n\"]}]"));
+	strbuf_free(&sb);
+	report_text(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "    db-a (direct): UP, writer, 3/30 connections, 2.0 ms, version 15.20, "
+	                                        "lease 11111111-aaaa-4aaa-8aaa-000000000001 (expires in 9000 ms)\n"));
+	strbuf_free(&sb);
+	/* the database clears (config reload): the node's view alone again */
+	model_db_clear(&M);
+	model_tick(&M, t += SEC);
+	assert_string_equal(M.nodes[0].ind[IND_DB].reason, "4 open, 1 in use, max 20");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_two_views, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_some_down, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failover_and_lease_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
