@@ -202,13 +202,21 @@ void layout_detail_grow(layout_t *l, int extra)
 		return;
 	if (extra > l->checks.h - 6)
 		extra = l->checks.h - 6;
-	bool beside = l->checks.y == l->charts.y;   /* side by side, or one shared panel */
+	bool side = l->charts.x > l->checks.x;      /* charts (and rules) right of the checks */
+	if (side && l->charts.h - extra < 4)
+		extra = l->charts.h - 4;                  /* the charts keep a few rows under the rules */
+	if (extra <= 0)
+		return;
 	l->nodes.h += extra;
 	l->node_lines += extra;
+	if (l->rules.h)
+		l->rules.y += extra;                      /* beside the checks or above them: moved down whole */
 	l->checks.y += extra;
 	l->checks.h -= extra;
-	if (beside) {
+	if (side) {
 		l->charts.y += extra;
 		l->charts.h -= extra;
+	} else if (l->shared_middle) {
+		l->charts = l->checks;
 	}
 }

@@ -229,6 +229,33 @@ static void test_layout_detail(void **state)
 	layout_detail(&l, 50, 12);
 	assert_true(l.shared_middle);
 	assert_sane(&l);
+
+	/* a database line per [database] grows the facts: the rules move down with the
+	 * checks and charts, nothing overlaps (the rules' title used to cover the line) */
+	layout_detail(&l, 132, 40);
+	layout_detail_grow(&l, 2);
+	assert_rect(l.nodes, 1, 0, 8, 132);
+	assert_int_equal(l.checks.y, 9);
+	assert_rect(l.rules, 9, l.checks.w, LAYOUT_RULES_ROWS, 132 - l.checks.w);
+	assert_int_equal(l.charts.y, 9 + LAYOUT_RULES_ROWS);
+	assert_sane(&l);
+	layout_detail(&l, 80, 40);                    /* stacked: rules on top, then checks and charts */
+	rect_t rules = l.rules, checks = l.checks;
+	layout_detail_grow(&l, 2);
+	assert_int_equal(l.nodes.h, 4 + 2);
+	assert_rect(l.rules, rules.y + 2, 0, rules.h, 80);
+	assert_rect(l.checks, checks.y + 2, 0, checks.h - 2, 80);
+	assert_sane(&l);
+	layout_detail(&l, 80, 24);                    /* checks at their 6-row minimum: no room */
+	layout_detail_grow(&l, 2);
+	assert_int_equal(l.nodes.h, 4);
+	for (int c = 40; c <= 220; c += 7)
+		for (int r = 10; r <= 70; r += 5)
+			for (int e = 1; e <= 8; e++) {
+				layout_detail(&l, c, r);
+				layout_detail_grow(&l, e);
+				assert_sane(&l);
+			}
 }
 
 /* Every size from the smallest to a large one, with various node counts. */
