@@ -26,6 +26,8 @@ typedef enum indicator_id {
 typedef struct indicator {
 	state_t state;
 	int64_t since_ms;       /* when it entered this state (0 = never set) */
+	bool since_seen;        /* nodetop saw it enter the state (the state before was known);
+	                           false: it was already so when first seen, since_ms is a lower bound */
 	char reason[192];       /* why, e.g. "db_conns_open = 0 (max 20)", "no RPC node Alive on chain 1" */
 	uptime_t uptime;
 } indicator_t;
@@ -35,6 +37,7 @@ typedef struct check {
 	check_status_t status;
 	char *output;           /* untrusted bytes, may be multi-line */
 	int64_t since_ms;       /* when it entered this status */
+	bool since_seen;        /* seen changing into it (false: already so when first seen) */
 } check_t;
 
 typedef struct rpc_chain {
@@ -76,6 +79,7 @@ typedef struct node {
 
 	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
 	int64_t state_since_ms;
+	bool state_since_seen;           /* nodetop saw the state begin (see indicator_t.since_seen) */
 	char error[256];                 /* last health error, "" when none (untrusted parts escaped later) */
 	probe_error_t health_error;      /* why the last /health got no answer (PROBE_ERR_NONE when it did) */
 	long http_status;                /* of the last /health */
@@ -244,6 +248,7 @@ typedef struct attention {
 	bool waiting;           /* a standby answering 204 while its group is up (normal) */
 	indicator_id_t ind;     /* the indicator the reason is about */
 	int64_t since_ms;       /* since when (the indicator's since, or the last answer when stale) */
+	bool since_seen;        /* since_ms is when it began (false: only when nodetop first saw it) */
 	role_t role;
 	char reason[192];       /* short, raw (escape before display) */
 } attention_t;

@@ -167,6 +167,9 @@ bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const
 	if (ind->state != st) {
 		if (node)
 			model_event(m, kind, node, subject, ind->state, st, reason, now);
+		/* a state that lasted no time at all passes on whether its own start was seen */
+		ind->since_seen = ind->state != STATE_UNKNOWN && ind->since_ms != 0 &&
+		                  (ind->since_ms < now || ind->since_seen);
 		ind->state = st;
 		ind->since_ms = now;
 		changed = true;

@@ -116,8 +116,10 @@ static void model_set_checks(model_t *m, node_t *n, health_report_t *rep, int64_
 			check_t *old = &n->checks[o++];
 			if (old->status == c->status) {
 				c->since_ms = old->since_ms;
+				c->since_seen = old->since_seen;
 			} else {
 				c->since_ms = now;
+				c->since_seen = old->status != CHECK_UNKNOWN && (old->since_ms < now || old->since_seen);
 				model_check_event(m, n, c, model_check_state(old->status),
 				                  model_check_state(c->status), now);
 			}
@@ -146,6 +148,8 @@ static void model_set_checks(model_t *m, node_t *n, health_report_t *rep, int64_
 static void model_set_node_state(node_t *n, state_t st, int64_t now)
 {
 	if (n->state != st) {
+		n->state_since_seen = n->state != STATE_UNKNOWN && n->state_since_ms != 0 &&
+		                      (n->state_since_ms < now || n->state_since_seen);
 		n->state = st;
 		n->state_since_ms = now;
 	}

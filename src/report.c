@@ -191,17 +191,19 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 			}
 		}
 		strbuf_putc(sb, ')');
-	} else {
-		strbuf_printf(sb, "%zu of %zu node%s up", st.available, m->nnodes, m->nnodes == 1 ? "" : "s");
 	}
-	if (st.degraded)
-		strbuf_printf(sb, ", %zu degraded", st.degraded);
-	if (st.starting)
-		strbuf_printf(sb, ", %zu starting", st.starting);
-	if (st.unknown)
-		strbuf_printf(sb, ", %zu unknown", st.unknown);
-	if (st.standby)
-		strbuf_printf(sb, ", %zu standby", st.standby);
+	/* "up" means up: the counts are the header's (model_counts) */
+	model_counts_t c = model_counts(m, now_ms);
+	if (st.down == 0)
+		strbuf_printf(sb, "%zu of %zu node%s up", c.up, m->nnodes, m->nnodes == 1 ? "" : "s");
+	if (c.degraded)
+		strbuf_printf(sb, ", %zu degraded", c.degraded);
+	if (c.starting)
+		strbuf_printf(sb, ", %zu starting", c.starting);
+	if (c.unknown)
+		strbuf_printf(sb, ", %zu unknown", c.unknown);
+	if (c.standby)
+		strbuf_printf(sb, ", %zu standby", c.standby);
 
 	size_t phrases = 0, more = 0;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
@@ -268,18 +270,29 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 
 /* ------------------------------------------------------------ --once text */
 
-static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time)
+/* " since T (4m12s)" / " for 4m12s" for a start nodetop saw; for one it did
+ * not see (already so at its first poll): " since nodetop started T (≥ 3s)" /
+ * " for ≥ 3s", and nothing while that is under a second (--once: a state seen
+ * once has no duration). */
+static void put_since_seen(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time, bool seen)
 {
 	if (since_ms <= 0)
 		return;
-	char d[32], t[40];
-	fmt_duration(d, sizeof d, now_ms - since_ms);
+	if (!seen && now_ms - since_ms < 1000)
+		return;
+	char d[40], t[40];
+	fmt_duration_seen(d, sizeof d, now_ms - since_ms, seen, true);
 	if (with_time) {
 		fmt_time(t, sizeof t, since_ms);
-		strbuf_printf(sb, " since %s (%s)", t, d);
+		strbuf_printf(sb, " since %s%s (%s)", seen ? "" : "nodetop started ", t, d);
 	} else {
 		strbuf_printf(sb, " for %s", d);
 	}
+}
+
+static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time)
+{
+	put_since_seen(sb, since_ms, now_ms, with_time, true);
 }
 
 static void put_num(strbuf_t *sb, double v)
@@ -334,11 +347,7 @@ static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool u
 			put_esc(sb, ck->name, utf8);
 			if (want == CHECK_UNKNOWN)
 				strbuf_puts(sb, " (status unknown)");
-			if (ck->since_ms > 0) {
-				char d[32];
-				fmt_duration(d, sizeof d, now_ms - ck->since_ms);
-				strbuf_printf(sb, " for %s", d);
-			}
+			put_since_seen(sb, ck->since_ms, now_ms, false, ck->since_seen);
 			strbuf_putc(sb, '\n');
 			if (ck->output && ck->output[0])
 				put_lines(sb, ck->output, out_indent, utf8, max_lines);
@@ -368,7 +377,7 @@ static void put_indicator_line(strbuf_t *sb, const indicator_t *ind, int64_t now
 {
 	strbuf_puts(sb, state_name_upper(ind->state));
 	if (ind->state != STATE_UNKNOWN)
-		put_since(sb, ind->since_ms, now_ms, false);
+		put_since_seen(sb, ind->since_ms, now_ms, false, ind->since_seen);
 	if (ind->reason[0]) {
 		strbuf_puts(sb, ": ");
 		put_esc(sb, ind->reason, utf8);
@@ -416,7 +425,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	put_esc(sb, n->name, u);
 	strbuf_printf(sb, ": %s", state_name_upper(node_shown_state(n)));
 	if (n->state != STATE_UNKNOWN)
-		put_since(sb, n->state_since_ms, now_ms, true);
+		put_since_seen(sb, n->state_since_ms, now_ms, true, n->state_since_seen);
 	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 		char d[32];
 		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
@@ -484,7 +493,14 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	if (n->have_proc_uptime) {
 		char d[32];
 		fmt_duration(d, sizeof d, (int64_t)(n->proc_uptime_s * 1000.0));
-		strbuf_printf(sb, "  process:  up %s, %u restart%s", d, n->restarts, n->restarts == 1 ? "" : "s");
+		strbuf_printf(sb, "  process:  up %s", d);
+		if (n->last_metrics_ms > 0) {
+			/* what the node knows: its process started uptime_seconds before that scrape */
+			char st[40];
+			fmt_time(st, sizeof st, n->last_metrics_ms - (int64_t)(n->proc_uptime_s * 1000.0));
+			strbuf_printf(sb, " (started %s)", st);
+		}
+		strbuf_printf(sb, ", %u restart%s", n->restarts, n->restarts == 1 ? "" : "s");
 		if (n->restarts && n->last_restart_ms > 0) {
 			char t[40];
 			fmt_time(t, sizeof t, n->last_restart_ms);
@@ -678,6 +694,7 @@ static cJSON *json_indicator(const indicator_t *ind, int64_t now_ms)
 	jadd(o, "state", cJSON_CreateString(state_name(ind->state)));
 	jadd(o, "reason", json_str_or_null(ind->reason));
 	jadd(o, "since", json_time_or_null(ind->since_ms));
+	jadd(o, "since_observed", cJSON_CreateBool(ind->since_ms > 0 && ind->since_seen));
 	jadd(o, "uptime_percent", json_uptime(ind, now_ms));
 	return o;
 }
@@ -695,6 +712,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "role", role ? cJSON_CreateString(role) : cJSON_CreateNull());
 	jadd(o, "state", cJSON_CreateString(state_name(node_shown_state(n))));
 	jadd(o, "since", json_time_or_null(n->state_since_ms));
+	jadd(o, "since_observed", cJSON_CreateBool(n->state_since_ms > 0 && n->state_since_seen));
 	jadd(o, "stale", cJSON_CreateBool(node_is_stale(n, now_ms) && n->last_health_ms > 0));
 	jadd(o, "error", json_str_or_null(n->error));
 	jadd(o, "version", json_str_or_null(n->version));
@@ -708,6 +726,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 		jadd(jc, "status", cJSON_CreateString(check_status_name(ck->status)));
 		jadd(jc, "output", json_str(ck->output ? ck->output : ""));
 		jadd(jc, "since", json_time_or_null(ck->since_ms));
+		jadd(jc, "since_observed", cJSON_CreateBool(ck->since_ms > 0 && ck->since_seen));
 		cJSON_AddItemToArray(checks, jc);
 	}
 	jadd(o, "checks", checks);
@@ -747,6 +766,8 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "plugin_error", json_str_or_null(n->plugin_error));
 	jadd(o, "restarts", cJSON_CreateNumber(n->restarts));
 	jadd(o, "uptime_seconds", n->have_proc_uptime ? json_num(n->proc_uptime_s) : cJSON_CreateNull());
+	jadd(o, "process_started", n->have_proc_uptime && n->last_metrics_ms > 0
+	     ? json_time_or_null(n->last_metrics_ms - (int64_t)(n->proc_uptime_s * 1000.0)) : cJSON_CreateNull());
 	jadd(o, "acked", cJSON_CreateBool(n->acked));
 	jadd(o, "ack_note", n->acked ? json_str_or_null(n->ack_note) : cJSON_CreateNull());
 	return o;
@@ -952,7 +973,7 @@ static void summary_indicator(strbuf_t *sb, const char *label, const indicator_t
 {
 	strbuf_printf(sb, "  %s: %s", label, state_name_upper(ind->state));
 	if (ind->state != STATE_UNKNOWN && ind->since_ms > 0)
-		put_since(sb, ind->since_ms, now_ms, true);
+		put_since_seen(sb, ind->since_ms, now_ms, true, ind->since_seen);
 	if (ind->reason[0]) {
 		strbuf_puts(sb, " - ");
 		put_esc(sb, ind->reason, true);
@@ -983,7 +1004,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 		}
 		strbuf_printf(out, ": %s", state_name_upper(node_shown_state(n)));
 		if (n->state != STATE_UNKNOWN)
-			put_since(out, n->state_since_ms, now_ms, true);
+			put_since_seen(out, n->state_since_ms, now_ms, true, n->state_since_seen);
 		strbuf_putc(out, '\n');
 		if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 			char d[32];
@@ -1131,15 +1152,21 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 		strbuf_printf(out, " %s on ", state_name(act->ind[IND_NODE].state));
 		put_name_cols(out, act->name, utf8, 12);
 	} else {
-		strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
-		if (st.standby)
-			strbuf_printf(out, ", %zu standby", st.standby);
+		/* the header's counts (model_counts): up means up */
+		model_counts_t c = model_counts(m, now_ms);
+		strbuf_printf(out, "CL %zu/%zu up", c.up, m->nnodes);
+		if (c.standby)
+			strbuf_printf(out, ", %zu standby", c.standby);
 	}
 	if (!have)
 		return;
-	char d[16] = "";
-	if (worst.since_ms > 0)
-		duration_short(d, sizeof d, now_ms - worst.since_ms);
+	char d[24] = "";
+	if (worst.since_ms > 0 && (worst.since_seen || now_ms - worst.since_ms >= 1000)) {
+		/* a start nodetop did not see is a lower bound; none at all when just seen */
+		char ds[16];
+		duration_short(ds, sizeof ds, now_ms - worst.since_ms);
+		snprintf(d, sizeof d, "%s%s", worst.since_seen ? "" : utf8 ? "\xE2\x89\xA5" : ">=", ds);
+	}
 	strbuf_puts(out, utf8 ? " \xC2\xB7 " : " | ");
 	if (!worst.stale)
 		strbuf_printf(out, "%s %s ", ind_label(worst.ind), state_name_upper(n->ind[worst.ind].state));
