@@ -305,33 +305,65 @@ static void put_num(strbuf_t *sb, double v)
 		strbuf_printf(sb, "%.2f", v);
 }
 
+/* Availability of ind over window_ms, only when it rests on enough observed
+ * time (issue 12 point 4: one poll observes milliseconds). */
+static bool uptime_shown(const indicator_t *ind, int64_t now_ms, int64_t window_ms, double *pct)
+{
+	if (uptime_observed_ms(&ind->uptime, now_ms, window_ms) < UPTIME_MIN_OBSERVED_MS)
+		return false;
+	return uptime_percent(&ind->uptime, now_ms, window_ms, pct);
+}
+
 static bool any_uptime(const node_t *n, int64_t now_ms)
 {
 	double p;
 	for (int i = 0; i < IND__COUNT; i++)
-		if (uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p))
+		if (uptime_shown(&n->ind[i], now_ms, 86400000, &p))
 			return true;
 	return false;
 }
 
-/* "node 99.95%/100.00%, db -, rpc 98.20%/99.10%" (1 h / 24 h) */
-static void put_uptimes(strbuf_t *sb, const node_t *n, int64_t now_ms, const char *sep)
+/* The availability line: "1h/24h node 99.95%/100.00%, db -, rpc 98.20%/99.10%"
+ * (label "  uptime:   1h/24h ", or "  uptime 1h/24h: " when colon); with less
+ * than 24 h observed it says how much ("1h/24h (3h05m observed)"), and with
+ * less than an hour the two windows are one figure: "over 4m12s observed:
+ * node 100.00%, db -, rpc 32.25%". Under UPTIME_MIN_OBSERVED_MS: "-". */
+static void put_uptimes(strbuf_t *sb, const node_t *n, int64_t now_ms, bool colon)
 {
+	int64_t obs = 0;
+	for (int i = 0; i < IND__COUNT; i++) {
+		int64_t o = uptime_observed_ms(&n->ind[i].uptime, now_ms, 86400000);
+		if (o > obs)
+			obs = o;
+	}
+	char d[32];
+	fmt_duration(d, sizeof d, obs);
+	bool one = obs < 3600000, all = obs >= 86400000 - UPTIME_BUCKET_MS;
+	strbuf_puts(sb, colon ? "  uptime " : "  uptime:   ");
+	if (one)
+		strbuf_printf(sb, "over %s observed: ", d);
+	else if (!all)
+		strbuf_printf(sb, "1h/24h (%s observed)%s", d, colon ? ": " : " ");
+	else
+		strbuf_puts(sb, colon ? "1h/24h: " : "1h/24h ");
 	for (int i = 0; i < IND__COUNT; i++) {
 		double p1, p24;
 		char a[16] = "-", b[16] = "-";
-		bool h1 = uptime_percent(&n->ind[i].uptime, now_ms, 3600000, &p1);
-		bool h24 = uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p24);
+		bool h1 = uptime_shown(&n->ind[i], now_ms, 3600000, &p1);
+		bool h24 = uptime_shown(&n->ind[i], now_ms, 86400000, &p24);
 		if (h1)
 			fmt_pct(a, sizeof a, p1);
 		if (h24)
 			fmt_pct(b, sizeof b, p24);
-		strbuf_printf(sb, "%s%s ", i ? sep : "", ind_label((indicator_id_t)i));
+		strbuf_printf(sb, "%s%s ", i ? ", " : "", ind_label((indicator_id_t)i));
 		if (!h1 && !h24)
 			strbuf_puts(sb, "-");
+		else if (one)
+			strbuf_puts(sb, h24 ? b : a);
 		else
 			strbuf_printf(sb, "%s/%s", a, b);
 	}
+	strbuf_putc(sb, '\n');
 }
 
 static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool utf8,
@@ -546,9 +578,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	for (size_t c = 0; c < n->nchains; c++)
 		put_chain_line(sb, &n->chains[c], "    ", u);
 	if (any_uptime(n, now_ms)) {
-		strbuf_puts(sb, "  uptime:   1h/24h ");
-		put_uptimes(sb, n, now_ms, ", ");
-		strbuf_putc(sb, '\n');
+		put_uptimes(sb, n, now_ms, false);
 	}
 	put_rule_lines(sb, n, now_ms, "  rules:\n", u);
 }
@@ -683,8 +713,10 @@ static cJSON *json_uptime(const indicator_t *ind, int64_t now_ms)
 {
 	cJSON *o = cJSON_CreateObject();
 	double p;
-	jadd(o, "1h", uptime_percent(&ind->uptime, now_ms, 3600000, &p) ? json_num(p) : cJSON_CreateNull());
-	jadd(o, "24h", uptime_percent(&ind->uptime, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "1h", uptime_shown(ind, now_ms, 3600000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "24h", uptime_shown(ind, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "observed_seconds", cJSON_CreateNumber(
+	     (double)uptime_observed_ms(&ind->uptime, now_ms, 86400000) / 1000.0));
 	return o;
 }
 
@@ -1036,9 +1068,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			put_chain_line(out, &n->chains[c], "    ", true);
 		}
 		if (any_uptime(n, now_ms)) {
-			strbuf_puts(out, "  uptime 1h/24h: ");
-			put_uptimes(out, n, now_ms, ", ");
-			strbuf_putc(out, '\n');
+			put_uptimes(out, n, now_ms, true);
 		}
 		put_rule_lines(out, n, now_ms, "  rules firing:\n", true);
 	}

@@ -440,7 +440,7 @@ static void test_text_blocks(void **state)
 	assert_contains(s, "  checks:   17, all passing\n");
 	assert_contains(s, "  database: UP for \xE2\x89\xA5 4m12s: 5 open, 2 in use, max 20\n");
 	assert_contains(s, "    chain 1: UP, 2/2 alive, head 123456\n");
-	assert_contains(s, "  uptime:   1h/24h node 100.00%/100.00%, db 100.00%/100.00%, rpc 100.00%/100.00%\n");
+	assert_contains(s, "  uptime:   over 4m12s observed: node 100.00%, db 100.00%, rpc 100.00%\n");
 
 	assert_contains(s, "\nbravo: DEGRADED since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
 	assert_contains(s, "  checks:   1 of 34 failing\n");
@@ -949,7 +949,7 @@ static void test_summary(void **state)
 	                   "      Listener connected = false, receiving heads = false\n");
 	assert_contains(s, "  db: UP since nodetop started 2026-11-24T09:58:00Z (\xE2\x89\xA5 6m12s) - 5 open, 2 in use, max 20\n");
 	assert_contains(s, "  rpc: DOWN since 2026-11-24T10:00:00Z (4m12s) - no RPC node Alive on chain 1 (0/2)\n");
-	assert_contains(s, "  uptime 1h/24h: node 100.00%/100.00%, db 100.00%/100.00%, rpc 32.25%/32.25%\n");
+	assert_contains(s, "  uptime over 6m12s observed: node 100.00%, db 100.00%, rpc 32.25%\n");
 	assert_contains(s, "\nhealthy: alpha, charlie\n");
 	assert_not_contains(s, "\nalpha:");
 	assert_contains(s, "\nlast 3 events (newest first):\n");

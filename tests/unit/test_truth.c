@@ -1,0 +1,226 @@
+/* test_truth.c - cmocka tests of issue 12 "say only what is true" as --once, JSON,
+ * the summary and the status line word it: unseen starts, observed windows, perfdata. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <cJSON.h>
+
+#include "model.h"
+#include "report.h"
+#include "strbuf.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+#define T0 TU_T0
+#define MIN INT64_C(60000)
+#define GE "\xE2\x89\xA5"   /* ≥ */
+
+static const char METRICS_OK[] =
+	"db_conns_max 20\n"
+	"db_conns_open 5\n"
+	"db_conns_used 2\n"
+	"db_wait_count 0\n"
+	"multi_node_states{network=\"EVM\",chainId=\"1\",state=\"Alive\"} 2\n"
+	"head_tracker_current_head{evmChainID=\"1\"} 123456\n"
+	"uptime_seconds 3600\n"
+	"version{version=\"2.27.2\",commit=\"abc123\"} 1\n";
+
+typedef struct fx {
+	model_t m;
+	char *passing;
+	strbuf_t out;
+} fx_t;
+
+static int fx_setup(void **state)
+{
+	fx_t *f = xcalloc(1, sizeof *f);
+	model_init(&f->m, NULL);
+	f->m.head_stall_ms = 24 * 60 * MIN;   /* the bodies keep one head */
+	f->passing = tu_slurp("chainlink/health-all-passing.json", NULL);
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	fx_t *f = *state;
+	model_free(&f->m);
+	free(f->passing);
+	strbuf_free(&f->out);
+	free(f);
+	return 0;
+}
+
+static size_t add(fx_t *f, const char *name)
+{
+	char url[128];
+	snprintf(url, sizeof url, "http://%s.example:6688", name);
+	return model_add_node(&f->m, name, url, NULL, 5000);
+}
+
+static void healthy(fx_t *f, size_t idx, int64_t t)
+{
+	tu_feed(&f->m, idx, PROBE_HEALTH, 200, TU_JSON_CT, f->passing, strlen(f->passing), t);
+	tu_feed(&f->m, idx, PROBE_METRICS, 200, TU_PROM_CT, METRICS_OK, strlen(METRICS_OK), t);
+}
+
+static void refused(fx_t *f, size_t idx, int64_t t)
+{
+	tu_feed_error(&f->m, idx, PROBE_HEALTH, "connection refused", t);
+	tu_feed_error(&f->m, idx, PROBE_METRICS, "connection refused", t);
+}
+
+/* Polls every node in the list as the program would, every 5 s, from..to. */
+static void run(fx_t *f, int64_t from, int64_t to, void (*poll)(fx_t *, size_t, int64_t), size_t idx)
+{
+	for (int64_t t = from; t <= to; t += 5000) {
+		poll(f, idx, t);
+		model_tick(&f->m, t);
+	}
+}
+
+static const char *text(fx_t *f, int64_t now)
+{
+	strbuf_reset(&f->out);
+	report_text(&f->out, &f->m, now);
+	return strbuf_str(&f->out);
+}
+
+static cJSON *json(fx_t *f, int64_t now)
+{
+	strbuf_reset(&f->out);
+	report_json(&f->out, &f->m, now);
+	cJSON *j = cJSON_Parse(strbuf_str(&f->out));
+	assert_non_null(j);
+	return j;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("expected to find\n  [%s]\nin\n%s", needle, hay);
+}
+
+static void assert_not_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle))
+		fail_msg("did not expect\n  [%s]\nin\n%s", needle, hay);
+}
+
+static cJSON *jpath(cJSON *j, const char *a, const char *b)
+{
+	cJSON *x = a ? cJSON_GetObjectItemCaseSensitive(j, a) : j;
+	return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
+}
+
+/* ------------------------------------------------------------ point 3: durations */
+
+/* A node nodetop saw go down has a true "since"; a node already down at the
+ * first poll only has a lower bound, said as such. */
+static void test_since_seen_and_unseen(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha"), b = add(f, "bravo");
+	run(f, T0, T0 + MIN - 5000, healthy, a);
+	run(f, T0, T0 + 2 * MIN, refused, b);
+	run(f, T0 + MIN, T0 + 2 * MIN, refused, a);
+	const char *s = text(f, T0 + 2 * MIN);
+	assert_contains(s, "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
+	assert_contains(s, "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
+
+	cJSON *j = json(f, T0 + 2 * MIN);
+	cJSON *nodes = jpath(j, "nodes", NULL);
+	assert_true(cJSON_IsTrue(jpath(cJSON_GetArrayItem(nodes, 0), "since_observed", NULL)));
+	assert_true(cJSON_IsFalse(jpath(cJSON_GetArrayItem(nodes, 1), "since_observed", NULL)));
+	assert_string_equal(jpath(cJSON_GetArrayItem(nodes, 1), "since", NULL)->valuestring, "2026-11-24T10:00:00Z");
+	cJSON_Delete(j);
+
+	strbuf_reset(&f->out);
+	report_summary(&f->out, &f->m, T0 + 2 * MIN, 5);
+	assert_contains(strbuf_str(&f->out), "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
+	assert_contains(strbuf_str(&f->out), "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
+}
+
+/* One poll (--once): no duration at all, the process start from uptime_seconds. */
+static void test_once_has_no_duration(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	healthy(f, a, T0);
+	const char *s = text(f, T0 + 200);
+	assert_contains(s, "\nalpha: UP\n");
+	assert_not_contains(s, "(0s)");
+	assert_not_contains(s, "for 0s");
+	assert_contains(s, "  process:  up 1h00m (started 2026-11-24T09:00:00Z), 0 restarts\n");
+	assert_contains(s, "  database: UP: 5 open");
+	cJSON *j = json(f, T0 + 200);
+	cJSON *n = cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0);
+	assert_true(cJSON_IsFalse(jpath(n, "since_observed", NULL)));
+	assert_true(cJSON_IsFalse(jpath(jpath(n, "database", NULL), "since_observed", NULL)));
+	assert_string_equal(jpath(n, "process_started", NULL)->valuestring, "2026-11-24T09:00:00Z");
+	cJSON_Delete(j);
+}
+
+/* The status line: a lower bound is marked, a first sight has no duration
+ * (it is run once per tmux refresh: it always said 0s). */
+static void test_status_line_durations(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	refused(f, a, T0);
+	strbuf_reset(&f->out);
+	report_status_line(&f->out, &f->m, T0 + 100, false);
+	assert_string_equal(strbuf_str(&f->out), "CL 0/1 up | node DOWN alpha");
+	run(f, T0 + 5000, T0 + 3 * MIN, refused, a);
+	strbuf_reset(&f->out);
+	report_status_line(&f->out, &f->m, T0 + 3 * MIN, true);
+	assert_string_equal(strbuf_str(&f->out), "CL 0/1 up \xC2\xB7 node DOWN alpha " GE "3m");
+}
+
+/* ------------------------------------------------------------ point 4: observed windows */
+
+static void test_uptime_only_over_observed_time(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	healthy(f, a, T0);
+	model_tick(&f->m, T0 + 200);
+	const char *s = text(f, T0 + 200);
+	assert_not_contains(s, "uptime:");
+	assert_not_contains(s, "100.00%");
+	cJSON *j = json(f, T0 + 200);
+	cJSON *up = jpath(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "availability", "uptime_percent"), NULL, NULL);
+	assert_true(cJSON_IsNull(jpath(up, "1h", NULL)));
+	assert_true(cJSON_IsNull(jpath(up, "24h", NULL)));
+	assert_true(jpath(up, "observed_seconds", NULL)->valuedouble < 1.0);
+	cJSON_Delete(j);
+
+	/* ten minutes watched, the last 55 s down: 90.83 % over what was seen */
+	run(f, T0 + 5000, T0 + 9 * MIN, healthy, a);
+	run(f, T0 + 9 * MIN + 5000, T0 + 10 * MIN, refused, a);
+	s = text(f, T0 + 10 * MIN);
+	assert_contains(s, "  uptime:   over 10m00s observed: node 90.83%, ");
+	j = json(f, T0 + 10 * MIN);
+	up = jpath(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "availability", "uptime_percent"), NULL, NULL);
+	assert_int_equal((int)(jpath(up, "observed_seconds", NULL)->valuedouble + 0.5), 600);
+	assert_true(jpath(up, "1h", NULL)->valuedouble < 91.0);
+	cJSON_Delete(j);
+}
+
+int main(void)
+{
+#define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
+	const struct CMUnitTest tests[] = {
+		FX(test_since_seen_and_unseen),
+		FX(test_once_has_no_duration),
+		FX(test_status_line_durations),
+		FX(test_uptime_only_over_observed_time),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
