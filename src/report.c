@@ -587,8 +587,16 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
 	int code = (int)model_status(m, now_ms).severity;
 	char t[40];
+	size_t line = out->len;
 	strbuf_printf(out, "nodetop: %s - ", report_status_name(code));
 	put_headline_detail(out, m, now_ms);
+	for (size_t i = line; i < out->len; i++)
+		if (out->data[i] == '|')
+			out->data[i] = '/';   /* '|' starts the performance data */
+	size_t bar = out->len;
+	strbuf_puts(out, " | ");
+	if (!report_perfdata(out, m, now_ms))
+		out->data[out->len = bar] = '\0';
 	strbuf_putc(out, '\n');
 	fmt_time(t, sizeof t, now_ms);
 	strbuf_printf(out, "time: %s\n", t);
@@ -809,6 +817,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
 	int code = (int)model_status(m, now_ms).severity;
 	cJSON *root = cJSON_CreateObject();
+	jadd(root, "schema_version", cJSON_CreateNumber(1));   /* the man page's JSON OUTPUT */
 	strbuf_t head = STRBUF_INIT;
 	put_headline_detail(&head, m, now_ms);
 	jadd(root, "status", cJSON_CreateString(report_status_name(code)));

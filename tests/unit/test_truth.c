@@ -213,6 +213,65 @@ static void test_uptime_only_over_observed_time(void **state)
 	cJSON_Delete(j);
 }
 
+/* ------------------------------------------------------------ point 12: plugin output */
+
+static const char *perf(fx_t *f, int64_t now)
+{
+	const char *s = text(f, now);
+	const char *bar = strstr(s, " | ");
+	assert_non_null(bar);
+	assert_true(bar < strchr(s, '\n'));
+	static char line[2048];
+	size_t l = strcspn(bar + 3, "\n");
+	assert_true(l < sizeof line);
+	memcpy(line, bar + 3, l);
+	line[l] = '\0';
+	return line;
+}
+
+static void test_perfdata(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	size_t b = model_add_node(&f->m, "it's b|x", "http://b.example", NULL, 5000);
+	static const char heads1[] = "head_tracker_heads_received{ChainID=\"1\"} 100\ndb_conns_open 3\ndb_conns_max 10\ndb_conns_used 1\n";
+	static const char heads2[] = "head_tracker_heads_received{ChainID=\"1\"} 104\ndb_conns_open 3\ndb_conns_max 10\ndb_conns_used 1\n";
+	healthy(f, a, T0);
+	tu_feed(&f->m, a, PROBE_METRICS, 200, TU_PROM_CT, heads1, strlen(heads1), T0);
+	tu_feed(&f->m, a, PROBE_METRICS, 200, TU_PROM_CT, heads2, strlen(heads2), T0 + MIN);
+	refused(f, b, T0 + MIN);
+	const char *p = perf(f, T0 + MIN);
+	assert_string_equal(p, "alpha_latency=0.012s;;;0 alpha_failing_checks=0;;0.5;0;17 "
+	                       "alpha_heads_per_min_chain_1=4;;;0 alpha_db_conns_open=3;;;0;10 "
+	                       "alpha_db_conns_used=1;;;0;10");
+	/* the headline names the node: its '|' must not start the perfdata early */
+	const char *s = text(f, T0 + MIN);
+	assert_string_equal(strstr(s, " | "), strstr(s, " | alpha_latency"));
+	assert_contains(s, "(it's b/x)");
+
+	/* a node that answers: its label is quoted, the quote doubled */
+	healthy(f, b, T0 + MIN + 1000);
+	p = perf(f, T0 + MIN + 1000);
+	assert_contains(p, " 'it''s b_x_latency'=0.012s;;;0 'it''s b_x_failing_checks'=0;;0.5;0;17");
+}
+
+static void test_perfdata_none_without_nodes(void **state)
+{
+	fx_t *f = *state;
+	const char *s = text(f, T0);
+	assert_not_contains(s, "|");
+}
+
+static void test_json_schema_version(void **state)
+{
+	fx_t *f = *state;
+	healthy(f, add(f, "alpha"), T0);
+	strbuf_reset(&f->out);
+	report_json(&f->out, &f->m, T0);
+	/* the first key of the document */
+	assert_int_equal(strncmp(strbuf_str(&f->out), "{\"schema_version\":1,", 20), 0);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -221,6 +280,9 @@ int main(void)
 		FX(test_once_has_no_duration),
 		FX(test_status_line_durations),
 		FX(test_uptime_only_over_observed_time),
+		FX(test_perfdata),
+		FX(test_perfdata_none_without_nodes),
+		FX(test_json_schema_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
