@@ -80,6 +80,9 @@ typedef struct node {
 	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
 	int64_t state_since_ms;
 	bool state_since_seen;           /* nodetop saw the state begin (see indicator_t.since_seen) */
+	int64_t first_round_ms;          /* when nodetop's first round (/health and /metrics, or two
+	                                    /health) was complete: a DB/RPC change up to then was not
+	                                    seen happen, only the first look (0 = not yet) */
 	char error[256];                 /* last health error, "" when none (untrusted parts escaped later) */
 	probe_error_t health_error;      /* why the last /health got no answer (PROBE_ERR_NONE when it did) */
 	long http_status;                /* of the last /health */

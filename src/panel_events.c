@@ -40,11 +40,13 @@ static void events_subject(const view_t *t, const event_t *e, char *buf, size_t 
 static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e, bool compact)
 {
 	int W = getmaxx(w), x = 1;
-	char clock[16], dur[16], subject[300], node[128], detail[300];
+	char clock[16], dur[24], subject[300], node[128], detail[300];
 	attr_t sa = render_state_attr(t, e->to);
 
 	fmt_clock(clock, sizeof clock, e->ts_ms, false);
-	fmt_duration(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms));
+	/* from unknown: nodetop's first look, the state began before it */
+	fmt_duration_seen(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms),
+	                  e->from != STATE_UNKNOWN, t->utf8);
 	render_escape(t, node, sizeof node, e->node, false);
 	render_escape(t, detail, sizeof detail, e->detail, false);
 	if (compact)

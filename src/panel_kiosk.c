@@ -203,7 +203,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	}
 	x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa) + 1;
 	if (n->state_since_ms) {
-		fmt_duration(dur, sizeof dur, t->now_ms - n->state_since_ms);
+		fmt_duration_seen(dur, sizeof dur, t->now_ms - n->state_since_ms, n->state_since_seen, t->utf8);
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 	}
 	render_ack_text(t, n, buf, sizeof buf);
@@ -231,7 +231,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		if (old && seen) {
 			x += render_putf(t, w, y, x, W - x, A_DIM, "last seen %s", seen_clock) + 2;
 		} else if (ind->since_ms) {
-			fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+			fmt_duration_seen(dur, sizeof dur, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 			x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 		}
 		render_escape(t, buf, sizeof buf, ind->reason, false);
@@ -258,7 +258,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 			else
 				render_put(t, w, y, x, W - x, "failing when last seen", A_DIM);
 		} else if (ck->since_ms) {
-			fmt_duration(dur, sizeof dur, t->now_ms - ck->since_ms);
+			fmt_duration_seen(dur, sizeof dur, t->now_ms - ck->since_ms, ck->since_seen, t->utf8);
 			render_putf(t, w, y, x, W - x, A_NORMAL, "failing for %s", dur);
 		}
 		y++;
@@ -415,7 +415,8 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 			kiosk_banner(t, w, top, W, bh, word, wa, false);
 			top += bh;
 			render_escape(t, esc, sizeof esc, wn->name, false);
-			fmt_duration(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0);
+			fmt_duration_seen(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0,
+			                  att[worst].since_seen, t->utf8);
 			if (att[worst].ind == IND_NODE)
 				snprintf(what, sizeof what, "%s %s for %s", esc, state_name(ws), dur);
 			else

@@ -336,7 +336,7 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 		fmt_clock(since, sizeof since, seen, false);
 		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);
 	} else if (ind->since_ms) {
-		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
+		fmt_duration_seen(since, sizeof since, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 		render_putf(t, w, y, x, 10, base, "for %s", since);
 	}
 	x += 11;
@@ -417,7 +417,7 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		render_field(t, w, y, x, 6, "seen", A_DIM, true);   /* last seen, not counting on */
 		x += 7;
 	} else if (ind->since_ms) {
-		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+		fmt_duration_seen(dur, sizeof dur, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 		render_field(t, w, y, x, 6, dur, base, true);
 		x += 7;
 	}
@@ -596,8 +596,14 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, n->state), "%s %s",
 	                 render_state_symbol(t, n->state), state_name_upper(n->state)) + 1;
 	if (n->state_since_ms) {
-		fmt_duration(tmp, sizeof tmp, t->now_ms - n->state_since_ms);
+		fmt_duration_seen(tmp, sizeof tmp, t->now_ms - n->state_since_ms, n->state_since_seen, t->utf8);
 		x += render_putf(t, w, y, x, W - x, base, "for %s", tmp) + 2;
+		if (!n->state_since_seen) {
+			/* it was so when nodetop started: say when that was */
+			char clk[16];
+			fmt_clock(clk, sizeof clk, n->state_since_ms, false);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "(since nodetop started %s)", clk) + 2;
+		}
 	}
 	if (n->group) {
 		render_escape(t, buf, sizeof buf, n->group, false);

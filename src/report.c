@@ -1106,8 +1106,9 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			strbuf_printf(out, "  %s ", t);
 			put_event_body(out, e, true);
 			if (event_has_transition(e)) {
-				char d[32];
-				fmt_duration(d, sizeof d, eventlog_duration(&m->events, i, now_ms));
+				char d[40];
+				fmt_duration_seen(d, sizeof d, eventlog_duration(&m->events, i, now_ms),
+				                  e->from != STATE_UNKNOWN, true);
 				strbuf_printf(out, event_superseded(&m->events, i) ? " (lasted %s)" : " (for %s, ongoing)", d);
 			}
 			strbuf_putc(out, '\n');
