@@ -80,6 +80,8 @@ typedef struct node {
 	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
 	int64_t state_since_ms;
 	bool state_since_seen;           /* nodetop saw the state begin (see indicator_t.since_seen) */
+	double health_timeout_ms, metrics_timeout_ms;   /* the limits of the last requests (0 = unknown) */
+	bool health_slow, metrics_slow;  /* the last one answered in >= MODEL_SLOW_FRACTION of its limit */
 	int64_t first_round_ms;          /* when nodetop's first round (/health and /metrics, or two
 	                                    /health) was complete: a DB/RPC change up to then was not
 	                                    seen happen, only the first look (0 = not yet) */
@@ -328,5 +330,15 @@ bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *se
  * this host's own network or DNS, not the nodes: views say so apart from the
  * nodes' own verdicts. */
 bool model_none_reachable(const model_t *m, int64_t now_ms);
+
+/* A node that answers in this share of its timeout or more is slow: one
+ * hiccup more and its polls time out (issue 12 point 6). */
+#define MODEL_SLOW_FRACTION 0.75
+/* True when node idx's last answered /health or /metrics took at least
+ * MODEL_SLOW_FRACTION of its timeout, and the node is not stale or unread
+ * for another reason. *latency_ms and *timeout_ms (may be NULL): the slower
+ * of the two answers and its limit. Not a state: a slow node keeps its state
+ * and severity; views show it beside them ("slow"). */
+bool model_node_slow(const model_t *m, size_t idx, int64_t now_ms, double *latency_ms, double *timeout_ms);
 
 #endif

@@ -424,6 +424,17 @@ model_next_t model_apply(model_t *m, const probe_result_t *r)
 	default:
 		return next;   /* discovery is the poller's business */
 	}
+	{
+		/* slow: answered, but in >= 75 % of the time it was given */
+		bool slow = r->ok && r->timeout_ms > 0 && r->latency_ms >= MODEL_SLOW_FRACTION * r->timeout_ms;
+		if (r->kind == PROBE_HEALTH) {
+			n->health_timeout_ms = r->timeout_ms;
+			n->health_slow = slow;
+		} else if (r->kind == PROBE_METRICS) {
+			n->metrics_timeout_ms = r->timeout_ms;
+			n->metrics_slow = slow;
+		}
+	}
 	model_node_update(m, n, r->done_ms);
 	if (n->first_round_ms == 0 && n->last_health_ms > 0 && (n->last_metrics_ms > 0 || n->polls >= 2))
 		n->first_round_ms = r->done_ms;   /* after this update: its changes were the first look */

@@ -284,8 +284,13 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 		             stale ? A_BOLD | A_REVERSE : base, false);
 	}
 	if (c->x[C_LAT] >= 0 && n->last_health_ms) {
+		/* slow (>= 75 % of its timeout): marked, not "on time" */
+		bool slow = model_node_slow(t->m, idx, t->now_ms, NULL, NULL);
 		fmt_latency(buf, sizeof buf, n->health_latency_ms);
-		render_field(t, w, y, c->x[C_LAT], c->w[C_LAT] - 2, buf, base, true);
+		if (slow)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " slow");
+		render_field(t, w, y, c->x[C_LAT], c->w[C_LAT] - 2, buf,
+		             slow ? A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE) : base, true);
 	}
 	if (c->x[C_FAIL] >= 0) {
 		attr_t a = base;
@@ -625,6 +630,16 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	x += render_putf(t, w, y, x, W - x, stale ? A_BOLD | A_REVERSE : base, "polled %s", buf) + 1;
 	if (n->last_health_ms)
 		x += render_putf(t, w, y, x, W - x, base, "(%s, HTTP %ld)", tmp2, n->http_status) + 2;
+	{
+		double sl, st;
+		if (model_node_slow(t->m, t->sel, t->now_ms, &sl, &st)) {
+			char a[16], b[16];
+			fmt_latency(a, sizeof a, sl);
+			fmt_latency(b, sizeof b, st);
+			x += render_putf(t, w, y, x, W - x, A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE),
+			                 "slow: %s of its %s timeout", a, b) + 2;
+		}
+	}
 	render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
 	            n->poll_errors);
 	y++;

@@ -520,6 +520,9 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		}
 		if (n->http_status > 0)
 			strbuf_printf(sb, "%sHTTP %ld", sep, n->http_status);
+		double sl, st;
+		if (model_node_slow(m, idx, now_ms, &sl, &st))
+			strbuf_printf(sb, " - slow: %.0f ms of its %.0f ms timeout", sl, st);
 		strbuf_putc(sb, '\n');
 	}
 	if (n->have_proc_uptime) {
@@ -801,6 +804,8 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 
 	jadd(o, "latency_ms", n->last_health_ms > 0 ? json_num(n->health_latency_ms) : cJSON_CreateNull());
 	jadd(o, "metrics_latency_ms", n->last_metrics_ms > 0 ? json_num(n->metrics_latency_ms) : cJSON_CreateNull());
+	jadd(o, "timeout_ms", n->health_timeout_ms > 0 ? json_num(n->health_timeout_ms) : cJSON_CreateNull());
+	jadd(o, "slow", cJSON_CreateBool(model_node_slow(m, idx, now_ms, NULL, NULL)));
 	jadd(o, "http_status", n->http_status > 0 ? cJSON_CreateNumber((double)n->http_status) : cJSON_CreateNull());
 	jadd(o, "metrics_error", n->have_metrics ? cJSON_CreateNull() : json_str_or_null(n->metrics_error));
 	jadd(o, "plugin_error", json_str_or_null(n->plugin_error));

@@ -272,6 +272,38 @@ static void test_json_schema_version(void **state)
 	assert_int_equal(strncmp(strbuf_str(&f->out), "{\"schema_version\":1,", 20), 0);
 }
 
+/* ------------------------------------------------------------ point 6: slow */
+
+static void health_in(fx_t *f, size_t idx, double latency_ms, double timeout_ms, int64_t t)
+{
+	probe_result_t r = tu_result(idx, PROBE_HEALTH, 200, TU_JSON_CT, f->passing, strlen(f->passing), t);
+	r.latency_ms = latency_ms;
+	r.timeout_ms = timeout_ms;
+	model_apply(&f->m, &r);
+}
+
+static void test_slow(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	double lat = 0, lim = 0;
+	health_in(f, a, 1400, 2000, T0);            /* 70 %: not slow */
+	assert_false(model_node_slow(&f->m, a, T0, NULL, NULL));
+	assert_not_contains(text(f, T0), "slow");
+	health_in(f, a, 1500, 2000, T0 + 5000);     /* 75 %: slow */
+	assert_true(model_node_slow(&f->m, a, T0 + 5000, &lat, &lim));
+	assert_true(lat == 1500 && lim == 2000);
+	assert_int_equal(f->m.nodes[a].state, STATE_UP);   /* a state of its own is not changed */
+	assert_contains(text(f, T0 + 5000), "  latency:  health 1500 ms, HTTP 200 - slow: 1500 ms of its 2000 ms timeout\n");
+	cJSON *j = json(f, T0 + 5000);
+	assert_true(cJSON_IsTrue(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "slow", NULL)));
+	cJSON_Delete(j);
+	/* no answer at all: down says it, not slow */
+	tu_feed_error(&f->m, a, PROBE_HEALTH, "timed out after 2000 ms waiting for the answer (on a reused connection)", T0 + 10000);
+	assert_false(model_node_slow(&f->m, a, T0 + 10000, NULL, NULL));
+	assert_int_equal(f->m.nodes[a].health_error, PROBE_ERR_TIMEOUT);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -283,6 +315,7 @@ int main(void)
 		FX(test_perfdata),
 		FX(test_perfdata_none_without_nodes),
 		FX(test_json_schema_version),
+		FX(test_slow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
