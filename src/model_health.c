@@ -215,10 +215,12 @@ void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 	}
 	/* any other status: down, with the status line and the body's first line */
 	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, body, len, FIRST_LINE_MAX);
+	model_error_body(line, sizeof line, body, len, FIRST_LINE_MAX);
 	const char *reason = model_http_reason(r->http_status);
-	snprintf(n->error, sizeof n->error, "HTTP %ld%s%s%s%s", r->http_status,
-	         reason ? " " : "", reason ? reason : "", line[0] ? ": " : "", line);
+	const char *hint = model_auth_hint(r->http_status, false, r->auth_sent);
+	snprintf(n->error, sizeof n->error, "HTTP %ld%s%s%s%s%s%s", r->http_status,
+	         reason ? " " : "", reason ? reason : "", line[0] ? ": " : "", line,
+	         hint ? " - " : "", hint ? hint : "");
 	n->poll_errors++;
 	n->have_health = false;
 	model_set_node_state(n, STATE_DOWN, now);

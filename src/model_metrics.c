@@ -412,12 +412,14 @@ static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, s
 		return;
 	}
 	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
+	model_error_body(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
 	const char *reason = model_http_reason(r->http_status);
+	const char *hint = model_auth_hint(r->http_status, true, r->auth_sent);
 	if (line[0])
-		snprintf(dst, size, "HTTP %ld: %s", r->http_status, line);
+		snprintf(dst, size, "HTTP %ld: %s%s%s", r->http_status, line, hint ? " - " : "", hint ? hint : "");
 	else
-		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
+		snprintf(dst, size, "HTTP %ld%s%s%s%s", r->http_status, reason ? " " : "", reason ? reason : "",
+		         hint ? " - " : "", hint ? hint : "");
 }
 
 /* ------------------------------------------------------------ alert rules */

@@ -739,6 +739,7 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	r.done_ms = wall_ms();
 	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
 	r.timeout_ms = (double)pn->cfg.timeout_ms;
+	r.auth_sent = pn->nsecrets > 0;
 	if (ep->easy && (curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status) != CURLE_OK ||
 	                 curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)) {
 		r.http_status = 0;      /* libcurl cannot say what came back: not trusted */

@@ -520,9 +520,9 @@ static void test_db_rules(void **state)
 	probe_result_t r = result(0, PROBE_METRICS, 401, "text/plain", "invalid or missing token\n", t += 5 * SEC);
 	model_apply(&M, &r);
 	assert_false(n->have_metrics);
-	assert_string_equal(n->metrics_error, "HTTP 401: invalid or missing token");
+	assert_string_equal(n->metrics_error, "HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)");
 	assert_int_equal(n->ind[IND_DB].state, STATE_UNKNOWN);
-	assert_string_equal(n->ind[IND_DB].reason, "metrics unavailable: HTTP 401: invalid or missing token");
+	assert_string_equal(n->ind[IND_DB].reason, "metrics unavailable: HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)");
 	failed(0, PROBE_METRICS, "timed out after 4000 ms (65536 bytes received)", t += 5 * SEC);
 	assert_string_equal(n->metrics_error, "timed out after 4000 ms (65536 bytes received)");
 	r = result(0, PROBE_METRICS, 404, NULL, "", t += 5 * SEC);
@@ -1279,7 +1279,7 @@ static void test_attention_ungrouped(void **state)
 	assert_int_equal(a.severity, SEV_UNKNOWN);     /* tried /metrics and could not see */
 	assert_true(a.problem);
 	assert_int_equal(a.ind, IND_DB);
-	assert_string_equal(a.reason, "metrics unavailable: HTTP 401: invalid or missing token");
+	assert_string_equal(a.reason, "metrics unavailable: HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)");
 	a = att(6, t);
 	assert_int_equal(a.state, STATE_UNKNOWN);
 	assert_int_equal(a.severity, SEV_UNKNOWN);

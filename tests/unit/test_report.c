@@ -342,7 +342,7 @@ static void test_status_metrics_unavailable(void **state)
 	/* node up, but nodetop cannot see its DB and RPC: unknown, not OK, not down */
 	assert_int_equal(report_status(&f->m), REPORT_UNKNOWN);
 	text(f, T0);
-	assert_contains(strbuf_str(&f->out), "  metrics:  HTTP 401: invalid or missing token\n");
+	assert_contains(strbuf_str(&f->out), "  metrics:  HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)\n");
 }
 
 /* A pair is as up as its active member (model_status): a standby refusing

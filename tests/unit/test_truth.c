@@ -304,6 +304,51 @@ static void test_slow(void **state)
 	assert_int_equal(f->m.nodes[a].health_error, PROBE_ERR_TIMEOUT);
 }
 
+/* ------------------------------------------------------------ 11/13: error answers */
+
+static const char NGINX_400[] =
+	"<html>\r\n<head><title>400 No required SSL certificate was sent</title></head>\r\n<body>\r\n"
+	"<center><h1>400 Bad Request</h1></center>\r\n<center>No required SSL certificate was sent</center>\r\n"
+	"<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
+
+static void test_html_error_title(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	tu_feed(&f->m, a, PROBE_HEALTH, 400, "text/html", NGINX_400, strlen(NGINX_400), T0);
+	assert_string_equal(f->m.nodes[a].error, "HTTP 400 Bad Request: 400 No required SSL certificate was sent");
+	static const char notitle[] = "<!DOCTYPE html>\n<html><body><h1>Oops</h1></body></html>";
+	tu_feed(&f->m, a, PROBE_HEALTH, 502, "text/html", notitle, strlen(notitle), T0 + 5000);
+	assert_string_equal(f->m.nodes[a].error, "HTTP 502 Bad Gateway: HTML error page");
+	static const char spaced[] = "\n  <HTML><HEAD><TITLE>\n   503 Service\n Temporarily Unavailable </TITLE>";
+	tu_feed(&f->m, a, PROBE_HEALTH, 503, "text/html", spaced, strlen(spaced), T0 + 10000);
+	assert_string_equal(f->m.nodes[a].error, "HTTP 503 Service Unavailable: 503 Service Temporarily Unavailable");
+	/* not HTML: the first line, as before */
+	tu_feed(&f->m, a, PROBE_HEALTH, 500, "text/plain", "boom\nmore", 9, T0 + 15000);
+	assert_string_equal(f->m.nodes[a].error, "HTTP 500 Internal Server Error: boom");
+}
+
+static void test_401_says_what_to_do(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	healthy(f, a, T0);
+	static const char body[] = "invalid or missing token";
+	tu_feed(&f->m, a, PROBE_METRICS, 401, "text/plain", body, strlen(body), T0 + 5000);
+	assert_string_equal(f->m.nodes[a].metrics_error,
+	                    "HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)");
+	/* a token went with it: it was refused */
+	probe_result_t r = tu_result(a, PROBE_METRICS, 401, "text/plain", body, strlen(body), T0 + 10000);
+	r.auth_sent = 1;
+	model_apply(&f->m, &r);
+	assert_string_equal(f->m.nodes[a].metrics_error,
+	                    "HTTP 401: invalid or missing token - the token sent was refused (bearer_token_file)");
+	/* on /health (never authenticated by a node): something in front of it */
+	tu_feed(&f->m, a, PROBE_HEALTH, 401, "text/html", "", 0, T0 + 15000);
+	assert_string_equal(f->m.nodes[a].error,
+	                    "HTTP 401 Unauthorized - a proxy wants credentials (header, bearer_token_file)");
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -316,6 +361,8 @@ int main(void)
 		FX(test_perfdata_none_without_nodes),
 		FX(test_json_schema_version),
 		FX(test_slow),
+		FX(test_html_error_title),
+		FX(test_401_says_what_to_do),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
