@@ -115,7 +115,9 @@ typedef struct node {
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
-	size_t metrics_bad_lines;        /* malformed lines in the last scrape */
+	size_t metrics_bad_lines;        /* malformed lines in the last scrape (a series with more
+	                                    than PROM_MAX_LABELS labels is one): its parse errors */
+	char metrics_bad_first[96];      /* the first of them, "line 12: too many labels" ("" = none) */
 	double db_max, db_open, db_used, db_wait;
 	bool have_db;                    /* the db_conns_* gauges were present */
 	double db_wait_prev;

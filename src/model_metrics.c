@@ -58,7 +58,17 @@ typedef struct scrape {
 	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
 	size_t health_series;
 	rules_input_t rin;            /* what the alert rules get from this scrape */
+	char first_err[96];           /* the first malformed line: "line 12: too many labels" */
 } scrape_t;
+
+/* A malformed line (e.g. a series with more than PROM_MAX_LABELS labels):
+ * counted in the node's parse errors, the first one kept to be shown. */
+static void scrape_on_error(void *ud, size_t line, const char *msg)
+{
+	scrape_t *c = ud;
+	if (!c->first_err[0])
+		snprintf(c->first_err, sizeof c->first_err, "line %zu: %s", line, msg);
+}
 
 static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
 {
@@ -484,7 +494,8 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	prom_stats_t st = { 0, 0, 0, 0 };
 	if (!err[0]) {
 		scrape_init(&c, m, n, plugin);
-		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .ud = &c };
+		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .on_error = scrape_on_error,
+		                     .ud = &c };
 		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
 		if (st.samples == 0 && st.errors > 0) {
 			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
@@ -505,6 +516,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 			n->have_db_wait_prev = false;
 			n->metrics_series = 0;
 			n->metrics_bad_lines = 0;
+			n->metrics_bad_first[0] = '\0';
 		}
 		return false;
 	}
@@ -571,6 +583,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	n->metrics_error[0] = '\0';
 	n->metrics_series = st.samples + st.skipped;
 	n->metrics_bad_lines = st.errors;
+	model_copy(n->metrics_bad_first, sizeof n->metrics_bad_first, c.first_err);
 
 	/* database: the previous scrape's wait count is kept to see it grow */
 	bool had_wait = n->have_db;

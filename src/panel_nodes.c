@@ -640,8 +640,11 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 			                 "slow: %s of its %s timeout", a, b) + 2;
 		}
 	}
-	render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
-	            n->poll_errors);
+	x += render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
+	                 n->poll_errors) + 2;
+	if (n->have_metrics && n->metrics_bad_lines)   /* the node's parse errors: never silent */
+		render_putf(t, w, y, x, W - x, A_BOLD, "%zu malformed /metrics line%s", n->metrics_bad_lines,
+		            n->metrics_bad_lines == 1 ? "" : "s");
 	y++;
 
 	/* what is wrong, database and RPC facts */

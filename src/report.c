@@ -548,6 +548,17 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_esc(sb, n->metrics_error, u);
 		strbuf_putc(sb, '\n');
 	}
+	if (n->have_metrics && n->metrics_bad_lines) {
+		/* lines skipped, not silently: a series with too many labels is one */
+		strbuf_printf(sb, "  metrics:  %zu malformed line%s skipped", n->metrics_bad_lines,
+		              n->metrics_bad_lines == 1 ? "" : "s");
+		if (n->metrics_bad_first[0]) {
+			strbuf_puts(sb, " (first: ");
+			put_esc(sb, n->metrics_bad_first, u);
+			strbuf_putc(sb, ')');
+		}
+		strbuf_putc(sb, '\n');
+	}
 	if (n->plugin_error[0]) {
 		strbuf_puts(sb, "  plugin:   ");
 		put_esc(sb, n->plugin_error, u);
@@ -809,6 +820,8 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "http_status", n->http_status > 0 ? cJSON_CreateNumber((double)n->http_status) : cJSON_CreateNull());
 	jadd(o, "metrics_error", n->have_metrics ? cJSON_CreateNull() : json_str_or_null(n->metrics_error));
 	jadd(o, "plugin_error", json_str_or_null(n->plugin_error));
+	jadd(o, "metrics_parse_errors", cJSON_CreateNumber(n->have_metrics ? (double)n->metrics_bad_lines : 0));
+	jadd(o, "metrics_parse_error", n->have_metrics ? json_str_or_null(n->metrics_bad_first) : cJSON_CreateNull());
 	jadd(o, "restarts", cJSON_CreateNumber(n->restarts));
 	jadd(o, "uptime_seconds", n->have_proc_uptime ? json_num(n->proc_uptime_s) : cJSON_CreateNull());
 	jadd(o, "process_started", n->have_proc_uptime && n->last_metrics_ms > 0

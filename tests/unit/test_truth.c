@@ -349,6 +349,37 @@ static void test_401_says_what_to_do(void **state)
 	                    "HTTP 401 Unauthorized - a proxy wants credentials (header, bearer_token_file)");
 }
 
+/* A series with more labels than the parser holds is not dropped silently:
+ * it is one of the node's parse errors, shown with the first of them. */
+static void test_too_many_labels_counted(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	healthy(f, a, T0);
+	char body[8192];
+	size_t n = (size_t)snprintf(body, sizeof body, "%s", METRICS_OK);
+	n += (size_t)snprintf(body + n, sizeof body - n, "db_conns_used{");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)snprintf(body + n, sizeof body - n, "l%d=\"v\",", i);
+	n += (size_t)snprintf(body + n, sizeof body - n, "} 7\n");
+	tu_feed(&f->m, a, PROBE_METRICS, 200, TU_PROM_CT, body, n, T0 + 5000);
+	const node_t *nd = &f->m.nodes[a];
+	assert_true(nd->have_metrics);
+	assert_int_equal(nd->metrics_bad_lines, 1);
+	assert_string_equal(nd->metrics_bad_first, "line 9: too many labels");
+	assert_true(nd->db_used == 2);        /* the good line counts, the bad one does not */
+	assert_contains(text(f, T0 + 5000), "  metrics:  1 malformed line skipped (first: line 9: too many labels)\n");
+	cJSON *j = json(f, T0 + 5000);
+	cJSON *jn = cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0);
+	assert_int_equal(jpath(jn, "metrics_parse_errors", NULL)->valueint, 1);
+	assert_string_equal(jpath(jn, "metrics_parse_error", NULL)->valuestring, "line 9: too many labels");
+	cJSON_Delete(j);
+	/* a clean scrape clears it */
+	tu_feed(&f->m, a, PROBE_METRICS, 200, TU_PROM_CT, METRICS_OK, strlen(METRICS_OK), T0 + 10000);
+	assert_int_equal(f->m.nodes[a].metrics_bad_lines, 0);
+	assert_not_contains(text(f, T0 + 10000), "malformed");
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -363,6 +394,7 @@ int main(void)
 		FX(test_slow),
 		FX(test_html_error_title),
 		FX(test_401_says_what_to_do),
+		FX(test_too_many_labels_counted),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
