@@ -20,6 +20,8 @@ typedef enum event_kind {
 	EVENT_RULE,       /* an alert rule fired, changed level or resolved; subject = rule subject;
 	                     to: DEGRADED warning, DOWN critical, UP resolved; rule/level/value/threshold */
 	EVENT_NOTIFY,     /* a notification hook failed or said something; subject = hook name */
+	EVENT_GROUP,      /* a failover group's indicator changed: group; subject "" (the group
+	                     itself), "db" or "rpc"; node = "" */
 } event_kind_t;
 
 typedef struct event {
@@ -54,7 +56,7 @@ const event_t *eventlog_get(const eventlog_t *log, size_t i);
 /* How long the state entered by the i-th newest event lasted: until the next
  * event with the same kind, node and subject, or until now_ms if none. */
 int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
-/* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify" */
+/* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify", "group" */
 const char *event_kind_name(event_kind_t k);
 
 #endif

@@ -98,6 +98,22 @@ static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e,
 		}
 		return;
 	}
+	if (e->kind == EVENT_GROUP) {
+		/* "✖ group pair down for 14s · no member answers", "▲ group pair db degraded ..." */
+		char group[128];
+		render_escape(t, group, sizeof group, e->group, false);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
+		x += render_putf(t, w, y, x, W - x, A_BOLD, "group %s", group) + 1;
+		if (e->subject[0])
+			x += render_put(t, w, y, x, W - x, e->subject, A_NORMAL) + 1;
+		x += render_put(t, w, y, x, W - x, events_state_word(e), sa & ~A_REVERSE) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 1;
+		if (!compact && detail[0] && x + 6 < W) {
+			x += render_put(t, w, y, x, 1, t->g->dot, A_DIM) + 1;
+			render_put(t, w, y, x, W - x, detail, A_DIM);
+		}
+		return;
+	}
 	if (e->kind == EVENT_ACK) {
 		x += render_put(t, w, y, x, W - x, "ack", A_BOLD) + 1;
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "on %s", node) + 2;

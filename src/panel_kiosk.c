@@ -294,6 +294,16 @@ static void kiosk_event(view_t *t, WINDOW *w, int y, const event_t *e)
 	case EVENT_RESTART:
 		render_putf(t, w, y, x, W - x, A_NORMAL, "restart of %s", node);
 		return;
+	case EVENT_GROUP: {
+		char group[128];
+		render_escape(t, group, sizeof group, e->group, false);
+		x += render_put(t, w, y, x, 2, render_state_symbol(t, e->to), render_state_attr(t, e->to) & ~A_REVERSE) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "group %s%s%s %s", group, sub[0] ? " " : "", sub,
+		                 state_name(e->to)) + 1;
+		if (detail[0] && x + 8 < W)
+			render_putf(t, w, y, x, W - x, A_DIM, "%s %s", t->g->dot, detail);
+		return;
+	}
 	default:
 		break;
 	}

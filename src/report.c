@@ -927,7 +927,7 @@ static const char *event_state_name(const event_t *e, state_t s)
 static bool event_has_transition(const event_t *e)
 {
 	return e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC || e->kind == EVENT_CHECK ||
-	       e->kind == EVENT_TWO_ACTIVE;
+	       e->kind == EVENT_TWO_ACTIVE || e->kind == EVENT_GROUP;
 }
 
 /* The event without its time: "rpc bravo chain 1 up -> down: no RPC node Alive on chain 1". */
@@ -985,7 +985,7 @@ void report_event_json(strbuf_t *out, const event_t *e)
 	jadd(o, "kind", cJSON_CreateString(event_kind_name(e->kind)));
 	jadd(o, "node", json_str_or_null(e->node));
 	jadd(o, "subject", json_str_or_null(e->subject));
-	if (e->kind == EVENT_FAILOVER || e->kind == EVENT_TWO_ACTIVE)
+	if (e->kind == EVENT_FAILOVER || e->kind == EVENT_TWO_ACTIVE || e->kind == EVENT_GROUP)
 		jadd(o, "group", json_str_or_null(e->group));
 	if (e->kind == EVENT_FAILOVER) {
 		jadd(o, "from", json_str_or_null(e->peer));
@@ -1022,7 +1022,7 @@ static bool event_superseded(const eventlog_t *log, size_t i)
 	for (size_t j = 0; e && j < i; j++) {
 		const event_t *f = eventlog_get(log, j);
 		if (f && f->kind == e->kind && strcmp(f->node, e->node) == 0 && strcmp(f->subject, e->subject) == 0 &&
-		    strcmp(f->rule, e->rule) == 0)
+		    strcmp(f->rule, e->rule) == 0 && strcmp(f->group, e->group) == 0)
 			return true;
 	}
 	return false;

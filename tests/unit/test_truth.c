@@ -380,6 +380,41 @@ static void test_too_many_labels_counted(void **state)
 	assert_not_contains(text(f, T0 + 10000), "malformed");
 }
 
+/* --events: a group's own transitions, text and JSON */
+static void test_group_events(void **state)
+{
+	fx_t *f = *state;
+	size_t a = model_add_node(&f->m, "primary", "http://p.example", "pair", 5000);
+	size_t b = model_add_node(&f->m, "standby", "http://s.example", "pair", 5000);
+	healthy(f, a, T0);
+	refused(f, b, T0);
+	model_tick(&f->m, T0);
+	refused(f, a, T0 + 5000);
+	model_tick(&f->m, T0 + 5000);
+	const event_t *ge = NULL;
+	for (size_t i = 0; i < f->m.events.len; i++) {
+		const event_t *e = eventlog_get(&f->m.events, i);
+		if (e->kind == EVENT_GROUP && e->subject[0] == '\0') {
+			ge = e;       /* the newest transition of the group itself */
+			break;
+		}
+	}
+	assert_non_null(ge);
+	assert_int_equal(ge->from, STATE_UP);
+	strbuf_reset(&f->out);
+	report_event_line(&f->out, ge);
+	assert_contains(strbuf_str(&f->out), "2026-11-24T10:00:05Z group pair up -> ");
+	strbuf_reset(&f->out);
+	report_event_json(&f->out, ge);
+	cJSON *j = cJSON_Parse(strbuf_str(&f->out));
+	assert_non_null(j);
+	assert_string_equal(jpath(j, "kind", NULL)->valuestring, "group");
+	assert_string_equal(jpath(j, "group", NULL)->valuestring, "pair");
+	assert_string_equal(jpath(j, "from", NULL)->valuestring, "up");
+	assert_true(cJSON_IsNull(jpath(j, "node", NULL)));
+	cJSON_Delete(j);
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -395,6 +430,7 @@ int main(void)
 		FX(test_html_error_title),
 		FX(test_401_says_what_to_do),
 		FX(test_too_many_labels_counted),
+		FX(test_group_events),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
