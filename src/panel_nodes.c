@@ -505,14 +505,19 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	if (!titled || lines == 0) {
-		int nw = 0, gw, vw;
+		int nw = 0, gw, vw, g0 = 0;
 		nodes_measure(t, &nw, &gw, &vw);
 		nw = clampi(nw, 5, W / 3);
-		for (size_t i = t->node_top, y1 = 0; i < n && (int)y1 < H; i++, y1++)
+		if (!titled) {
+			/* the smallest layout keeps its group lines too: who carries the pair */
+			for (; g0 < t->lay.group_lines && (size_t)g0 < t->m->ngroups && g0 + 1 < H; g0++)
+				nodes_group_line(t, w, g0, (size_t)g0);
+		}
+		for (size_t i = t->node_top, y1 = (size_t)g0; i < n && (int)y1 < H; i++, y1++)
 			nodes_summary_line(t, w, (int)y1, i, nw, i == t->sel);
 		if (t->node_top > 0)
-			render_scroll_hint(t, w, 0, true);
-		if (t->node_top + (size_t)H < n)
+			render_scroll_hint(t, w, g0, true);
+		if (t->node_top + (size_t)(H - g0) < n)
 			render_scroll_hint(t, w, H - 1, false);
 		return;
 	}
@@ -570,6 +575,10 @@ size_t panel_nodes_hit(const view_t *t, int y)
 		if (y < 1 + t->lay.group_lines)
 			return (size_t)-1;
 		y -= 1 + t->lay.group_lines;
+	} else {
+		if (y < t->lay.group_lines)
+			return (size_t)-1;      /* a group line, not a node */
+		y -= t->lay.group_lines;
 	}
 	idx = t->node_top + (size_t)(y / lines);
 	return idx < t->m->nnodes ? idx : (size_t)-1;

@@ -208,4 +208,39 @@ stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]*
 if wait_until stalled; then t_ok "a stall (no new heads) drops to the bottom of heads/min"; else t_fail "stall visible"; tmux_screen | grep heads/min | sed 's/^/#   /'; fi
 tmux_keys q
 
+# ---------------------------------------------------------------- 11: custom chart titles that begin alike stay apart when cut
+{
+	printf '[defaults]\ninterval = 1s\ncharts = head\n[node n11]\nurl = %s\n' "$(sim_url 0 "$PF8")"
+	printf '[chart g1]\ntitle = job run errors per minute on the primary node\nmetric = go_goroutines\n'
+	printf '[chart g2]\ntitle = job run errors per minute on the standby node\nmetric = process_open_fds\n'
+} >"$T_TMP/p11.conf"
+sim_scenario 0 healthy "$PF8"
+ui 100 30 "$T_TMP/p11.conf"
+tmux_wait 'Metrics · n11 ─ 3 series' >/dev/null
+# the label column of the Metrics panel: what is left of the sparkline
+labels() { tmux_screen | grep -Eo 'job run[^▁▂▃▄▅▆▇█]*' | sed -E 's/ +$//'; }
+L=$(labels)
+t_eq "both long titles are on the screen" 2 "$(printf '%s\n' "$L" | grep -c .)"
+t_check "they are cut (the pane is too narrow for them)" grep -q '…' <<<"$L"
+t_eq "cut, they still read differently" 2 "$(printf '%s\n' "$L" | sort -u | grep -c .)"
+t_match "the ends tell them apart (primary / standby)" 'ry node' "$(printf '%s\n' "$L" | head -1)"
+tmux_keys q
+
+# ---------------------------------------------------------------- 11: the group line in the smallest layout
+S1=$SIM; S1_PID=$SIM_PID
+sim_start --nodes 2 --scenarios healthy,down || t_fail "pair simulator starts"
+PG=$SIM; SIM=$S1; SIM_PID=$S1_PID
+printf '[defaults]\ninterval = 1s\n[node primary]\nurl = %s\ngroup = pair\n[node standby]\nurl = %s\ngroup = pair\n' \
+	"$(sim_url 0 "$PG")" "$(sim_url 1 "$PG")" >"$T_TMP/pg.conf"
+ui 40 10 "$T_TMP/pg.conf"
+if tmux_wait '^  ● pair up on primary'; then
+	t_ok "40x10: the group line, with the member carrying it, above the nodes"
+else
+	t_fail "40x10: group line"
+fi
+S=$(tmux_screen)
+t_match "40x10: the nodes follow it" '^. ● primary ' "$(printf '%s\n' "$S" | sed -n 3p)"
+t_match "40x10: the standby too" '^  ○ standby ' "$(printf '%s\n' "$S" | sed -n 4p)"
+tmux_keys q
+
 t_done
