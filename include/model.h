@@ -55,7 +55,7 @@ typedef struct rpc_chain {
 	char source[64];        /* where its metrics come from: "" = /metrics, else the plugin path */
 } rpc_chain_t;
 
-#define SERIES_RATE_WINDOW 16
+#define SERIES_RATE_WINDOW 64   /* recent scrapes kept for rates: 60 s even at 1 s polls */
 #define SERIES_RATE_SPAN_MS 60000
 
 typedef struct series {
@@ -66,7 +66,8 @@ typedef struct series {
 	int64_t raw_prev_ms;
 	bool have_prev;
 	double adj;             /* for rates: counter with resets added back (monotonic) */
-	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s */
+	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s, or
+	                                        between the counter's own steps (model_metrics.c) */
 	double win_v[SERIES_RATE_WINDOW];
 	unsigned char win_n, win_head;
 	double acc;             /* sum during the current scrape (internal) */

@@ -373,7 +373,48 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 		/* a decrease is a counter reset (restart): count from zero */
 		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
 	}
-	/* The rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
+	/* A counter that steps less often than it is scraped (heads every 12 s,
+	 * scraped every 1 or 5 s) is measured between its own steps: from its
+	 * oldest step within SERIES_RATE_SPAN_MS to its newest, a whole number of
+	 * its update periods, so the rate does not saw up and down with where
+	 * "now" falls between two steps. That needs three steps in the window (two
+	 * periods) and the newest no older than two periods: a counter that stops
+	 * stepping falls back to the plain rate below, which drops to 0 - a stall
+	 * shows as a stall. */
+	if (s->win_n > 1) {
+		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
+		int64_t t_first = 0, t_last = 0;
+		double v_first = 0, v_last = 0;
+		size_t steps = 0;
+		for (size_t k = 1; k < s->win_n; k++) {
+			size_t i = (oldest + k) % SERIES_RATE_WINDOW, p = (oldest + k - 1) % SERIES_RATE_WINDOW;
+			if (now - s->win_t[i] > SERIES_RATE_SPAN_MS || s->win_v[i] == s->win_v[p])
+				continue;
+			if (steps++ == 0) {
+				t_first = s->win_t[i];
+				v_first = s->win_v[i];
+			}
+			t_last = s->win_t[i];
+			v_last = s->win_v[i];
+		}
+		if (s->adj != s->win_v[(s->win_head + SERIES_RATE_WINDOW - 1) % SERIES_RATE_WINDOW]) {
+			/* this scrape is a step too */
+			if (steps++ == 0) {
+				t_first = now;
+				v_first = s->adj;
+			}
+			t_last = now;
+			v_last = s->adj;
+		}
+		if (steps >= 3 && t_last > t_first) {
+			int64_t period = (t_last - t_first) / (int64_t)(steps - 1);
+			if (now - t_last <= 2 * period && period > 0) {
+				ring_push(&s->ring, now, (v_last - v_first) / ((double)(t_last - t_first) / 60000.0));
+				goto keep;
+			}
+		}
+	}
+	/* Else the rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
 	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
 	if (s->win_n > 0) {
 		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
@@ -386,6 +427,7 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 			}
 		}
 	}
+keep:
 	s->win_t[s->win_head] = now;
 	s->win_v[s->win_head] = s->adj;
 	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);

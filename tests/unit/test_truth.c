@@ -415,6 +415,79 @@ static void test_group_events(void **state)
 	cJSON_Delete(j);
 }
 
+/* ------------------------------------------------------------ point 8: rates over the counter's period */
+
+static const series_t *heads_series(fx_t *f, size_t idx)
+{
+	const node_t *n = &f->m.nodes[idx];
+	for (size_t i = 0; i < n->nseries; i++)
+		if (strcmp(f->m.charts.defs[n->series[i].def].id, "heads") == 0)
+			return &n->series[i];
+	return NULL;
+}
+
+static void heads_at(fx_t *f, size_t idx, double count, int64_t t)
+{
+	char body[128];
+	int len = snprintf(body, sizeof body, "head_tracker_heads_received{ChainID=\"1\"} %.0f\n", count);
+	tu_feed(&f->m, idx, PROBE_METRICS, 200, TU_PROM_CT, body, (size_t)len, t);
+}
+
+/* Heads every 12 s, scraped every second: 5/min on every scrape once two
+ * periods are seen - no sawtooth between 4 and 8 (a window of whole periods). */
+static void test_rate_fits_update_period(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	for (int s = 0; s <= 180; s++)
+		heads_at(f, a, 1000 + s / 12, T0 + s * 1000);
+	const series_t *h = heads_series(f, a);
+	assert_non_null(h);
+	double lo = 1e9, hi = -1e9;
+	for (size_t i = 0; i < h->ring.len; i++) {
+		int64_t t;
+		double v;
+		assert_true(ring_get(&h->ring, i, &t, &v));
+		if (t < T0 + 40000)
+			continue;
+		if (v < lo)
+			lo = v;
+		if (v > hi)
+			hi = v;
+	}
+	assert_true(lo > 4.99 && hi < 5.01);
+
+	/* 5 s scrapes of a counter stepping every 15 s: 4/min, flat */
+	size_t b = add(f, "bravo");
+	for (int s = 0; s <= 180; s += 5)
+		heads_at(f, b, 500 + s / 15, T0 + s * 1000);
+	h = heads_series(f, b);
+	double v;
+	assert_true(ring_last(&h->ring, NULL, &v));
+	assert_true(v > 3.99 && v < 4.01);
+}
+
+/* The counter stops: within a few periods the rate falls, and reaches 0 - a stall is a stall. */
+static void test_rate_stall_visible(void **state)
+{
+	fx_t *f = *state;
+	size_t a = add(f, "alpha");
+	int s;
+	for (s = 0; s <= 120; s++)
+		heads_at(f, a, 1000 + s / 12, T0 + s * 1000);
+	const series_t *h = heads_series(f, a);
+	double before, v;
+	assert_true(ring_last(&h->ring, NULL, &before));
+	for (; s <= 150; s++)
+		heads_at(f, a, 1010, T0 + s * 1000);
+	assert_true(ring_last(&h->ring, NULL, &v));
+	assert_true(v < before);             /* 30 s after the last step: falling */
+	for (; s <= 200; s++)
+		heads_at(f, a, 1010, T0 + s * 1000);
+	assert_true(ring_last(&h->ring, NULL, &v));
+	assert_true(v == 0);                 /* over a minute without a step: 0/min */
+}
+
 int main(void)
 {
 #define FX(t) cmocka_unit_test_setup_teardown(t, fx_setup, fx_teardown)
@@ -431,6 +504,8 @@ int main(void)
 		FX(test_401_says_what_to_do),
 		FX(test_too_many_labels_counted),
 		FX(test_group_events),
+		FX(test_rate_fits_update_period),
+		FX(test_rate_stall_visible),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
