@@ -44,7 +44,7 @@ t_match "header: delta's database was down before nodetop started: a lower bound
 	'^ nodetop  [0-9:]{8}  .*✖ db down on delta ≥ [0-9]+s' "$S"
 t_match "nodes: delta's db line says 'for ≥ Ns'" '^ +db +✖ down .*for ≥ [0-9]+s' "$S"
 tmux_keys j j j Enter
-if tmux_wait '(since nodetop started [0-9:]{8})'; then
+if tmux_wait '^ up since nodetop started [0-9:]{8}'; then
 	t_ok "detail: a state already so at the first poll says since when nodetop looked"
 else
 	t_fail "detail: since nodetop started"
