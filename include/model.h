@@ -70,6 +70,8 @@ typedef struct series {
 	                                        between the counter's own steps (model_metrics.c) */
 	double win_v[SERIES_RATE_WINDOW];
 	unsigned char win_n, win_head;
+	int64_t step_period_ms;  /* a counter stepping slower than its scrapes: its period (0 = none seen) */
+	int64_t last_step_ms;    /* when it last stepped */
 	double acc;             /* sum during the current scrape (internal) */
 	bool seen;              /* seen in the current scrape (internal) */
 } series_t;

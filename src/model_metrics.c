@@ -377,41 +377,48 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 	 * scraped every 1 or 5 s) is measured between its own steps: from its
 	 * oldest step within SERIES_RATE_SPAN_MS to its newest, a whole number of
 	 * its update periods, so the rate does not saw up and down with where
-	 * "now" falls between two steps. That needs three steps in the window (two
-	 * periods) and the newest no older than two periods: a counter that stops
-	 * stepping falls back to the plain rate below, which drops to 0 - a stall
-	 * shows as a stall. */
-	if (s->win_n > 1) {
+	 * "now" falls between two steps. That needs three steps (two periods).
+	 * Once such a counter has not stepped for two of its periods, the last
+	 * two periods hold no step: 0/min at once - a stall shows as a stall. */
+	if (s->win_n > 0) {
 		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
-		int64_t t_first = 0, t_last = 0;
-		double v_first = 0, v_last = 0;
-		size_t steps = 0;
-		for (size_t k = 1; k < s->win_n; k++) {
+		bool stepped = s->adj != s->win_v[(s->win_head + SERIES_RATE_WINDOW - 1) % SERIES_RATE_WINDOW];
+		int64_t t_last = stepped ? now : s->last_step_ms;
+		int64_t t_first = 0;
+		double v_first = 0, v_last = stepped ? s->adj : 0;
+		size_t steps = stepped ? 1 : 0;
+		/* the steps within the span that ends at the newest step, newest first */
+		for (size_t k = s->win_n; k-- > 1;) {
 			size_t i = (oldest + k) % SERIES_RATE_WINDOW, p = (oldest + k - 1) % SERIES_RATE_WINDOW;
-			if (now - s->win_t[i] > SERIES_RATE_SPAN_MS || s->win_v[i] == s->win_v[p])
+			if (s->win_v[i] == s->win_v[p])
 				continue;
-			if (steps++ == 0) {
-				t_first = s->win_t[i];
-				v_first = s->win_v[i];
+			if (steps == 0) {
+				t_last = s->win_t[i];
+				v_last = s->win_v[i];
 			}
-			t_last = s->win_t[i];
-			v_last = s->win_v[i];
+			if (t_last - s->win_t[i] > SERIES_RATE_SPAN_MS)
+				break;
+			t_first = s->win_t[i];
+			v_first = s->win_v[i];
+			steps++;
 		}
-		if (s->adj != s->win_v[(s->win_head + SERIES_RATE_WINDOW - 1) % SERIES_RATE_WINDOW]) {
-			/* this scrape is a step too */
-			if (steps++ == 0) {
-				t_first = now;
-				v_first = s->adj;
-			}
-			t_last = now;
-			v_last = s->adj;
+		if (stepped && steps == 1) {
+			t_first = now;
+			v_first = s->adj;
 		}
+		if (stepped)
+			s->last_step_ms = now;
 		if (steps >= 3 && t_last > t_first) {
-			int64_t period = (t_last - t_first) / (int64_t)(steps - 1);
-			if (now - t_last <= 2 * period && period > 0) {
+			s->step_period_ms = (t_last - t_first) / (int64_t)(steps - 1);
+			if (now - t_last <= 2 * s->step_period_ms) {
 				ring_push(&s->ring, now, (v_last - v_first) / ((double)(t_last - t_first) / 60000.0));
 				goto keep;
 			}
+		}
+		if (!stepped && s->step_period_ms > 0 && s->last_step_ms > 0 &&
+		    now - s->last_step_ms > 2 * s->step_period_ms) {
+			ring_push(&s->ring, now, 0);   /* stalled: no step over two of its periods */
+			goto keep;
 		}
 	}
 	/* Else the rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS

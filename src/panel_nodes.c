@@ -612,12 +612,6 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	if (n->state_since_ms) {
 		fmt_duration_seen(tmp, sizeof tmp, t->now_ms - n->state_since_ms, n->state_since_seen, t->utf8);
 		x += render_putf(t, w, y, x, W - x, base, "for %s", tmp) + 2;
-		if (!n->state_since_seen) {
-			/* it was so when nodetop started: say when that was */
-			char clk[16];
-			fmt_clock(clk, sizeof clk, n->state_since_ms, false);
-			x += render_putf(t, w, y, x, W - x, A_DIM, "(since nodetop started %s)", clk) + 2;
-		}
 	}
 	if (n->group) {
 		render_escape(t, buf, sizeof buf, n->group, false);
@@ -659,6 +653,13 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	/* what is wrong, database and RPC facts */
 	if (y < H) {
 		x = 1;
+		if (n->state_since_ms && !n->state_since_seen) {
+			/* the state was so already at the first poll: say since when nodetop looks */
+			char clk[16];
+			fmt_clock(clk, sizeof clk, n->state_since_ms, false);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "%s since nodetop started %s", state_name(n->state),
+			                 clk) + 2;
+		}
 		render_ack_text(t, n, buf, sizeof buf);
 		if (buf[0]) {
 			fmt_duration(tmp, sizeof tmp, t->now_ms - n->ack_ms);

@@ -467,25 +467,28 @@ static void test_rate_fits_update_period(void **state)
 	assert_true(v > 3.99 && v < 4.01);
 }
 
-/* The counter stops: within a few periods the rate falls, and reaches 0 - a stall is a stall. */
+/* The counter stops: once two of its periods pass without a step, 0/min at
+ * once - a stall is a stall, not a slow slide over a minute. */
 static void test_rate_stall_visible(void **state)
 {
 	fx_t *f = *state;
 	size_t a = add(f, "alpha");
 	int s;
-	for (s = 0; s <= 120; s++)
+	for (s = 0; s <= 120; s++)                  /* steps at 0, 12, ..., 120 s */
 		heads_at(f, a, 1000 + s / 12, T0 + s * 1000);
 	const series_t *h = heads_series(f, a);
-	double before, v;
-	assert_true(ring_last(&h->ring, NULL, &before));
-	for (; s <= 150; s++)
+	double v;
+	for (; s <= 140; s++)                       /* 20 s without a step: within two periods */
 		heads_at(f, a, 1010, T0 + s * 1000);
 	assert_true(ring_last(&h->ring, NULL, &v));
-	assert_true(v < before);             /* 30 s after the last step: falling */
-	for (; s <= 200; s++)
+	assert_true(v > 4.99 && v < 5.01);
+	for (; s <= 150; s++)                       /* 30 s: more than two periods */
 		heads_at(f, a, 1010, T0 + s * 1000);
 	assert_true(ring_last(&h->ring, NULL, &v));
-	assert_true(v == 0);                 /* over a minute without a step: 0/min */
+	assert_true(v == 0);
+	heads_at(f, a, 1011, T0 + s * 1000);        /* it steps again: no longer 0 */
+	assert_true(ring_last(&h->ring, NULL, &v));
+	assert_true(v > 0);
 }
 
 int main(void)
