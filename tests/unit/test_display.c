@@ -909,6 +909,7 @@ static void test_tree_deep(void **state)
 	it.status = CHECK_FAILING;
 	it.output = "x";
 	it.since_ms = 0;
+	it.since_seen = false;
 	checktree_init(&ct);
 	checktree_build(&ct, &it, 1);
 	assert_int_equal(ct.n, n);
