@@ -204,7 +204,8 @@ t_match "a constant series (2 RPC nodes alive) is drawn flat in the middle" '^�
 heads_move() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]+ +[1-9][0-9.]*/min'; }
 t_check "heads/min shows heads coming in" wait_until heads_move
 sim_scenario 0 rpc-outage "$PF8"
-stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]*[▂▃▄▅▆▇█][▁▂▃▄▅▆▇█]*▁▁ +0/min'; }
+# (a loaded machine may leave a column without a sample: drawn blank, so gaps are allowed)
+stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█ ]*[▂▃▄▅▆▇█][▁▂▃▄▅▆▇█ ]*▁ *▁ +0/min'; }
 if wait_until stalled; then t_ok "a stall (no new heads) drops to the bottom of heads/min"; else t_fail "stall visible"; tmux_screen | grep heads/min | sed 's/^/#   /'; fi
 tmux_keys q
 
