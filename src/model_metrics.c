@@ -420,6 +420,15 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 			ring_push(&s->ring, now, 0);   /* stalled: no step over two of its periods */
 			goto keep;
 		}
+		/* Warming up: fewer than three steps, scrapes without one (the counter
+		 * is slower than its scrapes) and less than SERIES_RATE_SPAN_MS watched:
+		 * a plain rate here would saw up and down with where "now" falls
+		 * between two steps (it looks like a stall): nothing is drawn yet. */
+		bool flat = !stepped;
+		for (size_t k = 1; k < s->win_n && !flat; k++)
+			flat = s->win_v[(oldest + k) % SERIES_RATE_WINDOW] == s->win_v[(oldest + k - 1) % SERIES_RATE_WINDOW];
+		if (steps < 3 && s->step_period_ms == 0 && flat && now - s->win_t[oldest] < SERIES_RATE_SPAN_MS)
+			goto keep;
 	}
 	/* Else the rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
 	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
