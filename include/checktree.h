@@ -19,6 +19,7 @@ typedef struct checktree_item {
 	check_status_t status;
 	const char *output;
 	int64_t since_ms;          /* 0 when not known */
+	bool since_seen;           /* false: already so at the first poll (since_ms is an upper bound of the start) */
 } checktree_item_t;
 
 typedef struct ct_node {
@@ -28,6 +29,7 @@ typedef struct ct_node {
 	check_status_t status;     /* own status; CHECK_UNKNOWN when !is_check */
 	bool is_check;             /* a check of exactly this name exists */
 	int64_t since_ms;
+	bool since_seen;
 	int depth;                 /* 0 for a first component */
 	size_t parent;             /* CT_NONE at the top */
 	size_t *kids;              /* ordered: failing subtrees first, then unknown, then by name */

@@ -23,6 +23,8 @@ typedef enum event_kind {
 	EVENT_DB_FAILOVER,/* a database probed directly became the writer (to = UP) or a reader
 	                     (to = STANDBY); subject = database, detail = the sentence */
 	EVENT_DB_LEASE,   /* Chainlink's lease_lock changed holder or expired; subject = database */
+	EVENT_GROUP,      /* a failover group's indicator changed: group; subject "" (the group
+	                     itself), "db" or "rpc"; node = "" */
 } event_kind_t;
 
 typedef struct event {
@@ -58,7 +60,7 @@ const event_t *eventlog_get(const eventlog_t *log, size_t i);
  * event with the same kind, node and subject, or until now_ms if none. */
 int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms);
 /* "node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify",
- * "db-failover", "lease" */
+ * "db-failover", "lease", "group" */
 const char *event_kind_name(event_kind_t k);
 
 #endif

@@ -32,6 +32,9 @@ size_t fmt_value(char *buf, size_t n, double v, chart_unit_t unit);
 /* A duration, two units at most: 0s, 12s, 4m12s, 3h05m, 2d04h, 123d.
  * Negative durations are shown as 0s. */
 size_t fmt_duration(char *buf, size_t n, int64_t ms);
+/* A duration nodetop may not have seen begin: fmt_duration when seen, else a
+ * lower bound, "≥ 3s" (">= 3s" without utf8). Issue 12 point 3. */
+size_t fmt_duration_seen(char *buf, size_t n, int64_t ms, bool seen, bool utf8);
 /* Time since then_ms: "never" when then_ms is 0, else fmt_duration(now - then). */
 size_t fmt_age(char *buf, size_t n, int64_t now_ms, int64_t then_ms);
 /* A latency in milliseconds: 0.4ms, 45ms, 1.2s, "-" when negative or NaN. */

@@ -37,7 +37,7 @@ typedef struct layout {
 	bool shared_middle;    /* checks and charts share one rectangle: focus picks which */
 	int node_lines;        /* lines per node in the list: 4 (card), 2 or 1 */
 	int nodes_fit;         /* nodes visible at once in the list */
-	int group_lines;       /* failover group lines above the nodes (0 in summary mode) */
+	int group_lines;       /* failover group lines above the nodes (at most 3) */
 	rect_t rules;          /* detail view: the node's alert rules (empty elsewhere) */
 	int rpc_lines;         /* [rpc] endpoint lines (a title and one each) below the nodes, in nodes */
 } layout_t;

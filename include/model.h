@@ -26,6 +26,8 @@ typedef enum indicator_id {
 typedef struct indicator {
 	state_t state;
 	int64_t since_ms;       /* when it entered this state (0 = never set) */
+	bool since_seen;        /* nodetop saw it enter the state (the state before was known);
+	                           false: it was already so when first seen, since_ms is a lower bound */
 	char reason[192];       /* why, e.g. "db_conns_open = 0 (max 20)", "no RPC node Alive on chain 1" */
 	uptime_t uptime;
 } indicator_t;
@@ -35,6 +37,7 @@ typedef struct check {
 	check_status_t status;
 	char *output;           /* untrusted bytes, may be multi-line */
 	int64_t since_ms;       /* when it entered this status */
+	bool since_seen;        /* seen changing into it (false: already so when first seen) */
 } check_t;
 
 typedef struct rpc_chain {
@@ -52,7 +55,7 @@ typedef struct rpc_chain {
 	char source[64];        /* where its metrics come from: "" = /metrics, else the plugin path */
 } rpc_chain_t;
 
-#define SERIES_RATE_WINDOW 16
+#define SERIES_RATE_WINDOW 64   /* recent scrapes kept for rates: 60 s even at 1 s polls */
 #define SERIES_RATE_SPAN_MS 60000
 
 typedef struct series {
@@ -63,9 +66,12 @@ typedef struct series {
 	int64_t raw_prev_ms;
 	bool have_prev;
 	double adj;             /* for rates: counter with resets added back (monotonic) */
-	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s */
+	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s, or
+	                                        between the counter's own steps (model_metrics.c) */
 	double win_v[SERIES_RATE_WINDOW];
 	unsigned char win_n, win_head;
+	int64_t step_period_ms;  /* a counter stepping slower than its scrapes: its period (0 = none seen) */
+	int64_t last_step_ms;    /* when it last stepped */
 	double acc;             /* sum during the current scrape (internal) */
 	bool seen;              /* seen in the current scrape (internal) */
 } series_t;
@@ -76,6 +82,12 @@ typedef struct node {
 
 	state_t state;                   /* up, degraded, starting, down, unknown (not polled yet) */
 	int64_t state_since_ms;
+	bool state_since_seen;           /* nodetop saw the state begin (see indicator_t.since_seen) */
+	double health_timeout_ms, metrics_timeout_ms;   /* the limits of the last requests (0 = unknown) */
+	bool health_slow, metrics_slow;  /* the last one answered in >= MODEL_SLOW_FRACTION of its limit */
+	int64_t first_round_ms;          /* when nodetop's first round (/health and /metrics, or two
+	                                    /health) was complete: a DB/RPC change up to then was not
+	                                    seen happen, only the first look (0 = not yet) */
 	char error[256];                 /* last health error, "" when none (untrusted parts escaped later) */
 	probe_error_t health_error;      /* why the last /health got no answer (PROBE_ERR_NONE when it did) */
 	long http_status;                /* of the last /health */
@@ -106,7 +118,9 @@ typedef struct node {
 	char metrics_error[256];
 	char plugin_error[256];          /* last failed plugin scrape, "PATH: error"; "" once PATH succeeds */
 	size_t metrics_series;           /* samples in the last scrape */
-	size_t metrics_bad_lines;        /* malformed lines in the last scrape */
+	size_t metrics_bad_lines;        /* malformed lines in the last scrape (a series with more
+	                                    than PROM_MAX_LABELS labels is one): its parse errors */
+	char metrics_bad_first[96];      /* the first of them, "line 12: too many labels" ("" = none) */
 	double db_max, db_open, db_used, db_wait;
 	bool have_db;                    /* the db_conns_* gauges were present */
 	double db_wait_prev;
@@ -250,6 +264,7 @@ typedef struct attention {
 	bool waiting;           /* a standby answering 204 while its group is up (normal) */
 	indicator_id_t ind;     /* the indicator the reason is about */
 	int64_t since_ms;       /* since when (the indicator's since, or the last answer when stale) */
+	bool since_seen;        /* since_ms is when it began (false: only when nodetop first saw it) */
 	role_t role;
 	char reason[192];       /* short, raw (escape before display) */
 } attention_t;
@@ -333,5 +348,15 @@ bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *se
  * this host's own network or DNS, not the nodes: views say so apart from the
  * nodes' own verdicts. */
 bool model_none_reachable(const model_t *m, int64_t now_ms);
+
+/* A node that answers in this share of its timeout or more is slow: one
+ * hiccup more and its polls time out (issue 12 point 6). */
+#define MODEL_SLOW_FRACTION 0.75
+/* True when node idx's last answered /health or /metrics took at least
+ * MODEL_SLOW_FRACTION of its timeout, and the node is not stale or unread
+ * for another reason. *latency_ms and *timeout_ms (may be NULL): the slower
+ * of the two answers and its limit. Not a state: a slow node keeps its state
+ * and severity; views show it beside them ("slow"). */
+bool model_node_slow(const model_t *m, size_t idx, int64_t now_ms, double *latency_ms, double *timeout_ms);
 
 #endif

@@ -45,6 +45,9 @@ typedef struct probe_result {
 	int64_t started_ms;        /* when the request started */
 	int64_t done_ms;           /* when it finished */
 	double latency_ms;         /* total time */
+	double timeout_ms;         /* the limit it ran under (0 = not known): the model calls
+	                              a node answering in >= 75 % of it slow */
+	int auth_sent;             /* 1 = a token or header was sent (a 401 then means it was refused) */
 } probe_result_t;
 
 #endif

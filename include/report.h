@@ -44,6 +44,11 @@ void report_event_json(strbuf_t *out, const event_t *e);
 /* Incident summary (y key, --once --summary): nodes, failing checks with output,
  * indicator states and since-when, the last events. Plain text. */
 void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_events);
+/* Nagios performance data of every node (report_perf.c), space-separated, no
+ * newline: "alpha_latency=0.012s;;;0 alpha_failing_checks=1;;0.5;0;30
+ * alpha_heads_per_min_chain_1=4;;;0 alpha_db_conns_open=8;;;0;20 ...".
+ * Returns false (nothing written) when there is nothing to report. */
+bool report_perfdata(strbuf_t *out, const model_t *m, int64_t now_ms);
 /* --status-line: one short line for tmux status-right, e.g. "CL 3/4 up · rpc DOWN bravo 4m". */
 void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool utf8);
 

@@ -31,6 +31,13 @@ void uptime_observe(uptime_t *u, int64_t now_ms, state_t state);
  * (up + starting + degraded) / (up + starting + degraded + down); unknown is excluded.
  * Returns false (and leaves *pct) when no known time was observed in the window. */
 bool uptime_percent(const uptime_t *u, int64_t now_ms, int64_t window_ms, double *pct);
+/* How much known time (any state but unknown) lies in the last window_ms: what
+ * an availability over that window rests on. */
+int64_t uptime_observed_ms(const uptime_t *u, int64_t now_ms, int64_t window_ms);
+/* Availability is shown only over at least this much observed time: one poll
+ * (--once) observes milliseconds, and "100.00%" over them says nothing. */
+#define UPTIME_MIN_OBSERVED_MS 60000
+
 /* Worst state with nonzero time in the bucket of the given minute, STATE_UNKNOWN when none. */
 state_t uptime_bucket_state(const uptime_t *u, int64_t minute);
 /* Fills out[0..n) with the worst state of n consecutive spans of span_ms each,

@@ -136,11 +136,12 @@ static bool app_str_eq(const char *x, const char *y)
 	return (!x && !y) || (x && y && strcmp(x, y) == 0);
 }
 
-/* Same node for the model: same name, url and group (history is kept). */
+/* Same node for the model: same name, url and group (history is kept; a new
+ * interval is only a new pace, issue 12: it must not wipe the history). */
 static bool app_node_same(const node_t *n, const node_cfg_t *c)
 {
 	return strcmp(n->name, c->name) == 0 && strcmp(n->url, c->url) == 0 &&
-	       app_str_eq(n->group, c->group) && n->interval_ms == c->interval_ms;
+	       app_str_eq(n->group, c->group);
 }
 
 static void app_config_event(app_t *a, state_t to, const char *detail)
@@ -257,6 +258,7 @@ static void app_reload(app_t *a)
 	for (size_t i = 0; i < a->model.nnodes; i++)
 		for (size_t j = 0; j < n; j++)
 			if (!used[j] && app_node_same(&a->model.nodes[i], &ns.nodes[j])) {
+				a->model.nodes[i].interval_ms = ns.nodes[j].interval_ms;
 				order[k++] = ns.nodes[j];
 				used[j] = true;
 				break;

@@ -113,6 +113,7 @@ static void checktree_insert(checktree_t *ct, const checktree_item_t *it)
 	nd->is_check = true;
 	nd->status = it->status;
 	nd->since_ms = it->since_ms;
+	nd->since_seen = it->since_seen;
 	free(nd->output);
 	nd->output = xstrdup(it->output ? it->output : "");
 }
@@ -194,6 +195,7 @@ void checktree_build_node(checktree_t *ct, const node_t *node)
 		items[i].status = node->checks[i].status;
 		items[i].output = node->checks[i].output;
 		items[i].since_ms = node->checks[i].since_ms;
+		items[i].since_seen = node->checks[i].since_seen;
 	}
 	checktree_build(ct, items, node->nchecks);
 	free(items);

@@ -57,7 +57,8 @@ int64_t eventlog_duration(const eventlog_t *log, size_t i, int64_t now_ms)
 	for (size_t j = i; j-- > 0;) {
 		const event_t *n = eventlog_get(log, j);
 		if (n->kind == e->kind && strcmp(n->node, e->node) == 0 &&
-		    strcmp(n->subject, e->subject) == 0 && strcmp(n->rule, e->rule) == 0)
+		    strcmp(n->subject, e->subject) == 0 && strcmp(n->rule, e->rule) == 0 &&
+		    strcmp(n->group, e->group) == 0)
 			return n->ts_ms > e->ts_ms ? n->ts_ms - e->ts_ms : 0;
 	}
 	return now_ms > e->ts_ms ? now_ms - e->ts_ms : 0;
@@ -68,6 +69,7 @@ const char *event_kind_name(event_kind_t k)
 	static const char *const names[] = {
 		"node", "db", "rpc", "check", "restart", "config", "ack", "failover", "two-active", "rule", "notify",
 		"db-failover", "lease",
+		"group",
 	};
 	return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
 }

@@ -221,6 +221,17 @@ size_t fmt_duration(char *buf, size_t n, int64_t ms)
 	return fmt_put(buf, n, tmp);
 }
 
+size_t fmt_duration_seen(char *buf, size_t n, int64_t ms, bool seen, bool utf8)
+{
+	char d[64], tmp[80];
+
+	fmt_duration(d, sizeof d, ms);
+	if (seen)
+		return fmt_put(buf, n, d);
+	snprintf(tmp, sizeof tmp, "%s %s", utf8 ? "\xE2\x89\xA5" : ">=", d);
+	return fmt_put(buf, n, tmp);
+}
+
 size_t fmt_age(char *buf, size_t n, int64_t now_ms, int64_t then_ms)
 {
 	if (then_ms == 0)

@@ -71,14 +71,19 @@ void layout_compute_rpc(layout_t *l, int cols, int rows, size_t nnodes, size_t n
 		 * that is at least a title and two lines. */
 		body = rows - 1;
 		l->node_lines = 1;
-		nh = n < 1 ? 1 : n;
+		/* a line per failover group first (at most 3), while a node still fits */
+		gl = ngroups > 3 ? 3 : (int)ngroups;
+		while (gl > 0 && gl + 1 > body)
+			gl--;
+		l->group_lines = gl;
+		nh = gl + (n < 1 ? 1 : n);
 		if (body - nh >= 3) {
 			l->nodes = layout_rect(1, 0, nh, cols);
 			l->events = layout_rect(1 + nh, 0, body - nh, cols);
 		} else {
 			l->nodes = layout_rect(1, 0, body, cols);
 		}
-		l->nodes_fit = l->nodes.h;
+		l->nodes_fit = l->nodes.h - gl;
 		return;
 	}
 

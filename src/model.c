@@ -162,6 +162,15 @@ static bool model_ind_set(model_t *m, indicator_t *ind, event_kind_t kind, const
 	return model_ind_set_uptime(m, ind, kind, node, subject, st, st, reason, now);
 }
 
+/* A node indicator that changed during nodetop's first round (/health said
+ * degraded, the /metrics a moment later said down) did not change before
+ * nodetop's eyes: it was seen as it already was. */
+static void model_ind_first_round(const node_t *n, indicator_t *ind, int64_t now)
+{
+	if (ind->since_ms == now && (n->first_round_ms == 0 || now <= n->first_round_ms))
+		ind->since_seen = false;
+}
+
 static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, int64_t now)
 {
 	const char *id = c->id;
@@ -307,6 +316,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 		}
 	}
 	changed |= model_ind_set(m, &n->ind[IND_NODE], EVENT_NODE, n->name, "", st, reason, now);
+	model_ind_first_round(n, &n->ind[IND_NODE], now);
 	if (n->acked && n->state != n->ack_state) {
 		n->acked = false;
 		changed = true;
@@ -339,6 +349,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	}
 	model_db_judge(m, n, &st, reason, sizeof reason);   /* the direct probes (model_db.c) */
 	changed |= model_ind_set(m, &n->ind[IND_DB], EVENT_DB, n->name, "", st, reason, now);
+	model_ind_first_round(n, &n->ind[IND_DB], now);
 
 	/* RPC per chain, then overall = worst chain */
 	state_t worst = STATE_UNKNOWN;
@@ -386,6 +397,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	}
 	model_rpc_combine(m, n, blind[0] != '\0', &st, reason, sizeof reason);   /* [rpc] endpoints */
 	changed |= model_ind_set(m, &n->ind[IND_RPC], EVENT_RPC, n->name, "", st, reason, now);
+	model_ind_first_round(n, &n->ind[IND_RPC], now);
 	return changed;
 }
 
@@ -418,7 +430,20 @@ model_next_t model_apply(model_t *m, const probe_result_t *r)
 	default:
 		return next;   /* discovery is the poller's business */
 	}
+	{
+		/* slow: answered, but in >= 75 % of the time it was given */
+		bool slow = r->ok && r->timeout_ms > 0 && r->latency_ms >= MODEL_SLOW_FRACTION * r->timeout_ms;
+		if (r->kind == PROBE_HEALTH) {
+			n->health_timeout_ms = r->timeout_ms;
+			n->health_slow = slow;
+		} else if (r->kind == PROBE_METRICS) {
+			n->metrics_timeout_ms = r->timeout_ms;
+			n->metrics_slow = slow;
+		}
+	}
 	model_node_update(m, n, r->done_ms);
+	if (n->first_round_ms == 0 && n->last_health_ms > 0 && (n->last_metrics_ms > 0 || n->polls >= 2))
+		n->first_round_ms = r->done_ms;   /* after this update: its changes were the first look */
 	group_t *g = model_group_of(m, n);
 	if (g) {
 		/* a member that starts or stops answering changes its peers' roles now */

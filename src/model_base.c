@@ -38,6 +38,79 @@ void model_first_line(char *dst, size_t size, const char *s, size_t len, size_t 
 	model_copy_slice(dst, size, s + i, n);
 }
 
+/* s[0..len) starts with (case-insensitive) lit */
+static bool model_prefix_ci(const char *s, size_t len, const char *lit)
+{
+	size_t k = strlen(lit);
+	if (len < k)
+		return false;
+	for (size_t i = 0; i < k; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c != lit[i])
+			return false;
+	}
+	return true;
+}
+
+void model_error_body(char *dst, size_t size, const char *s, size_t len, size_t max)
+{
+	size_t i = 0;
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	if (!(model_prefix_ci(s + i, len - i, "<html") || model_prefix_ci(s + i, len - i, "<!doctype html") ||
+	      model_prefix_ci(s + i, len - i, "<head") || model_prefix_ci(s + i, len - i, "<?xml"))) {
+		model_first_line(dst, size, s, len, max);
+		return;
+	}
+	/* an HTML page (nginx, a load balancer, a WAF): its title says what went wrong */
+	for (size_t j = i; j < len; j++) {
+		if (s[j] != '<' || !model_prefix_ci(s + j, len - j, "<title"))
+			continue;
+		size_t a = j + 6;
+		while (a < len && s[a] != '>')
+			a++;
+		a++;
+		size_t b = a;
+		while (b < len && !(s[b] == '<' && model_prefix_ci(s + b, len - b, "</title")))
+			b++;
+		/* whitespace runs (newlines too) become one space */
+		char buf[FIRST_LINE_MAX * 2 + 1];
+		size_t o = 0;
+		bool sp = false;
+		for (size_t k = a; k < b && o < sizeof buf - 1 && o < max; k++) {
+			char c = s[k];
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+				sp = o > 0;
+				continue;
+			}
+			if (sp && o < sizeof buf - 1)
+				buf[o++] = ' ';
+			sp = false;
+			if (o < sizeof buf - 1)
+				buf[o++] = c;
+		}
+		if (o > 0) {
+			model_copy_slice(dst, size, buf, o);
+			return;
+		}
+		break;
+	}
+	model_copy(dst, size, "HTML error page");
+}
+
+const char *model_auth_hint(long code, bool metrics, bool auth_sent)
+{
+	if (code != 401 && code != 403)
+		return NULL;
+	if (auth_sent)
+		return "the token sent was refused (bearer_token_file)";
+	if (metrics)
+		return "set bearer_token_file (the node's [Prometheus] AuthToken)";
+	return "a proxy wants credentials (header, bearer_token_file)";
+}
+
 const char *model_http_reason(long code)
 {
 	switch (code) {
@@ -167,6 +240,9 @@ bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const
 	if (ind->state != st) {
 		if (node)
 			model_event(m, kind, node, subject, ind->state, st, reason, now);
+		/* a state that lasted no time at all passes on whether its own start was seen */
+		ind->since_seen = ind->state != STATE_UNKNOWN && ind->since_ms != 0 &&
+		                  (ind->since_ms < now || ind->since_seen);
 		ind->state = st;
 		ind->since_ms = now;
 		changed = true;

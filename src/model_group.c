@@ -288,7 +288,21 @@ bool model_group_update(model_t *m, group_t *g, int64_t now)
 		char reason[192];
 		state_t ust;
 		state_t st = model_group_eval(m, g, (indicator_id_t)k, now, &ust, reason, sizeof reason, NULL);
+		state_t was = g->ind[k].state;
 		changed |= model_ind_set_uptime(m, &g->ind[k], EVENT_NODE, NULL, "", st, ust, reason, now);
+		if (was != st) {
+			/* the group's own transition: "group pair up -> down: no member answers" */
+			event_t e;
+			memset(&e, 0, sizeof e);
+			e.ts_ms = now;
+			e.kind = EVENT_GROUP;
+			e.from = was;
+			e.to = st;
+			model_copy(e.group, sizeof e.group, g->name);
+			model_copy(e.subject, sizeof e.subject, k == IND_NODE ? "" : indicator_name((indicator_id_t)k));
+			model_copy(e.detail, sizeof e.detail, reason);
+			eventlog_add(&m->events, &e);
+		}
 	}
 	return changed;
 }

@@ -116,8 +116,10 @@ static void model_set_checks(model_t *m, node_t *n, health_report_t *rep, int64_
 			check_t *old = &n->checks[o++];
 			if (old->status == c->status) {
 				c->since_ms = old->since_ms;
+				c->since_seen = old->since_seen;
 			} else {
 				c->since_ms = now;
+				c->since_seen = old->status != CHECK_UNKNOWN && (old->since_ms < now || old->since_seen);
 				model_check_event(m, n, c, model_check_state(old->status),
 				                  model_check_state(c->status), now);
 			}
@@ -146,6 +148,8 @@ static void model_set_checks(model_t *m, node_t *n, health_report_t *rep, int64_
 static void model_set_node_state(node_t *n, state_t st, int64_t now)
 {
 	if (n->state != st) {
+		n->state_since_seen = n->state != STATE_UNKNOWN && n->state_since_ms != 0 &&
+		                      (n->state_since_ms < now || n->state_since_seen);
 		n->state = st;
 		n->state_since_ms = now;
 	}
@@ -211,10 +215,12 @@ void model_apply_health(model_t *m, node_t *n, const probe_result_t *r)
 	}
 	/* any other status: down, with the status line and the body's first line */
 	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, body, len, FIRST_LINE_MAX);
+	model_error_body(line, sizeof line, body, len, FIRST_LINE_MAX);
 	const char *reason = model_http_reason(r->http_status);
-	snprintf(n->error, sizeof n->error, "HTTP %ld%s%s%s%s", r->http_status,
-	         reason ? " " : "", reason ? reason : "", line[0] ? ": " : "", line);
+	const char *hint = model_auth_hint(r->http_status, false, r->auth_sent);
+	snprintf(n->error, sizeof n->error, "HTTP %ld%s%s%s%s%s%s", r->http_status,
+	         reason ? " " : "", reason ? reason : "", line[0] ? ": " : "", line,
+	         hint ? " - " : "", hint ? hint : "");
 	n->poll_errors++;
 	n->have_health = false;
 	model_set_node_state(n, STATE_DOWN, now);

@@ -184,16 +184,20 @@ static attention_t model_judge(const model_t *m, size_t idx, int64_t now_ms, int
 		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
 		snprintf(a.reason, sizeof a.reason, "stale: last answer %s ago", d);
 		a.since_ms = node_last_answer_ms(n);
+		a.since_seen = true;
 		a.ind = IND_NODE;
 	} else if (by_rule) {
 		snprintf(a.reason, sizeof a.reason, "%s: %.160s", rule_info(rule->rule)->name, rule->detail);
 		a.since_ms = rule->since_ms;
+		a.since_seen = true;
 	} else if (a.waiting && a.state == STATE_STARTING) {
 		model_copy(a.reason, sizeof a.reason, "standby waiting for the database lease (HTTP 204)");
 		a.since_ms = n->ind[IND_NODE].since_ms;
+		a.since_seen = n->ind[IND_NODE].since_seen;
 	} else {
 		model_copy(a.reason, sizeof a.reason, n->ind[a.ind].reason);
 		a.since_ms = n->ind[a.ind].since_ms;
+		a.since_seen = n->ind[a.ind].since_seen;
 	}
 	return a;
 }
@@ -218,8 +222,11 @@ attention_t model_group_attention(const model_t *m, size_t gi, int64_t now_ms)
 	a.rank = a.severity == SEV_OK ? 0 : sev_order(a.severity) * 8 + sub;
 	a.problem = a.severity != SEV_OK;
 	a.since_ms = g->ind[IND_NODE].state == a.state ? g->ind[IND_NODE].since_ms : 0;
-	if (g->lost_ms && (a.state == STATE_DOWN || a.state == STATE_STARTING))
+	a.since_seen = g->ind[IND_NODE].state == a.state && g->ind[IND_NODE].since_seen;
+	if (g->lost_ms && (a.state == STATE_DOWN || a.state == STATE_STARTING)) {
 		a.since_ms = g->lost_ms;
+		a.since_seen = true;
+	}
 	return a;
 }
 

@@ -58,7 +58,17 @@ typedef struct scrape {
 	uint64_t health_sig;          /* health{service_id}: which checks fail, order-free */
 	size_t health_series;
 	rules_input_t rin;            /* what the alert rules get from this scrape */
+	char first_err[96];           /* the first malformed line: "line 12: too many labels" */
 } scrape_t;
+
+/* A malformed line (e.g. a series with more than PROM_MAX_LABELS labels):
+ * counted in the node's parse errors, the first one kept to be shown. */
+static void scrape_on_error(void *ud, size_t line, const char *msg)
+{
+	scrape_t *c = ud;
+	if (!c->first_err[0])
+		snprintf(c->first_err, sizeof c->first_err, "line %zu: %s", line, msg);
+}
 
 static void scrape_add(scrape_t *c, const char *name, enum model_match_kind kind, size_t def)
 {
@@ -363,7 +373,64 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 		/* a decrease is a counter reset (restart): count from zero */
 		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
 	}
-	/* The rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
+	/* A counter that steps less often than it is scraped (heads every 12 s,
+	 * scraped every 1 or 5 s) is measured between its own steps: from its
+	 * oldest step within SERIES_RATE_SPAN_MS to its newest, a whole number of
+	 * its update periods, so the rate does not saw up and down with where
+	 * "now" falls between two steps. That needs three steps (two periods).
+	 * Once such a counter has not stepped for two of its periods, the last
+	 * two periods hold no step: 0/min at once - a stall shows as a stall. */
+	if (s->win_n > 0) {
+		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
+		bool stepped = s->adj != s->win_v[(s->win_head + SERIES_RATE_WINDOW - 1) % SERIES_RATE_WINDOW];
+		int64_t t_last = stepped ? now : s->last_step_ms;
+		int64_t t_first = 0;
+		double v_first = 0, v_last = stepped ? s->adj : 0;
+		size_t steps = stepped ? 1 : 0;
+		/* the steps within the span that ends at the newest step, newest first */
+		for (size_t k = s->win_n; k-- > 1;) {
+			size_t i = (oldest + k) % SERIES_RATE_WINDOW, p = (oldest + k - 1) % SERIES_RATE_WINDOW;
+			if (s->win_v[i] == s->win_v[p])
+				continue;
+			if (steps == 0) {
+				t_last = s->win_t[i];
+				v_last = s->win_v[i];
+			}
+			if (t_last - s->win_t[i] > SERIES_RATE_SPAN_MS)
+				break;
+			t_first = s->win_t[i];
+			v_first = s->win_v[i];
+			steps++;
+		}
+		if (stepped && steps == 1) {
+			t_first = now;
+			v_first = s->adj;
+		}
+		if (stepped)
+			s->last_step_ms = now;
+		if (steps >= 3 && t_last > t_first) {
+			s->step_period_ms = (t_last - t_first) / (int64_t)(steps - 1);
+			if (now - t_last <= 2 * s->step_period_ms) {
+				ring_push(&s->ring, now, (v_last - v_first) / ((double)(t_last - t_first) / 60000.0));
+				goto keep;
+			}
+		}
+		if (!stepped && s->step_period_ms > 0 && s->last_step_ms > 0 &&
+		    now - s->last_step_ms > 2 * s->step_period_ms) {
+			ring_push(&s->ring, now, 0);   /* stalled: no step over two of its periods */
+			goto keep;
+		}
+		/* Warming up: fewer than three steps, scrapes without one (the counter
+		 * is slower than its scrapes) and less than SERIES_RATE_SPAN_MS watched:
+		 * a plain rate here would saw up and down with where "now" falls
+		 * between two steps (it looks like a stall): nothing is drawn yet. */
+		bool flat = !stepped;
+		for (size_t k = 1; k < s->win_n && !flat; k++)
+			flat = s->win_v[(oldest + k) % SERIES_RATE_WINDOW] == s->win_v[(oldest + k - 1) % SERIES_RATE_WINDOW];
+		if (steps < 3 && s->step_period_ms == 0 && flat && now - s->win_t[oldest] < SERIES_RATE_SPAN_MS)
+			goto keep;
+	}
+	/* Else the rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
 	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
 	if (s->win_n > 0) {
 		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
@@ -376,6 +443,7 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 			}
 		}
 	}
+keep:
 	s->win_t[s->win_head] = now;
 	s->win_v[s->win_head] = s->adj;
 	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);
@@ -412,12 +480,14 @@ static void model_metrics_error(node_t *n, const probe_result_t *r, char *dst, s
 		return;
 	}
 	char line[FIRST_LINE_MAX + 1];
-	model_first_line(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
+	model_error_body(line, sizeof line, r->body ? r->body : "", r->body ? r->len : 0, FIRST_LINE_MAX);
 	const char *reason = model_http_reason(r->http_status);
+	const char *hint = model_auth_hint(r->http_status, true, r->auth_sent);
 	if (line[0])
-		snprintf(dst, size, "HTTP %ld: %s", r->http_status, line);
+		snprintf(dst, size, "HTTP %ld: %s%s%s", r->http_status, line, hint ? " - " : "", hint ? hint : "");
 	else
-		snprintf(dst, size, "HTTP %ld%s%s", r->http_status, reason ? " " : "", reason ? reason : "");
+		snprintf(dst, size, "HTTP %ld%s%s%s%s", r->http_status, reason ? " " : "", reason ? reason : "",
+		         hint ? " - " : "", hint ? hint : "");
 }
 
 /* ------------------------------------------------------------ alert rules */
@@ -486,7 +556,8 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	prom_stats_t st = { 0, 0, 0, 0 };
 	if (!err[0]) {
 		scrape_init(&c, m, n, plugin);
-		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .ud = &c };
+		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .on_error = scrape_on_error,
+		                     .ud = &c };
 		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
 		if (st.samples == 0 && st.errors > 0) {
 			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
@@ -507,6 +578,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 			n->have_db_wait_prev = false;
 			n->metrics_series = 0;
 			n->metrics_bad_lines = 0;
+			n->metrics_bad_first[0] = '\0';
 		}
 		return false;
 	}
@@ -573,6 +645,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	n->metrics_error[0] = '\0';
 	n->metrics_series = st.samples + st.skipped;
 	n->metrics_bad_lines = st.errors;
+	model_copy(n->metrics_bad_first, sizeof n->metrics_bad_first, c.first_err);
 
 	/* database: the previous scrape's wait count is kept to see it grow */
 	bool had_wait = n->have_db;

@@ -19,6 +19,14 @@ void model_copy(char *dst, size_t size, const char *src);
 void model_copy_slice(char *dst, size_t size, const char *p, size_t len);
 /* First non-blank line of s, trimmed, at most max bytes (raw bytes). */
 void model_first_line(char *dst, size_t size, const char *s, size_t len, size_t max);
+/* What an error answer's body says, for a message: an HTML page's <title>
+ * ("400 No required SSL certificate was sent"), "HTML error page" when it has
+ * none, else the body's first line (raw bytes, at most max). */
+void model_error_body(char *dst, size_t size, const char *body, size_t len, size_t max);
+/* Advice for an HTTP 401/403 of path (auth_sent: a token or header went with
+ * it), e.g. "set bearer_token_file (the node's [Prometheus] AuthToken)"; NULL
+ * for other codes. */
+const char *model_auth_hint(long code, bool metrics, bool auth_sent);
 /* "Service Unavailable" for 503, NULL for a code without a known phrase. */
 const char *model_http_reason(long code);
 /* Numbers compare as numbers ("2" < "10"), anything else as bytes. */

@@ -1,5 +1,5 @@
 /* model_truth.c - small judgements the screen asks so that it says only what is true:
- * counts in which "up" means up, data not read now (last seen), no node reachable at all. */
+ * counts in which "up" means up, data not read now (last seen), no node reachable at all, slow. */
 #include <string.h>
 
 #include "model.h"
@@ -87,4 +87,31 @@ bool model_none_reachable(const model_t *m, int64_t now_ms)
 		}
 	}
 	return true;
+}
+
+bool model_node_slow(const model_t *m, size_t idx, int64_t now_ms, double *latency_ms, double *timeout_ms)
+{
+	const node_t *n;
+	double lat = 0, lim = 0;
+
+	if (now_ms <= 0)
+		now_ms = m->now_ms;
+	if (idx >= m->nnodes)
+		return false;
+	n = &m->nodes[idx];
+	if (node_is_stale(n, now_ms) || n->health_error != PROBE_ERR_NONE)
+		return false;           /* no answer: down or stale says more than slow */
+	if (n->health_slow) {
+		lat = n->health_latency_ms;
+		lim = n->health_timeout_ms;
+	}
+	if (n->metrics_slow && (!n->health_slow || n->metrics_latency_ms / n->metrics_timeout_ms > lat / lim)) {
+		lat = n->metrics_latency_ms;
+		lim = n->metrics_timeout_ms;
+	}
+	if (latency_ms)
+		*latency_ms = lat;
+	if (timeout_ms)
+		*timeout_ms = lim;
+	return n->health_slow || n->metrics_slow;
 }

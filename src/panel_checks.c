@@ -107,7 +107,8 @@ static void checks_draw_row(view_t *t, WINDOW *w, int y, size_t row, int W, bool
 	}
 	if (nd->is_check && nd->status != CHECK_PASSING && nd->since_ms && x < W - 16) {
 		fmt_clock(clock, sizeof clock, nd->since_ms, false);
-		render_putf(t, w, y, x, W - x, A_DIM, "since %s", clock);
+		/* failing already at the first poll: it began before then */
+		render_putf(t, w, y, x, W - x, A_DIM, nd->since_seen ? "since %s" : "since before %s", clock);
 	}
 	if (row == t->ct_cur && t->focus == FOCUS_CHECKS)
 		mvwchgat(w, y, 0, -1, A_REVERSE, 0, NULL);

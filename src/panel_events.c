@@ -45,11 +45,13 @@ static void events_subject(const view_t *t, const event_t *e, char *buf, size_t 
 static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e, bool compact)
 {
 	int W = getmaxx(w), x = 1;
-	char clock[16], dur[16], subject[300], node[128], detail[300];
+	char clock[16], dur[24], subject[300], node[128], detail[300];
 	attr_t sa = render_state_attr(t, e->to);
 
 	fmt_clock(clock, sizeof clock, e->ts_ms, false);
-	fmt_duration(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms));
+	/* from unknown: nodetop's first look, the state began before it */
+	fmt_duration_seen(dur, sizeof dur, eventlog_duration(&t->m->events, i, t->now_ms),
+	                  e->from != STATE_UNKNOWN, t->utf8);
 	render_escape(t, node, sizeof node, e->node, false);
 	render_escape(t, detail, sizeof detail, e->detail, false);
 	if (compact)
@@ -114,6 +116,22 @@ static void events_line(view_t *t, WINDOW *w, int y, size_t i, const event_t *e,
 		/* "● database failover: db-a is now the writer" (issue 15) */
 		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
 		render_put(t, w, y, x, W - x, detail, A_BOLD);
+		return;
+	}
+	if (e->kind == EVENT_GROUP) {
+		/* "✖ group pair down for 14s · no member answers", "▲ group pair db degraded ..." */
+		char group[128];
+		render_escape(t, group, sizeof group, e->group, false);
+		x += render_put(t, w, y, x, 1, render_state_symbol(t, e->to), sa) + 1;
+		x += render_putf(t, w, y, x, W - x, A_BOLD, "group %s", group) + 1;
+		if (e->subject[0])
+			x += render_put(t, w, y, x, W - x, e->subject, A_NORMAL) + 1;
+		x += render_put(t, w, y, x, W - x, events_state_word(e), sa & ~A_REVERSE) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 1;
+		if (!compact && detail[0] && x + 6 < W) {
+			x += render_put(t, w, y, x, 1, t->g->dot, A_DIM) + 1;
+			render_put(t, w, y, x, W - x, detail, A_DIM);
+		}
 		return;
 	}
 	if (e->kind == EVENT_ACK) {

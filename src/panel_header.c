@@ -77,10 +77,29 @@ void panel_header_draw(view_t *t, WINDOW *w)
 		                 render_state_symbol(t, overall), status.name);
 	x += 2;
 
-	/* nodetop's own health: are the polls on time */
+	/* nodetop's own health: are the polls on time; a node answering in >= 75 %
+	 * of its timeout is slow, not on time */
+	size_t nslow = 0, slow1 = 0;
+	double slat = 0, stmo = 0;
+	for (size_t i = 0; i < n; i++)
+		if (model_node_slow(t->m, i, t->now_ms, nslow ? NULL : &slat, nslow ? NULL : &stmo) && nslow++ == 0)
+			slow1 = i;
 	if (stale) {
 		snprintf(buf, sizeof buf, narrow ? "%zu STALE" : " %zu node%s STALE ", stale, stale == 1 ? "" : "s");
 		x += render_put(t, w, 0, x, W - x, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED)) + 2;
+	} else if (nslow && x + 8 < W) {
+		char a[16], b[16];
+		fmt_latency(a, sizeof a, slat);
+		fmt_latency(b, sizeof b, stmo);
+		render_escape(t, name, sizeof name, t->m->nodes[slow1].name, false);
+		if (narrow)
+			snprintf(buf, sizeof buf, "%zu slow", nslow);
+		else if (nslow == 1)
+			snprintf(buf, sizeof buf, "%s slow: %s of %s timeout", name, a, b);
+		else
+			snprintf(buf, sizeof buf, "%zu nodes slow: %s %s of %s", nslow, name, a, b);
+		x += render_putf(t, w, 0, x, W - x, A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE),
+		                 "%s %s", render_state_symbol(t, STATE_DEGRADED), buf) + 2;
 	} else if (!narrow && n && x + 14 < W) {
 		char lat[16];
 		fmt_latency(lat, sizeof lat, maxlat);

@@ -208,7 +208,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 	}
 	x += render_put(t, w, y, x, W - x, state_name_upper(n->state), sa) + 1;
 	if (n->state_since_ms) {
-		fmt_duration(dur, sizeof dur, t->now_ms - n->state_since_ms);
+		fmt_duration_seen(dur, sizeof dur, t->now_ms - n->state_since_ms, n->state_since_seen, t->utf8);
 		x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 	}
 	render_ack_text(t, n, buf, sizeof buf);
@@ -236,7 +236,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 		if (old && seen) {
 			x += render_putf(t, w, y, x, W - x, A_DIM, "last seen %s", seen_clock) + 2;
 		} else if (ind->since_ms) {
-			fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+			fmt_duration_seen(dur, sizeof dur, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 			x += render_putf(t, w, y, x, W - x, A_NORMAL, "for %s", dur) + 2;
 		}
 		render_escape(t, buf, sizeof buf, ind->reason, false);
@@ -264,7 +264,7 @@ static void kiosk_item_draw(view_t *t, WINDOW *w, int y, int maxrows, size_t i, 
 			else
 				render_put(t, w, y, x, W - x, "failing when last seen", A_DIM);
 		} else if (ck->since_ms) {
-			fmt_duration(dur, sizeof dur, t->now_ms - ck->since_ms);
+			fmt_duration_seen(dur, sizeof dur, t->now_ms - ck->since_ms, ck->since_seen, t->utf8);
 			render_putf(t, w, y, x, W - x, A_NORMAL, "failing for %s", dur);
 		}
 		y++;
@@ -300,6 +300,16 @@ static void kiosk_event(view_t *t, WINDOW *w, int y, const event_t *e)
 	case EVENT_RESTART:
 		render_putf(t, w, y, x, W - x, A_NORMAL, "restart of %s", node);
 		return;
+	case EVENT_GROUP: {
+		char group[128];
+		render_escape(t, group, sizeof group, e->group, false);
+		x += render_put(t, w, y, x, 2, render_state_symbol(t, e->to), render_state_attr(t, e->to) & ~A_REVERSE) + 1;
+		x += render_putf(t, w, y, x, W - x, A_NORMAL, "group %s%s%s %s", group, sub[0] ? " " : "", sub,
+		                 state_name(e->to)) + 1;
+		if (detail[0] && x + 8 < W)
+			render_putf(t, w, y, x, W - x, A_DIM, "%s %s", t->g->dot, detail);
+		return;
+	}
 	default:
 		break;
 	}
@@ -429,7 +439,8 @@ static void kiosk_list(view_t *t, WINDOW *w, int top, int bottom)
 			kiosk_banner(t, w, top, W, bh, word, wa, false);
 			top += bh;
 			render_escape(t, esc, sizeof esc, wn->name, false);
-			fmt_duration(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0);
+			fmt_duration_seen(dur, sizeof dur, att[worst].since_ms ? t->now_ms - att[worst].since_ms : 0,
+			                  att[worst].since_seen, t->utf8);
 			if (by_rule)
 				;                    /* panel_rules_kiosk_banner said what */
 			else if (att[worst].ind == IND_NODE)

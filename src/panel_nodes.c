@@ -294,8 +294,13 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 		             stale ? A_BOLD | A_REVERSE : base, false);
 	}
 	if (c->x[C_LAT] >= 0 && n->last_health_ms) {
+		/* slow (>= 75 % of its timeout): marked, not "on time" */
+		bool slow = model_node_slow(t->m, idx, t->now_ms, NULL, NULL);
 		fmt_latency(buf, sizeof buf, n->health_latency_ms);
-		render_field(t, w, y, c->x[C_LAT], c->w[C_LAT] - 2, buf, base, true);
+		if (slow)
+			snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " slow");
+		render_field(t, w, y, c->x[C_LAT], c->w[C_LAT] - 2, buf,
+		             slow ? A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE) : base, true);
 	}
 	if (c->x[C_FAIL] >= 0) {
 		attr_t a = base;
@@ -347,7 +352,7 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 		fmt_clock(since, sizeof since, seen, false);
 		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);
 	} else if (ind->since_ms) {
-		fmt_duration(since, sizeof since, t->now_ms - ind->since_ms);
+		fmt_duration_seen(since, sizeof since, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 		render_putf(t, w, y, x, 10, base, "for %s", since);
 	}
 	x += 11;
@@ -428,7 +433,7 @@ static void nodes_summary_line(view_t *t, WINDOW *w, int y, size_t idx, int nw, 
 		render_field(t, w, y, x, 6, "seen", A_DIM, true);   /* last seen, not counting on */
 		x += 7;
 	} else if (ind->since_ms) {
-		fmt_duration(dur, sizeof dur, t->now_ms - ind->since_ms);
+		fmt_duration_seen(dur, sizeof dur, t->now_ms - ind->since_ms, ind->since_seen, t->utf8);
 		render_field(t, w, y, x, 6, dur, base, true);
 		x += 7;
 	}
@@ -517,14 +522,19 @@ void panel_nodes_draw(view_t *t, WINDOW *w)
 		return;
 	}
 	if (!titled || lines == 0) {
-		int nw = 0, gw, vw;
+		int nw = 0, gw, vw, g0 = 0;
 		nodes_measure(t, &nw, &gw, &vw);
 		nw = clampi(nw, 5, W / 3);
-		for (size_t i = t->node_top, y1 = 0; i < n && (int)y1 < H; i++, y1++)
+		if (!titled) {
+			/* the smallest layout keeps its group lines too: who carries the pair */
+			for (; g0 < t->lay.group_lines && (size_t)g0 < t->m->ngroups && g0 + 1 < H; g0++)
+				nodes_group_line(t, w, g0, (size_t)g0);
+		}
+		for (size_t i = t->node_top, y1 = (size_t)g0; i < n && (int)y1 < H; i++, y1++)
 			nodes_summary_line(t, w, (int)y1, i, nw, i == t->sel);
 		if (t->node_top > 0)
-			render_scroll_hint(t, w, 0, true);
-		if (t->node_top + (size_t)H < n)
+			render_scroll_hint(t, w, g0, true);
+		if (t->node_top + (size_t)(H - g0) < n)
 			render_scroll_hint(t, w, H - 1, false);
 		return;
 	}
@@ -582,6 +592,10 @@ size_t panel_nodes_hit(const view_t *t, int y)
 		if (y < 1 + t->lay.group_lines || (t->lay.rpc_lines && y >= t->lay.nodes.h - t->lay.rpc_lines))
 			return (size_t)-1;   /* the title, a group line, or the [rpc] endpoints at the bottom */
 		y -= 1 + t->lay.group_lines;
+	} else {
+		if (y < t->lay.group_lines)
+			return (size_t)-1;      /* a group line, not a node */
+		y -= t->lay.group_lines;
 	}
 	idx = t->node_top + (size_t)(y / lines);
 	return idx < t->m->nnodes ? idx : (size_t)-1;
@@ -613,7 +627,7 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	x += render_putf(t, w, y, x, W - x, nodes_state_attr(t, n, n->state), "%s %s",
 	                 render_state_symbol(t, n->state), state_name_upper(n->state)) + 1;
 	if (n->state_since_ms) {
-		fmt_duration(tmp, sizeof tmp, t->now_ms - n->state_since_ms);
+		fmt_duration_seen(tmp, sizeof tmp, t->now_ms - n->state_since_ms, n->state_since_seen, t->utf8);
 		x += render_putf(t, w, y, x, W - x, base, "for %s", tmp) + 2;
 	}
 	if (n->group) {
@@ -636,13 +650,33 @@ void panel_nodes_detail_draw(view_t *t, WINDOW *w)
 	x += render_putf(t, w, y, x, W - x, stale ? A_BOLD | A_REVERSE : base, "polled %s", buf) + 1;
 	if (n->last_health_ms)
 		x += render_putf(t, w, y, x, W - x, base, "(%s, HTTP %ld)", tmp2, n->http_status) + 2;
-	render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
-	            n->poll_errors);
+	{
+		double sl, st;
+		if (model_node_slow(t->m, t->sel, t->now_ms, &sl, &st)) {
+			char a[16], b[16];
+			fmt_latency(a, sizeof a, sl);
+			fmt_latency(b, sizeof b, st);
+			x += render_putf(t, w, y, x, W - x, A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE),
+			                 "slow: %s of its %s timeout", a, b) + 2;
+		}
+	}
+	x += render_putf(t, w, y, x, W - x, A_DIM, "%lu /health %lu /metrics, %lu errors", n->polls, n->metrics_polls,
+	                 n->poll_errors) + 2;
+	if (n->have_metrics && n->metrics_bad_lines)   /* the node's parse errors: never silent */
+		render_putf(t, w, y, x, W - x, A_BOLD, "%zu malformed /metrics line%s", n->metrics_bad_lines,
+		            n->metrics_bad_lines == 1 ? "" : "s");
 	y++;
 
 	/* what is wrong, database and RPC facts */
 	if (y < H) {
 		x = 1;
+		if (n->state_since_ms && !n->state_since_seen) {
+			/* the state was so already at the first poll: say since when nodetop looks */
+			char clk[16];
+			fmt_clock(clk, sizeof clk, n->state_since_ms, false);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "%s since nodetop started %s", state_name(n->state),
+			                 clk) + 2;
+		}
 		render_ack_text(t, n, buf, sizeof buf);
 		if (buf[0]) {
 			fmt_duration(tmp, sizeof tmp, t->now_ms - n->ack_ms);

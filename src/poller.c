@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/time.h>
 
 #include <curl/curl.h>
@@ -279,17 +280,35 @@ static probe_error_t endpoint_error(const endpoint_t *ep, CURLcode rc, char *out
 			snprintf(out, n, "cannot connect: %s", detail);
 		return oserr == ETIMEDOUT ? PROBE_ERR_TIMEOUT : PROBE_ERR_OTHER;
 	case CURLE_OPERATION_TIMEDOUT: {
-		long connect_code = 0;
-		double conn_t = 0;
-		curl_easy_getinfo(ep->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+		/* Name what ran out (issue 12 point 6). On a reused connection curl
+		 * connects nothing: its connect time is 0 although the connection was
+		 * there all along, so 0 means "still connecting" only when this
+		 * transfer opened a connection of its own. */
+		long nconn = 0;
+		double conn_t = 0, app_t = 0, start_t = 0;
+		char *scheme = NULL;
+		curl_easy_getinfo(ep->easy, CURLINFO_NUM_CONNECTS, &nconn);
 		curl_easy_getinfo(ep->easy, CURLINFO_CONNECT_TIME, &conn_t);
-		if (conn_t <= 0)
+		curl_easy_getinfo(ep->easy, CURLINFO_APPCONNECT_TIME, &app_t);
+		curl_easy_getinfo(ep->easy, CURLINFO_STARTTRANSFER_TIME, &start_t);
+		curl_easy_getinfo(ep->easy, CURLINFO_SCHEME, &scheme);
+		bool fresh = nconn > 0, tls = scheme && strcasecmp(scheme, "https") == 0;
+		long long limit = (long long)pn->cfg.timeout_ms;
+		if (fresh && conn_t <= 0)
 			snprintf(out, n, "connect timed out after %lld ms",
 			         (long long)(pn->cfg.connect_timeout_ms < pn->cfg.timeout_ms ?
 			                     pn->cfg.connect_timeout_ms : pn->cfg.timeout_ms));
+		else if (fresh && tls && app_t <= 0)
+			snprintf(out, n, "TLS handshake timed out after %lld ms (connected in %.1f ms)",
+			         limit, conn_t * 1000.0);
+		else if (start_t <= 0 && !fresh)
+			snprintf(out, n, "timed out after %lld ms waiting for the answer (on a reused connection)", limit);
+		else if (start_t <= 0)
+			snprintf(out, n, "timed out after %lld ms waiting for the answer (connected in %.1f ms)",
+			         limit, conn_t * 1000.0);
 		else
-			snprintf(out, n, "timed out after %lld ms (%lld bytes received)",
-			         (long long)pn->cfg.timeout_ms, (long long)got);
+			snprintf(out, n, "timed out after %lld ms receiving the answer (%lld bytes received)",
+			         limit, (long long)got);
 		return PROBE_ERR_TIMEOUT;
 	}
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -590,6 +609,8 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	r.started_ms = ep->started_ms;
 	r.done_ms = wall_ms();
 	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
+	r.timeout_ms = (double)pn->cfg.timeout_ms;
+	r.auth_sent = pn->nsecrets > 0;
 	if (ep->easy && (curl_easy_getinfo(ep->easy, CURLINFO_RESPONSE_CODE, &r.http_status) != CURLE_OK ||
 	                 curl_easy_getinfo(ep->easy, CURLINFO_CONTENT_TYPE, &ctype) != CURLE_OK)) {
 		r.http_status = 0;      /* libcurl cannot say what came back: not trusted */

@@ -193,17 +193,19 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 			}
 		}
 		strbuf_putc(sb, ')');
-	} else {
-		strbuf_printf(sb, "%zu of %zu node%s up", st.available, m->nnodes, m->nnodes == 1 ? "" : "s");
 	}
-	if (st.degraded)
-		strbuf_printf(sb, ", %zu degraded", st.degraded);
-	if (st.starting)
-		strbuf_printf(sb, ", %zu starting", st.starting);
-	if (st.unknown)
-		strbuf_printf(sb, ", %zu unknown", st.unknown);
-	if (st.standby)
-		strbuf_printf(sb, ", %zu standby", st.standby);
+	/* "up" means up: the counts are the header's (model_counts) */
+	model_counts_t c = model_counts(m, now_ms);
+	if (st.down == 0)
+		strbuf_printf(sb, "%zu of %zu node%s up", c.up, m->nnodes, m->nnodes == 1 ? "" : "s");
+	if (c.degraded)
+		strbuf_printf(sb, ", %zu degraded", c.degraded);
+	if (c.starting)
+		strbuf_printf(sb, ", %zu starting", c.starting);
+	if (c.unknown)
+		strbuf_printf(sb, ", %zu unknown", c.unknown);
+	if (c.standby)
+		strbuf_printf(sb, ", %zu standby", c.standby);
 
 	size_t phrases = 0, more = 0;
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
@@ -270,18 +272,29 @@ static void put_headline_detail(strbuf_t *sb, const model_t *m, int64_t now_ms)
 
 /* ------------------------------------------------------------ --once text */
 
-static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time)
+/* " since T (4m12s)" / " for 4m12s" for a start nodetop saw; for one it did
+ * not see (already so at its first poll): " since nodetop started T (≥ 3s)" /
+ * " for ≥ 3s", and nothing while that is under a second (--once: a state seen
+ * once has no duration). */
+static void put_since_seen(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time, bool seen)
 {
 	if (since_ms <= 0)
 		return;
-	char d[32], t[40];
-	fmt_duration(d, sizeof d, now_ms - since_ms);
+	if (!seen && now_ms - since_ms < 1000)
+		return;
+	char d[40], t[40];
+	fmt_duration_seen(d, sizeof d, now_ms - since_ms, seen, true);
 	if (with_time) {
 		fmt_time(t, sizeof t, since_ms);
-		strbuf_printf(sb, " since %s (%s)", t, d);
+		strbuf_printf(sb, " since %s%s (%s)", seen ? "" : "nodetop started ", t, d);
 	} else {
 		strbuf_printf(sb, " for %s", d);
 	}
+}
+
+static void put_since(strbuf_t *sb, int64_t since_ms, int64_t now_ms, bool with_time)
+{
+	put_since_seen(sb, since_ms, now_ms, with_time, true);
 }
 
 static void put_num(strbuf_t *sb, double v)
@@ -294,33 +307,65 @@ static void put_num(strbuf_t *sb, double v)
 		strbuf_printf(sb, "%.2f", v);
 }
 
+/* Availability of ind over window_ms, only when it rests on enough observed
+ * time (issue 12 point 4: one poll observes milliseconds). */
+static bool uptime_shown(const indicator_t *ind, int64_t now_ms, int64_t window_ms, double *pct)
+{
+	if (uptime_observed_ms(&ind->uptime, now_ms, window_ms) < UPTIME_MIN_OBSERVED_MS)
+		return false;
+	return uptime_percent(&ind->uptime, now_ms, window_ms, pct);
+}
+
 static bool any_uptime(const node_t *n, int64_t now_ms)
 {
 	double p;
 	for (int i = 0; i < IND__COUNT; i++)
-		if (uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p))
+		if (uptime_shown(&n->ind[i], now_ms, 86400000, &p))
 			return true;
 	return false;
 }
 
-/* "node 99.95%/100.00%, db -, rpc 98.20%/99.10%" (1 h / 24 h) */
-static void put_uptimes(strbuf_t *sb, const node_t *n, int64_t now_ms, const char *sep)
+/* The availability line: "1h/24h node 99.95%/100.00%, db -, rpc 98.20%/99.10%"
+ * (label "  uptime:   1h/24h ", or "  uptime 1h/24h: " when colon); with less
+ * than 24 h observed it says how much ("1h/24h (3h05m observed)"), and with
+ * less than an hour the two windows are one figure: "over 4m12s observed:
+ * node 100.00%, db -, rpc 32.25%". Under UPTIME_MIN_OBSERVED_MS: "-". */
+static void put_uptimes(strbuf_t *sb, const node_t *n, int64_t now_ms, bool colon)
 {
+	int64_t obs = 0;
+	for (int i = 0; i < IND__COUNT; i++) {
+		int64_t o = uptime_observed_ms(&n->ind[i].uptime, now_ms, 86400000);
+		if (o > obs)
+			obs = o;
+	}
+	char d[32];
+	fmt_duration(d, sizeof d, obs);
+	bool one = obs < 3600000, all = obs >= 86400000 - UPTIME_BUCKET_MS;
+	strbuf_puts(sb, colon ? "  uptime " : "  uptime:   ");
+	if (one)
+		strbuf_printf(sb, "over %s observed: ", d);
+	else if (!all)
+		strbuf_printf(sb, "1h/24h (%s observed)%s", d, colon ? ": " : " ");
+	else
+		strbuf_puts(sb, colon ? "1h/24h: " : "1h/24h ");
 	for (int i = 0; i < IND__COUNT; i++) {
 		double p1, p24;
 		char a[16] = "-", b[16] = "-";
-		bool h1 = uptime_percent(&n->ind[i].uptime, now_ms, 3600000, &p1);
-		bool h24 = uptime_percent(&n->ind[i].uptime, now_ms, 86400000, &p24);
+		bool h1 = uptime_shown(&n->ind[i], now_ms, 3600000, &p1);
+		bool h24 = uptime_shown(&n->ind[i], now_ms, 86400000, &p24);
 		if (h1)
 			fmt_pct(a, sizeof a, p1);
 		if (h24)
 			fmt_pct(b, sizeof b, p24);
-		strbuf_printf(sb, "%s%s ", i ? sep : "", ind_label((indicator_id_t)i));
+		strbuf_printf(sb, "%s%s ", i ? ", " : "", ind_label((indicator_id_t)i));
 		if (!h1 && !h24)
 			strbuf_puts(sb, "-");
+		else if (one)
+			strbuf_puts(sb, h24 ? b : a);
 		else
 			strbuf_printf(sb, "%s/%s", a, b);
 	}
+	strbuf_putc(sb, '\n');
 }
 
 static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool utf8,
@@ -336,11 +381,7 @@ static void put_check_list(strbuf_t *sb, const node_t *n, int64_t now_ms, bool u
 			put_esc(sb, ck->name, utf8);
 			if (want == CHECK_UNKNOWN)
 				strbuf_puts(sb, " (status unknown)");
-			if (ck->since_ms > 0) {
-				char d[32];
-				fmt_duration(d, sizeof d, now_ms - ck->since_ms);
-				strbuf_printf(sb, " for %s", d);
-			}
+			put_since_seen(sb, ck->since_ms, now_ms, false, ck->since_seen);
 			strbuf_putc(sb, '\n');
 			if (ck->output && ck->output[0])
 				put_lines(sb, ck->output, out_indent, utf8, max_lines);
@@ -370,7 +411,7 @@ static void put_indicator_line(strbuf_t *sb, const indicator_t *ind, int64_t now
 {
 	strbuf_puts(sb, state_name_upper(ind->state));
 	if (ind->state != STATE_UNKNOWN)
-		put_since(sb, ind->since_ms, now_ms, false);
+		put_since_seen(sb, ind->since_ms, now_ms, false, ind->since_seen);
 	if (ind->reason[0]) {
 		strbuf_puts(sb, ": ");
 		put_esc(sb, ind->reason, utf8);
@@ -418,7 +459,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	put_esc(sb, n->name, u);
 	strbuf_printf(sb, ": %s", state_name_upper(node_shown_state(n)));
 	if (n->state != STATE_UNKNOWN)
-		put_since(sb, n->state_since_ms, now_ms, true);
+		put_since_seen(sb, n->state_since_ms, now_ms, true, n->state_since_seen);
 	if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 		char d[32];
 		fmt_duration(d, sizeof d, now_ms - node_last_answer_ms(n));
@@ -481,12 +522,22 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		}
 		if (n->http_status > 0)
 			strbuf_printf(sb, "%sHTTP %ld", sep, n->http_status);
+		double sl, st;
+		if (model_node_slow(m, idx, now_ms, &sl, &st))
+			strbuf_printf(sb, " - slow: %.0f ms of its %.0f ms timeout", sl, st);
 		strbuf_putc(sb, '\n');
 	}
 	if (n->have_proc_uptime) {
 		char d[32];
 		fmt_duration(d, sizeof d, (int64_t)(n->proc_uptime_s * 1000.0));
-		strbuf_printf(sb, "  process:  up %s, %u restart%s", d, n->restarts, n->restarts == 1 ? "" : "s");
+		strbuf_printf(sb, "  process:  up %s", d);
+		if (n->last_metrics_ms > 0) {
+			/* what the node knows: its process started uptime_seconds before that scrape */
+			char st[40];
+			fmt_time(st, sizeof st, n->last_metrics_ms - (int64_t)(n->proc_uptime_s * 1000.0));
+			strbuf_printf(sb, " (started %s)", st);
+		}
+		strbuf_printf(sb, ", %u restart%s", n->restarts, n->restarts == 1 ? "" : "s");
 		if (n->restarts && n->last_restart_ms > 0) {
 			char t[40];
 			fmt_time(t, sizeof t, n->last_restart_ms);
@@ -497,6 +548,17 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	if (n->metrics_error[0] && !n->have_metrics) {
 		strbuf_puts(sb, "  metrics:  ");
 		put_esc(sb, n->metrics_error, u);
+		strbuf_putc(sb, '\n');
+	}
+	if (n->have_metrics && n->metrics_bad_lines) {
+		/* lines skipped, not silently: a series with too many labels is one */
+		strbuf_printf(sb, "  metrics:  %zu malformed line%s skipped", n->metrics_bad_lines,
+		              n->metrics_bad_lines == 1 ? "" : "s");
+		if (n->metrics_bad_first[0]) {
+			strbuf_puts(sb, " (first: ");
+			put_esc(sb, n->metrics_bad_first, u);
+			strbuf_putc(sb, ')');
+		}
 		strbuf_putc(sb, '\n');
 	}
 	if (n->plugin_error[0]) {
@@ -534,9 +596,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 		put_chain_line(sb, &n->chains[c], "    ", u);
 	report_rpc_text(sb, m, n, now_ms, "    ", u);   /* [rpc] endpoints */
 	if (any_uptime(n, now_ms)) {
-		strbuf_puts(sb, "  uptime:   1h/24h ");
-		put_uptimes(sb, n, now_ms, ", ");
-		strbuf_putc(sb, '\n');
+		put_uptimes(sb, n, now_ms, false);
 	}
 	put_rule_lines(sb, n, now_ms, "  rules:\n", u);
 }
@@ -545,8 +605,16 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
 	int code = (int)model_status(m, now_ms).severity;
 	char t[40];
+	size_t line = out->len;
 	strbuf_printf(out, "nodetop: %s - ", report_status_name(code));
 	put_headline_detail(out, m, now_ms);
+	for (size_t i = line; i < out->len; i++)
+		if (out->data[i] == '|')
+			out->data[i] = '/';   /* '|' starts the performance data */
+	size_t bar = out->len;
+	strbuf_puts(out, " | ");
+	if (!report_perfdata(out, m, now_ms))
+		out->data[out->len = bar] = '\0';
 	strbuf_putc(out, '\n');
 	fmt_time(t, sizeof t, now_ms);
 	strbuf_printf(out, "time: %s\n", t);
@@ -671,8 +739,10 @@ static cJSON *json_uptime(const indicator_t *ind, int64_t now_ms)
 {
 	cJSON *o = cJSON_CreateObject();
 	double p;
-	jadd(o, "1h", uptime_percent(&ind->uptime, now_ms, 3600000, &p) ? json_num(p) : cJSON_CreateNull());
-	jadd(o, "24h", uptime_percent(&ind->uptime, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "1h", uptime_shown(ind, now_ms, 3600000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "24h", uptime_shown(ind, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
+	jadd(o, "observed_seconds", cJSON_CreateNumber(
+	     (double)uptime_observed_ms(&ind->uptime, now_ms, 86400000) / 1000.0));
 	return o;
 }
 
@@ -682,6 +752,7 @@ static cJSON *json_indicator(const indicator_t *ind, int64_t now_ms)
 	jadd(o, "state", cJSON_CreateString(state_name(ind->state)));
 	jadd(o, "reason", json_str_or_null(ind->reason));
 	jadd(o, "since", json_time_or_null(ind->since_ms));
+	jadd(o, "since_observed", cJSON_CreateBool(ind->since_ms > 0 && ind->since_seen));
 	jadd(o, "uptime_percent", json_uptime(ind, now_ms));
 	return o;
 }
@@ -699,6 +770,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	jadd(o, "role", role ? cJSON_CreateString(role) : cJSON_CreateNull());
 	jadd(o, "state", cJSON_CreateString(state_name(node_shown_state(n))));
 	jadd(o, "since", json_time_or_null(n->state_since_ms));
+	jadd(o, "since_observed", cJSON_CreateBool(n->state_since_ms > 0 && n->state_since_seen));
 	jadd(o, "stale", cJSON_CreateBool(node_is_stale(n, now_ms) && n->last_health_ms > 0));
 	jadd(o, "error", json_str_or_null(n->error));
 	jadd(o, "version", json_str_or_null(n->version));
@@ -712,6 +784,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 		jadd(jc, "status", cJSON_CreateString(check_status_name(ck->status)));
 		jadd(jc, "output", json_str(ck->output ? ck->output : ""));
 		jadd(jc, "since", json_time_or_null(ck->since_ms));
+		jadd(jc, "since_observed", cJSON_CreateBool(ck->since_ms > 0 && ck->since_seen));
 		cJSON_AddItemToArray(checks, jc);
 	}
 	jadd(o, "checks", checks);
@@ -748,11 +821,17 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 
 	jadd(o, "latency_ms", n->last_health_ms > 0 ? json_num(n->health_latency_ms) : cJSON_CreateNull());
 	jadd(o, "metrics_latency_ms", n->last_metrics_ms > 0 ? json_num(n->metrics_latency_ms) : cJSON_CreateNull());
+	jadd(o, "timeout_ms", n->health_timeout_ms > 0 ? json_num(n->health_timeout_ms) : cJSON_CreateNull());
+	jadd(o, "slow", cJSON_CreateBool(model_node_slow(m, idx, now_ms, NULL, NULL)));
 	jadd(o, "http_status", n->http_status > 0 ? cJSON_CreateNumber((double)n->http_status) : cJSON_CreateNull());
 	jadd(o, "metrics_error", n->have_metrics ? cJSON_CreateNull() : json_str_or_null(n->metrics_error));
 	jadd(o, "plugin_error", json_str_or_null(n->plugin_error));
+	jadd(o, "metrics_parse_errors", cJSON_CreateNumber(n->have_metrics ? (double)n->metrics_bad_lines : 0));
+	jadd(o, "metrics_parse_error", n->have_metrics ? json_str_or_null(n->metrics_bad_first) : cJSON_CreateNull());
 	jadd(o, "restarts", cJSON_CreateNumber(n->restarts));
 	jadd(o, "uptime_seconds", n->have_proc_uptime ? json_num(n->proc_uptime_s) : cJSON_CreateNull());
+	jadd(o, "process_started", n->have_proc_uptime && n->last_metrics_ms > 0
+	     ? json_time_or_null(n->last_metrics_ms - (int64_t)(n->proc_uptime_s * 1000.0)) : cJSON_CreateNull());
 	jadd(o, "acked", cJSON_CreateBool(n->acked));
 	jadd(o, "ack_note", n->acked ? json_str_or_null(n->ack_note) : cJSON_CreateNull());
 	return o;
@@ -762,6 +841,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 {
 	int code = (int)model_status(m, now_ms).severity;
 	cJSON *root = cJSON_CreateObject();
+	jadd(root, "schema_version", cJSON_CreateNumber(1));   /* the man page's JSON OUTPUT */
 	strbuf_t head = STRBUF_INIT;
 	put_headline_detail(&head, m, now_ms);
 	jadd(root, "status", cJSON_CreateString(report_status_name(code)));
@@ -854,7 +934,7 @@ static const char *event_state_name(const event_t *e, state_t s)
 static bool event_has_transition(const event_t *e)
 {
 	return e->kind == EVENT_NODE || e->kind == EVENT_DB || e->kind == EVENT_RPC || e->kind == EVENT_CHECK ||
-	       e->kind == EVENT_TWO_ACTIVE;
+	       e->kind == EVENT_TWO_ACTIVE || e->kind == EVENT_GROUP;
 }
 
 /* The event without its time: "rpc bravo chain 1 up -> down: no RPC node Alive on chain 1". */
@@ -917,7 +997,7 @@ void report_event_json(strbuf_t *out, const event_t *e)
 	jadd(o, "kind", cJSON_CreateString(event_kind_name(e->kind)));
 	jadd(o, "node", json_str_or_null(e->node));
 	jadd(o, "subject", json_str_or_null(e->subject));
-	if (e->kind == EVENT_FAILOVER || e->kind == EVENT_TWO_ACTIVE)
+	if (e->kind == EVENT_FAILOVER || e->kind == EVENT_TWO_ACTIVE || e->kind == EVENT_GROUP)
 		jadd(o, "group", json_str_or_null(e->group));
 	if (e->kind == EVENT_FAILOVER) {
 		jadd(o, "from", json_str_or_null(e->peer));
@@ -954,7 +1034,7 @@ static bool event_superseded(const eventlog_t *log, size_t i)
 	for (size_t j = 0; e && j < i; j++) {
 		const event_t *f = eventlog_get(log, j);
 		if (f && f->kind == e->kind && strcmp(f->node, e->node) == 0 && strcmp(f->subject, e->subject) == 0 &&
-		    strcmp(f->rule, e->rule) == 0)
+		    strcmp(f->rule, e->rule) == 0 && strcmp(f->group, e->group) == 0)
 			return true;
 	}
 	return false;
@@ -964,7 +1044,7 @@ static void summary_indicator(strbuf_t *sb, const char *label, const indicator_t
 {
 	strbuf_printf(sb, "  %s: %s", label, state_name_upper(ind->state));
 	if (ind->state != STATE_UNKNOWN && ind->since_ms > 0)
-		put_since(sb, ind->since_ms, now_ms, true);
+		put_since_seen(sb, ind->since_ms, now_ms, true, ind->since_seen);
 	if (ind->reason[0]) {
 		strbuf_puts(sb, " - ");
 		put_esc(sb, ind->reason, true);
@@ -995,7 +1075,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 		}
 		strbuf_printf(out, ": %s", state_name_upper(node_shown_state(n)));
 		if (n->state != STATE_UNKNOWN)
-			put_since(out, n->state_since_ms, now_ms, true);
+			put_since_seen(out, n->state_since_ms, now_ms, true, n->state_since_seen);
 		strbuf_putc(out, '\n');
 		if (node_is_stale(n, now_ms) && n->last_health_ms > 0) {
 			char d[32];
@@ -1027,9 +1107,7 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			put_chain_line(out, &n->chains[c], "    ", true);
 		}
 		if (any_uptime(n, now_ms)) {
-			strbuf_puts(out, "  uptime 1h/24h: ");
-			put_uptimes(out, n, now_ms, ", ");
-			strbuf_putc(out, '\n');
+			put_uptimes(out, n, now_ms, true);
 		}
 		put_rule_lines(out, n, now_ms, "  rules firing:\n", true);
 	}
@@ -1058,8 +1136,9 @@ void report_summary(strbuf_t *out, const model_t *m, int64_t now_ms, size_t max_
 			strbuf_printf(out, "  %s ", t);
 			put_event_body(out, e, true);
 			if (event_has_transition(e)) {
-				char d[32];
-				fmt_duration(d, sizeof d, eventlog_duration(&m->events, i, now_ms));
+				char d[40];
+				fmt_duration_seen(d, sizeof d, eventlog_duration(&m->events, i, now_ms),
+				                  e->from != STATE_UNKNOWN, true);
 				strbuf_printf(out, event_superseded(&m->events, i) ? " (lasted %s)" : " (for %s, ongoing)", d);
 			}
 			strbuf_putc(out, '\n');
@@ -1143,15 +1222,21 @@ void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool ut
 		strbuf_printf(out, " %s on ", state_name(act->ind[IND_NODE].state));
 		put_name_cols(out, act->name, utf8, 12);
 	} else {
-		strbuf_printf(out, "CL %zu/%zu up", st.available, m->nnodes);
-		if (st.standby)
-			strbuf_printf(out, ", %zu standby", st.standby);
+		/* the header's counts (model_counts): up means up */
+		model_counts_t c = model_counts(m, now_ms);
+		strbuf_printf(out, "CL %zu/%zu up", c.up, m->nnodes);
+		if (c.standby)
+			strbuf_printf(out, ", %zu standby", c.standby);
 	}
 	if (!have)
 		return;
-	char d[16] = "";
-	if (worst.since_ms > 0)
-		duration_short(d, sizeof d, now_ms - worst.since_ms);
+	char d[24] = "";
+	if (worst.since_ms > 0 && (worst.since_seen || now_ms - worst.since_ms >= 1000)) {
+		/* a start nodetop did not see is a lower bound; none at all when just seen */
+		char ds[16];
+		duration_short(ds, sizeof ds, now_ms - worst.since_ms);
+		snprintf(d, sizeof d, "%s%s", worst.since_seen ? "" : utf8 ? "\xE2\x89\xA5" : ">=", ds);
+	}
 	strbuf_puts(out, utf8 ? " \xC2\xB7 " : " | ");
 	const rule_inst_t *rule = NULL;
 	int level = worst.stale ? 0 : rules_worst(n->rules, &rule);

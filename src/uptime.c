@@ -154,6 +154,24 @@ bool uptime_percent(const uptime_t *u, int64_t now_ms, int64_t window_ms, double
 	return true;
 }
 
+int64_t uptime_observed_ms(const uptime_t *u, int64_t now_ms, int64_t window_ms)
+{
+	if (window_ms <= 0)
+		return 0;
+	if (window_ms > DAY_MS)
+		window_ms = DAY_MS;
+	int64_t start = now_ms - window_ms;
+	double known = 0;
+	for (int64_t m = uptime_minute(start); m <= uptime_minute(now_ms - 1); m++) {
+		double ms[STATE__COUNT];
+		uptime_minute_ms(u, m, start, now_ms, now_ms, ms);
+		for (int k = 0; k < STATE__COUNT; k++)
+			if (k != STATE_UNKNOWN)
+				known += ms[k];
+	}
+	return (int64_t)(known + 0.5);
+}
+
 state_t uptime_bucket_state(const uptime_t *u, int64_t minute)
 {
 	const uptime_bucket_t *b = &u->b[uptime_slot(minute)];

@@ -383,7 +383,7 @@ static void view_node_phrase(const view_t *v, size_t i, const attention_t *a, vi
 
 	if (a->since_ms && v->now_ms > a->since_ms) {
 		dur[0] = ' ';
-		fmt_duration(dur + 1, sizeof dur - 1, v->now_ms - a->since_ms);
+		fmt_duration_seen(dur + 1, sizeof dur - 1, v->now_ms - a->since_ms, a->since_seen, v->utf8);
 	}
 	if (a->stale) {
 		out->state = STATE_UNKNOWN;

@@ -114,6 +114,26 @@ OUT=$("$NODETOP" --status-line "$(url healthy)" "$(url rpc-outage)" 2>&1); RC=$?
 t_match "status line: nodes up and the rpc problem" '^CL [0-9]/2 .*rpc' "$OUT"
 t_eq "status line: exit code as --once" 2 "$RC"
 
+# Issue 12: one poll knows no durations and no availability; plugin output.
+once db-outage
+t_eq "one poll: the state's since is not observed" False "$(jget "$OUT" 'd["nodes"][0]["since_observed"]')"
+t_eq "one poll: the database's since is not observed" False "$(jget "$OUT" 'd["nodes"][0]["database"]["since_observed"]')"
+t_eq "one poll: no availability over milliseconds" "None None" \
+	"$(jget "$OUT" 'str(d["nodes"][0]["database"]["uptime_percent"]["1h"]) + " " + str(d["nodes"][0]["database"]["uptime_percent"]["24h"])')"
+t_eq "JSON: schema_version 1" 1 "$(jget "$OUT" 'd["schema_version"]')"
+t_check "JSON: the process start from uptime_seconds" test "$(jget "$OUT" 'd["nodes"][0]["process_started"] is not None')" = True
+OUT=$("$NODETOP" --once --interval 10s --timeout 10s "$(url healthy)" "$(url db-outage)" 2>&1)
+t_nomatch "--once text: no '(0s)' or 'for 0s' after one poll" '\(0s\)|for 0s' "$OUT"
+t_nomatch "--once text: no uptime percentages after one poll" '100\.00%' "$OUT"
+PERF=$(head -1 <<<"$OUT" | sed -n 's/^[^|]* | //p')
+t_match "--once text: performance data after '|' on the first line" '_latency=[0-9.]+s;;;0' "$PERF"
+t_check "--once text: every perfdata item is label=value[unit];warn;crit;min;max" python3 -c '
+import re,sys
+item = re.compile(r"^(\x27([^\x27]|\x27\x27)*\x27|[^ \x27=]+)=-?[0-9]+(\.[0-9]+)?[a-zA-Z%]*(;(-?[0-9]+(\.[0-9]+)?)?){0,4}$")
+items = sys.argv[1].split(" ")
+sys.exit(0 if items and all(item.match(i) for i in items) else 1)' "$PERF"
+t_match "--once text: DB connections per node" '_db_conns_open=0;;;0;20' "$PERF"
+
 # Config errors name file, line and problem and exit non-zero.
 printf '[node a]\nurl = http://127.0.0.1:1\nintervall = 5s\n' >"$T_TMP/bad.conf"
 OUT=$("$NODETOP" --once -c "$T_TMP/bad.conf" 2>&1); RC=$?

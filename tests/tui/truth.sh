@@ -39,6 +39,20 @@ t_match "header: the worst thing named with its own state (db down on delta)" \
 	'^ nodetop  [0-9:]{8}  [^✖]*  ✖ db down on delta' "$S"
 t_nomatch "header: no overall UP next to a node in trouble" '● UP' "$(printf '%s\n' "$S" | head -1)"
 
+# ---------------------------------------------------------------- 3: what nodetop did not see begin
+t_match "header: delta's database was down before nodetop started: a lower bound" \
+	'^ nodetop  [0-9:]{8}  .*✖ db down on delta ≥ [0-9]+s' "$S"
+t_match "nodes: delta's db line says 'for ≥ Ns'" '^ +db +✖ down .*for ≥ [0-9]+s' "$S"
+tmux_keys j j j Enter
+if tmux_wait '^ up since nodetop started [0-9:]{8}'; then
+	t_ok "detail: a state already so at the first poll says since when nodetop looked"
+else
+	t_fail "detail: since nodetop started"
+fi
+t_match "detail: the node's process start, from uptime_seconds" 'up [0-9]+[smhd]' "$(tmux_screen | sed -n 3p)"
+tmux_keys Escape
+tmux_wait '─ Nodes ─' >/dev/null
+
 # ---------------------------------------------------------------- 7: messages apart from alerts
 tmux_keys y
 if tmux_wait 'summary copied'; then t_ok "y: the message is shown"; else t_fail "y message"; fi
@@ -73,7 +87,8 @@ printf '[defaults]\ninterval = 1s\n[node ok]\nurl = %s\n[node bad]\nurl = %s\n' 
 	"$(sim_url 0 "$PF")" "$(sim_url 1 "$PF")" >"$T_TMP/p5.conf"
 sed 's/^\[defaults\]$/&\nkiosk = true/' "$T_TMP/p5.conf" >"$T_TMP/p5k.conf"
 ui 100 30 "$T_TMP/p5k.conf"
-if tmux_wait 'HeadListener +failing for [0-9]+s'; then t_ok "kiosk: a live failing check counts its time"; else t_fail "kiosk: failing check"; fi
+# (failing already at nodetop's first poll: how long is a lower bound, point 3)
+if tmux_wait 'HeadListener +failing for ≥ [0-9]+s'; then t_ok "kiosk: a live failing check counts its time, at least"; else t_fail "kiosk: failing check"; fi
 ctl "0 healthy" "1 unlisten"               # the node stops answering: its checks are last seen
 if tmux_wait 'HeadListener +failing when last seen [0-9:]{8}'; then
 	t_ok "kiosk: once the node cannot be read, its check is 'failing when last seen T'"
@@ -137,7 +152,7 @@ t_check "--demo: its directory is removed after q" gone_dir
 
 # ---------------------------------------------------------------- 10: the kiosk's problem takes the space
 ui 120 40 "$T_TMP/kiosk.conf"
-if tmux_wait '^ +db down on delta for [0-9]+s *$'; then
+if tmux_wait '^ +db down on delta for ≥ [0-9]+s *$'; then
 	t_ok "kiosk: the worst item across the room, what and where under its big state word"
 else
 	t_fail "kiosk: big state word"
@@ -189,8 +204,44 @@ t_match "a constant series (2 RPC nodes alive) is drawn flat in the middle" '^�
 heads_move() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]+ +[1-9][0-9.]*/min'; }
 t_check "heads/min shows heads coming in" wait_until heads_move
 sim_scenario 0 rpc-outage "$PF8"
-stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█]*[▂▃▄▅▆▇█][▁▂▃▄▅▆▇█]*▁▁ +0/min'; }
+# (a loaded machine may leave a column without a sample: drawn blank, so gaps are allowed)
+stalled() { tmux_screen | grep -Eq 'heads/min \[1\] +[▁▂▃▄▅▆▇█ ]*[▂▃▄▅▆▇█][▁▂▃▄▅▆▇█ ]*▁ *▁ +0/min'; }
 if wait_until stalled; then t_ok "a stall (no new heads) drops to the bottom of heads/min"; else t_fail "stall visible"; tmux_screen | grep heads/min | sed 's/^/#   /'; fi
+tmux_keys q
+
+# ---------------------------------------------------------------- 11: custom chart titles that begin alike stay apart when cut
+{
+	printf '[defaults]\ninterval = 1s\ncharts = head\n[node n11]\nurl = %s\n' "$(sim_url 0 "$PF8")"
+	printf '[chart g1]\ntitle = job run errors per minute on the primary node\nmetric = go_goroutines\n'
+	printf '[chart g2]\ntitle = job run errors per minute on the standby node\nmetric = process_open_fds\n'
+} >"$T_TMP/p11.conf"
+sim_scenario 0 healthy "$PF8"
+ui 100 30 "$T_TMP/p11.conf"
+tmux_wait 'Metrics · n11 ─ 3 series' >/dev/null
+# the label column of the Metrics panel: what is left of the sparkline
+labels() { tmux_screen | grep -Eo 'job run[^▁▂▃▄▅▆▇█]*' | sed -E 's/ +$//'; }
+L=$(labels)
+t_eq "both long titles are on the screen" 2 "$(printf '%s\n' "$L" | grep -c .)"
+t_check "they are cut (the pane is too narrow for them)" grep -q '…' <<<"$L"
+t_eq "cut, they still read differently" 2 "$(printf '%s\n' "$L" | sort -u | grep -c .)"
+t_match "the ends tell them apart (primary / standby)" 'ry node' "$(printf '%s\n' "$L" | head -1)"
+tmux_keys q
+
+# ---------------------------------------------------------------- 11: the group line in the smallest layout
+S1=$SIM; S1_PID=$SIM_PID
+sim_start --nodes 2 --scenarios healthy,down || t_fail "pair simulator starts"
+PG=$SIM; SIM=$S1; SIM_PID=$S1_PID
+printf '[defaults]\ninterval = 1s\n[node primary]\nurl = %s\ngroup = pair\n[node standby]\nurl = %s\ngroup = pair\n' \
+	"$(sim_url 0 "$PG")" "$(sim_url 1 "$PG")" >"$T_TMP/pg.conf"
+ui 40 10 "$T_TMP/pg.conf"
+if tmux_wait '^  ● pair up on primary'; then
+	t_ok "40x10: the group line, with the member carrying it, above the nodes"
+else
+	t_fail "40x10: group line"
+fi
+S=$(tmux_screen)
+t_match "40x10: the nodes follow it" '^. ● primary ' "$(printf '%s\n' "$S" | sed -n 3p)"
+t_match "40x10: the standby too" '^  ○ standby ' "$(printf '%s\n' "$S" | sed -n 4p)"
 tmux_keys q
 
 t_done

@@ -884,14 +884,14 @@ static void test_tree_filters(void **state)
 static void test_tree_edge_cases(void **state)
 {
 	static const checktree_item_t items[] = {
-		{ "b.x", CHECK_PASSING, "", 0 },
-		{ "a", CHECK_PASSING, "", 0 },
-		{ "c", CHECK_UNKNOWN, "", 0 },
-		{ "b.x", CHECK_FAILING, "boom", 5 },     /* repeated: the worst wins */
-		{ "b.x", CHECK_PASSING, "", 0 },
-		{ "d..e", CHECK_PASSING, "", 0 },        /* empty component */
-		{ ".f", CHECK_PASSING, "", 0 },
-		{ "", CHECK_PASSING, "", 0 },
+		{ "b.x", CHECK_PASSING, "", 0, false },
+		{ "a", CHECK_PASSING, "", 0, false },
+		{ "c", CHECK_UNKNOWN, "", 0, false },
+		{ "b.x", CHECK_FAILING, "boom", 5, false },     /* repeated: the worst wins */
+		{ "b.x", CHECK_PASSING, "", 0, false },
+		{ "d..e", CHECK_PASSING, "", 0, false },        /* empty component */
+		{ ".f", CHECK_PASSING, "", 0, false },
+		{ "", CHECK_PASSING, "", 0, false },
 	};
 	checktree_t ct;
 	size_t bx;
@@ -945,6 +945,7 @@ static void test_tree_deep(void **state)
 	it.status = CHECK_FAILING;
 	it.output = "x";
 	it.since_ms = 0;
+	it.since_seen = false;
 	checktree_init(&ct);
 	checktree_build(&ct, &it, 1);
 	assert_int_equal(ct.n, n);
