@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buckets.h"
 #include "charts.h"
 #include "events.h"
 #include "parse_health.h"
@@ -28,6 +29,10 @@ typedef struct indicator {
 	int64_t since_ms;       /* when it entered this state (0 = never set) */
 	char reason[192];       /* why, e.g. "db_conns_open = 0 (max 20)", "no RPC node Alive on chain 1" */
 	uptime_t uptime;
+	/* from the stored history (issue 14, model_hist.c): availability over 7 d and
+	 * 30 d; long_known[w] false while nothing was seen in the window (JSON null) */
+	double long_pct[2];
+	bool long_known[2];
 } indicator_t;
 
 typedef struct check {
@@ -320,5 +325,24 @@ bool model_node_unread(const model_t *m, size_t idx, int64_t now_ms, int64_t *se
  * this host's own network or DNS, not the nodes: views say so apart from the
  * nodes' own verdicts. */
 bool model_none_reachable(const model_t *m, int64_t now_ms);
+
+/* ------------------------------------------------------------ model_hist.c
+ * What the stored history (issue 14) takes from and gives back to the model.
+ * Every indicator has a name and a key: a node's "node", "db", "rpc" and
+ * "rpc:<chain id>", a group's (under the group's name) "node", "db", "rpc". */
+
+#define MODEL_LONG_7D 0
+#define MODEL_LONG_30D 1
+extern const int64_t model_long_window_ms[2];   /* 7 d, 30 d */
+
+/* Calls cb for every indicator of every node, chain and group with the state
+ * its uptime accrues now (a chain: its state); ind is NULL for a chain. */
+typedef void (*model_indicator_cb)(void *ud, const char *name, const char *key, state_t st, indicator_t *ind);
+void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud);
+/* The indicator of name and key (a node's first, then a group's), NULL when none (chains too). */
+indicator_t *model_find_indicator(model_t *m, const char *name, const char *key);
+/* Time per state of n stored minutes from minute index first (buckets.h
+ * layout: ms per hstate_t) into the indicator's uptime (the last 24 h). */
+void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_t *b);
 
 #endif

@@ -75,6 +75,8 @@ typedef struct settings {
 	rules_cfg_t alerts;        /* [alerts]: the rules' thresholds, for and window durations, on/off */
 	notify_cfg_t *notify;      /* [notify NAME] sections */
 	size_t nnotify, notify_cap;
+	char *history;             /* [defaults] history = PATH: the history file, NULL = the default */
+	bool history_off;          /* [defaults] history = off: keep nothing */
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
 	size_t nwarnings;
 } settings_t;

@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include "app.h"
+#include "histwire.h"
 #include "model.h"
 #include "notify.h"
 #include "poller.h"
@@ -31,6 +32,7 @@ typedef struct app {
 	poller_t *poller;
 	tui_t *tui;
 	notifier_t *notify;        /* [notify NAME] hooks, or NULL */
+	histwire_t *history;       /* the stored history (issue 14), or NULL */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -90,6 +92,7 @@ static void app_quit(app_t *a)
 	if (a->poller)
 		poller_stop(a->poller);
 	notify_stop(a->notify);
+	histwire_stop(a->history);
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->deadline);
 	uv_close((uv_handle_t *)&a->tick, NULL);
@@ -140,6 +143,16 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 	snprintf(e.detail, sizeof(e.detail), "%s", detail);
 	eventlog_add(&a->model.events, &e);
 	a->model.generation++;
+}
+
+/* The history file's troubles (and their end): the header and the timeline. */
+static void app_history_message(void *ud, const char *msg, bool error)
+{
+	app_t *a = ud;
+	if (a->tui)
+		tui_set_message(a->tui, msg);
+	app_config_event(a, error ? STATE_DOWN : STATE_UP, msg);
+	app_changed(a);
 }
 
 /* The alert rules of every node: [alerts] with the node's own thresholds. */
@@ -338,6 +351,7 @@ static void app_on_event(void *ud, const event_t *e)
 	strbuf_t line = STRBUF_INIT;
 	const app_t *a = ud;
 	notify_event(a->notify, e);
+	histwire_event(a->history, e);
 	if (a->cli->mode != CLI_EVENTS)
 		return;
 	if (a->cli->json)
@@ -420,7 +434,9 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
 		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
-	if (cli->mode == CLI_EVENTS || a->notify) {
+	a->history = histwire_open(&a->loop, &a->model, s, cli,
+	                           cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS, app_history_message, a);
+	if (cli->mode == CLI_EVENTS || a->notify || a->history) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;
 	}
@@ -493,6 +509,7 @@ int app_run(settings_t *s, const cli_t *cli)
 	if (a->poller)
 		poller_free(a->poller);
 	notify_free(a->notify);
+	histwire_close(a->history);
 	model_free(&a->model);
 	int code = a->exit_code;
 	free(a);

@@ -73,6 +73,7 @@ typedef enum key_type {
 	KT_NOTIFY_ON,    /* unsigned NOTIFY_ON_* bits: critical, warning, resolved, node, failover */
 	KT_NOTIFY_FORMAT,/* notify_format_t: json or slack */
 	KT_COMMAND,      /* char *: a command line (split into argv after the file) */
+	KT_HISTORY,      /* settings_t.history (char *, a path) and history_off: PATH or off */
 	KT__COUNT
 } key_type_t;
 
@@ -150,6 +151,7 @@ static const key_def_t settings_defaults_rows[] = {
 	{ "kiosk_page", KT_DURATION, SET_OFF(kiosk_page_ms), 0, 1000, 3600 * 1000, 0, NULL },
 	{ "bell", KT_BOOL, SET_OFF(bell), 0, 0, 0, 0, NULL },
 	{ "title", KT_BOOL, SET_OFF(title), 0, 0, 0, 0, NULL },
+	{ "history", KT_HISTORY, SET_OFF(history), SET_OFF(history_off), 0, 0, 0, NULL },   /* issue 14 */
 };
 
 /* [chart ID] */
@@ -591,6 +593,7 @@ void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *
 void settings_free(settings_t *s)
 {
 	free(s->path);
+	free(s->history);
 	settings_node_free(&s->defaults);
 	for (size_t i = 0; i < s->nnodes; i++)
 		settings_node_free(&s->nodes[i]);
@@ -1570,6 +1573,13 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 		break;
 	case KT_FILTER:
 		parse_filter(ps, d, base, v);
+		break;
+	case KT_HISTORY:   /* history = PATH (relative to the file) or off */
+		free(*str);
+		*str = NULL;
+		*KEY_FIELD(base, d->off2, bool) = strcmp(v, "off") == 0;
+		if (strcmp(v, "off") != 0)
+			*str = parse_path(ps, v);
 		break;
 	case KT_CHART_MODE:
 		if (strcmp(v, "gauge") == 0)

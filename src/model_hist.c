@@ -1,0 +1,68 @@
+/* model_hist.c - what the stored history takes from the model and gives back:
+ * every indicator by name and key, restored uptime minutes, the 7 d / 30 d figures. */
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+
+const int64_t model_long_window_ms[2] = { 7 * 86400000LL, 30 * 86400000LL };
+
+static const char *const model_hist_keys[IND__COUNT] = { "node", "db", "rpc" };
+
+void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
+{
+	char key[64];
+	for (size_t i = 0; i < m->nnodes; i++) {
+		node_t *n = &m->nodes[i];
+		for (int k = 0; k < IND__COUNT; k++)
+			cb(ud, n->name, model_hist_keys[k], n->ind[k].uptime.cur, &n->ind[k]);
+		for (size_t c = 0; c < n->nchains; c++) {
+			snprintf(key, sizeof key, "rpc:%s", n->chains[c].id);
+			cb(ud, n->name, key, n->chains[c].state, NULL);
+		}
+	}
+	for (size_t g = 0; g < m->ngroups; g++)
+		for (int k = 0; k < IND__COUNT; k++)
+			cb(ud, m->groups[g].name, model_hist_keys[k], m->groups[g].ind[k].uptime.cur, &m->groups[g].ind[k]);
+}
+
+indicator_t *model_find_indicator(model_t *m, const char *name, const char *key)
+{
+	int k = 0;
+	while (k < IND__COUNT && strcmp(model_hist_keys[k], key) != 0)
+		k++;
+	if (k == IND__COUNT)
+		return NULL;
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (strcmp(m->nodes[i].name, name) == 0)
+			return &m->nodes[i].ind[k];
+	for (size_t g = 0; g < m->ngroups; g++)
+		if (strcmp(m->groups[g].name, name) == 0)
+			return &m->groups[g].ind[k];
+	return NULL;
+}
+
+/* A stored state as the model's. */
+static state_t model_hist_state(hstate_t s)
+{
+	switch (s) {
+	case HS_UP: return STATE_UP;
+	case HS_STANDBY: return STATE_STANDBY;
+	case HS_STARTING: return STATE_STARTING;
+	case HS_DEGRADED: return STATE_DEGRADED;
+	case HS_DOWN: return STATE_DOWN;
+	default: return STATE_UNKNOWN;
+	}
+}
+
+void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_t *b)
+{
+	for (int i = 0; i < n; i++) {
+		if (buckets_seen_ms(&b[i]) == 0)
+			continue;               /* not watched: left empty, never up */
+		uint32_t ms[STATE__COUNT] = { 0 };
+		for (int s = 0; s < HS__COUNT; s++)
+			ms[model_hist_state((hstate_t)s)] += b[i].ms[s];
+		uptime_seed(&ind->uptime, first + i, ms);
+	}
+}
