@@ -74,7 +74,9 @@ static void histwire_restore_one(void *ud, const char *name, const char *key, st
 		model_restore_minutes(ind, r->first, UPTIME_NBUCKETS, r->minutes);
 		for (int i = UPTIME_NBUCKETS; i-- > 0;)
 			if (buckets_seen_ms(&r->minutes[i])) {
-				int64_t end = buckets_start_ms(BUCKET_MINUTE, r->first + i + 1);
+				/* the newest minute watched: assume it was watched from its start */
+				int64_t end = buckets_start_ms(BUCKET_MINUTE, r->first + i) +
+				              (int64_t)buckets_seen_ms(&r->minutes[i]);
 				if (end > r->last_seen)
 					r->last_seen = end;
 				break;
@@ -154,8 +156,10 @@ static void histwire_restore_timeline(histwire_t *hw, int64_t now, int64_t last_
 	free(r.ev);
 	if (newest > last_seen)
 		last_seen = newest;
-	if (last_seen <= 0 || last_seen >= now)
-		return;
+	if (last_seen <= 0)
+		return;                      /* nothing kept yet: a first run */
+	if (last_seen > now)
+		last_seen = now;
 	event_t e;
 	memset(&e, 0, sizeof e);
 	e.ts_ms = now;
@@ -166,8 +170,8 @@ static void histwire_restore_timeline(histwire_t *hw, int64_t now, int64_t last_
 	time_t secs = (time_t)(last_seen / 1000);
 	struct tm tm;
 	localtime_r(&secs, &tm);
-	strftime(t, sizeof t, "%Y-%m-%d %H:%M", &tm);
-	snprintf(e.detail, sizeof e.detail, "history: not watched since %s (nodetop was not running); "
+	strftime(t, sizeof t, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(e.detail, sizeof e.detail, "history: not watched since about %s (nodetop was not running); "
 	         "older events are from the history file", t);
 	e.value = e.threshold = 0.0 / 0.0;
 	eventlog_add(&hw->m->events, &e);

@@ -308,7 +308,8 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
 }
 
-/* One indicator line of a card: name, state, 1 h and 24 h, since, history bar, reason. */
+/* One indicator line of a card: name, state, 1 h and 24 h (7 d and 30 d where there is room),
+ * since, history bar, reason. */
 static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicator_id_t k, int indent)
 {
 	const indicator_t *ind = &n->ind[k];
@@ -332,6 +333,17 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	render_put(t, w, y, x, 3, "24h", A_DIM);
 	render_field(t, w, y, x + 4, 6, p24, base, true);
 	x += 12;
+	if (indent == 1 || W >= 140) {   /* 7 d and 30 d from the stored history: the detail view, wide cards */
+		static const char *const lab[2] = { "7d", "30d" };
+		for (int l = 0; l < 2; l++) {
+			char pl[16] = "-";
+			if (ind->long_known[l])
+				fmt_uptime(pl, sizeof pl, ind->long_pct[l]);
+			render_put(t, w, y, x, 3, lab[l], A_DIM);
+			render_field(t, w, y, x + 4, 6, pl, base, true);
+			x += 12;
+		}
+	}
 	if (old && seen) {
 		fmt_clock(since, sizeof since, seen, false);
 		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);
