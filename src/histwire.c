@@ -26,6 +26,9 @@ struct histwire {
 	bool timer_on, record;
 	int64_t last_long;
 	int64_t now;                     /* of the pass feeding the observations */
+	unsigned pass;                   /* feeding passes so far */
+	unsigned *fed;                   /* per history series: the last pass that fed it (0 never) */
+	size_t nfed, cap_fed;
 	char last_err[512];
 	char last_notice[1024];
 	histwire_msg_cb msg;
@@ -183,7 +186,29 @@ static void histwire_observe_one(void *ud, const char *name, const char *key, st
 {
 	histwire_t *hw = ud;
 	(void)ind;
-	history_observe(hw->h, history_series(hw->h, name, key), hw->now, buckets_from_state(st));
+	int sid = history_series(hw->h, name, key);
+	if (sid < 0)
+		return;
+	if ((size_t)sid >= hw->nfed) {
+		hw->fed = xgrow(hw->fed, &hw->cap_fed, (size_t)sid + 1, sizeof *hw->fed);
+		memset(hw->fed + hw->nfed, 0, ((size_t)sid + 1 - hw->nfed) * sizeof *hw->fed);
+		hw->nfed = (size_t)sid + 1;
+	}
+	hw->fed[sid] = hw->pass;
+	history_observe(hw->h, sid, hw->now, buckets_from_state(st));
+}
+
+/* One pass: every indicator the model has now; one it no longer has (a node
+ * removed by a reload, a chain gone) stops being watched. */
+static void histwire_feed(histwire_t *hw)
+{
+	hw->pass++;
+	model_each_indicator(hw->m, histwire_observe_one, hw);
+	for (size_t i = 0; i < hw->nfed; i++)
+		if (hw->fed[i] && hw->fed[i] != hw->pass) {
+			history_unwatch(hw->h, (int)i, hw->now);
+			hw->fed[i] = 0;
+		}
 }
 
 /* Tells the user when writing stops, starts again, or the file was replaced. */
@@ -213,7 +238,7 @@ static void histwire_on_timer(uv_timer_t *t)
 {
 	histwire_t *hw = t->data;
 	int64_t now = hw->now = histwire_now();
-	model_each_indicator(hw->m, histwire_observe_one, hw);
+	histwire_feed(hw);
 	if (history_tick(hw->h, now) && now - hw->last_long >= HISTWIRE_LONG_MS) {
 		hw->last_long = now;
 		model_each_indicator(hw->m, histwire_long_one, hw);
@@ -299,8 +324,9 @@ void histwire_close(histwire_t *hw)
 		return;
 	int64_t now = hw->now = histwire_now();
 	if (hw->record)
-		model_each_indicator(hw->m, histwire_observe_one, hw);
+		histwire_feed(hw);
 	history_close(hw->h, now);
+	free(hw->fed);
 	free(hw);
 }
 
