@@ -33,6 +33,12 @@ typedef struct indicator {
 	 * 30 d; long_known[w] false while nothing was seen in the window (JSON null) */
 	double long_pct[2];
 	bool long_known[2];
+	/* history bars by hour, day and week (MODEL_BAR_*), newest last: the worst
+	 * state of each, STATE_UNKNOWN where nothing was watched; long_bar_end[r]:
+	 * the bucket index (hours, days, ISO weeks since 1970) of the newest cell */
+	unsigned char long_bar[3][64];
+	int64_t long_bar_end[3];
+	bool long_bar_known;
 } indicator_t;
 
 typedef struct check {
@@ -344,5 +350,12 @@ indicator_t *model_find_indicator(model_t *m, const char *name, const char *key)
 /* Time per state of n stored minutes from minute index first (buckets.h
  * layout: ms per hstate_t) into the indicator's uptime (the last 24 h). */
 void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_t *b);
+/* History bars: n buckets (hours, days or weeks: MODEL_BAR_*) ending with
+ * bucket index end, as stored; the newest 64 are kept. */
+#define MODEL_BAR_CELLS 64
+#define MODEL_BAR_HOURS 0
+#define MODEL_BAR_DAYS 1
+#define MODEL_BAR_WEEKS 2
+void model_set_long_bar(indicator_t *ind, int res, int64_t end, const bucket_t *b, int n);
 
 #endif

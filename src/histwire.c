@@ -18,13 +18,16 @@
 #define HISTWIRE_LONG_MS 60000           /* the 7 d / 30 d figures are read again this often */
 #define HISTWIRE_TIMELINE_MS (7 * 86400000LL)  /* restored events: the last week... */
 #define HISTWIRE_TIMELINE_MAX 500        /* ...the newest this many */
+#define HISTWIRE_BARS_MS 600000          /* the hour / day / week bars are read again this often */
+#define HISTWIRE_WEEK_DAYS (MODEL_BAR_CELLS * 7)
 
 struct histwire {
 	history_t *h;
 	model_t *m;
 	uv_timer_t timer;
 	bool timer_on, record;
-	int64_t last_long;
+	int64_t last_long, last_bars;
+	bucket_t *bar_buf;               /* HISTWIRE_WEEK_DAYS buckets, for reading bars */
 	int64_t now;                     /* of the pass feeding the observations */
 	unsigned pass;                   /* feeding passes so far */
 	unsigned *fed;                   /* per history series: the last pass that fed it (0 never) */
@@ -59,6 +62,46 @@ bool histwire_path(const settings_t *s, const cli_t *cli, char *buf, size_t n)
 }
 
 /* ---------------------------------------------------------------- restoring */
+
+/* The hour, day and week bars of one indicator (a day bar is the newest 64 of
+ * the days that make the week bar). */
+static void histwire_bars_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+{
+	histwire_t *hw = ud;
+	(void)st;
+	if (!ind)
+		return;
+	bucket_t *b = hw->bar_buf;
+	int64_t now = hw->now;
+	int64_t lasth = buckets_index(BUCKET_HOUR, now);
+	if (history_load_buckets(hw->h, name, key, BUCKET_HOUR, lasth - MODEL_BAR_CELLS + 1, MODEL_BAR_CELLS, b) != 0)
+		return;
+	model_set_long_bar(ind, MODEL_BAR_HOURS, lasth, b, MODEL_BAR_CELLS);
+	int64_t lastd = buckets_index(BUCKET_DAY, now), lastw = buckets_week_of_day(lastd);
+	int64_t firstd = (lastw - MODEL_BAR_CELLS + 1) * 7 - 3;   /* the Monday of the oldest week */
+	int nd = (int)(lastd - firstd + 1);
+	if (nd > HISTWIRE_WEEK_DAYS)
+		nd = HISTWIRE_WEEK_DAYS;
+	if (history_load_buckets(hw->h, name, key, BUCKET_DAY, firstd, nd, b) != 0)
+		return;
+	model_set_long_bar(ind, MODEL_BAR_DAYS, lastd, b + (nd - MODEL_BAR_CELLS), MODEL_BAR_CELLS);
+	bucket_t weeks[MODEL_BAR_CELLS];
+	memset(weeks, 0, sizeof weeks);
+	for (int i = 0; i < nd; i++) {
+		int64_t w = buckets_week_of_day(firstd + i) - (lastw - MODEL_BAR_CELLS + 1);
+		if (w >= 0 && w < MODEL_BAR_CELLS)
+			buckets_add(&weeks[w], &b[i]);
+	}
+	model_set_long_bar(ind, MODEL_BAR_WEEKS, lastw, weeks, MODEL_BAR_CELLS);
+}
+
+static void histwire_bars(histwire_t *hw)
+{
+	if (!hw->bar_buf)
+		hw->bar_buf = xcalloc(HISTWIRE_WEEK_DAYS, sizeof(bucket_t));
+	model_each_indicator(hw->m, histwire_bars_one, hw);
+	hw->m->generation++;
+}
 
 typedef struct restore {
 	histwire_t *hw;
@@ -243,6 +286,11 @@ static void histwire_on_timer(uv_timer_t *t)
 		hw->last_long = now;
 		model_each_indicator(hw->m, histwire_long_one, hw);
 		hw->m->generation++;
+		/* a small fleet's bars every minute, a large one's every 10 minutes */
+		if (now - hw->last_bars >= (hw->m->nnodes <= 50 ? HISTWIRE_LONG_MS : HISTWIRE_BARS_MS)) {
+			hw->last_bars = now;
+			histwire_bars(hw);
+		}
 	}
 	histwire_report_state(hw);
 }
@@ -274,6 +322,10 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 	                xcalloc(UPTIME_NBUCKETS, sizeof(bucket_t)), 0 };
 	model_each_indicator(m, histwire_restore_one, &r);
 	free(r.minutes);
+	if (record) {
+		hw->now = hw->last_bars = now;
+		histwire_bars(hw);
+	}
 	if (record)
 		histwire_restore_timeline(hw, now, r.last_seen);
 	m->events.on_event = saved;
@@ -327,6 +379,7 @@ void histwire_close(histwire_t *hw)
 		histwire_feed(hw);
 	history_close(hw->h, now);
 	free(hw->fed);
+	free(hw->bar_buf);
 	free(hw);
 }
 

@@ -66,3 +66,18 @@ void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_
 		uptime_seed(&ind->uptime, first + i, ms);
 	}
 }
+
+void model_set_long_bar(indicator_t *ind, int res, int64_t end, const bucket_t *b, int n)
+{
+	if (res < 0 || res > MODEL_BAR_WEEKS)
+		return;
+	int skip = n > MODEL_BAR_CELLS ? n - MODEL_BAR_CELLS : 0;
+	int pad = MODEL_BAR_CELLS - (n - skip);
+	for (int i = 0; i < MODEL_BAR_CELLS; i++) {
+		int k = i - pad + skip;
+		ind->long_bar[res][i] = (unsigned char)(k >= skip && k < n ? model_hist_state(buckets_worst(&b[k]))
+		                                                           : STATE_UNKNOWN);
+	}
+	ind->long_bar_end[res] = end;
+	ind->long_bar_known = true;
+}

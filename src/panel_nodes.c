@@ -111,7 +111,7 @@ static void nodes_pct(const indicator_t *ind, int64_t now, int64_t window, char 
 		snprintf(buf, n, "-");
 }
 
-/* History bar: one cell per one-minute bucket, newest on the right, worst state wins. */
+/* History bar: one cell per one-minute bucket (or hour, day, week: b), newest on the right, worst state wins. */
 static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const indicator_t *ind, attr_t base)
 {
 	state_t hist[256];
@@ -120,7 +120,15 @@ static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const
 		return;
 	if (cells > 256)
 		cells = 256;
-	uptime_history(&ind->uptime, t->now_ms, UPTIME_BUCKET_MS, hist, cells);
+	if (t->bar_res > 0) {   /* hours, days, weeks: from the history file (blank without one) */
+		const unsigned char *lb = ind->long_bar[t->bar_res - 1];
+		for (int i = 0; i < cells; i++) {
+			int k = MODEL_BAR_CELLS - cells + i;
+			hist[i] = k >= 0 && ind->long_bar_known ? (state_t)lb[k] : STATE_UNKNOWN;
+		}
+	} else {
+		uptime_history(&ind->uptime, t->now_ms, UPTIME_BUCKET_MS, hist, cells);
+	}
 	for (int i = 0; i < cells; i++) {
 		state_t s = hist[i];
 		const char *g = t->color ? t->g->hist_color[s] : t->g->hist_mono[s];

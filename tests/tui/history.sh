@@ -45,6 +45,16 @@ low_hour() { bravo_db | grep -Eq 'db +. up +1h +[0-9]{1,2}(\.[0-9]+)?% +24h +[0-
 if wait_until low_hour; then t_ok "bravo's db 1h and 24h below 100 % after the restart: $(bravo_db | cut -c1-60)"
 else t_fail "bravo's db 1h/24h from history (line: $(bravo_db))"; fi
 
+# b: one cell an hour, from the file: this hour (or the one before, at an hour's
+# turn) holds run 1's down minutes, though bravo's db is up now
+tmux_keys b
+if tmux_wait '1 cell = 1 hour'; then t_ok "b: hour bars, said in a message"; else t_fail "b message"; fi
+hour_bar() { bravo_db | grep -Eq 'X█? *$'; }
+if wait_until hour_bar; then t_ok "hour bar: the down time before the restart is in it: $(bravo_db | cut -c50-)"
+else t_fail "hour bar (line: $(bravo_db))"; fi
+tmux_keys b b b
+if tmux_wait '1 cell = 1 minute'; then t_ok "b cycles back to minutes"; else t_fail "b cycle"; fi
+
 # the detail view of bravo: 7 d and 30 d known
 tmux_keys Enter
 long_known() { tmux_screen | grep -Eq '^ db +. up +1h .* 7d +[0-9.]+% +30d +[0-9.]+%'; }
