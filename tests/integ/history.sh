@@ -119,6 +119,27 @@ t_match "... and says why" "bad --since 'yesterday'" "$(cat "$T_TMP/bad.err")"
 XDG_STATE_HOME=$T_TMP/none "$NODETOP" --report >/dev/null 2>"$T_TMP/none.err"
 t_eq "--report without a history file: exit 3" 3 $?
 
+# ---- a node removed by a reload (SIGHUP) is no longer watched: its seen time
+# stops while the other node's goes on
+mkdir -p "$T_TMP/rl"
+printf '[defaults]\ninterval = 1s\n[node ra]\nurl = %s\n[node rb]\nurl = %s\n' "$A" "$B" >"$T_TMP/rl.conf"
+XDG_STATE_HOME=$T_TMP/rl "$NODETOP" --events -c "$T_TMP/rl.conf" >"$T_TMP/rl.txt" 2>&1 &
+RL=$!; T_PIDS="$T_PIDS $RL"
+RDB=$T_TMP/rl/nodetop/history.db
+seen_min() { XDG_STATE_HOME=$T_TMP/rl "$NODETOP" --report --json --since 1h >"$T_TMP/rl.json" 2>/dev/null &&
+	python3 -c "print(round(60 - $(rep_field "$T_TMP/rl.json" "$1" node not_watched_minutes), 1))" 2>/dev/null; }
+rb_rows() { [ "$(sqlite3 "$RDB" "select count(*) from buckets b join series s on s.id = b.series where s.name = 'rb'" 2>/dev/null)" -ge 1 ] 2>/dev/null; }
+t_check "reload: rb written" wait_until rb_rows
+printf '[defaults]\ninterval = 1s\n[node ra]\nurl = %s\n' "$A" >"$T_TMP/rl.conf"
+kill -HUP $RL
+t_check "reload: rb removed" wait_until seen_in "$T_TMP/rl.txt" 'config reloaded: 1 nodes'
+a0=$(seen_min ra); b0=$(seen_min rb)
+a_grew() { local a; a=$(seen_min ra) && python3 -c "import sys; sys.exit(0 if $a >= $a0 + 0.5 else 1)"; }
+t_check "reload: ra watched on (30 s more)" wait_until a_grew
+b1=$(seen_min rb)
+t_check "reload: rb's seen time stopped (${b0} -> ${b1} min; ra's went on)" python3 -c "import sys; sys.exit(0 if $b1 <= $b0 + 0.2 else 1)"
+kill -TERM $RL; wait $RL 2>/dev/null
+
 # ---- faults: a corrupt file is moved aside and a new one started; a directory
 # that cannot be made is a message; polling goes on in both cases.
 mkdir -p "$T_TMP/bad/nodetop"
