@@ -357,5 +357,10 @@ void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_
 #define MODEL_BAR_DAYS 1
 #define MODEL_BAR_WEEKS 2
 void model_set_long_bar(indicator_t *ind, int res, int64_t end, const bucket_t *b, int n);
+/* A charted series' history key: "<chart id>" or "<chart id>:<split key>". */
+void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n);
+/* Appends a stored point to node idx's series of that key (made if missing;
+ * false when the chart is not charted now or the node has too many series). */
+bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v);
 
 #endif

@@ -30,6 +30,7 @@ struct histwire {
 	bucket_t *bar_buf;               /* HISTWIRE_WEEK_DAYS buckets, for reading bars */
 	int64_t now;                     /* of the pass feeding the observations */
 	unsigned pass;                   /* feeding passes so far */
+	int64_t points_ms;               /* charted points up to this time were handed over */
 	unsigned *fed;                   /* per history series: the last pass that fed it (0 never) */
 	size_t nfed, cap_fed;
 	char last_err[512];
@@ -129,6 +130,54 @@ static void histwire_restore_one(void *ud, const char *name, const char *key, st
 			}
 	}
 	history_uptime(r->hw->h, name, key, r->now, model_long_window_ms, 2, ind->long_pct, ind->long_known);
+}
+
+typedef struct prestore {
+	histwire_t *hw;
+	size_t node;
+	const char *chart;
+} prestore_t;
+
+static void histwire_point(void *ud, int64_t ts, double v)
+{
+	prestore_t *p = ud;
+	model_restore_point(p->hw->m, p->node, p->chart, ts, v);
+}
+
+static void histwire_chart(void *ud, const char *chart)
+{
+	prestore_t *p = ud;
+	p->chart = chart;
+	history_load_points(p->hw->h, p->hw->m->nodes[p->node].name, chart, histwire_point, p);
+}
+
+/* The charted series' last points: sparklines are full at once. */
+static void histwire_restore_points(histwire_t *hw)
+{
+	for (size_t i = 0; i < hw->m->nnodes; i++) {
+		prestore_t p = { hw, i, NULL };
+		history_each_chart(hw->h, hw->m->nodes[i].name, histwire_chart, &p);
+	}
+}
+
+/* The newest point of every series of the nodes scraped since the last pass. */
+static void histwire_feed_points(histwire_t *hw)
+{
+	char key[128];
+	for (size_t i = 0; i < hw->m->nnodes; i++) {
+		const node_t *n = &hw->m->nodes[i];
+		if (n->last_metrics_ms + 10000 <= hw->points_ms)
+			continue;                /* not scraped lately (history_add_point drops repeats) */
+		for (size_t k = 0; k < n->nseries; k++) {
+			int64_t t;
+			double v;
+			if (!ring_last(&n->series[k].ring, &t, &v))
+				continue;
+			model_chart_key(hw->m, &n->series[k], key, sizeof key);
+			history_add_point(hw->h, n->name, key, t, v);
+		}
+	}
+	hw->points_ms = hw->now;
 }
 
 static void histwire_long_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
@@ -282,6 +331,7 @@ static void histwire_on_timer(uv_timer_t *t)
 	histwire_t *hw = t->data;
 	int64_t now = hw->now = histwire_now();
 	histwire_feed(hw);
+	histwire_feed_points(hw);
 	if (history_tick(hw->h, now) && now - hw->last_long >= HISTWIRE_LONG_MS) {
 		hw->last_long = now;
 		model_each_indicator(hw->m, histwire_long_one, hw);
@@ -325,6 +375,8 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 	if (record) {
 		hw->now = hw->last_bars = now;
 		histwire_bars(hw);
+		histwire_restore_points(hw);
+		hw->points_ms = now;
 	}
 	if (record)
 		histwire_restore_timeline(hw, now, r.last_seen);
@@ -375,8 +427,10 @@ void histwire_close(histwire_t *hw)
 	if (!hw)
 		return;
 	int64_t now = hw->now = histwire_now();
-	if (hw->record)
+	if (hw->record) {
 		histwire_feed(hw);
+		histwire_feed_points(hw);
+	}
 	history_close(hw->h, now);
 	free(hw->fed);
 	free(hw->bar_buf);

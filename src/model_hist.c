@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_priv.h"
+#include "xalloc.h"
 
 const int64_t model_long_window_ms[2] = { 7 * 86400000LL, 30 * 86400000LL };
 
@@ -80,4 +82,49 @@ void model_set_long_bar(indicator_t *ind, int res, int64_t end, const bucket_t *
 	}
 	ind->long_bar_end[res] = end;
 	ind->long_bar_known = true;
+}
+
+void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n)
+{
+	const char *id = s->def < m->charts.n ? m->charts.defs[s->def].id : "?";
+	if (s->key[0])
+		snprintf(buf, n, "%s:%s", id, s->key);
+	else
+		snprintf(buf, n, "%s", id);
+}
+
+bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v)
+{
+	if (idx >= m->nnodes)
+		return false;
+	node_t *n = &m->nodes[idx];
+	const char *colon = strchr(chart_key, ':');
+	size_t idlen = colon ? (size_t)(colon - chart_key) : strlen(chart_key);
+	const char *key = colon ? colon + 1 : "";
+	size_t def = 0;
+	while (def < m->charts.n && !(strlen(m->charts.defs[def].id) == idlen &&
+	                                 memcmp(m->charts.defs[def].id, chart_key, idlen) == 0))
+		def++;
+	if (def == m->charts.n || strlen(key) >= sizeof n->series[0].key)
+		return false;
+	series_t *s = NULL;
+	for (size_t i = 0; i < n->nseries && !s; i++)
+		if (n->series[i].def == def && strcmp(n->series[i].key, key) == 0)
+			s = &n->series[i];
+	if (!s) {
+		if (n->nseries >= MODEL_MAX_SERIES)
+			return false;
+		n->series = xgrow(n->series, &n->series_cap, n->nseries + 1, sizeof *n->series);
+		s = &n->series[n->nseries++];
+		memset(s, 0, sizeof *s);
+		s->def = def;
+		model_copy(s->key, sizeof s->key, key);
+		ring_init(&s->ring, m->ring_cap);
+	}
+	int64_t last;
+	if (ring_last(&s->ring, &last, NULL) && ts_ms <= last)
+		return false;
+	ring_push(&s->ring, ts_ms, v);
+	m->generation++;
+	return true;
 }

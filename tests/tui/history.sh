@@ -27,15 +27,28 @@ ui "$CONF"
 tmux_wait_polled
 if tmux_wait 'db down on bravo'; then t_ok "first run: bravo's database down"; else t_fail "first run"; fi
 t_check "first run: the history file holds bravo's db minutes and its down event" wait_until written
-kill -9 "$(tmux_pane_pid)"
+# a few more polls charted, then q: the charted points are written at the exit
+# (tests/integ/history.sh kills with -9)
+heads() { tmux_screen | grep -E -m1 'head height' | grep -oE '[▁▂▃▄▅▆▇█]' | wc -l; }
+many_heads() { [ "$(heads)" -ge 8 ]; }
+t_check "first run: the head height sparkline has 8 points" wait_until many_heads
+tmux_keys q
+gone() { ! tmux_cmd has-session 2>/dev/null; }
+wait_until gone
 tmux_stop
+t_check "first run: its charted points are in the file" test "$(sqlite3 "$DB" 'select count(*) from points' 2>/dev/null)" -ge 1
 
 # bravo's database comes back while nodetop is not running
 sim_scenario 1 healthy
 
 # ---- the second dashboard
 ui "$T_TMP/bravo.conf"
-tmux_wait_polled
+# as soon as the sparkline is drawn it holds the points of the run before (5 and
+# more; polled afresh it would have one or two)
+any_heads() { [ "$(heads)" -ge 1 ]; }
+wait_until any_heads
+if [ "$(heads)" -ge 5 ]; then t_ok "sparklines are full at once: head height shows the earlier points"
+else t_fail "sparklines full at once:"; tmux_screen | sed 's/^/#   |/'; sqlite3 "$DB" 'select s.name, s.indicator, length(p.data) from points p join series s on s.id = p.series' | sed 's/^/#   /'; fi
 if tmux_wait 'not watched since'; then t_ok "the timeline says since when nothing was watched"; else t_fail "not watched line"; fi
 if tmux_wait 'db down on bravo'; then t_ok "the timeline shows the event from before the restart"; else t_fail "restored event"; fi
 if tmux_wait 'db up on bravo'; then t_ok "and the new one: bravo's database up"; else t_fail "db up"; fi
