@@ -30,7 +30,8 @@ struct histwire {
 	bucket_t *bar_buf;               /* HISTWIRE_WEEK_DAYS buckets, for reading bars */
 	int64_t now;                     /* of the pass feeding the observations */
 	unsigned pass;                   /* feeding passes so far */
-	int64_t points_ms;               /* charted points up to this time were handed over */
+	int64_t *scraped;                /* per node: the /metrics answer whose points were handed over */
+	size_t nscraped;                 /* the node count it was made for (a reload makes it again) */
 	unsigned *fed;                   /* per history series: the last pass that fed it (0 never) */
 	size_t nfed, cap_fed;
 	char last_err[512];
@@ -164,20 +165,25 @@ static void histwire_restore_points(histwire_t *hw)
 static void histwire_feed_points(histwire_t *hw)
 {
 	char key[128];
+	if (hw->nscraped != hw->m->nnodes) {
+		free(hw->scraped);
+		hw->nscraped = hw->m->nnodes;
+		hw->scraped = xcalloc(hw->nscraped ? hw->nscraped : 1, sizeof *hw->scraped);
+	}
 	for (size_t i = 0; i < hw->m->nnodes; i++) {
 		const node_t *n = &hw->m->nodes[i];
-		if (n->last_metrics_ms + 10000 <= hw->points_ms)
-			continue;                /* not scraped lately (history_add_point drops repeats) */
+		if (n->last_metrics_ms == hw->scraped[i])
+			continue;                /* nothing new since the last pass */
+		hw->scraped[i] = n->last_metrics_ms;
 		for (size_t k = 0; k < n->nseries; k++) {
 			int64_t t;
 			double v;
 			if (!ring_last(&n->series[k].ring, &t, &v))
 				continue;
 			model_chart_key(hw->m, &n->series[k], key, sizeof key);
-			history_add_point(hw->h, n->name, key, t, v);
+			history_add_point(hw->h, n->name, key, t, v);   /* a point already given is dropped */
 		}
 	}
-	hw->points_ms = hw->now;
 }
 
 static void histwire_long_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
@@ -376,7 +382,6 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 		hw->now = hw->last_bars = now;
 		histwire_bars(hw);
 		histwire_restore_points(hw);
-		hw->points_ms = now;
 	}
 	if (record)
 		histwire_restore_timeline(hw, now, r.last_seen);
@@ -434,6 +439,7 @@ void histwire_close(histwire_t *hw)
 	history_close(hw->h, now);
 	free(hw->fed);
 	free(hw->bar_buf);
+	free(hw->scraped);
 	free(hw);
 }
 
