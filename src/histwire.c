@@ -380,7 +380,10 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 	free(r.minutes);
 	if (record) {
 		hw->now = hw->last_bars = now;
-		histwire_bars(hw);
+		if (m->nnodes <= 50)
+			histwire_bars(hw);       /* a large fleet's bars come with its first refresh, */
+		else                         /* not in the way of the start-up */
+			hw->last_bars = now - HISTWIRE_BARS_MS + HISTWIRE_LONG_MS;
 		histwire_restore_points(hw);
 	}
 	if (record)
