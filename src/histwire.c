@@ -1,6 +1,7 @@
 /* histwire.c - the stored history in the running program: opens the file the
  * settings name, restores uptime, 7 d / 30 d and the timeline, feeds it on a timer. */
 #include <langinfo.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,7 +250,7 @@ static void histwire_restore_timeline(histwire_t *hw, int64_t now, int64_t last_
 		snprintf(e.detail, sizeof e.detail, "%s", se->detail);
 		if (e.kind == EVENT_FAILOVER || e.kind == EVENT_TWO_ACTIVE)
 			snprintf(e.group, sizeof e.group, "%s", se->node);
-		e.value = e.threshold = 0.0 / 0.0;
+		e.value = e.threshold = NAN;
 		eventlog_add(&hw->m->events, &e);
 		if (e.ts_ms > newest)
 			newest = e.ts_ms;
@@ -274,7 +275,7 @@ static void histwire_restore_timeline(histwire_t *hw, int64_t now, int64_t last_
 	strftime(t, sizeof t, "%Y-%m-%d %H:%M:%S", &tm);
 	snprintf(e.detail, sizeof e.detail, "history: not watched since about %s (nodetop was not running); "
 	         "older events are from the history file", t);
-	e.value = e.threshold = 0.0 / 0.0;
+	e.value = e.threshold = NAN;
 	eventlog_add(&hw->m->events, &e);
 }
 
