@@ -9,15 +9,15 @@
 
 const int64_t model_long_window_ms[2] = { 7 * 86400000LL, 30 * 86400000LL };
 
-static const char *const model_hist_keys[IND__COUNT] = { "node", "db", "rpc" };
-
+/* An indicator's history key is its name (indicator_name): one added to
+ * indicator_id_t is kept and restored with no change here. */
 void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
 {
 	char key[64];
 	for (size_t i = 0; i < m->nnodes; i++) {
 		node_t *n = &m->nodes[i];
 		for (int k = 0; k < IND__COUNT; k++)
-			cb(ud, n->name, model_hist_keys[k], n->ind[k].uptime.cur, &n->ind[k]);
+			cb(ud, n->name, indicator_name((indicator_id_t)k), n->ind[k].uptime.cur, &n->ind[k]);
 		for (size_t c = 0; c < n->nchains; c++) {
 			snprintf(key, sizeof key, "rpc:%s", n->chains[c].id);
 			cb(ud, n->name, key, n->chains[c].state, NULL);
@@ -25,13 +25,14 @@ void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
 	}
 	for (size_t g = 0; g < m->ngroups; g++)
 		for (int k = 0; k < IND__COUNT; k++)
-			cb(ud, m->groups[g].name, model_hist_keys[k], m->groups[g].ind[k].uptime.cur, &m->groups[g].ind[k]);
+			cb(ud, m->groups[g].name, indicator_name((indicator_id_t)k), m->groups[g].ind[k].uptime.cur,
+			   &m->groups[g].ind[k]);
 }
 
 indicator_t *model_find_indicator(model_t *m, const char *name, const char *key)
 {
 	int k = 0;
-	while (k < IND__COUNT && strcmp(model_hist_keys[k], key) != 0)
+	while (k < IND__COUNT && strcmp(indicator_name((indicator_id_t)k), key) != 0)
 		k++;
 	if (k == IND__COUNT)
 		return NULL;
