@@ -4,7 +4,7 @@
 # the machine, the date and the commit.
 # Usage: bench/run.sh BUILDDIR SRCDIR
 #   BENCH_QUICK=1        short smoke run (written to BUILDDIR/bench/out/RESULTS-quick.md)
-#   BENCH_ONLY="parse idle"   a subset of: parse poll-cost scale idle rpc-cost db-cost
+#   BENCH_ONLY="parse idle"   a subset of: parse poll-cost scale idle rpc-cost db-cost history
 #   BENCH_RESULTS=FILE   write the results elsewhere
 
 set -u
@@ -15,7 +15,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	OUT=${BENCH_RESULTS:-$SRCDIR/bench/RESULTS.md}
 fi
-ONLY=${BENCH_ONLY:-parse poll-cost scale idle rpc-cost db-cost}
+ONLY=${BENCH_ONLY:-parse poll-cost scale idle rpc-cost db-cost history}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-bench-run.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export BUILDDIR SRCDIR BENCH_QUICK=$QUICK
@@ -47,7 +47,7 @@ read -r busy1 total1 <<<"$(busy)"
 	echo "# nodetop benchmark results$([ "$QUICK" = 1 ] && echo " (BENCH_QUICK smoke run: short, figures not representative)")"
 	echo
 	echo "- Date: $started; commit $commit"
-	echo "- Binaries (built from the working tree): $(cd "$BUILDDIR" && for f in src/nodetop src/nodetop-sim bench/prom-parse; do printf '%s %s; ' "$f" "$(date -u -r "$f" '+%H:%M UTC' 2>/dev/null || echo missing)"; done | sed 's/; $//')"
+	echo "- Binaries (built from the working tree): $(cd "$BUILDDIR" && for f in src/nodetop src/nodetop-sim bench/prom-parse bench/history-bench; do printf '%s %s; ' "$f" "$(date -u -r "$f" '+%H:%M UTC' 2>/dev/null || echo missing)"; done | sed 's/; $//')"
 	echo "- Machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) CPUs, $(uname -sr)"
 	echo "- Load average at the start: $load0; the whole machine was $(awk "BEGIN { printf \"%.0f\", 100 * ($busy1 - $busy0) / ($total1 - $total0) }")% busy during the run (all processes, all CPUs)"
 	echo "- Command: \`$([ "$QUICK" = 1 ] && echo "BENCH_QUICK=1 ")make bench\` (bench/run.sh); CPU is utime+stime from /proc, never wall time; every peer ran in the same run"

@@ -12,6 +12,7 @@ typedef enum cli_mode {
 	CLI_ONCE,
 	CLI_EVENTS,
 	CLI_STATUS_LINE,
+	CLI_REPORT,                /* --report: the SLA report from the history file (issue 14) */
 } cli_mode_t;
 
 typedef struct cli {
@@ -27,6 +28,10 @@ typedef struct cli {
 	const char **urls;         /* points into argv */
 	size_t nurls;
 	const char *sim_path;      /* --sim PATH: nodetop-sim for --demo */
+	bool no_history;           /* --no-history: keep nothing (issue 14) */
+	bool csv;                  /* --report --csv */
+	const char *since;         /* --report --since SPAN|DATE, NULL = 30d */
+	const char *per;           /* --report --per day|week, NULL = day */
 } cli_t;
 
 /* Returns 0 on success, -1 with a message in err. cli->urls must be freed with cli_free. */

@@ -83,6 +83,8 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
                    const int64_t *window_ms, int nwin, double *pct, bool *known);
 /* Calls cb for every name and indicator known to the file (not the charts). */
 int history_each_series(history_t *h, void (*cb)(void *ud, const char *name, const char *indicator), void *ud);
+/* Calls cb for every chart of name kept in the file (the keys given to history_add_point). */
+int history_each_chart(history_t *h, const char *name, void (*cb)(void *ud, const char *chart), void *ud);
 /* Events with since_ms <= ts < until_ms, oldest first. */
 int history_load_events(history_t *h, int64_t since_ms, int64_t until_ms,
                         void (*cb)(void *ud, const sla_event_t *e), void *ud);

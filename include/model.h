@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buckets.h"
 #include "charts.h"
 #include "events.h"
 #include "parse_health.h"
@@ -30,6 +31,16 @@ typedef struct indicator {
 	                           false: it was already so when first seen, since_ms is a lower bound */
 	char reason[192];       /* why, e.g. "db_conns_open = 0 (max 20)", "no RPC node Alive on chain 1" */
 	uptime_t uptime;
+	/* from the stored history (issue 14, model_hist.c): availability over 7 d and
+	 * 30 d; long_known[w] false while nothing was seen in the window (JSON null) */
+	double long_pct[2];
+	bool long_known[2];
+	/* history bars by hour, day and week (MODEL_BAR_*), newest last: the worst
+	 * state of each, STATE_UNKNOWN where nothing was watched; long_bar_end[r]:
+	 * the bucket index (hours, days, ISO weeks since 1970) of the newest cell */
+	unsigned char long_bar[3][64];
+	int64_t long_bar_end[3];
+	bool long_bar_known;
 } indicator_t;
 
 typedef struct check {
@@ -358,5 +369,35 @@ bool model_none_reachable(const model_t *m, int64_t now_ms);
  * of the two answers and its limit. Not a state: a slow node keeps its state
  * and severity; views show it beside them ("slow"). */
 bool model_node_slow(const model_t *m, size_t idx, int64_t now_ms, double *latency_ms, double *timeout_ms);
+/* ------------------------------------------------------------ model_hist.c
+ * What the stored history (issue 14) takes from and gives back to the model.
+ * Every indicator has a name and a key: a node's "node", "db", "rpc" and
+ * "rpc:<chain id>", a group's (under the group's name) "node", "db", "rpc". */
+
+#define MODEL_LONG_7D 0
+#define MODEL_LONG_30D 1
+extern const int64_t model_long_window_ms[2];   /* 7 d, 30 d */
+
+/* Calls cb for every indicator of every node, chain and group with the state
+ * its uptime accrues now (a chain: its state); ind is NULL for a chain. */
+typedef void (*model_indicator_cb)(void *ud, const char *name, const char *key, state_t st, indicator_t *ind);
+void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud);
+/* The indicator of name and key (a node's first, then a group's), NULL when none (chains too). */
+indicator_t *model_find_indicator(model_t *m, const char *name, const char *key);
+/* Time per state of n stored minutes from minute index first (buckets.h
+ * layout: ms per hstate_t) into the indicator's uptime (the last 24 h). */
+void model_restore_minutes(indicator_t *ind, int64_t first, int n, const bucket_t *b);
+/* History bars: n buckets (hours, days or weeks: MODEL_BAR_*) ending with
+ * bucket index end, as stored; the newest 64 are kept. */
+#define MODEL_BAR_CELLS 64
+#define MODEL_BAR_HOURS 0
+#define MODEL_BAR_DAYS 1
+#define MODEL_BAR_WEEKS 2
+void model_set_long_bar(indicator_t *ind, int res, int64_t end, const bucket_t *b, int n);
+/* A charted series' history key: "<chart id>" or "<chart id>:<split key>". */
+void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n);
+/* Appends a stored point to node idx's series of that key (made if missing;
+ * false when the chart is not charted now or the node has too many series). */
+bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v);
 
 #endif

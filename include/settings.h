@@ -112,6 +112,8 @@ typedef struct settings {
 	size_t nrpc, rpc_cap;
 	db_cfg_t *dbs;             /* [database NAME] sections */
 	size_t ndbs, dbs_cap;
+	char *history;             /* [defaults] history = PATH: the history file, NULL = the default */
+	bool history_off;          /* [defaults] history = off: keep nothing */
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */
 	size_t nwarnings;
 } settings_t;

@@ -45,4 +45,8 @@ state_t uptime_bucket_state(const uptime_t *u, int64_t minute);
  * whole minutes. Used for history bars of any width. */
 void uptime_history(const uptime_t *u, int64_t now_ms, int64_t span_ms, state_t *out, int n);
 
+/* Adds time per state to minute `minute` (restored from stored history; at
+ * most a minute in all): minutes older than 24 h before the newest ones are dropped. */
+void uptime_seed(uptime_t *u, int64_t minute, const uint32_t ms[STATE__COUNT]);
+
 #endif

@@ -112,6 +112,7 @@ typedef struct view {
 	view_page_t view;
 	view_focus_t focus;
 	bool help_open;
+	int bar_res;                 /* history bars: 0 one cell a minute, 1 + MODEL_BAR_* (b cycles) */
 	size_t sel;                  /* selected node */
 	size_t node_top;             /* first node shown */
 	checktree_t ct;

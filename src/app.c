@@ -15,6 +15,7 @@
 #include "app_rpc.h"
 #include "app_db.h"
 #include "model_db.h"
+#include "histwire.h"
 #include "model.h"
 #include "notify.h"
 #include "poller.h"
@@ -36,6 +37,7 @@ typedef struct app {
 	notifier_t *notify;        /* [notify NAME] hooks, or NULL */
 	app_rpc_t *rpc;            /* [rpc NAME] probes, or NULL */
 	app_db_t *db;              /* [database NAME] probes, or NULL (app_db.c) */
+	histwire_t *history;       /* the stored history (issue 14), or NULL */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -104,6 +106,7 @@ static void app_quit(app_t *a)
 	notify_stop(a->notify);
 	app_db_stop(a->db);
 	a->db = NULL;
+	histwire_stop(a->history);
 	uv_timer_stop(&a->tick);
 	uv_timer_stop(&a->deadline);
 	uv_close((uv_handle_t *)&a->tick, NULL);
@@ -155,6 +158,16 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 	snprintf(e.detail, sizeof(e.detail), "%s", detail);
 	eventlog_add(&a->model.events, &e);
 	a->model.generation++;
+}
+
+/* The history file's troubles (and their end): the header and the timeline. */
+static void app_history_message(void *ud, const char *msg, bool error)
+{
+	app_t *a = ud;
+	if (a->tui)
+		tui_set_message(a->tui, msg);
+	app_config_event(a, error ? STATE_DOWN : STATE_UP, msg);
+	app_changed(a);
 }
 
 /* The alert rules of every node: [alerts] with the node's own thresholds. */
@@ -408,6 +421,7 @@ static void app_on_event(void *ud, const event_t *e)
 	strbuf_t line = STRBUF_INIT;
 	const app_t *a = ud;
 	notify_event(a->notify, e);
+	histwire_event(a->history, e);
 	if (a->cli->mode != CLI_EVENTS)
 		return;
 	if (a->cli->json)
@@ -493,7 +507,9 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
 		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
-	if (cli->mode == CLI_EVENTS || a->notify) {
+	a->history = histwire_open(&a->loop, &a->model, s, cli,
+	                           cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS, app_history_message, a);
+	if (cli->mode == CLI_EVENTS || a->notify || a->history) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;
 	}
@@ -586,6 +602,7 @@ int app_run(settings_t *s, const cli_t *cli)
 		poller_free(a->poller);
 	app_rpc_free(a->rpc);
 	notify_free(a->notify);
+	histwire_close(a->history);
 	model_free(&a->model);
 	int code = a->exit_code;
 	free(a);

@@ -11,6 +11,7 @@
 enum {
 	OPT_ONCE = 256, OPT_JSON, OPT_SUMMARY, OPT_EVENTS, OPT_STATUS_LINE, OPT_DEMO,
 	OPT_KIOSK, OPT_ASCII, OPT_NO_COLOR, OPT_NO_MOUSE, OPT_INTERVAL, OPT_TIMEOUT, OPT_HEALTH_INTERVAL, OPT_SIM,
+	OPT_REPORT, OPT_SINCE, OPT_PER, OPT_CSV, OPT_NO_HISTORY,
 };
 
 static const struct option cli_options[] = {
@@ -30,6 +31,11 @@ static const struct option cli_options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL },
 	{ "sim", required_argument, NULL, OPT_SIM },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "since", required_argument, NULL, OPT_SINCE },
+	{ "per", required_argument, NULL, OPT_PER },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "no-history", no_argument, NULL, OPT_NO_HISTORY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -53,6 +59,9 @@ void cli_usage(FILE *f)
 "      --events        no screen: one line per state change (--json: JSON lines)\n"
 "      --status-line   one short line for tmux status-right; exit code as --once\n"
 "      --demo          the dashboard on simulated nodes (starts nodetop-sim)\n"
+"      --report        the SLA report from the history file: availability per\n"
+"                      node, group and indicator, downtime, longest outage,\n"
+"                      failovers, incidents (--json, --csv; no polling)\n"
 "\n"
 "Options:\n"
 "  -c, --config FILE   config file (default $XDG_CONFIG_HOME/nodetop/nodetop.conf)\n"
@@ -67,6 +76,11 @@ void cli_usage(FILE *f)
 "      --no-color      no colours (NO_COLOR in the environment does the same)\n"
 "      --no-mouse      do not capture the mouse\n"
 "      --sim PATH      the nodetop-sim program to use for --demo\n"
+"      --since WHEN    --report from: a span back (90m, 36h, 30d, 4w) or a UTC\n"
+"                      date (2026-11-01); default 30d\n"
+"      --per PERIOD    --report rows per day (default) or week\n"
+"      --csv           --report as CSV\n"
+"      --no-history    keep no history file (as history = off)\n"
 "  -h, --help          this text\n"
 "  -V, --version       the version\n"
 "\n"
@@ -96,6 +110,11 @@ int cli_parse(cli_t *cli, int argc, char **argv, char *err, size_t errlen)
 		case OPT_NO_COLOR: cli->no_color = true; break;
 		case OPT_NO_MOUSE: cli->no_mouse = true; break;
 		case OPT_SIM: cli->sim_path = optarg; break;
+		case OPT_REPORT: cli->mode = CLI_REPORT; break;
+		case OPT_SINCE: cli->since = optarg; break;
+		case OPT_PER: cli->per = optarg; break;
+		case OPT_CSV: cli->csv = true; break;
+		case OPT_NO_HISTORY: cli->no_history = true; break;
 		case OPT_INTERVAL:
 		case OPT_TIMEOUT:
 		case OPT_HEALTH_INTERVAL: {
@@ -125,6 +144,14 @@ int cli_parse(cli_t *cli, int argc, char **argv, char *err, size_t errlen)
 	}
 	if ((cli->json || cli->summary) && cli->mode == CLI_DASHBOARD) {
 		snprintf(err, errlen, "--json and --summary go with --once (or --events for --json)");
+		return -1;
+	}
+	if ((cli->csv || cli->since || cli->per) && cli->mode != CLI_REPORT) {
+		snprintf(err, errlen, "--since, --per and --csv go with --report");
+		return -1;
+	}
+	if (cli->mode == CLI_REPORT && (cli->summary || (cli->csv && cli->json))) {
+		snprintf(err, errlen, "--report takes --json or --csv, not both, and no --summary");
 		return -1;
 	}
 	if (cli->summary && cli->json) {

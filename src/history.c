@@ -1246,6 +1246,22 @@ int history_each_series(history_t *h, void (*cb)(void *ud, const char *name, con
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int history_each_chart(history_t *h, const char *name, void (*cb)(void *ud, const char *chart), void *ud)
+{
+	if (!h->db)
+		return -1;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(h->db, "SELECT indicator FROM series WHERE kind = 1 AND name = ?1 ORDER BY indicator",
+	                       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(ud, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 static void column_text(sqlite3_stmt *st, int col, char *dst, size_t sz)
 {
 	const char *s = (const char *)sqlite3_column_text(st, col);

@@ -413,6 +413,16 @@ void input_key(view_t *t, int is_key, wint_t ch)
 	case 'y':
 		input_ask_copy(t);
 		return;
+	case 'b': {   /* history bars: minutes, hours, days, weeks (the last three from the history file) */
+		static const char *const what[4] = { "minute", "hour", "day", "week (from Monday, UTC)" };
+		char msg[96];
+		t->bar_res = (t->bar_res + 1) % 4;
+		snprintf(msg, sizeof msg, "history bars: 1 cell = 1 %s%s", what[t->bar_res],
+		         t->bar_res ? " (from the history file)" : "");
+		view_set_message(t, msg);
+		view_dirty(t, DIRTY_ALL);
+		return;
+	}
 	case 'f':
 		checktree_set_failing_only(&t->ct, !t->ct.failing_only);
 		t->ct_cur = 0;

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "cli.h"
 #include "demo.h"
+#include "histwire.h"
 #include "settings.h"
 #include "tui.h"
 
@@ -101,6 +102,10 @@ int main(int argc, char **argv)
 			rc = 3;
 			goto out;
 		}
+	}
+	if (cli.mode == CLI_REPORT) {     /* the history file's SLA report: no nodes, no polling */
+		rc = histwire_report(&s, &cli);
+		goto out;
 	}
 	pid_t demo = -1;
 	if (cli.demo) {

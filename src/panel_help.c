@@ -22,6 +22,7 @@ static const help_line_t help_keys[] = {
 	{ "Esc  Backspace", "Esc  Backspace", "dismiss a message; back from the detail view; clear the filter" },
 	{ "/", "/", "filter checks by text (name or output)" },
 	{ "f", "f", "failing checks only (toggle)" },
+	{ "b", "b", "history bars: 1 cell = 1 minute, hour, day, week (hours on: from the history file)" },
 	{ "a", "a", "acknowledge the selected node's problem, with a note (until its state changes or a rule fires); stops the repeats of its notifications" },
 	{ "y", "y", "copy an incident summary to the clipboard (OSC 52; tmux: set-clipboard on)" },
 	{ "Ctrl-L", "Ctrl-L", "repaint the whole screen (after a tmux reattach)" },
@@ -83,7 +84,8 @@ void panel_help_draw(view_t *t, WINDOW *w)
 			x += render_put(t, w, y, x, 1, g, render_state_attr(t, st) & ~A_REVERSE) + 1;
 			x += render_put(t, w, y, x, W - 2 - x, state_name(st), A_NORMAL) + 2;
 		}
-		render_put(t, w, y, x, W - 2 - x, "(1 cell = 1 min)", A_DIM);
+		render_put(t, w, y, x, W - 2 - x, t->bar_res == 0 ? "(1 cell = 1 min)" : t->bar_res == 1 ? "(1 cell = 1 h)"
+		                                  : t->bar_res == 2 ? "(1 cell = 1 day)" : "(1 cell = 1 week)", A_DIM);
 		y++;
 	}
 	if (y < H - 1) {

@@ -517,12 +517,29 @@ static void kiosk_lowest(const view_t *t, indicator_id_t k, int64_t window, char
 		fmt_uptime(buf, sz, low);
 }
 
+/* The same over 7 d or 30 d (l: MODEL_LONG_*), from the stored history. */
+static void kiosk_lowest_long(const view_t *t, indicator_id_t k, int l, char *buf, size_t sz)
+{
+	double low = 101;
+
+	for (size_t g = 0; g < t->m->ngroups; g++)
+		if (t->m->groups[g].ind[k].long_known[l] && t->m->groups[g].ind[k].long_pct[l] < low)
+			low = t->m->groups[g].ind[k].long_pct[l];
+	for (size_t i = 0; i < t->m->nnodes; i++)
+		if (!t->m->nodes[i].group && t->m->nodes[i].ind[k].long_known[l] && t->m->nodes[i].ind[k].long_pct[l] < low)
+			low = t->m->nodes[i].ind[k].long_pct[l];
+	if (low > 100)
+		snprintf(buf, sz, "-");
+	else
+		fmt_uptime(buf, sz, low);
+}
+
 /* ALL HEALTHY, as big as fits, with the node count, uptimes and the last poll. */
 static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t newest)
 {
 	int W = getmaxx(w), H = bottom - top, bh, rows, y, gap;
 	size_t standby = 0, n = t->m->nnodes;
-	char buf[200], clock[16], age[16], p1[16], p24[16];
+	char buf[200], clock[16], age[16], p1[16], p24[16], p7[16], p30[16];
 	attr_t a = A_BOLD | render_pair(t, PAIR_UP);
 
 	for (size_t i = 0; i < n; i++)
@@ -551,13 +568,15 @@ static void kiosk_healthy(view_t *t, WINDOW *w, int top, int bottom, int64_t new
 	kiosk_center(t, w, y, buf, A_BOLD);
 	y += 1 + gap;
 	if (y < bottom) {
-		snprintf(buf, sizeof buf, "%-16s %8s %8s", "uptime (lowest)", "1 h", "24 h");
+		snprintf(buf, sizeof buf, "%-16s %8s %8s %8s %8s", "uptime (lowest)", "1 h", "24 h", "7 d", "30 d");
 		kiosk_center(t, w, y++, buf, A_DIM);
 	}
 	for (int k = 0; k < IND__COUNT && y < bottom; k++) {
 		kiosk_lowest(t, (indicator_id_t)k, HOUR_MS, p1, sizeof p1);
 		kiosk_lowest(t, (indicator_id_t)k, DAY_MS, p24, sizeof p24);
-		snprintf(buf, sizeof buf, "%-16s %8s %8s", indicator_name((indicator_id_t)k), p1, p24);
+		kiosk_lowest_long(t, (indicator_id_t)k, MODEL_LONG_7D, p7, sizeof p7);
+		kiosk_lowest_long(t, (indicator_id_t)k, MODEL_LONG_30D, p30, sizeof p30);
+		snprintf(buf, sizeof buf, "%-16s %8s %8s %8s %8s", indicator_name((indicator_id_t)k), p1, p24, p7, p30);
 		kiosk_center(t, w, y++, buf, A_NORMAL);
 	}
 	y += gap;

@@ -114,7 +114,7 @@ static void nodes_pct(const indicator_t *ind, int64_t now, int64_t window, char 
 		snprintf(buf, n, "-");
 }
 
-/* History bar: one cell per one-minute bucket, newest on the right, worst state wins. */
+/* History bar: one cell per one-minute bucket (or hour, day, week: b), newest on the right, worst state wins. */
 static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const indicator_t *ind, attr_t base)
 {
 	state_t hist[256];
@@ -123,7 +123,15 @@ static void nodes_bar(const view_t *t, WINDOW *w, int y, int x, int cells, const
 		return;
 	if (cells > 256)
 		cells = 256;
-	uptime_history(&ind->uptime, t->now_ms, UPTIME_BUCKET_MS, hist, cells);
+	if (t->bar_res > 0) {   /* hours, days, weeks: from the history file (blank without one) */
+		const unsigned char *lb = ind->long_bar[t->bar_res - 1];
+		for (int i = 0; i < cells; i++) {
+			int k = MODEL_BAR_CELLS - cells + i;
+			hist[i] = k >= 0 && ind->long_bar_known ? (state_t)lb[k] : STATE_UNKNOWN;
+		}
+	} else {
+		uptime_history(&ind->uptime, t->now_ms, UPTIME_BUCKET_MS, hist, cells);
+	}
 	for (int i = 0; i < cells; i++) {
 		state_t s = hist[i];
 		const char *g = t->color ? t->g->hist_color[s] : t->g->hist_mono[s];
@@ -323,7 +331,8 @@ static void nodes_first_line(view_t *t, WINDOW *w, int y, size_t idx, const cols
 		mvwchgat(w, y, 0, -1, A_REVERSE | A_BOLD, 0, NULL);
 }
 
-/* One indicator line of a card: name, state, 1 h and 24 h, since, history bar, reason. */
+/* One indicator line of a card: name, state, 1 h and 24 h (7 d and 30 d where there is room),
+ * since, history bar, reason. */
 static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicator_id_t k, int indent)
 {
 	const indicator_t *ind = &n->ind[k];
@@ -348,6 +357,17 @@ static void nodes_ind_line(view_t *t, WINDOW *w, int y, const node_t *n, indicat
 	render_put(t, w, y, x, 3, "24h", A_DIM);
 	render_field(t, w, y, x + 4, 6, p24, base, true);
 	x += 12;
+	if (indent == 1 || W >= 140) {   /* 7 d and 30 d from the stored history: the detail view, wide cards */
+		static const char *const lab[2] = { "7d", "30d" };
+		for (int l = 0; l < 2; l++) {
+			char pl[16] = "-";
+			if (ind->long_known[l])
+				fmt_uptime(pl, sizeof pl, ind->long_pct[l]);
+			render_put(t, w, y, x, 3, lab[l], A_DIM);
+			render_field(t, w, y, x + 4, 6, pl, base, true);
+			x += 12;
+		}
+	}
 	if (old && seen) {
 		fmt_clock(since, sizeof since, seen, false);
 		render_putf(t, w, y, x, 10, A_DIM, "@%s", since);

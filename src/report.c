@@ -743,6 +743,9 @@ static cJSON *json_uptime(const indicator_t *ind, int64_t now_ms)
 	jadd(o, "24h", uptime_shown(ind, now_ms, 86400000, &p) ? json_num(p) : cJSON_CreateNull());
 	jadd(o, "observed_seconds", cJSON_CreateNumber(
 	     (double)uptime_observed_ms(&ind->uptime, now_ms, 86400000) / 1000.0));
+	/* from the stored history (issue 14): null while nothing was seen in the window */
+	jadd(o, "7d", ind->long_known[MODEL_LONG_7D] ? json_num(ind->long_pct[MODEL_LONG_7D]) : cJSON_CreateNull());
+	jadd(o, "30d", ind->long_known[MODEL_LONG_30D] ? json_num(ind->long_pct[MODEL_LONG_30D]) : cJSON_CreateNull());
 	return o;
 }
 

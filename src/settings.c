@@ -78,6 +78,7 @@ typedef enum key_type {
 	KT_CHAIN_ID,     /* uint64_t: a chain id, decimal or 0x hex, above 0 */
 	KT_TEXT,         /* char *: at most 255 bytes, no control characters ([database] host, dbname, user) */
 	KT_SSLMODE,      /* char *: one of libpq's sslmode values */
+	KT_HISTORY,      /* settings_t.history (char *, a path) and history_off: PATH or off */
 	KT__COUNT
 } key_type_t;
 
@@ -156,6 +157,7 @@ static const key_def_t settings_defaults_rows[] = {
 	{ "kiosk_page", KT_DURATION, SET_OFF(kiosk_page_ms), 0, 1000, 3600 * 1000, 0, NULL },
 	{ "bell", KT_BOOL, SET_OFF(bell), 0, 0, 0, 0, NULL },
 	{ "title", KT_BOOL, SET_OFF(title), 0, 0, 0, 0, NULL },
+	{ "history", KT_HISTORY, SET_OFF(history), SET_OFF(history_off), 0, 0, 0, NULL },   /* issue 14 */
 };
 
 /* [chart ID] */
@@ -658,6 +660,7 @@ static void settings_db_free(db_cfg_t *d)
 void settings_free(settings_t *s)
 {
 	free(s->path);
+	free(s->history);
 	settings_node_free(&s->defaults);
 	for (size_t i = 0; i < s->nnodes; i++)
 		settings_node_free(&s->nodes[i]);
@@ -1769,6 +1772,13 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 		break;
 	case KT_FILTER:
 		parse_filter(ps, d, base, v);
+		break;
+	case KT_HISTORY:   /* history = PATH (relative to the file) or off */
+		free(*str);
+		*str = NULL;
+		*KEY_FIELD(base, d->off2, bool) = strcmp(v, "off") == 0;
+		if (strcmp(v, "off") != 0)
+			*str = parse_path(ps, v);
 		break;
 	case KT_CHART_MODE:
 		if (strcmp(v, "gauge") == 0)

@@ -215,3 +215,24 @@ void uptime_history(const uptime_t *u, int64_t now_ms, int64_t span_ms, state_t 
 		out[n - 1 - i] = w;
 	}
 }
+
+void uptime_seed(uptime_t *u, int64_t minute, const uint32_t ms[STATE__COUNT])
+{
+	uptime_bucket_t *b = &u->b[uptime_slot(minute)];
+	if (b->minute > (int32_t)minute)
+		return;                       /* the slot holds a newer minute */
+	if (b->minute != (int32_t)minute) {
+		memset(b, 0, sizeof *b);
+		b->minute = (int32_t)minute;
+	}
+	for (int k = 0; k < STATE__COUNT; k++) {
+		int64_t sum = 0;
+		for (int j = 0; j < STATE__COUNT; j++)
+			sum += b->ms[j];
+		int64_t add = ms[k];
+		if (sum + add > UPTIME_BUCKET_MS)
+			add = UPTIME_BUCKET_MS - sum;
+		if (add > 0)
+			b->ms[k] = (uint16_t)(b->ms[k] + add);
+	}
+}

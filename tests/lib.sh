@@ -29,6 +29,8 @@ mkdir -p "$T_TMPROOT" 2>/dev/null && [ -w "$T_TMPROOT" ] || T_TMPROOT=${TMPDIR:-
 T_TMP=$(mktemp -d "$T_TMPROOT/$(basename "$0" .sh).XXXXXX")
 T_PIDS=""
 T_TMUX=""
+# nodetop keeps its history in $XDG_STATE_HOME/nodetop/history.db: each test a file of its own
+export XDG_STATE_HOME=$T_TMP/state
 T_TMUX_N=0
 T_SIM_N=0
 
