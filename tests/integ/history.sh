@@ -38,6 +38,12 @@ t1=$(ms_now)
 "$NODETOP" --events --interval 1s "$A" "$B" >"$T_TMP/run1.txt" 2>"$T_TMP/run1.err" &
 R1=$!; T_PIDS="$T_PIDS $R1"
 t_check "run 1 writes the history file (B's database down, its event)" wait_until eval 'has_rows && events_in "$DB" 2'
+# a figure needs a minute of observed time (less is shown as no figure, JSON null):
+# run 1 goes on until the file holds more than a minute of B's database down
+down_min() { "$NODETOP" --report --json --since 1h 2>/dev/null >"$T_TMP/rep0.json" &&
+	rep_field "$T_TMP/rep0.json" "$NB" db downtime_minutes; }
+minute_stored() { python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 1.1 else 1)' "$(down_min)" 2>/dev/null; }
+t_check "run 1 stores more than a minute of B's database down" wait_until 180000 minute_stored
 t_eq "the file is created 0600" 600 "$(stat -c %a "$DB")"
 kill -9 $R1; wait $R1 2>/dev/null
 t1=$(( $(ms_now) - t1 ))

@@ -5,8 +5,8 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-[ -x "$NGINX" ] || t_skip "nginx is not installed (Debian: nginx-light)"
-command -v openssl >/dev/null || t_skip "openssl is not installed"
+[ -x "$NGINX" ] || { t_fail "nginx is installed (apt-get install nginx-light)"; t_done; }
+command -v openssl >/dev/null || { t_fail "openssl is installed (apt-get install openssl)"; t_done; }
 
 sim_start --nodes 1 --scenarios healthy || { t_fail "simulator starts"; t_done; }
 UP=$(sim_port 0)
