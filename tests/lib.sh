@@ -186,8 +186,7 @@ tmux_start() {
 		return 1
 	fi
 }
-# tmux_stop: ends this test's tmux server (if any) and everything in it.
-# tmux_stop: ends the tmux server and waits until the processes its panes ran
+# tmux_stop: ends this test's tmux server (if any) and waits until the processes its panes ran
 # are gone, so that nothing they still write (an exit status, a log line)
 # lands after the caller has moved on to the next case.
 tmux_stop() {
