@@ -38,8 +38,8 @@ bool model_db_tied(const model_t *m, size_t di, const node_t *n);
 bool model_db_direct(const model_t *m, const node_t *n);
 
 /* Feeds one probe's outcome of database di, finished at now_ms: its direct
- * state and uptime, "database failover" and lease events, then the database
- * indicator of every node (model_tick). */
+ * state and uptime, "database failover" and lease events. The caller then
+ * calls model_tick, which re-judges the database indicator of every node. */
 void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t now_ms);
 
 /* The judgement, called by the model for node n's database indicator: *st

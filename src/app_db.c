@@ -41,7 +41,9 @@ static void app_db_done(dbprobe_t *p, const db_probe_result_t *r, void *ud)
 	app_db_one_t *o = ud;
 	(void)p;
 	o->done++;
-	model_apply_db(o->w->m, o->di, r, app_db_now_ms());
+	int64_t now = app_db_now_ms();
+	model_apply_db(o->w->m, o->di, r, now);
+	model_tick(o->w->m, now);   /* the database indicator of every node tied to it */
 	if (o->w->cb)
 		o->w->cb(o->w->ud);
 }

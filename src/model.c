@@ -470,12 +470,6 @@ void model_tick(model_t *m, int64_t now_ms)
 		m->generation++;
 }
 
-const char *indicator_name(indicator_id_t id)
-{
-	static const char *const names[IND__COUNT] = { "node", "db", "rpc" };
-	return (unsigned)id < IND__COUNT ? names[id] : "?";
-}
-
 void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)
 {
 	if (idx >= m->nnodes || !cfg)

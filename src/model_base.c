@@ -254,3 +254,15 @@ bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const
 	uptime_observe(u, now, ust);
 	return changed;
 }
+
+/* Member idx of a group as a node, NULL for GROUP_NONE or out of range. */
+const node_t *model_member(const model_t *m, size_t idx)
+{
+	return idx != GROUP_NONE && idx < m->nnodes ? &m->nodes[idx] : NULL;
+}
+
+const char *indicator_name(indicator_id_t id)
+{
+	static const char *const names[IND__COUNT] = { "node", "db", "rpc" };
+	return (unsigned)id < IND__COUNT ? names[id] : "?";
+}

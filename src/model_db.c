@@ -152,8 +152,7 @@ void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t n
 	model_ind_set_uptime(m, &d->ind, EVENT_DB, NULL, d->name, r->up ? STATE_UP : STATE_DOWN,
 	                     r->up ? STATE_UP : STATE_DOWN, reason, now_ms);
 	db_events(m, d, r, now_ms);
-	model_tick(m, now_ms);   /* the database indicator of every node tied to it */
-	m->generation++;
+	m->generation++;         /* the caller's model_tick re-judges the nodes tied to it */
 }
 
 /* ------------------------------------------------------------ the judgement */

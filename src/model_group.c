@@ -63,11 +63,6 @@ bool model_role_pending(const model_t *m, const node_t *n, bool stale)
 	return unpolled;
 }
 
-const node_t *model_member(const model_t *m, size_t idx)
-{
-	return idx != GROUP_NONE && idx < m->nnodes ? &m->nodes[idx] : NULL;
-}
-
 /* A member serves as the active one would: up or degraded (not starting), its
  * /metrics answering with an uptime_seconds that grew lately (Chainlink moves
  * it in steps of 15 s: within two intervals, at least 30 s). */

@@ -12,6 +12,13 @@
 #include "dbinfo.h"
 #include "model.h"
 #include "model_db.h"
+
+/* As app_db.c does: the probe's outcome, then the model's tick. */
+static void db_apply(model_t *m, size_t di, const db_probe_result_t *r, int64_t now_ms)
+{
+	model_apply_db(m, di, r, now_ms);
+	model_tick(m, now_ms);
+}
 #include "report.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -121,7 +128,7 @@ static void test_two_views(void **state)
 
 	/* probed up: the standby, which has no view of its own, is up by the probe */
 	db_probe_result_t r = up_writer();
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_true(model_db_direct(&M, &M.nodes[1]));
 	assert_false(model_db_direct(&M, &M.nodes[2]));
 	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
@@ -146,7 +153,7 @@ static void test_two_views(void **state)
 	/* the probe says down: down everywhere it is tied, the standby too; libpq's
 	 * "connection to server ... failed:" left out of the reason */
 	r = down(DB_ERR_REFUSED, "connection to server at \"10.0.0.5\", port 5432 failed: Connection refused");
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(M.nodes[1].ind[IND_DB].state, STATE_DOWN);
 	assert_string_equal(M.nodes[1].ind[IND_DB].reason,
 	                    "db-a down (refused: Connection refused), direct probe; node's view: standby: not serving");
@@ -170,12 +177,12 @@ static void test_some_down(void **state)
 	int64_t t = TU_T0;
 	node_up(0, 4, t);
 	db_probe_result_t up = up_writer(), dn = down(DB_ERR_TIMEOUT, "timed out after 5000 ms connecting");
-	model_apply_db(&M, w, &up, t += SEC);
-	model_apply_db(&M, rd, &dn, t += SEC);
+	db_apply(&M, w, &up, t += SEC);
+	db_apply(&M, rd, &dn, t += SEC);
 	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DEGRADED);
 	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "reader down (timeout: timed out after 5000 ms connecting)"));
 	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason, "writer up"));
-	model_apply_db(&M, w, &dn, t += SEC);
+	db_apply(&M, w, &dn, t += SEC);
 	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DOWN);
 }
 
@@ -197,15 +204,15 @@ static void test_failover_and_lease_events(void **state)
 	r.lease = DB_LEASE_HELD;
 	snprintf(r.lease_holder, sizeof r.lease_holder, "11111111-aaaa-4aaa-8aaa-000000000001");
 	r.lease_expires_in_ms = 9000;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(count(EVENT_DB_FAILOVER), 0);   /* the first sight is no change */
 	assert_int_equal(count(EVENT_DB_LEASE), 0);
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(count(EVENT_DB_FAILOVER), 0);
 
 	/* promoted */
 	r.role = DB_ROLE_WRITER;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	const event_t *e = newest(EVENT_DB_FAILOVER);
 	assert_non_null(e);
 	assert_string_equal(e->detail, "database failover: db-a is now the writer");
@@ -216,32 +223,32 @@ static void test_failover_and_lease_events(void **state)
 	assert_non_null(strstr(strbuf_str(&sb), " db-failover: database failover: db-a is now the writer"));
 	strbuf_free(&sb);
 	r.role = DB_ROLE_READER;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_string_equal(newest(EVENT_DB_FAILOVER)->detail, "database failover: db-a is now a reader");
 	assert_int_equal(count(EVENT_DB_FAILOVER), 2);
 
 	/* the lease expires: one event; still expired: no more */
 	r.lease_expires_in_ms = -500;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	e = newest(EVENT_DB_LEASE);
 	assert_non_null(e);
 	assert_string_equal(e->detail, "lease on db-a expired: 11111111-aaaa-4aaa-8aaa-000000000001 stopped refreshing it; "
 	                               "pair: active member primary");
 	r.lease_expires_in_ms = -1500;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(count(EVENT_DB_LEASE), 1);
 	/* another holder: the event names both and the pair's active member */
 	snprintf(r.lease_holder, sizeof r.lease_holder, "22222222-bbbb-4bbb-8bbb-000000000002");
 	r.lease_expires_in_ms = 10000;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(count(EVENT_DB_LEASE), 2);
 	assert_string_equal(newest(EVENT_DB_LEASE)->detail,
 	                    "lease holder changed on db-a: 11111111-aaaa-4aaa-8aaa-000000000001 -> "
 	                    "22222222-bbbb-4bbb-8bbb-000000000002; pair: active member primary");
 	/* a failed probe says nothing about roles or leases */
 	db_probe_result_t dn = down(DB_ERR_REFUSED, "Connection refused");
-	model_apply_db(&M, di, &dn, t += SEC);
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &dn, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	assert_int_equal(count(EVENT_DB_LEASE), 2);
 	assert_int_equal(count(EVENT_DB_FAILOVER), 2);
 }
@@ -260,7 +267,7 @@ static void test_reports(void **state)
 	r.lease = DB_LEASE_HELD;
 	snprintf(r.lease_holder, sizeof r.lease_holder, "11111111-aaaa-4aaa-8aaa-000000000001");
 	r.lease_expires_in_ms = 9000;
-	model_apply_db(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
 	strbuf_t sb = STRBUF_INIT;
 	report_json(&sb, &M, t);
 	const char *j = strbuf_str(&sb);
