@@ -18,7 +18,14 @@ echo \$\$ >>"$T_TMP/hang.pids"
 sleep 600
 EOF
 sed 's/hang.pids/slow.pids/' "$T_TMP/hang.sh" >"$T_TMP/slow.sh"
-chmod +x "$T_TMP/hook.sh" "$T_TMP/hang.sh" "$T_TMP/slow.sh"
+# A hook that runs until the test releases it: "polling goes on while a hook runs"
+# must not race the 8 s timeout of the hanging hook on a loaded machine.
+cat >"$T_TMP/block.sh" <<EOF
+#!/bin/sh
+echo \$\$ >>"$T_TMP/block.pids"
+while [ ! -e "$T_TMP/release" ]; do sleep 0.1; done
+EOF
+chmod +x "$T_TMP/hook.sh" "$T_TMP/hang.sh" "$T_TMP/slow.sh" "$T_TMP/block.sh"
 
 # A webhook receiver: answers 500 to the first POST, 200 after; one body per line.
 cat >"$T_TMP/web.py" <<'EOF'
@@ -76,6 +83,12 @@ on = critical
 rules = balance
 timeout = 8s
 retries = 1
+[notify block]
+command = $T_TMP/block.sh
+on = critical
+rules = balance
+timeout = 600s
+retries = 0
 [notify slow]
 command = $T_TMP/slow.sh
 on = critical, warning, node
@@ -111,11 +124,15 @@ t_check "node changes: the first state of each node" wait_for '"event":"node","k
 
 # ---------------------------------------------------------------- a hook that hangs
 t_check "hang: the command started" wait_until 60000 test -s "$T_TMP/hang.pids"
-HANG1=$(head -1 "$T_TMP/hang.pids")
+t_check "block: the command started" wait_until 60000 test -s "$T_TMP/block.pids"
+BLOCK1=$(head -1 "$T_TMP/block.pids")
 sim_scenario 1 down
 # p1 refuses while p2 answers: the pair's standby (issue 11), not down
 t_check "hang: polling goes on (p1 standby seen)" wait_for '"kind":"node","node":"p1",.*"to":"standby"' "$T_TMP/ev.json"
-t_check "hang: ... while the hook still runs" kill -0 "$HANG1"
+t_check "hang: ... while a hook still runs" kill -0 "$BLOCK1"
+touch "$T_TMP/release"
+t_check "block: released, it ends" wait_until 60000 sh -c "! kill -0 $BLOCK1 2>/dev/null"
+t_nomatch "block: ended well, no failure reported" '"subject":"block",.*"detail":"(attempt|gave up)' "$(cat "$T_TMP/ev.json")"
 t_check "node changes notified" wait_for '"event":"node","kind":"node","severity":"standby","node":"p1"' "$T_TMP/all.txt"
 t_check "failover notified" \
 	wait_for '"event":"failover","kind":"failover","severity":"warning","node":"p2","rule":null,"subject":"pair",.*"detail":"group pair failed over from p1 to p2"' "$T_TMP/all.txt"
