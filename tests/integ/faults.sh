@@ -328,7 +328,7 @@ elif command -v tmux >/dev/null; then
 			intact "with $name (f$(printf %02d "$i")) selected" || { bad=1; break; }
 			re=${ROWRE[$name]:-}
 			if [ -n "$re" ]; then
-				if wait_until 30000 row_names "f$(printf %02d "$i")" "$re"; then rowsok=$((rowsok + 1))
+				if wait_until row_names "f$(printf %02d "$i")" "$re"; then rowsok=$((rowsok + 1))
 				else rowsbad="$rowsbad f$(printf %02d "$i")($name): $(tmux_screen | grep -E "^▶ ") ~"; fi
 			fi
 		done
