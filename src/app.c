@@ -494,7 +494,8 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->model.ring_cap = 240;
 	for (size_t i = 0; i < s->nnodes; i++) {
 		node_cfg_t *n = &s->nodes[i];
-		if (cli->mode == CLI_STATUS_LINE && n->timeout_ms > APP_STATUS_LINE_TIMEOUT_MS)
+		/* a short budget for a status bar, unless --timeout asks for more */
+		if (cli->mode == CLI_STATUS_LINE && !cli->timeout_ms && n->timeout_ms > APP_STATUS_LINE_TIMEOUT_MS)
 			n->timeout_ms = APP_STATUS_LINE_TIMEOUT_MS;
 		model_add_node(&a->model, n->name, n->url, n->group, n->interval_ms);
 	}

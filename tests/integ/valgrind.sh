@@ -56,7 +56,8 @@ vg_once "--once --json, ${#SCEN[@]} scenarios" 2 --once --json -c "$LONG" "${ALL
 t_check "--once --json under valgrind: the JSON parses" python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T_TMP/vg.__once___json__${#SCEN[@]}_scenarios.log.out"
 vg_once "--once text, healthy" 0 --once -c "$LONG" "$(url healthy)"
 vg_once "--once --summary, rpc outage" 2 --once --summary -c "$LONG" "$(url rpc-outage)"
-vg_once "--status-line, two nodes" 2 --status-line -c "$LONG" "$(url healthy)" "$(url db-outage)"
+# --status-line shortens every configured timeout to 2.5 s (a status bar): --timeout lengthens it
+vg_once "--status-line, two nodes" 2 --status-line -c "$LONG" --timeout 60s "$(url healthy)" "$(url db-outage)"
 vg_once "--once, bad config" 3 --once -c /nonexistent/nodetop.conf
 vg_once "--once --json, no nodes" 3 --once --json
 
@@ -108,8 +109,10 @@ else
 fi
 
 # A short --events session: the first round, then a scenario switch, then SIGTERM.
+# The timeout is long (valgrind ~30 times slower, a loaded machine, 200k metrics
+# parsed on the loop): a poll that times out would delay the events waited for.
 log=$T_TMP/vg.events.log
-"${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 2s --timeout 2s \
+"${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 10s --timeout 10s \
 	"$(url healthy)" "$(url rpc-outage)" "$(url garbage)" "$(url down)" >"$log.out" 2>"$log.err" &
 VP=$!; T_PIDS="$T_PIDS $VP"
 seen() { grep -qs "$1" "$log.out"; }

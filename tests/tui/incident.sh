@@ -117,7 +117,9 @@ B=$(tmux_cmd show-buffer 2>/dev/null)
 t_match "tmux's paste buffer holds the summary (set-clipboard on)" '^nodetop incident summary, .*: CRITICAL' "$B"
 t_match "summary: the failing check with its output" 'Listener connected = false, receiving heads = false' "$B"
 t_match "summary: the acknowledgement" 'acknowledged .*quick fix\? <on it> ☕' "$B"
-t_match "summary: indicator states with since when" 'rpc: DOWN since [0-9T:-]+Z \([0-9]+s\)' "$B"
+# a duration as fmt_duration writes it: 0s, 12s, 4m12s, 3h05m, 2d04h, 123d
+DUR='[0-9]+[dhms]([0-9]+[hms])?'
+t_match "summary: indicator states with since when" "rpc: DOWN since [0-9T:-]+Z \\($DUR\\)" "$B"
 t_match "summary: the last events" 'last [0-9]+ events \(newest first\)' "$B"
 OSC=$(python3 -c 'import re,sys,base64; d=open(sys.argv[1],"rb").read(); m=re.search(rb"\x1b\]52;c;([A-Za-z0-9+/=]*)\x07", d); sys.stdout.write(base64.b64decode(m.group(1)).decode() if m else "")' "$T_TMP/osc")
 t_eq "the OSC 52 bytes written decode to the same text" "$B" "$OSC"
