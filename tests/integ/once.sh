@@ -110,7 +110,7 @@ t_eq "no nodes: exit 3 (UNKNOWN)" 3 "$RC"
 OUT=$("$NODETOP" --once --summary --interval 10s --timeout 10s "$(url rpc-outage)" 2>&1)
 t_match "summary lists the failing check and its output" 'Listener connected = false' "$OUT"
 
-OUT=$("$NODETOP" --status-line "$(url healthy)" "$(url rpc-outage)" 2>&1); RC=$?
+OUT=$("$NODETOP" --status-line --timeout 30s --interval 30s "$(url healthy)" "$(url rpc-outage)" 2>&1); RC=$?  # a loaded machine's time
 t_match "status line: nodes up and the rpc problem" '^CL [0-9]/2 .*rpc' "$OUT"
 t_eq "status line: exit code as --once" 2 "$RC"
 
