@@ -12,7 +12,7 @@ pg_init a && pg_start a || { t_fail "PostgreSQL initdb and start as $PG_USER"; t
 t_ok "a real PostgreSQL on 127.0.0.1:$(pg_port a)"
 # a pair (node 1 the standby: refused, as a Chainlink standby waiting for the lease)
 # and a node whose own pool is empty (db-outage: db_conns_open = 0)
-sim_start --nodes 3 --scenarios healthy,healthy,db-outage --lease-pair 0,1 || { t_fail "simulator starts"; t_done; }
+sim_start --nodes 3 --scenarios healthy,healthy,db-outage --lease-pair 0,1 --failover-ms 86400000 || { t_fail "simulator starts"; t_done; }
 PW=$T_TMP/pw; printf '%s\n' "$PG_SUPERPASS" >"$PW"; chmod 600 "$PW"
 WRONG="wrong-$RANDOM-pw"; printf '%s\n' "$WRONG" >"$T_TMP/wrong"; chmod 600 "$T_TMP/wrong"
 
@@ -85,7 +85,7 @@ if nm "$NODETOP" 2>/dev/null | grep -q ' __asan_init'; then
 	echo "# $NODETOP is built with AddressSanitizer: every run here was checked by it; valgrind left out"
 elif command -v valgrind >/dev/null; then
 	VG=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite)
-	slow() { sed 's/^interval = 10s/interval = 60s/; s/^timeout = 10s/timeout = 60s/' "$1" >"$2"; }
+	slow() { sed 's/^interval = 10s/interval = 60s/; s/^timeout = 10s/timeout = 60s/; s/^interval = 30s/interval = 120s/; s/^timeout = 20s/timeout = 120s/' "$1" >"$2"; }
 	slow "$T_TMP/up.conf" "$T_TMP/vg-up.conf"
 	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-up.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
 	t_eq "valgrind --once (up, the reporter critical): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
@@ -93,7 +93,7 @@ elif command -v valgrind >/dev/null; then
 	slow "$T_TMP/wrong.conf" "$T_TMP/vg-wrong.conf"
 	"${VG[@]}" "$NODETOP" --once --json -c "$T_TMP/vg-wrong.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err"; RC=$?
 	t_eq "valgrind --once (wrong password): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
-	sed 's/^interval = 30s/interval = 1s/; s/^timeout = 20s/timeout = 1s/' "$T_TMP/vg-up.conf" >"$T_TMP/vg-ev.conf"
+	sed 's/^interval = 120s/interval = 1s/; s/^timeout = 120s/timeout = 1s/' "$T_TMP/vg-up.conf" >"$T_TMP/vg-ev.conf"
 	NODETOP_STATS=$T_TMP/vg.stats "${VG[@]}" "$NODETOP" --events -c "$T_TMP/vg-ev.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err" &
 	VPID=$!; T_PIDS="$T_PIDS $VPID"
 	kept() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }

@@ -10,7 +10,7 @@ pg_have || { t_fail "PostgreSQL server binaries in $PG_BIN and a user ($PG_USER)
 export LC_ALL=C.UTF-8
 
 pg_init a && pg_start a || { t_fail "PostgreSQL initdb and start as $PG_USER"; t_done; }
-sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 || { t_fail "simulator starts"; t_done; }
+sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 86400000 || { t_fail "simulator starts"; t_done; }
 PW=$T_TMP/pw; printf '%s\n' "$PG_SUPERPASS" >"$PW"; chmod 600 "$PW"
 CONF=$T_TMP/db.conf
 {
