@@ -479,8 +479,8 @@ void sla_write_json(const sla_report_t *r, strbuf_t *out)
 		json_time(o, "end", x->end_ms);
 		cJSON_AddNumberToObject(o, "duration_s", (double)((x->end_ms - x->start_ms) / 1000));
 		cJSON_AddBoolToObject(o, "ongoing", x->ongoing);
-		cJSON_AddBoolToObject(o, "not_watched_after", x->unwatched_end);
 		cJSON_AddItemToObject(o, "detail", json_text(x->detail));
+		cJSON_AddBoolToObject(o, "not_watched_after", x->unwatched_end);
 		cJSON_AddItemToArray(inc, o);
 	}
 	char *s = cJSON_PrintUnformatted(root);

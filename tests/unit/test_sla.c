@@ -181,7 +181,7 @@ static void test_outage_ends_when_watching_stops(void **state)
 	sla_write_json(&r, &sb);
 	assert_non_null(strstr(strbuf_str(&sb), "\"longest_outage_s\":1200,"));
 	assert_non_null(strstr(strbuf_str(&sb), "\"end\":\"2026-11-18T11:20:00Z\",\"duration_s\":1200,"
-	                                        "\"ongoing\":false,\"not_watched_after\":true"));
+	                                        "\"ongoing\":false,\"detail\":\"refused\",\"not_watched_after\":true}"));
 	strbuf_free(&sb);
 	sla_report_free(&r);
 	sla_input_free(&in);
