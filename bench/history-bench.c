@@ -91,13 +91,29 @@ static double record(const char *path, int nodes, int64_t t0, double days, int64
 int main(int argc, char **argv)
 {
 	if (argc < 3) {
-		fprintf(stderr, "usage: history-bench DIR NODES [NODES_FOR_400_DAYS [cpu-only]]\n");
+		fprintf(stderr, "usage: history-bench DIR NODES [NODES_FOR_400_DAYS [cpu-only]]\n"
+		                "       history-bench DIR NODES --gen-now\n");
 		return 2;
 	}
 	const char *dir = argv[1];
 	int nodes = atoi(argv[2]);
 	char path[900];
 	int64_t t0 = 1767225600000LL, end;        /* 2026-01-01T00:00Z */
+
+	/* --gen-now: only write DIR/now30.db, 30 days of history ending now (wall
+	 * clock), for bench/history-startup.sh to load with the real binary */
+	if (argc > 3 && strcmp(argv[3], "--gen-now") == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		int64_t now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+		snprintf(path, sizeof path, "%s/now30.db", dir);
+		unlink(path);
+		double wall = wall_s();
+		record(path, nodes, now - 30 * DAY_MS, 30, 300000, 3600000, 0, &end);
+		printf("generated %s: %d nodes x 3 indicators, 30 days to now, %.1f MB in %.0f s\n", path, nodes,
+		       file_bytes(path) / 1e6, wall_s() - wall);
+		return 0;
+	}
 
 	/* 1. CPU at the real cadence: a poll every 5 s, a write every 5 s, for 2 simulated hours */
 	snprintf(path, sizeof path, "%s/cpu.db", dir);

@@ -35,3 +35,6 @@ b_verdict "$(ok "${cpu_pct:-999} <= 0.5")" "history at $NODES nodes every 5 s: $
 b_verdict "$(ok "${per1000:-999} <= 60")" "history file: ${per1000:-?} MB per 1000 nodes per year (target <= 60 MB)"
 b_verdict "$(ok "${startup:-999} < 1")" "start-up with 30 days of history for $NODES nodes: ${startup:-?} s (target < 1 s)"
 b_verdict "$(ok "${report:-999} < 2")" "--report --since 30d for $NODES nodes: ${report:-?} s (target < 2 s)"
+echo
+# the same target through the real binary (nodetop --once/--events on 30 days of history)
+bash "$(dirname "$0")/history-startup.sh" "$BUILDDIR" "$SRCDIR" || b_die "bench/history-startup.sh did not complete"

@@ -52,6 +52,7 @@ typedef struct sla_incident {     /* one outage, from the stored events */
 	size_t series;
 	int64_t start_ms, end_ms;     /* clipped to since/until */
 	bool ongoing;                 /* still down at until_ms */
+	bool unwatched_end;           /* ended because watching stopped: end_ms is the last time seen */
 	char detail[256];             /* untrusted */
 } sla_incident_t;
 

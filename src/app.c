@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <uv.h>
@@ -38,6 +39,7 @@ typedef struct app {
 	app_rpc_t *rpc;            /* [rpc NAME] probes, or NULL */
 	app_db_t *db;              /* [database NAME] probes, or NULL (app_db.c) */
 	histwire_t *history;       /* the stored history (issue 14), or NULL */
+	double history_wall_ms, history_cpu_ms;   /* opening and restoring it, for NODETOP_STATS */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
 	uv_signal_t sig_int, sig_term, sig_hup, sig_pipe;
@@ -89,6 +91,7 @@ static void app_write_stats(const app_t *a)
 	for (size_t i = 0; i < a->model.ndbs; i++)
 		dbp += a->model.dbs[i].probes;
 	fprintf(f, "db_probes=%lu\n", dbp);
+	fprintf(f, "history_load_wall_ms=%.3f\nhistory_load_cpu_ms=%.3f\n", a->history_wall_ms, a->history_cpu_ms);
 	fclose(f);
 }
 
@@ -508,8 +511,12 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
 		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
+	uint64_t hw0 = uv_hrtime();
+	clock_t hc0 = clock();
 	a->history = histwire_open(&a->loop, &a->model, s, cli,
 	                           cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS, app_history_message, a);
+	a->history_wall_ms = (double)(uv_hrtime() - hw0) / 1e6;
+	a->history_cpu_ms = (double)(clock() - hc0) * 1000.0 / CLOCKS_PER_SEC;
 	if (cli->mode == CLI_EVENTS || a->notify || a->history) {
 		a->model.events.on_event = app_on_event;
 		a->model.events.ud = a;

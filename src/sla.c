@@ -181,14 +181,37 @@ static uint64_t span_not_watched(const bucket_t *sum, int64_t start, int64_t end
 	return end - start > 0 && (uint64_t)(end - start) > seen ? (uint64_t)(end - start) - seen : 0;
 }
 
-static void add_incident(sla_report_t *r, size_t *cap, size_t series, int64_t start, int64_t end, bool ongoing,
-                         const char *detail)
+/* An outage lasts only while it was watched: each day's down time seen is a
+ * budget that the day's outages use up in time order; where the budget runs
+ * out, watching stopped (kill -9, nodetop stopped) and the outage ends there.
+ * budget holds, per series, one entry per day of the report. */
+static void add_incident(sla_report_t *r, size_t *cap, int64_t *budget, size_t series, int64_t start, int64_t end,
+                         bool ongoing, const char *detail)
 {
 	const sla_input_t *in = r->in;
+	const sla_series_t *se = &in->series[series];
 	if (start < in->since_ms)
 		start = in->since_ms;
 	if (end > in->until_ms)
 		end = in->until_ms;
+	if (end <= start)
+		return;
+	bool cut = false;
+	for (int64_t t = start; t < end;) {
+		int64_t day = buckets_index(BUCKET_DAY, t), d = day - se->first_day;
+		int64_t day_end = buckets_start_ms(BUCKET_DAY, day + 1);
+		int64_t len = (end < day_end ? end : day_end) - t;
+		int64_t have = d >= 0 && d < se->ndays ? budget[d] : 0;
+		if (have < len) {
+			if (d >= 0 && d < se->ndays)
+				budget[d] = 0;
+			end = t + have;
+			cut = true;
+			break;
+		}
+		budget[d] -= len;
+		t += len;
+	}
 	if (end <= start)
 		return;
 	r->incidents = xgrow(r->incidents, cap, r->nincidents + 1, sizeof *r->incidents);
@@ -196,7 +219,8 @@ static void add_incident(sla_report_t *r, size_t *cap, size_t series, int64_t st
 	x->series = series;
 	x->start_ms = start;
 	x->end_ms = end;
-	x->ongoing = ongoing;
+	x->ongoing = ongoing && !cut;
+	x->unwatched_end = cut;
 	snprintf(x->detail, sizeof x->detail, "%s", detail);
 	sla_total_t *t = &r->totals[series];
 	t->incidents++;
@@ -215,8 +239,16 @@ static void build_incidents(sla_report_t *r, const size_t *order)
 	/* per series: when the open outage began (-1 none) and its event */
 	int64_t *open_at = xmalloc((in->nseries ? in->nseries : 1) * sizeof *open_at);
 	size_t *open_ev = xcalloc(in->nseries ? in->nseries : 1, sizeof *open_ev);
-	for (size_t i = 0; i < in->nseries; i++)
+	size_t *first = xmalloc((in->nseries + 1) * sizeof *first);   /* each series' days in budget */
+	first[0] = 0;
+	for (size_t i = 0; i < in->nseries; i++) {
 		open_at[i] = -1;
+		first[i + 1] = first[i] + (size_t)in->series[i].ndays;
+	}
+	int64_t *budget = xmalloc((first[in->nseries] ? first[in->nseries] : 1) * sizeof *budget);
+	for (size_t i = 0; i < in->nseries; i++)
+		for (int d = 0; d < in->series[i].ndays; d++)
+			budget[first[i] + (size_t)d] = in->series[i].days[d].ms[HS_DOWN];
 	size_t cap = 0;
 	for (size_t k = 0; k < in->nevents; k++) {
 		const sla_event_t *e = &in->events[ev[k]];
@@ -238,18 +270,20 @@ static void build_incidents(sla_report_t *r, const size_t *order)
 			open_at[s] = e->ts_ms;
 			open_ev[s] = ev[k];
 		} else if (!down && open_at[s] >= 0) {
-			add_incident(r, &cap, (size_t)s, open_at[s], e->ts_ms, false, in->events[open_ev[s]].detail);
+			add_incident(r, &cap, budget + first[s], (size_t)s, open_at[s], e->ts_ms, false, in->events[open_ev[s]].detail);
 			open_at[s] = -1;
 		}
 	}
 	for (size_t s = 0; s < in->nseries; s++)
 		if (open_at[s] >= 0)
-			add_incident(r, &cap, s, open_at[s], in->until_ms, true, in->events[open_ev[s]].detail);
+			add_incident(r, &cap, budget + first[s], s, open_at[s], in->until_ms, true, in->events[open_ev[s]].detail);
 	if (r->nincidents)
 		qsort(r->incidents, r->nincidents, sizeof *r->incidents, cmp_incident);
 	free(ev);
 	free(open_at);
 	free(open_ev);
+	free(first);
+	free(budget);
 }
 
 void sla_build(const sla_input_t *in, sla_period_t period, sla_report_t *out)
@@ -370,7 +404,8 @@ void sla_write_text(const sla_report_t *r, strbuf_t *out, bool utf8)
 		safe(det, sizeof det, x->detail, utf8);
 		iso_time(a, sizeof a, x->start_ms);
 		fmt_duration(dur, sizeof dur, x->end_ms - x->start_ms);
-		strbuf_printf(out, "%s  %-8s%s  %s %s%s%s\n", a, dur, x->ongoing ? " (ongoing)" : "", name, ind,
+		strbuf_printf(out, "%s  %-8s%s  %s %s%s%s\n", a, dur,
+		              x->ongoing ? " (ongoing)" : x->unwatched_end ? " (not watched after)" : "", name, ind,
 		              det[0] ? ": " : "", det);
 	}
 }
@@ -445,6 +480,7 @@ void sla_write_json(const sla_report_t *r, strbuf_t *out)
 		cJSON_AddNumberToObject(o, "duration_s", (double)((x->end_ms - x->start_ms) / 1000));
 		cJSON_AddBoolToObject(o, "ongoing", x->ongoing);
 		cJSON_AddItemToObject(o, "detail", json_text(x->detail));
+		cJSON_AddBoolToObject(o, "not_watched_after", x->unwatched_end);
 		cJSON_AddItemToArray(inc, o);
 	}
 	char *s = cJSON_PrintUnformatted(root);

@@ -84,8 +84,15 @@ static void test_outages_from_events(void **state)
 	int64_t since = WED, until = WED + 2 * DAY;
 	sla_input_t in;
 	sla_input_init(&in, since, until);
-	sla_input_add_series(&in, "primary", "node");
-	sla_input_add_series(&in, "primary", "rpc:1");
+	/* watched all along: the day buckets hold the down time the events describe */
+	bucket_t *d = sla_input_add_series(&in, "primary", "node");
+	d[0].ms[HS_DOWN] = 5 * MIN;
+	d[0].ms[HS_UP] = DAY - 5 * MIN;
+	d[1].ms[HS_UP] = DAY;
+	d = sla_input_add_series(&in, "primary", "rpc:1");
+	d[0].ms[HS_DOWN] = 2 * MIN + 21 * HOUR;
+	d[0].ms[HS_UP] = DAY - d[0].ms[HS_DOWN];
+	d[1].ms[HS_DOWN] = DAY;
 	sla_input_add_series(&in, "pair", "node");
 	/* given out of order: began 10 min before the report, ended 5 min into it */
 	sla_event_t e[] = {
@@ -127,6 +134,57 @@ static void test_outages_from_events(void **state)
 	assert_string_equal(sla_indicator_of("rpc", "", buf, sizeof buf), "rpc");
 	assert_string_equal(sla_indicator_of("db", "x", buf, sizeof buf), "db");
 	assert_null(sla_indicator_of("restart", "", buf, sizeof buf));
+}
+
+/* kill -9 (or nodetop stopped) while the node was down: the outage ends where
+ * watching ended, never at the report's end nor at the next run's "up". */
+static void test_outage_ends_when_watching_stops(void **state)
+{
+	int64_t since = WED, until = WED + 2 * DAY;
+	sla_input_t in;
+	sla_input_init(&in, since, until);
+	bucket_t *d = sla_input_add_series(&in, "primary", "node");
+	/* day 1: up 10:00-11:00, down 11:00-11:20, then not watched until the report's end */
+	d[0].ms[HS_UP] = HOUR;
+	d[0].ms[HS_DOWN] = 20 * MIN;
+	d = sla_input_add_series(&in, "backup", "node");
+	/* day 1: up 23:00-23:50, down 23:50 to day 2 00:30, not watched, up again 06:00-07:00 */
+	d[0].ms[HS_UP] = 50 * MIN;
+	d[0].ms[HS_DOWN] = 10 * MIN;
+	d[1].ms[HS_DOWN] = 30 * MIN;
+	d[1].ms[HS_UP] = HOUR;
+	sla_event_t e[] = {
+		ev(since + 11 * HOUR, "node", "primary", "", "down", "refused"),
+		ev(since + 23 * HOUR + 50 * MIN, "node", "backup", "", "down", "timeout"),
+		ev(since + DAY + 6 * HOUR, "node", "backup", "", "up", ""),   /* the next run's first poll */
+	};
+	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++)
+		sla_input_add_event(&in, &e[i]);
+	sla_report_t r;
+	sla_build(&in, SLA_DAY, &r);
+	assert_int_equal(r.nincidents, 2);
+	assert_int_equal(r.incidents[0].series, 0);
+	assert_int_equal(r.incidents[0].start_ms, since + 11 * HOUR);
+	assert_int_equal(r.incidents[0].end_ms, since + 11 * HOUR + 20 * MIN);
+	assert_false(r.incidents[0].ongoing);
+	assert_true(r.incidents[0].unwatched_end);
+	assert_int_equal(r.totals[0].longest_outage_ms, 20 * MIN);
+	assert_int_equal(r.incidents[1].series, 1);
+	assert_int_equal(r.incidents[1].end_ms, since + DAY + 30 * MIN);
+	assert_true(r.incidents[1].unwatched_end);
+	assert_int_equal(r.totals[1].longest_outage_ms, 40 * MIN);
+	strbuf_t sb = STRBUF_INIT;
+	sla_write_text(&r, &sb, true);
+	assert_non_null(strstr(strbuf_str(&sb), "(not watched after)  primary node: refused"));
+	assert_null(strstr(strbuf_str(&sb), "(ongoing)"));
+	strbuf_reset(&sb);
+	sla_write_json(&r, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "\"longest_outage_s\":1200,"));
+	assert_non_null(strstr(strbuf_str(&sb), "\"end\":\"2026-11-18T11:20:00Z\",\"duration_s\":1200,"
+	                                        "\"ongoing\":false,\"detail\":\"refused\",\"not_watched_after\":true}"));
+	strbuf_free(&sb);
+	sla_report_free(&r);
+	sla_input_free(&in);
 }
 
 static void test_hostile_names(void **state)
@@ -198,6 +256,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weeks_start_on_monday),
 		cmocka_unit_test(test_outages_from_events),
+		cmocka_unit_test(test_outage_ends_when_watching_stops),
 		cmocka_unit_test(test_hostile_names),
 		cmocka_unit_test(test_parse_since),
 	};
