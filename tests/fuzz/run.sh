@@ -28,6 +28,7 @@ seeds() {
 	fuzz_report) ls "$D"/chainlink/*.json "$D"/health/*.json "$D"/prom/* ;;
 	fuzz_dbinfo) ls "$D"/db/* ;;
 	fuzz_jsonrpc) ls "$D"/jsonrpc/* ;;
+	fuzz_promapi) ls "$D"/promapi/* ;;
 	esac 2>/dev/null
 }
 
