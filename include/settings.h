@@ -32,6 +32,7 @@ typedef struct node_cfg {
 	unsigned standby_answers;  /* besides refused, what a standby answers: bit 1 = 502, 2 = 503 */
 	rules_cfg_t alerts;        /* per-node rule thresholds (warn_given / crit_given set) */
 	char *database;            /* database = NAME: a [database NAME] probed for this node, or NULL */
+	char *source;              /* source = NAME: a [source NAME] that also reports this node (issue 17), or NULL */
 } node_cfg_t;
 
 /* [database NAME]: a PostgreSQL probed directly (issue 15). Strings NULL:
@@ -95,6 +96,24 @@ typedef struct rpc_cfg {
 	node_cfg_t http;           /* header, bearer_token_file/env, ca_file, insecure */
 } rpc_cfg_t;
 
+/* [source NAME] (issue 17): a Prometheus-compatible query API (Prometheus, Thanos,
+ * Mimir, VictoriaMetrics) that reports a fleet of nodes. The token and header
+ * values in http are secrets: never printed. */
+typedef enum source_type { SOURCE_PROMETHEUS = 1 } source_type_t;
+typedef struct source_cfg {
+	char *name;
+	source_type_t type;        /* type = prometheus (required) */
+	char *url;                 /* base URL with any path prefix (Mimir's /prometheus), no trailing slash */
+	char *selector;            /* label matchers "{...}", default {job="chainlink_node"} */
+	char *name_label;          /* the label naming a node, default instance */
+	char *group_label;         /* a label naming failover pairs, or NULL */
+	int64_t interval_ms;       /* between rounds of queries, default 5 s */
+	int64_t timeout_ms;        /* per query, default 4 s (capped at the interval) */
+	int64_t scrape_interval_ms;/* the source's own scrape interval: samples older than two are stale (default 15 s) */
+	size_t max_bytes;          /* an answer larger than this is refused, default 64 MB */
+	node_cfg_t http;           /* header, bearer_token_file/env, ca_file, cert_file, key_file, insecure */
+} source_cfg_t;
+
 typedef struct settings {
 	char *path;                /* config file read, or NULL */
 	node_cfg_t defaults;
@@ -112,6 +131,8 @@ typedef struct settings {
 	size_t nrpc, rpc_cap;
 	db_cfg_t *dbs;             /* [database NAME] sections */
 	size_t ndbs, dbs_cap;
+	source_cfg_t *sources;     /* [source NAME] sections (issue 17; read at start only) */
+	size_t nsources, sources_cap;
 	char *history;             /* [defaults] history = PATH: the history file, NULL = the default */
 	bool history_off;          /* [defaults] history = off: keep nothing */
 	char **warnings;           /* messages to print on start (insecure TLS, token file mode) */

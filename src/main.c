@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < s.nnodes; i++)
 		cli_apply_node(&cli, &s.nodes[i]);
-	if (s.nnodes == 0 && cli.mode != CLI_ONCE && cli.mode != CLI_STATUS_LINE) {
+	if (s.nnodes == 0 && s.nsources == 0 && cli.mode != CLI_ONCE && cli.mode != CLI_STATUS_LINE) {
 		fprintf(stderr, "nodetop: no nodes to watch: give node URLs, -c FILE (or create %s), or try --demo\n",
 		        def ? def : "$XDG_CONFIG_HOME/nodetop/nodetop.conf");
 		rc = 3;

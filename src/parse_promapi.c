@@ -287,6 +287,9 @@ int promapi_parse(const char *body, size_t len, promapi_result_t *r)
 			}
 		}
 		if (!good) {
+			promapi_series_free(s);
+			free(r->series);
+			r->series = NULL;
 			promapi_seterr(r->error, sizeof r->error, "JSON: malformed scalar or string result");
 			cJSON_Delete(doc);
 			return -1;

@@ -79,6 +79,8 @@ typedef enum key_type {
 	KT_TEXT,         /* char *: at most 255 bytes, no control characters ([database] host, dbname, user) */
 	KT_SSLMODE,      /* char *: one of libpq's sslmode values */
 	KT_HISTORY,      /* settings_t.history (char *, a path) and history_off: PATH or off */
+	KT_SOURCE_TYPE,  /* source_type_t: prometheus ([source NAME], issue 17) */
+	KT_SELECTOR,     /* char *: PromQL label matchers "{...}", no control characters */
 	KT__COUNT
 } key_type_t;
 
@@ -147,6 +149,7 @@ static const key_def_t settings_node_rows[] = {
 	  KEY_INHERIT, NULL },
 	{ "standby_answers", KT_STANDBY, NODE_OFF(standby_answers), 0, 0, 0, KEY_INHERIT, NULL },
 	{ "database", KT_NAME, NODE_OFF(database), 0, 0, 0, KEY_INHERIT, NULL },
+	{ "source", KT_NAME, NODE_OFF(source), 0, 0, 0, KEY_NOT_DEFAULTS, NULL },   /* issue 17 */
 };
 
 /* [defaults] only: the program's own settings */
@@ -257,6 +260,31 @@ static const key_def_t settings_db_rows[] = {
 	{ "nodes", KT_NAME_LIST, DB_OFF(nodes), DB_OFF(nnodes), 0, 0, 0, NULL },
 };
 static const key_table_t settings_db_keys = KEY_TABLE(settings_db_rows);
+/* [source NAME] (issue 17): a Prometheus-compatible query API; its HTTP keys are a node's */
+#define SRC_OFF(f) offsetof(source_cfg_t, f)
+#define DEF_SOURCE_MAX      ((size_t)64 << 20)
+static const key_def_t settings_source_rows[] = {
+	{ "type", KT_SOURCE_TYPE, SRC_OFF(type), 0, 0, 0, 0, NULL },
+	{ "url", KT_URL, SRC_OFF(url), 0, 0, 0, 0, NULL },
+	{ "selector", KT_SELECTOR, SRC_OFF(selector), 0, 0, 0, 0, NULL },
+	{ "name_label", KT_LABEL, SRC_OFF(name_label), 0, 0, 0, 0, NULL },
+	{ "group_label", KT_LABEL, SRC_OFF(group_label), 0, 0, 0, 0, NULL },
+	{ "interval", KT_DURATION, SRC_OFF(interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
+	{ "timeout", KT_DURATION, SRC_OFF(timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, 0, NULL },
+	{ "scrape_interval", KT_DURATION, SRC_OFF(scrape_interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
+	{ "max_size", KT_SIZE, SRC_OFF(max_bytes), 0, MIN_SIZE, MAX_SIZE, 0, NULL },
+};
+static const key_table_t settings_source_keys = KEY_TABLE(settings_source_rows);
+static const key_def_t settings_source_http_rows[] = {
+	{ "bearer_token_file", KT_TOKEN_FILE, NODE_OFF(bearer_token_file), 0, 0, 0, 0, "token" },
+	{ "bearer_token_env", KT_TOKEN_ENV, NODE_OFF(bearer_token_env), 0, 0, 0, 0, "token" },
+	{ "header", KT_HEADER, NODE_OFF(headers), 0, 0, 0, KEY_REPEAT, NULL },
+	{ "ca_file", KT_FILE, NODE_OFF(ca_file), 0, 0, 0, 0, NULL },
+	{ "cert_file", KT_FILE, NODE_OFF(cert_file), 0, 0, 0, 0, NULL },
+	{ "key_file", KT_FILE, NODE_OFF(key_file), 0, 0, 0, KEY_SECRET, NULL },
+	{ "insecure", KT_BOOL, NODE_OFF(insecure), 0, 0, 0, 0, NULL },
+};
+static const key_table_t settings_source_http_keys = KEY_TABLE(settings_source_http_rows);
 
 static const key_table_t settings_node_keys = KEY_TABLE(settings_node_rows);
 static const key_table_t settings_alerts_keys = KEY_TABLE(settings_alerts_rows);
@@ -306,7 +334,8 @@ static bool key_group_set(const key_table_t *t, const int *lines, size_t k)
 
 /* ------------------------------------------------------------------ parse state */
 
-typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY, SEC_RPC, SEC_DB } section_kind_t;
+typedef enum { SEC_NONE, SEC_DEFAULTS, SEC_NODE, SEC_CHART, SEC_ALERTS, SEC_NOTIFY, SEC_RPC, SEC_DB,
+               SEC_SOURCE } section_kind_t;
 
 typedef struct notify_lines {
 	int section;               /* line of [notify NAME] */
@@ -357,6 +386,9 @@ typedef struct parse {
 	size_t first_db;           /* [database] sections before this index came from elsewhere */
 	node_lines_t *dbl;         /* per [database] of this file */
 	size_t dbl_cap;
+	size_t first_source;       /* [source] sections (issue 17): as for [notify] */
+	notify_lines_t *sl;
+	size_t sl_cap;
 } parse_t;
 
 /* One key table as the current section sees it. */
@@ -627,6 +659,17 @@ static void settings_notify_free(notify_cfg_t *c)
 	memset(c, 0, sizeof *c);
 }
 
+static void settings_source_free(source_cfg_t *c)
+{
+	free(c->name);
+	free(c->url);
+	free(c->selector);
+	free(c->name_label);
+	free(c->group_label);
+	settings_node_free(&c->http);
+	memset(c, 0, sizeof *c);
+}
+
 static void settings_rpc_free(rpc_cfg_t *c)
 {
 	free(c->name);
@@ -675,6 +718,9 @@ void settings_free(settings_t *s)
 	for (size_t i = 0; i < s->ndbs; i++)
 		settings_db_free(&s->dbs[i]);
 	free(s->dbs);
+	for (size_t i = 0; i < s->nsources; i++)
+		settings_source_free(&s->sources[i]);
+	free(s->sources);
 	for (size_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
@@ -1186,6 +1232,9 @@ static void parse_section_name(const parse_t *ps, char *buf, size_t len)
 	case SEC_DB:
 		snprintf(buf, len, "[database %s]", settings_echo(e, sizeof(e), ps->s->dbs[ps->cur].name));
 		break;
+	case SEC_SOURCE:
+		snprintf(buf, len, "[source %s]", settings_echo(e, sizeof(e), ps->s->sources[ps->cur].name));
+		break;
 	default:
 		snprintf(buf, len, "(no section)");
 		break;
@@ -1368,6 +1417,39 @@ static void parse_begin_db(parse_t *ps, const char *name)
 	ps->cur = s->ndbs - 1;
 }
 
+/* [source NAME] (issue 17) */
+static void parse_begin_source(parse_t *ps, const char *name)
+{
+	settings_t *s = ps->s;
+	if (!parse_check_section_name(ps, "source", "name", "prometheus-eu", name))
+		return;
+	for (size_t i = 0; i < s->nsources; i++) {
+		if (strcmp(s->sources[i].name, name) == 0) {
+			if (i >= ps->first_source)
+				parse_error(ps, ps->line, "duplicate source '%s' (first at line %d)", name,
+				            ps->sl[i - ps->first_source].section);
+			else
+				parse_error(ps, ps->line, "duplicate source '%s' (already added)", name);
+			return;
+		}
+	}
+	size_t i = s->nsources - ps->first_source;
+	ps->sl = xgrow(ps->sl, &ps->sl_cap, i + 1, sizeof *ps->sl);
+	memset(&ps->sl[i], 0, sizeof ps->sl[i]);
+	ps->sl[i].section = ps->line;
+	s->sources = xgrow(s->sources, &s->sources_cap, s->nsources + 1, sizeof *s->sources);
+	source_cfg_t *c = &s->sources[s->nsources++];
+	memset(c, 0, sizeof *c);
+	c->name = xstrdup(name);
+	c->interval_ms = DEF_INTERVAL_MS;
+	c->timeout_ms = DEF_TIMEOUT_MS;
+	c->scrape_interval_ms = 15 * 1000;
+	c->max_bytes = DEF_SOURCE_MAX;
+	settings_node_defaults(&c->http);
+	ps->sec = SEC_SOURCE;
+	ps->cur = s->nsources - 1;
+}
+
 /* The section kinds: [kind] or [kind NAME]. A new kind is a row here, a
  * begin function, its key table and its place in parse_scopes. */
 typedef struct section_def {
@@ -1384,6 +1466,7 @@ static const section_def_t settings_sections[] = {
 	{ "notify", true, parse_begin_notify },
 	{ "rpc", true, parse_begin_rpc },
 	{ "database", true, parse_begin_db },
+	{ "source", true, parse_begin_source },
 };
 
 /* A section header [raw]: raw is the text between the brackets. */
@@ -1773,6 +1856,22 @@ static void key_parse(parse_t *ps, const key_def_t *d, void *base, const char *v
 	case KT_FILTER:
 		parse_filter(ps, d, base, v);
 		break;
+	case KT_SOURCE_TYPE:
+		if (strcmp(v, "prometheus") != 0)
+			parse_error(ps, ps->line, "unknown source type '%s' (the one known is prometheus: "
+			            "Prometheus, Thanos, Mimir, Cortex, VictoriaMetrics)", settings_echo(e, sizeof(e), v));
+		else
+			*KEY_FIELD(base, d->off, source_type_t) = SOURCE_PROMETHEUS;
+		break;
+	case KT_SELECTOR: {
+		size_t n = strlen(v);
+		if (n < 2 || v[0] != '{' || v[n - 1] != '}' || n > 4096 || settings_has_ctl(v, false))
+			parse_error(ps, ps->line, "bad selector '%s' (label matchers in braces, e.g. {job=\"chainlink\"})",
+			            settings_echo(e, sizeof(e), v));
+		else
+			*str = xstrdup(v);
+		break;
+	}
 	case KT_HISTORY:   /* history = PATH (relative to the file) or off */
 		free(*str);
 		*str = NULL;
@@ -1949,6 +2048,12 @@ static size_t parse_scopes(parse_t *ps, key_scope_t sc[2])
 	case SEC_DB:
 		sc[0] = (key_scope_t){ &settings_db_keys, &s->dbs[ps->cur], ps->dbl[ps->cur - ps->first_db].key };
 		return 1;
+	case SEC_SOURCE: {
+		notify_lines_t *l = &ps->sl[ps->cur - ps->first_source];
+		sc[0] = (key_scope_t){ &settings_source_keys, &s->sources[ps->cur], l->key };
+		sc[1] = (key_scope_t){ &settings_source_http_keys, &s->sources[ps->cur].http, l->hkey };
+		return 2;
+	}
 	default:
 		return 0;
 	}
@@ -2280,6 +2385,64 @@ static void parse_finish_rpc(parse_t *ps, size_t i)
 		settings_warn(s, xasprintf("rpc %s: TLS verification disabled (insecure = true)", c->name));
 }
 
+/* [source NAME] (issue 17): type and url given, defaults filled in; every
+ * node's source = NAME names a [source]. */
+static void parse_finish_source(parse_t *ps, size_t i)
+{
+	settings_t *s = ps->s;
+	source_cfg_t *c = &s->sources[ps->first_source + i];
+	const notify_lines_t *l = &ps->sl[i];
+	const key_table_t *t = &settings_source_keys;
+	if (!c->type) {
+		parse_error(ps, l->section, "[source %s] has no type (type = prometheus)", c->name);
+		return;
+	}
+	if (!c->url) {
+		parse_error(ps, l->section, "[source %s] has no url (e.g. http://prometheus:9090, "
+		            "or with a path prefix such as https://mimir/prometheus)", c->name);
+		return;
+	}
+	if (c->timeout_ms > c->interval_ms && key_line(t, l->key, "timeout")) {
+		parse_error(ps, key_line(t, l->key, "timeout"), "[source %s]: timeout is longer than interval", c->name);
+		return;
+	}
+	if (c->timeout_ms > c->interval_ms)
+		c->timeout_ms = c->interval_ms;
+	if (!c->selector)
+		c->selector = xstrdup("{job=\"chainlink_node\"}");
+	if (!c->name_label)
+		c->name_label = xstrdup("instance");
+	if (c->http.bearer_token) {
+		for (size_t j = 0; j < c->http.nheaders; j++) {
+			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
+				parse_error(ps, l->section, "[source %s] has both a bearer token and an Authorization header",
+				            c->name);
+				return;
+			}
+		}
+	}
+	if (c->http.insecure)
+		settings_warn(s, xasprintf("source %s: TLS verification disabled (insecure = true)", c->name));
+}
+
+static void parse_finish_source_refs(parse_t *ps)
+{
+	settings_t *s = ps->s;
+	for (size_t i = ps->first_node; i < s->nnodes; i++) {
+		const node_cfg_t *n = &s->nodes[i];
+		if (!n->source)
+			continue;
+		bool found = false;
+		for (size_t j = 0; j < s->nsources && !found; j++)
+			found = strcmp(s->sources[j].name, n->source) == 0;
+		if (!found) {
+			parse_error(ps, key_line(&settings_node_keys, ps->nl[i - ps->first_node].key, "source"),
+			            "[node %s]: no [source %s]", n->name, n->source);
+			return;
+		}
+	}
+}
+
 /* [database NAME]: the timeout within the interval; nodes = ... name nodes or
  * groups; every node's database = NAME names a [database]. */
 static void parse_finish_db(parse_t *ps, size_t i)
@@ -2371,6 +2534,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	ps.first_notify = s->nnotify;
 	ps.first_rpc = s->nrpc;
 	ps.first_db = s->ndbs;
+	ps.first_source = s->nsources;
 
 	int r = ini_parse_stream(parse_reader, &ps, parse_handler, &ps);
 	if (r > 0 && (!ps.err_line || r < ps.err_line)) {
@@ -2392,6 +2556,10 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 		parse_finish_db(&ps, i);
 	if (!ps.err_line)
 		parse_finish_db_refs(&ps);
+	for (size_t i = 0; !ps.err_line && i < s->nsources - ps.first_source; i++)
+		parse_finish_source(&ps, i);
+	if (!ps.err_line)
+		parse_finish_source_refs(&ps);
 	if (!ps.err_line && ps.alerts_section)
 		parse_check_levels(&ps, &s->alerts, ps.alerts_section, "[alerts]");
 	for (size_t i = 0; !ps.err_line && i < s->nnodes - ps.first_node; i++) {
@@ -2410,6 +2578,7 @@ static int settings_parse(settings_t *s, const char *name, const char *dir, cons
 	free(ps.ntl);
 	free(ps.rl);
 	free(ps.dbl);
+	free(ps.sl);
 	free(ps.base_dir);
 	if (ps.err_line) {
 		settings_free(s);

@@ -180,6 +180,8 @@ static void test_malformed(void **state)
 		"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":{}}}",
 		"{\"status\":\"success\",\"data\":{\"resultType\":\"histogram\",\"result\":[]}}",
 		"{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,2]}}",
+		"{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"\\u0001 /4\"]}}",
+		"{\"status\":\"success\",\"data\":{\"resultType\":\"string\",\"result\":[\"1\",\"x\"]}}",
 		"{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}} trailing",
 		"<html><title>502 Bad Gateway</title></html>",
 	};

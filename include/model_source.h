@@ -1,0 +1,61 @@
+/* model_source.h - a [source NAME] round (Prometheus API answers, issue 17) turned into
+ * the model's own inputs: discovery, the same /health and /metrics applies as direct polls. */
+#ifndef NODETOP_MODEL_SOURCE_H
+#define NODETOP_MODEL_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "parse_promapi.h"
+#include "settings.h"
+
+/* The queries of one round: [SRCQ_UP] up{selector} (discovery), [SRCQ_TS] the times of
+ * those samples (staleness), then one per metric family for the whole fleet. */
+enum { SRCQ_UP = 0, SRCQ_TS, SRCQ_FAMILIES };
+
+/* The PromQL texts of a round for source c (charts: the charted metrics added as a
+ * family); *n of them, heap strings, freed with srcq_free. Their number does not
+ * depend on the number of nodes. */
+char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n);
+void srcq_free(char **q, size_t n);
+
+/* What a round of source c gave: answers[i] for query i (ok false: failed, with
+ * why in error[i] when the request itself failed), and the targets when asked. */
+typedef struct src_round {
+	size_t n;
+	promapi_result_t *res;          /* n of them */
+	char (*error)[256];             /* n: "" or a transport error ("connection refused", "HTTP 502 ...") */
+	const promapi_targets_t *targets;   /* NULL: not asked or failed */
+	int64_t done_ms;                /* when the round ended */
+	double latency_ms;              /* its longest query */
+} src_round_t;
+
+/* Per-source memory across rounds: the names it has reported. */
+typedef struct src_state {
+	char **names;
+	size_t nnames, cap;
+	unsigned long rounds, queries, failed_rounds;
+	int64_t last_ok_ms;             /* newest round that answered; 0 = none */
+	char last_error[256];           /* "" when the last round answered */
+	size_t nodes_seen;              /* series of up in the last good round */
+} src_state_t;
+
+void src_state_free(src_state_t *st);
+
+/* Applies round r of source c to m: new nodes added (named by name_label, grouped
+ * by group_label), each node's /health (from health{service_id}: check outputs
+ * are "output not available through Prometheus") and /metrics (the families'
+ * samples) fed through model_apply, up == 0 as a failed poll with the target's
+ * scrape error, stale or vanished series and a failed source as unknown. Nodes
+ * of the config (index < nconfig) are fed only when their source = c->name.
+ * Returns true when up could be read (the source answered). */
+bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+               const src_round_t *r);
+
+/* Node idx cannot be seen (its source is down, or its series is stale or gone):
+ * state unknown with why, never down. */
+void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms);
+
+#endif

@@ -1,0 +1,411 @@
+/* model_source.c - one round of a [source NAME] (Prometheus API answers) into the model:
+ * discovery, stale and gone series, and the same /health and /metrics applies as polls. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "model_priv.h"
+#include "model_source.h"
+#include "strbuf.h"
+#include "textsafe.h"
+#include "xalloc.h"
+
+#define SRC_NOT_AVAILABLE "output not available through Prometheus"
+#define SRC_NAME_MAX 64
+
+/* The metric families asked each round, one query each (NULL-terminated lists). */
+static const char *const src_families[][8] = {
+	{ "health", NULL },
+	{ "multi_node_states", NULL },
+	{ "evm_pool_rpc_node_states", NULL },   /* before v2.8.0 */
+	{ "head_tracker_current_head", NULL },
+	{ "head_tracker_heads_received", "head_tracker_heads_received_total", NULL },
+	{ "db_conns_max", "db_conns_open", "db_conns_used", "db_wait_count", NULL },
+	{ "uptime_seconds", NULL },
+	{ "version", NULL },
+	{ "eth_balance", "node_balance", NULL },
+	{ "max_unconfirmed_blocks", "max_unconfirmed_tx_age", "unconfirmed_transactions", NULL },
+	{ "tx_manager_attempt_error", "tx_manager_attempt_error_total", "tx_manager_gas_bump_exceeds_limit",
+	  "tx_manager_gas_bump_exceeds_limit_total", NULL },
+	{ "pipeline_run_errors", "pipeline_run_errors_total", NULL },
+	{ "log_error_count", "log_error_count_total", "log_critical_count", "log_critical_count_total",
+	  "log_panic_count", "log_panic_count_total", NULL },
+};
+#define SRC_NFAMILIES (sizeof src_families / sizeof src_families[0])
+
+static bool src_family_has(const char *name)
+{
+	for (size_t f = 0; f < SRC_NFAMILIES; f++)
+		for (size_t k = 0; src_families[f][k]; k++)
+			if (strcmp(src_families[f][k], name) == 0)
+				return true;
+	return false;
+}
+
+/* {__name__=~"a|b",INNER} */
+static char *src_family_query(const char *inner, const char *const *names, size_t n)
+{
+	strbuf_t q = STRBUF_INIT;
+	strbuf_puts(&q, "{__name__=~\"");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_putc(&q, '|');
+		strbuf_puts(&q, names[i]);
+	}
+	strbuf_putc(&q, '"');
+	if (*inner) {
+		strbuf_putc(&q, ',');
+		strbuf_puts(&q, inner);
+	}
+	strbuf_putc(&q, '}');
+	char *s = xstrdup(strbuf_str(&q));
+	strbuf_free(&q);
+	return s;
+}
+
+char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char **q = xcalloc(SRCQ_FAMILIES + SRC_NFAMILIES + 1, sizeof *q);
+	size_t k = 0;
+	q[k++] = xasprintf("up{%s}", inner);
+	q[k++] = xasprintf("timestamp(up{%s})", inner);
+	for (size_t f = 0; f < SRC_NFAMILIES; f++) {
+		size_t m = 0;
+		while (src_families[f][m])
+			m++;
+		q[k++] = src_family_query(inner, src_families[f], m);
+	}
+	/* the charted series not asked already: one more query */
+	const char **extra = xcalloc(charts ? 2 * charts->n + 1 : 1, sizeof *extra);
+	size_t ne = 0;
+	for (size_t i = 0; charts && i < charts->n; i++) {
+		const char *names[2] = { charts->defs[i].metric, charts->defs[i].alt_metric };
+		for (size_t j = 0; j < 2; j++) {
+			bool dup = !names[j] || src_family_has(names[j]);
+			for (size_t e = 0; !dup && e < ne; e++)
+				dup = strcmp(extra[e], names[j]) == 0;
+			if (!dup)
+				extra[ne++] = names[j];
+		}
+	}
+	if (ne)
+		q[k++] = src_family_query(inner, extra, ne);
+	free(extra);
+	free(inner);
+	*n = k;
+	return q;
+}
+
+void srcq_free(char **q, size_t n)
+{
+	for (size_t i = 0; q && i < n; i++)
+		free(q[i]);
+	free(q);
+}
+
+void src_state_free(src_state_t *st)
+{
+	for (size_t i = 0; i < st->nnames; i++)
+		free(st->names[i]);
+	free(st->names);
+	memset(st, 0, sizeof *st);
+}
+
+/* ---------------------------------------------------------------- model side */
+
+void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
+{
+	if (idx >= m->nnodes)
+		return;
+	node_t *n = &m->nodes[idx];
+	if (n->state != STATE_UNKNOWN) {
+		n->state_since_seen = n->state_since_ms != 0;
+		n->state = STATE_UNKNOWN;
+		n->state_since_ms = now_ms;
+	}
+	model_copy(n->error, sizeof n->error, why);
+	model_copy(n->metrics_error, sizeof n->metrics_error, why);
+	n->have_health = false;
+	n->have_metrics = false;
+	n->health_error = PROBE_ERR_NONE;
+	n->http_status = 0;
+	/* its data is as old as the source says, not older: the reason stays this one */
+	n->last_health_ms = n->last_metrics_ms = now_ms;
+	model_tick(m, now_ms);
+	m->generation++;
+}
+
+/* The class a poll would have given a scrape error's text. */
+static probe_error_t src_error_class(const char *e)
+{
+	if (strstr(e, "connection refused"))
+		return PROBE_ERR_REFUSED;
+	if (strstr(e, "timeout") || strstr(e, "deadline exceeded") || strstr(e, "timed out"))
+		return PROBE_ERR_TIMEOUT;
+	if (strstr(e, "x509") || strstr(e, "tls:") || strstr(e, "TLS"))
+		return PROBE_ERR_TLS;
+	if (strstr(e, "no such host"))
+		return PROBE_ERR_DNS;
+	if (strstr(e, "connection reset") || strstr(e, "EOF"))
+		return PROBE_ERR_RESET;
+	return PROBE_ERR_OTHER;
+}
+
+/* A node of this round: its model index and what the families said of it. */
+typedef struct src_node {
+	const char *name;       /* the series' label (points into the up answer) */
+	size_t idx;
+	strbuf_t metrics;
+	cJSON *checks;
+} src_node_t;
+
+static int src_node_cmp(const void *a, const void *b)
+{
+	return strcmp(((const src_node_t *)a)->name, ((const src_node_t *)b)->name);
+}
+
+static src_node_t *src_node_find(src_node_t *v, size_t n, const char *name)
+{
+	src_node_t key;
+	key.name = name;
+	return bsearch(&key, v, n, sizeof *v, src_node_cmp);
+}
+
+static bool src_state_has(const src_state_t *st, const char *name)
+{
+	for (size_t i = 0; i < st->nnames; i++)
+		if (strcmp(st->names[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
+static bool src_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= SRC_NAME_MAX && textsafe_is_clean(s, n);
+}
+
+static void src_put_value(strbuf_t *b, double v)
+{
+	if (isnan(v))
+		strbuf_puts(b, "NaN");
+	else if (isinf(v))
+		strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
+	else
+		strbuf_printf(b, "%.17g", v);
+}
+
+/* One sample as an exposition line: name{labels} value. */
+static void src_put_sample(strbuf_t *b, const char *name, const promapi_series_t *s)
+{
+	strbuf_puts(b, name);
+	bool first = true;
+	for (size_t i = 0; i < s->nlabels; i++) {
+		const promapi_label_t *l = &s->labels[i];
+		if (strcmp(l->name, "__name__") == 0)
+			continue;
+		strbuf_putc(b, first ? '{' : ',');
+		first = false;
+		strbuf_puts(b, l->name);
+		strbuf_puts(b, "=\"");
+		for (const char *p = l->value; *p; p++) {
+			if (*p == '\\' || *p == '"')
+				strbuf_putc(b, '\\');
+			if (*p == '\n')
+				strbuf_puts(b, "\\n");
+			else
+				strbuf_putc(b, *p);
+		}
+		strbuf_putc(b, '"');
+	}
+	if (!first)
+		strbuf_putc(b, '}');
+	strbuf_putc(b, ' ');
+	src_put_value(b, s->v[s->n - 1]);
+	strbuf_putc(b, '\n');
+}
+
+static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, const char *ct, const char *body,
+                     size_t len, const char *error, const src_round_t *r)
+{
+	probe_result_t pr;
+	memset(&pr, 0, sizeof pr);
+	pr.node = idx;
+	pr.kind = kind;
+	pr.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
+	pr.ok = error == NULL;
+	pr.http_status = error ? 0 : status;
+	pr.content_type = ct;
+	pr.body = body ? body : "";
+	pr.len = body ? len : 0;
+	pr.error = error;
+	pr.error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
+	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
+	pr.done_ms = r->done_ms;
+	pr.latency_ms = r->latency_ms;
+	model_apply(m, &pr);
+}
+
+static const char *src_target_error(const promapi_targets_t *t, const char *label, const char *name)
+{
+	for (size_t i = 0; t && i < t->n; i++) {
+		const char *v = promapi_target_label(&t->t[i], label);
+		if (v && strcmp(v, name) == 0 && t->t[i].last_error[0])
+			return t->t[i].last_error;
+	}
+	return NULL;
+}
+
+bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+               const src_round_t *r)
+{
+	char why[512];
+	int64_t now = r->done_ms;
+	const promapi_result_t *up = r->n > SRCQ_UP ? &r->res[SRCQ_UP] : NULL;
+	st->rounds++;
+	st->queries += r->n;
+	(void)cfg;
+	if (!up || !up->ok || (up->type != PROMAPI_VECTOR)) {
+		const char *e = up && r->error[SRCQ_UP][0] ? r->error[SRCQ_UP] : up && up->error[0] ? up->error
+		                : "no answer";
+		snprintf(why, sizeof why, "nodetop cannot see: source %s: %s", c->name, e);
+		model_copy(st->last_error, sizeof st->last_error, e);
+		st->failed_rounds++;
+		for (size_t i = 0; i < st->nnames; i++)
+			model_source_blind(m, model_find_node(m, st->names[i]), why, now);
+		return false;
+	}
+	st->last_ok_ms = now;
+	st->last_error[0] = '\0';
+
+	/* discovery: every series of up is a node */
+	src_node_t *nodes = xcalloc(up->nseries ? up->nseries : 1, sizeof *nodes);
+	size_t nn = 0;
+	for (size_t i = 0; i < up->nseries; i++) {
+		const char *name = promapi_label(&up->series[i], c->name_label);
+		if (!name || !src_name_ok(name))
+			continue;
+		size_t idx = model_find_node(m, name);
+		if (idx != (size_t)-1 && (idx < nconfig || !src_state_has(st, name)))
+			continue;   /* a polled node's name, or another source's: not ours */
+		if (idx == (size_t)-1) {
+			const char *g = c->group_label ? promapi_label(&up->series[i], c->group_label) : NULL;
+			if (g && !src_name_ok(g))
+				g = NULL;
+			char url[300];
+			snprintf(url, sizeof url, "%s (via %s)", name, c->name);
+			idx = model_add_node(m, name, url, g, c->interval_ms);
+			st->names = xgrow(st->names, &st->cap, st->nnames + 1, sizeof *st->names);
+			st->names[st->nnames++] = xstrdup(name);
+		}
+		nodes[nn].name = name;
+		nodes[nn].idx = i;      /* the series, for now */
+		nn++;
+	}
+	qsort(nodes, nn, sizeof *nodes, src_node_cmp);
+	/* a name twice (two jobs under one instance): the first only */
+	size_t w = 0;
+	for (size_t i = 0; i < nn; i++)
+		if (w == 0 || strcmp(nodes[w - 1].name, nodes[i].name) != 0)
+			nodes[w++] = nodes[i];
+	nn = w;
+	st->nodes_seen = nn;
+
+	/* the families, sorted out per node */
+	for (size_t q = SRCQ_FAMILIES; q < r->n; q++) {
+		const promapi_result_t *res = &r->res[q];
+		if (!res->ok || res->type != PROMAPI_VECTOR)
+			continue;
+		for (size_t i = 0; i < res->nseries; i++) {
+			const promapi_series_t *s = &res->series[i];
+			const char *name = promapi_label(s, c->name_label);
+			const char *metric = promapi_label(s, "__name__");
+			src_node_t *nd = name && metric ? src_node_find(nodes, nn, name) : NULL;
+			if (!nd || s->n == 0)
+				continue;
+			src_put_sample(&nd->metrics, metric, s);
+			const char *sid = promapi_label(s, "service_id");
+			if (strcmp(metric, "health") == 0 && sid) {
+				if (!nd->checks)
+					nd->checks = cJSON_CreateArray();
+				cJSON *ck = cJSON_CreateObject(), *at = cJSON_CreateObject();
+				cJSON_AddStringToObject(ck, "type", "checks");
+				cJSON_AddStringToObject(ck, "id", sid);
+				cJSON_AddStringToObject(at, "name", sid);
+				bool pass = s->v[s->n - 1] != 0.0;   /* health is 1 when passing, 0 when failing */
+				cJSON_AddStringToObject(at, "status", pass ? "passing" : "failing");
+				cJSON_AddStringToObject(at, "output", pass ? "" : SRC_NOT_AVAILABLE);
+				cJSON_AddItemToObject(ck, "attributes", at);
+				cJSON_AddItemToArray(nd->checks, ck);
+			}
+		}
+	}
+
+	/* sample times, for staleness */
+	const promapi_result_t *ts = r->n > SRCQ_TS && r->res[SRCQ_TS].ok ? &r->res[SRCQ_TS] : NULL;
+	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000);
+
+	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
+	for (size_t k = 0; k < nn; k++) {
+		src_node_t *nd = &nodes[k];
+		const promapi_series_t *us = &up->series[nd->idx];
+		size_t idx = model_find_node(m, nd->name);
+		for (size_t i = 0; i < st->nnames; i++)
+			if (strcmp(st->names[i], nd->name) == 0)
+				seen[i] = true;
+		int64_t sample_ms = us->ts_ms[0];
+		for (size_t i = 0; ts && i < ts->nseries; i++) {
+			const char *v = promapi_label(&ts->series[i], c->name_label);
+			if (v && strcmp(v, nd->name) == 0 && isfinite(ts->series[i].v[0]))
+				sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
+		}
+		if (now - sample_ms > stale_ms) {
+			snprintf(why, sizeof why, "nodetop cannot see: no sample from source %s for %llds "
+			         "(stale: older than two scrape intervals)", c->name, (long long)((now - sample_ms) / 1000));
+			model_source_blind(m, idx, why, now);
+			continue;
+		}
+		if (us->v[0] == 0.0) {
+			const char *te = src_target_error(r->targets, c->name_label, nd->name);
+			if (te)
+				snprintf(why, sizeof why, "scrape failed (source %s): %s", c->name, te);
+			else
+				snprintf(why, sizeof why, "up == 0 in source %s (its scrape failed; the source gave no reason)",
+				         c->name);
+			src_feed(m, idx, PROBE_HEALTH, 0, NULL, NULL, 0, why, r);
+			src_feed(m, idx, PROBE_METRICS, 0, NULL, NULL, 0, why, r);
+			continue;
+		}
+		cJSON *doc = cJSON_CreateObject();
+		cJSON_AddItemToObject(doc, "data", nd->checks ? nd->checks : cJSON_CreateArray());
+		nd->checks = NULL;
+		char *hb = cJSON_PrintUnformatted(doc);
+		cJSON_Delete(doc);
+		bool failing = hb && strstr(hb, "\"failing\"") != NULL;
+		src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", hb, hb ? strlen(hb) : 0,
+		         hb ? NULL : "out of memory", r);
+		free(hb);
+		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
+		         nd->metrics.len, NULL, r);
+	}
+	for (size_t i = 0; i < st->nnames; i++) {
+		if (seen[i])
+			continue;
+		snprintf(why, sizeof why, "gone from source %s (no up series for it)", c->name);
+		model_source_blind(m, model_find_node(m, st->names[i]), why, now);
+	}
+	free(seen);
+	for (size_t k = 0; k < nn; k++) {
+		strbuf_free(&nodes[k].metrics);
+		cJSON_Delete(nodes[k].checks);
+	}
+	free(nodes);
+	return true;
+}
