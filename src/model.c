@@ -259,7 +259,8 @@ static void model_blind_reason(const node_t *n, bool stale, bool standby, int64_
 		fmt_duration(d, sizeof d, now - newest);
 		snprintf(dst, size, "no data for %s (stale)", d);
 	} else if (n->state == STATE_UNKNOWN) {
-		model_copy(dst, size, "not polled yet");
+		/* an error with an unknown state: a [source] cannot see it (model_source.c) */
+		model_copy(dst, size, n->error[0] ? n->error : "not polled yet");
 	} else if (n->state == STATE_DOWN) {
 		snprintf(dst, size, "node down: %.200s", n->error);
 	}
@@ -311,7 +312,7 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 			model_copy(reason, sizeof reason, n->error);
 			break;
 		default:
-			model_copy(reason, sizeof reason, "not polled yet");
+			model_copy(reason, sizeof reason, n->error[0] ? n->error : "not polled yet");
 			break;
 		}
 	}

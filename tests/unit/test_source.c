@@ -1,0 +1,374 @@
+/* test_source.c - cmocka tests of [source NAME] (issue 17): its settings, the queries of a
+ * round, and a round's answers in the model (discovery, up == 0, stale, gone, source down). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "model.h"
+#include "model_source.h"
+#include "parse_promapi.h"
+#include "settings.h"
+#include "strbuf.h"
+#include "testutil.h"
+#include "xalloc.h"
+
+/* ---------------------------------------------------------------- settings */
+
+static int load(settings_t *s, const char *text, char *err, size_t n)
+{
+	settings_init(s);
+	return settings_load_string(s, "fleet.conf", text, err, n);
+}
+
+static void test_settings_defaults(void **state)
+{
+	(void)state;
+	settings_t s;
+	char err[512] = "";
+	setenv("NODETOP_TEST_PROM_TOKEN", "s3cret-token", 1);
+	assert_int_equal(load(&s, "[source prometheus-eu]\ntype = prometheus\nurl = https://mimir.example/prometheus/\n"
+	                          "header = X-Scope-OrgID: tenant-1\nbearer_token_env = NODETOP_TEST_PROM_TOKEN\n"
+	                          "group_label = pair\n", err, sizeof err), 0);
+	assert_int_equal(s.nsources, 1);
+	const source_cfg_t *c = &s.sources[0];
+	assert_string_equal(c->name, "prometheus-eu");
+	assert_int_equal(c->type, SOURCE_PROMETHEUS);
+	assert_string_equal(c->url, "https://mimir.example/prometheus");   /* path prefix kept, slash dropped */
+	assert_string_equal(c->selector, "{job=\"chainlink_node\"}");
+	assert_string_equal(c->name_label, "instance");
+	assert_string_equal(c->group_label, "pair");
+	assert_int_equal(c->interval_ms, 5000);
+	assert_int_equal(c->scrape_interval_ms, 15000);
+	assert_string_equal(c->http.bearer_token, "s3cret-token");
+	assert_int_equal(c->http.nheaders, 1);
+	assert_int_equal(s.nnodes, 0);
+	settings_free(&s);
+}
+
+static void test_settings_errors(void **state)
+{
+	(void)state;
+	struct { const char *text, *want; } cases[] = {
+		{ "[source a]\nurl = http://p:9090\n", "fleet.conf:1: [source a] has no type (type = prometheus)" },
+		{ "[source a]\ntype = graphite\nurl = http://p\n", "fleet.conf:2: unknown source type 'graphite'" },
+		{ "[source a]\ntype = prometheus\n", "fleet.conf:1: [source a] has no url" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\nselector = job=\"x\"\n", "fleet.conf:4: bad selector" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\ninterval = 2s\ntimeout = 3s\n",
+		  "fleet.conf:5: [source a]: timeout is longer than interval" },
+		{ "[source a]\ntype = prometheus\nurl = ftp://p\n", "fleet.conf:3:" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\nname_label = 9bad\n", "fleet.conf:4: bad label name" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\n[source a]\n", "fleet.conf:4: duplicate source 'a'" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\nbogus = 1\n", "fleet.conf:4:" },
+		{ "[node n]\nurl = http://n:6688\nsource = nope\n", "fleet.conf:3: [node n]: no [source nope]" },
+		{ "[defaults]\nsource = a\n", "fleet.conf:2:" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		settings_t s;
+		char err[512] = "";
+		assert_int_equal(load(&s, cases[i].text, err, sizeof err), -1);
+		if (strncmp(err, cases[i].want, strlen(cases[i].want)) != 0)
+			fail_msg("case %zu: got '%s', want '%s...'", i, err, cases[i].want);
+		settings_free(&s);
+	}
+}
+
+static void test_settings_node_source(void **state)
+{
+	(void)state;
+	settings_t s;
+	char err[512] = "";
+	assert_int_equal(load(&s, "[node n]\nurl = http://n:6688\nsource = eu\n[source eu]\ntype = prometheus\n"
+	                          "url = http://p:9090\nselector = {job=\"cl\",env=\"prod\"}\nscrape_interval = 1s\n",
+	                      err, sizeof err), 0);
+	assert_string_equal(s.nodes[0].source, "eu");
+	assert_string_equal(s.sources[0].selector, "{job=\"cl\",env=\"prod\"}");
+	assert_int_equal(s.sources[0].scrape_interval_ms, 1000);
+	settings_free(&s);
+}
+
+/* ---------------------------------------------------------------- queries */
+
+static void test_queries_do_not_depend_on_nodes(void **state)
+{
+	(void)state;
+	settings_t s;
+	char err[512] = "";
+	assert_int_equal(load(&s, "[source a]\ntype = prometheus\nurl = http://p\nselector = {job=\"cl\"}\n", err,
+	                      sizeof err), 0);
+	size_t n;
+	char **q = srcq_build(&s.sources[0], &s.charts, &n);
+	assert_true(n > SRCQ_FAMILIES + 5);
+	assert_string_equal(q[SRCQ_UP], "up{job=\"cl\"}");
+	assert_string_equal(q[SRCQ_TS], "timestamp(up{job=\"cl\"})");
+	bool health = false, mns = false, legacy = false, db = false;
+	for (size_t i = SRCQ_FAMILIES; i < n; i++) {
+		assert_non_null(strstr(q[i], ",job=\"cl\"}"));
+		health |= strcmp(q[i], "{__name__=~\"health\",job=\"cl\"}") == 0;
+		mns |= strstr(q[i], "\"multi_node_states\"") != NULL;
+		legacy |= strstr(q[i], "\"evm_pool_rpc_node_states\"") != NULL;
+		db |= strstr(q[i], "db_conns_open") != NULL;
+	}
+	assert_true(health && mns && legacy && db);
+	/* the charted series nobody asked yet: in one more query (go_goroutines is charted by default) */
+	bool charted = false;
+	for (size_t i = SRCQ_FAMILIES; i < n; i++)
+		charted |= strstr(q[i], "go_goroutines") != NULL;
+	assert_true(charted);
+	srcq_free(q, n);
+	settings_free(&s);
+}
+
+/* ---------------------------------------------------------------- a round in the model */
+
+typedef struct fake {
+	settings_t s;
+	model_t m;
+	src_state_t st;
+} fake_t;
+
+static void fake_init(fake_t *f, const char *extra)
+{
+	char err[512] = "", conf[1024];
+	snprintf(conf, sizeof conf, "[source eu]\ntype = prometheus\nurl = http://p:9090\nscrape_interval = 1s\n%s",
+	         extra ? extra : "");
+	settings_init(&f->s);
+	assert_int_equal(settings_load_string(&f->s, "fleet.conf", conf, err, sizeof err), 0);
+	model_init(&f->m, NULL);
+	memset(&f->st, 0, sizeof f->st);
+}
+
+static void fake_free(fake_t *f)
+{
+	src_state_free(&f->st);
+	model_free(&f->m);
+	settings_free(&f->s);
+}
+
+/* An instant vector answer: specs "instance|labels|value" where labels is ',k="v"' text. */
+static char *vec(int64_t t_ms, const char *metric, const char *const *specs, size_t n)
+{
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+	for (size_t i = 0; i < n; i++) {
+		char inst[64], labels[256], val[64];
+		assert_int_equal(sscanf(specs[i], "%63[^|]|%255[^|]|%63s", inst, labels, val), 3);
+		strbuf_printf(&b, "%s{\"metric\":{\"__name__\":\"%s\",\"instance\":\"%s\",\"job\":\"chainlink_node\"%s},"
+		              "\"value\":[%.3f,\"%s\"]}", i ? "," : "", metric, inst, strcmp(labels, "-") ? labels : "",
+		              (double)t_ms / 1000.0, val);
+	}
+	strbuf_puts(&b, "]}}");
+	char *s = xstrdup(strbuf_str(&b));
+	strbuf_free(&b);
+	return s;
+}
+
+/* A round: up with values, timestamps ts_ms, health and db families as given. */
+typedef struct round_in {
+	const char *const *up;
+	size_t nup;
+	int64_t sample_ms;
+	const char *const *health;
+	size_t nhealth;
+	const char *const *db;
+	size_t ndb;
+	const char *up_error;       /* the up query failed with this transport error */
+	const char *targets;        /* a targets answer, or NULL */
+} round_in_t;
+
+static void run_round(fake_t *f, const round_in_t *in, int64_t now)
+{
+	size_t nq;
+	char **q = srcq_build(&f->s.sources[0], &f->s.charts, &nq);
+	srcq_free(q, nq);
+	src_round_t r;
+	memset(&r, 0, sizeof r);
+	r.n = nq;
+	r.res = xcalloc(nq, sizeof *r.res);
+	r.error = xcalloc(nq, sizeof *r.error);
+	r.done_ms = now;
+	r.latency_ms = 3;
+	for (size_t i = 0; i < nq; i++) {
+		char *body = NULL;
+		if (i == SRCQ_UP && in->up_error) {
+			snprintf(r.error[i], sizeof r.error[i], "%s", in->up_error);
+			continue;
+		}
+		if (i == SRCQ_UP) {
+			body = vec(now, "up", in->up, in->nup);
+		} else if (i == SRCQ_TS) {
+			char spec[32][128];
+			const char *ps[32];
+			for (size_t k = 0; k < in->nup && k < 32; k++) {
+				char inst[64];
+				sscanf(in->up[k], "%63[^|]", inst);
+				snprintf(spec[k], sizeof spec[k], "%s|-|%.3f", inst, (double)in->sample_ms / 1000.0);
+				ps[k] = spec[k];
+			}
+			body = vec(now, "x", ps, in->nup);
+		} else if (i == SRCQ_FAMILIES) {
+			body = vec(now, "health", in->health, in->nhealth);
+		} else if (i == SRCQ_FAMILIES + 5) {
+			body = vec(now, "db_conns_open", in->db, in->ndb);
+		} else {
+			body = vec(now, "nothing", NULL, 0);
+		}
+		assert_int_equal(promapi_parse(body, strlen(body), &r.res[i]), 0);
+		free(body);
+	}
+	promapi_targets_t t;
+	if (in->targets) {
+		size_t len;
+		char *body = tu_slurp(in->targets, &len);
+		assert_int_equal(promapi_parse_targets(body, len, &t), 0);
+		free(body);
+		r.targets = &t;
+	}
+	src_apply(&f->m, 0, NULL, &f->s.sources[0], &f->st, &r);
+	model_tick(&f->m, now);
+	if (in->targets)
+		promapi_targets_free(&t);
+	for (size_t i = 0; i < nq; i++)
+		promapi_result_free(&r.res[i]);
+	free(r.res);
+	free(r.error);
+}
+
+static const node_t *node_of(const fake_t *f, const char *name)
+{
+	size_t i = model_find_node(&f->m, name);
+	assert_true(i != (size_t)-1);
+	return &f->m.nodes[i];
+}
+
+static const check_t *check_of(const node_t *n, const char *name)
+{
+	for (size_t i = 0; i < n->nchecks; i++)
+		if (strcmp(n->checks[i].name, name) == 0)
+			return &n->checks[i];
+	return NULL;
+}
+
+static const char *const UP3[] = { "127.0.0.1:35071|-|1", "127.0.0.1:40439|-|1", "127.0.0.1:1|-|0" };
+static const char *const HEALTH[] = {
+	"127.0.0.1:35071|,\"service_id\":\"Heartbeat\"|1",
+	"127.0.0.1:40439|,\"service_id\":\"Heartbeat\"|1",
+	"127.0.0.1:40439|,\"service_id\":\"EVM.1.HeadTracker.HeadListener\"|0",
+};
+static const char *const DB[] = { "127.0.0.1:35071|-|5", "127.0.0.1:40439|-|5" };
+
+static void test_round_discovers_and_judges(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, "promapi/prom-targets.json" };
+	run_round(&f, &in, t0);
+	assert_int_equal(f.m.nnodes, 3);
+	const node_t *a = node_of(&f, "127.0.0.1:35071"), *b = node_of(&f, "127.0.0.1:40439");
+	const node_t *down = node_of(&f, "127.0.0.1:1");
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UP);
+	assert_non_null(check_of(a, "Heartbeat"));
+	assert_int_equal(b->ind[IND_NODE].state, STATE_DEGRADED);
+	const check_t *hl = check_of(b, "EVM.1.HeadTracker.HeadListener");
+	assert_non_null(hl);
+	assert_int_equal(hl->status, CHECK_FAILING);
+	assert_string_equal(hl->output, "output not available through Prometheus");
+	/* up == 0: down, with the scrape error the target gave */
+	assert_int_equal(down->ind[IND_NODE].state, STATE_DOWN);
+	assert_non_null(strstr(down->ind[IND_NODE].reason, "scrape failed (source eu):"));
+	assert_non_null(strstr(down->ind[IND_NODE].reason, "connect: connection refused"));
+	assert_int_equal(down->health_error, PROBE_ERR_REFUSED);
+	assert_int_equal(model_node_attention(&f.m, model_find_node(&f.m, "127.0.0.1:1"), t0).severity, SEV_CRITICAL);
+	assert_int_equal(f.st.nodes_seen, 3);
+	fake_free(&f);
+}
+
+static void test_source_down_makes_nodes_unknown(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &in, t0);
+	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL };
+	run_round(&f, &bad, t0 + 5000);
+	assert_int_equal(f.m.nnodes, 3);
+	for (size_t i = 0; i < f.m.nnodes; i++) {
+		attention_t at = model_node_attention(&f.m, i, t0 + 5000);
+		assert_int_equal(f.m.nodes[i].ind[IND_NODE].state, STATE_UNKNOWN);
+		assert_int_equal(at.severity, SEV_UNKNOWN);
+		assert_non_null(strstr(f.m.nodes[i].ind[IND_NODE].reason, "nodetop cannot see: source eu: connection refused"));
+		assert_int_not_equal(f.m.nodes[i].ind[IND_DB].state, STATE_DOWN);
+	}
+	assert_int_equal(f.st.failed_rounds, 1);
+	/* and back */
+	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &back, t0 + 10000);
+	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	fake_free(&f);
+}
+
+static void test_stale_and_gone(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &in, t0);
+	/* samples 2.5 s old with a 1 s scrape interval: stale */
+	round_in_t old = { UP3, 3, t0 + 5000 - 2500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &old, t0 + 5000);
+	const node_t *a = node_of(&f, "127.0.0.1:35071");
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
+	/* one series gone: unknown, kept */
+	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &two, t0 + 10000);
+	assert_int_equal(f.m.nnodes, 3);
+	const node_t *gone = node_of(&f, "127.0.0.1:1");
+	assert_int_equal(gone->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_non_null(strstr(gone->ind[IND_NODE].reason, "gone from source eu"));
+	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	fake_free(&f);
+}
+
+static void test_groups_by_label(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "group_label = pair\n");
+	int64_t t0 = TU_T0;
+	const char *const up[] = { "a:1|,\"pair\":\"p1\"|1", "b:1|,\"pair\":\"p1\"|0", "c:1|-|1" };
+	const char *const none[] = { "zz|-|1" };
+	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL };
+	run_round(&f, &in, t0);
+	assert_string_equal(node_of(&f, "a:1")->group, "p1");
+	assert_string_equal(node_of(&f, "b:1")->group, "p1");
+	assert_null(node_of(&f, "c:1")->group);
+	assert_int_equal(f.m.ngroups, 1);
+	fake_free(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_settings_defaults),
+		cmocka_unit_test(test_settings_errors),
+		cmocka_unit_test(test_settings_node_source),
+		cmocka_unit_test(test_queries_do_not_depend_on_nodes),
+		cmocka_unit_test(test_round_discovers_and_judges),
+		cmocka_unit_test(test_source_down_makes_nodes_unknown),
+		cmocka_unit_test(test_stale_and_gone),
+		cmocka_unit_test(test_groups_by_label),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
