@@ -15,6 +15,7 @@
 #include "app.h"
 #include "app_rpc.h"
 #include "app_db.h"
+#include "app_source.h"
 #include "model_db.h"
 #include "histwire.h"
 #include "model.h"
@@ -39,6 +40,7 @@ typedef struct app {
 	app_rpc_t *rpc;            /* [rpc NAME] probes, or NULL */
 	app_db_t *db;              /* [database NAME] probes, or NULL (app_db.c) */
 	histwire_t *history;       /* the stored history (issue 14), or NULL */
+	app_source_t *src;         /* [source NAME] queries (issue 17), or NULL (app_source.c) */
 	double history_wall_ms, history_cpu_ms;   /* opening and restoring it, for NODETOP_STATS */
 	uv_timer_t tick;
 	uv_timer_t deadline;       /* --once / --status-line: the latest moment to report */
@@ -92,6 +94,7 @@ static void app_write_stats(const app_t *a)
 		dbp += a->model.dbs[i].probes;
 	fprintf(f, "db_probes=%lu\n", dbp);
 	fprintf(f, "history_load_wall_ms=%.3f\nhistory_load_cpu_ms=%.3f\n", a->history_wall_ms, a->history_cpu_ms);
+	app_source_stats(a->src, f);
 	fclose(f);
 }
 
@@ -106,6 +109,7 @@ static void app_quit(app_t *a)
 	if (a->poller)
 		poller_stop(a->poller);
 	app_rpc_stop(a->rpc);
+	app_source_stop(a->src);
 	notify_stop(a->notify);
 	app_db_stop(a->db);
 	a->db = NULL;
@@ -331,10 +335,10 @@ static bool app_round_done(const app_t *a)
 {
 	if (!app_db_round_done(a->db))
 		return false;
-	for (size_t i = 0; i < a->model.nnodes; i++)
+	for (size_t i = 0; i < a->model.nnodes && i < a->settings->nnodes; i++)   /* after them: a source's */
 		if (poller_rounds(a->poller, i) < 1)
 			return false;
-	return app_rpc_round_done(a->rpc);
+	return app_rpc_round_done(a->rpc) && app_source_round_done(a->src);
 }
 
 static void app_report_once(app_t *a)
@@ -530,7 +534,7 @@ int app_run(settings_t *s, const cli_t *cli)
 	uv_timer_init(&a->loop, &a->deadline);
 	a->deadline.data = a;
 
-	if ((cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) && s->nnodes == 0) {
+	if ((cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) && s->nnodes == 0 && s->nsources == 0) {
 		/* Nothing to poll: the report says so and exits UNKNOWN. */
 		app_report_once(a);
 		app_quit(a);
@@ -555,6 +559,17 @@ int app_run(settings_t *s, const cli_t *cli)
 		}
 	}
 
+	if (!a->quitting && s->nsources) {   /* a source's round ends like an [rpc] probe's: app_on_rpc */
+		char err[300];
+		a->src = app_source_new(&a->loop, &a->model, s, cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE,
+		                        app_on_rpc, a, err, sizeof err);
+		if (err[0]) {
+			fprintf(stderr, "nodetop: %s\n", err);
+			a->exit_code = 3;
+			app_quit(a);
+		}
+	}
+
 	if (!a->quitting) {
 		if (cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) {
 			int64_t worst = 0;
@@ -568,6 +583,8 @@ int app_run(settings_t *s, const cli_t *cli)
 				worst = app_rpc_once_budget_ms(s, rm);
 			if (app_db_worst_timeout_ms(s) > worst)
 				worst = app_db_worst_timeout_ms(s);
+			if (app_source_once_budget_ms(s) > worst)
+				worst = app_source_once_budget_ms(s);
 			/* Every request ends by its own timeout; this is a backstop for the report. */
 			uv_timer_start(&a->deadline, app_on_deadline, (uint64_t)worst + 1500, 0);
 			poller_start(a->poller, false);
@@ -609,6 +626,7 @@ int app_run(settings_t *s, const cli_t *cli)
 	if (a->poller)
 		poller_free(a->poller);
 	app_rpc_free(a->rpc);
+	app_source_free(a->src);
 	notify_free(a->notify);
 	histwire_close(a->history);
 	model_free(&a->model);

@@ -1,0 +1,426 @@
+/* app_source.c - the glue of [source NAME] (issue 17): per round, the Prometheus API
+ * queries of each source on curluv, their answers parsed and handed to model_source.c. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <curl/curl.h>
+#include <uv.h>
+
+#include "app_source.h"
+#include "curluv.h"
+#include "model_source.h"
+#include "parse_promapi.h"
+#include "strbuf.h"
+#include "xalloc.h"
+
+#define SRC_POST_OVER 1024     /* a query longer than this (URL-encoded) goes by POST */
+#define SRC_TARGETS ((size_t)-1)
+
+typedef struct src_conn src_conn_t;
+
+typedef struct src_req {
+	src_conn_t *sc;
+	size_t qi;                 /* query index, SRC_TARGETS for /api/v1/targets */
+	CURL *easy;
+	strbuf_t body;
+	char errbuf[CURL_ERROR_SIZE];
+	bool overflow;
+	long status;
+	char error[256];           /* "" when an HTTP answer arrived */
+	double latency_ms;
+} src_req_t;
+
+struct src_conn {
+	struct app_source *as;
+	source_cfg_t cfg;          /* own copy: name, url, selector, labels, times (no secrets) */
+	struct curl_slist *headers;
+	bool insecure;
+	char *ca_file, *cert_file, *key_file;
+	char **queries;
+	size_t nq;
+	src_req_t *reqs;           /* nq + 1: the queries, then the targets */
+	size_t pending;
+	bool in_round, asked_targets;
+	int64_t round_start_ms;
+	uv_timer_t timer;
+	src_state_t st;
+	unsigned long sent;        /* requests made */
+};
+
+struct app_source {
+	uv_loop_t *loop;
+	model_t *m;
+	const settings_t *s;
+	curluv_t *cu;
+	src_conn_t *conns;
+	size_t n;
+	bool once, stopped;
+	app_source_changed_fn fn;
+	void *ud;
+};
+
+static int64_t src_now_ms(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	src_req_t *rq = ud;
+	size_t n = size * nmemb;
+	if (rq->body.len + n > rq->sc->cfg.max_bytes) {
+		rq->overflow = true;
+		return 0;
+	}
+	strbuf_append(&rq->body, ptr, n);
+	return n;
+}
+
+static void src_req_reset(src_req_t *rq)
+{
+	if (rq->easy)
+		curl_easy_cleanup(rq->easy);
+	rq->easy = NULL;
+	strbuf_reset(&rq->body);
+	rq->errbuf[0] = rq->error[0] = '\0';
+	rq->overflow = false;
+	rq->status = 0;
+	rq->latency_ms = 0;
+}
+
+/* Starts request rq: false when libcurl refuses (rq->error says why). */
+static bool src_req_start(src_conn_t *sc, src_req_t *rq)
+{
+	src_req_reset(rq);
+	CURL *e = curl_easy_init();
+	if (!e) {
+		snprintf(rq->error, sizeof rq->error, "cannot set up the request (curl_easy_init failed)");
+		return false;
+	}
+	char *url, *post = NULL;
+	if (rq->qi == SRC_TARGETS) {
+		url = xasprintf("%s/api/v1/targets?state=active", sc->cfg.url);
+	} else {
+		char *enc = curl_easy_escape(e, sc->queries[rq->qi], 0);
+		if (enc && strlen(enc) > SRC_POST_OVER) {
+			url = xasprintf("%s/api/v1/query", sc->cfg.url);
+			post = xasprintf("query=%s", enc);
+		} else {
+			url = xasprintf("%s/api/v1/query?query=%s", sc->cfg.url, enc ? enc : "");
+		}
+		curl_free(enc);
+	}
+	CURLcode rc = CURLE_OK;
+#define SRC_SET(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(e, opt, val); } while (0)
+	SRC_SET(CURLOPT_URL, url);
+	SRC_SET(CURLOPT_PRIVATE, rq);
+	SRC_SET(CURLOPT_WRITEFUNCTION, src_write);
+	SRC_SET(CURLOPT_WRITEDATA, rq);
+	SRC_SET(CURLOPT_ERRORBUFFER, rq->errbuf);
+	SRC_SET(CURLOPT_NOSIGNAL, 1L);
+	SRC_SET(CURLOPT_TIMEOUT_MS, (long)sc->cfg.timeout_ms);
+	SRC_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->cfg.timeout_ms < 2000 ? sc->cfg.timeout_ms : 2000));
+	SRC_SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SRC_SET(CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the token to another host */
+	SRC_SET(CURLOPT_ACCEPT_ENCODING, "");
+	SRC_SET(CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
+	SRC_SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SRC_SET(CURLOPT_HTTPHEADER, sc->headers);
+	if (post)
+		SRC_SET(CURLOPT_COPYPOSTFIELDS, post);
+	if (sc->ca_file)
+		SRC_SET(CURLOPT_CAINFO, sc->ca_file);
+	if (sc->cert_file)
+		SRC_SET(CURLOPT_SSLCERT, sc->cert_file);
+	if (sc->key_file)
+		SRC_SET(CURLOPT_SSLKEY, sc->key_file);
+	if (sc->insecure) {
+		SRC_SET(CURLOPT_SSL_VERIFYPEER, 0L);
+		SRC_SET(CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+#undef SRC_SET
+	free(url);
+	free(post);
+	if (rc != CURLE_OK) {
+		snprintf(rq->error, sizeof rq->error, "cannot set up the request (%s)", curl_easy_strerror(rc));
+		curl_easy_cleanup(e);
+		return false;
+	}
+	rq->easy = e;
+	CURLMcode mc = curluv_add(sc->as->cu, e);
+	if (mc != CURLM_OK) {
+		snprintf(rq->error, sizeof rq->error, "cannot start the request (%s)", curl_multi_strerror(mc));
+		curl_easy_cleanup(e);
+		rq->easy = NULL;
+		return false;
+	}
+	sc->sent++;
+	sc->pending++;
+	return true;
+}
+
+/* up said that some node is down: its scrape error is in the targets. */
+static bool src_any_down(const promapi_result_t *up)
+{
+	for (size_t i = 0; up->ok && i < up->nseries; i++)
+		if (up->series[i].n && up->series[i].v[0] == 0.0)
+			return true;
+	return false;
+}
+
+static void src_parse_answer(const src_req_t *rq, promapi_result_t *res, char *err, size_t errlen)
+{
+	memset(res, 0, sizeof *res);
+	if (rq->error[0]) {
+		snprintf(err, errlen, "%s", rq->error);
+		return;
+	}
+	int rc = promapi_parse(rq->body.data ? rq->body.data : "", rq->body.len, res);
+	if (rc != 0 && rq->status != 200)
+		snprintf(err, errlen, "HTTP %ld: %.200s", rq->status, res->error);
+	else if (rc != 0)
+		snprintf(err, errlen, "%s", res->error);
+}
+
+/* Every answer of the round is in: into the model. */
+static void src_round_end(src_conn_t *sc)
+{
+	app_source_t *as = sc->as;
+	src_round_t r;
+	memset(&r, 0, sizeof r);
+	r.n = sc->nq;
+	r.res = xcalloc(sc->nq, sizeof *r.res);
+	r.error = xcalloc(sc->nq, sizeof *r.error);
+	r.done_ms = src_now_ms();
+	for (size_t i = 0; i < sc->nq; i++) {
+		src_parse_answer(&sc->reqs[i], &r.res[i], r.error[i], sizeof r.error[i]);
+		if (sc->reqs[i].latency_ms > r.latency_ms)
+			r.latency_ms = sc->reqs[i].latency_ms;
+	}
+	promapi_targets_t t;
+	memset(&t, 0, sizeof t);
+	if (sc->asked_targets) {
+		src_req_t *tq = &sc->reqs[sc->nq];
+		if (!tq->error[0] && promapi_parse_targets(tq->body.data ? tq->body.data : "", tq->body.len, &t) == 0)
+			r.targets = &t;
+	}
+	src_apply(as->m, as->s->nnodes < as->m->nnodes ? as->s->nnodes : as->m->nnodes, as->s->nodes, &sc->cfg,
+	          &sc->st, &r);
+	promapi_targets_free(&t);
+	for (size_t i = 0; i < sc->nq; i++)
+		promapi_result_free(&r.res[i]);
+	free(r.res);
+	free(r.error);
+	for (size_t i = 0; i <= sc->nq; i++)
+		src_req_reset(&sc->reqs[i]);
+	sc->in_round = false;
+	if (as->fn)
+		as->fn(as->ud);
+}
+
+/* A request is over (answered, failed or never started). */
+static void src_req_over(src_conn_t *sc)
+{
+	if (sc->pending > 0)
+		return;
+	if (!sc->asked_targets && sc->nq > SRCQ_UP) {
+		promapi_result_t up;
+		char err[256];
+		src_parse_answer(&sc->reqs[SRCQ_UP], &up, err, sizeof err);
+		bool down = src_any_down(&up);
+		promapi_result_free(&up);
+		if (down) {
+			sc->asked_targets = true;
+			if (src_req_start(sc, &sc->reqs[sc->nq]))
+				return;
+		}
+	}
+	src_round_end(sc);
+}
+
+static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
+{
+	(void)ud;
+	(void)removed;
+	src_req_t *rq = NULL;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&rq);
+	if (!rq)
+		return;
+	src_conn_t *sc = rq->sc;
+	double t = 0;
+	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &t);
+	rq->latency_ms = t * 1000.0;
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rq->status);
+	} else if (rc == CURLE_WRITE_ERROR && rq->overflow) {
+		snprintf(rq->error, sizeof rq->error, "answer larger than %zu bytes (max_size)", sc->cfg.max_bytes);
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		long oserr = 0;
+		curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &oserr);
+		snprintf(rq->error, sizeof rq->error, "%s", oserr == 111 ? "connection refused"
+		                                               : rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(rq->error, sizeof rq->error, "timed out after %lld ms", (long long)sc->cfg.timeout_ms);
+	} else {
+		snprintf(rq->error, sizeof rq->error, "%s", rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
+	}
+	if (sc->pending > 0)
+		sc->pending--;
+	src_req_over(sc);
+}
+
+static void src_on_timer(uv_timer_t *t)
+{
+	src_conn_t *sc = t->data;
+	if (sc->in_round || sc->as->stopped)
+		return;   /* one round in flight per source: a slow source skips rounds */
+	sc->in_round = true;
+	sc->asked_targets = false;
+	sc->round_start_ms = src_now_ms();
+	sc->pending = 0;
+	for (size_t i = 0; i < sc->nq; i++)
+		src_req_start(sc, &sc->reqs[i]);
+	src_req_over(sc);
+}
+
+static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *c)
+{
+	memset(sc, 0, sizeof *sc);
+	sc->as = as;
+	sc->cfg = *c;
+	memset(&sc->cfg.http, 0, sizeof sc->cfg.http);
+	sc->cfg.name = xstrdup(c->name);
+	sc->cfg.url = xstrdup(c->url);
+	sc->cfg.selector = xstrdup(c->selector);
+	sc->cfg.name_label = xstrdup(c->name_label);
+	sc->cfg.group_label = c->group_label ? xstrdup(c->group_label) : NULL;
+	sc->insecure = c->http.insecure;
+	sc->ca_file = c->http.ca_file ? xstrdup(c->http.ca_file) : NULL;
+	sc->cert_file = c->http.cert_file ? xstrdup(c->http.cert_file) : NULL;
+	sc->key_file = c->http.key_file ? xstrdup(c->http.key_file) : NULL;
+	struct curl_slist *h = NULL;
+	for (size_t i = 0; i < c->http.nheaders; i++)
+		h = curl_slist_append(h, c->http.headers[i]);
+	if (c->http.bearer_token && c->http.bearer_token[0]) {
+		char *a = xasprintf("Authorization: Bearer %s", c->http.bearer_token);
+		h = curl_slist_append(h, a);
+		memset(a, 0, strlen(a));
+		free(a);
+	}
+	h = curl_slist_append(h, "Accept: application/json");
+	sc->headers = h;
+	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
+	sc->reqs = xcalloc(sc->nq + 1, sizeof *sc->reqs);
+	for (size_t i = 0; i <= sc->nq; i++) {
+		sc->reqs[i].sc = sc;
+		sc->reqs[i].qi = i < sc->nq ? i : SRC_TARGETS;
+	}
+	uv_timer_init(as->loop, &sc->timer);
+	sc->timer.data = sc;
+}
+
+app_source_t *app_source_new(uv_loop_t *loop, model_t *m, const settings_t *s, bool once,
+                             app_source_changed_fn fn, void *ud, char *err, size_t errlen)
+{
+	err[0] = '\0';
+	if (s->nsources == 0)
+		return NULL;
+	app_source_t *as = xcalloc(1, sizeof *as);
+	as->loop = loop;
+	as->m = m;
+	as->s = s;
+	as->once = once;
+	as->fn = fn;
+	as->ud = ud;
+	as->cu = curluv_new(loop, src_on_done, as);
+	if (!as->cu) {
+		snprintf(err, errlen, "cannot set up the sources (libcurl's multi interface)");
+		free(as);
+		return NULL;
+	}
+	as->n = s->nsources;
+	as->conns = xcalloc(as->n, sizeof *as->conns);
+	for (size_t i = 0; i < as->n; i++) {
+		src_conn_init(as, &as->conns[i], &s->sources[i]);
+		uint64_t iv = (uint64_t)s->sources[i].interval_ms;
+		uv_timer_start(&as->conns[i].timer, src_on_timer, 0, once ? 0 : iv);
+	}
+	return as;
+}
+
+bool app_source_round_done(const app_source_t *as)
+{
+	for (size_t i = 0; as && i < as->n; i++)
+		if (as->conns[i].st.rounds < 1)
+			return false;
+	return true;
+}
+
+int64_t app_source_once_budget_ms(const settings_t *s)
+{
+	int64_t worst = 0;
+	for (size_t i = 0; i < s->nsources; i++)
+		if (2 * s->sources[i].timeout_ms > worst)
+			worst = 2 * s->sources[i].timeout_ms;   /* the queries, then maybe the targets */
+	return worst;
+}
+
+void app_source_stats(const app_source_t *as, FILE *f)
+{
+	unsigned long rounds = 0, sent = 0;
+	size_t nodes = 0;
+	for (size_t i = 0; as && i < as->n; i++) {
+		rounds += as->conns[i].st.rounds;
+		sent += as->conns[i].sent;
+		nodes += as->conns[i].st.nodes_seen;
+	}
+	fprintf(f, "source_rounds=%lu\nsource_queries=%lu\nsource_nodes=%zu\n", rounds, sent, nodes);
+}
+
+void app_source_stop(app_source_t *as)
+{
+	if (!as || as->stopped)
+		return;
+	as->stopped = true;
+	for (size_t i = 0; i < as->n; i++) {
+		src_conn_t *sc = &as->conns[i];
+		uv_timer_stop(&sc->timer);
+		uv_close((uv_handle_t *)&sc->timer, NULL);
+		for (size_t k = 0; k <= sc->nq; k++)
+			if (sc->reqs[k].easy)
+				curluv_remove(as->cu, sc->reqs[k].easy);
+	}
+	curluv_free(as->cu);
+	as->cu = NULL;
+	for (size_t i = 0; i < as->n; i++)
+		for (size_t k = 0; k <= as->conns[i].nq; k++)
+			src_req_reset(&as->conns[i].reqs[k]);
+}
+
+void app_source_free(app_source_t *as)
+{
+	if (!as)
+		return;
+	for (size_t i = 0; i < as->n; i++) {
+		src_conn_t *sc = &as->conns[i];
+		for (size_t k = 0; k <= sc->nq; k++)
+			strbuf_free(&sc->reqs[k].body);
+		free(sc->reqs);
+		srcq_free(sc->queries, sc->nq);
+		curl_slist_free_all(sc->headers);
+		free(sc->cfg.name);
+		free(sc->cfg.url);
+		free(sc->cfg.selector);
+		free(sc->cfg.name_label);
+		free(sc->cfg.group_label);
+		free(sc->ca_file);
+		free(sc->cert_file);
+		free(sc->key_file);
+		src_state_free(&sc->st);
+	}
+	free(as->conns);
+	free(as);
+}
