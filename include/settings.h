@@ -110,6 +110,8 @@ typedef struct source_cfg {
 	int64_t interval_ms;       /* between rounds of queries, default 5 s */
 	int64_t timeout_ms;        /* per query, default 4 s (capped at the interval) */
 	int64_t scrape_interval_ms;/* the source's own scrape interval: samples older than two are stale (default 15 s) */
+	int64_t lag_ms;            /* how late samples show in its answers, added to that bound (VictoriaMetrics'
+	                              -search.latencyOffset, 30 s by default there); default 0 */
 	size_t max_bytes;          /* an answer larger than this is refused, default 64 MB */
 	node_cfg_t http;           /* header, bearer_token_file/env, ca_file, cert_file, key_file, insecure */
 } source_cfg_t;

@@ -350,7 +350,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 
 	/* sample times, for staleness */
 	const promapi_result_t *ts = r->n > SRCQ_TS && r->res[SRCQ_TS].ok ? &r->res[SRCQ_TS] : NULL;
-	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000);
+	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
 	for (size_t k = 0; k < nn; k++) {

@@ -272,6 +272,7 @@ static const key_def_t settings_source_rows[] = {
 	{ "interval", KT_DURATION, SRC_OFF(interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
 	{ "timeout", KT_DURATION, SRC_OFF(timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, 0, NULL },
 	{ "scrape_interval", KT_DURATION, SRC_OFF(scrape_interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
+	{ "lag", KT_DURATION, SRC_OFF(lag_ms), 0, 0, MAX_INTERVAL_MS, 0, NULL },
 	{ "max_size", KT_SIZE, SRC_OFF(max_bytes), 0, MIN_SIZE, MAX_SIZE, 0, NULL },
 };
 static const key_table_t settings_source_keys = KEY_TABLE(settings_source_rows);

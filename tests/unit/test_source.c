@@ -89,6 +89,7 @@ static void test_settings_node_source(void **state)
 	assert_string_equal(s.nodes[0].source, "eu");
 	assert_string_equal(s.sources[0].selector, "{job=\"cl\",env=\"prod\"}");
 	assert_int_equal(s.sources[0].scrape_interval_ms, 1000);
+	assert_int_equal(s.sources[0].lag_ms, 0);
 	settings_free(&s);
 }
 

@@ -1,0 +1,135 @@
+#!/bin/bash
+# promsource.sh - [source NAME] type = prometheus (issue 17) against a real Prometheus and a
+# real VictoriaMetrics started here on loopback, both scraping two simulators every second.
+. "$(dirname "$0")/../lib.sh"
+
+command -v prometheus >/dev/null 2>&1 || t_skip "prometheus is not installed (Debian package prometheus)"
+command -v victoria-metrics >/dev/null 2>&1 || t_skip "victoria-metrics is not installed (Debian package victoria-metrics)"
+command -v curl >/dev/null 2>&1 || t_skip "curl is not installed"
+
+# Two simulators: A with three scenarios, B with two healthy nodes.
+sim_start --nodes 3 --scenarios healthy,rpc-outage,db-outage || exit 1
+A=$SIM
+sim_start --nodes 2 --scenarios healthy,healthy || exit 1
+B=$SIM
+targets=$(awk '{ printf "%s\"127.0.0.1:%s\"", (NR > 1 ? ", " : ""), $2 }' "$A" "$B")
+cat >"$T_TMP/scrape.yml" <<YML
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: chainlink_node
+    static_configs:
+      - targets: [$targets]
+YML
+
+# peer_start NAME READY_PATH CMD...: starts a peer on a free port (the word PORT in
+# CMD), retried when another test took the port first; sets PEER_URL and PEER_PID.
+peer_start() {
+	local name=$1 ready=$2 try port
+	shift 2
+	for try in 1 2 3 4 5; do
+		port=$(free_port)
+		"${@//PORT/$port}" >"$T_TMP/$name.log" 2>&1 &
+		PEER_PID=$!
+		T_PIDS="$T_PIDS $PEER_PID"
+		PEER_URL=http://127.0.0.1:$port
+		peer_up() { curl -sf --max-time 5 -o /dev/null "$PEER_URL$ready" || ! kill -0 "$PEER_PID" 2>/dev/null; }
+		wait_until peer_up
+		kill -0 "$PEER_PID" 2>/dev/null && return 0
+	done
+	echo "# $name did not start:"; sed 's/^/#   /' "$T_TMP/$name.log" | tail -20
+	return 1
+}
+
+# up_count URL VALUE: how many up{job="chainlink_node"} series the engine has with VALUE.
+up_count() {
+	curl -s --max-time 5 "$1/api/v1/query" --data-urlencode 'query=up{job="chainlink_node"}' |
+		python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(sum(1 for r in d["data"]["result"] if r["value"][1]==sys.argv[1]))' "$2" 2>/dev/null
+}
+has_up() { [ "$(up_count "$1" "$3")" = "$2" ]; }
+
+# states: "name state db rpc failing" per node of a --once --json, sorted.
+states() {
+	python3 -c 'import json,sys
+d=json.load(sys.stdin)
+for n in sorted(d["nodes"], key=lambda n: n["name"]):
+    print(n["name"], n["state"], n["database"]["state"], n["rpc"]["state"], n["failing"])'
+}
+
+peer_start prometheus /-/ready prometheus --config.file="$T_TMP/scrape.yml" --storage.tsdb.path="$T_TMP/prom-data" \
+	--web.listen-address=127.0.0.1:PORT || exit 1
+PROM=$PEER_URL PROM_PID=$PEER_PID
+# -search.latencyOffset: VictoriaMetrics hides the newest 30 s by default
+peer_start victoria-metrics /health victoria-metrics -promscrape.config="$T_TMP/scrape.yml" \
+	-storageDataPath="$T_TMP/vm-data" -httpListenAddr=127.0.0.1:PORT -search.latencyOffset=1s || exit 1
+VM=$PEER_URL
+
+t_check "prometheus scrapes the 5 simulated nodes" wait_until has_up "$PROM" 5 1
+t_check "victoria-metrics scrapes the 5 simulated nodes" wait_until has_up "$VM" 5 1
+
+conf() {   # conf ENGINE_URL [SELECTOR]: a config with that engine as the only source
+	printf '[source fleet]\ntype = prometheus\nurl = %s\nscrape_interval = 1s\ninterval = 2s\n' "$1"
+	[ $# -ge 2 ] && printf 'selector = %s\n' "$2"
+	true
+}
+conf "$PROM" >"$T_TMP/prom.conf"
+conf "$VM" >"$T_TMP/vm.conf"
+# its samples show a second late (-search.latencyOffset) and another once flushed
+printf 'lag = 2s\n' >>"$T_TMP/vm.conf"
+
+# --once --json through each engine: the same states as polling the nodes directly
+urls=$(awk '{ printf "http://127.0.0.1:%s ", $2 }' "$A" "$B")
+# shellcheck disable=SC2086
+"$NODETOP" --once --json $urls >"$T_TMP/direct.json"
+direct=$(states <"$T_TMP/direct.json")
+t_match "direct poll sees the scenarios" 'up down up 0' "$direct"
+for e in prom vm; do
+	NODETOP_STATS=$T_TMP/$e.stats "$NODETOP" -c "$T_TMP/$e.conf" --once --json >"$T_TMP/$e.json"
+	echo "$?" >"$T_TMP/$e.rc"
+	t_eq "$e: --once --json reports the states of a direct poll" "$direct" "$(states <"$T_TMP/$e.json")"
+	t_match "$e: a failing check says its output is not available" 'output not available through Prometheus' \
+		"$(cat "$T_TMP/$e.json")"
+	t_eq "$e: exit status as with the direct poll" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["exit_code"])' <"$T_TMP/direct.json")" "$(cat "$T_TMP/$e.rc")"
+	t_match "$e: one round, 5 nodes seen" 'source_nodes=5' "$(cat "$T_TMP/$e.stats")"
+done
+
+# queries per round do not grow with the number of nodes: 3 nodes (A only) vs 5
+portsA=$(awk '{ printf "%s127.0.0.1:%s", (NR > 1 ? "|" : ""), $2 }' "$A")
+conf "$PROM" "{job=\"chainlink_node\",instance=~\"$portsA\"}" >"$T_TMP/promA.conf"
+NODETOP_STATS=$T_TMP/promA.stats "$NODETOP" -c "$T_TMP/promA.conf" --once --json >"$T_TMP/promA.json"
+t_match "a selector restricts the fleet (3 nodes)" 'source_nodes=3' "$(cat "$T_TMP/promA.stats")"
+q3=$(sed -n 's/^source_queries=//p' "$T_TMP/promA.stats")
+q5=$(sed -n 's/^source_queries=//p' "$T_TMP/prom.stats")
+t_check "queries per round ($q3) are a handful" test "${q3:-0}" -gt 2 -a "${q3:-99}" -lt 25
+t_eq "queries per round: the same for 3 and 5 nodes" "$q3" "$q5"
+
+# a node stops listening: up == 0, down with the target's scrape error
+down_port=$(sim_port 0 "$B")
+curl -s --max-time 20 -X POST "http://127.0.0.1:$(sim_port 1 "$B")/control/listen?node=0&on=0" >/dev/null
+t_check "prometheus sees the stopped node (up == 0)" wait_until has_up "$PROM" 1 0
+t_check "victoria-metrics sees the stopped node (up == 0)" wait_until has_up "$VM" 1 0
+for e in prom vm; do
+	"$NODETOP" -c "$T_TMP/$e.conf" --once --json >"$T_TMP/$e-down.json"
+	line=$(python3 -c 'import json,sys
+for n in json.load(sys.stdin)["nodes"]:
+    if n["name"] == sys.argv[1]: print(n["state"], "|", n["error"])' "127.0.0.1:$down_port" <"$T_TMP/$e-down.json")
+	t_match "$e: the stopped node is down with the scrape error" '^down \| scrape failed \(source fleet\): .*connection refused' "$line"
+done
+
+# the dashboard in tmux, then the source stops: its nodes become unknown, never down
+tmux_need
+tmux_start 160 40 "$NODETOP" -c "$T_TMP/prom.conf"
+t_check "dashboard: the fleet appears" tmux_wait "127\.0\.0\.1:$(sim_port 2 "$A")"
+t_check "dashboard: the stopped node is shown down" tmux_wait "127\.0\.0\.1:$down_port.*(DOWN|down)"
+kill "$PROM_PID"
+wait "$PROM_PID" 2>/dev/null
+t_check "dashboard: with the source down, nodetop says it cannot see" tmux_wait "cannot see"
+t_check "dashboard: no node is drawn up any more" tmux_wait_gone "127\.0\.0\.1:[0-9]+ +(UP|up)"
+tmux_stop
+NODETOP_STATS=$T_TMP/dead.stats "$NODETOP" -c "$T_TMP/prom.conf" --once --json >"$T_TMP/dead.json"
+t_eq "--once with the source down exits UNKNOWN" 3 "$?"
+t_match "--once with the source down counted a failed round" 'source_rounds=1' "$(cat "$T_TMP/dead.stats")"
+t_done
