@@ -207,8 +207,11 @@ static void src_round_end(src_conn_t *sc)
 		if (!tq->error[0] && promapi_parse_targets(tq->body.data ? tq->body.data : "", tq->body.len, &t) == 0)
 			r.targets = &t;
 	}
-	src_apply(as->m, as->s->nnodes < as->m->nnodes ? as->s->nnodes : as->m->nnodes, as->s->nodes, &sc->cfg,
-	          &sc->st, &r);
+	bool seen = src_apply(as->m, as->s->nnodes < as->m->nnodes ? as->s->nnodes : as->m->nnodes, as->s->nodes,
+	                      &sc->cfg, &sc->st, &r);
+	/* --once: a source that could not be read is said on stderr (its nodes are not even known) */
+	if (as->once && !seen)
+		fprintf(stderr, "nodetop: source %s: cannot read the fleet: %s\n", sc->cfg.name, sc->st.last_error);
 	promapi_targets_free(&t);
 	for (size_t i = 0; i < sc->nq; i++)
 		promapi_result_free(&r.res[i]);

@@ -302,8 +302,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			char url[300];
 			snprintf(url, sizeof url, "%s (via %s)", name, c->name);
 			idx = model_add_node(m, name, url, g, c->interval_ms);
-			st->names = xgrow(st->names, &st->cap, st->nnames + 1, sizeof *st->names);
-			st->names[st->nnames++] = xstrdup(name);
+			if (!src_state_has(st, name)) {   /* else: back after a reload emptied the model */
+				st->names = xgrow(st->names, &st->cap, st->nnames + 1, sizeof *st->names);
+				st->names[st->nnames++] = xstrdup(name);
+			}
 		}
 		nodes[nn].name = name;
 		nodes[nn].idx = i;      /* the series, for now */

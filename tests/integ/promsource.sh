@@ -129,7 +129,9 @@ wait "$PROM_PID" 2>/dev/null
 t_check "dashboard: with the source down, nodetop says it cannot see" tmux_wait "cannot see"
 t_check "dashboard: no node is drawn up any more" tmux_wait_gone "127\.0\.0\.1:[0-9]+ +(UP|up)"
 tmux_stop
-NODETOP_STATS=$T_TMP/dead.stats "$NODETOP" -c "$T_TMP/prom.conf" --once --json >"$T_TMP/dead.json"
+NODETOP_STATS=$T_TMP/dead.stats "$NODETOP" -c "$T_TMP/prom.conf" --once --json >"$T_TMP/dead.json" 2>"$T_TMP/dead.err"
 t_eq "--once with the source down exits UNKNOWN" 3 "$?"
+t_match "--once with the source down says why on stderr" '^nodetop: source fleet: cannot read the fleet: connection refused' \
+	"$(cat "$T_TMP/dead.err")"
 t_match "--once with the source down counted a failed round" 'source_rounds=1' "$(cat "$T_TMP/dead.stats")"
 t_done
