@@ -32,10 +32,12 @@ typedef struct src_round {
 	double latency_ms;              /* its longest query */
 } src_round_t;
 
-/* Per-source memory across rounds: the names it has reported. */
+/* Per-source memory across rounds: the names it has reported (sorted), each with
+ * the model index it last had (checked before use: a reload may move nodes). */
 typedef struct src_state {
 	char **names;
-	size_t nnames, cap;
+	size_t *idx;
+	size_t nnames, cap, idx_cap;
 	unsigned long rounds, queries, failed_rounds;
 	int64_t last_ok_ms;             /* newest round that answered; 0 = none */
 	char last_error[256];           /* "" when the last round answered */
@@ -53,6 +55,18 @@ void src_state_free(src_state_t *st);
  * Returns true when up could be read (the source answered). */
 bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
                const src_round_t *r);
+
+/* Backfill on start: up{selector} over the last SRC_BACKFILL_MS, a point a minute
+ * (query_range with start, end and step as given by srcq_backfill_range). */
+#define SRC_BACKFILL_MS (24 * 3600 * INT64_C(1000))
+#define SRC_BACKFILL_STEP_S 60
+char *srcq_backfill(const source_cfg_t *c);
+/* Seeds the node indicator's uptime of each node of st named in res (a matrix of
+ * up) with the minutes before before_ms: 1 = up, 0 = down, no point = unknown.
+ * A minute that local history already filled is kept (uptime_seed adds at most a
+ * minute in all). Returns the minutes seeded. */
+size_t src_backfill(model_t *m, const source_cfg_t *c, const src_state_t *st, const promapi_result_t *res,
+                    int64_t before_ms);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

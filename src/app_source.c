@@ -16,6 +16,8 @@
 
 #define SRC_POST_OVER 1024     /* a query longer than this (URL-encoded) goes by POST */
 #define SRC_TARGETS ((size_t)-1)
+#define SRC_BACKFILL ((size_t)-2)
+#define SRC_BACKFILL_TIMEOUT_MS 30000
 
 typedef struct src_conn src_conn_t;
 
@@ -39,7 +41,10 @@ struct src_conn {
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
-	src_req_t *reqs;           /* nq + 1: the queries, then the targets */
+	src_req_t *reqs;           /* nq + 2: the queries, the targets, the backfill */
+	int backfill;              /* 0 not asked, 1 asked, 2 done */
+	size_t backfill_minutes;   /* minutes of uptime it seeded */
+	int64_t start_ms;          /* when nodetop started: the backfill ends there */
 	size_t pending;
 	bool in_round, asked_targets;
 	int64_t round_start_ms;
@@ -103,6 +108,15 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	char *url, *post = NULL;
 	if (rq->qi == SRC_TARGETS) {
 		url = xasprintf("%s/api/v1/targets?state=active", sc->cfg.url);
+	} else if (rq->qi == SRC_BACKFILL) {
+		char *q = srcq_backfill(&sc->cfg);
+		char *enc = curl_easy_escape(e, q, 0);
+		int64_t end = sc->start_ms / 1000;
+		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
+		post = xasprintf("query=%s&start=%lld&end=%lld&step=%d", enc ? enc : "",
+		                 (long long)(end - SRC_BACKFILL_MS / 1000), (long long)end, SRC_BACKFILL_STEP_S);
+		curl_free(enc);
+		free(q);
 	} else {
 		char *enc = curl_easy_escape(e, sc->queries[rq->qi], 0);
 		if (enc && strlen(enc) > SRC_POST_OVER) {
@@ -121,7 +135,8 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	SRC_SET(CURLOPT_WRITEDATA, rq);
 	SRC_SET(CURLOPT_ERRORBUFFER, rq->errbuf);
 	SRC_SET(CURLOPT_NOSIGNAL, 1L);
-	SRC_SET(CURLOPT_TIMEOUT_MS, (long)sc->cfg.timeout_ms);
+	SRC_SET(CURLOPT_TIMEOUT_MS, (long)(rq->qi == SRC_BACKFILL && sc->cfg.timeout_ms < SRC_BACKFILL_TIMEOUT_MS
+	                                   ? SRC_BACKFILL_TIMEOUT_MS : sc->cfg.timeout_ms));
 	SRC_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->cfg.timeout_ms < 2000 ? sc->cfg.timeout_ms : 2000));
 	SRC_SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SRC_SET(CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the token to another host */
@@ -158,7 +173,8 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		return false;
 	}
 	sc->sent++;
-	sc->pending++;
+	if (rq->qi != SRC_BACKFILL)
+		sc->pending++;
 	return true;
 }
 
@@ -212,6 +228,8 @@ static void src_round_end(src_conn_t *sc)
 	/* --once: a source that could not be read is said on stderr (its nodes are not even known) */
 	if (as->once && !seen)
 		fprintf(stderr, "nodetop: source %s: cannot read the fleet: %s\n", sc->cfg.name, sc->st.last_error);
+	/* backfill on start: once the fleet is known, its last 24 h of up */
+	bool backfill = seen && !as->once && sc->backfill == 0;
 	promapi_targets_free(&t);
 	for (size_t i = 0; i < sc->nq; i++)
 		promapi_result_free(&r.res[i]);
@@ -220,6 +238,11 @@ static void src_round_end(src_conn_t *sc)
 	for (size_t i = 0; i <= sc->nq; i++)
 		src_req_reset(&sc->reqs[i]);
 	sc->in_round = false;
+	if (backfill) {
+		sc->backfill = 1;
+		if (!src_req_start(sc, &sc->reqs[sc->nq + 1]))
+			sc->backfill = 2;
+	}
 	if (as->fn)
 		as->fn(as->ud);
 }
@@ -253,6 +276,23 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	if (!rq)
 		return;
 	src_conn_t *sc = rq->sc;
+	if (rq->qi == SRC_BACKFILL) {   /* not part of a round */
+		promapi_result_t res;
+		char err[256];
+		rq->status = 0;
+		if (rc == CURLE_OK)
+			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rq->status);
+		else
+			snprintf(rq->error, sizeof rq->error, "%s", curl_easy_strerror(rc));
+		src_parse_answer(rq, &res, err, sizeof err);
+		sc->backfill_minutes = src_backfill(sc->as->m, &sc->cfg, &sc->st, &res, sc->start_ms);
+		promapi_result_free(&res);
+		src_req_reset(rq);
+		sc->backfill = 2;
+		if (sc->as->fn)
+			sc->as->fn(sc->as->ud);
+		return;
+	}
 	double t = 0;
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &t);
 	rq->latency_ms = t * 1000.0;
@@ -316,11 +356,12 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	h = curl_slist_append(h, "Accept: application/json");
 	sc->headers = h;
 	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
-	sc->reqs = xcalloc(sc->nq + 1, sizeof *sc->reqs);
-	for (size_t i = 0; i <= sc->nq; i++) {
+	sc->reqs = xcalloc(sc->nq + 2, sizeof *sc->reqs);
+	for (size_t i = 0; i < sc->nq + 2; i++) {
 		sc->reqs[i].sc = sc;
-		sc->reqs[i].qi = i < sc->nq ? i : SRC_TARGETS;
+		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : SRC_BACKFILL;
 	}
+	sc->start_ms = src_now_ms();
 	uv_timer_init(as->loop, &sc->timer);
 	sc->timer.data = sc;
 }
@@ -374,13 +415,15 @@ int64_t app_source_once_budget_ms(const settings_t *s)
 void app_source_stats(const app_source_t *as, FILE *f)
 {
 	unsigned long rounds = 0, sent = 0;
-	size_t nodes = 0;
+	size_t nodes = 0, backfill = 0;
 	for (size_t i = 0; as && i < as->n; i++) {
 		rounds += as->conns[i].st.rounds;
-		sent += as->conns[i].sent;
+		sent += as->conns[i].sent - (as->conns[i].backfill ? 1 : 0);   /* per round: not the backfill */
 		nodes += as->conns[i].st.nodes_seen;
+		backfill += as->conns[i].backfill_minutes;
 	}
-	fprintf(f, "source_rounds=%lu\nsource_queries=%lu\nsource_nodes=%zu\n", rounds, sent, nodes);
+	fprintf(f, "source_rounds=%lu\nsource_queries=%lu\nsource_nodes=%zu\nsource_backfill_minutes=%zu\n", rounds,
+	        sent, nodes, backfill);
 }
 
 void app_source_stop(app_source_t *as)
@@ -392,14 +435,14 @@ void app_source_stop(app_source_t *as)
 		src_conn_t *sc = &as->conns[i];
 		uv_timer_stop(&sc->timer);
 		uv_close((uv_handle_t *)&sc->timer, NULL);
-		for (size_t k = 0; k <= sc->nq; k++)
+		for (size_t k = 0; k < sc->nq + 2; k++)
 			if (sc->reqs[k].easy)
 				curluv_remove(as->cu, sc->reqs[k].easy);
 	}
 	curluv_free(as->cu);
 	as->cu = NULL;
 	for (size_t i = 0; i < as->n; i++)
-		for (size_t k = 0; k <= as->conns[i].nq; k++)
+		for (size_t k = 0; k < as->conns[i].nq + 2; k++)
 			src_req_reset(&as->conns[i].reqs[k]);
 }
 
@@ -409,7 +452,7 @@ void app_source_free(app_source_t *as)
 		return;
 	for (size_t i = 0; i < as->n; i++) {
 		src_conn_t *sc = &as->conns[i];
-		for (size_t k = 0; k <= sc->nq; k++)
+		for (size_t k = 0; k < sc->nq + 2; k++)
 			strbuf_free(&sc->reqs[k].body);
 		free(sc->reqs);
 		srcq_free(sc->queries, sc->nq);

@@ -109,17 +109,112 @@ void srcq_free(char **q, size_t n)
 	free(q);
 }
 
+/* Position of name in st's sorted names, or where it would go (*found false). */
+static size_t src_state_pos(const src_state_t *st, const char *name, bool *found)
+{
+	size_t lo = 0, hi = st->nnames;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(st->names[mid], name);
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = false;
+	return lo;
+}
+
+/* The model index of st's node at position pos ((size_t)-1 when not in the model). */
+static size_t src_state_at(model_t *m, src_state_t *st, size_t pos)
+{
+	size_t i = st->idx[pos];
+	if (i < m->nnodes && strcmp(m->nodes[i].name, st->names[pos]) == 0)
+		return i;
+	st->idx[pos] = model_find_node(m, st->names[pos]);
+	return st->idx[pos];
+}
+
+/* The model index of the source's node name, or (size_t)-1 when it is not one of its own. */
+static size_t src_state_idx(model_t *m, const src_state_t *st, const char *name)
+{
+	bool found;
+	size_t pos = src_state_pos(st, name, &found);
+	return found ? src_state_at(m, (src_state_t *)st, pos) : (size_t)-1;
+}
+
+static void src_state_add(src_state_t *st, const char *name, size_t idx)
+{
+	bool found;
+	size_t pos = src_state_pos(st, name, &found);
+	if (found) {
+		st->idx[pos] = idx;
+		return;
+	}
+	st->names = xgrow(st->names, &st->cap, st->nnames + 1, sizeof *st->names);
+	st->idx = xgrow(st->idx, &st->idx_cap, st->nnames + 1, sizeof *st->idx);
+	memmove(&st->names[pos + 1], &st->names[pos], (st->nnames - pos) * sizeof *st->names);
+	memmove(&st->idx[pos + 1], &st->idx[pos], (st->nnames - pos) * sizeof *st->idx);
+	st->names[pos] = xstrdup(name);
+	st->idx[pos] = idx;
+	st->nnames++;
+}
+
+char *srcq_backfill(const source_cfg_t *c)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	return xasprintf("up%s", sel);
+}
+
+size_t src_backfill(model_t *m, const source_cfg_t *c, const src_state_t *st, const promapi_result_t *res,
+                    int64_t before_ms)
+{
+	size_t seeded = 0;
+	if (!res->ok || res->type != PROMAPI_MATRIX)
+		return 0;
+	for (size_t i = 0; i < res->nseries; i++) {
+		const promapi_series_t *s = &res->series[i];
+		const char *name = promapi_label(s, c->name_label);
+		if (!name)
+			continue;
+		size_t idx = src_state_idx(m, st, name);
+		if (idx == (size_t)-1)
+			continue;
+		uptime_t *u = &m->nodes[idx].ind[IND_NODE].uptime;
+		int64_t last_minute = -1;
+		for (size_t k = 0; k < s->n; k++) {
+			int64_t minute = s->ts_ms[k] / UPTIME_BUCKET_MS;
+			if ((minute + 1) * UPTIME_BUCKET_MS > before_ms || minute == last_minute ||
+			    before_ms - s->ts_ms[k] > SRC_BACKFILL_MS || (s->v[k] != 0.0 && s->v[k] != 1.0))
+				continue;
+			uint32_t ms[STATE__COUNT] = { 0 };
+			ms[s->v[k] == 1.0 ? STATE_UP : STATE_DOWN] = UPTIME_BUCKET_MS;
+			uptime_seed(u, minute, ms);
+			last_minute = minute;
+			seeded++;
+		}
+	}
+	if (seeded)
+		m->generation++;
+	return seeded;
+}
+
 void src_state_free(src_state_t *st)
 {
 	for (size_t i = 0; i < st->nnames; i++)
 		free(st->names[i]);
 	free(st->names);
+	free(st->idx);
 	memset(st, 0, sizeof *st);
 }
 
 /* ---------------------------------------------------------------- model side */
 
-void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
+static void src_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
 {
 	if (idx >= m->nnodes)
 		return;
@@ -137,8 +232,13 @@ void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
 	n->http_status = 0;
 	/* its data is as old as the source says, not older: the reason stays this one */
 	n->last_health_ms = n->last_metrics_ms = now_ms;
-	model_tick(m, now_ms);
 	m->generation++;
+}
+
+void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
+{
+	src_blind(m, idx, why, now_ms);
+	model_tick(m, now_ms);
 }
 
 /* The class a poll would have given a scrape error's text. */
@@ -160,7 +260,9 @@ static probe_error_t src_error_class(const char *e)
 /* A node of this round: its model index and what the families said of it. */
 typedef struct src_node {
 	const char *name;       /* the series' label (points into the up answer) */
-	size_t idx;
+	size_t idx;             /* its model index */
+	size_t series;          /* its series in the up answer */
+	int64_t sample_ms;      /* when its up sample was taken */
 	strbuf_t metrics;
 	cJSON *checks;
 } src_node_t;
@@ -177,13 +279,6 @@ static src_node_t *src_node_find(src_node_t *v, size_t n, const char *name)
 	return bsearch(&key, v, n, sizeof *v, src_node_cmp);
 }
 
-static bool src_state_has(const src_state_t *st, const char *name)
-{
-	for (size_t i = 0; i < st->nnames; i++)
-		if (strcmp(st->names[i], name) == 0)
-			return true;
-	return false;
-}
 
 /* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
 static bool src_name_ok(const char *s)
@@ -279,12 +374,16 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		model_copy(st->last_error, sizeof st->last_error, e);
 		st->failed_rounds++;
 		for (size_t i = 0; i < st->nnames; i++)
-			model_source_blind(m, model_find_node(m, st->names[i]), why, now);
+			src_blind(m, src_state_at(m, st, i), why, now);
+		model_tick(m, now);
 		return false;
 	}
 	st->last_ok_ms = now;
 	st->last_error[0] = '\0';
 
+	/* a fleet keeps shorter charts, as app.c does for many polled nodes (RSS) */
+	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
+		m->ring_cap = 240;
 	/* discovery: every series of up is a node */
 	src_node_t *nodes = xcalloc(up->nseries ? up->nseries : 1, sizeof *nodes);
 	size_t nn = 0;
@@ -292,8 +391,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		const char *name = promapi_label(&up->series[i], c->name_label);
 		if (!name || !src_name_ok(name))
 			continue;
-		size_t idx = model_find_node(m, name);
-		if (idx != (size_t)-1 && (idx < nconfig || !src_state_has(st, name)))
+		size_t idx = src_state_idx(m, st, name);
+		if (idx != (size_t)-1 && idx < nconfig)
+			continue;   /* a reload gave a polled node this name */
+		if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
 			continue;   /* a polled node's name, or another source's: not ours */
 		if (idx == (size_t)-1) {
 			const char *g = c->group_label ? promapi_label(&up->series[i], c->group_label) : NULL;
@@ -302,13 +403,12 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			char url[300];
 			snprintf(url, sizeof url, "%s (via %s)", name, c->name);
 			idx = model_add_node(m, name, url, g, c->interval_ms);
-			if (!src_state_has(st, name)) {   /* else: back after a reload emptied the model */
-				st->names = xgrow(st->names, &st->cap, st->nnames + 1, sizeof *st->names);
-				st->names[st->nnames++] = xstrdup(name);
-			}
+			src_state_add(st, name, idx);   /* a name known already: back after a reload emptied the model */
 		}
 		nodes[nn].name = name;
-		nodes[nn].idx = i;      /* the series, for now */
+		nodes[nn].idx = idx;
+		nodes[nn].series = i;
+		nodes[nn].sample_ms = up->series[i].ts_ms[0];
 		nn++;
 	}
 	qsort(nodes, nn, sizeof *nodes, src_node_cmp);
@@ -352,26 +452,28 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 
 	/* sample times, for staleness */
 	const promapi_result_t *ts = r->n > SRCQ_TS && r->res[SRCQ_TS].ok ? &r->res[SRCQ_TS] : NULL;
+	for (size_t i = 0; ts && i < ts->nseries; i++) {
+		const char *v = promapi_label(&ts->series[i], c->name_label);
+		src_node_t *nd = v ? src_node_find(nodes, nn, v) : NULL;
+		if (nd && ts->series[i].n && isfinite(ts->series[i].v[0]))
+			nd->sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
+	}
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
 	for (size_t k = 0; k < nn; k++) {
 		src_node_t *nd = &nodes[k];
-		const promapi_series_t *us = &up->series[nd->idx];
-		size_t idx = model_find_node(m, nd->name);
-		for (size_t i = 0; i < st->nnames; i++)
-			if (strcmp(st->names[i], nd->name) == 0)
-				seen[i] = true;
-		int64_t sample_ms = us->ts_ms[0];
-		for (size_t i = 0; ts && i < ts->nseries; i++) {
-			const char *v = promapi_label(&ts->series[i], c->name_label);
-			if (v && strcmp(v, nd->name) == 0 && isfinite(ts->series[i].v[0]))
-				sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
-		}
+		const promapi_series_t *us = &up->series[nd->series];
+		size_t idx = nd->idx;
+		bool found;
+		size_t pos = src_state_pos(st, nd->name, &found);
+		if (found)
+			seen[pos] = true;
+		int64_t sample_ms = nd->sample_ms;
 		if (now - sample_ms > stale_ms) {
 			snprintf(why, sizeof why, "nodetop cannot see: no sample from source %s for %llds "
 			         "(stale: older than two scrape intervals)", c->name, (long long)((now - sample_ms) / 1000));
-			model_source_blind(m, idx, why, now);
+			src_blind(m, idx, why, now);
 			continue;
 		}
 		if (us->v[0] == 0.0) {
@@ -401,9 +503,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		if (seen[i])
 			continue;
 		snprintf(why, sizeof why, "gone from source %s (no up series for it)", c->name);
-		model_source_blind(m, model_find_node(m, st->names[i]), why, now);
+		src_blind(m, src_state_at(m, st, i), why, now);
 	}
 	free(seen);
+	model_tick(m, now);
 	for (size_t k = 0; k < nn; k++) {
 		strbuf_free(&nodes[k].metrics);
 		cJSON_Delete(nodes[k].checks);

@@ -131,6 +131,7 @@ typedef struct fake {
 	settings_t s;
 	model_t m;
 	src_state_t st;
+	size_t nconfig;         /* nodes of the config, polled: the model's first ones */
 } fake_t;
 
 static void fake_init(fake_t *f, const char *extra)
@@ -142,6 +143,7 @@ static void fake_init(fake_t *f, const char *extra)
 	assert_int_equal(settings_load_string(&f->s, "fleet.conf", conf, err, sizeof err), 0);
 	model_init(&f->m, NULL);
 	memset(&f->st, 0, sizeof f->st);
+	f->nconfig = 0;
 }
 
 static void fake_free(fake_t *f)
@@ -230,7 +232,7 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 		free(body);
 		r.targets = &t;
 	}
-	src_apply(&f->m, 0, NULL, &f->s.sources[0], &f->st, &r);
+	src_apply(&f->m, f->nconfig, NULL, &f->s.sources[0], &f->st, &r);
 	model_tick(&f->m, now);
 	if (in->targets)
 		promapi_targets_free(&t);
@@ -359,6 +361,61 @@ static void test_groups_by_label(void **state)
 	fake_free(&f);
 }
 
+static void test_polled_name_is_not_taken(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	model_add_node(&f.m, "127.0.0.1:35071", "http://127.0.0.1:35071", NULL, 5000);
+	f.nconfig = 1;
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &in, t0);
+	assert_int_equal(f.m.nnodes, 3);   /* no second node of that name */
+	const node_t *polled = node_of(&f, "127.0.0.1:35071");
+	assert_int_equal(polled->polls, 0);   /* left to its own poller */
+	assert_int_equal(node_of(&f, "127.0.0.1:40439")->ind[IND_NODE].state, STATE_DEGRADED);
+	fake_free(&f);
+}
+
+static void test_backfill_seeds_uptime(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;   /* a whole minute */
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	run_round(&f, &in, t0);
+	/* 120 minutes before t0: 35071 always up, 40439 down for 10 of them, "other" not ours */
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+	const char *names[] = { "127.0.0.1:35071", "127.0.0.1:40439", "other:1" };
+	for (int k = 0; k < 3; k++) {
+		strbuf_printf(&b, "%s{\"metric\":{\"__name__\":\"up\",\"instance\":\"%s\"},\"values\":[", k ? "," : "", names[k]);
+		for (int i = 0; i < 120; i++) {
+			int64_t ts = t0 - (120 - i) * 60000 + 30000;
+			strbuf_printf(&b, "%s[%lld,\"%d\"]", i ? "," : "", (long long)(ts / 1000), k == 1 && i >= 50 && i < 60 ? 0 : 1);
+		}
+		strbuf_puts(&b, "]}");
+	}
+	strbuf_puts(&b, "]}}");
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(b.data, b.len, &res), 0);
+	strbuf_free(&b);
+	size_t seeded = src_backfill(&f.m, &f.s.sources[0], &f.st, &res, t0);
+	assert_int_equal(seeded, 240);
+	promapi_result_free(&res);
+	double pct = 0;
+	const node_t *a = node_of(&f, "127.0.0.1:35071"), *bn = node_of(&f, "127.0.0.1:40439");
+	assert_true(uptime_percent(&a->ind[IND_NODE].uptime, t0, 24 * 3600 * INT64_C(1000), &pct));
+	assert_true(pct > 99.99);
+	assert_true(uptime_percent(&bn->ind[IND_NODE].uptime, t0, 24 * 3600 * INT64_C(1000), &pct));
+	assert_true(pct > 100.0 * 110 / 120 - 0.01 && pct < 100.0 * 110 / 120 + 0.01);
+	assert_true(uptime_observed_ms(&bn->ind[IND_NODE].uptime, t0, 24 * 3600 * INT64_C(1000)) >= 120 * 60000);
+	assert_int_equal(model_find_node(&f.m, "other:1"), (size_t)-1);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +427,8 @@ int main(void)
 		cmocka_unit_test(test_source_down_makes_nodes_unknown),
 		cmocka_unit_test(test_stale_and_gone),
 		cmocka_unit_test(test_groups_by_label),
+		cmocka_unit_test(test_polled_name_is_not_taken),
+		cmocka_unit_test(test_backfill_seeds_uptime),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
