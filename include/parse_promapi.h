@@ -21,7 +21,8 @@ typedef enum promapi_type {
 } promapi_type_t;
 
 typedef struct promapi_label {
-	char *name, *value;        /* raw bytes from the server (untrusted; NUL-free) */
+	const char *name, *value;  /* raw bytes from the server (untrusted; NUL-free), kept by the
+	                              result they belong to (valid until it is freed) */
 } promapi_label_t;
 
 typedef struct promapi_series {
@@ -44,6 +45,7 @@ typedef struct promapi_result {
 	size_t nseries;
 	char *string;              /* resultType string: its value (raw), else NULL */
 	size_t dropped;            /* series dropped as malformed or over the limits */
+	void *doc;                 /* the parsed document the labels point into (internal) */
 } promapi_result_t;
 
 /* Parses an /api/v1/query or query_range answer body[0..len) (need not be
@@ -69,6 +71,7 @@ typedef struct promapi_targets {
 	char error[256];
 	promapi_target_t *t;
 	size_t n;
+	void *doc;                 /* internal, as in promapi_result_t */
 } promapi_targets_t;
 
 /* Parses an /api/v1/targets answer (activeTargets only). Same contract as promapi_parse. */

@@ -293,7 +293,20 @@ static void src_put_value(strbuf_t *b, double v)
 		strbuf_puts(b, "NaN");
 	else if (isinf(v))
 		strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else
+	else if (v == floor(v) && fabs(v) < 1e15) {
+		/* most samples are whole numbers: digits without printf's float path */
+		char d[24];
+		size_t k = sizeof d;
+		long long x = (long long)v;
+		unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+		do {
+			d[--k] = (char)('0' + u % 10);
+			u /= 10;
+		} while (u);
+		if (x < 0)
+			d[--k] = '-';
+		strbuf_append(b, d + k, sizeof d - k);
+	} else
 		strbuf_printf(b, "%.17g", v);
 }
 

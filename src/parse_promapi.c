@@ -85,10 +85,7 @@ static cJSON *promapi_status(cJSON *doc, char *err, size_t errlen, char *etype, 
 
 static void promapi_labels_free(promapi_label_t *l, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(l[i].name);
-		free(l[i].value);
-	}
+	(void)n;   /* the strings are the document's */
 	free(l);
 }
 
@@ -113,8 +110,8 @@ static bool promapi_labels(const cJSON *obj, promapi_label_t **out, size_t *nout
 			promapi_labels_free(l, k);
 			return false;
 		}
-		l[k].name = xstrdup(it->string);
-		l[k].value = xstrdup(it->valuestring);
+		l[k].name = it->string;
+		l[k].value = it->valuestring;
 		k++;
 	}
 	*out = l;
@@ -303,7 +300,7 @@ int promapi_parse(const char *body, size_t len, promapi_result_t *r)
 		cJSON_Delete(doc);
 		return -1;
 	}
-	cJSON_Delete(doc);
+	r->doc = doc;   /* the labels point into it */
 	r->ok = true;
 	return 0;
 }
@@ -316,6 +313,7 @@ void promapi_result_free(promapi_result_t *r)
 		promapi_series_free(&r->series[i]);
 	free(r->series);
 	free(r->string);
+	cJSON_Delete(r->doc);
 	memset(r, 0, sizeof *r);
 }
 
@@ -371,7 +369,7 @@ int promapi_parse_targets(const char *body, size_t len, promapi_targets_t *r)
 		promapi_safe(t->scrape_url, sizeof t->scrape_url, cJSON_IsString(u) ? u->valuestring : "");
 		r->n++;
 	}
-	cJSON_Delete(doc);
+	r->doc = doc;
 	r->ok = true;
 	return 0;
 }
@@ -383,6 +381,7 @@ void promapi_targets_free(promapi_targets_t *r)
 	for (size_t i = 0; i < r->n; i++)
 		promapi_labels_free(r->t[i].labels, r->t[i].nlabels);
 	free(r->t);
+	cJSON_Delete(r->doc);
 	memset(r, 0, sizeof *r);
 }
 
