@@ -106,7 +106,7 @@ echo "(100 KB /metrics) every $INTERVAL s, measured together for $(b_fmt %.1f "$
 echo
 echo "| process | CPU % of one core | peak RSS MB | work |"
 echo "|---|---|---|---|"
-echo "| nodetop via [source] | $(share "$s_cpu") | $(b_fmt %.1f "$s_hwm / 1024") | ${rounds:-?} rounds, ${queries:-?} queries ($per_round a round), $seen nodes |"
+echo "| nodetop via [source] | $(share "$s_cpu") | $(b_fmt %.1f "$s_hwm / 1024") | ${rounds:-?} rounds, ${queries:-?} queries ($per_round a round: the ended rounds), $seen nodes |"
 echo "| nodetop polling | $(share "$p_cpu") | $(b_fmt %.1f "$p_hwm / 1024") | ${polls:-?} polls |"
 echo "| victoria-metrics | $(share "$v_cpu") | | serves the queries and the imports |"
 echo

@@ -26,7 +26,8 @@ app_source_t *app_source_new(uv_loop_t *loop, model_t *m, const settings_t *s, b
 bool app_source_round_done(const app_source_t *as);
 /* The longest --once may wait for a round (ms). */
 int64_t app_source_once_budget_ms(const settings_t *s);
-/* NODETOP_STATS lines: source_rounds, source_queries, source_nodes. */
+/* NODETOP_STATS lines: source_rounds (ended), source_queries (made by those rounds: the
+ * backfill not counted), source_nodes (in the last good round), source_backfill_minutes. */
 void app_source_stats(const app_source_t *as, FILE *f);
 /* Stops querying and closes its handles (the loop must run after this). NULL is fine. */
 void app_source_stop(app_source_t *as);

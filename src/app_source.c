@@ -51,6 +51,8 @@ struct src_conn {
 	uv_timer_t timer;
 	src_state_t st;
 	unsigned long sent;        /* requests made */
+	unsigned long round_sent0; /* sent when the round began */
+	unsigned long done_queries;/* requests of the rounds that ended (not the backfill) */
 };
 
 struct app_source {
@@ -238,6 +240,7 @@ static void src_round_end(src_conn_t *sc)
 	for (size_t i = 0; i <= sc->nq; i++)
 		src_req_reset(&sc->reqs[i]);
 	sc->in_round = false;
+	sc->done_queries += sc->sent - sc->round_sent0;
 	if (backfill) {
 		sc->backfill = 1;
 		if (!src_req_start(sc, &sc->reqs[sc->nq + 1]))
@@ -324,6 +327,7 @@ static void src_on_timer(uv_timer_t *t)
 	sc->asked_targets = false;
 	sc->round_start_ms = src_now_ms();
 	sc->pending = 0;
+	sc->round_sent0 = sc->sent;
 	for (size_t i = 0; i < sc->nq; i++)
 		src_req_start(sc, &sc->reqs[i]);
 	src_req_over(sc);
@@ -418,7 +422,7 @@ void app_source_stats(const app_source_t *as, FILE *f)
 	size_t nodes = 0, backfill = 0;
 	for (size_t i = 0; as && i < as->n; i++) {
 		rounds += as->conns[i].st.rounds;
-		sent += as->conns[i].sent - (as->conns[i].backfill ? 1 : 0);   /* per round: not the backfill */
+		sent += as->conns[i].done_queries;   /* of the rounds that ended: not the backfill */
 		nodes += as->conns[i].st.nodes_seen;
 		backfill += as->conns[i].backfill_minutes;
 	}
