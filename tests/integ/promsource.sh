@@ -12,6 +12,9 @@ sim_start --nodes 3 --scenarios healthy,rpc-outage,db-outage || exit 1
 A=$SIM
 sim_start --nodes 2 --scenarios healthy,healthy || exit 1
 B=$SIM
+# C: a lease pair (the standby does not listen: up == 0, connection refused), no failover in the test
+sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 86400000 || exit 1
+C=$SIM
 targets=$(awk '{ printf "%s\"127.0.0.1:%s\"", (NR > 1 ? ", " : ""), $2 }' "$A" "$B")
 cat >"$T_TMP/scrape.yml" <<YML
 global:
@@ -21,6 +24,11 @@ scrape_configs:
   - job_name: chainlink_node
     static_configs:
       - targets: [$targets]
+  - job_name: pair
+    static_configs:
+      - targets: ["127.0.0.1:$(sim_port 0 "$C")", "127.0.0.1:$(sim_port 1 "$C")"]
+        labels:
+          pair: p1
 YML
 
 # peer_start NAME READY_PATH CMD...: starts a peer on a free port (the word PORT in
@@ -42,14 +50,14 @@ peer_start() {
 	return 1
 }
 
-# up_count URL VALUE: how many up{job="chainlink_node"} series the engine has with VALUE.
+# up_count URL VALUE [JOB]: how many up{job="JOB"} series (default chainlink_node) the engine has with VALUE.
 up_count() {
-	curl -s --max-time 5 "$1/api/v1/query" --data-urlencode 'query=up{job="chainlink_node"}' |
+	curl -s --max-time 5 "$1/api/v1/query" --data-urlencode "query=up{job=\"${3:-chainlink_node}\"}" |
 		python3 -c 'import json,sys
 d=json.load(sys.stdin)
 print(sum(1 for r in d["data"]["result"] if r["value"][1]==sys.argv[1]))' "$2" 2>/dev/null
 }
-has_up() { [ "$(up_count "$1" "$3")" = "$2" ]; }
+has_up() { [ "$(up_count "$1" "$3" "${4:-}")" = "$2" ]; }
 
 # states: "name state db rpc failing" per node of a --once --json, sorted.
 states() {
@@ -105,6 +113,22 @@ q3=$(sed -n 's/^source_queries=//p' "$T_TMP/promA.stats")
 q5=$(sed -n 's/^source_queries=//p' "$T_TMP/prom.stats")
 t_check "queries per round ($q3) are a handful" test "${q3:-0}" -gt 2 -a "${q3:-99}" -lt 25
 t_eq "queries per round: the same for 3 and 5 nodes" "$q3" "$q5"
+
+# a failover pair named by group_label: the standby (refused) is the standby, not down
+t_check "prometheus sees the pair's standby refusing (up == 0)" wait_until has_up "$PROM" 1 0 pair
+t_check "prometheus sees the pair's active member (up == 1)" wait_until has_up "$PROM" 1 1 pair
+conf "$PROM" '{job="pair"}' >"$T_TMP/pair.conf"
+printf 'group_label = pair\n' >>"$T_TMP/pair.conf"
+"$NODETOP" -c "$T_TMP/pair.conf" --once --json >"$T_TMP/pair.json"
+t_eq "pair: --once exits OK (a standby is its normal state)" 0 "$?"
+pair=$(python3 -c 'import json,sys
+d=json.load(sys.stdin)
+g=d["groups"][0]
+print(g["name"], "active=" + str(g["active"]))
+for n in d["nodes"]: print(n["name"], n["state"], n["role"])' <"$T_TMP/pair.json" | sort)
+want=$(printf '%s\n' "p1 active=127.0.0.1:$(sim_port 0 "$C")" "127.0.0.1:$(sim_port 0 "$C") up active" \
+	"127.0.0.1:$(sim_port 1 "$C") standby standby" | sort)
+t_eq "pair: the group, its active member and the standby" "$want" "$pair"
 
 # a node stops listening: up == 0, down with the target's scrape error
 down_port=$(sim_port 0 "$B")
