@@ -199,6 +199,8 @@ typedef struct model {
 	struct model_rpc *rpc;           /* [rpc NAME] endpoints probed directly (model_rpc.h), or NULL */
 	struct model_db *dbs;            /* databases probed directly (model_db.h, issue 15) */
 	size_t ndbs;
+	struct src_state *const *sources;/* [source NAME]s' state (model_source.h, issue 17; owned by the app), or NULL */
+	size_t nsources;
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */

@@ -35,6 +35,7 @@ typedef struct src_round {
 /* Per-source memory across rounds: the names it has reported (sorted), each with
  * the model index it last had (checked before use: a reload may move nodes). */
 typedef struct src_state {
+	char name[64];                  /* the source's name (for the views) */
 	char **names;
 	size_t *idx;
 	size_t nnames, cap, idx_cap;
@@ -45,6 +46,11 @@ typedef struct src_state {
 } src_state_t;
 
 void src_state_free(src_state_t *st);
+
+/* What the header says of the model's sources ("" when it has none): "via NAME, 1s old"
+ * (the oldest of them), or "source NAME: cannot read: why" while one cannot be read;
+ * *trouble true then. */
+void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble);
 
 /* Applies round r of source c to m: new nodes added (named by name_label, grouped
  * by group_label), each node's /health (from health{service_id}: check outputs

@@ -49,7 +49,7 @@ struct src_conn {
 	bool in_round, asked_targets;
 	int64_t round_start_ms;
 	uv_timer_t timer;
-	src_state_t st;
+	src_state_t st;            /* model.sources points at it */
 	unsigned long sent;        /* requests made */
 	unsigned long round_sent0; /* sent when the round began */
 	unsigned long done_queries;/* requests of the rounds that ended (not the backfill) */
@@ -63,6 +63,7 @@ struct app_source {
 	src_conn_t *conns;
 	size_t n;
 	bool once, stopped;
+	src_state_t **views;       /* model.sources */
 	app_source_changed_fn fn;
 	void *ud;
 };
@@ -366,6 +367,7 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : SRC_BACKFILL;
 	}
 	sc->start_ms = src_now_ms();
+	snprintf(sc->st.name, sizeof sc->st.name, "%s", c->name);
 	uv_timer_init(as->loop, &sc->timer);
 	sc->timer.data = sc;
 }
@@ -391,11 +393,15 @@ app_source_t *app_source_new(uv_loop_t *loop, model_t *m, const settings_t *s, b
 	}
 	as->n = s->nsources;
 	as->conns = xcalloc(as->n, sizeof *as->conns);
+	as->views = xcalloc(as->n, sizeof *as->views);
 	for (size_t i = 0; i < as->n; i++) {
 		src_conn_init(as, &as->conns[i], &s->sources[i]);
+		as->views[i] = &as->conns[i].st;
 		uint64_t iv = (uint64_t)s->sources[i].interval_ms;
 		uv_timer_start(&as->conns[i].timer, src_on_timer, 0, once ? 0 : iv);
 	}
+	m->sources = (struct src_state *const *)as->views;
+	m->nsources = as->n;
 	return as;
 }
 
@@ -471,6 +477,11 @@ void app_source_free(app_source_t *as)
 		free(sc->key_file);
 		src_state_free(&sc->st);
 	}
+	if (as->m->sources == (struct src_state *const *)as->views) {
+		as->m->sources = NULL;
+		as->m->nsources = 0;
+	}
+	free(as->views);
 	free(as->conns);
 	free(as);
 }

@@ -212,6 +212,35 @@ void src_state_free(src_state_t *st)
 	memset(st, 0, sizeof *st);
 }
 
+void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble)
+{
+	buf[0] = '\0';
+	*trouble = false;
+	const src_state_t *oldest = NULL;
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		if (st->last_error[0] || (st->rounds && !st->last_ok_ms)) {
+			snprintf(buf, len, "source %s: cannot read: %.120s", st->name,
+			         st->last_error[0] ? st->last_error : "no answer");
+			*trouble = true;
+			return;
+		}
+		if (st->last_ok_ms && (!oldest || st->last_ok_ms < oldest->last_ok_ms))
+			oldest = st;
+	}
+	if (!oldest)
+		return;
+	char age[32];
+	int64_t d = now_ms - oldest->last_ok_ms;
+	if (d < 0)
+		d = 0;
+	if (d < 120000)
+		snprintf(age, sizeof age, "%llds", (long long)(d / 1000));
+	else
+		snprintf(age, sizeof age, "%lldm", (long long)(d / 60000));
+	snprintf(buf, len, "via %s%s, %s old", oldest->name, m->nsources > 1 ? " (+more)" : "", age);
+}
+
 /* ---------------------------------------------------------------- model side */
 
 static void src_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)

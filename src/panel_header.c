@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "model_source.h"
 #include "panel_header.h"
 #include "render.h"
 
@@ -84,6 +85,15 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	for (size_t i = 0; i < n; i++)
 		if (model_node_slow(t->m, i, t->now_ms, nslow ? NULL : &slat, nslow ? NULL : &stmo) && nslow++ == 0)
 			slow1 = i;
+	{
+		/* where a [source]'s nodes come from (issue 17): "via prometheus-eu, 1s old" */
+		bool trouble;
+		model_source_line(t->m, t->now_ms, buf, sizeof buf, &trouble);
+		if (buf[0] && !narrow && x + 12 < W) {
+			render_escape(t, name, sizeof name, buf, false);
+			x += render_put(t, w, 0, x, W - x, name, trouble ? A_BOLD | render_pair(t, PAIR_DEGRADED) : A_DIM) + 2;
+		}
+	}
 	if (stale) {
 		snprintf(buf, sizeof buf, narrow ? "%zu STALE" : " %zu node%s STALE ", stale, stale == 1 ? "" : "s");
 		x += render_put(t, w, 0, x, W - x, buf, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED)) + 2;

@@ -148,9 +148,11 @@ tmux_need
 tmux_start 160 40 "$NODETOP" -c "$T_TMP/prom.conf"
 t_check "dashboard: the fleet appears" tmux_wait "127\.0\.0\.1:$(sim_port 2 "$A")"
 t_check "dashboard: the stopped node is shown down" tmux_wait "127\.0\.0\.1:$down_port.*(DOWN|down)"
+t_check "dashboard: the header says where the data comes from" tmux_wait "via fleet, [0-9]+s old"
 kill "$PROM_PID"
 wait "$PROM_PID" 2>/dev/null
 t_check "dashboard: with the source down, nodetop says it cannot see" tmux_wait "cannot see"
+t_check "dashboard: the header says the source cannot be read" tmux_wait "source fleet: cannot read: connection refused"
 t_check "dashboard: no node is drawn up any more" tmux_wait_gone "127\.0\.0\.1:[0-9]+ +(UP|up)"
 tmux_stop
 NODETOP_STATS=$T_TMP/dead.stats "$NODETOP" -c "$T_TMP/prom.conf" --once --json >"$T_TMP/dead.json" 2>"$T_TMP/dead.err"

@@ -312,10 +312,25 @@ static void test_source_down_makes_nodes_unknown(void **state)
 		assert_int_not_equal(f.m.nodes[i].ind[IND_DB].state, STATE_DOWN);
 	}
 	assert_int_equal(f.st.failed_rounds, 1);
+	/* the header's line: the source cannot be read */
+	src_state_t *views[1] = { &f.st };
+	snprintf(f.st.name, sizeof f.st.name, "eu");
+	f.m.sources = views;
+	f.m.nsources = 1;
+	char line[200];
+	bool trouble;
+	model_source_line(&f.m, t0 + 5000, line, sizeof line, &trouble);
+	assert_string_equal(line, "source eu: cannot read: connection refused");
+	assert_true(trouble);
 	/* and back */
 	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL };
 	run_round(&f, &back, t0 + 10000);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	model_source_line(&f.m, t0 + 12000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 2s old");
+	assert_false(trouble);
+	f.m.sources = NULL;
+	f.m.nsources = 0;
 	fake_free(&f);
 }
 
