@@ -69,10 +69,13 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 char *srcq_backfill(const source_cfg_t *c);
 /* Seeds the node indicator's uptime of each node of st named in res (a matrix of
  * up) with the minutes before before_ms: 1 = up, 0 = down, no point = unknown.
- * A minute that local history already filled is kept (uptime_seed adds at most a
- * minute in all). Returns the minutes seeded. */
-size_t src_backfill(model_t *m, const source_cfg_t *c, const src_state_t *st, const promapi_result_t *res,
-                    int64_t before_ms);
+ * Mixed mode: a polled node (cfg[0..nconfig), model index = config index) with
+ * source = c->name takes the series whose name_label is its name or its url's
+ * host:port (its live state stays its own polls'). A minute that local history
+ * already filled is kept (uptime_seed adds at most a minute in all). Returns the
+ * minutes seeded. */
+size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                    const src_state_t *st, const promapi_result_t *res, int64_t before_ms);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

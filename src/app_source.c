@@ -289,7 +289,9 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		else
 			snprintf(rq->error, sizeof rq->error, "%s", curl_easy_strerror(rc));
 		src_parse_answer(rq, &res, err, sizeof err);
-		sc->backfill_minutes = src_backfill(sc->as->m, &sc->cfg, &sc->st, &res, sc->start_ms);
+		const settings_t *s = sc->as->s;
+		size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
+		sc->backfill_minutes = src_backfill(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, &res, sc->start_ms);
 		promapi_result_free(&res);
 		src_req_reset(rq);
 		sc->backfill = 2;

@@ -170,8 +170,28 @@ char *srcq_backfill(const source_cfg_t *c)
 	return xasprintf("up%s", sel);
 }
 
-size_t src_backfill(model_t *m, const source_cfg_t *c, const src_state_t *st, const promapi_result_t *res,
-                    int64_t before_ms)
+/* Mixed mode: the polled node with source = c->name that the label value names, or (size_t)-1. */
+static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                              const char *name)
+{
+	for (size_t i = 0; cfg && i < nconfig && i < m->nnodes; i++) {
+		if (!cfg[i].source || strcmp(cfg[i].source, c->name) != 0)
+			continue;
+		if (strcmp(cfg[i].name, name) == 0)
+			return i;
+		const char *u = cfg[i].url ? strstr(cfg[i].url, "://") : NULL;
+		if (!u)
+			continue;
+		u += 3;
+		size_t hl = strcspn(u, "/?#");
+		if (strlen(name) == hl && strncmp(u, name, hl) == 0)
+			return i;
+	}
+	return (size_t)-1;
+}
+
+size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                    const src_state_t *st, const promapi_result_t *res, int64_t before_ms)
 {
 	size_t seeded = 0;
 	if (!res->ok || res->type != PROMAPI_MATRIX)
@@ -182,6 +202,8 @@ size_t src_backfill(model_t *m, const source_cfg_t *c, const src_state_t *st, co
 		if (!name)
 			continue;
 		size_t idx = src_state_idx(m, st, name);
+		if (idx == (size_t)-1)
+			idx = src_polled_node(m, nconfig, cfg, c, name);
 		if (idx == (size_t)-1)
 			continue;
 		uptime_t *u = &m->nodes[idx].ind[IND_NODE].uptime;

@@ -417,7 +417,7 @@ static void test_backfill_seeds_uptime(void **state)
 	promapi_result_t res;
 	assert_int_equal(promapi_parse(b.data, b.len, &res), 0);
 	strbuf_free(&b);
-	size_t seeded = src_backfill(&f.m, &f.s.sources[0], &f.st, &res, t0);
+	size_t seeded = src_backfill(&f.m, 0, NULL, &f.s.sources[0], &f.st, &res, t0);
 	assert_int_equal(seeded, 240);
 	promapi_result_free(&res);
 	double pct = 0;
@@ -428,6 +428,38 @@ static void test_backfill_seeds_uptime(void **state)
 	assert_true(pct > 100.0 * 110 / 120 - 0.01 && pct < 100.0 * 110 / 120 + 0.01);
 	assert_true(uptime_observed_ms(&bn->ind[IND_NODE].uptime, t0, 24 * 3600 * INT64_C(1000)) >= 120 * 60000);
 	assert_int_equal(model_find_node(&f.m, "other:1"), (size_t)-1);
+	fake_free(&f);
+}
+
+/* mixed mode: a polled node with source = eu takes its history from the source (by url host:port) */
+static void test_backfill_mixed_mode(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	model_add_node(&f.m, "primary", "http://127.0.0.1:40439", NULL, 5000);
+	model_add_node(&f.m, "other", "http://127.0.0.1:1", NULL, 5000);
+	node_cfg_t cfg[2];
+	memset(cfg, 0, sizeof cfg);
+	cfg[0].name = "primary";
+	cfg[0].url = "http://127.0.0.1:40439";
+	cfg[0].source = "eu";
+	cfg[1].name = "other";      /* no source = : not backfilled */
+	cfg[1].url = "http://127.0.0.1:1";
+	int64_t t0 = TU_T0;
+	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	                  "{\"metric\":{\"instance\":\"127.0.0.1:40439\"},\"values\":[[%lld,\"1\"],[%lld,\"0\"]]},"
+	                  "{\"metric\":{\"instance\":\"127.0.0.1:1\"},\"values\":[[%lld,\"1\"]]}]}}";
+	char body[600];
+	snprintf(body, sizeof body, doc, (long long)(t0 / 1000 - 150), (long long)(t0 / 1000 - 90), (long long)(t0 / 1000 - 90));
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(body, strlen(body), &res), 0);
+	assert_int_equal(src_backfill(&f.m, 2, cfg, &f.s.sources[0], &f.st, &res, t0), 2);
+	promapi_result_free(&res);
+	double pct;
+	assert_true(uptime_percent(&f.m.nodes[0].ind[IND_NODE].uptime, t0, 3600000, &pct));
+	assert_true(pct > 49.9 && pct < 50.1);
+	assert_false(uptime_percent(&f.m.nodes[1].ind[IND_NODE].uptime, t0, 3600000, &pct));
 	fake_free(&f);
 }
 
@@ -444,6 +476,7 @@ int main(void)
 		cmocka_unit_test(test_groups_by_label),
 		cmocka_unit_test(test_polled_name_is_not_taken),
 		cmocka_unit_test(test_backfill_seeds_uptime),
+		cmocka_unit_test(test_backfill_mixed_mode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
