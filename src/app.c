@@ -242,7 +242,7 @@ static void app_reload(app_t *a)
 	const char *path = a->settings->path;
 	settings_t ns;
 	settings_init(&ns);
-	if (settings_load_file(&ns, path, err, sizeof(err)) != 0 || ns.nnodes == 0) {
+	if (settings_load_file(&ns, path, err, sizeof(err)) != 0 || (ns.nnodes == 0 && ns.nsources == 0)) {
 		if (ns.nnodes == 0 && !err[0])
 			snprintf(err, sizeof(err), "%s: no [node] section", path);
 		else if (ns.nnodes == 0 && strstr(err, path) == NULL)

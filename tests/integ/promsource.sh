@@ -31,14 +31,14 @@ scrape_configs:
           pair: p1
 YML
 
-# peer_start NAME READY_PATH CMD...: starts a peer on a free port (the word PORT in
+# peer_start NAME READY_PATH CMD...: starts a peer on a free port (the word @PORT@ in
 # CMD), retried when another test took the port first; sets PEER_URL and PEER_PID.
 peer_start() {
 	local name=$1 ready=$2 try port
 	shift 2
 	for try in 1 2 3 4 5; do
 		port=$(free_port)
-		"${@//PORT/$port}" >"$T_TMP/$name.log" 2>&1 &
+		"${@//@PORT@/$port}" >"$T_TMP/$name.log" 2>&1 &
 		PEER_PID=$!
 		T_PIDS="$T_PIDS $PEER_PID"
 		PEER_URL=http://127.0.0.1:$port
@@ -68,11 +68,11 @@ for n in sorted(d["nodes"], key=lambda n: n["name"]):
 }
 
 peer_start prometheus /-/ready prometheus --config.file="$T_TMP/scrape.yml" --storage.tsdb.path="$T_TMP/prom-data" \
-	--web.listen-address=127.0.0.1:PORT || exit 1
+	--web.listen-address=127.0.0.1:@PORT@ || exit 1
 PROM=$PEER_URL PROM_PID=$PEER_PID
 # -search.latencyOffset: VictoriaMetrics hides the newest 30 s by default
 peer_start victoria-metrics /health victoria-metrics -promscrape.config="$T_TMP/scrape.yml" \
-	-storageDataPath="$T_TMP/vm-data" -httpListenAddr=127.0.0.1:PORT -search.latencyOffset=1s || exit 1
+	-storageDataPath="$T_TMP/vm-data" -httpListenAddr=127.0.0.1:@PORT@ -search.latencyOffset=1s || exit 1
 VM=$PEER_URL
 
 t_check "prometheus scrapes the 5 simulated nodes" wait_until has_up "$PROM" 5 1
