@@ -42,14 +42,17 @@ typedef struct src_state {
 	unsigned long rounds, queries, failed_rounds;
 	int64_t last_ok_ms;             /* newest round that answered; 0 = none */
 	char last_error[256];           /* "" when the last round answered */
+	char warning[256];              /* the last round's first query error, warning or partial
+	                                   answer (the fleet was read, some of it may be missing); "" = none */
 	size_t nodes_seen;              /* series of up in the last good round */
 } src_state_t;
 
 void src_state_free(src_state_t *st);
 
 /* What the header says of the model's sources ("" when it has none): "via NAME, 1s old"
- * (the oldest of them), or "source NAME: cannot read: why" while one cannot be read;
- * *trouble true then. */
+ * (the oldest of them), with "; warning: ..." when a query failed or the source warned
+ * or answered partially, or "source NAME: cannot read: why" while one cannot be read;
+ * *trouble true for the last two. */
 void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble);
 
 /* Applies round r of source c to m: new nodes added (named by name_label, grouped

@@ -261,6 +261,15 @@ void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, 
 	else
 		snprintf(age, sizeof age, "%lldm", (long long)(d / 60000));
 	snprintf(buf, len, "via %s%s, %s old", oldest->name, m->nsources > 1 ? " (+more)" : "", age);
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		if (st->warning[0]) {
+			size_t l = strlen(buf);
+			snprintf(buf + l, len - l, "; %s: %.160s", st->name, st->warning);
+			*trouble = true;
+			break;
+		}
+	}
 }
 
 /* ---------------------------------------------------------------- model side */
@@ -444,6 +453,19 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 	st->last_ok_ms = now;
 	st->last_error[0] = '\0';
+	st->warning[0] = '\0';
+	for (size_t q = 0; q < r->n && !st->warning[0]; q++) {
+		const promapi_result_t *res = &r->res[q];
+		const char *what = q == SRCQ_UP ? "up" : q == SRCQ_TS ? "timestamp(up)" : "a family";
+		if (!res->ok)
+			snprintf(st->warning, sizeof st->warning, "query of %s failed: %.200s", what,
+			         r->error[q][0] ? r->error[q] : res->error);
+		else if (res->nwarnings)
+			snprintf(st->warning, sizeof st->warning, "%.200s", res->warning);
+		else if (res->partial)
+			snprintf(st->warning, sizeof st->warning, "partial answer to the query of %s%s", what,
+			         res->dropped ? " (series dropped)" : "");
+	}
 
 	/* a fleet keeps shorter charts, as app.c does for many polled nodes (RSS) */
 	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
@@ -522,6 +544,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		if (nd && ts->series[i].n && isfinite(ts->series[i].v[0]))
 			nd->sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
 	}
+	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok;   /* the first family is health */
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
@@ -551,15 +574,17 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			src_feed(m, idx, PROBE_METRICS, 0, NULL, NULL, 0, why, r);
 			continue;
 		}
-		cJSON *doc = cJSON_CreateObject();
-		cJSON_AddItemToObject(doc, "data", nd->checks ? nd->checks : cJSON_CreateArray());
-		nd->checks = NULL;
-		char *hb = cJSON_PrintUnformatted(doc);
-		cJSON_Delete(doc);
-		bool failing = hb && strstr(hb, "\"failing\"") != NULL;
-		src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", hb, hb ? strlen(hb) : 0,
-		         hb ? NULL : "out of memory", r);
-		free(hb);
+		if (health_ok) {   /* else the checks seen last stay (the header warns of the failed query) */
+			cJSON *doc = cJSON_CreateObject();
+			cJSON_AddItemToObject(doc, "data", nd->checks ? nd->checks : cJSON_CreateArray());
+			nd->checks = NULL;
+			char *hb = cJSON_PrintUnformatted(doc);
+			cJSON_Delete(doc);
+			bool failing = hb && strstr(hb, "\"failing\"") != NULL;
+			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", hb,
+			         hb ? strlen(hb) : 0, hb ? NULL : "out of memory", r);
+			free(hb);
+		}
 		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
 		         nd->metrics.len, NULL, r);
 	}

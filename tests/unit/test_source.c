@@ -181,6 +181,7 @@ typedef struct round_in {
 	const char *const *db;
 	size_t ndb;
 	const char *up_error;       /* the up query failed with this transport error */
+	const char *family_error;   /* the health query failed with this transport error */
 	const char *targets;        /* a targets answer, or NULL */
 } round_in_t;
 
@@ -200,6 +201,10 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 		char *body = NULL;
 		if (i == SRCQ_UP && in->up_error) {
 			snprintf(r.error[i], sizeof r.error[i], "%s", in->up_error);
+			continue;
+		}
+		if (i == SRCQ_FAMILIES && in->family_error) {
+			snprintf(r.error[i], sizeof r.error[i], "%s", in->family_error);
 			continue;
 		}
 		if (i == SRCQ_UP) {
@@ -271,7 +276,7 @@ static void test_round_discovers_and_judges(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, "promapi/prom-targets.json" };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json" };
 	run_round(&f, &in, t0);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *a = node_of(&f, "127.0.0.1:35071"), *b = node_of(&f, "127.0.0.1:40439");
@@ -299,9 +304,9 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
-	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL };
+	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL };
 	run_round(&f, &bad, t0 + 5000);
 	assert_int_equal(f.m.nnodes, 3);
 	for (size_t i = 0; i < f.m.nnodes; i++) {
@@ -323,12 +328,24 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	assert_string_equal(line, "source eu: cannot read: connection refused");
 	assert_true(trouble);
 	/* and back */
-	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &back, t0 + 10000);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	model_source_line(&f.m, t0 + 12000, line, sizeof line, &trouble);
 	assert_string_equal(line, "via eu, 2s old");
 	assert_false(trouble);
+	/* a family's query fails: the fleet is read, the header warns */
+	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL };
+	run_round(&f, &half, t0 + 15000);
+	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	/* the checks seen last are kept, not dropped as "no longer reported" */
+	const check_t *hl = check_of(node_of(&f, "127.0.0.1:40439"), "EVM.1.HeadTracker.HeadListener");
+	assert_non_null(hl);
+	assert_int_equal(hl->status, CHECK_FAILING);
+	assert_int_equal(node_of(&f, "127.0.0.1:40439")->ind[IND_NODE].state, STATE_DEGRADED);
+	model_source_line(&f.m, t0 + 15000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 0s old; eu: query of a family failed: timed out after 4000 ms");
+	assert_true(trouble);
 	f.m.sources = NULL;
 	f.m.nsources = 0;
 	fake_free(&f);
@@ -340,16 +357,16 @@ static void test_stale_and_gone(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
 	/* samples 2.5 s old with a 1 s scrape interval: stale */
-	round_in_t old = { UP3, 3, t0 + 5000 - 2500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t old = { UP3, 3, t0 + 5000 - 2500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &old, t0 + 5000);
 	const node_t *a = node_of(&f, "127.0.0.1:35071");
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
 	/* one series gone: unknown, kept */
-	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &two, t0 + 10000);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *gone = node_of(&f, "127.0.0.1:1");
@@ -367,7 +384,7 @@ static void test_groups_by_label(void **state)
 	int64_t t0 = TU_T0;
 	const char *const up[] = { "a:1|,\"pair\":\"p1\"|1", "b:1|,\"pair\":\"p1\"|0", "c:1|-|1" };
 	const char *const none[] = { "zz|-|1" };
-	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL };
+	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
 	assert_string_equal(node_of(&f, "a:1")->group, "p1");
 	assert_string_equal(node_of(&f, "b:1")->group, "p1");
@@ -384,7 +401,7 @@ static void test_polled_name_is_not_taken(void **state)
 	model_add_node(&f.m, "127.0.0.1:35071", "http://127.0.0.1:35071", NULL, 5000);
 	f.nconfig = 1;
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
 	assert_int_equal(f.m.nnodes, 3);   /* no second node of that name */
 	const node_t *polled = node_of(&f, "127.0.0.1:35071");
@@ -399,7 +416,7 @@ static void test_backfill_seeds_uptime(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;   /* a whole minute */
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
 	/* 120 minutes before t0: 35071 always up, 40439 down for 10 of them, "other" not ours */
 	strbuf_t b = STRBUF_INIT;
