@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +14,7 @@
 #include "app.h"
 #include "app_rpc.h"
 #include "app_db.h"
+#include "clock.h"
 #include "model_db.h"
 #include "histwire.h"
 #include "model.h"
@@ -51,13 +51,6 @@ typedef struct app {
 } app_t;
 
 static void app_on_db(void *ud);
-
-static int64_t app_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static void app_close_walk(uv_handle_t *h, void *arg)
 {
@@ -154,7 +147,7 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 {
 	event_t e;
 	memset(&e, 0, sizeof(e));
-	e.ts_ms = app_now_ms();
+	e.ts_ms = clock_wall_ms();
 	e.kind = EVENT_CONFIG;
 	e.from = STATE_UP;
 	e.to = to;
@@ -339,7 +332,7 @@ static bool app_round_done(const app_t *a)
 
 static void app_report_once(app_t *a)
 {
-	int64_t now = app_now_ms();
+	int64_t now = clock_wall_ms();
 	model_tick(&a->model, now);
 	strbuf_t out = STRBUF_INIT;
 	if (a->cli->mode == CLI_STATUS_LINE) {
@@ -415,7 +408,7 @@ static void app_on_db(void *ud)
 static void app_on_tick(uv_timer_t *t)
 {
 	app_t *a = t->data;
-	model_tick(&a->model, app_now_ms());
+	model_tick(&a->model, clock_wall_ms());
 	app_changed(a);
 }
 

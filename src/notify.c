@@ -7,13 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "curluv.h"
 #include "notify.h"
 #include "textsafe.h"
@@ -109,13 +109,6 @@ struct notifier {
 	unsigned long sent, failed, dropped;
 };
 
-static int64_t notify_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static char **strv_dup(char *const *v, size_t n)
 {
 	char **r = xcalloc(n + 1, sizeof *r);
@@ -140,7 +133,7 @@ static void notify_report(struct notifier *nt, const target_t *t, state_t to, co
 {
 	event_t e;
 	memset(&e, 0, sizeof e);
-	e.ts_ms = notify_now_ms();
+	e.ts_ms = clock_wall_ms();
 	e.kind = EVENT_NOTIFY;
 	e.from = STATE_UP;
 	e.to = to;
@@ -807,7 +800,7 @@ void notify_event(notifier_t *nt, const event_t *e)
 {
 	if (!nt || nt->stopping || nt->in_report)
 		return;
-	int64_t now = notify_now_ms();
+	int64_t now = clock_wall_ms();
 	if (e->kind == EVENT_RULE) {
 		for (size_t i = 0; i < nt->n; i++)
 			target_rule_event(nt->t[i], e, now);
@@ -831,7 +824,7 @@ void notify_event(notifier_t *nt, const event_t *e)
 static void notify_on_tick(uv_timer_t *h)
 {
 	struct notifier *nt = h->data;
-	int64_t now = notify_now_ms();
+	int64_t now = clock_wall_ms();
 	for (size_t i = 0; i < nt->n; i++) {
 		target_t *t = nt->t[i];
 		if (t->repeat_ms <= 0)
