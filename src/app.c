@@ -50,7 +50,7 @@ typedef struct app {
 	int exit_code;
 } app_t;
 
-static void app_on_db(void *ud);
+static void app_on_probe(void *ud);
 
 static void app_close_walk(uv_handle_t *h, void *arg)
 {
@@ -293,7 +293,7 @@ static void app_reload(app_t *a)
 	*a->settings = ns;
 	app_db_stop(a->db);               /* databases: probed anew from the new settings */
 	model_db_clear(&a->model);
-	a->db = app_db_new(&a->loop, &a->model, a->settings, app_on_db, a);
+	a->db = app_db_new(&a->loop, &a->model, a->settings, app_on_probe, a);
 	app_db_start(a->db, true);
 	char msg[200];
 	snprintf(msg, sizeof(msg), "config reloaded: %zu nodes (%zu added, %zu removed or changed)",
@@ -379,21 +379,9 @@ static void app_on_result(void *ud, const probe_result_t *r)
 	}
 }
 
-/* An [rpc] endpoint's probe said something (the model has it already). */
-static void app_on_rpc(void *ud)
-{
-	app_t *a = ud;
-	if (a->quitting)
-		return;
-	app_changed(a);
-	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
-		app_report_once(a);
-		app_quit(a);
-	}
-}
-
-/* A database probe's result went into the model (app_db.c). */
-static void app_on_db(void *ud)
+/* A probe's result went into the model already ([rpc] endpoints through app_rpc.c,
+ * [database] sections through app_db.c): redraw, and end a --once round that is done. */
+static void app_on_probe(void *ud)
 {
 	app_t *a = ud;
 	if (a->quitting)
@@ -534,13 +522,13 @@ int app_run(settings_t *s, const cli_t *cli)
 			a->exit_code = 3;
 			app_quit(a);
 		}
-		a->db = app_db_new(&a->loop, &a->model, s, app_on_db, a);
+		a->db = app_db_new(&a->loop, &a->model, s, app_on_probe, a);
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];
 		app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : cli->mode == CLI_STATUS_LINE ? APP_RPC_QUICK
 		                                                                                 : APP_RPC_LIVE;
-		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_rpc, a, err, sizeof err);
+		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_probe, a, err, sizeof err);
 		if (err[0]) {
 			fprintf(stderr, "nodetop: %s\n", err);
 			a->exit_code = 3;
