@@ -2055,6 +2055,22 @@ static char *parse_reader(char *buf, int num, void *user)
 
 /* ------------------------------------------------------------------ after the file */
 
+/* The HTTP settings of [kind NAME] (a node's, or a [notify]/[rpc] target's): a bearer token and an
+ * Authorization header do not go together (the error at line); insecure = true is warned of. */
+static void parse_finish_http(parse_t *ps, const char *kind, const char *name, const node_cfg_t *h, int line)
+{
+	if (h->bearer_token) {
+		for (size_t j = 0; j < h->nheaders; j++) {
+			if (settings_header_is(h->headers[j], "Authorization", 13)) {
+				parse_error(ps, line, "[%s %s] has both a bearer token and an Authorization header", kind, name);
+				return;
+			}
+		}
+	}
+	if (h->insecure)
+		settings_warn(ps->s, xasprintf("%s %s: TLS verification disabled (insecure = true)", kind, name));
+}
+
 /* Node values not given take the [defaults] ones; then cross-key checks. */
 static void parse_finish_node(parse_t *ps, size_t i)
 {
@@ -2111,17 +2127,7 @@ static void parse_finish_node(parse_t *ps, size_t i)
 			return;
 		}
 	}
-	if (n->bearer_token) {
-		for (size_t j = 0; j < n->nheaders; j++) {
-			if (settings_header_is(n->headers[j], "Authorization", 13)) {
-				parse_error(ps, sline, "[node %s] has both a bearer token and an Authorization header",
-				            n->name);
-				return;
-			}
-		}
-	}
-	if (n->insecure)
-		settings_warn(s, xasprintf("node %s: TLS verification disabled (insecure = true)", n->name));
+	parse_finish_http(ps, "node", n->name, n, sline);
 }
 
 static void parse_finish_charts(parse_t *ps)
@@ -2217,17 +2223,7 @@ static void parse_finish_notify(parse_t *ps, size_t i)
 		parse_error(ps, key_line(t, l->key, "on"), "[notify %s] is notified of nothing (on = ...)", c->name);
 		return;
 	}
-	if (c->http.bearer_token) {
-		for (size_t j = 0; j < c->http.nheaders; j++) {
-			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
-				parse_error(ps, l->section, "[notify %s] has both a bearer token and an Authorization header",
-				            c->name);
-				return;
-			}
-		}
-	}
-	if (c->http.insecure)
-		settings_warn(s, xasprintf("notify %s: TLS verification disabled (insecure = true)", c->name));
+	parse_finish_http(ps, "notify", c->name, &c->http, l->section);
 }
 
 /* [rpc NAME]: url and chain given, ws_url only beside an http(s) url, known nodes. */
@@ -2271,17 +2267,7 @@ static void parse_finish_rpc(parse_t *ps, size_t i)
 			return;
 		}
 	}
-	if (c->http.bearer_token) {
-		for (size_t j = 0; j < c->http.nheaders; j++) {
-			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
-				parse_error(ps, l->section, "[rpc %s] has both a bearer token and an Authorization header",
-				            c->name);
-				return;
-			}
-		}
-	}
-	if (c->http.insecure)
-		settings_warn(s, xasprintf("rpc %s: TLS verification disabled (insecure = true)", c->name));
+	parse_finish_http(ps, "rpc", c->name, &c->http, l->section);
 }
 
 /* [database NAME]: the timeout within the interval; nodes = ... name nodes or
