@@ -15,6 +15,7 @@
 
 #include "clock.h"
 #include "curluv.h"
+#include "jsontext.h"
 #include "notify.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -613,18 +614,6 @@ typedef struct note {
 	const char *group;         /* failover */
 } note_t;
 
-static cJSON *jstr(const char *s)
-{
-	size_t len = strlen(s), cap = len * 3 + 1;
-	char *b = xmalloc(cap);
-	textsafe_utf8_repair(b, cap, s, len);
-	cJSON *j = cJSON_CreateString(b);
-	free(b);
-	if (!j)
-		abort();
-	return j;
-}
-
 static void jput(cJSON *o, const char *k, cJSON *v)
 {
 	if (!v)
@@ -672,22 +661,22 @@ static delivery_t *delivery_make(const target_t *t, const note_t *nn)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		abort();
-	jput(o, "notify", jstr(t->name));
+	jput(o, "notify", jsontext_str(t->name));
 	jput(o, "event", cJSON_CreateString(nn->event));
 	jput(o, "kind", cJSON_CreateString(nn->group ? "failover" : event_kind_name(e->kind)));
 	jput(o, "severity", cJSON_CreateString(nn->severity));
-	jput(o, "node", jstr(e->node));
+	jput(o, "node", jsontext_str(e->node));
 	jput(o, "rule", rule ? cJSON_CreateString(e->rule) : cJSON_CreateNull());
-	jput(o, "subject", jstr(nn->group ? nn->group : e->subject));
+	jput(o, "subject", jsontext_str(nn->group ? nn->group : e->subject));
 	jput(o, "value", val[0] ? cJSON_CreateNumber(e->value) : cJSON_CreateNull());
 	jput(o, "threshold", thr[0] ? cJSON_CreateNumber(e->threshold) : cJSON_CreateNull());
 	jput(o, "from", cJSON_CreateString(rule ? (e->from_level ? rule_level_name(e->from_level) : "ok")
 	                                        : state_name(e->from)));
 	jput(o, "to", cJSON_CreateString(rule ? rule_level_name(e->level) : state_name(e->to)));
-	jput(o, "detail", jstr(e->detail));
+	jput(o, "detail", jsontext_str(e->detail));
 	jput(o, "time", cJSON_CreateString(when));
 	jput(o, "ts_ms", cJSON_CreateNumber((double)e->ts_ms));
-	jput(o, "text", jstr(line));
+	jput(o, "text", jsontext_str(line));
 	d->doc = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!d->doc)
@@ -696,7 +685,7 @@ static delivery_t *delivery_make(const target_t *t, const note_t *nn)
 	cJSON *s = cJSON_CreateObject();
 	if (!s)
 		abort();
-	jput(s, "text", jstr(line));
+	jput(s, "text", jsontext_str(line));
 	d->text = cJSON_PrintUnformatted(s);
 	cJSON_Delete(s);
 	if (!d->text)

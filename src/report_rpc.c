@@ -4,20 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsontext.h"
 #include "model_rpc.h"
 #include "report_rpc.h"
 #include "textsafe.h"
 #include "xalloc.h"
-
-static cJSON *report_rpc_str(const char *s)
-{
-	size_t len = strlen(s), cap = len * 3 + 1;
-	char *buf = xmalloc(cap);
-	textsafe_utf8_repair(buf, cap, s, len);
-	cJSON *j = cJSON_CreateString(buf);
-	free(buf);
-	return j;
-}
 
 static void report_rpc_add(cJSON *o, const char *k, cJSON *v)
 {
@@ -75,13 +66,13 @@ void report_rpc_json(cJSON *rpc, const model_t *m, const node_t *n, int64_t now_
 	for (size_t i = 0; report_rpc_next(&f, m, n, now_ms, &i);) {
 		const rpc_ep_t *e = f.e;
 		cJSON *j = cJSON_CreateObject();
-		report_rpc_add(j, "name", report_rpc_str(e->name));
+		report_rpc_add(j, "name", jsontext_str(e->name));
 		report_rpc_add(j, "chain", cJSON_CreateNumber((double)e->chain));
 		report_rpc_add(j, "state", cJSON_CreateString(state_name(e->out.state)));
 		report_rpc_add(j, "head", f.head ? cJSON_CreateNumber((double)e->out.head) : NULL);
 		report_rpc_add(j, "lag_blocks", f.head ? cJSON_CreateNumber((double)e->out.lag) : NULL);
 		report_rpc_add(j, "latency_ms", f.latency ? cJSON_CreateNumber(e->obs.latency_ms) : NULL);
-		report_rpc_add(j, "client", f.client ? report_rpc_str(f.client) : NULL);
+		report_rpc_add(j, "client", f.client ? jsontext_str(f.client) : NULL);
 		report_rpc_add(j, "syncing", f.syncing_known ? cJSON_CreateBool(f.syncing) : NULL);
 		if (f.ws) {
 			cJSON *ws = cJSON_CreateObject();
@@ -92,7 +83,7 @@ void report_rpc_json(cJSON *rpc, const model_t *m, const node_t *n, int64_t now_
 			report_rpc_add(j, "ws", NULL);
 		}
 		bool bad = e->out.state == STATE_DOWN || e->out.state == STATE_DEGRADED;
-		report_rpc_add(j, "error", bad && e->out.reason[0] ? report_rpc_str(e->out.reason) : NULL);
+		report_rpc_add(j, "error", bad && e->out.reason[0] ? jsontext_str(e->out.reason) : NULL);
 		cJSON_AddItemToArray(arr, j);
 	}
 	cJSON_AddItemToObject(rpc, "direct", arr);
