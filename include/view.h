@@ -141,8 +141,6 @@ typedef struct view {
 
 void view_init(view_t *v, const model_t *m, const view_asks_t *ask, void *ask_ud);
 void view_free(view_t *v);
-/* The wall clock in milliseconds. */
-int64_t view_clock_ms(void);
 
 /* Marks parts dirty and asks for a frame. */
 void view_dirty(view_t *v, unsigned what);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +15,7 @@
 #include "app_rpc.h"
 #include "app_db.h"
 #include "app_source.h"
+#include "clock.h"
 #include "model_db.h"
 #include "histwire.h"
 #include "model.h"
@@ -52,14 +52,7 @@ typedef struct app {
 	int exit_code;
 } app_t;
 
-static void app_on_db(void *ud);
-
-static int64_t app_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
+static void app_on_probe(void *ud);
 
 static void app_close_walk(uv_handle_t *h, void *arg)
 {
@@ -158,7 +151,7 @@ static void app_config_event(app_t *a, state_t to, const char *detail)
 {
 	event_t e;
 	memset(&e, 0, sizeof(e));
-	e.ts_ms = app_now_ms();
+	e.ts_ms = clock_wall_ms();
 	e.kind = EVENT_CONFIG;
 	e.from = STATE_UP;
 	e.to = to;
@@ -304,7 +297,7 @@ static void app_reload(app_t *a)
 	*a->settings = ns;
 	app_db_stop(a->db);               /* databases: probed anew from the new settings */
 	model_db_clear(&a->model);
-	a->db = app_db_new(&a->loop, &a->model, a->settings, app_on_db, a);
+	a->db = app_db_new(&a->loop, &a->model, a->settings, app_on_probe, a);
 	app_db_start(a->db, true);
 	char msg[200];
 	snprintf(msg, sizeof(msg), "config reloaded: %zu nodes (%zu added, %zu removed or changed)",
@@ -343,7 +336,7 @@ static bool app_round_done(const app_t *a)
 
 static void app_report_once(app_t *a)
 {
-	int64_t now = app_now_ms();
+	int64_t now = clock_wall_ms();
 	model_tick(&a->model, now);
 	strbuf_t out = STRBUF_INIT;
 	if (a->cli->mode == CLI_STATUS_LINE) {
@@ -390,21 +383,9 @@ static void app_on_result(void *ud, const probe_result_t *r)
 	}
 }
 
-/* An [rpc] endpoint's probe said something (the model has it already). */
-static void app_on_rpc(void *ud)
-{
-	app_t *a = ud;
-	if (a->quitting)
-		return;
-	app_changed(a);
-	if ((a->cli->mode == CLI_ONCE || a->cli->mode == CLI_STATUS_LINE) && app_round_done(a)) {
-		app_report_once(a);
-		app_quit(a);
-	}
-}
-
-/* A database probe's result went into the model (app_db.c). */
-static void app_on_db(void *ud)
+/* A probe's result went into the model already ([rpc] endpoints through app_rpc.c,
+ * [database] sections through app_db.c): redraw, and end a --once round that is done. */
+static void app_on_probe(void *ud)
 {
 	app_t *a = ud;
 	if (a->quitting)
@@ -419,7 +400,7 @@ static void app_on_db(void *ud)
 static void app_on_tick(uv_timer_t *t)
 {
 	app_t *a = t->data;
-	model_tick(&a->model, app_now_ms());
+	model_tick(&a->model, clock_wall_ms());
 	app_changed(a);
 }
 
@@ -545,13 +526,13 @@ int app_run(settings_t *s, const cli_t *cli)
 			a->exit_code = 3;
 			app_quit(a);
 		}
-		a->db = app_db_new(&a->loop, &a->model, s, app_on_db, a);
+		a->db = app_db_new(&a->loop, &a->model, s, app_on_probe, a);
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];
 		app_rpc_mode_t rm = cli->mode == CLI_ONCE ? APP_RPC_ONCE : cli->mode == CLI_STATUS_LINE ? APP_RPC_QUICK
 		                                                                                 : APP_RPC_LIVE;
-		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_rpc, a, err, sizeof err);
+		a->rpc = app_rpc_new(&a->loop, &a->model, s, rm, app_on_probe, a, err, sizeof err);
 		if (err[0]) {
 			fprintf(stderr, "nodetop: %s\n", err);
 			a->exit_code = 3;
@@ -559,10 +540,10 @@ int app_run(settings_t *s, const cli_t *cli)
 		}
 	}
 
-	if (!a->quitting && s->nsources) {   /* a source's round ends like an [rpc] probe's: app_on_rpc */
+	if (!a->quitting && s->nsources) {   /* a source's round ends like an [rpc] probe's: app_on_probe */
 		char err[300];
 		a->src = app_source_new(&a->loop, &a->model, s, cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE,
-		                        app_on_rpc, a, err, sizeof err);
+		                        app_on_probe, a, err, sizeof err);
 		if (err[0]) {
 			fprintf(stderr, "nodetop: %s\n", err);
 			a->exit_code = 3;

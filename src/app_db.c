@@ -3,11 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include <uv.h>
 
 #include "app_db.h"
+#include "clock.h"
 #include "dbprobe.h"
 #include "model_db.h"
 #include "xalloc.h"
@@ -29,19 +29,12 @@ struct app_db {
 	size_t n;
 };
 
-static int64_t app_db_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static void app_db_done(dbprobe_t *p, const db_probe_result_t *r, void *ud)
 {
 	app_db_one_t *o = ud;
 	(void)p;
 	o->done++;
-	int64_t now = app_db_now_ms();
+	int64_t now = clock_wall_ms();
 	model_apply_db(o->w->m, o->di, r, now);
 	model_tick(o->w->m, now);   /* the database indicator of every node tied to it */
 	if (o->w->cb)

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 
 #include <curl/curl.h>
 
 #include "app_rpc.h"
+#include "clock.h"
 #include "model_rpc.h"
 #include "rpcprobe.h"
 #include "xalloc.h"
@@ -31,13 +31,6 @@ struct app_rpc {
 	void *ud;
 };
 
-static int64_t app_rpc_wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 /* A loop time (uv_now ms, -1 never) as wall-clock ms (0 never). */
 static int64_t app_rpc_to_wall(int64_t t, int64_t loop_now, int64_t wall_now)
 {
@@ -51,7 +44,7 @@ static void app_rpc_observe(app_rpc_t *ar, size_t idx)
 {
 	rpcprobe_view_t v;
 	rpc_obs_t o;
-	int64_t now = (int64_t)uv_now(ar->loop), wall = app_rpc_wall_ms();
+	int64_t now = (int64_t)uv_now(ar->loop), wall = clock_wall_ms();
 	rpcprobe_view(ar->rp, idx, &v);
 	memset(&o, 0, sizeof o);
 	o.has_http = v.has_http;

@@ -2,12 +2,12 @@
  * queries of each source on curluv, their answers parsed and handed to model_source.c. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include <curl/curl.h>
 #include <uv.h>
 
 #include "app_source.h"
+#include "clock.h"
 #include "curluv.h"
 #include "model_source.h"
 #include "parse_promapi.h"
@@ -67,13 +67,6 @@ struct app_source {
 	app_source_changed_fn fn;
 	void *ud;
 };
-
-static int64_t src_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -213,7 +206,7 @@ static void src_round_end(src_conn_t *sc)
 	r.n = sc->nq;
 	r.res = xcalloc(sc->nq, sizeof *r.res);
 	r.error = xcalloc(sc->nq, sizeof *r.error);
-	r.done_ms = src_now_ms();
+	r.done_ms = clock_wall_ms();
 	for (size_t i = 0; i < sc->nq; i++) {
 		src_parse_answer(&sc->reqs[i], &r.res[i], r.error[i], sizeof r.error[i]);
 		if (sc->reqs[i].latency_ms > r.latency_ms)
@@ -328,7 +321,7 @@ static void src_on_timer(uv_timer_t *t)
 		return;   /* one round in flight per source: a slow source skips rounds */
 	sc->in_round = true;
 	sc->asked_targets = false;
-	sc->round_start_ms = src_now_ms();
+	sc->round_start_ms = clock_wall_ms();
 	sc->pending = 0;
 	sc->round_sent0 = sc->sent;
 	for (size_t i = 0; i < sc->nq; i++)
@@ -368,7 +361,7 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 		sc->reqs[i].sc = sc;
 		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : SRC_BACKFILL;
 	}
-	sc->start_ms = src_now_ms();
+	sc->start_ms = clock_wall_ms();
 	snprintf(sc->st.name, sizeof sc->st.name, "%s", c->name);
 	uv_timer_init(as->loop, &sc->timer);
 	sc->timer.data = sc;

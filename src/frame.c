@@ -1,5 +1,6 @@
 /* frame.c - the frame builder: windows from the layout, werase + draw + wnoutrefresh
  * for each dirty window through the panels handed in, the overlays, one doupdate(). */
+#include "clock.h"
 #include "frame.h"
 #include "model_rpc.h"
 #include "panel_db.h"
@@ -126,7 +127,7 @@ void frame_draw(frame_t *f, view_t *t, const frame_panels_t *p)
 	WINDOW *w;
 
 	t->dirty = 0;
-	t->now_ms = view_clock_ms();
+	t->now_ms = clock_wall_ms();
 	if (t->view == VIEW_MAIN && t->lay_nnodes != t->m->nnodes)
 		t->relayout = true;
 	if (t->relayout) {

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "histwire.h"
 #include "history.h"
 #include "sla.h"
@@ -40,13 +40,6 @@ struct histwire {
 	histwire_msg_cb msg;
 	void *ud;
 };
-
-static int64_t histwire_now(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 bool histwire_path(const settings_t *s, const cli_t *cli, char *buf, size_t n)
 {
@@ -192,7 +185,7 @@ static void histwire_long_one(void *ud, const char *name, const char *key, state
 	histwire_t *hw = ud;
 	(void)st;
 	if (ind)
-		history_uptime(hw->h, name, key, histwire_now(), model_long_window_ms, 2, ind->long_pct, ind->long_known);
+		history_uptime(hw->h, name, key, clock_wall_ms(), model_long_window_ms, 2, ind->long_pct, ind->long_known);
 }
 
 typedef struct evring {
@@ -336,7 +329,7 @@ static void histwire_report_state(histwire_t *hw)
 static void histwire_on_timer(uv_timer_t *t)
 {
 	histwire_t *hw = t->data;
-	int64_t now = hw->now = histwire_now();
+	int64_t now = hw->now = clock_wall_ms();
 	histwire_feed(hw);
 	histwire_feed_points(hw);
 	if (history_tick(hw->h, now) && now - hw->last_long >= HISTWIRE_LONG_MS) {
@@ -360,7 +353,7 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 		return NULL;
 	if (!record && access(path, F_OK) != 0)
 		return NULL;                 /* nothing kept yet: --once does not start a file */
-	int64_t now = histwire_now();
+	int64_t now = clock_wall_ms();
 	history_opts_t o;
 	memset(&o, 0, sizeof o);
 	o.path = path;
@@ -435,7 +428,7 @@ void histwire_close(histwire_t *hw)
 {
 	if (!hw)
 		return;
-	int64_t now = hw->now = histwire_now();
+	int64_t now = hw->now = clock_wall_ms();
 	if (hw->record) {
 		histwire_feed(hw);
 		histwire_feed_points(hw);
@@ -460,7 +453,7 @@ int histwire_report(const settings_t *s, const cli_t *cli)
 		fprintf(stderr, "nodetop: --report: no history file %s yet (nodetop keeps it while it runs)\n", path);
 		return 3;
 	}
-	int64_t now = histwire_now(), since;
+	int64_t now = clock_wall_ms(), since;
 	const char *sv = cli->since ? cli->since : "30d";
 	if (!sla_parse_since(sv, now, &since)) {
 		fprintf(stderr, "nodetop: --report: bad --since '%s' (use e.g. 36h, 30d, 4w or 2026-11-01)\n", sv);

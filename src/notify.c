@@ -7,14 +7,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include <cJSON.h>
 #include <curl/curl.h>
 #include <uv.h>
 
+#include "clock.h"
 #include "curluv.h"
+#include "jsontext.h"
 #include "notify.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -109,13 +110,6 @@ struct notifier {
 	unsigned long sent, failed, dropped;
 };
 
-static int64_t notify_now_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static char **strv_dup(char *const *v, size_t n)
 {
 	char **r = xcalloc(n + 1, sizeof *r);
@@ -140,7 +134,7 @@ static void notify_report(struct notifier *nt, const target_t *t, state_t to, co
 {
 	event_t e;
 	memset(&e, 0, sizeof e);
-	e.ts_ms = notify_now_ms();
+	e.ts_ms = clock_wall_ms();
 	e.kind = EVENT_NOTIFY;
 	e.from = STATE_UP;
 	e.to = to;
@@ -620,18 +614,6 @@ typedef struct note {
 	const char *group;         /* failover */
 } note_t;
 
-static cJSON *jstr(const char *s)
-{
-	size_t len = strlen(s), cap = len * 3 + 1;
-	char *b = xmalloc(cap);
-	textsafe_utf8_repair(b, cap, s, len);
-	cJSON *j = cJSON_CreateString(b);
-	free(b);
-	if (!j)
-		abort();
-	return j;
-}
-
 static void jput(cJSON *o, const char *k, cJSON *v)
 {
 	if (!v)
@@ -679,22 +661,22 @@ static delivery_t *delivery_make(const target_t *t, const note_t *nn)
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		abort();
-	jput(o, "notify", jstr(t->name));
+	jput(o, "notify", jsontext_str(t->name));
 	jput(o, "event", cJSON_CreateString(nn->event));
 	jput(o, "kind", cJSON_CreateString(nn->group ? "failover" : event_kind_name(e->kind)));
 	jput(o, "severity", cJSON_CreateString(nn->severity));
-	jput(o, "node", jstr(e->node));
+	jput(o, "node", jsontext_str(e->node));
 	jput(o, "rule", rule ? cJSON_CreateString(e->rule) : cJSON_CreateNull());
-	jput(o, "subject", jstr(nn->group ? nn->group : e->subject));
+	jput(o, "subject", jsontext_str(nn->group ? nn->group : e->subject));
 	jput(o, "value", val[0] ? cJSON_CreateNumber(e->value) : cJSON_CreateNull());
 	jput(o, "threshold", thr[0] ? cJSON_CreateNumber(e->threshold) : cJSON_CreateNull());
 	jput(o, "from", cJSON_CreateString(rule ? (e->from_level ? rule_level_name(e->from_level) : "ok")
 	                                        : state_name(e->from)));
 	jput(o, "to", cJSON_CreateString(rule ? rule_level_name(e->level) : state_name(e->to)));
-	jput(o, "detail", jstr(e->detail));
+	jput(o, "detail", jsontext_str(e->detail));
 	jput(o, "time", cJSON_CreateString(when));
 	jput(o, "ts_ms", cJSON_CreateNumber((double)e->ts_ms));
-	jput(o, "text", jstr(line));
+	jput(o, "text", jsontext_str(line));
 	d->doc = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (!d->doc)
@@ -703,7 +685,7 @@ static delivery_t *delivery_make(const target_t *t, const note_t *nn)
 	cJSON *s = cJSON_CreateObject();
 	if (!s)
 		abort();
-	jput(s, "text", jstr(line));
+	jput(s, "text", jsontext_str(line));
 	d->text = cJSON_PrintUnformatted(s);
 	cJSON_Delete(s);
 	if (!d->text)
@@ -807,7 +789,7 @@ void notify_event(notifier_t *nt, const event_t *e)
 {
 	if (!nt || nt->stopping || nt->in_report)
 		return;
-	int64_t now = notify_now_ms();
+	int64_t now = clock_wall_ms();
 	if (e->kind == EVENT_RULE) {
 		for (size_t i = 0; i < nt->n; i++)
 			target_rule_event(nt->t[i], e, now);
@@ -831,7 +813,7 @@ void notify_event(notifier_t *nt, const event_t *e)
 static void notify_on_tick(uv_timer_t *h)
 {
 	struct notifier *nt = h->data;
-	int64_t now = notify_now_ms();
+	int64_t now = clock_wall_ms();
 	for (size_t i = 0; i < nt->n; i++) {
 		target_t *t = nt->t[i];
 		if (t->repeat_ms <= 0)

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/time.h>
 
 #include <curl/curl.h>
 
+#include "clock.h"
 #include "curluv.h"
 #include "parse_discovery.h"
 #include "poller.h"
@@ -215,15 +215,6 @@ static void shard_on_fail(void *ud, curluv_fail_t kind, const char *why)
 	if (!s->cu || s->p->stopped)
 		return;
 	shard_each_endpoint(s, kind == CURLUV_FAIL_ABANDON ? endpoint_abandon : endpoint_note_fail, why);
-}
-
-/* ---------------------------------------------------------------- time */
-
-static int64_t wall_ms(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
 /* ---------------------------------------------------------------- curl callbacks */
@@ -437,7 +428,7 @@ static void endpoint_start(poller_t *p, endpoint_t *ep, int64_t scheduled_ms)
 	ep->errbuf[0] = '\0';
 	ep->fail[0] = '\0';
 	ep->scheduled_ms = scheduled_ms;
-	ep->started_ms = wall_ms();
+	ep->started_ms = clock_wall_ms();
 	ep->started_hr = uv_hrtime();
 	ep->busy = true;
 	ep->node->pending++;
@@ -491,7 +482,7 @@ static void pnode_poll(pnode_t *pn, uint64_t now)
 	poller_t *p = pn->p;
 	double late = now > pn->due_hr ? (double)(now - pn->due_hr) / 1e6 : 0;
 	lateness_record(p, late);
-	int64_t scheduled = wall_ms() - (int64_t)late;
+	int64_t scheduled = clock_wall_ms() - (int64_t)late;
 
 	pn->started_rounds++;
 	if (!pn->cfg.metrics || !pn->health_settled || now + POLLER_SLACK_NS >= pn->health_due_hr) {
@@ -577,7 +568,7 @@ static void endpoint_scrub(endpoint_t *ep)
 /* /health now, in this round, and its interval restarted. */
 static void pnode_health_now(pnode_t *pn)
 {
-	endpoint_start(pn->p, &pn->health, wall_ms());
+	endpoint_start(pn->p, &pn->health, clock_wall_ms());
 	pn->health_due_hr = uv_hrtime() + pn->health_ival_ns;
 }
 
@@ -607,7 +598,7 @@ static void endpoint_done(poller_t *p, endpoint_t *ep, CURLcode rc)
 	r.path = ep->path;
 	r.scheduled_ms = ep->scheduled_ms;
 	r.started_ms = ep->started_ms;
-	r.done_ms = wall_ms();
+	r.done_ms = clock_wall_ms();
 	r.latency_ms = (double)(uv_hrtime() - ep->started_hr) / 1e6;
 	r.timeout_ms = (double)pn->cfg.timeout_ms;
 	r.auth_sent = pn->nsecrets > 0;

@@ -1,6 +1,7 @@
 /* report.c - every text form of the model for people and scripts: exit status,
  * the --once report (text and JSON), event lines, incident summary, tmux status line. */
 #include "fmt.h"
+#include "jsontext.h"
 #include "report.h"
 #include "report_rpc.h"
 #include "report_db.h"
@@ -658,29 +659,10 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 
 /* ------------------------------------------------------------ JSON */
 
-/* A cJSON string from untrusted bytes: invalid UTF-8 becomes U+FFFD; cJSON
- * escapes the control characters itself. */
-static cJSON *json_str(const char *s)
-{
-	if (!s)
-		return cJSON_CreateNull();
-	size_t len = strlen(s);
-	char local[512];
-	size_t cap = len * 3 + 1;
-	char *buf = cap <= sizeof local ? local : xmalloc(cap);
-	textsafe_utf8_repair(buf, cap, s, len);
-	cJSON *j = cJSON_CreateString(buf);
-	if (buf != local)
-		free(buf);
-	if (!j)
-		abort();
-	return j;
-}
-
 /* Empty string -> null. */
 static cJSON *json_str_or_null(const char *s)
 {
-	return s && s[0] ? json_str(s) : cJSON_CreateNull();
+	return s && s[0] ? jsontext_str(s) : cJSON_CreateNull();
 }
 
 static cJSON *json_num(double v)
@@ -765,10 +747,10 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	const node_t *n = &m->nodes[idx];
 	cJSON *o = cJSON_CreateObject();
 	char *url = url_masked(n->url ? n->url : "");
-	jadd(o, "name", json_str(n->name ? n->name : ""));
-	jadd(o, "url", json_str(url));
+	jadd(o, "name", jsontext_str(n->name ? n->name : ""));
+	jadd(o, "url", jsontext_str(url));
 	free(url);
-	jadd(o, "group", n->group ? json_str(n->group) : cJSON_CreateNull());
+	jadd(o, "group", n->group ? jsontext_str(n->group) : cJSON_CreateNull());
 	const char *role = role_name(model_node_attention(m, idx, now_ms).role);
 	jadd(o, "role", role ? cJSON_CreateString(role) : cJSON_CreateNull());
 	jadd(o, "state", cJSON_CreateString(state_name(node_shown_state(n))));
@@ -783,9 +765,9 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	for (size_t c = 0; c < n->nchecks; c++) {
 		const check_t *ck = &n->checks[c];
 		cJSON *jc = cJSON_CreateObject();
-		jadd(jc, "name", json_str(ck->name ? ck->name : ""));
+		jadd(jc, "name", jsontext_str(ck->name ? ck->name : ""));
 		jadd(jc, "status", cJSON_CreateString(check_status_name(ck->status)));
-		jadd(jc, "output", json_str(ck->output ? ck->output : ""));
+		jadd(jc, "output", jsontext_str(ck->output ? ck->output : ""));
 		jadd(jc, "since", json_time_or_null(ck->since_ms));
 		jadd(jc, "since_observed", cJSON_CreateBool(ck->since_ms > 0 && ck->since_seen));
 		cJSON_AddItemToArray(checks, jc);
@@ -806,7 +788,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	for (size_t c = 0; c < n->nchains; c++) {
 		const rpc_chain_t *ch = &n->chains[c];
 		cJSON *jc = cJSON_CreateObject();
-		jadd(jc, "chain", json_str(ch->id));
+		jadd(jc, "chain", jsontext_str(ch->id));
 		jadd(jc, "state", cJSON_CreateString(state_name(ch->state)));
 		jadd(jc, "reason", json_str_or_null(ch->reason));
 		jadd(jc, "alive", ch->have_states ? cJSON_CreateNumber(ch->alive) : cJSON_CreateNull());
@@ -849,7 +831,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 	put_headline_detail(&head, m, now_ms);
 	jadd(root, "status", cJSON_CreateString(report_status_name(code)));
 	jadd(root, "exit_code", cJSON_CreateNumber(code));
-	jadd(root, "summary", json_str(strbuf_str(&head)));
+	jadd(root, "summary", jsontext_str(strbuf_str(&head)));
 	strbuf_free(&head);
 	char t[40];
 	fmt_time(t, sizeof t, now_ms);
@@ -864,13 +846,13 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 	for (size_t gi = 0; gi < m->ngroups; gi++) {
 		const group_t *g = &m->groups[gi];
 		cJSON *jg = cJSON_CreateObject();
-		jadd(jg, "name", json_str(g->name ? g->name : ""));
+		jadd(jg, "name", jsontext_str(g->name ? g->name : ""));
 		cJSON *mem = cJSON_CreateArray();
 		for (size_t k = 0; k < g->nmembers; k++)
 			if (g->members[k] < m->nnodes)
-				cJSON_AddItemToArray(mem, json_str(m->nodes[g->members[k]].name));
+				cJSON_AddItemToArray(mem, jsontext_str(m->nodes[g->members[k]].name));
 		jadd(jg, "members", mem);
-		jadd(jg, "active", g->active < m->nnodes ? json_str(m->nodes[g->active].name) : cJSON_CreateNull());
+		jadd(jg, "active", g->active < m->nnodes ? jsontext_str(m->nodes[g->active].name) : cJSON_CreateNull());
 		attention_t ga = model_group_attention(m, gi, now_ms);
 		jadd(jg, "status", cJSON_CreateString(severity_name(ga.severity)));
 		jadd(jg, "reason", json_str_or_null(ga.reason));
@@ -904,12 +886,12 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 			cJSON *jr = cJSON_CreateObject();
 			jadd(jr, "name", cJSON_CreateString(rule_info(x->rule)->name));
 			jadd(jr, "severity", cJSON_CreateString(rule_level_name(x->level)));
-			jadd(jr, "node", json_str(n->name ? n->name : ""));
-			jadd(jr, "subject", json_str(x->subject));
+			jadd(jr, "node", jsontext_str(n->name ? n->name : ""));
+			jadd(jr, "subject", jsontext_str(x->subject));
 			jadd(jr, "value", json_num(x->value));
 			jadd(jr, "threshold", isnan(x->threshold) ? cJSON_CreateNull() : json_num(x->threshold));
 			jadd(jr, "since", json_time_or_null(x->since_ms));
-			jadd(jr, "detail", json_str(x->detail));
+			jadd(jr, "detail", jsontext_str(x->detail));
 			cJSON_AddItemToArray(rules, jr);
 		}
 	}

@@ -1323,25 +1323,51 @@ static void parse_begin_alerts(parse_t *ps, const char *name)
 	ps->sec = SEC_ALERTS;
 }
 
+/* A [kind NAME] section whose items settings keeps in a list ([notify], [rpc], [database]). */
+typedef struct named_list {
+	const char *kind, *example;        /* "rpc", and a name for the message */
+	const void *items;                 /* settings' list: n items of isize bytes, the name at name_off */
+	size_t n, isize, name_off;
+	size_t first;                      /* items from here on came from this file */
+	void *lines;                       /* this file's line records, lsize bytes each, int section first */
+	size_t *lines_cap, lsize;
+} named_list_t;
+
+/* Checks NAME, refuses a duplicate (this file's: with its line), and adds the section's zeroed
+ * line record. Returns the grown line records, or NULL after an error (the records untouched). */
+static void *parse_begin_named(parse_t *ps, const char *name, const named_list_t *l)
+{
+	if (!parse_check_section_name(ps, l->kind, "name", l->example, name))
+		return NULL;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *other = *(char *const *)(const void *)((const char *)l->items + i * l->isize + l->name_off);
+		if (strcmp(other, name) == 0) {
+			if (i >= l->first)
+				parse_error(ps, ps->line, "duplicate %s '%s' (first at line %d)", l->kind, name,
+				            *(const int *)(const void *)((const char *)l->lines + (i - l->first) * l->lsize));
+			else
+				parse_error(ps, ps->line, "duplicate %s '%s' (already added)", l->kind, name);
+			return NULL;
+		}
+	}
+	size_t i = l->n - l->first;
+	char *lines = xgrow(l->lines, l->lines_cap, i + 1, l->lsize);
+	memset(lines + i * l->lsize, 0, l->lsize);
+	*(int *)(void *)(lines + i * l->lsize) = ps->line;
+	return lines;
+}
+
+_Static_assert(offsetof(notify_lines_t, section) == 0 && offsetof(node_lines_t, section) == 0,
+               "parse_begin_named writes the section line first");
+
 static void parse_begin_notify(parse_t *ps, const char *name)
 {
 	settings_t *s = ps->s;
-	if (!parse_check_section_name(ps, "notify", "name", "oncall", name))
+	notify_lines_t *l = parse_begin_named(ps, name, &(named_list_t){ "notify", "oncall", s->notify, s->nnotify,
+		sizeof *s->notify, offsetof(notify_cfg_t, name), ps->first_notify, ps->ntl, &ps->ntl_cap, sizeof *ps->ntl });
+	if (!l)
 		return;
-	for (size_t i = 0; i < s->nnotify; i++) {
-		if (strcmp(s->notify[i].name, name) == 0) {
-			if (i >= ps->first_notify)
-				parse_error(ps, ps->line, "duplicate notify '%s' (first at line %d)", name,
-				            ps->ntl[i - ps->first_notify].section);
-			else
-				parse_error(ps, ps->line, "duplicate notify '%s' (already added)", name);
-			return;
-		}
-	}
-	size_t i = s->nnotify - ps->first_notify;
-	ps->ntl = xgrow(ps->ntl, &ps->ntl_cap, i + 1, sizeof *ps->ntl);
-	memset(&ps->ntl[i], 0, sizeof ps->ntl[i]);
-	ps->ntl[i].section = ps->line;
+	ps->ntl = l;
 	s->notify = xgrow(s->notify, &s->notify_cap, s->nnotify + 1, sizeof *s->notify);
 	notify_cfg_t *c = &s->notify[s->nnotify++];
 	memset(c, 0, sizeof *c);
@@ -1360,22 +1386,11 @@ static void parse_begin_notify(parse_t *ps, const char *name)
 static void parse_begin_rpc(parse_t *ps, const char *name)
 {
 	settings_t *s = ps->s;
-	if (!parse_check_section_name(ps, "rpc", "name", "mainnet-a", name))
+	notify_lines_t *l = parse_begin_named(ps, name, &(named_list_t){ "rpc", "mainnet-a", s->rpc, s->nrpc,
+		sizeof *s->rpc, offsetof(rpc_cfg_t, name), ps->first_rpc, ps->rl, &ps->rl_cap, sizeof *ps->rl });
+	if (!l)
 		return;
-	for (size_t i = 0; i < s->nrpc; i++) {
-		if (strcmp(s->rpc[i].name, name) == 0) {
-			if (i >= ps->first_rpc)
-				parse_error(ps, ps->line, "duplicate rpc '%s' (first at line %d)", name,
-				            ps->rl[i - ps->first_rpc].section);
-			else
-				parse_error(ps, ps->line, "duplicate rpc '%s' (already added)", name);
-			return;
-		}
-	}
-	size_t i = s->nrpc - ps->first_rpc;
-	ps->rl = xgrow(ps->rl, &ps->rl_cap, i + 1, sizeof *ps->rl);
-	memset(&ps->rl[i], 0, sizeof ps->rl[i]);
-	ps->rl[i].section = ps->line;
+	ps->rl = l;
 	s->rpc = xgrow(s->rpc, &s->rpc_cap, s->nrpc + 1, sizeof *s->rpc);
 	rpc_cfg_t *c = &s->rpc[s->nrpc++];
 	memset(c, 0, sizeof *c);
@@ -1392,22 +1407,11 @@ static void parse_begin_rpc(parse_t *ps, const char *name)
 static void parse_begin_db(parse_t *ps, const char *name)
 {
 	settings_t *s = ps->s;
-	if (!parse_check_section_name(ps, "database", "name", "db-a", name))
+	node_lines_t *l = parse_begin_named(ps, name, &(named_list_t){ "database", "db-a", s->dbs, s->ndbs,
+		sizeof *s->dbs, offsetof(db_cfg_t, name), ps->first_db, ps->dbl, &ps->dbl_cap, sizeof *ps->dbl });
+	if (!l)
 		return;
-	for (size_t i = 0; i < s->ndbs; i++) {
-		if (strcmp(s->dbs[i].name, name) == 0) {
-			if (i >= ps->first_db)
-				parse_error(ps, ps->line, "duplicate database '%s' (first at line %d)", name,
-				            ps->dbl[i - ps->first_db].section);
-			else
-				parse_error(ps, ps->line, "duplicate database '%s' (already added)", name);
-			return;
-		}
-	}
-	size_t i = s->ndbs - ps->first_db;
-	ps->dbl = xgrow(ps->dbl, &ps->dbl_cap, i + 1, sizeof *ps->dbl);
-	memset(&ps->dbl[i], 0, sizeof ps->dbl[i]);
-	ps->dbl[i].section = ps->line;
+	ps->dbl = l;
 	s->dbs = xgrow(s->dbs, &s->dbs_cap, s->ndbs + 1, sizeof *s->dbs);
 	db_cfg_t *d = &s->dbs[s->ndbs++];
 	memset(d, 0, sizeof *d);
@@ -2157,6 +2161,22 @@ static char *parse_reader(char *buf, int num, void *user)
 
 /* ------------------------------------------------------------------ after the file */
 
+/* The HTTP settings of [kind NAME] (a node's, or a [notify]/[rpc] target's): a bearer token and an
+ * Authorization header do not go together (the error at line); insecure = true is warned of. */
+static void parse_finish_http(parse_t *ps, const char *kind, const char *name, const node_cfg_t *h, int line)
+{
+	if (h->bearer_token) {
+		for (size_t j = 0; j < h->nheaders; j++) {
+			if (settings_header_is(h->headers[j], "Authorization", 13)) {
+				parse_error(ps, line, "[%s %s] has both a bearer token and an Authorization header", kind, name);
+				return;
+			}
+		}
+	}
+	if (h->insecure)
+		settings_warn(ps->s, xasprintf("%s %s: TLS verification disabled (insecure = true)", kind, name));
+}
+
 /* Node values not given take the [defaults] ones; then cross-key checks. */
 static void parse_finish_node(parse_t *ps, size_t i)
 {
@@ -2213,17 +2233,7 @@ static void parse_finish_node(parse_t *ps, size_t i)
 			return;
 		}
 	}
-	if (n->bearer_token) {
-		for (size_t j = 0; j < n->nheaders; j++) {
-			if (settings_header_is(n->headers[j], "Authorization", 13)) {
-				parse_error(ps, sline, "[node %s] has both a bearer token and an Authorization header",
-				            n->name);
-				return;
-			}
-		}
-	}
-	if (n->insecure)
-		settings_warn(s, xasprintf("node %s: TLS verification disabled (insecure = true)", n->name));
+	parse_finish_http(ps, "node", n->name, n, sline);
 }
 
 static void parse_finish_charts(parse_t *ps)
@@ -2319,17 +2329,7 @@ static void parse_finish_notify(parse_t *ps, size_t i)
 		parse_error(ps, key_line(t, l->key, "on"), "[notify %s] is notified of nothing (on = ...)", c->name);
 		return;
 	}
-	if (c->http.bearer_token) {
-		for (size_t j = 0; j < c->http.nheaders; j++) {
-			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
-				parse_error(ps, l->section, "[notify %s] has both a bearer token and an Authorization header",
-				            c->name);
-				return;
-			}
-		}
-	}
-	if (c->http.insecure)
-		settings_warn(s, xasprintf("notify %s: TLS verification disabled (insecure = true)", c->name));
+	parse_finish_http(ps, "notify", c->name, &c->http, l->section);
 }
 
 /* [rpc NAME]: url and chain given, ws_url only beside an http(s) url, known nodes. */
@@ -2373,17 +2373,7 @@ static void parse_finish_rpc(parse_t *ps, size_t i)
 			return;
 		}
 	}
-	if (c->http.bearer_token) {
-		for (size_t j = 0; j < c->http.nheaders; j++) {
-			if (settings_header_is(c->http.headers[j], "Authorization", 13)) {
-				parse_error(ps, l->section, "[rpc %s] has both a bearer token and an Authorization header",
-				            c->name);
-				return;
-			}
-		}
-	}
-	if (c->http.insecure)
-		settings_warn(s, xasprintf("rpc %s: TLS verification disabled (insecure = true)", c->name));
+	parse_finish_http(ps, "rpc", c->name, &c->http, l->section);
 }
 
 /* [source NAME] (issue 17): type and url given, defaults filled in; every

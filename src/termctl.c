@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "report.h"
 #include "strbuf.h"
 #include "termctl.h"
@@ -175,7 +176,7 @@ void termctl_copy_summary(termctl_t *t, view_t *v)
 	size_t len, cap;
 	char msg[160];
 
-	report_summary(&sb, v->m, view_clock_ms(), 20);
+	report_summary(&sb, v->m, clock_wall_ms(), 20);
 	len = sb.len;
 	if (len > TERMCTL_COPY_MAX) {
 		/* cut on a character boundary, and say so */

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "frame.h"
 #include "input.h"
 #include "panel_charts.h"
@@ -238,7 +239,7 @@ static void tui_ask_ack(void *ud, size_t idx, const char *note)
 {
 	tui_t *t = ud;
 
-	model_ack(t->m, idx, note, view_clock_ms());
+	model_ack(t->m, idx, note, clock_wall_ms());
 }
 
 static void tui_ask_copy(void *ud)
@@ -387,7 +388,7 @@ static void tui_on_tick(uv_timer_t *h);
 
 static void tui_start_tick(tui_t *t)
 {
-	int64_t now = view_clock_ms();
+	int64_t now = clock_wall_ms();
 
 	uv_timer_start(&t->tick, tui_on_tick, (uint64_t)(1000 - now % 1000) + 2, 0);
 }
@@ -404,7 +405,7 @@ static void tui_on_tick(uv_timer_t *h)
 		return;
 	tui_start_tick(t);
 	t->last_tick_uv = uvnow;
-	what = view_tick(&t->v, view_clock_ms(), gap, &stalled);
+	what = view_tick(&t->v, clock_wall_ms(), gap, &stalled);
 	if (stalled) {
 		/* nodetop itself did not run: drawn at once, in the timer phase,
 		 * before the I/O phase brings fresh results */
@@ -616,7 +617,7 @@ tui_t *tui_new(uv_loop_t *loop, model_t *m, const tui_opts_t *opts, tui_quit_fn 
 	tui_reset_prepare(t);
 
 	getmaxyx(stdscr, t->v.rows, t->v.cols);
-	t->v.start_ms = view_clock_ms();
+	t->v.start_ms = clock_wall_ms();
 	t->v.shift_ms = tui_env_ms("NODETOP_KIOSK_SHIFT_MS",
 	                           t->opts.kiosk_shift_ms > 0 ? t->opts.kiosk_shift_ms : TUI_KIOSK_SHIFT_MS);
 	t->v.shift_next_ms = t->v.start_ms + t->v.shift_ms;

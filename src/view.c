@@ -2,8 +2,8 @@
  * clock tick, selection and scroll ranges, the sentences header and kiosk share (counts, headline). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "fmt.h"
 #include "view.h"
 
@@ -14,7 +14,7 @@ void view_init(view_t *v, const model_t *m, const view_asks_t *ask, void *ask_ud
 	v->ask = ask;
 	v->ask_ud = ask_ud;
 	v->focus = FOCUS_NODES;
-	v->start_ms = view_clock_ms();
+	v->start_ms = clock_wall_ms();
 	v->relayout = true;
 	v->dirty = DIRTY_ALL;
 	checktree_init(&v->ct);
@@ -23,14 +23,6 @@ void view_init(view_t *v, const model_t *m, const view_asks_t *ask, void *ask_ud
 void view_free(view_t *v)
 {
 	checktree_free(&v->ct);
-}
-
-int64_t view_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---------------------------------------------------------------- dirty */
@@ -60,7 +52,7 @@ void view_set_message(view_t *v, const char *msg)
 {
 	/* stored raw; the header escapes it */
 	snprintf(v->message, sizeof v->message, "%s", msg ? msg : "");
-	v->message_until_ms = view_clock_ms() + VIEW_MESSAGE_MS;
+	v->message_until_ms = clock_wall_ms() + VIEW_MESSAGE_MS;
 	v->message_seq = v->m->events.seq;
 	v->message_err = false;
 	view_dirty(v, DIRTY_HEADER | DIRTY_FOOTER);

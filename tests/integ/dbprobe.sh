@@ -142,28 +142,21 @@ t_eq "lease table empty: readable, nobody holds it" "None True" "$(jget "$OUT" '
 
 NODE_A=11111111-aaaa-4aaa-8aaa-000000000001
 NODE_B=22222222-bbbb-4bbb-8bbb-000000000002
-# take_lease CLIENT SECONDS: Chainlink's lease upsert; prints t when CLIENT holds it afterwards
-take_lease() {
-	pg_sql a "INSERT INTO lease_lock (client_id, expires_at) VALUES ('$1', now() + '$2 seconds'::interval)
-	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
-	          WHERE lease_lock.client_id = '$1' OR lease_lock.expires_at < now();
-	          SELECT client_id = '$1' FROM lease_lock;"
-}
-t_eq "node A takes the lease" t "$(take_lease $NODE_A 60)"
+t_eq "node A takes the lease" t "$(pg_take_lease a $NODE_A 60)"
 as_super
 t_eq "lease: holder A" $NODE_A "$(jget "$OUT" 'd["lease"]["holder"]')"
 t_eq "lease: refreshed (expires within 60 s from now)" True "$(jget "$OUT" '0 < d["lease"]["expires_in_ms"] <= 60000')"
-t_eq "node B cannot take a live lease" f "$(take_lease $NODE_B 60)"
+t_eq "node B cannot take a live lease" f "$(pg_take_lease a $NODE_B 60)"
 as_super
 t_eq "lease: still A" $NODE_A "$(jget "$OUT" 'd["lease"]["holder"]')"
 
 # A refreshes for one more second, then stops (as a node that died): the probe
 # sees the expiry pass.
-take_lease $NODE_A 1 >/dev/null
+pg_take_lease a $NODE_A 1 >/dev/null
 lease_expired() { as_super; [ "$(jget "$OUT" 'd["lease"]["expires_in_ms"] < 0')" = True ]; }
 t_check "lease: the expiry passes (expires_in_ms < 0, holder still A)" wait_until 20000 lease_expired
 t_eq "lease: an expired lease names its last holder" $NODE_A "$(jget "$OUT" 'd["lease"]["holder"]')"
-t_eq "node B takes the expired lease" t "$(take_lease $NODE_B 15)"
+t_eq "node B takes the expired lease" t "$(pg_take_lease a $NODE_B 15)"
 as_super
 t_eq "lease: holder changed to B, refreshed" "$NODE_B True" "$(jget "$OUT" 'd["lease"]["holder"], d["lease"]["expires_in_ms"] > 0')"
 

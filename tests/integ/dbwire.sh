@@ -120,12 +120,7 @@ t_match "role without rights: text says lease: not readable" 'db-a \(direct\): U
 # ---------------------------------------------------------------- lease_lock as Chainlink writes it
 NODE_A=11111111-aaaa-4aaa-8aaa-000000000001
 NODE_B=22222222-bbbb-4bbb-8bbb-000000000002
-take_lease() {
-	pg_sql a "INSERT INTO lease_lock (client_id, expires_at) VALUES ('$1', now() + '$2 seconds'::interval)
-	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
-	          WHERE lease_lock.client_id = '$1' OR lease_lock.expires_at < now();
-	          SELECT client_id = '$1' FROM lease_lock;"
-}
+take_lease() { pg_take_lease a "$@"; }   # Chainlink's lease upsert on cluster a (tests/integ/pg_lib.sh)
 t_eq "node A takes the lease" t "$(take_lease $NODE_A 600)"
 once "$T_TMP/up.conf"
 t_eq "lease: holder A, refreshed" "$NODE_A True" \

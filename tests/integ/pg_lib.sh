@@ -10,6 +10,7 @@
 #   pg_sql NAME SQL...      psql -Atq as the superuser over the unix socket
 #   pg_stop NAME            fast shutdown   pg_replica PRIMARY NAME  pg_basebackup -R
 #   pg_promote NAME         pg_ctl promote -w
+#   pg_take_lease NAME CLIENT SECONDS   Chainlink's lease upsert; prints t when CLIENT holds it
 
 PG_BIN=${PG_BIN:-$(pg_config --bindir 2>/dev/null)}
 [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -110,3 +111,12 @@ pg_replica() {
 }
 
 pg_promote() { pg_as "$PG_BIN/pg_ctl" -D "$PG_ROOT/$1/data" -w -t 120 promote >/dev/null 2>&1; }
+
+# pg_take_lease NAME CLIENT SECONDS: Chainlink's lease upsert on cluster NAME; prints t when
+# CLIENT holds the lease afterwards (it held it already, or the lease had expired).
+pg_take_lease() {
+	pg_sql "$1" "INSERT INTO lease_lock (client_id, expires_at) VALUES ('$2', now() + '$3 seconds'::interval)
+	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
+	          WHERE lease_lock.client_id = '$2' OR lease_lock.expires_at < now();
+	          SELECT client_id = '$2' FROM lease_lock;"
+}

@@ -4,50 +4,16 @@
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 RUN=${RPCPROBE_RUN:-$top_builddir/tests/integ/rpcprobe_run}
-PEERS=$top_srcdir/tests/.peers
-ANVIL=${ANVIL:-$PEERS/node_modules/.bin/anvil}
+. "$top_srcdir/tests/integ/anvil_lib.sh"
 
 # anvil: the npm package ships the binary; .ci/run and the README install it.
-if [ ! -x "$ANVIL" ]; then
-	if command -v npm >/dev/null 2>&1; then
-		echo "# installing anvil: npm install --prefix tests/.peers @foundry-rs/anvil-linux-amd64"
-		if ! npm install --prefix "$PEERS" @foundry-rs/anvil-linux-amd64 >"$T_TMP/npm.log" 2>&1 || [ ! -x "$ANVIL" ]; then
-			t_fail "anvil installs with npm"; sed 's/^/#   /' "$T_TMP/npm.log" | tail -20; t_done
-		fi
-	else
-		echo "# SKIP: no anvil at $ANVIL and no npm to install it (npm install --prefix tests/.peers @foundry-rs/anvil-linux-amd64)"
-		exit 77
-	fi
+if [ ! -x "$ANVIL" ] && ! command -v npm >/dev/null 2>&1; then
+	echo "# SKIP: no anvil at $ANVIL and no npm to install it (npm install --prefix tests/.peers @foundry-rs/anvil-linux-amd64)"
+	exit 77
 fi
+anvil_need
 
-# anvil_start NAME CHAIN_ID: anvil on a port it picks (--port 0), 1 block a second.
-# Sets PORT_<NAME> and PID_<NAME>.
-anvil_start() {
-	local name=$1 chain=$2 log=$T_TMP/anvil-$1.log port="" i
-	"$ANVIL" --host 127.0.0.1 --port 0 --chain-id "$chain" --block-time 1 --accounts 1 >"$log" 2>&1 &
-	local pid=$!
-	T_PIDS="$T_PIDS $pid"
-	for i in $(seq 1 400); do
-		port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
-		[ -n "$port" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
-	if [ -z "$port" ]; then
-		echo "# anvil $name did not start:"; sed 's/^/#   /' "$log" | tail -20
-		return 1
-	fi
-	printf -v "PORT_$name" '%s' "$port"
-	printf -v "PID_$name" '%s' "$pid"
-}
-
-# rpc PORT METHOD PARAMS: one JSON-RPC call to an anvil (the test steering it).
-rpc() {
-	curl -s -m 5 -H 'Content-Type: application/json' \
-		-d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"$2\",\"params\":$3}" "http://127.0.0.1:$1"
-}
 jget() { python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print(eval(sys.argv[1]))' "$2" <<<"$1"; }
-head_of() { python3 -c 'import json,sys; print(int(json.load(sys.stdin)["result"],16))' < <(rpc "$1" eth_blockNumber '[]'); }
 
 # probe_start NAME ARGS...: the driver in the background, JSON lines in $T_TMP/NAME.out.
 probe_start() {
@@ -160,8 +126,8 @@ C=127.0.0.1:$PORT_C
 rpc "$PORT_B" evm_setIntervalMining '[0]' >/dev/null
 rpc "$PORT_C" evm_setIntervalMining '[0]' >/dev/null
 hb=$(head_of "$PORT_B"); hc=$(head_of "$PORT_C")
-if [ "$hb" -lt "$hc" ]; then rpc "$PORT_B" anvil_mine "[\"0x$(printf %x $((hc - hb)))\"]" >/dev/null
-elif [ "$hc" -lt "$hb" ]; then rpc "$PORT_C" anvil_mine "[\"0x$(printf %x $((hb - hc)))\"]" >/dev/null; fi
+if [ "$hb" -lt "$hc" ]; then anvil_mine "$PORT_B" $((hc - hb))
+elif [ "$hc" -lt "$hb" ]; then anvil_mine "$PORT_C" $((hb - hc)); fi
 t_eq "lag: the two anvils start level" "$(head_of "$PORT_B")" "$(head_of "$PORT_C")"
 probe_start lag --interval 300 --lag-blocks 3 --head-stall 120000 \
 	"name=best,url=http://$B,ws=ws://$B,chain=1337" "name=behind,url=http://$C,ws=ws://$C,chain=1337"

@@ -137,9 +137,7 @@ static void advance(fx_t *f, int64_t from, int64_t to)
 
 static size_t add(fx_t *f, const char *name, const char *group)
 {
-	char url[128];
-	snprintf(url, sizeof url, "http://%s.example:6688", name);
-	return model_add_node(&f->m, name, url, group, IVL);
+	return tu_add_node(&f->m, name, group, IVL);
 }
 
 static const char *text(fx_t *f, int64_t now)
@@ -169,18 +167,6 @@ static const char *first_line(fx_t *f, char *buf, size_t n)
 	memcpy(buf, s, l);
 	buf[l] = '\0';
 	return buf;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("expected to find\n  [%s]\nin\n%s", needle, hay);
-}
-
-static void assert_not_contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle))
-		fail_msg("did not expect\n  [%s]\nin\n%s", needle, hay);
 }
 
 /* Every byte a terminal would read: printable ASCII, LF only when allowed,
@@ -330,7 +316,7 @@ static void test_status_db_down(void **state)
 	assert_int_equal(report_status(&f->m), REPORT_CRITICAL);
 	assert_string_equal(status_line(f, T0 + 12000, false), "CL 0/1 up | db DOWN alpha >=12s");
 	text(f, T0 + 12000);
-	assert_contains(strbuf_str(&f->out), "  database: DOWN for \xE2\x89\xA5 12s: db_conns_open = 0 (max 20)\n");
+	tu_assert_contains(strbuf_str(&f->out), "  database: DOWN for \xE2\x89\xA5 12s: db_conns_open = 0 (max 20)\n");
 }
 
 static void test_status_metrics_unavailable(void **state)
@@ -342,7 +328,7 @@ static void test_status_metrics_unavailable(void **state)
 	/* node up, but nodetop cannot see its DB and RPC: unknown, not OK, not down */
 	assert_int_equal(report_status(&f->m), REPORT_UNKNOWN);
 	text(f, T0);
-	assert_contains(strbuf_str(&f->out), "  metrics:  HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)\n");
+	tu_assert_contains(strbuf_str(&f->out), "  metrics:  HTTP 401: invalid or missing token - set bearer_token_file (the node's [Prometheus] AuthToken)\n");
 }
 
 /* A pair is as up as its active member (model_status): a standby refusing
@@ -364,7 +350,7 @@ static void test_status_group(void **state)
 	assert_int_equal(f->m.nodes[b].ind[IND_NODE].state, STATE_STARTING);
 	assert_int_equal(report_status(&f->m), REPORT_OK);
 	report_summary(&f->out, &f->m, T0 + 1000, 0);
-	assert_contains(strbuf_str(&f->out), ": OK\n1 of 2 nodes up, 1 standby\n\nhealthy: alpha, bravo (standby, starting)\n");
+	tu_assert_contains(strbuf_str(&f->out), ": OK\n1 of 2 nodes up, 1 standby\n\nhealthy: alpha, bravo (standby, starting)\n");
 	assert_string_equal(status_line(f, T0 + 1000, false), "CL 1/2 up, 1 standby");
 
 	/* the standby's port closed: the normal lease pair */
@@ -374,10 +360,10 @@ static void test_status_group(void **state)
 	char l[256];
 	text(f, T0 + 62000);
 	assert_string_equal(first_line(f, l, sizeof l), "nodetop: OK - 1 of 2 nodes up, 1 standby");
-	assert_contains(strbuf_str(&f->out), "bravo: STANDBY since");
-	assert_contains(strbuf_str(&f->out), "  group:    ha (standby)\n"
+	tu_assert_contains(strbuf_str(&f->out), "bravo: STANDBY since");
+	tu_assert_contains(strbuf_str(&f->out), "  group:    ha (standby)\n"
 	                "  role:     standby: not listening (waiting for the database lease)\n");
-	assert_contains(strbuf_str(&f->out), "group ha (alpha, bravo): node UP, db UP, rpc UP; active alpha\n");
+	tu_assert_contains(strbuf_str(&f->out), "group ha (alpha, bravo): node UP, db UP, rpc UP; active alpha\n");
 	assert_string_equal(status_line(f, T0 + 62000, false), "CL 1/2 up, 1 standby");
 
 	/* a standby that times out misbehaves: down, the pair still up */
@@ -431,36 +417,36 @@ static void test_text_blocks(void **state)
 	feed_fail(&f->m, c, PROBE_HEALTH, "connection refused", T0);
 	const char *s = text(f, T0 + 252000);
 
-	assert_contains(s, "nodetop: CRITICAL - 1 of 3 nodes down (charlie), 1 degraded; rpc down on bravo | "
+	tu_assert_contains(s, "nodetop: CRITICAL - 1 of 3 nodes down (charlie), 1 degraded; rpc down on bravo | "
 	                   "alpha_latency=0.012s;;;0 alpha_failing_checks=0;;0.5;0;17 alpha_db_conns_open=5;;;0;20 "
 	                   "alpha_db_conns_used=2;;;0;20 bravo_latency=0.012s;;;0 bravo_failing_checks=1;;0.5;0;34 "
 	                   "bravo_db_conns_open=5;;;0;20 bravo_db_conns_used=2;;;0;20\n");
-	assert_contains(s, "time: 2026-11-24T10:04:12Z\n");
-	assert_contains(s, "\nalpha: UP since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
-	assert_contains(s, "  url:      https://***@alpha.example:6688/\n");
-	assert_not_contains(s, "s3cret");
-	assert_not_contains(s, "ops:");
-	assert_contains(s, "  group:    ha (active)\n");
-	assert_contains(s, "  version:  2.27.2 (commit abc123)\n");
-	assert_contains(s, "  latency:  health 12 ms, metrics 40 ms, HTTP 200\n");
-	assert_contains(s, "  process:  up 1h00m (started 2026-11-24T09:00:00Z), 0 restarts\n");
-	assert_contains(s, "  checks:   17, all passing\n");
-	assert_contains(s, "  database: UP for \xE2\x89\xA5 4m12s: 5 open, 2 in use, max 20\n");
-	assert_contains(s, "    chain 1: UP, 2/2 alive, head 123456\n");
-	assert_contains(s, "  uptime:   over 4m12s observed: node 100.00%, db 100.00%, rpc 100.00%\n");
+	tu_assert_contains(s, "time: 2026-11-24T10:04:12Z\n");
+	tu_assert_contains(s, "\nalpha: UP since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
+	tu_assert_contains(s, "  url:      https://***@alpha.example:6688/\n");
+	tu_assert_not_contains(s, "s3cret");
+	tu_assert_not_contains(s, "ops:");
+	tu_assert_contains(s, "  group:    ha (active)\n");
+	tu_assert_contains(s, "  version:  2.27.2 (commit abc123)\n");
+	tu_assert_contains(s, "  latency:  health 12 ms, metrics 40 ms, HTTP 200\n");
+	tu_assert_contains(s, "  process:  up 1h00m (started 2026-11-24T09:00:00Z), 0 restarts\n");
+	tu_assert_contains(s, "  checks:   17, all passing\n");
+	tu_assert_contains(s, "  database: UP for \xE2\x89\xA5 4m12s: 5 open, 2 in use, max 20\n");
+	tu_assert_contains(s, "    chain 1: UP, 2/2 alive, head 123456\n");
+	tu_assert_contains(s, "  uptime:   over 4m12s observed: node 100.00%, db 100.00%, rpc 100.00%\n");
 
-	assert_contains(s, "\nbravo: DEGRADED since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
-	assert_contains(s, "  checks:   1 of 34 failing\n");
-	assert_contains(s, "    ! EVM.1.HeadTracker.HeadListener for \xE2\x89\xA5 4m12s\n"
+	tu_assert_contains(s, "\nbravo: DEGRADED since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
+	tu_assert_contains(s, "  checks:   1 of 34 failing\n");
+	tu_assert_contains(s, "    ! EVM.1.HeadTracker.HeadListener for \xE2\x89\xA5 4m12s\n"
 	                   "        Listener connected = false, receiving heads = false\n");
-	assert_contains(s, "  rpc:      DOWN for \xE2\x89\xA5 4m12s: no RPC node Alive on chain 1 (0/2)\n");
-	assert_contains(s, "    chain 1: DOWN, 0/2 alive, head 123456 - no RPC node Alive on chain 1 (0/2)\n");
+	tu_assert_contains(s, "  rpc:      DOWN for \xE2\x89\xA5 4m12s: no RPC node Alive on chain 1 (0/2)\n");
+	tu_assert_contains(s, "    chain 1: DOWN, 0/2 alive, head 123456 - no RPC node Alive on chain 1 (0/2)\n");
 
-	assert_contains(s, "\ncharlie: DOWN since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
-	assert_contains(s, "  error:    connection refused\n");
-	assert_contains(s, "  version:  unknown\n");
-	assert_contains(s, "  checks:   none (no /health document)\n");
-	assert_contains(s, "  database: UNKNOWN: node down: connection refused\n");
+	tu_assert_contains(s, "\ncharlie: DOWN since nodetop started 2026-11-24T10:00:00Z (\xE2\x89\xA5 4m12s)\n");
+	tu_assert_contains(s, "  error:    connection refused\n");
+	tu_assert_contains(s, "  version:  unknown\n");
+	tu_assert_contains(s, "  checks:   none (no /health document)\n");
+	tu_assert_contains(s, "  database: UNKNOWN: node down: connection refused\n");
 
 	/* readable at 80 columns: every line that carries no node text fits */
 	const char *p = s;
@@ -482,7 +468,7 @@ static void test_text_multiline_output(void **state)
 		"\"status\":\"failing\",\"output\":\"line one\\nline two\\r\\n\\tline three\\n\\n\"}}]}";
 	feed_health(&f->m, a, 207, body, T0);
 	const char *s = text(f, T0);
-	assert_contains(s, "    ! EVM.5.Txm\n"
+	tu_assert_contains(s, "    ! EVM.5.Txm\n"
 	                   "        line one\n"
 	                   "        line two\n"
 	                   "        \\tline three\n"
@@ -539,7 +525,7 @@ static void test_json_fields(void **state)
 	report_json(&f->out, &f->m, T0 + 1000);
 	const char *s = strbuf_str(&f->out);
 	assert_null(strchr(s, '\n'));      /* one compact document; the caller ends the line */
-	assert_not_contains(s, "s3cret");
+	tu_assert_not_contains(s, "s3cret");
 
 	cJSON *root = cJSON_Parse(s);
 	assert_non_null(root);
@@ -687,7 +673,7 @@ static void test_failover_outputs(void **state)
 	assert_string_equal(jstr(g, "active"), "bravo");
 	assert_int_equal((int)jnum(g, "failovers_24h"), 1);
 	cJSON_Delete(root);
-	assert_contains(text(f, T0 + 15000), "group ha (alpha, bravo): node UP, db UP, rpc UP; active bravo; 1 failover in 24h\n");
+	tu_assert_contains(text(f, T0 + 15000), "group ha (alpha, bravo): node UP, db UP, rpc UP; active bravo; 1 failover in 24h\n");
 	/* an ungrouped node has no role */
 	size_t c = add(f, "charlie", NULL);
 	node_healthy(f, c, T0 + 15000);
@@ -757,8 +743,8 @@ static void test_hostile_text_outputs(void **state)
 	report_text(&f->out, &f->m, now);
 	assert_terminal_safe(strbuf_str(&f->out), f->out.len, true, true);
 	/* the hostile things are shown, escaped, not dropped */
-	assert_contains(strbuf_str(&f->out), "EVM.1\\x1b[2J.HeadTracker.HeadListener");
-	assert_contains(strbuf_str(&f->out), "\\u{202E}");
+	tu_assert_contains(strbuf_str(&f->out), "EVM.1\\x1b[2J.HeadTracker.HeadListener");
+	tu_assert_contains(strbuf_str(&f->out), "\\u{202E}");
 	strbuf_reset(&f->out);
 
 	report_summary(&f->out, &f->m, now, 50);
@@ -948,19 +934,19 @@ static void test_summary(void **state)
 	report_summary(&f->out, &f->m, T0 + 252000, 3);
 	const char *s = strbuf_str(&f->out);
 
-	assert_contains(s, "nodetop incident summary, 2026-11-24T10:04:12Z: CRITICAL\n"
+	tu_assert_contains(s, "nodetop incident summary, 2026-11-24T10:04:12Z: CRITICAL\n"
 	                   "2 of 3 nodes up, 1 degraded; rpc down on bravo\n");
-	assert_contains(s, "\nbravo: DEGRADED since 2026-11-24T10:00:00Z (4m12s)\n");
-	assert_contains(s, "  failing checks: 1 of 34\n"
+	tu_assert_contains(s, "\nbravo: DEGRADED since 2026-11-24T10:00:00Z (4m12s)\n");
+	tu_assert_contains(s, "  failing checks: 1 of 34\n"
 	                   "    ! EVM.1.HeadTracker.HeadListener for \xE2\x89\xA5 4m12s\n"
 	                   "      Listener connected = false, receiving heads = false\n");
-	assert_contains(s, "  db: UP since nodetop started 2026-11-24T09:58:00Z (\xE2\x89\xA5 6m12s) - 5 open, 2 in use, max 20\n");
-	assert_contains(s, "  rpc: DOWN since 2026-11-24T10:00:00Z (4m12s) - no RPC node Alive on chain 1 (0/2)\n");
-	assert_contains(s, "  uptime over 6m12s observed: node 100.00%, db 100.00%, rpc 32.25%\n");
-	assert_contains(s, "\nhealthy: alpha, charlie\n");
-	assert_not_contains(s, "\nalpha:");
-	assert_contains(s, "\nlast 3 events (newest first):\n");
-	assert_contains(s, "  2026-11-24T10:00:00Z rpc bravo degraded -> down: no RPC node Alive on chain 1 (0/2) "
+	tu_assert_contains(s, "  db: UP since nodetop started 2026-11-24T09:58:00Z (\xE2\x89\xA5 6m12s) - 5 open, 2 in use, max 20\n");
+	tu_assert_contains(s, "  rpc: DOWN since 2026-11-24T10:00:00Z (4m12s) - no RPC node Alive on chain 1 (0/2)\n");
+	tu_assert_contains(s, "  uptime over 6m12s observed: node 100.00%, db 100.00%, rpc 32.25%\n");
+	tu_assert_contains(s, "\nhealthy: alpha, charlie\n");
+	tu_assert_not_contains(s, "\nalpha:");
+	tu_assert_contains(s, "\nlast 3 events (newest first):\n");
+	tu_assert_contains(s, "  2026-11-24T10:00:00Z rpc bravo degraded -> down: no RPC node Alive on chain 1 (0/2) "
 	                   "(for 4m12s, ongoing)\n");
 	assert_terminal_safe(s, f->out.len, true, true);
 
@@ -981,10 +967,10 @@ static void test_summary_lasted(void **state)
 	node_healthy(f, a, T0 + 70000);
 	report_summary(&f->out, &f->m, T0 + 80000, 10);
 	const char *s = strbuf_str(&f->out);
-	assert_contains(s, "nodetop incident summary, 2026-11-24T10:01:20Z: OK\n");
-	assert_contains(s, "healthy: alpha\n");
-	assert_contains(s, "  2026-11-24T10:01:10Z node alpha down -> up: all 17 checks passing (for 10s, ongoing)\n");
-	assert_contains(s, "  2026-11-24T10:00:10Z node alpha up -> down: connection refused (lasted 1m00s)\n");
+	tu_assert_contains(s, "nodetop incident summary, 2026-11-24T10:01:20Z: OK\n");
+	tu_assert_contains(s, "healthy: alpha\n");
+	tu_assert_contains(s, "  2026-11-24T10:01:10Z node alpha down -> up: all 17 checks passing (for 10s, ongoing)\n");
+	tu_assert_contains(s, "  2026-11-24T10:00:10Z node alpha up -> down: connection refused (lasted 1m00s)\n");
 }
 
 /* ------------------------------------------------------------ status line */

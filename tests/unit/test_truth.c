@@ -59,9 +59,7 @@ static int fx_teardown(void **state)
 
 static size_t add(fx_t *f, const char *name)
 {
-	char url[128];
-	snprintf(url, sizeof url, "http://%s.example:6688", name);
-	return model_add_node(&f->m, name, url, NULL, 5000);
+	return tu_add_node(&f->m, name, NULL, 5000);
 }
 
 static void healthy(fx_t *f, size_t idx, int64_t t)
@@ -101,18 +99,6 @@ static cJSON *json(fx_t *f, int64_t now)
 	return j;
 }
 
-static void assert_contains(const char *hay, const char *needle)
-{
-	if (!strstr(hay, needle))
-		fail_msg("expected to find\n  [%s]\nin\n%s", needle, hay);
-}
-
-static void assert_not_contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle))
-		fail_msg("did not expect\n  [%s]\nin\n%s", needle, hay);
-}
-
 static cJSON *jpath(cJSON *j, const char *a, const char *b)
 {
 	cJSON *x = a ? cJSON_GetObjectItemCaseSensitive(j, a) : j;
@@ -131,8 +117,8 @@ static void test_since_seen_and_unseen(void **state)
 	run(f, T0, T0 + 2 * MIN, refused, b);
 	run(f, T0 + MIN, T0 + 2 * MIN, refused, a);
 	const char *s = text(f, T0 + 2 * MIN);
-	assert_contains(s, "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
-	assert_contains(s, "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
+	tu_assert_contains(s, "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
+	tu_assert_contains(s, "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
 
 	cJSON *j = json(f, T0 + 2 * MIN);
 	cJSON *nodes = jpath(j, "nodes", NULL);
@@ -143,8 +129,8 @@ static void test_since_seen_and_unseen(void **state)
 
 	strbuf_reset(&f->out);
 	report_summary(&f->out, &f->m, T0 + 2 * MIN, 5);
-	assert_contains(strbuf_str(&f->out), "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
-	assert_contains(strbuf_str(&f->out), "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
+	tu_assert_contains(strbuf_str(&f->out), "\nbravo: DOWN since nodetop started 2026-11-24T10:00:00Z (" GE " 2m00s)\n");
+	tu_assert_contains(strbuf_str(&f->out), "\nalpha: DOWN since 2026-11-24T10:01:00Z (1m00s)\n");
 }
 
 /* One poll (--once): no duration at all, the process start from uptime_seconds. */
@@ -154,11 +140,11 @@ static void test_once_has_no_duration(void **state)
 	size_t a = add(f, "alpha");
 	healthy(f, a, T0);
 	const char *s = text(f, T0 + 200);
-	assert_contains(s, "\nalpha: UP\n");
-	assert_not_contains(s, "(0s)");
-	assert_not_contains(s, "for 0s");
-	assert_contains(s, "  process:  up 1h00m (started 2026-11-24T09:00:00Z), 0 restarts\n");
-	assert_contains(s, "  database: UP: 5 open");
+	tu_assert_contains(s, "\nalpha: UP\n");
+	tu_assert_not_contains(s, "(0s)");
+	tu_assert_not_contains(s, "for 0s");
+	tu_assert_contains(s, "  process:  up 1h00m (started 2026-11-24T09:00:00Z), 0 restarts\n");
+	tu_assert_contains(s, "  database: UP: 5 open");
 	cJSON *j = json(f, T0 + 200);
 	cJSON *n = cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0);
 	assert_true(cJSON_IsFalse(jpath(n, "since_observed", NULL)));
@@ -192,8 +178,8 @@ static void test_uptime_only_over_observed_time(void **state)
 	healthy(f, a, T0);
 	model_tick(&f->m, T0 + 200);
 	const char *s = text(f, T0 + 200);
-	assert_not_contains(s, "uptime:");
-	assert_not_contains(s, "100.00%");
+	tu_assert_not_contains(s, "uptime:");
+	tu_assert_not_contains(s, "100.00%");
 	cJSON *j = json(f, T0 + 200);
 	cJSON *up = jpath(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "availability", "uptime_percent"), NULL, NULL);
 	assert_true(cJSON_IsNull(jpath(up, "1h", NULL)));
@@ -205,7 +191,7 @@ static void test_uptime_only_over_observed_time(void **state)
 	run(f, T0 + 5000, T0 + 9 * MIN, healthy, a);
 	run(f, T0 + 9 * MIN + 5000, T0 + 10 * MIN, refused, a);
 	s = text(f, T0 + 10 * MIN);
-	assert_contains(s, "  uptime:   over 10m00s observed: node 90.83%, ");
+	tu_assert_contains(s, "  uptime:   over 10m00s observed: node 90.83%, ");
 	j = json(f, T0 + 10 * MIN);
 	up = jpath(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "availability", "uptime_percent"), NULL, NULL);
 	assert_int_equal((int)(jpath(up, "observed_seconds", NULL)->valuedouble + 0.5), 600);
@@ -247,19 +233,19 @@ static void test_perfdata(void **state)
 	/* the headline names the node: its '|' must not start the perfdata early */
 	const char *s = text(f, T0 + MIN);
 	assert_string_equal(strstr(s, " | "), strstr(s, " | alpha_latency"));
-	assert_contains(s, "(it's b/x)");
+	tu_assert_contains(s, "(it's b/x)");
 
 	/* a node that answers: its label is quoted, the quote doubled */
 	healthy(f, b, T0 + MIN + 1000);
 	p = perf(f, T0 + MIN + 1000);
-	assert_contains(p, " 'it''s b_x_latency'=0.012s;;;0 'it''s b_x_failing_checks'=0;;0.5;0;17");
+	tu_assert_contains(p, " 'it''s b_x_latency'=0.012s;;;0 'it''s b_x_failing_checks'=0;;0.5;0;17");
 }
 
 static void test_perfdata_none_without_nodes(void **state)
 {
 	fx_t *f = *state;
 	const char *s = text(f, T0);
-	assert_not_contains(s, "|");
+	tu_assert_not_contains(s, "|");
 }
 
 static void test_json_schema_version(void **state)
@@ -289,12 +275,12 @@ static void test_slow(void **state)
 	double lat = 0, lim = 0;
 	health_in(f, a, 1400, 2000, T0);            /* 70 %: not slow */
 	assert_false(model_node_slow(&f->m, a, T0, NULL, NULL));
-	assert_not_contains(text(f, T0), "slow");
+	tu_assert_not_contains(text(f, T0), "slow");
 	health_in(f, a, 1500, 2000, T0 + 5000);     /* 75 %: slow */
 	assert_true(model_node_slow(&f->m, a, T0 + 5000, &lat, &lim));
 	assert_true(lat == 1500 && lim == 2000);
 	assert_int_equal(f->m.nodes[a].state, STATE_UP);   /* a state of its own is not changed */
-	assert_contains(text(f, T0 + 5000), "  latency:  health 1500 ms, HTTP 200 - slow: 1500 ms of its 2000 ms timeout\n");
+	tu_assert_contains(text(f, T0 + 5000), "  latency:  health 1500 ms, HTTP 200 - slow: 1500 ms of its 2000 ms timeout\n");
 	cJSON *j = json(f, T0 + 5000);
 	assert_true(cJSON_IsTrue(jpath(cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0), "slow", NULL)));
 	cJSON_Delete(j);
@@ -368,7 +354,7 @@ static void test_too_many_labels_counted(void **state)
 	assert_int_equal(nd->metrics_bad_lines, 1);
 	assert_string_equal(nd->metrics_bad_first, "line 9: too many labels");
 	assert_true(nd->db_used == 2);        /* the good line counts, the bad one does not */
-	assert_contains(text(f, T0 + 5000), "  metrics:  1 malformed line skipped (first: line 9: too many labels)\n");
+	tu_assert_contains(text(f, T0 + 5000), "  metrics:  1 malformed line skipped (first: line 9: too many labels)\n");
 	cJSON *j = json(f, T0 + 5000);
 	cJSON *jn = cJSON_GetArrayItem(jpath(j, "nodes", NULL), 0);
 	assert_int_equal(jpath(jn, "metrics_parse_errors", NULL)->valueint, 1);
@@ -377,7 +363,7 @@ static void test_too_many_labels_counted(void **state)
 	/* a clean scrape clears it */
 	tu_feed(&f->m, a, PROBE_METRICS, 200, TU_PROM_CT, METRICS_OK, strlen(METRICS_OK), T0 + 10000);
 	assert_int_equal(f->m.nodes[a].metrics_bad_lines, 0);
-	assert_not_contains(text(f, T0 + 10000), "malformed");
+	tu_assert_not_contains(text(f, T0 + 10000), "malformed");
 }
 
 /* --events: a group's own transitions, text and JSON */
@@ -403,7 +389,7 @@ static void test_group_events(void **state)
 	assert_int_equal(ge->from, STATE_UP);
 	strbuf_reset(&f->out);
 	report_event_line(&f->out, ge);
-	assert_contains(strbuf_str(&f->out), "2026-11-24T10:00:05Z group pair up -> ");
+	tu_assert_contains(strbuf_str(&f->out), "2026-11-24T10:00:05Z group pair up -> ");
 	strbuf_reset(&f->out);
 	report_event_json(&f->out, ge);
 	cJSON *j = cJSON_Parse(strbuf_str(&f->out));

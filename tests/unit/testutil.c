@@ -1,5 +1,5 @@
-/* testutil.c - helpers shared by the unit tests: reading test data and fake
- * poll results (what the poller hands the model), see testutil.h. */
+/* testutil.c - helpers shared by the unit tests: reading test data, fake poll results (what
+ * the poller hands the model), a node builder and text checks; see testutil.h. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,4 +92,23 @@ model_next_t tu_feed_error(model_t *m, size_t node, probe_kind_t kind, const cha
 	r.error = error;
 	r.error_class = tu_error_class(error);
 	return model_apply(m, &r);
+}
+
+size_t tu_add_node(model_t *m, const char *name, const char *group, int64_t interval_ms)
+{
+	char url[128];
+	snprintf(url, sizeof url, "http://%s.example:6688", name);
+	return model_add_node(m, name, url, group, interval_ms);
+}
+
+void tu_assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		fail_msg("expected to find\n  [%s]\nin\n%s", needle, hay);
+}
+
+void tu_assert_not_contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle))
+		fail_msg("did not expect\n  [%s]\nin\n%s", needle, hay);
 }

@@ -1,5 +1,5 @@
-/* testutil.h - what several unit tests share: test data files (tu_slurp) and
- * fake poll results fed to a model, as the poller would hand them over. */
+/* testutil.h - what several unit tests share: test data files (tu_slurp), fake poll results fed
+ * to a model as the poller would hand them over, a node builder and text checks. */
 #ifndef NODETOP_TESTUTIL_H
 #define NODETOP_TESTUTIL_H
 
@@ -32,5 +32,11 @@ model_next_t tu_feed(model_t *m, size_t node, probe_kind_t kind, long status, co
 probe_error_t tu_error_class(const char *error);
 /* Feeds m a failed request: no answer, with the poller's error text and its class. */
 model_next_t tu_feed_error(model_t *m, size_t node, probe_kind_t kind, const char *error, int64_t t);
+
+/* Adds node name (url http://NAME.example:6688) to m, in group (NULL: none), polled every interval_ms. */
+size_t tu_add_node(model_t *m, const char *name, const char *group, int64_t interval_ms);
+/* Fail the test (showing hay) unless hay contains needle / unless it does not. */
+void tu_assert_contains(const char *hay, const char *needle);
+void tu_assert_not_contains(const char *hay, const char *needle);
 
 #endif
