@@ -1426,22 +1426,12 @@ static void parse_begin_db(parse_t *ps, const char *name)
 static void parse_begin_source(parse_t *ps, const char *name)
 {
 	settings_t *s = ps->s;
-	if (!parse_check_section_name(ps, "source", "name", "prometheus-eu", name))
+	notify_lines_t *l = parse_begin_named(ps, name, &(named_list_t){ "source", "prometheus-eu", s->sources,
+		s->nsources, sizeof *s->sources, offsetof(source_cfg_t, name), ps->first_source, ps->sl, &ps->sl_cap,
+		sizeof *ps->sl });
+	if (!l)
 		return;
-	for (size_t i = 0; i < s->nsources; i++) {
-		if (strcmp(s->sources[i].name, name) == 0) {
-			if (i >= ps->first_source)
-				parse_error(ps, ps->line, "duplicate source '%s' (first at line %d)", name,
-				            ps->sl[i - ps->first_source].section);
-			else
-				parse_error(ps, ps->line, "duplicate source '%s' (already added)", name);
-			return;
-		}
-	}
-	size_t i = s->nsources - ps->first_source;
-	ps->sl = xgrow(ps->sl, &ps->sl_cap, i + 1, sizeof *ps->sl);
-	memset(&ps->sl[i], 0, sizeof ps->sl[i]);
-	ps->sl[i].section = ps->line;
+	ps->sl = l;
 	s->sources = xgrow(s->sources, &s->sources_cap, s->nsources + 1, sizeof *s->sources);
 	source_cfg_t *c = &s->sources[s->nsources++];
 	memset(c, 0, sizeof *c);
