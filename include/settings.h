@@ -32,6 +32,7 @@ typedef struct node_cfg {
 	unsigned standby_answers;  /* besides refused, what a standby answers: bit 1 = 502, 2 = 503 */
 	rules_cfg_t alerts;        /* per-node rule thresholds (warn_given / crit_given set) */
 	char *database;            /* database = NAME: a [database NAME] probed for this node, or NULL */
+	char *db_client;           /* db_client = [ADDR][|APPLICATION_NAME]: its sessions in the database (the lease holder's tie) */
 } node_cfg_t;
 
 /* [database NAME]: a PostgreSQL probed directly (issue 15). Strings NULL:

@@ -75,6 +75,9 @@ app_db_t *app_db_new(uv_loop_t *loop, model_t *m, const settings_t *s, app_db_cb
 				ties[nt++] = s->nodes[k].name;
 		size_t di = model_db_add(m, d->name, ties, nt, d->interval_ms);
 		free(ties);
+		for (size_t k = 0; k < s->nnodes; k++)   /* who may hold the lease */
+			if (s->nodes[k].db_client)
+				model_db_add_client(m, di, s->nodes[k].name, s->nodes[k].db_client);
 
 		char port[16];
 		snprintf(port, sizeof port, "%zu", d->port);

@@ -41,12 +41,23 @@ static void db_line(view_t *t, WINDOW *w, int y, const model_db_t *d)
 		fmt_latency(buf, sizeof buf, (r->connect_ms > 0 ? r->connect_ms : 0) + (r->query_ms > 0 ? r->query_ms : 0));
 		x += render_put(t, w, y, x, W - x, buf, A_NORMAL) + 2;
 		if (r->lease == DB_LEASE_HELD) {
-			char holder[96];
-			render_escape(t, holder, sizeof holder, r->lease_holder, false);
+			char holder[320];
 			bool live = r->lease_expires_in_ms >= 0;
 			fmt_duration(dur, sizeof dur, live ? r->lease_expires_in_ms : -r->lease_expires_in_ms);
-			x += render_putf(t, w, y, x, W - x, live ? A_NORMAL : A_BOLD, "lease %.13s %s %s%s", holder,
-			                 live ? "expires in" : "expired", dur, live ? "" : " ago") + 2;
+			if (d->holder_node[0]) {   /* tied to a node: its name instead of the UUID */
+				render_escape(t, holder, sizeof holder, d->holder_node, false);
+				x += render_putf(t, w, y, x, W - x, A_NORMAL, "lease: held by %s, expires in %s", holder, dur) + 2;
+			} else {
+				render_escape(t, holder, sizeof holder, r->lease_holder, false);
+				x += render_putf(t, w, y, x, W - x, live ? A_NORMAL : A_BOLD, "lease %.13s %s %s%s%s", holder,
+				                 live ? "expires in" : "expired", dur, live ? "" : " ago",
+				                 live ? " (not tied to a node)" : "") + 2;
+			}
+			if (d->agrees == 0) {
+				render_escape(t, holder, sizeof holder, d->agree_text, false);
+				x += render_putf(t, w, y, x, W - x, d->disagree ? render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE
+				                 : A_BOLD, "disagrees: %s", holder) + 2;
+			}
 		} else {
 			x += render_put(t, w, y, x, W - x, r->lease == DB_LEASE_EMPTY ? "lease: none" : "lease: not readable",
 			                A_DIM) + 2;
