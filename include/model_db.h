@@ -47,6 +47,10 @@ typedef struct model_db_client {
  * problem (a failover takes the lease and the first answers this long). */
 #define MODEL_DB_LEASE_GRACE_MS 15000
 
+/* The history key of a database's direct view (under the database's name):
+ * stored and restored like the nodes' indicators (model_each_indicator). */
+#define MODEL_DB_HIST_KEY "direct-db"
+
 /* Adds a database tied to nodes or groups by name (ties copied). Returns its index. */
 size_t model_db_add(model_t *m, const char *name, const char *const *ties, size_t nties, int64_t interval_ms);
 /* Node node's db_client spec "[ADDR][|APPLICATION_NAME]" for database di's

@@ -511,6 +511,8 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
 		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
+	if (!((cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) && s->nnodes == 0))
+		a->db = app_db_new(&a->loop, &a->model, s, app_on_db, a);   /* before the history: its 7 d / 30 d */
 	uint64_t hw0 = uv_hrtime();
 	clock_t hc0 = clock();
 	a->history = histwire_open(&a->loop, &a->model, s, cli,
@@ -541,7 +543,6 @@ int app_run(settings_t *s, const cli_t *cli)
 			a->exit_code = 3;
 			app_quit(a);
 		}
-		a->db = app_db_new(&a->loop, &a->model, s, app_on_db, a);
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];

@@ -64,7 +64,13 @@ static void db_line(view_t *t, WINDOW *w, int y, const model_db_t *d)
 		}
 	}
 	if (uptime_percent(&d->ind.uptime, t->now_ms, HOUR_MS, &pct))
-		render_putf(t, w, y, x, W - x, A_DIM, "%.0f%% 1h", pct);
+		x += render_putf(t, w, y, x, W - x, A_DIM, "%.0f%% 1h", pct) + 1;
+	static const char *const lab[2] = { "7d", "30d" };   /* from the stored history */
+	for (int l = 0; l < 2; l++)
+		if (d->ind.long_known[l]) {
+			fmt_uptime(buf, sizeof buf, d->ind.long_pct[l]);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "%s %s", buf, lab[l]) + 1;
+		}
 }
 
 int panel_db_count(const model_t *m, size_t idx)

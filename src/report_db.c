@@ -20,6 +20,11 @@ static cJSON *db_uptime(const indicator_t *ind, int64_t now_ms)
 	                                                                                   : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "24h", uptime_percent(&ind->uptime, now_ms, 86400000, &p) ? cJSON_CreateNumber(p)
 	                                                                                     : cJSON_CreateNull());
+	/* from the stored history (null while nothing was seen in the window, or no history) */
+	cJSON_AddItemToObject(o, "7d", ind->long_known[MODEL_LONG_7D] ? cJSON_CreateNumber(ind->long_pct[MODEL_LONG_7D])
+	                                                              : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "30d", ind->long_known[MODEL_LONG_30D] ? cJSON_CreateNumber(ind->long_pct[MODEL_LONG_30D])
+	                                                                : cJSON_CreateNull());
 	return o;
 }
 

@@ -406,6 +406,51 @@ static void test_lease_holder_tied(void **state)
 	assert_int_equal(d->agrees, -1);
 }
 
+
+/* ------------------------------------------------------------ history */
+
+static void each_cb(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+{
+	strbuf_t *sb = ud;
+	strbuf_printf(sb, "%s/%s/%s/%d;", name, key, state_name(st), ind != NULL);
+}
+
+static void test_history_series(void **state)
+{
+	(void)state;
+	const char *ties[] = { "n" };
+	model_add_node(&M, "n", "http://a", NULL, 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	/* the database's direct view is a series of its own, under its name */
+	strbuf_t sb = STRBUF_INIT;
+	model_each_indicator(&M, each_cb, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "db-a/" MODEL_DB_HIST_KEY "/unknown/1;"));
+	strbuf_free(&sb);
+	db_probe_result_t r = down(DB_ERR_REFUSED, "Connection refused");
+	db_apply(&M, di, &r, t += SEC);
+	model_each_indicator(&M, each_cb, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "db-a/direct-db/down/1;"));
+	strbuf_free(&sb);
+	assert_ptr_equal(model_find_indicator(&M, "db-a", MODEL_DB_HIST_KEY), &M.dbs[di].ind);
+	assert_null(model_find_indicator(&M, "db-x", MODEL_DB_HIST_KEY));
+	assert_ptr_equal(model_find_indicator(&M, "n", "db"), &M.nodes[0].ind[IND_DB]);
+	/* 7 d / 30 d: null until the history gives them, then in both JSON places */
+	report_json(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "\"24h\":null,\"7d\":null,\"30d\":null}"));
+	strbuf_free(&sb);
+	M.dbs[di].ind.long_pct[MODEL_LONG_7D] = 99.5;
+	M.dbs[di].ind.long_known[MODEL_LONG_7D] = true;
+	M.dbs[di].ind.long_pct[MODEL_LONG_30D] = 97.25;
+	M.dbs[di].ind.long_known[MODEL_LONG_30D] = true;
+	report_json(&sb, &M, t);
+	const char *j = strbuf_str(&sb), *first = strstr(j, "\"7d\":99.5,\"30d\":97.25}");
+	assert_non_null(first);
+	assert_non_null(strstr(first + 1, "\"7d\":99.5,\"30d\":97.25}"));   /* nodes[].database.direct and databases */
+	strbuf_free(&sb);
+}
+
 /* ------------------------------------------------------------ reports */
 
 static void test_reports(void **state)
@@ -450,6 +495,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failover_and_lease_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder_tied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_series, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
