@@ -6,6 +6,9 @@
 # Usage: bench/db-cost.sh [BUILDDIR [SRCDIR]]   (BENCH_QUICK=1: shorter; BENCH_REPS, BENCH_SECONDS)
 BUILDDIR=${1:-${BUILDDIR:-$(cd "$(dirname "$0")/.." && pwd)}}
 SRCDIR=${2:-${SRCDIR:-$BUILDDIR}}
+# absolute: the configuration written below names files (password_file) that
+# nodetop reads relative to the configuration's own directory
+BUILDDIR=$(cd "$BUILDDIR" && pwd) SRCDIR=$(cd "$SRCDIR" && pwd)
 export top_builddir=$BUILDDIR top_srcdir=$SRCDIR
 . "$SRCDIR/tests/lib.sh"
 . "$SRCDIR/tests/integ/pg_lib.sh"
@@ -13,7 +16,7 @@ RUN=$BUILDDIR/tests/integ/dbprobe_run
 die() { echo "db-cost: $*" >&2; exit 1; }
 [ -x "$RUN" ] || die "$RUN is not built (make check builds it; or make tests/integ/dbprobe_run)"
 pg_have || die "no PostgreSQL server binaries (apt-get install postgresql)"
-KEPT=24 FRESH=12 SECONDS_RUN=40 REPS=5 NODES=20
+KEPT=24 FRESH=12 SECONDS_RUN=30 REPS=6 NODES=20
 [ "${BENCH_QUICK:-0}" = 1 ] && KEPT=4 FRESH=4 SECONDS_RUN=20 REPS=2
 [ -n "${BENCH_REPS:-}" ] && REPS=$BENCH_REPS
 [ -n "${BENCH_SECONDS:-}" ] && SECONDS_RUN=$BENCH_SECONDS
