@@ -62,6 +62,8 @@ typedef struct db_probe_result {
 	                               reached or when the probe ran on a kept connection */
 	bool reused_connection;     /* the probe ran on the connection of an earlier one */
 	double query_ms;            /* the probe query's round trip; -1 when not reached */
+	double loop_held_ms;        /* the longest the probe held the event loop in one go
+	                               (a callback of its own, up to handing over this result) */
 } db_probe_result_t;
 
 /* A result with nothing known yet (down, DB_ERR_OTHER, "not probed"). */

@@ -91,6 +91,7 @@ static void app_write_stats(const app_t *a)
 	for (size_t i = 0; i < a->model.ndbs; i++)
 		dbp += a->model.dbs[i].probes;
 	fprintf(f, "db_probes=%lu\n", dbp);
+	app_db_write_stats(f, &a->model);   /* db_loop_max_ms */
 	fprintf(f, "history_load_wall_ms=%.3f\nhistory_load_cpu_ms=%.3f\n", a->history_wall_ms, a->history_cpu_ms);
 	fclose(f);
 }

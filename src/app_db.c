@@ -41,11 +41,16 @@ static void app_db_done(dbprobe_t *p, const db_probe_result_t *r, void *ud)
 	app_db_one_t *o = ud;
 	(void)p;
 	o->done++;
+	uint64_t t0 = uv_hrtime();
 	int64_t now = app_db_now_ms();
 	model_apply_db(o->w->m, o->di, r, now);
 	model_tick(o->w->m, now);   /* the database indicator of every node tied to it */
 	if (o->w->cb)
 		o->w->cb(o->w->ud);
+	double ms = (double)(uv_hrtime() - t0) / 1e6;   /* for NODETOP_STATS: the loop held by a result */
+	model_db_t *d = &o->w->m->dbs[o->di];
+	if (ms > d->apply_max_ms)
+		d->apply_max_ms = ms;
 }
 
 static void app_db_due(uv_timer_t *t)
@@ -128,6 +133,15 @@ int64_t app_db_worst_timeout_ms(const settings_t *s)
 		if (s->dbs[i].timeout_ms > worst)
 			worst = s->dbs[i].timeout_ms;
 	return worst;
+}
+
+void app_db_write_stats(FILE *f, const model_t *m)
+{
+	double worst = 0;
+	for (size_t i = 0; i < m->ndbs; i++)
+		if (m->dbs[i].loop_held_max_ms + m->dbs[i].apply_max_ms > worst)
+			worst = m->dbs[i].loop_held_max_ms + m->dbs[i].apply_max_ms;
+	fprintf(f, "db_loop_max_ms=%.3f\n", worst);
 }
 
 static void app_db_closed(uv_handle_t *h)

@@ -342,6 +342,8 @@ void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t n
 		m->now_ms = now_ms;
 	d->last = *r;
 	d->probes++;
+	if (r->loop_held_ms > d->loop_held_max_ms)
+		d->loop_held_max_ms = r->loop_held_ms;
 	d->last_ms = now_ms;
 	db_direct_reason(r, reason, sizeof reason);
 	model_ind_set_uptime(m, &d->ind, EVENT_DB, NULL, d->name, r->up ? STATE_UP : STATE_DOWN,
