@@ -25,8 +25,8 @@
  * the last replayed transaction; unknown (NULL) when it receives no WAL
  * stream (archive recovery; Aurora readers, which have no WAL receiver).
  * Lease sessions: the other sessions of this database whose last statement
- * names lease_lock (a client refreshing the lease; other nodetops' probes,
- * which name lease_readable, left out), as "ADDR<TAB>APPLICATION_NAME" lines;
+ * is an INSERT or UPDATE naming lease_lock (a client taking or refreshing the
+ * lease; one that only reads it, other nodetops' probes included, left out), as "ADDR<TAB>APPLICATION_NAME" lines;
  * a role without pg_read_all_stats sees other roles' query texts as
  * "<insufficient privilege>", hence none. Connections: backends connected to a
  * database, from pg_stat_database, which any role may read in full (in
@@ -53,6 +53,7 @@ static const char dbinfo_q_lease[] =
 	"  coalesce(application_name, '') AS s FROM pg_stat_activity"
 	"  WHERE pid <> pg_backend_pid() AND datname = current_database()"
 	"  AND position('lease_lock' in query) > 0 AND position('lease_readable' in query) = 0"
+	"  AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(insert|update)[^a-z_]'"
 	"  ORDER BY 1 LIMIT 9) q) AS lease_sessions"
 	" FROM (SELECT c.ok, CASE WHEN c.ok THEN query_to_xml("
 	"  'SELECT client_id::text AS h,"

@@ -184,6 +184,11 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 		           "not tied to a node: no session refreshing it seen (between refreshes, or no pg_read_all_stats)");
 		return;
 	}
+	if (r->lease_sess_more) {
+		snprintf(d->holder_tie, sizeof d->holder_tie, "not tied to a node: more than %d sessions refresh it",
+		         DB_LEASE_SESS_MAX);
+		return;
+	}
 	size_t unmatched = 0;
 	for (size_t i = 0; i < r->nlease_sess; i++) {
 		const char *mine = NULL;

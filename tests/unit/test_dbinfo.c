@@ -335,6 +335,7 @@ static void test_query_text(void **state)
 	                       "AS lease_holder", "AS lease_expires_in_ms", "FROM lease_lock", "AS lease_sessions" };
 	for (size_t i = 0; i < NCOLS(cols); i++)
 		assert_non_null(strstr(q, cols[i]));
+	assert_non_null(strstr(q, "~ '^(insert|update)[^a-z_]'"));   /* sessions writing the lease only */
 	assert_null(strchr(q, ';'));                       /* one statement */
 	const char *p = dbinfo_query(false);
 	assert_non_null(strstr(p, "AS in_recovery"));

@@ -347,6 +347,12 @@ static void test_lease_holder_tied(void **state)
 	assert_int_equal(d->agrees, -1);
 	assert_int_equal(d->disagree_since_ms, 0);
 
+	/* more sessions than the probe brings back: not tied either */
+	r.lease_sess_more = true;
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_tie, "not tied to a node: more than 8 sessions refresh it");
+	assert_int_equal(d->agrees, -1);
+
 	/* a new holder, the standby's session: held by standby while primary is
 	 * active. Within the grace: shown, not yet a problem */
 	r = leased(UUID_B, 9000);
