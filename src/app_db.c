@@ -45,12 +45,14 @@ static void app_db_done(dbprobe_t *p, const db_probe_result_t *r, void *ud)
 	int64_t now = app_db_now_ms();
 	model_apply_db(o->w->m, o->di, r, now);
 	model_tick(o->w->m, now);   /* the database indicator of every node tied to it */
-	if (o->w->cb)
-		o->w->cb(o->w->ud);
-	double ms = (double)(uv_hrtime() - t0) / 1e6;   /* for NODETOP_STATS: the loop held by a result */
+	/* for NODETOP_STATS: the loop held by a result's handling (the caller's
+	 * callback, a redraw as after any result, left out: it may end the app) */
+	double ms = (double)(uv_hrtime() - t0) / 1e6;
 	model_db_t *d = &o->w->m->dbs[o->di];
 	if (ms > d->apply_max_ms)
 		d->apply_max_ms = ms;
+	if (o->w->cb)
+		o->w->cb(o->w->ud);   /* o and w may be gone after it (app_db_stop) */
 }
 
 static void app_db_due(uv_timer_t *t)
