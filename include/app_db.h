@@ -4,6 +4,7 @@
 #define NODETOP_APP_DB_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <uv.h>
@@ -25,6 +26,10 @@ void app_db_start(app_db_t *w, bool repeat);
 bool app_db_round_done(const app_db_t *w);
 /* The longest probe timeout of s's databases (0 without any). */
 int64_t app_db_worst_timeout_ms(const settings_t *s);
+/* NODETOP_STATS: "db_loop_max_ms=X" - the longest the event loop was held by
+ * the database probes in one go (a probe's callback plus the handling of its
+ * result: an upper bound), 0 without databases. */
+void app_db_write_stats(FILE *f, const model_t *m);
 /* Cancels the probes in flight, closes the handles (the loop finishes that)
  * and frees w. The model keeps its databases (model_db_clear drops them). */
 void app_db_stop(app_db_t *w);

@@ -34,6 +34,14 @@ typedef enum db_lease {
 
 #define DB_TEXT_MAX 160
 
+/* A session (not the probe's own) whose last statement names lease_lock: a
+ * client refreshing the lease, as pg_stat_activity shows it. */
+#define DB_LEASE_SESS_MAX 8
+typedef struct db_lease_session {
+	char addr[48];              /* client_addr, "" for a Unix socket; printable ASCII */
+	char app[64];               /* application_name, printable ASCII */
+} db_lease_session_t;
+
 typedef struct db_probe_result {
 	bool up;                    /* connected, authenticated and the query answered */
 	db_error_t error;
@@ -47,10 +55,15 @@ typedef struct db_probe_result {
 	db_lease_t lease;
 	char lease_holder[40];      /* the client_id (a UUID) when DB_LEASE_HELD */
 	int64_t lease_expires_in_ms;/* negative once expired (the holder stopped refreshing) */
+	db_lease_session_t lease_sess[DB_LEASE_SESS_MAX];   /* sessions refreshing it (DB_LEASE_HELD) */
+	size_t nlease_sess;
+	bool lease_sess_more;       /* more than DB_LEASE_SESS_MAX of them */
 	double connect_ms;          /* name lookup + TCP + TLS + authentication; -1 when not
 	                               reached or when the probe ran on a kept connection */
 	bool reused_connection;     /* the probe ran on the connection of an earlier one */
 	double query_ms;            /* the probe query's round trip; -1 when not reached */
+	double loop_held_ms;        /* the longest the probe held the event loop in one go
+	                               (a callback of its own, up to handing over this result) */
 } db_probe_result_t;
 
 /* A result with nothing known yet (down, DB_ERR_OTHER, "not probed"). */

@@ -22,10 +22,44 @@ typedef struct model_db {
 	db_role_t role_seen;        /* the last role known (for flips) */
 	char holder_seen[40];       /* the last lease holder known, "" = none */
 	bool lease_live;            /* the last lease seen was being refreshed */
+
+	/* The lease holder tied to a node (node key db_client = [ADDR][|APPLICATION_NAME]
+	 * matched against the sessions refreshing the lease), and whether it agrees
+	 * with the active member of the failover group tied to the database. */
+	struct model_db_client *clients;   /* every node's db_client */
+	size_t nclients;
+	char holder_node[64];       /* the node holding the live lease, "" when not tied */
+	char holder_tie[256];       /* how: "primary" or why not ("not tied to a node: ...") */
+	bool holder_foreign;        /* refreshed only by sessions that are no node's db_client */
+	int agrees;                 /* 1 agrees, 0 disagrees, -1 not judged (no tie, no active member) */
+	char agree_text[256];       /* "held by standby while primary is active", "" when agreeing */
+	int64_t disagree_since_ms;  /* 0 when agreeing or not judged */
+	bool disagree;              /* disagreeing for longer than the grace: a problem */
+	double loop_held_max_ms;    /* the longest any probe held the loop (loop_held_ms) */
+	double apply_max_ms;        /* the longest the result's handling took (app_db.c's callback) */
 } model_db_t;
+
+typedef struct model_db_client {
+	char *node;
+	char *addr;                 /* client_addr to match, NULL = any */
+	char *app;                  /* application_name to match, NULL = any */
+} model_db_client_t;
+
+/* How long a lease may disagree with the pair's active member before it is a
+ * problem (a failover takes the lease and the first answers this long). */
+#define MODEL_DB_LEASE_GRACE_MS 15000
+
+/* The history key of a database's direct view (under the database's name):
+ * stored and restored like the nodes' indicators (model_each_indicator). */
+#define MODEL_DB_HIST_KEY "direct-db"
 
 /* Adds a database tied to nodes or groups by name (ties copied). Returns its index. */
 size_t model_db_add(model_t *m, const char *name, const char *const *ties, size_t nties, int64_t interval_ms);
+/* Node node's db_client spec "[ADDR][|APPLICATION_NAME]" for database di's
+ * lease: a session refreshing the lease with that client address and/or
+ * application name is that node's. Returns false (nothing kept) for a spec
+ * with neither part. */
+bool model_db_add_client(model_t *m, size_t di, const char *node, const char *spec);
 /* Drops every database (config reload, model_free). */
 void model_db_clear(model_t *m);
 /* Index of the database named name, or (size_t)-1. */

@@ -33,6 +33,7 @@ typedef struct node_cfg {
 	rules_cfg_t alerts;        /* per-node rule thresholds (warn_given / crit_given set) */
 	char *database;            /* database = NAME: a [database NAME] probed for this node, or NULL */
 	char *source;              /* source = NAME: a [source NAME] that also reports this node (issue 17), or NULL */
+	char *db_client;           /* db_client = [ADDR][|APPLICATION_NAME]: its sessions in the database (the lease holder's tie) */
 } node_cfg_t;
 
 /* [database NAME]: a PostgreSQL probed directly (issue 15). Strings NULL:

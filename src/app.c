@@ -86,6 +86,7 @@ static void app_write_stats(const app_t *a)
 	for (size_t i = 0; i < a->model.ndbs; i++)
 		dbp += a->model.dbs[i].probes;
 	fprintf(f, "db_probes=%lu\n", dbp);
+	app_db_write_stats(f, &a->model);   /* db_loop_max_ms */
 	fprintf(f, "history_load_wall_ms=%.3f\nhistory_load_cpu_ms=%.3f\n", a->history_wall_ms, a->history_cpu_ms);
 	app_source_stats(a->src, f);
 	fclose(f);
@@ -496,6 +497,8 @@ int app_run(settings_t *s, const cli_t *cli)
 		a->notify = notify_new(&a->loop, &a->model, s->notify, s->nnotify);
 	if (s->nnotify > 0 && (cli->mode == CLI_DASHBOARD || cli->mode == CLI_EVENTS) && !a->notify)
 		fprintf(stderr, "nodetop: cannot set up notifications (libcurl's multi interface)\n");
+	if (!((cli->mode == CLI_ONCE || cli->mode == CLI_STATUS_LINE) && s->nnodes == 0))
+		a->db = app_db_new(&a->loop, &a->model, s, app_on_probe, a);   /* before the history: its 7 d / 30 d */
 	uint64_t hw0 = uv_hrtime();
 	clock_t hc0 = clock();
 	a->history = histwire_open(&a->loop, &a->model, s, cli,
@@ -526,7 +529,6 @@ int app_run(settings_t *s, const cli_t *cli)
 			a->exit_code = 3;
 			app_quit(a);
 		}
-		a->db = app_db_new(&a->loop, &a->model, s, app_on_probe, a);
 	}
 	if (!a->quitting && s->nrpc) {
 		char err[300];

@@ -34,11 +34,18 @@ static void app_db_done(dbprobe_t *p, const db_probe_result_t *r, void *ud)
 	app_db_one_t *o = ud;
 	(void)p;
 	o->done++;
+	uint64_t t0 = uv_hrtime();
 	int64_t now = clock_wall_ms();
 	model_apply_db(o->w->m, o->di, r, now);
 	model_tick(o->w->m, now);   /* the database indicator of every node tied to it */
+	/* for NODETOP_STATS: the loop held by a result's handling (the caller's
+	 * callback, a redraw as after any result, left out: it may end the app) */
+	double ms = (double)(uv_hrtime() - t0) / 1e6;
+	model_db_t *d = &o->w->m->dbs[o->di];
+	if (ms > d->apply_max_ms)
+		d->apply_max_ms = ms;
 	if (o->w->cb)
-		o->w->cb(o->w->ud);
+		o->w->cb(o->w->ud);   /* o and w may be gone after it (app_db_stop) */
 }
 
 static void app_db_due(uv_timer_t *t)
@@ -68,6 +75,9 @@ app_db_t *app_db_new(uv_loop_t *loop, model_t *m, const settings_t *s, app_db_cb
 				ties[nt++] = s->nodes[k].name;
 		size_t di = model_db_add(m, d->name, ties, nt, d->interval_ms);
 		free(ties);
+		for (size_t k = 0; k < s->nnodes; k++)   /* who may hold the lease */
+			if (s->nodes[k].db_client)
+				model_db_add_client(m, di, s->nodes[k].name, s->nodes[k].db_client);
 
 		char port[16];
 		snprintf(port, sizeof port, "%zu", d->port);
@@ -118,6 +128,15 @@ int64_t app_db_worst_timeout_ms(const settings_t *s)
 		if (s->dbs[i].timeout_ms > worst)
 			worst = s->dbs[i].timeout_ms;
 	return worst;
+}
+
+void app_db_write_stats(FILE *f, const model_t *m)
+{
+	double worst = 0;
+	for (size_t i = 0; i < m->ndbs; i++)
+		if (m->dbs[i].loop_held_max_ms + m->dbs[i].apply_max_ms > worst)
+			worst = m->dbs[i].loop_held_max_ms + m->dbs[i].apply_max_ms;
+	fprintf(f, "db_loop_max_ms=%.3f\n", worst);
 }
 
 static void app_db_closed(uv_handle_t *h)

@@ -23,7 +23,12 @@
  * may be read (CASE evaluates lazily), and read back with xpath().
  * Replay lag: 0 when a reader has replayed all it received, else the age of
  * the last replayed transaction; unknown (NULL) when it receives no WAL
- * stream (archive recovery; Aurora readers, which have no WAL receiver). Connections: backends connected to a
+ * stream (archive recovery; Aurora readers, which have no WAL receiver).
+ * Lease sessions: the other sessions of this database whose last statement
+ * is an INSERT or UPDATE naming lease_lock (a client taking or refreshing the
+ * lease; one that only reads it, other nodetops' probes included, left out), as "ADDR<TAB>APPLICATION_NAME" lines;
+ * a role without pg_read_all_stats sees other roles' query texts as
+ * "<insufficient privilege>", hence none. Connections: backends connected to a
  * database, from pg_stat_database, which any role may read in full (in
  * pg_stat_activity other roles' sessions lose their backend_type).
  */
@@ -43,7 +48,13 @@ static const char dbinfo_q_lease[] =
 	DBINFO_Q_HEAD ","
 	" l.ok AS lease_readable,"
 	" (xpath('/row/h/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_holder,"
-	" (xpath('/row/e/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_expires_in_ms"
+	" (xpath('/row/e/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_expires_in_ms,"
+	" (SELECT string_agg(s, chr(10)) FROM (SELECT DISTINCT coalesce(host(client_addr), '') || chr(9) ||"
+	"  coalesce(application_name, '') AS s FROM pg_stat_activity"
+	"  WHERE pid <> pg_backend_pid() AND datname = current_database()"
+	"  AND position('lease_lock' in query) > 0 AND position('lease_readable' in query) = 0"
+	"  AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(insert|update)[^a-z_]'"
+	"  ORDER BY 1 LIMIT 9) q) AS lease_sessions"
 	" FROM (SELECT c.ok, CASE WHEN c.ok THEN query_to_xml("
 	"  'SELECT client_id::text AS h,"
 	"  floor(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint AS e"
@@ -128,6 +139,32 @@ static const char *dbinfo_col(size_t n, const char *const *names, const char *co
 	return v;
 }
 
+/* "ADDR<TAB>APP" lines into r->lease_sess (at most DB_LEASE_SESS_MAX). */
+static void dbinfo_sessions(db_probe_result_t *r, const char *v)
+{
+	r->nlease_sess = 0;
+	r->lease_sess_more = false;
+	while (v && *v) {
+		size_t len = strcspn(v, "\n"), tab = strcspn(v, "\t\n");
+		if (r->nlease_sess == DB_LEASE_SESS_MAX) {
+			r->lease_sess_more = true;
+			break;
+		}
+		db_lease_session_t *s = &r->lease_sess[r->nlease_sess++];
+		char part[128];
+		snprintf(part, sizeof part, "%.*s", (int)(tab < sizeof part ? tab : sizeof part - 1), v);
+		dbinfo_copy_printable(s->addr, sizeof s->addr, part);
+		part[0] = '\0';
+		if (tab < len)
+			snprintf(part, sizeof part, "%.*s", (int)(len - tab - 1 < sizeof part ? len - tab - 1 : sizeof part - 1),
+			         v + tab + 1);
+		dbinfo_copy_printable(s->app, sizeof s->app, part);
+		v += len;
+		if (*v == '\n')
+			v++;
+	}
+}
+
 static bool dbinfo_bad(db_probe_result_t *r, const char *col)
 {
 	r->up = false;
@@ -178,6 +215,8 @@ bool dbinfo_from_row(db_probe_result_t *r, size_t ncols,
 	r->lease = DB_LEASE_NOT_READABLE;
 	r->lease_holder[0] = '\0';
 	r->lease_expires_in_ms = 0;
+	r->nlease_sess = 0;
+	r->lease_sess_more = false;
 	v = dbinfo_col(ncols, names, values, "lease_readable", &has);
 	if (v && strcmp(v, "t") == 0) {
 		const char *holder = dbinfo_col(ncols, names, values, "lease_holder", &has);
@@ -188,6 +227,7 @@ bool dbinfo_from_row(db_probe_result_t *r, size_t ncols,
 			r->lease = DB_LEASE_HELD;
 			dbinfo_copy_uuidish(r->lease_holder, sizeof r->lease_holder, holder);
 			r->lease_expires_in_ms = n;
+			dbinfo_sessions(r, dbinfo_col(ncols, names, values, "lease_sessions", &has));
 		}
 	}
 

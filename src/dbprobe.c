@@ -84,6 +84,8 @@ struct dbprobe {
 	char *query;
 	uint64_t t0, t_connected, t_sent;
 	db_probe_result_t res;
+	uint64_t cb_t0;      /* when the callback running now began */
+	uint64_t held_ns;    /* this probe's longest single stretch on the loop so far */
 	char err_state[6];   /* the first error result's SQLSTATE */
 	char *err_msg;
 };
@@ -168,9 +170,27 @@ static void dbprobe_release(dbprobe_t *p, bool keep)
 	p->stage = DBP_IDLE;
 }
 
-/* Ends the probe and reports. p must not be touched after the callback. */
+/* How long the loop is held: from dbprobe_enter to dbprobe_leave (or to the
+ * hand-over of the result, which the caller's own work follows). */
+static void dbprobe_enter(dbprobe_t *p)
+{
+	p->cb_t0 = uv_hrtime();
+}
+
+static void dbprobe_leave(dbprobe_t *p)
+{
+	uint64_t d = uv_hrtime() - p->cb_t0;
+	if (d > p->held_ns)
+		p->held_ns = d;
+}
+
+/* Ends the probe and reports. p must not be touched after the callback but to
+ * note how long it held the loop (it is freed by dbprobe_close's uv_close
+ * callback, never within a callback). */
 static void dbprobe_finish(dbprobe_t *p)
 {
+	dbprobe_leave(p);
+	p->res.loop_held_ms = (double)p->held_ns / 1e6;
 	db_probe_result_t r = p->res;
 	dbprobe_release(p, r.up);
 	p->cb(p, &r, p->ud);
@@ -217,6 +237,7 @@ static const char *dbprobe_waiting_for(const dbprobe_t *p)
 static void dbprobe_timer_cb(uv_timer_t *t)
 {
 	dbprobe_t *p = t->data;
+	dbprobe_enter(p);
 	if (p->stage == DBP_FAILING) {
 		dbprobe_finish(p);
 		return;
@@ -399,12 +420,14 @@ static void dbprobe_poll_cb(uv_poll_t *h, int status, int events)
 {
 	dbprobe_poll_t *w = h->data;
 	dbprobe_t *p = w->p;
+	dbprobe_enter(p);
 	if (status < 0)
 		events = UV_READABLE | UV_WRITABLE;
 	if (p->stage == DBP_CONNECTING)
 		dbprobe_on_connecting(p);
 	else if (p->stage == DBP_QUERYING)
 		dbprobe_on_querying(p, events);
+	dbprobe_leave(p);   /* after a finish too: harmless, the next start resets it */
 }
 
 /* ------------------------------------------------------------ starting */
@@ -549,12 +572,24 @@ static void dbprobe_fail_soon(dbprobe_t *p, db_error_t e, const char *msg)
 	uv_timer_start(&p->timer, dbprobe_timer_cb, 0, 0);
 }
 
+static int dbprobe_begin(dbprobe_t *p);
+
 int dbprobe_start(dbprobe_t *p)
 {
 	if (p->stage != DBP_IDLE)
 		return UV_EBUSY;
 	dbinfo_init(&p->res);
 	p->t0 = uv_hrtime();
+	p->held_ns = 0;
+	dbprobe_enter(p);
+	int rc = dbprobe_begin(p);
+	dbprobe_leave(p);
+	return rc;
+}
+
+/* dbprobe_start's work: a lookup, a connection started, or a failure for the timer. */
+static int dbprobe_begin(dbprobe_t *p)
+{
 	p->hostaddr[0] = '\0';
 	p->with_lease = true;
 	p->reused = false;

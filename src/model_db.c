@@ -24,8 +24,42 @@ size_t model_db_add(model_t *m, const char *name, const char *const *ties, size_
 	d->ind.state = STATE_UNKNOWN;
 	model_copy(d->ind.reason, sizeof d->ind.reason, "not probed yet");
 	uptime_init(&d->ind.uptime);
+	d->agrees = -1;
 	m->generation++;
 	return m->ndbs++;
+}
+
+static char *db_part(const char *s, size_t len)
+{
+	while (len && (*s == ' ' || *s == '\t')) {
+		s++;
+		len--;
+	}
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return NULL;
+	char *p = xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+bool model_db_add_client(model_t *m, size_t di, const char *node, const char *spec)
+{
+	if (di >= m->ndbs || !node || !spec)
+		return false;
+	size_t bar = strcspn(spec, "|");
+	char *addr = db_part(spec, bar), *app = spec[bar] ? db_part(spec + bar + 1, strlen(spec + bar + 1)) : NULL;
+	if (!addr && !app)
+		return false;
+	model_db_t *d = &m->dbs[di];
+	d->clients = xrealloc(d->clients, (d->nclients + 1) * sizeof *d->clients);
+	d->clients[d->nclients].node = xstrdup(node);
+	d->clients[d->nclients].addr = addr;
+	d->clients[d->nclients].app = app;
+	d->nclients++;
+	return true;
 }
 
 void model_db_clear(model_t *m)
@@ -35,6 +69,12 @@ void model_db_clear(model_t *m)
 		for (size_t k = 0; k < d->nties; k++)
 			free(d->ties[k]);
 		free(d->ties);
+		for (size_t k = 0; k < d->nclients; k++) {
+			free(d->clients[k].node);
+			free(d->clients[k].addr);
+			free(d->clients[k].app);
+		}
+		free(d->clients);
 		free(d->name);
 	}
 	free(m->dbs);
@@ -105,6 +145,165 @@ static void db_pair_facts(const model_t *m, const model_db_t *d, char *dst, size
 	}
 }
 
+/* ------------------------------------------------------------ the lease's holder */
+
+static bool db_client_matches(const model_db_client_t *c, const db_lease_session_t *s)
+{
+	return (!c->addr || strcmp(c->addr, s->addr) == 0) && (!c->app || strcmp(c->app, s->app) == 0);
+}
+
+/* "10.0.0.9 app x" of a session, for the reasons */
+static void db_session_name(const db_lease_session_t *s, char *dst, size_t size)
+{
+	snprintf(dst, size, "%.46s%s%.60s", s->addr[0] ? s->addr : "local socket", s->app[0] ? " " : "", s->app);
+}
+
+/* Ties the live lease of r to one node through the sessions refreshing it:
+ * every session matches the db_client of the same one node and no other ->
+ * that node; anything else is said, never guessed. */
+static void db_tie(model_db_t *d, const db_probe_result_t *r)
+{
+	const char *node = NULL;
+	char who[120];
+	d->holder_node[0] = '\0';
+	d->holder_foreign = false;
+	if (!r->up || r->lease != DB_LEASE_HELD) {
+		d->holder_tie[0] = '\0';
+		return;
+	}
+	if (r->lease_expires_in_ms < 0) {
+		model_copy(d->holder_tie, sizeof d->holder_tie, "not tied to a node: the lease expired");
+		return;
+	}
+	if (!d->nclients) {
+		model_copy(d->holder_tie, sizeof d->holder_tie, "not tied to a node: no node has db_client set");
+		return;
+	}
+	if (!r->nlease_sess) {
+		model_copy(d->holder_tie, sizeof d->holder_tie,
+		           "not tied to a node: no session refreshing it seen (between refreshes, or no pg_read_all_stats)");
+		return;
+	}
+	if (r->lease_sess_more) {
+		snprintf(d->holder_tie, sizeof d->holder_tie, "not tied to a node: more than %d sessions refresh it",
+		         DB_LEASE_SESS_MAX);
+		return;
+	}
+	size_t unmatched = 0;
+	for (size_t i = 0; i < r->nlease_sess; i++) {
+		const char *mine = NULL;
+		for (size_t k = 0; k < d->nclients; k++) {
+			if (!db_client_matches(&d->clients[k], &r->lease_sess[i]))
+				continue;
+			if (mine && strcmp(mine, d->clients[k].node) != 0) {
+				db_session_name(&r->lease_sess[i], who, sizeof who);
+				snprintf(d->holder_tie, sizeof d->holder_tie,
+				         "not tied to a node: session %.80s matches both %.30s and %.30s", who, mine,
+				         d->clients[k].node);
+				return;
+			}
+			mine = d->clients[k].node;
+		}
+		if (!mine) {
+			unmatched++;
+			db_session_name(&r->lease_sess[i], who, sizeof who);
+			continue;
+		}
+		if (node && strcmp(node, mine) != 0) {
+			snprintf(d->holder_tie, sizeof d->holder_tie,
+			         "not tied to a node: both %.40s and %.40s refresh it", node, mine);
+			return;
+		}
+		node = mine;
+	}
+	if (node && unmatched) {
+		snprintf(d->holder_tie, sizeof d->holder_tie,
+		         "not tied to a node: %.40s and a session of no node (%.80s) refresh it", node, who);
+		return;
+	}
+	if (!node) {
+		d->holder_foreign = true;
+		snprintf(d->holder_tie, sizeof d->holder_tie, "a client that is no node: %.80s%s", who,
+		         r->nlease_sess > 1 || r->lease_sess_more ? " and others" : "");
+		return;
+	}
+	model_copy(d->holder_node, sizeof d->holder_node, node);
+	model_copy(d->holder_tie, sizeof d->holder_tie, node);
+}
+
+static size_t db_node_index(const model_t *m, const char *name)
+{
+	for (size_t i = 0; name && i < m->nnodes; i++)
+		if (strcmp(m->nodes[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+/* The failover group the lease is judged against: the holder's own group when
+ * it is tied to the database, else the first tied group with an active member. */
+static const group_t *db_pair(const model_t *m, const model_db_t *d)
+{
+	size_t di = (size_t)(d - m->dbs), hi = db_node_index(m, d->holder_node);
+	const group_t *first = NULL;
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		const group_t *g = &m->groups[gi];
+		bool tied = false, holder_in = false;
+		for (size_t k = 0; k < g->nmembers; k++) {
+			if (g->members[k] >= m->nnodes)
+				continue;
+			tied = tied || model_db_tied(m, di, &m->nodes[g->members[k]]);
+			holder_in = holder_in || g->members[k] == hi;
+		}
+		if (!tied)
+			continue;
+		if (holder_in)
+			return g;
+		if (!first && model_member(m, g->active))
+			first = g;
+	}
+	return first;
+}
+
+/* Whether the live lease agrees with the pair's active member; a disagreement
+ * lasting MODEL_DB_LEASE_GRACE_MS is a problem, with its events. */
+static void db_agreement(model_t *m, model_db_t *d, int64_t now)
+{
+	const group_t *g = db_pair(m, d);
+	const node_t *act = g ? model_member(m, g->active) : NULL;
+	int agrees = -1;
+	char text[sizeof d->agree_text] = "";
+	if (act && d->holder_node[0]) {
+		agrees = strcmp(act->name, d->holder_node) == 0;
+		if (!agrees)
+			snprintf(text, sizeof text, "lease on %.40s held by %.40s while %.40s is the active member of %.40s",
+			         d->name, d->holder_node, act->name, g->name);
+	} else if (act && d->holder_foreign) {
+		agrees = 0;
+		snprintf(text, sizeof text, "lease on %.40s held by %.60s while %.40s is the active member of %.40s",
+		         d->name, d->holder_tie, act->name, g->name);
+	}
+	d->agrees = agrees;
+	model_copy(d->agree_text, sizeof d->agree_text, text);
+	if (agrees != 0) {
+		if (d->disagree) {
+			char detail[256];
+			snprintf(detail, sizeof detail, "lease on %.60s agrees with the pair again%s%.40s", d->name,
+			         agrees == 1 ? ": held by the active member " : " (not judged now)",
+			         agrees == 1 ? d->holder_node : "");
+			model_event(m, EVENT_DB_LEASE, "", d->name, STATE_DEGRADED, STATE_UP, detail, now);
+		}
+		d->disagree = false;
+		d->disagree_since_ms = 0;
+		return;
+	}
+	if (!d->disagree_since_ms)
+		d->disagree_since_ms = now;
+	if (!d->disagree && now - d->disagree_since_ms >= MODEL_DB_LEASE_GRACE_MS) {
+		d->disagree = true;
+		model_event(m, EVENT_DB_LEASE, "", d->name, STATE_UP, STATE_DEGRADED, d->agree_text, now);
+	}
+}
+
 static void db_events(model_t *m, model_db_t *d, const db_probe_result_t *r, int64_t now)
 {
 	char detail[256], pair[160];
@@ -125,8 +324,9 @@ static void db_events(model_t *m, model_db_t *d, const db_probe_result_t *r, int
 	bool live = r->lease_expires_in_ms >= 0;
 	db_pair_facts(m, d, pair, sizeof pair);
 	if (d->holder_seen[0] && strcmp(d->holder_seen, r->lease_holder) != 0) {
-		snprintf(detail, sizeof detail, "lease holder changed on %.60s: %.40s -> %.40s%s", d->name, d->holder_seen,
-		         r->lease_holder, pair);
+		snprintf(detail, sizeof detail, "lease holder changed on %.60s: %.40s -> %.40s%s%.40s%s%s", d->name,
+		         d->holder_seen, r->lease_holder, d->holder_node[0] ? " (node " : "", d->holder_node,
+		         d->holder_node[0] ? ")" : "", pair);
 		model_event(m, EVENT_DB_LEASE, "", d->name, STATE_UNKNOWN, live ? STATE_UP : STATE_DOWN, detail, now);
 	} else if (d->holder_seen[0] && d->lease_live && !live) {
 		snprintf(detail, sizeof detail, "lease on %.60s expired: %.40s stopped refreshing it%s", d->name,
@@ -147,11 +347,15 @@ void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t n
 		m->now_ms = now_ms;
 	d->last = *r;
 	d->probes++;
+	if (r->loop_held_ms > d->loop_held_max_ms)
+		d->loop_held_max_ms = r->loop_held_ms;
 	d->last_ms = now_ms;
 	db_direct_reason(r, reason, sizeof reason);
 	model_ind_set_uptime(m, &d->ind, EVENT_DB, NULL, d->name, r->up ? STATE_UP : STATE_DOWN,
 	                     r->up ? STATE_UP : STATE_DOWN, reason, now_ms);
+	db_tie(d, r);
 	db_events(m, d, r, now_ms);
+	db_agreement(m, d, now_ms);
 	m->generation++;         /* the caller's model_tick re-judges the nodes tied to it */
 }
 
@@ -177,6 +381,7 @@ static const char *db_short_error(const char *text)
 void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsize)
 {
 	char node_view[160], up_name[64] = "", down[192] = "", up_why[96] = "";
+	const char *lease = NULL;
 	size_t tied = 0, up = 0;
 	n->db_node_view = *st;
 	model_copy(n->db_node_reason, sizeof n->db_node_reason, reason);
@@ -186,6 +391,8 @@ void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsi
 		if (!d->probes || !model_db_tied(m, i, n))
 			continue;
 		tied++;
+		if (d->disagree && !lease)
+			lease = d->agree_text;
 		if (d->last.up) {
 			if (!up++) {
 				model_copy(up_name, sizeof up_name, d->name);
@@ -210,5 +417,13 @@ void model_db_judge(model_t *m, node_t *n, state_t *st, char *reason, size_t rsi
 	} else {
 		*st = STATE_UP;
 		snprintf(reason, rsize, "%.40s up (direct probe: %.60s); node's view: %s", up_name, up_why, node_view);
+	}
+	if (lease && *st != STATE_DOWN) {
+		/* the lease is not where the pair's active member is: a warning */
+		char rest[256];
+		model_copy(rest, sizeof rest, reason);
+		if (*st == STATE_UP || *st == STATE_UNKNOWN || *st == STATE_STANDBY)
+			*st = STATE_DEGRADED;
+		snprintf(reason, rsize, "%.150s; %s", lease, rest);
 	}
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "model_db.h"
 #include "model_priv.h"
 #include "xalloc.h"
 
@@ -27,11 +28,17 @@ void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
 		for (int k = 0; k < IND__COUNT; k++)
 			cb(ud, m->groups[g].name, indicator_name((indicator_id_t)k), m->groups[g].ind[k].uptime.cur,
 			   &m->groups[g].ind[k]);
+	for (size_t d = 0; d < m->ndbs; d++)   /* a [database]'s direct probe (issue 15) */
+		cb(ud, m->dbs[d].name, MODEL_DB_HIST_KEY, m->dbs[d].ind.uptime.cur, &m->dbs[d].ind);
 }
 
 indicator_t *model_find_indicator(model_t *m, const char *name, const char *key)
 {
 	int k = 0;
+	if (strcmp(key, MODEL_DB_HIST_KEY) == 0) {
+		size_t d = model_db_find(m, name);
+		return d < m->ndbs ? &m->dbs[d].ind : NULL;
+	}
 	while (k < IND__COUNT && strcmp(indicator_name((indicator_id_t)k), key) != 0)
 		k++;
 	if (k == IND__COUNT)

@@ -41,19 +41,36 @@ static void db_line(view_t *t, WINDOW *w, int y, const model_db_t *d)
 		fmt_latency(buf, sizeof buf, (r->connect_ms > 0 ? r->connect_ms : 0) + (r->query_ms > 0 ? r->query_ms : 0));
 		x += render_put(t, w, y, x, W - x, buf, A_NORMAL) + 2;
 		if (r->lease == DB_LEASE_HELD) {
-			char holder[96];
-			render_escape(t, holder, sizeof holder, r->lease_holder, false);
+			char holder[320];
 			bool live = r->lease_expires_in_ms >= 0;
 			fmt_duration(dur, sizeof dur, live ? r->lease_expires_in_ms : -r->lease_expires_in_ms);
-			x += render_putf(t, w, y, x, W - x, live ? A_NORMAL : A_BOLD, "lease %.13s %s %s%s", holder,
-			                 live ? "expires in" : "expired", dur, live ? "" : " ago") + 2;
+			if (d->holder_node[0]) {   /* tied to a node: its name instead of the UUID */
+				render_escape(t, holder, sizeof holder, d->holder_node, false);
+				x += render_putf(t, w, y, x, W - x, A_NORMAL, "lease: held by %s, expires in %s", holder, dur) + 2;
+			} else {
+				render_escape(t, holder, sizeof holder, r->lease_holder, false);
+				x += render_putf(t, w, y, x, W - x, live ? A_NORMAL : A_BOLD, "lease %.13s %s %s%s%s", holder,
+				                 live ? "expires in" : "expired", dur, live ? "" : " ago",
+				                 live ? " (not tied to a node)" : "") + 2;
+			}
+			if (d->agrees == 0) {
+				render_escape(t, holder, sizeof holder, d->agree_text, false);
+				x += render_putf(t, w, y, x, W - x, d->disagree ? render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE
+				                 : A_BOLD, "disagrees: %s", holder) + 2;
+			}
 		} else {
 			x += render_put(t, w, y, x, W - x, r->lease == DB_LEASE_EMPTY ? "lease: none" : "lease: not readable",
 			                A_DIM) + 2;
 		}
 	}
 	if (uptime_percent(&d->ind.uptime, t->now_ms, HOUR_MS, &pct))
-		render_putf(t, w, y, x, W - x, A_DIM, "%.0f%% 1h", pct);
+		x += render_putf(t, w, y, x, W - x, A_DIM, "%.0f%% 1h", pct) + 1;
+	static const char *const lab[2] = { "7d", "30d" };   /* from the stored history */
+	for (int l = 0; l < 2; l++)
+		if (d->ind.long_known[l]) {
+			fmt_uptime(buf, sizeof buf, d->ind.long_pct[l]);
+			x += render_putf(t, w, y, x, W - x, A_DIM, "%s %s", buf, lab[l]) + 1;
+		}
 }
 
 int panel_db_count(const model_t *m, size_t idx)

@@ -20,6 +20,11 @@ static cJSON *db_uptime(const indicator_t *ind, int64_t now_ms)
 	                                                                                   : cJSON_CreateNull());
 	cJSON_AddItemToObject(o, "24h", uptime_percent(&ind->uptime, now_ms, 86400000, &p) ? cJSON_CreateNumber(p)
 	                                                                                     : cJSON_CreateNull());
+	/* from the stored history (null while nothing was seen in the window, or no history) */
+	cJSON_AddItemToObject(o, "7d", ind->long_known[MODEL_LONG_7D] ? cJSON_CreateNumber(ind->long_pct[MODEL_LONG_7D])
+	                                                              : cJSON_CreateNull());
+	cJSON_AddItemToObject(o, "30d", ind->long_known[MODEL_LONG_30D] ? cJSON_CreateNumber(ind->long_pct[MODEL_LONG_30D])
+	                                                                : cJSON_CreateNull());
 	return o;
 }
 
@@ -39,6 +44,16 @@ static cJSON *db_direct_json(const model_db_t *d, int64_t now_ms)
 	if (!d->probes)
 		cJSON_ReplaceItemInObject(o, "state", cJSON_CreateString("unknown"));
 	cJSON_AddItemToObject(o, "uptime_percent", db_uptime(&d->ind, now_ms));
+	cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "lease");
+	if (cJSON_IsObject(l)) {
+		/* the holder tied to a node, and whether it agrees with the pair's active member */
+		cJSON_AddItemToObject(l, "holder_node", d->holder_node[0] ? cJSON_CreateString(d->holder_node)
+		                                                          : cJSON_CreateNull());
+		cJSON_AddItemToObject(l, "holder_tie", db_str_or_null(d->holder_tie));
+		cJSON_AddItemToObject(l, "agrees", d->agrees < 0 ? cJSON_CreateNull() : cJSON_CreateBool(d->agrees));
+		cJSON_AddItemToObject(l, "disagreement", d->agrees == 0 ? db_str_or_null(d->agree_text) : cJSON_CreateNull());
+		cJSON_AddItemToObject(l, "problem", cJSON_CreateBool(d->disagree));
+	}
 	return o;
 }
 
@@ -100,10 +115,17 @@ void report_db_node_text(strbuf_t *sb, const model_t *m, size_t idx, const char 
 			strbuf_printf(sb, " (replay lag %lld ms)", (long long)r->replay_lag_ms);
 		strbuf_printf(sb, ", %lld/%lld connections, %.1f ms, version %s", (long long)r->connections,
 		              (long long)r->max_connections, ms, r->server_version);
-		if (r->lease == DB_LEASE_HELD)
+		if (r->lease == DB_LEASE_HELD) {
 			strbuf_printf(sb, ", lease %s (%s %lld ms)", r->lease_holder,
 			              r->lease_expires_in_ms >= 0 ? "expires in" : "expired", (long long)
 			              (r->lease_expires_in_ms >= 0 ? r->lease_expires_in_ms : -r->lease_expires_in_ms));
+			if (d->holder_node[0])
+				strbuf_printf(sb, " held by %s", d->holder_node);
+			else if (d->holder_tie[0] && d->nclients)
+				strbuf_printf(sb, ", %s", d->holder_tie);
+			if (d->agrees == 0)
+				strbuf_printf(sb, "; DISAGREES: %s%s", d->agree_text, d->disagree ? "" : " (within the grace)");
+		}
 		else if (r->lease == DB_LEASE_EMPTY)
 			strbuf_puts(sb, ", lease: nobody holds it");
 		else

@@ -150,6 +150,7 @@ static const key_def_t settings_node_rows[] = {
 	{ "standby_answers", KT_STANDBY, NODE_OFF(standby_answers), 0, 0, 0, KEY_INHERIT, NULL },
 	{ "database", KT_NAME, NODE_OFF(database), 0, 0, 0, KEY_INHERIT, NULL },
 	{ "source", KT_NAME, NODE_OFF(source), 0, 0, 0, KEY_NOT_DEFAULTS, NULL },   /* issue 17 */
+	{ "db_client", KT_TEXT, NODE_OFF(db_client), 0, 0, 0, KEY_NOT_DEFAULTS, NULL },
 };
 
 /* [defaults] only: the program's own settings */
@@ -575,7 +576,8 @@ static void key_fini(const key_def_t *d, node_cfg_t *n)
 	case KT_NAME:
 	case KT_FILE:
 	case KT_TOKEN_FILE:
-	case KT_TOKEN_ENV: {
+	case KT_TOKEN_ENV:
+	case KT_TEXT: {
 		char **f = KEY_FIELD(n, d->off, char *);
 		free(*f);
 		*f = NULL;

@@ -152,6 +152,95 @@ stop_all() { local pm; pm=$(pg_pid a); kill -"$1" "$pm" $(ps -o pid= --ppid "$pm
 kill "$EVPID"; wait "$EVPID" 2>/dev/null
 SAN='AddressSanitizer|LeakSanitizer|runtime error|Invalid (read|write)|definitely lost'
 t_nomatch "events: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/ev.err")"
+# ---------------------------------------------------------------- the lease holder tied to a node
+# Two sessions keep the lease as Chainlink nodes do (lease_lock.go's upsert every
+# second), over TCP with the application_name each node's db_client names.
+# nodetop ties the holder to the node and judges it against the pair's active
+# member (the simulator's primary; its standby refuses).
+lconf() { # lconf FILE DB_INTERVAL: the pair alone, db_client for both members
+	{
+		printf '[defaults]\ninterval = 2s\ntimeout = 2s\n'
+		printf '[node primary]\nurl = %s\ngroup = pair\ndb_client = 127.0.0.1|cl-primary\n' "$(sim_url 0)"
+		printf '[node standby]\nurl = %s\ngroup = pair\ndb_client = |cl-standby\n' "$(sim_url 1)"
+		printf '[database db-a]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\n' "$(pg_port a)"
+		printf 'password_file = %s\ninterval = %s\ntimeout = 1s\nnodes = pair\n' "$PW" "$2"
+	} >"$1"
+}
+lconf "$T_TMP/lease.conf" 30s
+pg_sql a "DELETE FROM lease_lock"
+UUID_P=33333333-cccc-4ccc-8ccc-000000000003
+UUID_S=44444444-dddd-4ddd-8ddd-000000000004
+holds() { [ "$(pg_sql a "SELECT client_id FROM lease_lock WHERE expires_at > now()")" = "$1" ]; }
+pg_lease a cl-primary "$UUID_P"; LEASE_P=$LEASE_PID
+t_check "lease: the primary's session takes the lease" wait_until 60000 holds "$UUID_P"
+# its session is seen between two refreshes too (its last statement names lease_lock)
+once "$T_TMP/lease.conf"
+L="$P['database']['direct'][0]['lease']"
+t_eq "lease: held by the primary, tied to it by db_client, agreeing with the active member" "$UUID_P primary True False" \
+	"$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees'], $L['problem']")"
+t_eq "lease: all is well, exit 0" "0 up" "$RC $(jget "$OUT" "$P['database']['state']")"
+TXT=$("$NODETOP" --once -c "$T_TMP/lease.conf" 2>&1)
+t_match "lease: the text report names the node" "db-a \(direct\): UP, writer.*lease $UUID_P \(expires in [0-9]+ ms\) held by primary" "$TXT"
+# without db_client nothing is tied: the UUID only, never a guess
+sed '/^db_client/d' "$T_TMP/lease.conf" >"$T_TMP/lease-none.conf"
+once "$T_TMP/lease-none.conf"
+t_eq "lease without db_client: not tied, not judged" "None None not tied to a node: no node has db_client set" \
+	"$(jget "$OUT" "$L['holder_node'], $L['agrees'], $L['holder_tie']")"
+
+# The standby's node takes the lease while the primary still answers (the lease
+# "not doing its job": e.g. the primary's lease session died, it keeps serving)
+lconf "$T_TMP/lease-ev.conf" 1s
+"$NODETOP" --events -c "$T_TMP/lease-ev.conf" >"$T_TMP/lease-ev.out" 2>"$T_TMP/lease-ev.err" &
+LPID=$!; T_PIDS="$T_PIDS $LPID"
+t_check "lease events: nodetop probes db-a" wait_until 60000 probed
+kill "$LEASE_P"
+pg_lease a cl-standby "$UUID_S"
+t_check "lease: the standby's session takes the lease once the primary's expires" wait_until 60000 holds "$UUID_S"
+t_check "lease events: the holder change names the node" wait_until 60000 seen_in "$T_TMP/lease-ev.out" \
+	"lease: lease holder changed on db-a: $UUID_P -> $UUID_S \\(node standby\\); pair: active member primary"
+t_check "lease events: held by the standby while the primary is active: an event after the grace" \
+	wait_until 90000 seen_in "$T_TMP/lease-ev.out" "lease: lease on db-a held by standby while primary is the active member of pair"
+t_check "lease events: the database indicator of the pair turns degraded with that reason" \
+	wait_until 60000 seen_in "$T_TMP/lease-ev.out" "db primary up -> degraded: lease on db-a held by standby while primary"
+once "$T_TMP/lease.conf"
+t_eq "lease --once: held by the standby, tied, disagreeing" "$UUID_S standby False" \
+	"$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees']")"
+t_eq "lease --once: the disagreement says why" "lease on db-a held by standby while primary is the active member of pair" \
+	"$(jget "$OUT" "$L['disagreement']")"
+# the primary's session takes the lease back (the standby's stops): agreeing again
+kill "$LEASE_PID"
+pg_lease a cl-primary "$UUID_P"
+t_check "lease events: agreeing again once the primary holds it" wait_until 90000 seen_in "$T_TMP/lease-ev.out" \
+	"lease: lease on db-a agrees with the pair again: held by the active member primary"
+kill "$LEASE_PID"
+kill "$LPID"; wait "$LPID" 2>/dev/null
+t_nomatch "lease events: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/lease-ev.err")"
+
+# ---------------------------------------------------------------- 7 d / 30 d of the direct view from the history
+# The runs above kept db-a's direct view in the history file ($XDG_STATE_HOME),
+# as "db-a" "direct-db"; a figure needs a minute of it seen. A dashboard-like
+# run goes on until another process (--once, as after a restart) reads a 7 d figure.
+db_long() { # db_long KEY [ARGS]: databases[0].uptime_percent[KEY] of --once --json -c lease.conf
+	local k=$1; shift
+	"$NODETOP" --once --json "$@" -c "$T_TMP/lease.conf" 2>/dev/null |
+		python3 -c 'import json,sys; v=json.load(sys.stdin)["databases"][0]["uptime_percent"][sys.argv[1]]; print("null" if v is None else v)' "$k"
+}
+long_known() { [ "$(db_long 7d)" != null ] && [ -n "$(db_long 7d)" ]; }
+"$NODETOP" --events -c "$T_TMP/lease.conf" >"$T_TMP/long.out" 2>&1 &
+LGPID=$!; T_PIDS="$T_PIDS $LGPID"
+t_check "history: db-a's 7 d is known to a new process once a minute of it is stored" wait_until 240000 long_known
+kill -TERM "$LGPID"; wait "$LGPID" 2>/dev/null
+pct() { python3 -c 'import sys; v=float(sys.argv[1]); sys.exit(0 if 0 <= v <= 100 else 1)' "$1" 2>/dev/null; }
+D7=$(db_long 7d); D30=$(db_long 30d)
+t_check "restart: --once gives db-a's 7 d from the history ($D7)" pct "$D7"
+t_check "restart: and its 30 d ($D30)" pct "$D30"
+t_eq "restart: the node's own direct entry has them too" "$D7 $D30" \
+	"$("$NODETOP" --once --json -c "$T_TMP/lease.conf" 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); u=[n for n in d["nodes"] if n["name"]=="primary"][0]["database"]["direct"][0]["uptime_percent"]; print(u["7d"], u["30d"])')"
+t_eq "--no-history: 7 d and 30 d are null" "null null" "$(db_long 7d --no-history) $(db_long 30d --no-history)"
+"$NODETOP" --report --json --since 1h >"$T_TMP/rep.json" 2>/dev/null
+t_eq "--report lists db-a's direct view as a series of its own" 1 \
+	"$(python3 -c 'import json,sys; print(sum(1 for s in json.load(open(sys.argv[1]))["series"] if s["name"]=="db-a" and s["indicator"]=="direct-db"))' "$T_TMP/rep.json")"
+
 stop_all STOP
 conf "$T_TMP/stop.conf"
 sed -i 's/^timeout = 20s/timeout = 3s/' "$T_TMP/stop.conf"

@@ -11,6 +11,8 @@
 #   pg_stop NAME            fast shutdown   pg_replica PRIMARY NAME  pg_basebackup -R
 #   pg_promote NAME         pg_ctl promote -w
 #   pg_take_lease NAME CLIENT SECONDS   Chainlink's lease upsert; prints t when CLIENT holds it
+#   pg_lease NAME APP UUID  a session that takes and keeps Chainlink's lease as a
+#                           node does (over TCP, application_name APP); sets LEASE_PID
 
 PG_BIN=${PG_BIN:-$(pg_config --bindir 2>/dev/null)}
 [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -119,4 +121,20 @@ pg_take_lease() {
 	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
 	          WHERE lease_lock.client_id = '$2' OR lease_lock.expires_at < now();
 	          SELECT client_id = '$2' FROM lease_lock;"
+# pg_lease NAME APP UUID: a client session (TCP from 127.0.0.1, application_name
+# APP) that keeps Chainlink's lease_lock with lease_lock.go's upsert every second
+# (lease 10 s), taking the lease only when it is free or expired. Unlike Chainlink,
+# which wraps the upsert in BEGIN/COMMIT, it sends it alone (autocommit), so the
+# session's last statement names lease_lock: the case nodetop can tie to a node. Runs until killed (kill "$LEASE_PID"; killed at the end of the test).
+pg_lease() {
+	local port uuid=$3
+	port=$(pg_port "$1")
+	while :; do
+		printf "INSERT INTO lease_lock (client_id, expires_at) VALUES ('%s', now() + interval '10 seconds')
+		ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
+		WHERE lease_lock.client_id = '%s' OR lease_lock.expires_at < now();\n" "$uuid" "$uuid" || break
+		sleep 1   # the node's LeaseRefreshInterval, not a wait in the test
+	done | PGPASSWORD=$PG_SUPERPASS PGAPPNAME=$2 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1 &
+	LEASE_PID=$!
+	T_PIDS="$T_PIDS $LEASE_PID"
 }

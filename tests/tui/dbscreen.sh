@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/tui/dbscreen.sh - issue 15 on the dashboard, in tmux, with a real PostgreSQL:
 # the standby's database seen by nodetop's own probe, the detail view's database
-# line, and the database stopped: down on every node tied to it, in the timeline.
+# line (the lease tied to the node holding it), and the database stopped: down on
+# every node tied to it, in the timeline.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 . "$top_srcdir/tests/integ/pg_lib.sh"
 
@@ -12,10 +13,15 @@ export LC_ALL=C.UTF-8
 pg_init a && pg_start a || { t_fail "PostgreSQL initdb and start as $PG_USER"; t_done; }
 sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 86400000 || { t_fail "simulator starts"; t_done; }
 PW=$T_TMP/pw; printf '%s\n' "$PG_SUPERPASS" >"$PW"; chmod 600 "$PW"
+# the primary's node keeps Chainlink's lease (a session with application_name cl-primary)
+pg_sql a "CREATE TABLE lease_lock (client_id uuid NOT NULL, expires_at timestamptz NOT NULL);
+          CREATE UNIQUE INDEX only_one_lease_lock ON lease_lock ((client_id IS NOT NULL));"
+pg_lease a cl-primary 55555555-eeee-4eee-8eee-000000000005
 CONF=$T_TMP/db.conf
 {
 	printf '[defaults]\ninterval = 1s\ntimeout = 1s\n'
-	printf '[node primary]\nurl = %s\ngroup = pair\n[node standby]\nurl = %s\ngroup = pair\n' "$(sim_url 0)" "$(sim_url 1)"
+	printf '[node primary]\nurl = %s\ngroup = pair\ndb_client = 127.0.0.1|cl-primary\n' "$(sim_url 0)"
+	printf '[node standby]\nurl = %s\ngroup = pair\n' "$(sim_url 1)"
 	printf '[database db-a]\nhost = 127.0.0.1\nport = %s\ndbname = postgres\nuser = postgres\npassword_file = %s\n' "$(pg_port a)" "$PW"
 	printf 'interval = 1s\ntimeout = 1s\nnodes = pair\n'
 } >"$CONF"
@@ -31,8 +37,8 @@ t_nomatch "the standby's database is not dimmed as 'seen'" 'db +● +.* seen' "$
 
 tmux_keys Down Enter
 if tmux_wait 'Node standby'; then t_ok "the detail view of the standby"; else t_fail "the detail view of the standby"; fi
-if tmux_wait '● database db-a writer [0-9]+/30 conns [0-9.]+ ?(ms|µs|us|s) +lease: not readable'; then
-	t_ok "detail view: the database line (role, connections, latency, lease)"
+if tmux_wait '● database db-a writer [0-9]+/30 conns [0-9.]+ ?(ms|µs|us|s) +lease: held by primary, expires in [0-9]'; then
+	t_ok "detail view: the database line (role, connections, latency, the lease held by the primary's node)"
 else
 	t_fail "detail view: the database line"
 fi

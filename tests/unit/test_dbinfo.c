@@ -287,15 +287,55 @@ static void test_json(void **state)
 	cJSON_free(s);
 }
 
+/* The sessions refreshing the lease: "ADDR<TAB>APP" lines, hostile bytes
+ * made printable, at most DB_LEASE_SESS_MAX kept. */
+static void test_lease_sessions(void **state)
+{
+	(void)state;
+	const char *names[] = { "in_recovery", "connections", "max_connections", "server_version",
+	                        "lease_readable", "lease_holder", "lease_expires_in_ms", "lease_sessions" };
+	const char *v[] = { "f", "3", "30", "15.20", "t", "fa1ab364-5864-4fc7-a041-f31842ec876f", "9000",
+	                    "\tpsql\n10.0.1.5\tprimary\x1b[2J\n10.0.2.6\t" };
+	db_probe_result_t r;
+	dbinfo_init(&r);
+	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
+	assert_int_equal(r.nlease_sess, 3);
+	assert_false(r.lease_sess_more);
+	assert_string_equal(r.lease_sess[0].addr, "");
+	assert_string_equal(r.lease_sess[0].app, "psql");
+	assert_string_equal(r.lease_sess[1].addr, "10.0.1.5");
+	assert_string_equal(r.lease_sess[1].app, "primary?[2J");
+	assert_string_equal(r.lease_sess[2].addr, "10.0.2.6");
+	assert_string_equal(r.lease_sess[2].app, "");
+	v[7] = "a\t1\nb\t2\nc\t3\nd\t4\ne\t5\nf\t6\ng\t7\nh\t8\ni\t9";
+	dbinfo_init(&r);
+	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
+	assert_int_equal(r.nlease_sess, DB_LEASE_SESS_MAX);
+	assert_true(r.lease_sess_more);
+	assert_string_equal(r.lease_sess[7].addr, "h");
+	/* none (NULL), or no lease held: no sessions */
+	v[7] = NULL;
+	dbinfo_init(&r);
+	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
+	assert_int_equal(r.nlease_sess, 0);
+	v[7] = "x\ty";
+	v[5] = NULL;
+	dbinfo_init(&r);
+	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
+	assert_int_equal(r.lease, DB_LEASE_EMPTY);
+	assert_int_equal(r.nlease_sess, 0);
+}
+
 static void test_query_text(void **state)
 {
 	(void)state;
 	const char *q = dbinfo_query(true);
 	const char *cols[] = { "AS in_recovery", "AS replay_lag_ms", "AS connections", "AS max_connections",
 	                       "AS server_version", "AS server_version_num", "AS lease_readable",
-	                       "AS lease_holder", "AS lease_expires_in_ms", "FROM lease_lock" };
+	                       "AS lease_holder", "AS lease_expires_in_ms", "FROM lease_lock", "AS lease_sessions" };
 	for (size_t i = 0; i < NCOLS(cols); i++)
 		assert_non_null(strstr(q, cols[i]));
+	assert_non_null(strstr(q, "~ '^(insert|update)[^a-z_]'"));   /* sessions writing the lease only */
 	assert_null(strchr(q, ';'));                       /* one statement */
 	const char *p = dbinfo_query(false);
 	assert_non_null(strstr(p, "AS in_recovery"));
@@ -308,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_writer_with_lease),
 		cmocka_unit_test(test_reader_lag_and_expired_lease),
 		cmocka_unit_test(test_lease_states),
+		cmocka_unit_test(test_lease_sessions),
 		cmocka_unit_test(test_bad_rows),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_scrub),

@@ -253,6 +253,210 @@ static void test_failover_and_lease_events(void **state)
 	assert_int_equal(count(EVENT_DB_FAILOVER), 2);
 }
 
+
+/* ------------------------------------------------------------ the lease's holder */
+
+static db_probe_result_t leased(const char *holder, int64_t expires_in_ms)
+{
+	db_probe_result_t r = up_writer();
+	r.lease = DB_LEASE_HELD;
+	snprintf(r.lease_holder, sizeof r.lease_holder, "%s", holder);
+	r.lease_expires_in_ms = expires_in_ms;
+	return r;
+}
+
+static void sess(db_probe_result_t *r, const char *addr, const char *app)
+{
+	db_lease_session_t *s = &r->lease_sess[r->nlease_sess++];
+	snprintf(s->addr, sizeof s->addr, "%s", addr);
+	snprintf(s->app, sizeof s->app, "%s", app);
+}
+
+#define UUID_A "11111111-aaaa-4aaa-8aaa-000000000001"
+#define UUID_B "22222222-bbbb-4bbb-8bbb-000000000002"
+
+/* primary answers, standby refuses (the pair's normal state) */
+static void pair_polled(int64_t t)
+{
+	node_up(0, 4, t);
+	tu_feed_error(&M, 1, PROBE_HEALTH, "connection refused", t);
+	tu_feed_error(&M, 1, PROBE_METRICS, "connection refused", t);
+}
+
+static void test_lease_holder_tied(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	assert_false(model_db_add_client(&M, di, "primary", " | "));   /* neither part */
+	assert_true(model_db_add_client(&M, di, "primary", "10.0.1.5"));
+	assert_true(model_db_add_client(&M, di, "standby", "10.0.2.6 | cl-standby"));
+	const model_db_t *d = &M.dbs[di];
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	tu_feed_error(&M, 1, PROBE_HEALTH, "connection refused", t);
+	tu_feed_error(&M, 1, PROBE_METRICS, "connection refused", t);
+	assert_string_equal(M.groups[0].name, "pair");
+	assert_string_equal(M.nodes[M.groups[0].active].name, "primary");
+
+	/* no session seen refreshing it: the UUID only, not tied, not judged */
+	db_probe_result_t r = leased(UUID_A, 9000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_non_null(strstr(d->holder_tie, "not tied to a node: no session refreshing it seen"));
+	assert_int_equal(d->agrees, -1);
+
+	/* the primary's address refreshes it: held by primary, which is active */
+	sess(&r, "10.0.1.5", "");
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	assert_int_equal(d->agrees, 1);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
+	assert_int_equal(model_status(&M, t).severity, SEV_OK);
+	strbuf_t sb = STRBUF_INIT;
+	report_json(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "\"holder_node\":\"primary\",\"holder_tie\":\"primary\",\"agrees\":true,"));
+	strbuf_free(&sb);
+	report_text(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "lease " UUID_A " (expires in 9000 ms) held by primary\n"));
+	strbuf_free(&sb);
+
+	/* the same address with another application name still matches an ADDR-only spec;
+	 * the standby's spec wants both parts: its address alone is nobody's */
+	r.nlease_sess = 0;
+	sess(&r, "10.0.2.6", "psql");
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_true(d->holder_foreign);
+	assert_string_equal(d->holder_tie, "a client that is no node: 10.0.2.6 psql");
+	/* ... which disagrees with the active primary, a problem only after the grace */
+	assert_int_equal(d->agrees, 0);
+	assert_false(d->disagree);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
+
+	/* two nodes both refresh it: said, not guessed */
+	sess(&r, "10.0.1.5", "x");
+	r.nlease_sess = 0;
+	sess(&r, "10.0.1.5", "x");
+	sess(&r, "10.0.2.6", "cl-standby");
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	assert_int_equal(d->agrees, -1);
+	assert_int_equal(d->disagree_since_ms, 0);
+
+	/* more sessions than the probe brings back: not tied either */
+	r.lease_sess_more = true;
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_tie, "not tied to a node: more than 8 sessions refresh it");
+	assert_int_equal(d->agrees, -1);
+
+	/* a new holder, the standby's session: held by standby while primary is
+	 * active. Within the grace: shown, not yet a problem */
+	r = leased(UUID_B, 9000);
+	sess(&r, "10.0.2.6", "cl-standby");
+	int64_t t0 = t += SEC;
+	db_apply(&M, di, &r, t);
+	assert_string_equal(d->holder_node, "standby");
+	assert_non_null(strstr(newest(EVENT_DB_LEASE)->detail, "-> " UUID_B " (node standby); pair: active member primary"));
+	assert_int_equal(d->agrees, 0);
+	assert_string_equal(d->agree_text, "lease on db-a held by standby while primary is the active member of pair");
+	assert_false(d->disagree);
+	size_t nlease = count(EVENT_DB_LEASE);
+	pair_polled(t0 + MODEL_DB_LEASE_GRACE_MS - 2);   /* the nodes polled meanwhile (not stale) */
+	db_apply(&M, di, &r, t0 + MODEL_DB_LEASE_GRACE_MS - 1);
+	assert_false(d->disagree);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_UP);
+	assert_int_equal(model_status(&M, t0 + MODEL_DB_LEASE_GRACE_MS - 1).severity, SEV_OK);
+	/* past the grace: a warning on the pair's database indicator, with its reason and one event */
+	db_apply(&M, di, &r, t = t0 + MODEL_DB_LEASE_GRACE_MS);
+	assert_true(d->disagree);
+	assert_int_equal(count(EVENT_DB_LEASE), nlease + 1);
+	assert_string_equal(newest(EVENT_DB_LEASE)->detail, d->agree_text);
+	assert_int_equal(newest(EVENT_DB_LEASE)->to, STATE_DEGRADED);
+	assert_int_equal(M.nodes[0].ind[IND_DB].state, STATE_DEGRADED);
+	assert_non_null(strstr(M.nodes[0].ind[IND_DB].reason,
+	                       "lease on db-a held by standby while primary is the active member of pair; db-a up"));
+	assert_int_equal(model_group_state(&M, 0, IND_DB), STATE_DEGRADED);
+	model_status_t st = model_status(&M, t);
+	assert_int_equal(st.severity, SEV_WARNING);
+	report_json(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "\"holder_node\":\"standby\","));
+	assert_non_null(strstr(strbuf_str(&sb), "\"agrees\":false,\"disagreement\":\"lease on db-a held by standby while "
+	                                        "primary is the active member of pair\",\"problem\":true}"));
+	strbuf_free(&sb);
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), nlease + 1);   /* once */
+
+	/* the pair fails over to the standby: the lease agrees again, one event */
+	tu_feed_error(&M, 0, PROBE_HEALTH, "connection refused", t += SEC);
+	tu_feed_error(&M, 0, PROBE_METRICS, "connection refused", t);
+	tu_feed(&M, 1, PROBE_HEALTH, 200, JSON_CT, health_ok, strlen(health_ok), t);
+	metrics_db(1, 20, 4, 1, 0, t);
+	assert_string_equal(M.nodes[M.groups[0].active].name, "standby");
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(d->agrees, 1);
+	assert_false(d->disagree);
+	assert_int_equal(count(EVENT_DB_LEASE), nlease + 2);
+	assert_string_equal(newest(EVENT_DB_LEASE)->detail, "lease on db-a agrees with the pair again: held by the active "
+	                                                   "member standby");
+	assert_int_equal(M.nodes[1].ind[IND_DB].state, STATE_UP);
+
+	/* an expired lease is not tied to anyone */
+	r.lease_expires_in_ms = -200;
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: the lease expired");
+	assert_int_equal(d->agrees, -1);
+}
+
+
+/* ------------------------------------------------------------ history */
+
+static void each_cb(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+{
+	strbuf_t *sb = ud;
+	strbuf_printf(sb, "%s/%s/%s/%d;", name, key, state_name(st), ind != NULL);
+}
+
+static void test_history_series(void **state)
+{
+	(void)state;
+	const char *ties[] = { "n" };
+	model_add_node(&M, "n", "http://a", NULL, 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	int64_t t = TU_T0;
+	node_up(0, 4, t);
+	/* the database's direct view is a series of its own, under its name */
+	strbuf_t sb = STRBUF_INIT;
+	model_each_indicator(&M, each_cb, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "db-a/" MODEL_DB_HIST_KEY "/unknown/1;"));
+	strbuf_free(&sb);
+	db_probe_result_t r = down(DB_ERR_REFUSED, "Connection refused");
+	db_apply(&M, di, &r, t += SEC);
+	model_each_indicator(&M, each_cb, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "db-a/direct-db/down/1;"));
+	strbuf_free(&sb);
+	assert_ptr_equal(model_find_indicator(&M, "db-a", MODEL_DB_HIST_KEY), &M.dbs[di].ind);
+	assert_null(model_find_indicator(&M, "db-x", MODEL_DB_HIST_KEY));
+	assert_ptr_equal(model_find_indicator(&M, "n", "db"), &M.nodes[0].ind[IND_DB]);
+	/* 7 d / 30 d: null until the history gives them, then in both JSON places */
+	report_json(&sb, &M, t);
+	assert_non_null(strstr(strbuf_str(&sb), "\"24h\":null,\"7d\":null,\"30d\":null}"));
+	strbuf_free(&sb);
+	M.dbs[di].ind.long_pct[MODEL_LONG_7D] = 99.5;
+	M.dbs[di].ind.long_known[MODEL_LONG_7D] = true;
+	M.dbs[di].ind.long_pct[MODEL_LONG_30D] = 97.25;
+	M.dbs[di].ind.long_known[MODEL_LONG_30D] = true;
+	report_json(&sb, &M, t);
+	const char *j = strbuf_str(&sb), *first = strstr(j, "\"7d\":99.5,\"30d\":97.25}");
+	assert_non_null(first);
+	assert_non_null(strstr(first + 1, "\"7d\":99.5,\"30d\":97.25}"));   /* nodes[].database.direct and databases */
+	strbuf_free(&sb);
+}
+
 /* ------------------------------------------------------------ reports */
 
 static void test_reports(void **state)
@@ -273,7 +477,9 @@ static void test_reports(void **state)
 	const char *j = strbuf_str(&sb);
 	assert_non_null(strstr(j, "\"node_view\":{\"state\":\"up\",\"reason\":\"4 open, 1 in use, max 20\","));
 	assert_non_null(strstr(j, "\"direct\":[{\"name\":\"db-a\",\"state\":\"up\",\"role\":\"writer\","));
-	assert_non_null(strstr(j, "\"lease\":{\"holder\":\"11111111-aaaa-4aaa-8aaa-000000000001\",\"expires_in_ms\":9000}"));
+	assert_non_null(strstr(j, "\"lease\":{\"holder\":\"11111111-aaaa-4aaa-8aaa-000000000001\",\"expires_in_ms\":9000,"
+	                          "\"holder_node\":null,\"holder_tie\":\"not tied to a node: no node has db_client set\","
+	                          "\"agrees\":null,\"disagreement\":null,\"problem\":false}"));
 	assert_non_null(strstr(j, "\"databases\":[{\"name\":\"db-a\",\"state\":\"up\","));
 	assert_non_null(strstr(j, "\"ties\":[\"n\"]}]"));
 	strbuf_free(&sb);
@@ -294,6 +500,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_some_down, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failover_and_lease_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_holder_tied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_series, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

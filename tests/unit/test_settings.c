@@ -1259,6 +1259,14 @@ static void test_database_errors(void **state)
 	             "nodetop.conf:4: bad host 'a?b' (at most 255 characters, no control characters)");
 	expect_error("[node a]\nurl = http://a\n[database d]\npassword_file = /nonexistent/pw\n",
 	             "nodetop.conf:4: cannot read password_file '/nonexistent/pw': No such file or directory");
+	/* db_client (the lease holder's tie): per node, no control characters */
+	expect_error("[node a]\nurl = http://a\ndb_client = |a\tb\n",
+	             "nodetop.conf:3: bad db_client '|a?b' (at most 255 characters, no control characters)");
+	settings_t s;
+	load_ok(&s, "[node a]\nurl = http://a\ndb_client = 10.0.1.5|cl-primary\n[node b]\nurl = http://b\n");
+	assert_string_equal(s.nodes[0].db_client, "10.0.1.5|cl-primary");
+	assert_null(s.nodes[1].db_client);
+	settings_free(&s);
 }
 
 int main(void)
