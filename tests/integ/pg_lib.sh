@@ -121,11 +121,14 @@ pg_take_lease() {
 	          ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
 	          WHERE lease_lock.client_id = '$2' OR lease_lock.expires_at < now();
 	          SELECT client_id = '$2' FROM lease_lock;"
+}
+
 # pg_lease NAME APP UUID: a client session (TCP from 127.0.0.1, application_name
 # APP) that keeps Chainlink's lease_lock with lease_lock.go's upsert every second
 # (lease 10 s), taking the lease only when it is free or expired. Unlike Chainlink,
 # which wraps the upsert in BEGIN/COMMIT, it sends it alone (autocommit), so the
-# session's last statement names lease_lock: the case nodetop can tie to a node. Runs until killed (kill "$LEASE_PID"; killed at the end of the test).
+# session's last statement names lease_lock: the case nodetop can tie to a node.
+# Runs until killed (kill "$LEASE_PID"; killed at the end of the test).
 pg_lease() {
 	local port uuid=$3
 	port=$(pg_port "$1")

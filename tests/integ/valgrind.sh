@@ -64,7 +64,7 @@ vg_once "--once --json, no nodes" 3 --once --json
 # The faults badserver.py makes (size caps, gzip, redirects, TLS failures, hostile
 # bytes, a million series, 10 000 checks) in one --once run.
 BADMODES=(gzip-bomb big400 redirect-loop s503 badjson checks10k series1m badutf8 nul escapes nan dup)
-python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --tls-dir "$T_TMP/tls" \
+python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --tls-dir "$T_TMP/tls" --warm \
 	--mode-ports "$(IFS=,; echo "${BADMODES[*]}")" 2>"$T_TMP/bad.log" &
 T_PIDS="$T_PIDS $!"
 if wait_file "$T_TMP/bad.ports"; then
