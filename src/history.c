@@ -44,6 +44,12 @@ static const char *const migrations[] = {
 	/* charted points, POINTS_PER_BLOCK to a row (point_block_encode) */
 	"CREATE TABLE points(series INTEGER NOT NULL, first_ts INTEGER NOT NULL, data BLOB NOT NULL,"
 	" PRIMARY KEY(series, first_ts)) WITHOUT ROWID;",
+	/* 2: bucket rows are written in format 2 (buckets.c), which keeps the span
+	 * each writer observed in a bucket so that two writers' time is merged as
+	 * a union, not a sum. Rows of format 1 stay as they are and read as
+	 * spanning their own seen time from the bucket's start; the version bump
+	 * keeps older nodetops (which would take format 2 for damage) away. */
+	"SELECT 1",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -992,12 +998,14 @@ typedef struct rolled {
 	bucket_t b;
 } rolled_t;
 
-/* Merges the writers' rows of one fine chunk into one coarse bucket. */
-static void fold_chunk(const bucket_t *merged, int per, bucket_t *out)
+/* The merged buckets of one fine chunk become one coarse bucket (the merge
+ * rule of buckets.h, each fine bucket at its offset: their spans never overlap,
+ * so the seen time adds up exactly). */
+static void fold_chunk(const bucket_t *merged, int per, int64_t fine_len, bucket_t *out)
 {
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < per; i++)
-		buckets_add(out, &merged[i]);
+		buckets_merge_at(out, fine_len * per, &merged[i], fine_len * i);
 }
 
 /* Fine chunks past their retention become one coarse bucket each (an hour
@@ -1025,7 +1033,7 @@ static int rollup(history_t *h, bucket_res_t fine, int64_t now_ms)
 			out = xgrow(out, &cap, n + 1, sizeof *out);
 			out[n].series = cur_series;
 			out[n].idx = cur_chunk;
-			fold_chunk(merged, per, &out[n++].b);
+			fold_chunk(merged, per, buckets_len_ms(fine), &out[n++].b);
 			have = false;
 		}
 		if (!have) {
@@ -1044,7 +1052,7 @@ static int rollup(history_t *h, bucket_res_t fine, int64_t now_ms)
 		out = xgrow(out, &cap, n + 1, sizeof *out);
 		out[n].series = cur_series;
 		out[n].idx = cur_chunk;
-		fold_chunk(merged, per, &out[n++].b);
+		fold_chunk(merged, per, buckets_len_ms(fine), &out[n++].b);
 	}
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1157,8 +1165,10 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 			if (have && (!row || chunk != cur)) {
 				for (int i = 0; i < per; i++) {
 					int64_t idx = cur * per + i, ts = buckets_start_ms((bucket_res_t)r, idx);
+					int64_t o = buckets_index(res, ts);
 					if (ts >= t0 && ts < t1)
-						buckets_add(&out[buckets_index(res, ts) - first], &merged[i]);
+						buckets_merge_at(&out[o - first], buckets_len_ms(res), &merged[i],
+						                 ts - buckets_start_ms(res, o));
 				}
 				have = false;
 			}
@@ -1215,7 +1225,7 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
 	bucket_t *b = xcalloc((size_t)n, sizeof *b);
 	int rc = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b);
 	for (int w = 0; rc == 0 && w < nwin; w++) {
-		bucket_t sum = { { 0 } };
+		bucket_t sum = { { 0 }, 0, 0 };
 		for (int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first; i < n; i++)
 			buckets_add(&sum, &b[i]);
 		known[w] = buckets_percent(&sum, &pct[w]);
