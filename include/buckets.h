@@ -88,12 +88,13 @@ hstate_t buckets_worst(const bucket_t *b);
  * same bucket, or one process restarted inside it). Each writer keeps its own
  * row: per-state times and the span it observed. A reader merges the rows so
  * that time watched by both counts once:
- *  - seen time of the merge = the union of the two spans' watched time:
- *    seen(a) + seen(b) - overlap, where overlap is the spans' intersection
- *    less the unwatched holes inside either span (a lower bound of the time
- *    both watched, so the union is never undercounted; exact for gap-free
- *    spans, which is what one process writes). Disjoint spans add; the same
- *    span twice counts once; a partial overlap counts the union.
+ *  - seen time of the merge = the union of what the two watched: each
+ *    one's seen time is taken as the end of its span (a writer watches from
+ *    its start until it stops, so its holes, if any, are taken to lie before),
+ *    and the part both cover counts once. Disjoint spans add; the same span
+ *    twice counts once; a partial overlap counts the union. Exact for
+ *    gap-free spans (what one process writes) merged in order of their start
+ *    (buckets_merge_writers); never more than the span they cover together.
  *  - per state: the larger of the writers' two times (time both saw in one
  *    state counts once); if these exceed the seen time (the writers saw
  *    different states at the same time) the excess is taken from the best
@@ -103,11 +104,14 @@ hstate_t buckets_worst(const bucket_t *b);
  *    outside the overlap each writer's own time stands. Unknown is never
  *    turned into down, nor down into anything else.
  *  - the span of the merge is the hull of both; nothing exceeds len.
- * buckets_merge is commutative; with three or more writers readers merge the
- * rows in one fixed order (by writer id), so every reader and the roll-up get
- * the same figures. */
+ * buckets_merge is commutative. */
 void buckets_clamp(bucket_t *b, int64_t len);
 void buckets_merge(bucket_t *acc, const bucket_t *other, int64_t len);
+/* Every writer's row of one chunk merged into out[n]: rows holds nrows rows of
+ * n buckets, one after the other; per bucket the writers are merged in order
+ * of their span's start (then the union is exact for gap-free spans, and the
+ * order of the rows does not matter). What the loader and the roll-up use. */
+void buckets_merge_writers(bucket_t *out, const bucket_t *rows, int nrows, int n, int64_t len);
 /* The same rule for a finer bucket `fine` that starts offset_ms into acc's
  * bucket of length len (rolling minutes up into an hour, hours into a day):
  * fine buckets of one writer never overlap, so their seen times add exactly. */

@@ -195,13 +195,11 @@ void buckets_merge_at(bucket_t *acc, int64_t len, const bucket_t *fine, int64_t 
 		acc->last = (uint32_t)fl;
 		return;
 	}
-	/* the time both watched: the spans' intersection less the holes in either */
-	int64_t lo = af > ff ? af : ff, hi = al < fl ? al : fl;
-	int64_t both = hi - lo - ((al - af) - (int64_t)sa) - ((fl - ff) - (int64_t)sf);
-	if (both < 0)
-		both = 0;
-	if ((uint64_t)both > (sa < sf ? sa : sf))
-		both = (int64_t)(sa < sf ? sa : sf);
+	/* the time both watched: each one's time taken as the end of its span (a
+	 * writer watches until it stops; holes, if any, lie before), intersected */
+	int64_t alo = al - (int64_t)sa, flo = fl - (int64_t)sf;
+	int64_t lo = alo > flo ? alo : flo, hi = al < fl ? al : fl;
+	int64_t both = hi > lo ? hi - lo : 0;
 	int64_t f = af < ff ? af : ff, l = al > fl ? al : fl;
 	uint64_t seen = sa + sf - (uint64_t)both;
 	if (seen > (uint64_t)(l - f))      /* l - f <= len: nothing exceeds the bucket */
@@ -231,6 +229,32 @@ void buckets_merge_at(bucket_t *acc, int64_t len, const bucket_t *fine, int64_t 
 void buckets_merge(bucket_t *acc, const bucket_t *other, int64_t len)
 {
 	buckets_merge_at(acc, len, other, 0);
+}
+
+void buckets_merge_writers(bucket_t *out, const bucket_t *rows, int nrows, int n, int64_t len)
+{
+	enum { SORTED_MAX = 64 };
+	for (int i = 0; i < n; i++) {
+		int order[SORTED_MAX], k = 0;
+		memset(&out[i], 0, sizeof out[i]);
+		for (int r = 0; r < nrows; r++) {
+			const bucket_t *b = &rows[(size_t)r * (size_t)n + (size_t)i];
+			if (!buckets_seen_ms(b))
+				continue;
+			if (k == SORTED_MAX) {                 /* more writers than that: in row order */
+				buckets_merge(&out[i], b, len);
+				continue;
+			}
+			int j = k++;                           /* insertion by the span's start */
+			while (j > 0 && rows[(size_t)order[j - 1] * (size_t)n + (size_t)i].first > b->first) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = r;
+		}
+		for (int j = 0; j < k; j++)
+			buckets_merge(&out[i], &rows[(size_t)order[j] * (size_t)n + (size_t)i], len);
+	}
 }
 
 /* ---- encoding: byte 2 (format), then runs until n buckets are covered:

@@ -125,9 +125,27 @@ struct history {
 	bool gave_up;                    /* a newer schema: never written */
 	dev_t dev;                       /* the file opened, so that a damaged file is only moved */
 	ino_t ino;                       /* aside if no other process has replaced it already */
+	bucket_t *rows;                  /* the writers' rows of one chunk, being read */
+	size_t cap_rows;
 	char err[512];
 	char notice[2 * PATH_MAX + 512];
 };
+
+/* Room for row number nrow (of per buckets) of the chunk being read. */
+static bucket_t *chunk_row(history_t *h, int nrow, int per)
+{
+	h->rows = xgrow(h->rows, &h->cap_rows, (size_t)(nrow + 1) * (size_t)per, sizeof *h->rows);
+	return h->rows + (size_t)nrow * (size_t)per;
+}
+
+/* The rows read of one chunk merged (buckets_merge_writers) into merged[per]. */
+static void chunk_merge(history_t *h, int nrows, int per, int64_t len, bucket_t *merged)
+{
+	if (nrows == 1)
+		memcpy(merged, h->rows, (size_t)per * sizeof *merged);
+	else
+		buckets_merge_writers(merged, h->rows, nrows, per, len);
+}
 
 /* ---------------------------------------------------------------- messages */
 
@@ -987,6 +1005,7 @@ void history_close(history_t *h, int64_t now_ms)
 	free(h->ser);
 	free(h->hash);
 	free(h->ev);
+	free(h->rows);
 	free(h->path);
 	free(h);
 }
@@ -1024,35 +1043,28 @@ static int rollup(history_t *h, bucket_res_t fine, int64_t now_ms)
 	sqlite3_bind_int64(st, 2, cutoff);
 	rolled_t *out = NULL;
 	size_t n = 0, cap = 0;
-	bucket_t merged[60], tmp[60];
+	bucket_t merged[60];
 	int64_t cur_series = 0, cur_chunk = 0;
-	bool have = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t series = sqlite3_column_int64(st, 0), chunk = sqlite3_column_int64(st, 1);
-		if (have && (series != cur_series || chunk != cur_chunk)) {
+	int nrows = 0;
+	for (;;) {
+		rc = sqlite3_step(st);
+		bool row = rc == SQLITE_ROW;
+		int64_t series = row ? sqlite3_column_int64(st, 0) : 0, chunk = row ? sqlite3_column_int64(st, 1) : 0;
+		if (nrows && (!row || series != cur_series || chunk != cur_chunk)) {
+			chunk_merge(h, nrows, per, buckets_len_ms(fine), merged);
 			out = xgrow(out, &cap, n + 1, sizeof *out);
 			out[n].series = cur_series;
 			out[n].idx = cur_chunk;
 			fold_chunk(merged, per, buckets_len_ms(fine), &out[n++].b);
-			have = false;
+			nrows = 0;
 		}
-		if (!have) {
-			memset(merged, 0, sizeof merged);
-			cur_series = series;
-			cur_chunk = chunk;
-			have = true;
-		}
-		if (!buckets_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), tmp, per,
-		                    buckets_len_ms(fine)))
-			continue;                          /* a damaged row is dropped with the rest */
-		for (int i = 0; i < per; i++)
-			buckets_merge(&merged[i], &tmp[i], buckets_len_ms(fine));
-	}
-	if (have) {
-		out = xgrow(out, &cap, n + 1, sizeof *out);
-		out[n].series = cur_series;
-		out[n].idx = cur_chunk;
-		fold_chunk(merged, per, buckets_len_ms(fine), &out[n++].b);
+		if (!row)
+			break;
+		cur_series = series;
+		cur_chunk = chunk;
+		if (buckets_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), chunk_row(h, nrows, per),
+		                   per, buckets_len_ms(fine)))
+			nrows++;                           /* a damaged row is dropped with the rest */
 	}
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1154,16 +1166,18 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 		sqlite3_bind_int(st, 2, r);
 		sqlite3_bind_int64(st, 3, c0);
 		sqlite3_bind_int64(st, 4, c1);
-		bucket_t merged[60], tmp[60];
+		bucket_t merged[60];
 		int64_t cur = 0;
+		int nrows = 0;
 		bool have = false;
-		int rows = 0;
 		for (;;) {
 			rc = sqlite3_step(st);
 			bool row = rc == SQLITE_ROW;
 			int64_t chunk = row ? sqlite3_column_int64(st, 0) : 0;
 			if (have && (!row || chunk != cur)) {
-				for (int i = 0; i < per; i++) {
+				if (nrows)
+					chunk_merge(h, nrows, per, len, merged);
+				for (int i = 0; nrows && i < per; i++) {
 					int64_t idx = cur * per + i, ts = buckets_start_ms((bucket_res_t)r, idx);
 					int64_t o = buckets_index(res, ts);
 					if (ts >= t0 && ts < t1)
@@ -1175,19 +1189,13 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 			if (!row)
 				break;
 			if (!have) {
-				rows = 0;
+				nrows = 0;
 				cur = chunk;
 				have = true;
 			}
-			const void *blob = sqlite3_column_blob(st, 1);
-			size_t bytes = (size_t)sqlite3_column_bytes(st, 1);
-			if (!rows++) {                     /* the first writer: nothing to merge with */
-				if (!buckets_decode(blob, bytes, merged, per, len))
-					memset(merged, 0, sizeof merged);
-			} else if (buckets_decode(blob, bytes, tmp, per, len)) {
-				for (int i = 0; i < per; i++)
-					buckets_merge(&merged[i], &tmp[i], len);
-			}
+			if (buckets_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+			                   chunk_row(h, nrows, per), per, len))
+				nrows++;                       /* a damaged row is left out */
 		}
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;

@@ -51,6 +51,13 @@ kill -9 $R1; wait $R1 2>/dev/null
 t1=$(( $(ms_now) - t1 ))
 gap0=$(ms_now)
 t_eq "kill -9: integrity_check" ok "$(sqlite3 "$DB" 'PRAGMA integrity_check' 2>&1)"
+# rep_seen: seconds of B's database seen in the last hour, as --report --json gives it
+# (in minutes to 0.1: within 3 s of the file's figure)
+rep_seen() { "$NODETOP" --report --json --since 1h >"$T_TMP/repn.json" 2>/dev/null &&
+	python3 -c "print(round((60 - $(rep_field "$T_TMP/repn.json" "$NB" db not_watched_minutes)) * 60))" 2>/dev/null; }
+seen1=$(rep_seen)
+t_check "run 1 wrote what it watched (${seen1_s}s <= ${seen1}s <= its lifetime $((t1 / 1000))s + 4 s of rounding)" \
+	test "$seen1" -ge $((seen1_s - 6)) -a "$seen1" -le $((t1 / 1000 + 4))
 
 # ---- --once after the restart: 24 h and 7 d come from the file, not 100 %
 "$NODETOP" --once --json "$A" "$B" >"$T_TMP/once.json" 2>"$T_TMP/once.err"
@@ -85,6 +92,11 @@ RO=$!; T_PIDS="$T_PIDS $RO"
 ups() { sqlite3 "$DB" "select count(*) from events where node = '$NB' and kind = 'db' and to_state = 'up'" 2>/dev/null; }
 writers() { sqlite3 "$DB" "select count(distinct writer) from buckets b join series s on s.id = b.series where s.name = '$NB' and s.indicator = 'db'" 2>/dev/null; }
 t_check "two nodetops write the same file" wait_until eval '[ "$(ups)" -ge 2 ] && [ "$(writers)" -ge 3 ]'
+# and go on until the file holds 30 s more of B's database: long enough that the time
+# both watch, counted twice, would stand out of the bounds below (all of it lies in
+# minutes neither watched whole: the minute's length does not cap it)
+grown() { local s; s=$(rep_seen) && [ $((s - seen1)) -ge 30 ]; }
+t_check "run 2 is written (30 s more seen)" wait_until 180000 grown
 t_check "--no-history polls" wait_until seen_in "$T_TMP/nohist.txt" "db $NB unknown -> up"
 t_check "history = off polls" wait_until seen_in "$T_TMP/off.txt" "db b unknown -> up"
 k2=$(ms_now)
@@ -129,6 +141,14 @@ t_check "seen ${seen_s}s <= run 1 + run 2 (${max_s}s): two writers' common time 
 min_s=$(( seen1_s + (k2 - first2) / 1000 - 4 ))
 t_check "seen ${seen_s}s >= run 1 as written + run 2 as reported (${min_s}s): the union, not less" \
 	test "$seen_s" -ge "$min_s"
+# run 2 alone (what the file gained since run 1's kill -9): at most its lifetime, at
+# least from its first report to its end; 7 s: two reports' rounding (3 s each) and 1 s
+# of flooring. Its two writers overlapped for all of it but their first seconds.
+d2=$((seen_s - seen1))
+t_check "run 2: ${d2}s seen <= its lifetime $((t2 / 1000))s + 7 s: what both writers watched counts once" \
+	test "$d2" -le $((t2 / 1000 + 7))
+t_check "run 2: ${d2}s seen >= from its first report to its end $(((k2 - first2) / 1000))s - 7 s" \
+	test "$d2" -ge $(((k2 - first2) / 1000 - 7))
 t_check "B's database: downtime recorded" test "$(rep_field "$T_TMP/rep.json" "$NB" db downtime_minutes)" != 0
 t_check "B's database: an incident from the stored events" test "$(rep_field "$T_TMP/rep.json" "$NB" db incidents)" -ge 1
 avail=$(rep_field "$T_TMP/rep.json" "$NB" db availability_percent)

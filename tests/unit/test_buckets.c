@@ -340,25 +340,42 @@ static void test_merge_order_does_not_matter(void **state)
 				assert_true(ab.ms[s] <= w[0].ms[s] + w[1].ms[s]);
 		}
 		assert_int_equal(ab.ms[HS_DOWN] >= w[0].ms[HS_DOWN] && ab.ms[HS_DOWN] >= w[1].ms[HS_DOWN], 1);
-		/* three writers, merged in time order (what a gap-free set of spans gives): the union */
-		int ord[3] = { 0, 1, 2 };
-		for (int i = 0; i < 3; i++)
-			for (int j = i + 1; j < 3; j++)
-				if (lo[ord[j]] < lo[ord[i]]) {
-					int t = ord[i];
-					ord[i] = ord[j];
-					ord[j] = t;
-				}
-		bucket_t abc = w[ord[0]];
-		buckets_merge(&abc, &w[ord[1]], MIN);
-		buckets_merge(&abc, &w[ord[2]], MIN);
-		assert_true(buckets_seen_ms(&abc) >= (uint64_t)uni3);   /* never undercounted */
-		assert_true(buckets_seen_ms(&abc) <= MIN);
+		/* three writers' rows, in any order: the exact union, the same figures */
+		bucket_t abc, cba, rows[3] = { w[0], w[1], w[2] }, back[3] = { w[2], w[1], w[0] };
+		buckets_merge_writers(&abc, rows, 3, 1, MIN);
+		buckets_merge_writers(&cba, back, 3, 1, MIN);
+		assert_int_equal(buckets_seen_ms(&abc), uni3);
+		assert_bucket(&abc, &cba);
 		/* merging a writer with itself changes nothing */
 		bucket_t self = w[2];
 		buckets_merge(&self, &w[2], MIN);
 		assert_bucket(&self, &w[2]);
 	}
+}
+
+static void test_merge_three_writers(void **state)
+{
+	/* run 1 watched :00-:20 of a minute and was stopped; run 2's two processes
+	 * watched :35-:60 and :36-:60 of it: 45 s seen, in whatever order the rows come */
+	bucket_t w[3] = { watched(0, 20 * SEC, HS_DOWN), watched(35 * SEC, MIN, HS_UP), watched(36 * SEC, MIN, HS_UP) };
+	int orders[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 }, { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	for (int k = 0; k < 6; k++) {
+		bucket_t rows[3][2], out[2];
+		for (int r = 0; r < 3; r++) {
+			rows[r][0] = w[orders[k][r]];
+			rows[r][1] = mk(0, 0, 0, 0, 0, 0);       /* a second bucket nobody watched */
+		}
+		buckets_merge_writers(out, &rows[0][0], 3, 2, MIN);
+		bucket_t want = mk(0, 25 * SEC, 0, 0, 0, 20 * SEC);
+		assert_bucket(&out[0], &want);
+		assert_int_equal(out[0].first, 0);
+		assert_int_equal(out[0].last, MIN);
+		assert_int_equal(buckets_seen_ms(&out[1]), 0);
+	}
+	/* one row alone is itself */
+	bucket_t one;
+	buckets_merge_writers(&one, &w[1], 1, 1, MIN);
+	assert_bucket(&one, &w[1]);
 }
 
 static void test_rollup_keeps_seen_time(void **state)
@@ -464,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_merge_two_writers),
 		cmocka_unit_test(test_merge_order_does_not_matter),
+		cmocka_unit_test(test_merge_three_writers),
 		cmocka_unit_test(test_rollup_keeps_seen_time),
 		cmocka_unit_test(test_encode_roundtrip),
 	};
