@@ -170,6 +170,22 @@ void buckets_add(bucket_t *acc, const bucket_t *b)
 void buckets_merge_at(bucket_t *acc, int64_t len, const bucket_t *fine, int64_t offset_ms)
 {
 	uint64_t sa = buckets_seen_ms(acc), sf = buckets_seen_ms(fine);
+	if (!sf && (!sa || (acc->last > acc->first && acc->last <= len && sa <= acc->last - acc->first)))
+		return;                                /* nothing to add, acc as it should be */
+	if (!sa && fine->last > fine->first && offset_ms + fine->first >= 0 && offset_ms + fine->last <= len &&
+	    sf <= fine->last - fine->first) {      /* the first thing in acc: a copy, at its offset */
+		*acc = *fine;
+		acc->first = (uint32_t)(offset_ms + fine->first);
+		acc->last = (uint32_t)(offset_ms + fine->last);
+		return;
+	}
+	if (sa && acc->last > acc->first && sa <= acc->last - acc->first && fine->last > fine->first &&
+	    sf <= fine->last - fine->first && offset_ms + fine->first >= acc->last && offset_ms + fine->last <= len) {
+		for (int s = 0; s < HS__COUNT; s++)   /* wholly after acc (the next minute of an hour): */
+			acc->ms[s] += fine->ms[s];        /* disjoint, added (no sum exceeds len) */
+		acc->last = (uint32_t)(offset_ms + fine->last);
+		return;
+	}
 	int64_t af, al, ff, fl;
 	span_get(acc, sa, len, &af, &al);
 	span_get(fine, sf, len, &ff, &fl);

@@ -127,6 +127,10 @@ struct history {
 	ino_t ino;                       /* aside if no other process has replaced it already */
 	bucket_t *rows;                  /* the writers' rows of one chunk, being read */
 	size_t cap_rows;
+	bucket_t *ubuf;                  /* history_uptime's hours */
+	size_t cap_ubuf;
+	int64_t last_id, last_kind;      /* the last series looked up (a restore asks twice) */
+	char *last_name, *last_ind;
 	char err[512];
 	char notice[2 * PATH_MAX + 512];
 };
@@ -473,6 +477,7 @@ static void store_close(history_t *h)
 	if (h->db)
 		sqlite3_close(h->db);
 	h->db = NULL;
+	h->last_id = 0;
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;
 }
@@ -923,6 +928,7 @@ static void write_failed(history_t *h, int rc, int64_t now_ms)
 		step_done(h->st[ST_ROLLBACK]);
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;          /* ids made in the rolled-back transaction are gone */
+	h->last_id = 0;
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
 		h->last_flush = now_ms;    /* another nodetop held the file past busy_timeout: next time */
 		return;
@@ -1006,6 +1012,9 @@ void history_close(history_t *h, int64_t now_ms)
 	free(h->hash);
 	free(h->ev);
 	free(h->rows);
+	free(h->ubuf);
+	free(h->last_name);
+	free(h->last_ind);
 	free(h->path);
 	free(h);
 }
@@ -1142,19 +1151,29 @@ int history_compact(history_t *h, int64_t now_ms)
 
 static int64_t series_lookup(history_t *h, int kind, const char *name, const char *ind)
 {
+	if (h->last_id && h->last_kind == kind && strcmp(h->last_name, name) == 0 && strcmp(h->last_ind, ind) == 0)
+		return h->last_id;           /* ids stay as long as the file does (store_close forgets) */
 	sqlite3_stmt *get = h->st[ST_SERIES_ID];
 	sqlite3_bind_int(get, 1, kind);
 	sqlite3_bind_text(get, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(get, 3, ind, -1, SQLITE_STATIC);
 	int64_t id = sqlite3_step(get) == SQLITE_ROW ? sqlite3_column_int64(get, 0) : 0;
 	sqlite3_reset(get);
+	if (id) {
+		free(h->last_name);
+		free(h->last_ind);
+		h->last_name = xstrdup(name);
+		h->last_ind = xstrdup(ind);
+		h->last_kind = kind;
+		h->last_id = id;
+	}
 	return id;
 }
 
 static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first, int n, bucket_t *out)
 {
 	memset(out, 0, (size_t)n * sizeof *out);
-	int64_t t0 = buckets_start_ms(res, first), t1 = buckets_start_ms(res, first + n);
+	int64_t t0 = buckets_start_ms(res, first), t1 = buckets_start_ms(res, first + n), out_len = buckets_len_ms(res);
 	sqlite3_stmt *st = h->st[ST_CHUNK_RANGE];
 	int rc = SQLITE_OK;
 	for (int r = BUCKET_MINUTE; rc == SQLITE_OK && r <= (int)res; r++) {
@@ -1177,12 +1196,13 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 			if (have && (!row || chunk != cur)) {
 				if (nrows)
 					chunk_merge(h, nrows, per, len, merged);
-				for (int i = 0; nrows && i < per; i++) {
-					int64_t idx = cur * per + i, ts = buckets_start_ms((bucket_res_t)r, idx);
-					int64_t o = buckets_index(res, ts);
-					if (ts >= t0 && ts < t1)
-						buckets_merge_at(&out[o - first], buckets_len_ms(res), &merged[i],
-						                 ts - buckets_start_ms(res, o));
+				/* bucket i of the chunk starts at ts; it lies in out's bucket o, off ms in */
+				int64_t ts = buckets_start_ms((bucket_res_t)r, cur * per);
+				for (int i = 0; nrows && i < per; i++, ts += len) {
+					if (ts < t0 || ts >= t1)
+						continue;
+					int64_t o = (ts - t0) / out_len, off = ts - t0 - o * out_len;
+					buckets_merge_at(&out[o], out_len, &merged[i], off);
 				}
 				have = false;
 			}
@@ -1230,7 +1250,8 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
 		return h->db ? 0 : -1;
 	int64_t first = buckets_index(BUCKET_HOUR, now_ms - longest), last = buckets_index(BUCKET_HOUR, now_ms - 1);
 	int n = (int)(last - first + 1);
-	bucket_t *b = xcalloc((size_t)n, sizeof *b);
+	h->ubuf = xgrow(h->ubuf, &h->cap_ubuf, (size_t)n, sizeof *h->ubuf);
+	bucket_t *b = h->ubuf;          /* zeroed by the load */
 	int rc = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b);
 	for (int w = 0; rc == 0 && w < nwin; w++) {
 		bucket_t sum = { { 0 }, 0, 0 };
@@ -1238,7 +1259,6 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
 			buckets_add(&sum, &b[i]);
 		known[w] = buckets_percent(&sum, &pct[w]);
 	}
-	free(b);
 	return rc;
 }
 
