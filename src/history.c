@@ -1170,8 +1170,16 @@ static int64_t series_lookup(history_t *h, int kind, const char *name, const cha
 	return id;
 }
 
-static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first, int n, bucket_t *out)
-{
+/* The minutes a restore wants as well, caught while loading coarser buckets. */
+typedef struct minutes_want {
+	int64_t first;
+	int n;
+	bucket_t *out;
+} minutes_want_t;
+
+static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first, int n, bucket_t *out,
+                      const minutes_want_t *mw)
+{                                    /* mw->out is zeroed by the caller */
 	memset(out, 0, (size_t)n * sizeof *out);
 	int64_t t0 = buckets_start_ms(res, first), t1 = buckets_start_ms(res, first + n), out_len = buckets_len_ms(res);
 	sqlite3_stmt *st = h->st[ST_CHUNK_RANGE];
@@ -1196,6 +1204,11 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 			if (have && (!row || chunk != cur)) {
 				if (nrows)
 					chunk_merge(h, nrows, per, len, merged);
+				for (int i = 0; nrows && mw && r == BUCKET_MINUTE && i < per; i++) {
+					int64_t k = cur * per + i - mw->first;
+					if (k >= 0 && k < mw->n)
+						mw->out[k] = merged[i];
+				}
 				/* bucket i of the chunk starts at ts; it lies in out's bucket o, off ms in */
 				int64_t ts = buckets_start_ms((bucket_res_t)r, cur * per);
 				for (int i = 0; nrows && i < per; i++, ts += len) {
@@ -1234,11 +1247,12 @@ int history_load_buckets(history_t *h, const char *name, const char *indicator,
 	int64_t id = series_lookup(h, SERIES_STATE, name, indicator);
 	if (!id)
 		return 0;
-	return load_by_id(h, id, res, first, n, out) == SQLITE_OK ? 0 : -1;
+	return load_by_id(h, id, res, first, n, out, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
-                   const int64_t *window_ms, int nwin, double *pct, bool *known)
+/* history_uptime, and with mw the minutes of a restore from the same read. */
+static int uptime_load(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                       const int64_t *window_ms, int nwin, double *pct, bool *known, const minutes_want_t *mw)
 {
 	int64_t longest = 0;
 	for (int w = 0; w < nwin; w++) {
@@ -1246,20 +1260,51 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
 		if (window_ms[w] > longest)
 			longest = window_ms[w];
 	}
-	if (!h->db || longest <= 0)
-		return h->db ? 0 : -1;
-	int64_t first = buckets_index(BUCKET_HOUR, now_ms - longest), last = buckets_index(BUCKET_HOUR, now_ms - 1);
+	if (mw)
+		memset(mw->out, 0, (size_t)mw->n * sizeof *mw->out);
+	if (!h->db)
+		return -1;
+	if (longest <= 0 && !mw)
+		return 0;
+	/* the minutes wanted lie inside the hours loaded (a restore's 24 h, in 30 days) */
+	int64_t since = now_ms - longest;
+	if (mw && buckets_start_ms(BUCKET_MINUTE, mw->first) < since)
+		since = buckets_start_ms(BUCKET_MINUTE, mw->first);
+	int64_t first = buckets_index(BUCKET_HOUR, since), last = buckets_index(BUCKET_HOUR, now_ms - 1);
+	if (mw && buckets_index(BUCKET_HOUR, buckets_start_ms(BUCKET_MINUTE, mw->first + mw->n) - 1) > last)
+		last = buckets_index(BUCKET_HOUR, buckets_start_ms(BUCKET_MINUTE, mw->first + mw->n) - 1);
+	if (last < first)
+		return 0;
 	int n = (int)(last - first + 1);
 	h->ubuf = xgrow(h->ubuf, &h->cap_ubuf, (size_t)n, sizeof *h->ubuf);
 	bucket_t *b = h->ubuf;          /* zeroed by the load */
-	int rc = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b);
+	memset(b, 0, (size_t)n * sizeof *b);
+	int64_t id = series_lookup(h, SERIES_STATE, name, indicator);
+	int rc = id ? (load_by_id(h, id, BUCKET_HOUR, first, n, b, mw) == SQLITE_OK ? 0 : -1) : 0;
 	for (int w = 0; rc == 0 && w < nwin; w++) {
 		bucket_t sum = { { 0 }, 0, 0 };
-		for (int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first; i < n; i++)
+		if (window_ms[w] <= 0)
+			continue;
+		int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first;
+		for (i = i < 0 ? 0 : i; i <= buckets_index(BUCKET_HOUR, now_ms - 1) - first; i++)
 			buckets_add(&sum, &b[i]);
 		known[w] = buckets_percent(&sum, &pct[w]);
 	}
 	return rc;
+}
+
+int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                   const int64_t *window_ms, int nwin, double *pct, bool *known)
+{
+	return uptime_load(h, name, indicator, now_ms, window_ms, nwin, pct, known, NULL);
+}
+
+int history_restore(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                    int64_t minute_first, int nminutes, bucket_t *minutes,
+                    const int64_t *window_ms, int nwin, double *pct, bool *known)
+{
+	minutes_want_t mw = { minute_first, nminutes, minutes };
+	return uptime_load(h, name, indicator, now_ms, window_ms, nwin, pct, known, &mw);
 }
 
 bool history_availability(history_t *h, const char *name, const char *indicator,
@@ -1392,7 +1437,7 @@ int history_load_report(history_t *h, int64_t since_ms, int64_t until_ms, sla_in
 		bucket_t *days = sla_input_add_series(in, (const char *)sqlite3_column_text(st, 1),
 		                                      (const char *)sqlite3_column_text(st, 2));
 		const sla_series_t *s = &in->series[in->nseries - 1];
-		if (load_by_id(h, id, BUCKET_DAY, s->first_day, s->ndays, days) != SQLITE_OK) {
+		if (load_by_id(h, id, BUCKET_DAY, s->first_day, s->ndays, days, NULL) != SQLITE_OK) {
 			rc = SQLITE_ERROR;
 			break;
 		}

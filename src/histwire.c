@@ -119,7 +119,9 @@ static void histwire_restore_one(void *ud, const char *name, const char *key, st
 	(void)st;
 	if (!ind)
 		return;
-	if (history_load_buckets(r->hw->h, name, key, BUCKET_MINUTE, r->first, UPTIME_NBUCKETS, r->minutes) == 0) {
+	/* the last 24 h of minutes and the 7 d / 30 d figures, in one read */
+	if (history_restore(r->hw->h, name, key, r->now, r->first, UPTIME_NBUCKETS, r->minutes,
+	                    model_long_window_ms, 2, ind->long_pct, ind->long_known) == 0) {
 		model_restore_minutes(ind, r->first, UPTIME_NBUCKETS, r->minutes);
 		for (int i = UPTIME_NBUCKETS; i-- > 0;)
 			if (buckets_seen_ms(&r->minutes[i])) {
@@ -133,7 +135,6 @@ static void histwire_restore_one(void *ud, const char *name, const char *key, st
 				break;
 			}
 	}
-	history_uptime(r->hw->h, name, key, r->now, model_long_window_ms, 2, ind->long_pct, ind->long_known);
 }
 
 typedef struct prestore {

@@ -264,6 +264,22 @@ static void test_restart_and_not_watched(void **state)
 	assert_float_equal(pct, 100.0 * 50 / 60, 1e-9);
 	/* nothing of an unknown name: no figure (null), not 0 % */
 	assert_false(history_availability(h, "nobody", "node", T0 + HOUR, 7 * DAY, &pct));
+	/* a restore's one read gives the same minutes and figures as the two reads */
+	const int64_t win[2] = { HOUR, 7 * DAY };
+	double p2[2] = { -1, -1 }, p1[2] = { -2, -2 };
+	bool k2[2], k1[2];
+	bucket_t r[90];
+	assert_int_equal(history_restore(h, "primary", "node", T0 + HOUR + 30 * MIN, T0 / MIN, 90, r, win, 2, p2, k2), 0);
+	assert_int_equal(history_uptime(h, "primary", "node", T0 + HOUR + 30 * MIN, win, 2, p1, k1), 0);
+	assert_memory_equal(r, m, sizeof m);
+	for (int w = 0; w < 2; w++) {
+		assert_true(k1[w] && k2[w]);
+		assert_float_equal(p1[w], p2[w], 1e-12);
+	}
+	assert_float_equal(p2[0], 100.0 * 50 / 60, 1e-9);  /* by whole hours: T0 and T0 + 1 h */
+	assert_int_equal(history_restore(h, "nobody", "node", T0 + HOUR, T0 / MIN, 90, r, win, 2, p2, k2), 0);
+	assert_false(k2[0] || k2[1]);
+	assert_int_equal(buckets_seen_ms(&r[5]), 0);
 	history_close(h, T0 + HOUR + 30 * MIN);
 }
 
