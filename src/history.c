@@ -21,7 +21,7 @@
 #define SERIES_STATE 0
 #define SERIES_CHART 1
 #define MAX_PENDING_CHUNKS 6           /* hours of minutes kept while the file cannot be written
-                                          (1.4 kB an hour a series: 26 MB for 1000 nodes x 3) */
+                                          (1.9 kB an hour a series: 35 MB for 1000 nodes x 3) */
 #define POINTS_PER_BLOCK 60            /* charted points are stored 60 to a row */
 #define MAX_PENDING_BLOCKS 20000         /* full blocks kept while the file cannot be written */
 #define MAX_PENDING_EVENTS 10000         /* events kept while the file cannot be written */
