@@ -381,6 +381,34 @@ static void test_two_processes_share_one_file(void **state)
 	assert_int_equal(history_load_buckets(h, "twin", "node", BUCKET_DAY, buckets_index(BUCKET_DAY, t), 1, &d), 0);
 	assert_int_equal(buckets_seen_ms(&d), 30 * SEC);
 	history_close(h, t + 3 * DAY);
+
+	/* three writers in one minute: a run killed at :20, then two at :35 and :36 to its
+	 * end (the integration test's run 1 and run 2): 45 s, whatever order the rows have */
+	t = T0 + 5 * HOUR;
+	history_t *c = open_at(t);
+	int sc = history_series(c, "trio", "node");
+	history_observe(c, sc, t, HS_DOWN);
+	history_close(c, t + 20 * SEC);
+	a = open_at(t + 35 * SEC);
+	b = open_at(t + 36 * SEC);
+	sa = history_series(a, "trio", "node");
+	sb = history_series(b, "trio", "node");
+	history_observe(a, sa, t + 35 * SEC, HS_UP);
+	history_observe(b, sb, t + 36 * SEC, HS_UP);
+	history_close(a, t + MIN);
+	history_close(b, t + MIN);
+	assert_int_equal(sql_int("SELECT count(DISTINCT writer) FROM buckets b JOIN series s ON s.id = b.series"
+	                         " WHERE s.name = 'trio'"), 3);
+	h = open_at(t + HOUR);
+	assert_int_equal(history_load_buckets(h, "trio", "node", BUCKET_MINUTE, t / MIN, 1, &m), 0);
+	assert_int_equal(buckets_seen_ms(&m), 45 * SEC);
+	assert_int_equal(m.ms[HS_DOWN], 20 * SEC);
+	assert_int_equal(m.ms[HS_UP], 25 * SEC);
+	history_compact(h, t + 3 * DAY);         /* rolled up: the same */
+	sum = sum_hours(h, "trio", "node", t, 1);
+	assert_int_equal(buckets_seen_ms(&sum), 45 * SEC);
+	assert_int_equal(sum.ms[HS_DOWN], 20 * SEC);
+	history_close(h, t + 3 * DAY);
 }
 
 static void test_busy_file_is_tried_again(void **state)
