@@ -2,7 +2,9 @@
 # bench/history-startup.sh - issue 14's "start-up with 30 days of history for 1000
 # nodes loads in under 1 s", measured on the real binary: history-bench writes 30
 # days ending now; nodetop loads it for 1000 configured nodes polling a refused port.
-# Usage: bench/history-startup.sh [BUILDDIR [SRCDIR]]   (BENCH_QUICK=1: 100 nodes)
+# Usage: bench/history-startup.sh [BUILDDIR [SRCDIR]]   (BENCH_QUICK=1: 100 nodes;
+# BENCH_HISTORY_DB=FILE: use that file, written by an earlier --gen-now for as many
+# nodes, instead of writing one: the generation takes minutes)
 # The load itself is NODETOP_STATS' history_load_wall_ms/history_load_cpu_ms (the
 # time spent in histwire_open: open, check, restore); the whole run's wall and CPU
 # with and without history (--no-history) is given beside it.
@@ -16,10 +18,15 @@ BIN=$BUILDDIR/bench/history-bench
 NODES=$(b_quick 1000 100)
 RUNS=$(b_quick 5 2)
 
-b_log "writing 30 days of history for $NODES nodes ending now"
-"$BIN" "$B_TMP" "$NODES" --gen-now >"$B_TMP/gen.txt" || b_die "history-bench --gen-now failed"
-cat "$B_TMP/gen.txt" >&2
 DB=$B_TMP/now30.db
+if [ -n "${BENCH_HISTORY_DB:-}" ]; then
+	cp "$BENCH_HISTORY_DB" "$DB" || b_die "cannot copy $BENCH_HISTORY_DB"
+	echo "$BENCH_HISTORY_DB (written by an earlier history-bench --gen-now; $NODES nodes expected)" >"$B_TMP/gen.txt"
+else
+	b_log "writing 30 days of history for $NODES nodes ending now"
+	"$BIN" "$B_TMP" "$NODES" --gen-now >"$B_TMP/gen.txt" || b_die "history-bench --gen-now failed"
+fi
+cat "$B_TMP/gen.txt" >&2
 
 PORT=$(b_free_port)        # nothing listens: every poll is refused at once
 CONF=$B_TMP/nodes.conf

@@ -30,9 +30,14 @@ typedef enum bucket_res {
 	BUCKET__NRES
 } bucket_res_t;
 
-/* Milliseconds spent in each state inside one bucket. */
+/* Milliseconds spent in each state inside one bucket, and the span observed:
+ * [first, last) in ms from the bucket's start, from the first observation to
+ * the end of the last one. A bucket with time but last == 0 has no span
+ * recorded (a row written before schema 2, or built by hand): it reads as
+ * [0, seen), as if watched from the bucket's start. */
 typedef struct bucket {
 	uint32_t ms[HS__COUNT];
+	uint32_t first, last;
 } bucket_t;
 
 #define BUCKETS_MINUTE_MS 60000LL
@@ -62,7 +67,8 @@ int64_t buckets_week_of_day(int64_t day);
 hstate_t buckets_from_state(state_t s);
 /* "not watched", "unknown", "up", "standby", "starting", "degraded", "down" */
 const char *buckets_state_name(hstate_t s);
-/* Adds to b the part of [t0, t1) that falls inside [start, start + len) in state s. */
+/* Adds to b the part of [t0, t1) that falls inside [start, start + len) in
+ * state s, and widens b's span to cover it. */
 void buckets_accrue(bucket_t *b, int64_t start, int64_t len, int64_t t0, int64_t t1, hstate_t s);
 /* Time observed in any state, unknown and standby included. */
 uint64_t buckets_seen_ms(const bucket_t *b);
@@ -78,26 +84,51 @@ bool buckets_percent(const bucket_t *b, double *pct);
 hstate_t buckets_worst(const bucket_t *b);
 
 /* ---- combining
- * Merge rule (two nodetop processes observing the same name in the same bucket,
- * or one process restarted inside it): each process writes its own totals for
- * the bucket; readers add them up per state and, if the sum exceeds the
- * bucket's length, take the excess away from the best states first (unknown,
- * then up, standby, starting, degraded): the worst state observed keeps its
- * time. Two processes that watched the same minute count it once; a restart
- * inside a minute keeps both halves. buckets_merge is commutative and
- * associative (see the unit tests), so the order of writers does not matter. */
+ * Merge rule (issue 14: two nodetop processes observing the same name in the
+ * same bucket, or one process restarted inside it). Each writer keeps its own
+ * row: per-state times and the span it observed. A reader merges the rows so
+ * that time watched by both counts once:
+ *  - seen time of the merge = the union of what the two watched: each
+ *    one's seen time is taken as the end of its span (a writer watches from
+ *    its start until it stops, so its holes, if any, are taken to lie before),
+ *    and the part both cover counts once. Disjoint spans add; the same span
+ *    twice counts once; a partial overlap counts the union. Exact for
+ *    gap-free spans (what one process writes) merged in order of their start
+ *    (buckets_merge_writers); never more than the span they cover together.
+ *  - per state: the larger of the writers' two times (time both saw in one
+ *    state counts once); if these exceed the seen time (the writers saw
+ *    different states at the same time) the excess is taken from the best
+ *    states first (unknown, up, standby, starting, degraded): in the overlap
+ *    the worst state wins; if they fall short, each state gets the rest of
+ *    its time (the smaller of the two), worst first, up to the seen time:
+ *    outside the overlap each writer's own time stands. Unknown is never
+ *    turned into down, nor down into anything else.
+ *  - the span of the merge is the hull of both; nothing exceeds len.
+ * buckets_merge is commutative. */
 void buckets_clamp(bucket_t *b, int64_t len);
 void buckets_merge(bucket_t *acc, const bucket_t *other, int64_t len);
-/* Plain saturating sum, for rolling finer buckets up into a coarser one. */
+/* Every writer's row of one chunk merged into out[n]: rows holds nrows rows of
+ * n buckets, one after the other; per bucket the writers are merged in order
+ * of their span's start (then the union is exact for gap-free spans, and the
+ * order of the rows does not matter). What the loader and the roll-up use. */
+void buckets_merge_writers(bucket_t *out, const bucket_t *rows, int nrows, int n, int64_t len);
+/* The same rule for a finer bucket `fine` that starts offset_ms into acc's
+ * bucket of length len (rolling minutes up into an hour, hours into a day):
+ * fine buckets of one writer never overlap, so their seen times add exactly. */
+void buckets_merge_at(bucket_t *acc, int64_t len, const bucket_t *fine, int64_t offset_ms);
+/* Plain saturating sum of the states (spans are left alone), for totals
+ * over many buckets (a window's availability, a report's rows). */
 void buckets_add(bucket_t *acc, const bucket_t *b);
 
-/* ---- storage encoding of a chunk of n buckets (run-length, varints): an
- * hour of one steady state takes 6 bytes. */
-#define BUCKETS_ENCODE_MAX(n) (1 + (size_t)(n) * (10 + 1 + 5 * HS__COUNT))
+/* ---- storage encoding of a chunk of n buckets (run-length, varints, the
+ * span of each run): an hour of one steady state takes 10 bytes. Rows of the
+ * first format (no spans) still decode, their spans read as [0, seen). */
+#define BUCKETS_ENCODE_MAX(n) (1 + (size_t)(n) * (10 + 1 + 5 * HS__COUNT + 10))
 /* Returns the bytes written, 0 when cap is too small. */
 size_t buckets_encode(const bucket_t *b, int n, uint8_t *out, size_t cap);
 /* Decodes exactly n buckets; false (b undefined) when the data is malformed,
- * does not cover exactly n buckets, or a bucket holds more than len ms. */
+ * does not cover exactly n buckets, a bucket holds more than len ms, or more
+ * than its span. */
 bool buckets_decode(const uint8_t *in, size_t inlen, bucket_t *b, int n, int64_t len);
 
 #endif

@@ -81,6 +81,13 @@ bool history_availability(history_t *h, const char *name, const char *indicator,
  * known[w] false when nothing counted in window w. 0, or -1 on a read error. */
 int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
                    const int64_t *window_ms, int nwin, double *pct, bool *known);
+/* What a restart restores of one series in one read: the minutes
+ * [minute_first, minute_first + nminutes) as history_load_buckets gives them
+ * (minutes must lie within the last 48 h to be found), and the windows'
+ * availability as history_uptime. 0, or -1 on a read error. */
+int history_restore(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                    int64_t minute_first, int nminutes, bucket_t *minutes,
+                    const int64_t *window_ms, int nwin, double *pct, bool *known);
 /* Calls cb for every name and indicator known to the file (not the charts). */
 int history_each_series(history_t *h, void (*cb)(void *ud, const char *name, const char *indicator), void *ud);
 /* Calls cb for every chart of name kept in the file (the keys given to history_add_point). */

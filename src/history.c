@@ -21,7 +21,7 @@
 #define SERIES_STATE 0
 #define SERIES_CHART 1
 #define MAX_PENDING_CHUNKS 6           /* hours of minutes kept while the file cannot be written
-                                          (1.4 kB an hour a series: 26 MB for 1000 nodes x 3) */
+                                          (1.9 kB an hour a series: 35 MB for 1000 nodes x 3) */
 #define POINTS_PER_BLOCK 60            /* charted points are stored 60 to a row */
 #define MAX_PENDING_BLOCKS 20000         /* full blocks kept while the file cannot be written */
 #define MAX_PENDING_EVENTS 10000         /* events kept while the file cannot be written */
@@ -44,6 +44,12 @@ static const char *const migrations[] = {
 	/* charted points, POINTS_PER_BLOCK to a row (point_block_encode) */
 	"CREATE TABLE points(series INTEGER NOT NULL, first_ts INTEGER NOT NULL, data BLOB NOT NULL,"
 	" PRIMARY KEY(series, first_ts)) WITHOUT ROWID;",
+	/* 2: bucket rows are written in format 2 (buckets.c), which keeps the span
+	 * each writer observed in a bucket so that two writers' time is merged as
+	 * a union, not a sum. Rows of format 1 stay as they are and read as
+	 * spanning their own seen time from the bucket's start; the version bump
+	 * keeps older nodetops (which would take format 2 for damage) away. */
+	"SELECT 1",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -119,9 +125,31 @@ struct history {
 	bool gave_up;                    /* a newer schema: never written */
 	dev_t dev;                       /* the file opened, so that a damaged file is only moved */
 	ino_t ino;                       /* aside if no other process has replaced it already */
+	bucket_t *rows;                  /* the writers' rows of one chunk, being read */
+	size_t cap_rows;
+	bucket_t *ubuf;                  /* history_uptime's hours */
+	size_t cap_ubuf;
+	int64_t last_id, last_kind;      /* the last series looked up (a restore asks twice) */
+	char *last_name, *last_ind;
 	char err[512];
 	char notice[2 * PATH_MAX + 512];
 };
+
+/* Room for row number nrow (of per buckets) of the chunk being read. */
+static bucket_t *chunk_row(history_t *h, int nrow, int per)
+{
+	h->rows = xgrow(h->rows, &h->cap_rows, (size_t)(nrow + 1) * (size_t)per, sizeof *h->rows);
+	return h->rows + (size_t)nrow * (size_t)per;
+}
+
+/* The rows read of one chunk merged (buckets_merge_writers) into merged[per]. */
+static void chunk_merge(history_t *h, int nrows, int per, int64_t len, bucket_t *merged)
+{
+	if (nrows == 1)
+		memcpy(merged, h->rows, (size_t)per * sizeof *merged);
+	else
+		buckets_merge_writers(merged, h->rows, nrows, per, len);
+}
 
 /* ---------------------------------------------------------------- messages */
 
@@ -449,6 +477,7 @@ static void store_close(history_t *h)
 	if (h->db)
 		sqlite3_close(h->db);
 	h->db = NULL;
+	h->last_id = 0;
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;
 }
@@ -899,6 +928,7 @@ static void write_failed(history_t *h, int rc, int64_t now_ms)
 		step_done(h->st[ST_ROLLBACK]);
 	for (size_t i = 0; i < h->nser; i++)
 		h->ser[i].id = 0;          /* ids made in the rolled-back transaction are gone */
+	h->last_id = 0;
 	if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) {
 		h->last_flush = now_ms;    /* another nodetop held the file past busy_timeout: next time */
 		return;
@@ -981,6 +1011,10 @@ void history_close(history_t *h, int64_t now_ms)
 	free(h->ser);
 	free(h->hash);
 	free(h->ev);
+	free(h->rows);
+	free(h->ubuf);
+	free(h->last_name);
+	free(h->last_ind);
 	free(h->path);
 	free(h);
 }
@@ -992,12 +1026,14 @@ typedef struct rolled {
 	bucket_t b;
 } rolled_t;
 
-/* Merges the writers' rows of one fine chunk into one coarse bucket. */
-static void fold_chunk(const bucket_t *merged, int per, bucket_t *out)
+/* The merged buckets of one fine chunk become one coarse bucket (the merge
+ * rule of buckets.h, each fine bucket at its offset: their spans never overlap,
+ * so the seen time adds up exactly). */
+static void fold_chunk(const bucket_t *merged, int per, int64_t fine_len, bucket_t *out)
 {
 	memset(out, 0, sizeof *out);
 	for (int i = 0; i < per; i++)
-		buckets_add(out, &merged[i]);
+		buckets_merge_at(out, fine_len * per, &merged[i], fine_len * i);
 }
 
 /* Fine chunks past their retention become one coarse bucket each (an hour
@@ -1016,35 +1052,28 @@ static int rollup(history_t *h, bucket_res_t fine, int64_t now_ms)
 	sqlite3_bind_int64(st, 2, cutoff);
 	rolled_t *out = NULL;
 	size_t n = 0, cap = 0;
-	bucket_t merged[60], tmp[60];
+	bucket_t merged[60];
 	int64_t cur_series = 0, cur_chunk = 0;
-	bool have = false;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t series = sqlite3_column_int64(st, 0), chunk = sqlite3_column_int64(st, 1);
-		if (have && (series != cur_series || chunk != cur_chunk)) {
+	int nrows = 0;
+	for (;;) {
+		rc = sqlite3_step(st);
+		bool row = rc == SQLITE_ROW;
+		int64_t series = row ? sqlite3_column_int64(st, 0) : 0, chunk = row ? sqlite3_column_int64(st, 1) : 0;
+		if (nrows && (!row || series != cur_series || chunk != cur_chunk)) {
+			chunk_merge(h, nrows, per, buckets_len_ms(fine), merged);
 			out = xgrow(out, &cap, n + 1, sizeof *out);
 			out[n].series = cur_series;
 			out[n].idx = cur_chunk;
-			fold_chunk(merged, per, &out[n++].b);
-			have = false;
+			fold_chunk(merged, per, buckets_len_ms(fine), &out[n++].b);
+			nrows = 0;
 		}
-		if (!have) {
-			memset(merged, 0, sizeof merged);
-			cur_series = series;
-			cur_chunk = chunk;
-			have = true;
-		}
-		if (!buckets_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), tmp, per,
-		                    buckets_len_ms(fine)))
-			continue;                          /* a damaged row is dropped with the rest */
-		for (int i = 0; i < per; i++)
-			buckets_merge(&merged[i], &tmp[i], buckets_len_ms(fine));
-	}
-	if (have) {
-		out = xgrow(out, &cap, n + 1, sizeof *out);
-		out[n].series = cur_series;
-		out[n].idx = cur_chunk;
-		fold_chunk(merged, per, &out[n++].b);
+		if (!row)
+			break;
+		cur_series = series;
+		cur_chunk = chunk;
+		if (buckets_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), chunk_row(h, nrows, per),
+		                   per, buckets_len_ms(fine)))
+			nrows++;                           /* a damaged row is dropped with the rest */
 	}
 	sqlite3_finalize(st);
 	rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1122,19 +1151,37 @@ int history_compact(history_t *h, int64_t now_ms)
 
 static int64_t series_lookup(history_t *h, int kind, const char *name, const char *ind)
 {
+	if (h->last_id && h->last_kind == kind && strcmp(h->last_name, name) == 0 && strcmp(h->last_ind, ind) == 0)
+		return h->last_id;           /* ids stay as long as the file does (store_close forgets) */
 	sqlite3_stmt *get = h->st[ST_SERIES_ID];
 	sqlite3_bind_int(get, 1, kind);
 	sqlite3_bind_text(get, 2, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(get, 3, ind, -1, SQLITE_STATIC);
 	int64_t id = sqlite3_step(get) == SQLITE_ROW ? sqlite3_column_int64(get, 0) : 0;
 	sqlite3_reset(get);
+	if (id) {
+		free(h->last_name);
+		free(h->last_ind);
+		h->last_name = xstrdup(name);
+		h->last_ind = xstrdup(ind);
+		h->last_kind = kind;
+		h->last_id = id;
+	}
 	return id;
 }
 
-static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first, int n, bucket_t *out)
-{
+/* The minutes a restore wants as well, caught while loading coarser buckets. */
+typedef struct minutes_want {
+	int64_t first;
+	int n;
+	bucket_t *out;
+} minutes_want_t;
+
+static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first, int n, bucket_t *out,
+                      const minutes_want_t *mw)
+{                                    /* mw->out is zeroed by the caller */
 	memset(out, 0, (size_t)n * sizeof *out);
-	int64_t t0 = buckets_start_ms(res, first), t1 = buckets_start_ms(res, first + n);
+	int64_t t0 = buckets_start_ms(res, first), t1 = buckets_start_ms(res, first + n), out_len = buckets_len_ms(res);
 	sqlite3_stmt *st = h->st[ST_CHUNK_RANGE];
 	int rc = SQLITE_OK;
 	for (int r = BUCKET_MINUTE; rc == SQLITE_OK && r <= (int)res; r++) {
@@ -1146,38 +1193,42 @@ static int load_by_id(history_t *h, int64_t id, bucket_res_t res, int64_t first,
 		sqlite3_bind_int(st, 2, r);
 		sqlite3_bind_int64(st, 3, c0);
 		sqlite3_bind_int64(st, 4, c1);
-		bucket_t merged[60], tmp[60];
+		bucket_t merged[60];
 		int64_t cur = 0;
+		int nrows = 0;
 		bool have = false;
-		int rows = 0;
 		for (;;) {
 			rc = sqlite3_step(st);
 			bool row = rc == SQLITE_ROW;
 			int64_t chunk = row ? sqlite3_column_int64(st, 0) : 0;
 			if (have && (!row || chunk != cur)) {
-				for (int i = 0; i < per; i++) {
-					int64_t idx = cur * per + i, ts = buckets_start_ms((bucket_res_t)r, idx);
-					if (ts >= t0 && ts < t1)
-						buckets_add(&out[buckets_index(res, ts) - first], &merged[i]);
+				if (nrows)
+					chunk_merge(h, nrows, per, len, merged);
+				for (int i = 0; nrows && mw && r == BUCKET_MINUTE && i < per; i++) {
+					int64_t k = cur * per + i - mw->first;
+					if (k >= 0 && k < mw->n)
+						mw->out[k] = merged[i];
+				}
+				/* bucket i of the chunk starts at ts; it lies in out's bucket o, off ms in */
+				int64_t ts = buckets_start_ms((bucket_res_t)r, cur * per);
+				for (int i = 0; nrows && i < per; i++, ts += len) {
+					if (ts < t0 || ts >= t1)
+						continue;
+					int64_t o = (ts - t0) / out_len, off = ts - t0 - o * out_len;
+					buckets_merge_at(&out[o], out_len, &merged[i], off);
 				}
 				have = false;
 			}
 			if (!row)
 				break;
 			if (!have) {
-				rows = 0;
+				nrows = 0;
 				cur = chunk;
 				have = true;
 			}
-			const void *blob = sqlite3_column_blob(st, 1);
-			size_t bytes = (size_t)sqlite3_column_bytes(st, 1);
-			if (!rows++) {                     /* the first writer: nothing to merge with */
-				if (!buckets_decode(blob, bytes, merged, per, len))
-					memset(merged, 0, sizeof merged);
-			} else if (buckets_decode(blob, bytes, tmp, per, len)) {
-				for (int i = 0; i < per; i++)
-					buckets_merge(&merged[i], &tmp[i], len);
-			}
+			if (buckets_decode(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1),
+			                   chunk_row(h, nrows, per), per, len))
+				nrows++;                       /* a damaged row is left out */
 		}
 		sqlite3_reset(st);
 		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
@@ -1196,11 +1247,12 @@ int history_load_buckets(history_t *h, const char *name, const char *indicator,
 	int64_t id = series_lookup(h, SERIES_STATE, name, indicator);
 	if (!id)
 		return 0;
-	return load_by_id(h, id, res, first, n, out) == SQLITE_OK ? 0 : -1;
+	return load_by_id(h, id, res, first, n, out, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
-                   const int64_t *window_ms, int nwin, double *pct, bool *known)
+/* history_uptime, and with mw the minutes of a restore from the same read. */
+static int uptime_load(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                       const int64_t *window_ms, int nwin, double *pct, bool *known, const minutes_want_t *mw)
 {
 	int64_t longest = 0;
 	for (int w = 0; w < nwin; w++) {
@@ -1208,20 +1260,51 @@ int history_uptime(history_t *h, const char *name, const char *indicator, int64_
 		if (window_ms[w] > longest)
 			longest = window_ms[w];
 	}
-	if (!h->db || longest <= 0)
-		return h->db ? 0 : -1;
-	int64_t first = buckets_index(BUCKET_HOUR, now_ms - longest), last = buckets_index(BUCKET_HOUR, now_ms - 1);
+	if (mw)
+		memset(mw->out, 0, (size_t)mw->n * sizeof *mw->out);
+	if (!h->db)
+		return -1;
+	if (longest <= 0 && !mw)
+		return 0;
+	/* the minutes wanted lie inside the hours loaded (a restore's 24 h, in 30 days) */
+	int64_t since = now_ms - longest;
+	if (mw && buckets_start_ms(BUCKET_MINUTE, mw->first) < since)
+		since = buckets_start_ms(BUCKET_MINUTE, mw->first);
+	int64_t first = buckets_index(BUCKET_HOUR, since), last = buckets_index(BUCKET_HOUR, now_ms - 1);
+	if (mw && buckets_index(BUCKET_HOUR, buckets_start_ms(BUCKET_MINUTE, mw->first + mw->n) - 1) > last)
+		last = buckets_index(BUCKET_HOUR, buckets_start_ms(BUCKET_MINUTE, mw->first + mw->n) - 1);
+	if (last < first)
+		return 0;
 	int n = (int)(last - first + 1);
-	bucket_t *b = xcalloc((size_t)n, sizeof *b);
-	int rc = history_load_buckets(h, name, indicator, BUCKET_HOUR, first, n, b);
+	h->ubuf = xgrow(h->ubuf, &h->cap_ubuf, (size_t)n, sizeof *h->ubuf);
+	bucket_t *b = h->ubuf;          /* zeroed by the load */
+	memset(b, 0, (size_t)n * sizeof *b);
+	int64_t id = series_lookup(h, SERIES_STATE, name, indicator);
+	int rc = id ? (load_by_id(h, id, BUCKET_HOUR, first, n, b, mw) == SQLITE_OK ? 0 : -1) : 0;
 	for (int w = 0; rc == 0 && w < nwin; w++) {
-		bucket_t sum = { { 0 } };
-		for (int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first; i < n; i++)
+		bucket_t sum = { { 0 }, 0, 0 };
+		if (window_ms[w] <= 0)
+			continue;
+		int64_t i = buckets_index(BUCKET_HOUR, now_ms - window_ms[w]) - first;
+		for (i = i < 0 ? 0 : i; i <= buckets_index(BUCKET_HOUR, now_ms - 1) - first; i++)
 			buckets_add(&sum, &b[i]);
 		known[w] = buckets_percent(&sum, &pct[w]);
 	}
-	free(b);
 	return rc;
+}
+
+int history_uptime(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                   const int64_t *window_ms, int nwin, double *pct, bool *known)
+{
+	return uptime_load(h, name, indicator, now_ms, window_ms, nwin, pct, known, NULL);
+}
+
+int history_restore(history_t *h, const char *name, const char *indicator, int64_t now_ms,
+                    int64_t minute_first, int nminutes, bucket_t *minutes,
+                    const int64_t *window_ms, int nwin, double *pct, bool *known)
+{
+	minutes_want_t mw = { minute_first, nminutes, minutes };
+	return uptime_load(h, name, indicator, now_ms, window_ms, nwin, pct, known, &mw);
 }
 
 bool history_availability(history_t *h, const char *name, const char *indicator,
@@ -1354,7 +1437,7 @@ int history_load_report(history_t *h, int64_t since_ms, int64_t until_ms, sla_in
 		bucket_t *days = sla_input_add_series(in, (const char *)sqlite3_column_text(st, 1),
 		                                      (const char *)sqlite3_column_text(st, 2));
 		const sla_series_t *s = &in->series[in->nseries - 1];
-		if (load_by_id(h, id, BUCKET_DAY, s->first_day, s->ndays, days) != SQLITE_OK) {
+		if (load_by_id(h, id, BUCKET_DAY, s->first_day, s->ndays, days, NULL) != SQLITE_OK) {
 			rc = SQLITE_ERROR;
 			break;
 		}

@@ -112,19 +112,22 @@ static void histwire_restore_one(void *ud, const char *name, const char *key, st
 	(void)st;
 	if (!ind)
 		return;
-	if (history_load_buckets(r->hw->h, name, key, BUCKET_MINUTE, r->first, UPTIME_NBUCKETS, r->minutes) == 0) {
+	/* the last 24 h of minutes and the 7 d / 30 d figures, in one read */
+	if (history_restore(r->hw->h, name, key, r->now, r->first, UPTIME_NBUCKETS, r->minutes,
+	                    model_long_window_ms, 2, ind->long_pct, ind->long_known) == 0) {
 		model_restore_minutes(ind, r->first, UPTIME_NBUCKETS, r->minutes);
 		for (int i = UPTIME_NBUCKETS; i-- > 0;)
 			if (buckets_seen_ms(&r->minutes[i])) {
-				/* the newest minute watched: assume it was watched from its start */
+				/* the newest minute watched: up to the end of its span (rows of
+				 * schema 1 have none: assume it was watched from its start) */
+				const bucket_t *b = &r->minutes[i];
 				int64_t end = buckets_start_ms(BUCKET_MINUTE, r->first + i) +
-				              (int64_t)buckets_seen_ms(&r->minutes[i]);
+				              (int64_t)(b->last ? b->last : buckets_seen_ms(b));
 				if (end > r->last_seen)
 					r->last_seen = end;
 				break;
 			}
 	}
-	history_uptime(r->hw->h, name, key, r->now, model_long_window_ms, 2, ind->long_pct, ind->long_known);
 }
 
 typedef struct prestore {

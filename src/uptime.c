@@ -225,14 +225,16 @@ void uptime_seed(uptime_t *u, int64_t minute, const uint32_t ms[STATE__COUNT])
 		memset(b, 0, sizeof *b);
 		b->minute = (int32_t)minute;
 	}
+	int64_t sum = 0;
+	for (int j = 0; j < STATE__COUNT; j++)
+		sum += b->ms[j];
 	for (int k = 0; k < STATE__COUNT; k++) {
-		int64_t sum = 0;
-		for (int j = 0; j < STATE__COUNT; j++)
-			sum += b->ms[j];
 		int64_t add = ms[k];
 		if (sum + add > UPTIME_BUCKET_MS)
 			add = UPTIME_BUCKET_MS - sum;
-		if (add > 0)
+		if (add > 0) {
 			b->ms[k] = (uint16_t)(b->ms[k] + add);
+			sum += add;
+		}
 	}
 }

@@ -82,7 +82,7 @@ static void sql_exec(const char *path, const char *sql)
 
 static bucket_t sum_hours(history_t *h, const char *name, const char *ind, int64_t from, int n)
 {
-	bucket_t b[64], sum = { { 0 } };
+	bucket_t b[64], sum = { { 0 }, 0, 0 };
 	assert_true(n <= 64);
 	assert_int_equal(history_load_buckets(h, name, ind, BUCKET_HOUR, buckets_index(BUCKET_HOUR, from), n, b), 0);
 	for (int i = 0; i < n; i++)
@@ -111,7 +111,7 @@ static void test_schema_and_permissions(void **state)
 	snprintf(dir, sizeof dir, "%s/state/nodetop", tmpdir);
 	assert_int_equal(stat(dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
-	assert_int_equal(sql_int("SELECT version FROM schema_version"), 1);
+	assert_int_equal(sql_int("SELECT version FROM schema_version"), 2);
 	assert_int_equal(sql_int("PRAGMA application_id"), 0x4E445450);
 	assert_int_equal(sql_int("SELECT count(*) FROM sqlite_master WHERE name IN ('series','buckets','events','points')"), 4);
 	history_close(h, T0);
@@ -172,8 +172,35 @@ static void test_migration(void **state)
 	int s = history_series(h, "a", "node");
 	run(h, s, T0, T0 + 10 * MIN, HS_UP);
 	history_close(h, T0 + 10 * MIN);
-	assert_int_equal(sql_int("SELECT version FROM schema_version"), 1);
+	assert_int_equal(sql_int("SELECT version FROM schema_version"), 2);
 	assert_int_equal(sql_int("SELECT count(*) FROM series"), 1);
+
+	/* a schema-1 file: its rows (format 1, no spans) stay and read as watched from each
+	 * minute's start; a new writer's later part of the minute is added, not merged away */
+	char sql[512];
+	int64_t m = buckets_index(BUCKET_MINUTE, T0 + 3 * HOUR);
+	snprintf(sql, sizeof sql, "UPDATE schema_version SET version = 1;"
+	         " INSERT INTO series(kind, name, indicator) VALUES(0, 'old', 'node');"
+	         " INSERT INTO buckets VALUES((SELECT id FROM series WHERE name = 'old'), 0, %lld, 7,"
+	         " X'010102a09c013b00');",                  /* minute 0 of the hour: 20 s up; 59 empty */
+	         (long long)buckets_chunk_of(BUCKET_MINUTE, m));
+	sql_exec(dbpath, sql);
+	h = open_at(T0 + 3 * HOUR + 30 * SEC);
+	assert_null(history_error(h));
+	assert_null(history_notice(h));
+	assert_int_equal(sql_int("SELECT version FROM schema_version"), 2);
+	bucket_t old;
+	assert_int_equal(history_load_buckets(h, "old", "node", BUCKET_MINUTE, m, 1, &old), 0);
+	assert_int_equal(old.ms[HS_UP], 20 * SEC);
+	assert_int_equal(old.last, 20 * SEC);
+	s = history_series(h, "old", "node");
+	history_observe(h, s, T0 + 3 * HOUR + 30 * SEC, HS_DOWN);
+	history_flush(h, T0 + 3 * HOUR + MIN);
+	assert_int_equal(history_load_buckets(h, "old", "node", BUCKET_MINUTE, m, 1, &old), 0);
+	assert_int_equal(old.ms[HS_UP], 20 * SEC);
+	assert_int_equal(old.ms[HS_DOWN], 30 * SEC);
+	history_close(h, T0 + 3 * HOUR + MIN);
+	assert_int_equal(sql_int("SELECT version FROM schema_version"), 2);
 
 	/* a file from a newer nodetop is left alone: not moved, not written */
 	sql_exec(dbpath, "UPDATE schema_version SET version = 99");
@@ -184,7 +211,7 @@ static void test_migration(void **state)
 	run(h, s, T0 + HOUR, T0 + HOUR + MIN, HS_UP);
 	assert_false(history_tick(h, T0 + 2 * HOUR));
 	history_close(h, T0 + 2 * HOUR);
-	assert_int_equal(sql_int("SELECT count(*) FROM series"), 1);
+	assert_int_equal(sql_int("SELECT count(*) FROM series"), 2);
 	assert_int_equal(sql_int("SELECT version FROM schema_version"), 99);
 }
 
@@ -237,6 +264,22 @@ static void test_restart_and_not_watched(void **state)
 	assert_float_equal(pct, 100.0 * 50 / 60, 1e-9);
 	/* nothing of an unknown name: no figure (null), not 0 % */
 	assert_false(history_availability(h, "nobody", "node", T0 + HOUR, 7 * DAY, &pct));
+	/* a restore's one read gives the same minutes and figures as the two reads */
+	const int64_t win[2] = { HOUR, 7 * DAY };
+	double p2[2] = { -1, -1 }, p1[2] = { -2, -2 };
+	bool k2[2], k1[2];
+	bucket_t r[90];
+	assert_int_equal(history_restore(h, "primary", "node", T0 + HOUR + 30 * MIN, T0 / MIN, 90, r, win, 2, p2, k2), 0);
+	assert_int_equal(history_uptime(h, "primary", "node", T0 + HOUR + 30 * MIN, win, 2, p1, k1), 0);
+	assert_memory_equal(r, m, sizeof m);
+	for (int w = 0; w < 2; w++) {
+		assert_true(k1[w] && k2[w]);
+		assert_float_equal(p1[w], p2[w], 1e-12);
+	}
+	assert_float_equal(p2[0], 100.0 * 50 / 60, 1e-9);  /* by whole hours: T0 and T0 + 1 h */
+	assert_int_equal(history_restore(h, "nobody", "node", T0 + HOUR, T0 / MIN, 90, r, win, 2, p2, k2), 0);
+	assert_false(k2[0] || k2[1]);
+	assert_int_equal(buckets_seen_ms(&r[5]), 0);
 	history_close(h, T0 + HOUR + 30 * MIN);
 }
 
@@ -307,6 +350,65 @@ static void test_two_processes_share_one_file(void **state)
 	assert_int_equal(m.ms[HS_STANDBY], MIN);
 	assert_int_equal(buckets_worst(&m), HS_STANDBY);
 	history_close(h, T0 + 3 * HOUR);
+
+	/* two processes both started at :10 and stopped at :40 of one minute (and 2 s apart):
+	 * the time both watched counts once, in the minute, its hour and its day */
+	int64_t t = T0 + 4 * HOUR;
+	a = open_at(t + 10 * SEC);
+	b = open_at(t + 12 * SEC);
+	sa = history_series(a, "twin", "node");
+	sb = history_series(b, "twin", "node");
+	history_observe(a, sa, t + 10 * SEC, HS_UP);
+	history_observe(b, sb, t + 12 * SEC, HS_UP);
+	history_observe(b, sb, t + 20 * SEC, HS_DOWN);     /* b alone saw 10 s down */
+	history_observe(b, sb, t + 30 * SEC, HS_UP);
+	history_close(a, t + 40 * SEC);
+	history_close(b, t + 40 * SEC);
+	h = open_at(t + HOUR);
+	assert_int_equal(history_load_buckets(h, "twin", "node", BUCKET_MINUTE, t / MIN, 1, &m), 0);
+	assert_int_equal(buckets_seen_ms(&m), 30 * SEC);
+	assert_int_equal(m.ms[HS_DOWN], 10 * SEC);
+	assert_int_equal(m.ms[HS_UP], 20 * SEC);
+	sum = sum_hours(h, "twin", "node", t, 1);
+	assert_int_equal(buckets_seen_ms(&sum), 30 * SEC);
+	/* the roll-up (minutes -> hours -> days) keeps it: once */
+	history_compact(h, t + 3 * DAY);
+	assert_int_equal(sql_int("SELECT count(*) FROM buckets WHERE res = 0"), 0);
+	sum = sum_hours(h, "twin", "node", t, 1);
+	assert_int_equal(buckets_seen_ms(&sum), 30 * SEC);
+	assert_int_equal(sum.ms[HS_DOWN], 10 * SEC);
+	bucket_t d;
+	assert_int_equal(history_load_buckets(h, "twin", "node", BUCKET_DAY, buckets_index(BUCKET_DAY, t), 1, &d), 0);
+	assert_int_equal(buckets_seen_ms(&d), 30 * SEC);
+	history_close(h, t + 3 * DAY);
+
+	/* three writers in one minute: a run killed at :20, then two at :35 and :36 to its
+	 * end (the integration test's run 1 and run 2): 45 s, whatever order the rows have */
+	t = T0 + 5 * HOUR;
+	history_t *c = open_at(t);
+	int sc = history_series(c, "trio", "node");
+	history_observe(c, sc, t, HS_DOWN);
+	history_close(c, t + 20 * SEC);
+	a = open_at(t + 35 * SEC);
+	b = open_at(t + 36 * SEC);
+	sa = history_series(a, "trio", "node");
+	sb = history_series(b, "trio", "node");
+	history_observe(a, sa, t + 35 * SEC, HS_UP);
+	history_observe(b, sb, t + 36 * SEC, HS_UP);
+	history_close(a, t + MIN);
+	history_close(b, t + MIN);
+	assert_int_equal(sql_int("SELECT count(DISTINCT writer) FROM buckets b JOIN series s ON s.id = b.series"
+	                         " WHERE s.name = 'trio'"), 3);
+	h = open_at(t + HOUR);
+	assert_int_equal(history_load_buckets(h, "trio", "node", BUCKET_MINUTE, t / MIN, 1, &m), 0);
+	assert_int_equal(buckets_seen_ms(&m), 45 * SEC);
+	assert_int_equal(m.ms[HS_DOWN], 20 * SEC);
+	assert_int_equal(m.ms[HS_UP], 25 * SEC);
+	history_compact(h, t + 3 * DAY);         /* rolled up: the same */
+	sum = sum_hours(h, "trio", "node", t, 1);
+	assert_int_equal(buckets_seen_ms(&sum), 45 * SEC);
+	assert_int_equal(sum.ms[HS_DOWN], 20 * SEC);
+	history_close(h, t + 3 * DAY);
 }
 
 static void test_busy_file_is_tried_again(void **state)

@@ -114,7 +114,7 @@ static void test_restore_minutes(void **state)
 	assert_int_equal(bar[4], STATE_UNKNOWN);     /* drawn as not seen, never as up */
 	assert_int_equal(bar[9], STATE_UNKNOWN);
 	/* standby and unknown time are kept, and not counted */
-	bucket_t sb = { { 0 } };
+	bucket_t sb = { { 0 }, 0, 0 };
 	sb.ms[HS_STANDBY] = 20000;
 	sb.ms[HS_UNKNOWN] = 40000;
 	model_restore_minutes(ind, first + 5, 1, &sb);
