@@ -45,6 +45,11 @@ typedef struct src_state {
 	char warning[256];              /* the last round's first query error, warning or partial
 	                                   answer (the fleet was read, some of it may be missing); "" = none */
 	size_t nodes_seen;              /* series of up in the last good round */
+	char type[16];                  /* "prometheus" (for --once --json) */
+	char url[256];                  /* its url, userinfo masked (for --once --json) */
+	size_t last_queries;            /* queries of the last round */
+	size_t *mixed;                  /* mixed mode: the polled nodes (model index) whose series it has */
+	size_t nmixed, mixed_cap;
 } src_state_t;
 
 void src_state_free(src_state_t *st);
@@ -54,6 +59,15 @@ void src_state_free(src_state_t *st);
  * or answered partially, or "source NAME: cannot read: why" while one cannot be read;
  * *trouble true for the last two. */
 void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble);
+
+/* The source whose node idx is (discovered by it), or NULL when idx is polled directly. */
+const src_state_t *model_source_of(const model_t *m, size_t idx);
+/* Mixed mode: the source that has a series of polled node idx (its source = NAME,
+ * matched by name or the url's host:port), or NULL. Its history comes from there,
+ * its live state and check outputs from its own polls. */
+const src_state_t *model_source_mixed(const model_t *m, size_t idx);
+/* The nodes polled directly (not discovered by a source). */
+size_t model_source_polled(const model_t *m);
 
 /* Applies round r of source c to m: new nodes added (named by name_label, grouped
  * by group_label), each node's /health (from health{service_id}: check outputs

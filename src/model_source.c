@@ -184,6 +184,12 @@ static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t
 			continue;
 		u += 3;
 		size_t hl = strcspn(u, "/?#");
+		for (size_t k = hl; k > 0; k--)
+			if (u[k - 1] == '@') {   /* userinfo is not the host */
+				hl -= k;
+				u += k;
+				break;
+			}
 		if (strlen(name) == hl && strncmp(u, name, hl) == 0)
 			return i;
 	}
@@ -231,7 +237,49 @@ void src_state_free(src_state_t *st)
 		free(st->names[i]);
 	free(st->names);
 	free(st->idx);
+	free(st->mixed);
 	memset(st, 0, sizeof *st);
+}
+
+const src_state_t *model_source_of(const model_t *m, size_t idx)
+{
+	if (idx >= m->nnodes || !m->nodes[idx].name)
+		return NULL;
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		bool found;
+		size_t pos = src_state_pos(st, m->nodes[idx].name, &found);
+		if (found && st->idx[pos] == idx)
+			return st;
+	}
+	return NULL;
+}
+
+const src_state_t *model_source_mixed(const model_t *m, size_t idx)
+{
+	for (size_t i = 0; i < m->nsources; i++)
+		for (size_t k = 0; k < m->sources[i]->nmixed; k++)
+			if (m->sources[i]->mixed[k] == idx)
+				return m->sources[i];
+	return NULL;
+}
+
+size_t model_source_polled(const model_t *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (!model_source_of(m, i))
+			n++;
+	return n;
+}
+
+static void src_mixed_add(src_state_t *st, size_t idx)
+{
+	for (size_t k = 0; k < st->nmixed; k++)
+		if (st->mixed[k] == idx)
+			return;
+	st->mixed = xgrow(st->mixed, &st->mixed_cap, st->nmixed + 1, sizeof *st->mixed);
+	st->mixed[st->nmixed++] = idx;
 }
 
 void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble)
@@ -439,7 +487,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	const promapi_result_t *up = r->n > SRCQ_UP ? &r->res[SRCQ_UP] : NULL;
 	st->rounds++;
 	st->queries += r->n;
-	(void)cfg;
+	st->last_queries = r->n;
 	if (!up || !up->ok || (up->type != PROMAPI_VECTOR)) {
 		const char *e = up && r->error[SRCQ_UP][0] ? r->error[SRCQ_UP] : up && up->error[0] ? up->error
 		                : "no answer";
@@ -480,6 +528,15 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		size_t idx = src_state_idx(m, st, name);
 		if (idx != (size_t)-1 && idx < nconfig)
 			continue;   /* a reload gave a polled node this name */
+		if (idx == (size_t)-1) {
+			/* mixed mode: a polled node with source = this one, by name or host:port: its
+			   live state is its own polls', not a second node (its history comes from here) */
+			size_t p = src_polled_node(m, nconfig, cfg, c, name);
+			if (p != (size_t)-1) {
+				src_mixed_add(st, p);
+				continue;
+			}
+		}
 		if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
 			continue;   /* a polled node's name, or another source's: not ours */
 		if (idx == (size_t)-1) {
