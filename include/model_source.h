@@ -93,6 +93,13 @@ char *srcq_backfill(const source_cfg_t *c);
  * minutes seeded. */
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms);
+/* The same for indicator ind: IND_NODE from up, IND_DB from db_conns_open and
+ * db_conns_max (0 = down: no connection open of a sized pool), IND_RPC from
+ * multi_node_states (or evm_pool_rpc_node_states) Alive per chain (0 = down: a
+ * chain with none). Up or down a minute, nothing finer (degraded is not backfilled). */
+char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind);
+size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                        const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

@@ -166,8 +166,27 @@ static void src_state_add(src_state_t *st, const char *name, size_t idx)
 
 char *srcq_backfill(const source_cfg_t *c)
 {
+	return srcq_backfill_ind(c, IND_NODE);
+}
+
+char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
+{
 	const char *sel = c->selector ? c->selector : "{}";
-	return xasprintf("up%s", sel);
+	size_t sl = strlen(sel);
+	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	const char *comma = *inner ? "," : "";
+	const char *l = c->name_label;
+	char *q;
+	if (ind == IND_DB)   /* down: no connection open of a pool that has a size (as model.c judges) */
+		q = xasprintf("1 - (db_conns_open{%s} <= bool 0) * (db_conns_max{%s} > bool 0)", inner, inner);
+	else if (ind == IND_RPC)   /* down: a chain with no RPC node Alive (either name of the family) */
+		q = xasprintf("min by (%s) (sum by (%s, chainId) (multi_node_states{%s%sstate=\"Alive\"}) > bool 0) or "
+		              "min by (%s) (sum by (%s, evmChainID) (evm_pool_rpc_node_states{%s%sstate=\"Alive\"}) > bool 0)",
+		              l, l, inner, comma, l, l, inner, comma);
+	else
+		q = xasprintf("up%s", sel);
+	free(inner);
+	return q;
 }
 
 /* Mixed mode: the polled node with source = c->name that the label value names, or (size_t)-1. */
@@ -199,6 +218,12 @@ static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms)
 {
+	return src_backfill_ind(m, nconfig, cfg, c, st, IND_NODE, res, before_ms);
+}
+
+size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                        const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms)
+{
 	size_t seeded = 0;
 	if (!res->ok || res->type != PROMAPI_MATRIX)
 		return 0;
@@ -212,7 +237,7 @@ size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const sou
 			idx = src_polled_node(m, nconfig, cfg, c, name);
 		if (idx == (size_t)-1)
 			continue;
-		uptime_t *u = &m->nodes[idx].ind[IND_NODE].uptime;
+		uptime_t *u = &m->nodes[idx].ind[ind].uptime;
 		int64_t last_minute = -1;
 		for (size_t k = 0; k < s->n; k++) {
 			int64_t minute = s->ts_ms[k] / UPTIME_BUCKET_MS;

@@ -604,6 +604,49 @@ static void test_sources_json(void **state)
 	fake_free(&f);
 }
 
+/* backfill of the database and RPC indicators: their own queries (restricted by the
+ * selector, by name_label), a minute's 1/0 into that indicator's uptime only */
+static void test_backfill_db_and_rpc(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "selector = {job=\"cl\"}\n");
+	char *q = srcq_backfill_ind(&f.s.sources[0], IND_DB);
+	assert_string_equal(q, "1 - (db_conns_open{job=\"cl\"} <= bool 0) * (db_conns_max{job=\"cl\"} > bool 0)");
+	free(q);
+	q = srcq_backfill_ind(&f.s.sources[0], IND_RPC);
+	assert_string_equal(q, "min by (instance) (sum by (instance, chainId) (multi_node_states{job=\"cl\",state=\"Alive\"}) "
+	                       "> bool 0) or min by (instance) (sum by (instance, evmChainID) "
+	                       "(evm_pool_rpc_node_states{job=\"cl\",state=\"Alive\"}) > bool 0)");
+	free(q);
+	q = srcq_backfill_ind(&f.s.sources[0], IND_NODE);
+	assert_string_equal(q, "up{job=\"cl\"}");
+	free(q);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	                  "{\"metric\":{\"instance\":\"127.0.0.1:35071\"},\"values\":[[%lld,\"1\"],[%lld,\"0\"],[%lld,\"0\"],[%lld,\"1\"]]}]}}";
+	char body[600];
+	snprintf(body, sizeof body, doc, (long long)(t0 / 1000 - 230), (long long)(t0 / 1000 - 170),
+	         (long long)(t0 / 1000 - 110), (long long)(t0 / 1000 - 50));
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(body, strlen(body), &res), 0);
+	assert_int_equal(src_backfill_ind(&f.m, 0, NULL, &f.s.sources[0], &f.st, IND_DB, &res, t0), 4);
+	assert_int_equal(src_backfill_ind(&f.m, 0, NULL, &f.s.sources[0], &f.st, IND_RPC, &res, t0), 4);
+	promapi_result_free(&res);
+	const node_t *a = node_of(&f, "127.0.0.1:35071");
+	double pct;
+	for (int k = IND_DB; k <= IND_RPC; k++) {
+		assert_true(uptime_percent(&a->ind[k].uptime, t0, 3600000, &pct));
+		assert_true(pct > 49.9 && pct < 50.1);
+	}
+	/* the node indicator is up's, not the database's */
+	assert_true(uptime_observed_ms(&a->ind[IND_NODE].uptime, t0, 3600000) < 60000);
+	assert_true(uptime_observed_ms(&a->ind[IND_DB].uptime, t0, 3600000) >= 4 * 60000);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_mixed_mode_one_node),
 		cmocka_unit_test(test_polled_counts),
 		cmocka_unit_test(test_sources_json),
+		cmocka_unit_test(test_backfill_db_and_rpc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
