@@ -26,4 +26,8 @@ void report_source_node_json(cJSON *o, const model_t *m, size_t idx);
  * state, checks and history came from; nothing for a node only polled directly. */
 void report_source_node_text(strbuf_t *sb, const model_t *m, size_t idx);
 
+/* Text: one line per source, "source fleet (prometheus): up, 1s old, 16 queries a round,
+ * 5 nodes" (with " - warning"), or "source fleet (prometheus): DOWN - why". */
+void report_source_text(strbuf_t *sb, const model_t *m, int64_t now_ms);
+
 #endif

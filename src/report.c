@@ -621,6 +621,7 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 	strbuf_putc(out, '\n');
 	fmt_time(t, sizeof t, now_ms);
 	strbuf_printf(out, "time: %s\n", t);
+	report_source_text(out, m, now_ms);   /* every [source] (report_source.c) */
 	for (size_t k = 0; k < m->nnodes; k++)
 		text_node(out, m, k, now_ms);
 	if (m->ngroups > 0)

@@ -87,3 +87,24 @@ void report_source_node_text(strbuf_t *sb, const model_t *m, size_t idx)
 	textsafe_escape(safe, sizeof safe, buf, strlen(buf), true, false);
 	strbuf_printf(sb, "  from:     %s\n", safe);
 }
+
+void report_source_text(strbuf_t *sb, const model_t *m, int64_t now_ms)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		char line[1024], safe[4 * sizeof line + 1];
+		bool down = st->last_error[0] || (st->rounds && !st->last_ok_ms);
+		if (down)
+			snprintf(line, sizeof line, "source %s (%s): DOWN - %s", st->name, st->type,
+			         st->last_error[0] ? st->last_error : "no answer");
+		else if (!st->last_ok_ms)
+			snprintf(line, sizeof line, "source %s (%s): no round yet", st->name, st->type);
+		else
+			snprintf(line, sizeof line, "source %s (%s): up, %llds old, %zu queries a round, %zu node%s%s%s",
+			         st->name, st->type, (long long)((now_ms > st->last_ok_ms ? now_ms - st->last_ok_ms : 0) / 1000),
+			         st->last_queries, st->nodes_seen, st->nodes_seen == 1 ? "" : "s",
+			         st->warning[0] ? " - " : "", st->warning);
+		textsafe_escape(safe, sizeof safe, line, strlen(line), true, false);
+		strbuf_printf(sb, "%s\n", safe);
+	}
+}

@@ -149,6 +149,8 @@ t_eq "mixed: one node for alpha (not a second from the source), its state and ou
 "$NODETOP" -c "$T_TMP/mixed.conf" --once >"$T_TMP/mixed.txt"
 t_match "mixed: --once says where alpha's parts came from" 'from: +state and checks from direct polls, history from source fleet' \
 	"$(cat "$T_TMP/mixed.txt")"
+t_match "mixed: --once names the source, up, with the 4 nodes it discovered (alpha is polled)" \
+	'^source fleet \(prometheus\): up, [0-9]+s old, [0-9]+ queries a round, 4 nodes' "$(cat "$T_TMP/mixed.txt")"
 
 # queries per round do not grow with the number of nodes: 3 nodes (A only) vs 5
 portsA=$(awk '{ printf "%s127.0.0.1:%s", (NR > 1 ? "|" : ""), $2 }' "$A")

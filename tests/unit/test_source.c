@@ -599,6 +599,10 @@ static void test_sources_json(void **state)
 	assert_string_equal(cJSON_GetObjectItem(s0, "error")->valuestring, "connection refused");
 	assert_int_equal((int)cJSON_GetObjectItem(s0, "age_ms")->valuedouble, 6000);
 	cJSON_Delete(a);
+	strbuf_t sb = STRBUF_INIT;
+	report_source_text(&sb, &f.m, t0 + 6000);
+	assert_string_equal(strbuf_str(&sb), "source eu (prometheus): DOWN - connection refused\n");
+	strbuf_free(&sb);
 	f.m.sources = NULL;
 	f.m.nsources = 0;
 	fake_free(&f);
