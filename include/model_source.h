@@ -45,6 +45,11 @@ typedef struct src_state {
 	char warning[256];              /* the last round's first query error, warning or partial
 	                                   answer (the fleet was read, some of it may be missing); "" = none */
 	size_t nodes_seen;              /* series of up in the last good round */
+	char type[16];                  /* "prometheus" (for --once --json) */
+	char url[256];                  /* its url, userinfo masked (for --once --json) */
+	size_t last_queries;            /* queries of the last round */
+	size_t *mixed;                  /* mixed mode: the polled nodes (model index) whose series it has */
+	size_t nmixed, mixed_cap;
 } src_state_t;
 
 void src_state_free(src_state_t *st);
@@ -54,6 +59,15 @@ void src_state_free(src_state_t *st);
  * or answered partially, or "source NAME: cannot read: why" while one cannot be read;
  * *trouble true for the last two. */
 void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble);
+
+/* The source whose node idx is (discovered by it), or NULL when idx is polled directly. */
+const src_state_t *model_source_of(const model_t *m, size_t idx);
+/* Mixed mode: the source that has a series of polled node idx (its source = NAME,
+ * matched by name or the url's host:port), or NULL. Its history comes from there,
+ * its live state and check outputs from its own polls. */
+const src_state_t *model_source_mixed(const model_t *m, size_t idx);
+/* The nodes polled directly (not discovered by a source). */
+size_t model_source_polled(const model_t *m);
 
 /* Applies round r of source c to m: new nodes added (named by name_label, grouped
  * by group_label), each node's /health (from health{service_id}: check outputs
@@ -79,6 +93,13 @@ char *srcq_backfill(const source_cfg_t *c);
  * minutes seeded. */
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms);
+/* The same for indicator ind: IND_NODE from up, IND_DB from db_conns_open and
+ * db_conns_max (0 = down: no connection open of a sized pool), IND_RPC from
+ * multi_node_states (or evm_pool_rpc_node_states) Alive per chain (0 = down: a
+ * chain with none). Up or down a minute, nothing finer (degraded is not backfilled). */
+char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind);
+size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                        const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

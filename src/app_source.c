@@ -16,7 +16,10 @@
 
 #define SRC_POST_OVER 1024     /* a query longer than this (URL-encoded) goes by POST */
 #define SRC_TARGETS ((size_t)-1)
-#define SRC_BACKFILL ((size_t)-2)
+#define SRC_BACKFILL ((size_t)-2)    /* the node indicator's, then the database's and RPC's */
+#define SRC_BACKFILL_DB ((size_t)-3)
+#define SRC_BACKFILL_RPC ((size_t)-4)
+#define SRC_NREQS(nq) ((nq) + 4)      /* the queries, the targets, the three backfills */
 #define SRC_BACKFILL_TIMEOUT_MS 30000
 
 typedef struct src_conn src_conn_t;
@@ -41,9 +44,10 @@ struct src_conn {
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
-	src_req_t *reqs;           /* nq + 2: the queries, the targets, the backfill */
+	src_req_t *reqs;           /* SRC_NREQS(nq): the queries, the targets, the backfills */
 	int backfill;              /* 0 not asked, 1 asked, 2 done */
-	size_t backfill_minutes;   /* minutes of uptime it seeded */
+	int backfill_pending;      /* backfill requests still out */
+	size_t backfill_minutes[IND__COUNT];   /* minutes of uptime it seeded, per indicator */
 	int64_t start_ms;          /* when nodetop started: the backfill ends there */
 	size_t pending;
 	bool in_round, asked_targets;
@@ -67,6 +71,16 @@ struct app_source {
 	app_source_changed_fn fn;
 	void *ud;
 };
+
+static bool src_is_backfill(size_t qi)
+{
+	return qi == SRC_BACKFILL || qi == SRC_BACKFILL_DB || qi == SRC_BACKFILL_RPC;
+}
+
+static indicator_id_t src_backfill_of(size_t qi)
+{
+	return qi == SRC_BACKFILL_DB ? IND_DB : qi == SRC_BACKFILL_RPC ? IND_RPC : IND_NODE;
+}
 
 static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -104,8 +118,8 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	char *url, *post = NULL;
 	if (rq->qi == SRC_TARGETS) {
 		url = xasprintf("%s/api/v1/targets?state=active", sc->cfg.url);
-	} else if (rq->qi == SRC_BACKFILL) {
-		char *q = srcq_backfill(&sc->cfg);
+	} else if (src_is_backfill(rq->qi)) {
+		char *q = srcq_backfill_ind(&sc->cfg, src_backfill_of(rq->qi));
 		char *enc = curl_easy_escape(e, q, 0);
 		int64_t end = sc->start_ms / 1000;
 		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
@@ -131,7 +145,7 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	SRC_SET(CURLOPT_WRITEDATA, rq);
 	SRC_SET(CURLOPT_ERRORBUFFER, rq->errbuf);
 	SRC_SET(CURLOPT_NOSIGNAL, 1L);
-	SRC_SET(CURLOPT_TIMEOUT_MS, (long)(rq->qi == SRC_BACKFILL && sc->cfg.timeout_ms < SRC_BACKFILL_TIMEOUT_MS
+	SRC_SET(CURLOPT_TIMEOUT_MS, (long)(src_is_backfill(rq->qi) && sc->cfg.timeout_ms < SRC_BACKFILL_TIMEOUT_MS
 	                                   ? SRC_BACKFILL_TIMEOUT_MS : sc->cfg.timeout_ms));
 	SRC_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->cfg.timeout_ms < 2000 ? sc->cfg.timeout_ms : 2000));
 	SRC_SET(CURLOPT_PROTOCOLS_STR, "http,https");
@@ -169,7 +183,7 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		return false;
 	}
 	sc->sent++;
-	if (rq->qi != SRC_BACKFILL)
+	if (!src_is_backfill(rq->qi))
 		sc->pending++;
 	return true;
 }
@@ -235,9 +249,11 @@ static void src_round_end(src_conn_t *sc)
 		src_req_reset(&sc->reqs[i]);
 	sc->in_round = false;
 	sc->done_queries += sc->sent - sc->round_sent0;
-	if (backfill) {
+	if (backfill) {   /* node, database, RPC: three query_range requests */
 		sc->backfill = 1;
-		if (!src_req_start(sc, &sc->reqs[sc->nq + 1]))
+		for (size_t k = 1; k <= IND__COUNT; k++)
+			sc->backfill_pending += src_req_start(sc, &sc->reqs[sc->nq + k]);
+		if (!sc->backfill_pending)
 			sc->backfill = 2;
 	}
 	if (as->fn)
@@ -273,7 +289,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	if (!rq)
 		return;
 	src_conn_t *sc = rq->sc;
-	if (rq->qi == SRC_BACKFILL) {   /* not part of a round */
+	if (src_is_backfill(rq->qi)) {   /* not part of a round */
 		promapi_result_t res;
 		char err[256];
 		rq->status = 0;
@@ -284,10 +300,13 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		src_parse_answer(rq, &res, err, sizeof err);
 		const settings_t *s = sc->as->s;
 		size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
-		sc->backfill_minutes = src_backfill(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, &res, sc->start_ms);
+		indicator_id_t ind = src_backfill_of(rq->qi);
+		sc->backfill_minutes[ind] = src_backfill_ind(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, ind, &res,
+		                                             sc->start_ms);
 		promapi_result_free(&res);
 		src_req_reset(rq);
-		sc->backfill = 2;
+		if (--sc->backfill_pending <= 0)
+			sc->backfill = 2;
 		if (sc->as->fn)
 			sc->as->fn(sc->as->ud);
 		return;
@@ -329,6 +348,22 @@ static void src_on_timer(uv_timer_t *t)
 	src_req_over(sc);
 }
 
+/* url with its userinfo ("user:pass@") as "***@", as the nodes' urls are shown. */
+static void src_url_masked(char *buf, size_t len, const char *url)
+{
+	const char *host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	size_t hl = strcspn(host, "/?#");
+	const char *at = NULL;
+	for (size_t i = 0; i < hl; i++)
+		if (host[i] == '@')
+			at = host + i;
+	if (at)
+		snprintf(buf, len, "%.*s***%s", (int)(host - url), url, at);
+	else
+		snprintf(buf, len, "%s", url);
+}
+
 static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *c)
 {
 	memset(sc, 0, sizeof *sc);
@@ -356,13 +391,16 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	h = curl_slist_append(h, "Accept: application/json");
 	sc->headers = h;
 	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
-	sc->reqs = xcalloc(sc->nq + 2, sizeof *sc->reqs);
-	for (size_t i = 0; i < sc->nq + 2; i++) {
+	sc->reqs = xcalloc(SRC_NREQS(sc->nq), sizeof *sc->reqs);
+	for (size_t i = 0; i < SRC_NREQS(sc->nq); i++) {
 		sc->reqs[i].sc = sc;
-		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : SRC_BACKFILL;
+		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : i == sc->nq + 1 ? SRC_BACKFILL
+		                 : i == sc->nq + 2 ? SRC_BACKFILL_DB : SRC_BACKFILL_RPC;
 	}
 	sc->start_ms = clock_wall_ms();
 	snprintf(sc->st.name, sizeof sc->st.name, "%s", c->name);
+	snprintf(sc->st.type, sizeof sc->st.type, "prometheus");
+	src_url_masked(sc->st.url, sizeof sc->st.url, c->url);
 	uv_timer_init(as->loop, &sc->timer);
 	sc->timer.data = sc;
 }
@@ -420,15 +458,17 @@ int64_t app_source_once_budget_ms(const settings_t *s)
 void app_source_stats(const app_source_t *as, FILE *f)
 {
 	unsigned long rounds = 0, sent = 0;
-	size_t nodes = 0, backfill = 0;
+	size_t nodes = 0, backfill[IND__COUNT] = { 0 };
 	for (size_t i = 0; as && i < as->n; i++) {
 		rounds += as->conns[i].st.rounds;
 		sent += as->conns[i].done_queries;   /* of the rounds that ended: not the backfill */
 		nodes += as->conns[i].st.nodes_seen;
-		backfill += as->conns[i].backfill_minutes;
+		for (int k = 0; k < IND__COUNT; k++)
+			backfill[k] += as->conns[i].backfill_minutes[k];
 	}
 	fprintf(f, "source_rounds=%lu\nsource_queries=%lu\nsource_nodes=%zu\nsource_backfill_minutes=%zu\n", rounds,
-	        sent, nodes, backfill);
+	        sent, nodes, backfill[IND_NODE]);
+	fprintf(f, "source_backfill_db_minutes=%zu\nsource_backfill_rpc_minutes=%zu\n", backfill[IND_DB], backfill[IND_RPC]);
 }
 
 void app_source_stop(app_source_t *as)
@@ -440,14 +480,14 @@ void app_source_stop(app_source_t *as)
 		src_conn_t *sc = &as->conns[i];
 		uv_timer_stop(&sc->timer);
 		uv_close((uv_handle_t *)&sc->timer, NULL);
-		for (size_t k = 0; k < sc->nq + 2; k++)
+		for (size_t k = 0; k < SRC_NREQS(sc->nq); k++)
 			if (sc->reqs[k].easy)
 				curluv_remove(as->cu, sc->reqs[k].easy);
 	}
 	curluv_free(as->cu);
 	as->cu = NULL;
 	for (size_t i = 0; i < as->n; i++)
-		for (size_t k = 0; k < as->conns[i].nq + 2; k++)
+		for (size_t k = 0; k < SRC_NREQS(as->conns[i].nq); k++)
 			src_req_reset(&as->conns[i].reqs[k]);
 }
 
@@ -457,7 +497,7 @@ void app_source_free(app_source_t *as)
 		return;
 	for (size_t i = 0; i < as->n; i++) {
 		src_conn_t *sc = &as->conns[i];
-		for (size_t k = 0; k < sc->nq + 2; k++)
+		for (size_t k = 0; k < SRC_NREQS(sc->nq); k++)
 			strbuf_free(&sc->reqs[k].body);
 		free(sc->reqs);
 		srcq_free(sc->queries, sc->nq);

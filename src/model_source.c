@@ -166,8 +166,27 @@ static void src_state_add(src_state_t *st, const char *name, size_t idx)
 
 char *srcq_backfill(const source_cfg_t *c)
 {
+	return srcq_backfill_ind(c, IND_NODE);
+}
+
+char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
+{
 	const char *sel = c->selector ? c->selector : "{}";
-	return xasprintf("up%s", sel);
+	size_t sl = strlen(sel);
+	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	const char *comma = *inner ? "," : "";
+	const char *l = c->name_label;
+	char *q;
+	if (ind == IND_DB)   /* down: no connection open of a pool that has a size (as model.c judges) */
+		q = xasprintf("1 - (db_conns_open{%s} <= bool 0) * (db_conns_max{%s} > bool 0)", inner, inner);
+	else if (ind == IND_RPC)   /* down: a chain with no RPC node Alive (either name of the family) */
+		q = xasprintf("min by (%s) (sum by (%s, chainId) (multi_node_states{%s%sstate=\"Alive\"}) > bool 0) or "
+		              "min by (%s) (sum by (%s, evmChainID) (evm_pool_rpc_node_states{%s%sstate=\"Alive\"}) > bool 0)",
+		              l, l, inner, comma, l, l, inner, comma);
+	else
+		q = xasprintf("up%s", sel);
+	free(inner);
+	return q;
 }
 
 /* Mixed mode: the polled node with source = c->name that the label value names, or (size_t)-1. */
@@ -184,6 +203,12 @@ static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t
 			continue;
 		u += 3;
 		size_t hl = strcspn(u, "/?#");
+		for (size_t k = hl; k > 0; k--)
+			if (u[k - 1] == '@') {   /* userinfo is not the host */
+				hl -= k;
+				u += k;
+				break;
+			}
 		if (strlen(name) == hl && strncmp(u, name, hl) == 0)
 			return i;
 	}
@@ -192,6 +217,12 @@ static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t
 
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms)
+{
+	return src_backfill_ind(m, nconfig, cfg, c, st, IND_NODE, res, before_ms);
+}
+
+size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                        const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms)
 {
 	size_t seeded = 0;
 	if (!res->ok || res->type != PROMAPI_MATRIX)
@@ -206,7 +237,7 @@ size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const sou
 			idx = src_polled_node(m, nconfig, cfg, c, name);
 		if (idx == (size_t)-1)
 			continue;
-		uptime_t *u = &m->nodes[idx].ind[IND_NODE].uptime;
+		uptime_t *u = &m->nodes[idx].ind[ind].uptime;
 		int64_t last_minute = -1;
 		for (size_t k = 0; k < s->n; k++) {
 			int64_t minute = s->ts_ms[k] / UPTIME_BUCKET_MS;
@@ -231,7 +262,49 @@ void src_state_free(src_state_t *st)
 		free(st->names[i]);
 	free(st->names);
 	free(st->idx);
+	free(st->mixed);
 	memset(st, 0, sizeof *st);
+}
+
+const src_state_t *model_source_of(const model_t *m, size_t idx)
+{
+	if (idx >= m->nnodes || !m->nodes[idx].name)
+		return NULL;
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		bool found;
+		size_t pos = src_state_pos(st, m->nodes[idx].name, &found);
+		if (found && st->idx[pos] == idx)
+			return st;
+	}
+	return NULL;
+}
+
+const src_state_t *model_source_mixed(const model_t *m, size_t idx)
+{
+	for (size_t i = 0; i < m->nsources; i++)
+		for (size_t k = 0; k < m->sources[i]->nmixed; k++)
+			if (m->sources[i]->mixed[k] == idx)
+				return m->sources[i];
+	return NULL;
+}
+
+size_t model_source_polled(const model_t *m)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < m->nnodes; i++)
+		if (!model_source_of(m, i))
+			n++;
+	return n;
+}
+
+static void src_mixed_add(src_state_t *st, size_t idx)
+{
+	for (size_t k = 0; k < st->nmixed; k++)
+		if (st->mixed[k] == idx)
+			return;
+	st->mixed = xgrow(st->mixed, &st->mixed_cap, st->nmixed + 1, sizeof *st->mixed);
+	st->mixed[st->nmixed++] = idx;
 }
 
 void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, bool *trouble)
@@ -439,7 +512,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	const promapi_result_t *up = r->n > SRCQ_UP ? &r->res[SRCQ_UP] : NULL;
 	st->rounds++;
 	st->queries += r->n;
-	(void)cfg;
+	st->last_queries = r->n;
 	if (!up || !up->ok || (up->type != PROMAPI_VECTOR)) {
 		const char *e = up && r->error[SRCQ_UP][0] ? r->error[SRCQ_UP] : up && up->error[0] ? up->error
 		                : "no answer";
@@ -480,6 +553,15 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		size_t idx = src_state_idx(m, st, name);
 		if (idx != (size_t)-1 && idx < nconfig)
 			continue;   /* a reload gave a polled node this name */
+		if (idx == (size_t)-1) {
+			/* mixed mode: a polled node with source = this one, by name or host:port: its
+			   live state is its own polls', not a second node (its history comes from here) */
+			size_t p = src_polled_node(m, nconfig, cfg, c, name);
+			if (p != (size_t)-1) {
+				src_mixed_add(st, p);
+				continue;
+			}
+		}
 		if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
 			continue;   /* a polled node's name, or another source's: not ours */
 		if (idx == (size_t)-1) {

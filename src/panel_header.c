@@ -17,7 +17,7 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	view_phrase_t ph[2];
 	size_t nph;
 	model_status_t status = model_status(t->m, t->now_ms);
-	size_t n = t->m->nnodes, stale = 0;
+	size_t n = t->m->nnodes, stale = 0, npolled = 0;
 	double maxlat = -1;
 	int64_t newest;
 	state_t overall = status.overall;
@@ -26,7 +26,10 @@ void panel_header_draw(view_t *t, WINDOW *w)
 		const node_t *nd = &t->m->nodes[i];
 		if (node_is_stale(nd, t->now_ms))
 			stale++;
-		if (nd->last_health_ms && nd->health_latency_ms > maxlat)
+		/* latency and slowness are of nodetop's own polls, not of a [source]'s queries */
+		bool polled = !t->m->nsources || !model_source_of(t->m, i);
+		npolled += polled;
+		if (polled && nd->last_health_ms && nd->health_latency_ms > maxlat)
 			maxlat = nd->health_latency_ms;
 	}
 	all_stale = view_all_stale(t, t->now_ms, &newest);
@@ -59,7 +62,7 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	}
 
 	/* every node failing to connect at once: most likely this host's network */
-	if (model_none_reachable(t->m, t->now_ms))
+	if (npolled == n && model_none_reachable(t->m, t->now_ms))
 		x += render_putf(t, w, 0, x, W - x, A_BOLD | A_REVERSE | render_pair(t, PAIR_DEGRADED),
 		                 narrow ? " no node reachable: check this host " : " cannot reach any node %s check this host's network ",
 		                 t->utf8 ? "\xe2\x80\x94" : "-") + 2;
@@ -83,7 +86,8 @@ void panel_header_draw(view_t *t, WINDOW *w)
 	size_t nslow = 0, slow1 = 0;
 	double slat = 0, stmo = 0;
 	for (size_t i = 0; i < n; i++)
-		if (model_node_slow(t->m, i, t->now_ms, nslow ? NULL : &slat, nslow ? NULL : &stmo) && nslow++ == 0)
+		if ((npolled == n || !model_source_of(t->m, i)) &&
+		    model_node_slow(t->m, i, t->now_ms, nslow ? NULL : &slat, nslow ? NULL : &stmo) && nslow++ == 0)
 			slow1 = i;
 	{
 		/* where a [source]'s nodes come from (issue 17): "via prometheus-eu, 1s old" */
@@ -110,7 +114,7 @@ void panel_header_draw(view_t *t, WINDOW *w)
 			snprintf(buf, sizeof buf, "%zu nodes slow: %s %s of %s", nslow, name, a, b);
 		x += render_putf(t, w, 0, x, W - x, A_BOLD | (render_state_attr(t, STATE_DEGRADED) & ~A_REVERSE),
 		                 "%s %s", render_state_symbol(t, STATE_DEGRADED), buf) + 2;
-	} else if (!narrow && n && x + 14 < W) {
+	} else if (!narrow && npolled && x + 14 < W) {   /* no claim about polls when nothing is polled */
 		char lat[16];
 		fmt_latency(lat, sizeof lat, maxlat);
 		x += render_put(t, w, 0, x, W - x, "polls on time", A_DIM);

@@ -4,6 +4,7 @@
 #include "jsontext.h"
 #include "report.h"
 #include "report_rpc.h"
+#include "report_source.h"
 #include "report_db.h"
 
 #include <cJSON.h>
@@ -471,6 +472,7 @@ static void text_node(strbuf_t *sb, const model_t *m, size_t idx, int64_t now_ms
 	strbuf_puts(sb, "  url:      ");
 	put_url(sb, n->url, u);
 	strbuf_putc(sb, '\n');
+	report_source_node_text(sb, m, idx);   /* where a [source]'s node's parts came from */
 	if (n->group) {
 		attention_t at = model_node_attention(m, idx, now_ms);
 		strbuf_puts(sb, "  group:    ");
@@ -619,6 +621,7 @@ void report_text(strbuf_t *out, const model_t *m, int64_t now_ms)
 	strbuf_putc(out, '\n');
 	fmt_time(t, sizeof t, now_ms);
 	strbuf_printf(out, "time: %s\n", t);
+	report_source_text(out, m, now_ms);   /* every [source] (report_source.c) */
 	for (size_t k = 0; k < m->nnodes; k++)
 		text_node(out, m, k, now_ms);
 	if (m->ngroups > 0)
@@ -819,6 +822,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 	     ? json_time_or_null(n->last_metrics_ms - (int64_t)(n->proc_uptime_s * 1000.0)) : cJSON_CreateNull());
 	jadd(o, "acked", cJSON_CreateBool(n->acked));
 	jadd(o, "ack_note", n->acked ? json_str_or_null(n->ack_note) : cJSON_CreateNull());
+	report_source_node_json(o, m, idx);   /* "from": direct polls or a [source] (report_source.c) */
 	return o;
 }
 
@@ -874,6 +878,7 @@ void report_json(strbuf_t *out, const model_t *m, int64_t now_ms)
 	}
 	jadd(root, "groups", groups);
 	jadd(root, "databases", report_db_json(m, now_ms));   /* every [database] (report_db.c) */
+	jadd(root, "sources", report_source_json(m, now_ms));   /* every [source] (report_source.c) */
 
 	/* the firing alert rules of every node, worst first within a node */
 	cJSON *rules = cJSON_CreateArray();

@@ -102,7 +102,55 @@ for e in prom vm; do
 		"$(cat "$T_TMP/$e.json")"
 	t_eq "$e: exit status as with the direct poll" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["exit_code"])' <"$T_TMP/direct.json")" "$(cat "$T_TMP/$e.rc")"
 	t_match "$e: one round, 5 nodes seen" 'source_nodes=5' "$(cat "$T_TMP/$e.stats")"
+	# "sources": the source up, its nodes, no error; each node says it came from the source
+	t_eq "$e: --once --json lists the source, up, with its 5 nodes" "fleet prometheus up 5 None age>=0 q>2" \
+		"$(python3 -c 'import json,sys
+for s in json.load(sys.stdin)["sources"]:
+    print(s["name"], s["type"], s["state"], s["nodes"], s["error"], "age>=0" if s["age_ms"] >= 0 else s["age_ms"],
+          "q>2" if s["queries_per_round"] > 2 else s["queries_per_round"])' <"$T_TMP/$e.json")"
+	t_eq "$e: every node says its state, checks and history came from the source" \
+		"5 source fleet/source fleet/source fleet" "$(python3 -c 'import json,sys
+d=json.load(sys.stdin)
+print(len(d["nodes"]), *sorted(set("/".join((n["from"]["state"], n["from"]["checks"], n["from"]["history"])) for n in d["nodes"])))' <"$T_TMP/$e.json")"
 done
+qper() { python3 -c 'import json,sys; print(json.load(sys.stdin)["sources"][0]["queries_per_round"])'; }
+t_eq "queries per round in JSON: the same through both engines" "$(qper <"$T_TMP/prom.json")" "$(qper <"$T_TMP/vm.json")"
+
+# no secret in the JSON: the token is not there, the url is as configured (a url with
+# userinfo is refused by the config; the JSON would mask it as the nodes' urls)
+conf "$PROM" >"$T_TMP/token.conf"
+printf 'bearer_token_env = NODETOP_T_PROM_TOKEN\n' >>"$T_TMP/token.conf"
+NODETOP_T_PROM_TOKEN=s3cret-tok3n "$NODETOP" -c "$T_TMP/token.conf" --once --json >"$T_TMP/token.json"
+t_eq "the source's url in JSON" "$PROM" \
+	"$(python3 -c 'import json,sys; print(json.load(sys.stdin)["sources"][0]["url"])' <"$T_TMP/token.json")"
+t_nomatch "no bearer token anywhere in the JSON" 's3cret-tok3n' "$(cat "$T_TMP/token.json")"
+
+# mixed mode: A's rpc-outage node polled directly with source = fleet (named alpha, matched
+# by its url's host:port): one node, its state and check outputs from its own polls
+mixed_port=$(sim_port 1 "$A")
+{ printf '[node alpha]\nurl = http://127.0.0.1:%s\nsource = fleet\n' "$mixed_port"; conf "$PROM"; } >"$T_TMP/mixed.conf"
+"$NODETOP" -c "$T_TMP/mixed.conf" --once --json >"$T_TMP/mixed.json"
+mixed=$(python3 -c 'import json,sys
+d=json.load(sys.stdin)
+names=[n["name"] for n in d["nodes"]]
+print(len(names), "dup" if ("127.0.0.1:" + sys.argv[1]) in names else "nodup")
+for n in d["nodes"]:
+    if n["name"] == "alpha":
+        print(n["state"], n["from"]["state"], n["from"]["checks"], n["from"]["history"])
+        outs=[c["output"] for c in n["checks"] if c["status"] == "failing"]
+        print("failing", len(outs), "with-output" if outs and all(o and "not available" not in o for o in outs) else outs)' \
+	"$mixed_port" <"$T_TMP/mixed.json")
+direct_alpha=$(python3 -c 'import json,sys
+for n in json.load(sys.stdin)["nodes"]:
+    if n["url"].endswith(":" + sys.argv[1]): print(n["state"], n["failing"])' "$mixed_port" <"$T_TMP/direct.json")
+want_alpha=$(printf '5 nodup\n%s direct direct source fleet\nfailing %s with-output' "${direct_alpha% *}" "${direct_alpha#* }")
+echo "# mixed: $(echo "$mixed" | tr "\n" "|")"
+t_eq "mixed: one node for alpha (not a second from the source), its state and outputs its own polls'" "$want_alpha" "$mixed"
+"$NODETOP" -c "$T_TMP/mixed.conf" --once >"$T_TMP/mixed.txt"
+t_match "mixed: --once says where alpha's parts came from" 'from: +state and checks from direct polls, history from source fleet' \
+	"$(cat "$T_TMP/mixed.txt")"
+t_match "mixed: --once names the source, up, with the 4 nodes it discovered (alpha is polled)" \
+	'^source fleet \(prometheus\): up, [0-9]+s old, [0-9]+ queries a round, 4 nodes' "$(cat "$T_TMP/mixed.txt")"
 
 # queries per round do not grow with the number of nodes: 3 nodes (A only) vs 5
 portsA=$(awk '{ printf "%s127.0.0.1:%s", (NR > 1 ? "|" : ""), $2 }' "$A")
@@ -149,6 +197,8 @@ tmux_start 160 40 "$NODETOP" -c "$T_TMP/prom.conf"
 t_check "dashboard: the fleet appears" tmux_wait "127\.0\.0\.1:$(sim_port 2 "$A")"
 t_check "dashboard: the stopped node is shown down" tmux_wait "127\.0\.0\.1:$down_port.*(DOWN|down)"
 t_check "dashboard: the header says where the data comes from" tmux_wait "via fleet, [0-9]+s old"
+t_nomatch "dashboard: nothing is polled directly, the header claims nothing of polls" 'polls on time' \
+	"$(tmux_screen | head -1)"
 kill "$PROM_PID"
 wait "$PROM_PID" 2>/dev/null
 t_check "dashboard: with the source down, nodetop says it cannot see" tmux_wait "cannot see"
@@ -160,4 +210,41 @@ t_eq "--once with the source down exits UNKNOWN" 3 "$?"
 t_match "--once with the source down says why on stderr" '^nodetop: source fleet: cannot read the fleet: connection refused' \
 	"$(cat "$T_TMP/dead.err")"
 t_match "--once with the source down counted a failed round" 'source_rounds=1' "$(cat "$T_TMP/dead.stats")"
+t_eq "--once --json with the source down: the source is down, with why" "fleet down connection refused" \
+	"$(python3 -c 'import json,sys
+for s in json.load(sys.stdin)["sources"]: print(s["name"], s["state"], s["error"])' <"$T_TMP/dead.json")"
+# backfill on start (the dashboard): the last minutes of node, database and RPC from
+# query_range. Ten minutes imported into VictoriaMetrics: the database down in 5 of them
+# (db_conns_open 0 of 10), RPC down in 2 (no Alive on chain 1), the node up in all.
+now_ms=$(( $(date +%s) * 1000 ))
+python3 - "$now_ms" >"$T_TMP/bf.prom" <<'PY'
+import sys
+now = int(sys.argv[1])
+lab = 'job="bf",instance="backfilled:9"'
+for i in range(10, 0, -1):
+    t = (now // 60000 - i) * 60000 + 30000
+    print('up{%s} 1 %d' % (lab, t))
+    print('db_conns_max{%s} 10 %d' % (lab, t))
+    print('db_conns_open{%s} %d %d' % (lab, 0 if i <= 5 else 4, t))
+    print('multi_node_states{%s,network="EVM",chainId="1",state="Alive"} %d %d' % (lab, 0 if i in (3, 4) else 1, t))
+print('up{%s} 1 %d' % (lab, now - 1000))
+PY
+curl -sf --max-time 20 --data-binary @"$T_TMP/bf.prom" "$VM/api/v1/import/prometheus" || t_fail "import into victoria-metrics"
+bf_seen() { [ "$(curl -s --max-time 5 "$VM/api/v1/query_range" --data-urlencode 'query=db_conns_open{job="bf"}' \
+	-d start=$(( now_ms / 1000 - 900 )) -d end=$(( now_ms / 1000 )) -d step=60 | grep -o '"0"' | wc -l)" -ge 5 ]; }
+t_check "victoria-metrics has the imported minutes" wait_until bf_seen
+conf "$VM" '{job="bf"}' >"$T_TMP/bf.conf"
+tmux_start 160 40 "$NODETOP" -c "$T_TMP/bf.conf"
+# the percentages: the source's minutes (the minute VictoriaMetrics puts a sample in, and a
+# few live seconds before the series goes stale, move them a little; without the backfill
+# they would be 100 % or 0 %)
+t_check "backfill: the database's 1 h uptime from the backfill (10 to 99 %)" tmux_wait "db +. +[a-z]+ +1h +[1-9][0-9](\.[0-9]+)?%"
+t_check "backfill: the RPC's 1 h uptime from the backfill (10 to 99 %)" tmux_wait "rpc +. +[a-z]+ +1h +[1-9][0-9](\.[0-9]+)?%"
+pct() { tmux_screen | sed -nE "s/^.* $1 +. +[a-z]+ +1h +([0-9.]+)%.*/\1/p" | head -1; }
+in_range() { python3 -c 'import sys; v=float(sys.argv[1]); sys.exit(0 if float(sys.argv[2]) <= v <= float(sys.argv[3]) else 1)' "$@"; }
+p_db=$(pct db) p_rpc=$(pct rpc) p_node=$(pct node)
+t_check "backfill: the database up about 5 of 10 minutes ($p_db %)" in_range "${p_db:-x}" 40 60
+t_check "backfill: RPC up about 8 of 10 minutes ($p_rpc %)" in_range "${p_rpc:-x}" 70 90
+t_eq "backfill: the node up in all of them" 100 "$p_node"
+tmux_stop
 t_done

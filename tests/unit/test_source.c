@@ -9,10 +9,12 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cJSON.h>
 
 #include "model.h"
 #include "model_source.h"
 #include "parse_promapi.h"
+#include "report_source.h"
 #include "settings.h"
 #include "strbuf.h"
 #include "testutil.h"
@@ -132,6 +134,7 @@ typedef struct fake {
 	model_t m;
 	src_state_t st;
 	size_t nconfig;         /* nodes of the config, polled: the model's first ones */
+	const node_cfg_t *cfg;  /* their config (NULL: none) */
 } fake_t;
 
 static void fake_init(fake_t *f, const char *extra)
@@ -144,6 +147,7 @@ static void fake_init(fake_t *f, const char *extra)
 	model_init(&f->m, NULL);
 	memset(&f->st, 0, sizeof f->st);
 	f->nconfig = 0;
+	f->cfg = NULL;
 }
 
 static void fake_free(fake_t *f)
@@ -237,7 +241,7 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 		free(body);
 		r.targets = &t;
 	}
-	src_apply(&f->m, f->nconfig, NULL, &f->s.sources[0], &f->st, &r);
+	src_apply(&f->m, f->nconfig, f->cfg, &f->s.sources[0], &f->st, &r);
 	model_tick(&f->m, now);
 	if (in->targets)
 		promapi_targets_free(&t);
@@ -480,6 +484,173 @@ static void test_backfill_mixed_mode(void **state)
 	fake_free(&f);
 }
 
+/* mixed mode: a polled node with source = eu whose series the source has (by the url's
+ * host:port, userinfo aside) stays one node, polled directly; the source says so */
+static void test_mixed_mode_one_node(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	model_add_node(&f.m, "primary", "http://user:pw@127.0.0.1:40439", NULL, 5000);
+	node_cfg_t cfg[1];
+	memset(cfg, 0, sizeof cfg);
+	cfg[0].name = "primary";
+	cfg[0].url = "http://user:pw@127.0.0.1:40439";
+	cfg[0].source = "eu";
+	f.cfg = cfg;
+	f.nconfig = 1;
+	const src_state_t *views[1] = { &f.st };
+	f.m.sources = (struct src_state *const *)views;
+	f.m.nsources = 1;
+	snprintf(f.st.name, sizeof f.st.name, "eu");
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	assert_int_equal(f.m.nnodes, 3);   /* primary, 35071, 1: 40439 is primary, not a second node */
+	assert_int_equal(model_find_node(&f.m, "127.0.0.1:40439"), (size_t)-1);
+	assert_int_equal(f.m.nodes[0].polls, 0);   /* its live state is its own polls' */
+	assert_null(model_source_of(&f.m, 0));
+	assert_ptr_equal(model_source_mixed(&f.m, 0), &f.st);
+	assert_ptr_equal(model_source_of(&f.m, model_find_node(&f.m, "127.0.0.1:35071")), &f.st);
+	assert_null(model_source_mixed(&f.m, model_find_node(&f.m, "127.0.0.1:35071")));
+	assert_int_equal(model_source_polled(&f.m), 1);
+
+	/* --once: where each part came from */
+	cJSON *o = cJSON_CreateObject();
+	report_source_node_json(o, &f.m, 0);
+	char *js = cJSON_PrintUnformatted(o);
+	assert_string_equal(js, "{\"from\":{\"state\":\"direct\",\"checks\":\"direct\",\"history\":\"source eu\"}}");
+	free(js);
+	cJSON_Delete(o);
+	o = cJSON_CreateObject();
+	report_source_node_json(o, &f.m, model_find_node(&f.m, "127.0.0.1:35071"));
+	js = cJSON_PrintUnformatted(o);
+	assert_string_equal(js, "{\"from\":{\"state\":\"source eu\",\"checks\":\"source eu\",\"history\":\"source eu\"}}");
+	free(js);
+	cJSON_Delete(o);
+	strbuf_t sb = STRBUF_INIT;
+	report_source_node_text(&sb, &f.m, 0);
+	assert_string_equal(strbuf_str(&sb), "  from:     state and checks from direct polls, history from source eu\n");
+	strbuf_free(&sb);
+	f.m.sources = NULL;
+	f.m.nsources = 0;
+	fake_free(&f);
+}
+
+/* nothing polled: the model says so (the header makes no claim about polls) */
+static void test_polled_counts(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	const src_state_t *views[1] = { &f.st };
+	f.m.sources = (struct src_state *const *)views;
+	f.m.nsources = 1;
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	assert_int_equal(f.m.nnodes, 3);
+	assert_int_equal(model_source_polled(&f.m), 0);
+	model_add_node(&f.m, "direct", "http://d:6688", NULL, 5000);
+	assert_int_equal(model_source_polled(&f.m), 1);
+	assert_null(model_source_of(&f.m, 3));
+	f.m.sources = NULL;
+	f.m.nsources = 0;
+	fake_free(&f);
+}
+
+/* "sources" of --once --json: up with its age, queries and nodes; down with why; the url's userinfo masked */
+static void test_sources_json(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	const src_state_t *views[1] = { &f.st };
+	f.m.sources = (struct src_state *const *)views;
+	f.m.nsources = 1;
+	snprintf(f.st.name, sizeof f.st.name, "eu");
+	snprintf(f.st.type, sizeof f.st.type, "prometheus");
+	snprintf(f.st.url, sizeof f.st.url, "http://***@p:9090");
+	cJSON *a = report_source_json(&f.m, TU_T0);
+	char *js = cJSON_PrintUnformatted(a);
+	assert_string_equal(js, "[{\"name\":\"eu\",\"type\":\"prometheus\",\"url\":\"http://***@p:9090\","
+	                        "\"state\":\"unknown\",\"age_ms\":null,\"queries_per_round\":null,\"nodes\":0,\"error\":null}]");
+	free(js);
+	cJSON_Delete(a);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	size_t nq;
+	char **qs = srcq_build(&f.s.sources[0], &f.s.charts, &nq);
+	srcq_free(qs, nq);
+	a = report_source_json(&f.m, t0 + 1500);
+	cJSON *s0 = cJSON_GetArrayItem(a, 0);
+	assert_string_equal(cJSON_GetObjectItem(s0, "state")->valuestring, "up");
+	assert_int_equal((int)cJSON_GetObjectItem(s0, "age_ms")->valuedouble, 1500);
+	assert_int_equal((size_t)cJSON_GetObjectItem(s0, "queries_per_round")->valuedouble, nq);
+	assert_int_equal((int)cJSON_GetObjectItem(s0, "nodes")->valuedouble, 3);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(s0, "error")));
+	cJSON_Delete(a);
+	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL };
+	run_round(&f, &dead, t0 + 5000);
+	a = report_source_json(&f.m, t0 + 6000);
+	s0 = cJSON_GetArrayItem(a, 0);
+	assert_string_equal(cJSON_GetObjectItem(s0, "state")->valuestring, "down");
+	assert_string_equal(cJSON_GetObjectItem(s0, "error")->valuestring, "connection refused");
+	assert_int_equal((int)cJSON_GetObjectItem(s0, "age_ms")->valuedouble, 6000);
+	cJSON_Delete(a);
+	strbuf_t sb = STRBUF_INIT;
+	report_source_text(&sb, &f.m, t0 + 6000);
+	assert_string_equal(strbuf_str(&sb), "source eu (prometheus): DOWN - connection refused\n");
+	strbuf_free(&sb);
+	f.m.sources = NULL;
+	f.m.nsources = 0;
+	fake_free(&f);
+}
+
+/* backfill of the database and RPC indicators: their own queries (restricted by the
+ * selector, by name_label), a minute's 1/0 into that indicator's uptime only */
+static void test_backfill_db_and_rpc(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "selector = {job=\"cl\"}\n");
+	char *q = srcq_backfill_ind(&f.s.sources[0], IND_DB);
+	assert_string_equal(q, "1 - (db_conns_open{job=\"cl\"} <= bool 0) * (db_conns_max{job=\"cl\"} > bool 0)");
+	free(q);
+	q = srcq_backfill_ind(&f.s.sources[0], IND_RPC);
+	assert_string_equal(q, "min by (instance) (sum by (instance, chainId) (multi_node_states{job=\"cl\",state=\"Alive\"}) "
+	                       "> bool 0) or min by (instance) (sum by (instance, evmChainID) "
+	                       "(evm_pool_rpc_node_states{job=\"cl\",state=\"Alive\"}) > bool 0)");
+	free(q);
+	q = srcq_backfill_ind(&f.s.sources[0], IND_NODE);
+	assert_string_equal(q, "up{job=\"cl\"}");
+	free(q);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	                  "{\"metric\":{\"instance\":\"127.0.0.1:35071\"},\"values\":[[%lld,\"1\"],[%lld,\"0\"],[%lld,\"0\"],[%lld,\"1\"]]}]}}";
+	char body[600];
+	snprintf(body, sizeof body, doc, (long long)(t0 / 1000 - 230), (long long)(t0 / 1000 - 170),
+	         (long long)(t0 / 1000 - 110), (long long)(t0 / 1000 - 50));
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(body, strlen(body), &res), 0);
+	assert_int_equal(src_backfill_ind(&f.m, 0, NULL, &f.s.sources[0], &f.st, IND_DB, &res, t0), 4);
+	assert_int_equal(src_backfill_ind(&f.m, 0, NULL, &f.s.sources[0], &f.st, IND_RPC, &res, t0), 4);
+	promapi_result_free(&res);
+	const node_t *a = node_of(&f, "127.0.0.1:35071");
+	double pct;
+	for (int k = IND_DB; k <= IND_RPC; k++) {
+		assert_true(uptime_percent(&a->ind[k].uptime, t0, 3600000, &pct));
+		assert_true(pct > 49.9 && pct < 50.1);
+	}
+	/* the node indicator is up's, not the database's */
+	assert_true(uptime_observed_ms(&a->ind[IND_NODE].uptime, t0, 3600000) < 60000);
+	assert_true(uptime_observed_ms(&a->ind[IND_DB].uptime, t0, 3600000) >= 4 * 60000);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -494,6 +665,10 @@ int main(void)
 		cmocka_unit_test(test_polled_name_is_not_taken),
 		cmocka_unit_test(test_backfill_seeds_uptime),
 		cmocka_unit_test(test_backfill_mixed_mode),
+		cmocka_unit_test(test_mixed_mode_one_node),
+		cmocka_unit_test(test_polled_counts),
+		cmocka_unit_test(test_sources_json),
+		cmocka_unit_test(test_backfill_db_and_rpc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
