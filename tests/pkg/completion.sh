@@ -64,13 +64,15 @@ bash_cases() {
 }
 
 # start_shell PROMPT CMD...: the shell in a tmux server of its own (a new socket
-# each time: a killed server may still hold the last one), CMD typed into it;
-# waits for PROMPT.
+# each time: a killed server may still hold the last one), CMD typed into it
+# once the shell shows its first prompt (keys typed before the shell reads its
+# terminal are echoed and read in a muddle); waits for PROMPT.
 N_SHELL=0
 start_shell() {
 	local prompt=$1; shift
 	N_SHELL=$((N_SHELL + 1))
 	tmux_start 120 30 "${ENV[@]}" "${SHELL_CMD[@]}" &&
+	tmux_wait '[#$%>]$' 60 >/dev/null &&
 	tmux_keys -l "$*" && tmux_keys Enter &&
 	tmux_wait "^${prompt% }\$" 60 && return 0
 	t_fail "the shell did not start ($*)"
