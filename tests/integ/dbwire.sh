@@ -250,7 +250,7 @@ t_check "lease in a transaction: the text report names the node" wait_until 1200
 sed 's/^nodes = pair$/nodes = pair\nlease_duration = 30s/' "$T_TMP/lease.conf" >"$T_TMP/lease-30s.conf"
 untied_30s() {
 	once "$T_TMP/lease-30s.conf"
-	[ "$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees'], $L['holder_tie'][:50]")" = \
+	[ "$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees'], $L['holder_tie'][:49]")" = \
 		"$UUID_P None None not tied to a node: no session refreshing it seen" ]
 }
 t_check "lease in a transaction, lease_duration wrong: not tied, not judged, says why" wait_until 60000 untied_30s
