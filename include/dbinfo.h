@@ -37,6 +37,8 @@ typedef enum db_lease {
 /* A session (not the probe's own) that may have written the lease, as
  * pg_stat_activity shows it (see dbinfo.c's "Lease sessions"):
  *  'a' in a transaction or running, its last statement an INSERT/UPDATE naming lease_lock;
+ *  'b' not idle since expires_at - lease duration, its last statement BEGIN or
+ *      COMMIT (perhaps a refresh under way: before its upsert, or committing);
  *  'u' idle, its last statement such an upsert (autocommit);
  *  'c' idle, its last statement COMMIT, gone idle within DB_LEASE_WINDOW_MS after
  *      the lease's expires_at - lease duration (the refresh transaction's now()).
@@ -45,7 +47,7 @@ typedef enum db_lease {
 typedef struct db_lease_session {
 	char addr[48];              /* client_addr, "" for a Unix socket; printable ASCII */
 	char app[64];               /* application_name, printable ASCII */
-	char kind;                  /* 'a', 'u' or 'c'; 'a' when the server did not say */
+	char kind;                  /* 'a', 'b', 'u' or 'c'; 'a' when the server did not say */
 	bool has_offset;            /* offset_us is known */
 	int64_t offset_us;
 } db_lease_session_t;

@@ -32,7 +32,9 @@
  * whose last statement is COMMIT and whose state_change lies within
  * DB_LEASE_WINDOW_MS after expires_at - lease duration: Chainlink refreshes
  * in a transaction (BEGIN; upsert with now() + duration; COMMIT), now() is
- * the transaction's start, and its session goes idle a few ms later. The
+ * the transaction's start, and its session goes idle a few ms later; and the
+ * ones not idle since then whose last statement is BEGIN or COMMIT (perhaps a
+ * refresh under way, before its upsert or committing it). The
  * duration comes from the setting DB_LEASE_DURATION_GUC (default 10 s).
  * A role without pg_read_all_stats sees other roles' query texts as
  * "<insufficient privilege>" and no state_change, hence none. Connections: backends connected to a
@@ -60,7 +62,7 @@ static const char dbinfo_q_lease[] =
 	" (xpath('/row/e/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_expires_in_ms,"
 	" (SELECT string_agg(s, chr(10)) FROM (SELECT s FROM (SELECT DISTINCT coalesce(host(client_addr), '') || chr(9) ||"
 	"  coalesce(application_name, '') || chr(9) || k || chr(9) || coalesce(o::text, '') AS s, k, o FROM"
-	"  (SELECT client_addr, application_name, CASE WHEN state <> 'idle' THEN 'a' WHEN w THEN 'u' ELSE 'c' END AS k,"
+	"  (SELECT client_addr, application_name, w, CASE WHEN state = 'idle' AND w THEN 'u' WHEN state = 'idle' THEN 'c' WHEN w THEN 'a' ELSE 'b' END AS k,"
 	"   floor(extract(epoch FROM state_change) * 1000000)::bigint - t0 AS o FROM"
 	"   (SELECT *, position('lease_lock' in query) > 0 AND position('lease_readable' in query) = 0"
 	"    AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(insert|update)[^a-z_]' AS w FROM pg_stat_activity"
@@ -68,8 +70,9 @@ static const char dbinfo_q_lease[] =
 	"   (SELECT (xpath('/row/t/text()', nullif(l.x::text, '')::xml))[1]::text::bigint - 1000 *"
 	"    coalesce(nullif(current_setting('" DB_LEASE_DURATION_GUC "', true), ''), '10000')::bigint AS t0) b"
 	"   WHERE w OR (state = 'idle' AND lower(btrim(query, E' \\t\\r\\n' || chr(59))) IN ('commit', 'end', 'commit work',"
-	"    'commit transaction', 'end work', 'end transaction'))) c"
-	"  WHERE k <> 'c' OR o BETWEEN 0 AND " DBINFO_STR(DB_LEASE_WINDOW_MS) "000) d"
+	"    'commit transaction', 'end work', 'end transaction'))"
+	"    OR (state <> 'idle' AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(begin|start transaction|commit|end)([^a-z_]|$)')) c"
+	"  WHERE (k = 'c' AND o BETWEEN 0 AND " DBINFO_STR(DB_LEASE_WINDOW_MS) "000) OR w OR (k = 'b' AND o >= 0)) d"
 	"  ORDER BY k, abs(o) NULLS LAST, s LIMIT 9) e) AS lease_sessions"
 	" FROM (SELECT c.ok, CASE WHEN c.ok THEN query_to_xml("
 	"  'SELECT client_id::text AS h,"
@@ -192,7 +195,7 @@ static void dbinfo_sessions(db_probe_result_t *r, const char *v)
 		s->offset_us = 0;
 		if (nt == 3) {
 			char k = tabs[2] - tabs[1] == 2 ? tabs[1][1] : '?';
-			s->kind = (k == 'u' || k == 'c') ? k : 'a';
+			s->kind = (k == 'u' || k == 'c' || k == 'b') ? k : 'a';
 			char num[32];
 			size_t nl = (size_t)(v + len - tabs[2] - 1);
 			int64_t n;

@@ -170,8 +170,9 @@ static bool db_sess_in_window(const db_lease_session_t *s)
 }
 
 /* The sessions that may have written the lease now: those in a transaction
- * or running an upsert ('a': they cannot be told apart) and those in the
- * window; when none is in the window, every upsert session ('a' and 'u', the
+ * or running an upsert ('a': they cannot be told apart), those beginning or
+ * committing a transaction since ('b', a refresh perhaps under way: only a
+ * node's counts, and never alone, see db_tie) and those in the window; when none is in the window, every upsert session ('a' and 'u', the
  * autocommit rule, e.g. lease_duration set wrong). COMMIT sessions outside
  * the window never count. Returns how many were put in out. */
 static size_t db_writers(const db_probe_result_t *r, db_lease_session_t *out)
@@ -182,7 +183,7 @@ static size_t db_writers(const db_probe_result_t *r, db_lease_session_t *out)
 		window = window || db_sess_in_window(&r->lease_sess[i]);
 	for (size_t i = 0; i < r->nlease_sess; i++) {
 		const db_lease_session_t *s = &r->lease_sess[i];
-		bool running = s->kind != 'u' && s->kind != 'c';   /* 'a', or a kind not said */
+		bool running = s->kind != 'u' && s->kind != 'c';   /* 'a', 'b', or a kind not said */
 		if (running || db_sess_in_window(s) || (!window && s->kind == 'u'))
 			out[n++] = *s;
 	}
@@ -218,7 +219,10 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 		return;
 	}
 	nws = db_writers(r, ws);
-	if (!nws) {
+	bool seen = false;   /* a session that wrote or writes it; 'b' only makes it ambiguous */
+	for (size_t i = 0; i < nws; i++)
+		seen = seen || ws[i].kind != 'b';
+	if (!seen) {
 		model_copy(d->holder_tie, sizeof d->holder_tie,
 		           "not tied to a node: no session refreshing it seen (no refresh ended within "
 		           DB_TIE_STR(DB_LEASE_WINDOW_MS) " ms after expires_at - lease_duration, or no pg_read_all_stats)");
@@ -239,6 +243,8 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 			}
 			mine = d->clients[k].node;
 		}
+		if (!mine && ws[i].kind == 'b')
+			continue;   /* any client's transaction: evidence only for a node's lease session */
 		if (!mine) {
 			unmatched++;
 			db_session_name(&ws[i], who, sizeof who);
@@ -259,7 +265,7 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 	if (!node) {
 		bool upsert = false;   /* an upsert seen, not only a COMMIT that may be anyone's */
 		for (size_t i = 0; i < nws; i++)
-			upsert = upsert || ws[i].kind != 'c';   /* 'u', 'a' or not said */
+			upsert = upsert || (ws[i].kind != 'c' && ws[i].kind != 'b');   /* 'u', 'a' or not said */
 		if (!upsert) {
 			snprintf(d->holder_tie, sizeof d->holder_tie,
 			         "not tied to a node: only sessions of no node (%.80s) ended a transaction then", who);

@@ -317,10 +317,12 @@ static void test_lease_sessions(void **state)
 	/* "ADDR<TAB>APP<TAB>KIND<TAB>OFFSET_US": kind and offset; a kind not known is 'a',
 	 * an offset missing or not a number unknown; two fields (an older query): 'a' */
 	v[7] = "10.0.1.5\tcl-primary\tc\t3120\n\tpsql\tu\t-5\n10.0.2.6\tx\ta\t\n"
-	       "h\ty\tzz\t12x\nh2\ty2\t\x1b\t50000\nh3\ty3";
+	       "h\ty\tzz\t12x\nh2\ty2\t\x1b\t50000\nh3\ty3\nh4\ty4\tb\t7";
 	dbinfo_init(&r);
 	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
-	assert_int_equal(r.nlease_sess, 6);
+	assert_int_equal(r.nlease_sess, 7);
+	assert_int_equal(r.lease_sess[6].kind, 'b');
+	assert_int_equal(r.lease_sess[6].offset_us, 7);
 	assert_string_equal(r.lease_sess[0].addr, "10.0.1.5");
 	assert_string_equal(r.lease_sess[0].app, "cl-primary");
 	assert_int_equal(r.lease_sess[0].kind, 'c');

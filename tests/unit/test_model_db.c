@@ -489,6 +489,24 @@ static void test_lease_tx_window(void **state)
 	assert_string_equal(d->holder_node, "");
 	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
 	assert_int_equal(d->agrees, -1);
+	/* ... or when the holder's next refresh has begun (BEGIN, or COMMIT running: 'b') */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'b', 1000300);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	/* a transaction beginning never ties on its own, and one of no node is left out */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'b', 1000300);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_non_null(strstr(d->holder_tie, "not tied to a node: no session refreshing it seen"));
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.9.9", "reporting", 'b', 300);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
 	/* a standby mid-refresh while the holder's COMMIT lines up: not tied either */
 	r = leased(UUID_A, 9000);
 	sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
