@@ -34,13 +34,29 @@ typedef enum db_lease {
 
 #define DB_TEXT_MAX 160
 
-/* A session (not the probe's own) whose last statement names lease_lock: a
- * client refreshing the lease, as pg_stat_activity shows it. */
+/* A session (not the probe's own) that may have written the lease, as
+ * pg_stat_activity shows it (see dbinfo.c's "Lease sessions"):
+ *  'a' in a transaction or running, its last statement an INSERT/UPDATE naming lease_lock;
+ *  'b' not idle since expires_at - lease duration, its last statement BEGIN or
+ *      COMMIT (perhaps a refresh under way: before its upsert, or committing);
+ *  'u' idle, its last statement such an upsert (autocommit);
+ *  'c' idle, its last statement COMMIT, gone idle within DB_LEASE_WINDOW_MS after
+ *      the lease's expires_at - lease duration (the refresh transaction's now()).
+ * offset_us: state_change - (expires_at - lease duration), in microseconds. */
 #define DB_LEASE_SESS_MAX 8
 typedef struct db_lease_session {
 	char addr[48];              /* client_addr, "" for a Unix socket; printable ASCII */
 	char app[64];               /* application_name, printable ASCII */
+	char kind;                  /* 'a', 'b', 'u' or 'c'; 'a' when the server did not say */
+	bool has_offset;            /* offset_us is known */
+	int64_t offset_us;
 } db_lease_session_t;
+
+/* The transaction that refreshed the lease began at expires_at - lease duration
+ * (now() is its start) and its session went idle at most this much later. */
+#define DB_LEASE_WINDOW_MS 50
+/* The setting the probe sends with the query: Chainlink's lease duration in ms. */
+#define DB_LEASE_DURATION_GUC "nodetop.lease_duration_ms"
 
 typedef struct db_probe_result {
 	bool up;                    /* connected, authenticated and the query answered */

@@ -22,6 +22,8 @@ typedef struct dbprobe_conf {
 	const char *sslmode;       /* disable|allow|prefer|require|verify-ca|verify-full */
 	const char *sslrootcert;
 	const char *application_name; /* default "nodetop" */
+	unsigned lease_duration_ms; /* Chainlink's lease duration, for the lease holder's
+	                              sessions (0: 10000); see dbinfo_query */
 	unsigned timeout_ms;       /* the whole probe: name lookup, connect, query (0: 5000) */
 	bool fresh_connection;     /* connect anew for every probe (default: keep a working
 	                              connection for the next probe) */

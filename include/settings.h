@@ -47,6 +47,7 @@ typedef struct db_cfg {
 	char *sslrootcert;         /* path */
 	int64_t interval_ms;       /* default 10 s */
 	int64_t timeout_ms;        /* the whole probe, default 5 s (capped at the interval) */
+	int64_t lease_duration_ms; /* Chainlink's Database.Lock.LeaseDuration, default 10 s (the lease holder's tie) */
 	char **nodes;              /* nodes = a, b: nodes or groups tied to it (node key database = NAME too) */
 	size_t nnodes;
 } db_cfg_t;

@@ -92,6 +92,7 @@ app_db_t *app_db_new(uv_loop_t *loop, model_t *m, const settings_t *s, app_db_cb
 		c.sslmode = d->sslmode;
 		c.sslrootcert = d->sslrootcert;
 		c.timeout_ms = (unsigned)d->timeout_ms;
+		c.lease_duration_ms = (unsigned)d->lease_duration_ms;
 
 		app_db_one_t *o = xcalloc(1, sizeof *o);
 		o->w = w;

@@ -24,14 +24,25 @@
  * Replay lag: 0 when a reader has replayed all it received, else the age of
  * the last replayed transaction; unknown (NULL) when it receives no WAL
  * stream (archive recovery; Aurora readers, which have no WAL receiver).
- * Lease sessions: the other sessions of this database whose last statement
- * is an INSERT or UPDATE naming lease_lock (a client taking or refreshing the
- * lease; one that only reads it, other nodetops' probes included, left out), as "ADDR<TAB>APPLICATION_NAME" lines;
- * a role without pg_read_all_stats sees other roles' query texts as
- * "<insufficient privilege>", hence none. Connections: backends connected to a
+ * Lease sessions: the other sessions of this database that may have written
+ * the lease, as "ADDR<TAB>APPLICATION_NAME<TAB>KIND<TAB>OFFSET_US" lines (see
+ * db_lease_session_t): those whose last statement is an INSERT or UPDATE
+ * naming lease_lock (a client taking or refreshing the lease; one that only
+ * reads it, other nodetops' probes included, left out), and the idle ones
+ * whose last statement is COMMIT and whose state_change lies within
+ * DB_LEASE_WINDOW_MS after expires_at - lease duration: Chainlink refreshes
+ * in a transaction (BEGIN; upsert with now() + duration; COMMIT), now() is
+ * the transaction's start, and its session goes idle a few ms later; and the
+ * ones not idle since then whose last statement is BEGIN or COMMIT (perhaps a
+ * refresh under way, before its upsert or committing it). The
+ * duration comes from the setting DB_LEASE_DURATION_GUC (default 10 s).
+ * A role without pg_read_all_stats sees other roles' query texts as
+ * "<insufficient privilege>" and no state_change, hence none. Connections: backends connected to a
  * database, from pg_stat_database, which any role may read in full (in
  * pg_stat_activity other roles' sessions lose their backend_type).
  */
+#define DBINFO_STR_(x) #x
+#define DBINFO_STR(x) DBINFO_STR_(x)
 #define DBINFO_Q_HEAD \
 	"SELECT pg_is_in_recovery() AS in_recovery," \
 	" CASE WHEN pg_is_in_recovery() THEN" \
@@ -49,15 +60,24 @@ static const char dbinfo_q_lease[] =
 	" l.ok AS lease_readable,"
 	" (xpath('/row/h/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_holder,"
 	" (xpath('/row/e/text()', nullif(l.x::text, '')::xml))[1]::text AS lease_expires_in_ms,"
-	" (SELECT string_agg(s, chr(10)) FROM (SELECT DISTINCT coalesce(host(client_addr), '') || chr(9) ||"
-	"  coalesce(application_name, '') AS s FROM pg_stat_activity"
-	"  WHERE pid <> pg_backend_pid() AND datname = current_database()"
-	"  AND position('lease_lock' in query) > 0 AND position('lease_readable' in query) = 0"
-	"  AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(insert|update)[^a-z_]'"
-	"  ORDER BY 1 LIMIT 9) q) AS lease_sessions"
+	" (SELECT string_agg(s, chr(10)) FROM (SELECT s FROM (SELECT DISTINCT coalesce(host(client_addr), '') || chr(9) ||"
+	"  coalesce(application_name, '') || chr(9) || k || chr(9) || coalesce(o::text, '') AS s, k, o FROM"
+	"  (SELECT client_addr, application_name, w, CASE WHEN state = 'idle' AND w THEN 'u' WHEN state = 'idle' THEN 'c' WHEN w THEN 'a' ELSE 'b' END AS k,"
+	"   floor(extract(epoch FROM state_change) * 1000000)::bigint - t0 AS o FROM"
+	"   (SELECT *, position('lease_lock' in query) > 0 AND position('lease_readable' in query) = 0"
+	"    AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(insert|update)[^a-z_]' AS w FROM pg_stat_activity"
+	"    WHERE pid <> pg_backend_pid() AND datname = current_database()) a,"
+	"   (SELECT (xpath('/row/t/text()', nullif(l.x::text, '')::xml))[1]::text::bigint - 1000 *"
+	"    coalesce(nullif(current_setting('" DB_LEASE_DURATION_GUC "', true), ''), '10000')::bigint AS t0) b"
+	"   WHERE w OR (state = 'idle' AND lower(btrim(query, E' \\t\\r\\n' || chr(59))) IN ('commit', 'end', 'commit work',"
+	"    'commit transaction', 'end work', 'end transaction'))"
+	"    OR (state <> 'idle' AND lower(ltrim(query, E' \\t\\r\\n')) ~ '^(begin|start transaction|commit|end)([^a-z_]|$)')) c"
+	"  WHERE (k = 'c' AND o BETWEEN 0 AND " DBINFO_STR(DB_LEASE_WINDOW_MS) "000) OR w OR (k = 'b' AND o >= 0)) d"
+	"  ORDER BY k, abs(o) NULLS LAST, s LIMIT 9) e) AS lease_sessions"
 	" FROM (SELECT c.ok, CASE WHEN c.ok THEN query_to_xml("
 	"  'SELECT client_id::text AS h,"
-	"  floor(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint AS e"
+	"  floor(extract(epoch FROM expires_at - clock_timestamp()) * 1000)::bigint AS e,"
+	"  floor(extract(epoch FROM expires_at) * 1000000)::bigint AS t"
 	"  FROM lease_lock ORDER BY expires_at DESC LIMIT 1', false, true, '') END AS x"
 	" FROM (SELECT coalesce(r IS NOT NULL"
 	"  AND (SELECT count(*) FROM pg_attribute WHERE attrelid = r"
@@ -139,26 +159,53 @@ static const char *dbinfo_col(size_t n, const char *const *names, const char *co
 	return v;
 }
 
-/* "ADDR<TAB>APP" lines into r->lease_sess (at most DB_LEASE_SESS_MAX). */
+/* One field of a session line, cut to fit dst, as printable ASCII. */
+static void dbinfo_field(char *dst, size_t dstsz, const char *s, size_t len)
+{
+	char part[128];
+	snprintf(part, sizeof part, "%.*s", (int)(len < sizeof part ? len : sizeof part - 1), s);
+	dbinfo_copy_printable(dst, dstsz, part);
+}
+
+/* "ADDR<TAB>APP<TAB>KIND<TAB>OFFSET_US" lines into r->lease_sess (at most
+ * DB_LEASE_SESS_MAX). A line of two fields (an older query) is kind 'a'. */
 static void dbinfo_sessions(db_probe_result_t *r, const char *v)
 {
 	r->nlease_sess = 0;
 	r->lease_sess_more = false;
 	while (v && *v) {
-		size_t len = strcspn(v, "\n"), tab = strcspn(v, "\t\n");
+		size_t len = strcspn(v, "\n");
 		if (r->nlease_sess == DB_LEASE_SESS_MAX) {
 			r->lease_sess_more = true;
 			break;
 		}
 		db_lease_session_t *s = &r->lease_sess[r->nlease_sess++];
-		char part[128];
-		snprintf(part, sizeof part, "%.*s", (int)(tab < sizeof part ? tab : sizeof part - 1), v);
-		dbinfo_copy_printable(s->addr, sizeof s->addr, part);
-		part[0] = '\0';
-		if (tab < len)
-			snprintf(part, sizeof part, "%.*s", (int)(len - tab - 1 < sizeof part ? len - tab - 1 : sizeof part - 1),
-			         v + tab + 1);
-		dbinfo_copy_printable(s->app, sizeof s->app, part);
+		const char *tabs[3];
+		size_t nt = 0;
+		for (size_t i = 0; i < len && nt < 3; i++)
+			if (v[i] == '\t')
+				tabs[nt++] = v + i;
+		const char *app_end = nt == 3 ? tabs[1] : v + len;
+		dbinfo_field(s->addr, sizeof s->addr, v, nt ? (size_t)(tabs[0] - v) : len);
+		s->app[0] = '\0';
+		if (nt)
+			dbinfo_field(s->app, sizeof s->app, tabs[0] + 1, (size_t)(app_end - tabs[0] - 1));
+		s->kind = 'a';
+		s->has_offset = false;
+		s->offset_us = 0;
+		if (nt == 3) {
+			char k = tabs[2] - tabs[1] == 2 ? tabs[1][1] : '?';
+			s->kind = (k == 'u' || k == 'c' || k == 'b') ? k : 'a';
+			char num[32];
+			size_t nl = (size_t)(v + len - tabs[2] - 1);
+			int64_t n;
+			if (nl < sizeof num) {
+				memcpy(num, tabs[2] + 1, nl);
+				num[nl] = '\0';
+				s->has_offset = dbinfo_int(num, &n);
+				s->offset_us = s->has_offset ? n : 0;
+			}
+		}
 		v += len;
 		if (*v == '\n')
 			v++;

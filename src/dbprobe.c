@@ -63,6 +63,7 @@ struct dbprobe {
 	uv_loop_t *loop;
 	char *name, *host, *port, *dbname, *user, *password_file, *sslmode, *sslrootcert, *appname;
 	unsigned timeout_ms;
+	unsigned lease_duration_ms; /* Chainlink's lease duration, sent with the lease part */
 	bool fresh_connection;
 	uint64_t reconnect_after_ns;
 	dbprobe_done_cb cb;
@@ -299,7 +300,11 @@ static void dbprobe_flush(dbprobe_t *p)
 static void dbprobe_send(dbprobe_t *p)
 {
 	free(p->query);
-	p->query = xasprintf("SET statement_timeout = %u; %s", p->timeout_ms, dbinfo_query(p->with_lease));
+	if (p->with_lease)   /* the lease part reads it (dbinfo.h) */
+		p->query = xasprintf("SET statement_timeout = %u; SET " DB_LEASE_DURATION_GUC " = %u; %s", p->timeout_ms,
+		                     p->lease_duration_ms, dbinfo_query(true));
+	else
+		p->query = xasprintf("SET statement_timeout = %u; %s", p->timeout_ms, dbinfo_query(false));
 	p->got_row = false;
 	p->err_state[0] = '\0';
 	free(p->err_msg);
@@ -667,6 +672,7 @@ dbprobe_t *dbprobe_new(uv_loop_t *loop, const dbprobe_conf_t *conf, dbprobe_done
 	p->sslrootcert = dbprobe_dup(conf->sslrootcert);
 	p->appname = dbprobe_dup(conf->application_name);
 	p->timeout_ms = conf->timeout_ms ? conf->timeout_ms : 5000;
+	p->lease_duration_ms = conf->lease_duration_ms ? conf->lease_duration_ms : 10000;
 	p->fresh_connection = conf->fresh_connection;
 	p->reconnect_after_ns = (uint64_t)(conf->reconnect_after_ms ? conf->reconnect_after_ms : 300000) * 1000000u;
 	p->cb = cb;

@@ -147,6 +147,9 @@ static void db_pair_facts(const model_t *m, const model_db_t *d, char *dst, size
 
 /* ------------------------------------------------------------ the lease's holder */
 
+#define DB_TIE_STR_(x) #x
+#define DB_TIE_STR(x) DB_TIE_STR_(x)
+
 static bool db_client_matches(const model_db_client_t *c, const db_lease_session_t *s)
 {
 	return (!c->addr || strcmp(c->addr, s->addr) == 0) && (!c->app || strcmp(c->app, s->app) == 0);
@@ -158,13 +161,44 @@ static void db_session_name(const db_lease_session_t *s, char *dst, size_t size)
 	snprintf(dst, size, "%.46s%s%.60s", s->addr[0] ? s->addr : "local socket", s->app[0] ? " " : "", s->app);
 }
 
-/* Ties the live lease of r to one node through the sessions refreshing it:
- * every session matches the db_client of the same one node and no other ->
- * that node; anything else is said, never guessed. */
+/* A session gone idle within DB_LEASE_WINDOW_MS after the lease's expires_at -
+ * lease duration: it ran the transaction that wrote the current expires_at. */
+static bool db_sess_in_window(const db_lease_session_t *s)
+{
+	return (s->kind == 'u' || s->kind == 'c') && s->has_offset && s->offset_us >= 0 &&
+	       s->offset_us <= (int64_t)DB_LEASE_WINDOW_MS * 1000;
+}
+
+/* The sessions that may have written the lease now: those in a transaction
+ * or running an upsert ('a': they cannot be told apart), those beginning or
+ * committing a transaction since ('b', a refresh perhaps under way: only a
+ * node's counts, and never alone, see db_tie) and those in the window; when none is in the window, every upsert session ('a' and 'u', the
+ * autocommit rule, e.g. lease_duration set wrong). COMMIT sessions outside
+ * the window never count. Returns how many were put in out. */
+static size_t db_writers(const db_probe_result_t *r, db_lease_session_t *out)
+{
+	size_t n = 0;
+	bool window = false;
+	for (size_t i = 0; i < r->nlease_sess; i++)
+		window = window || db_sess_in_window(&r->lease_sess[i]);
+	for (size_t i = 0; i < r->nlease_sess; i++) {
+		const db_lease_session_t *s = &r->lease_sess[i];
+		bool running = s->kind != 'u' && s->kind != 'c';   /* 'a', 'b', or a kind not said */
+		if (running || db_sess_in_window(s) || (!window && s->kind == 'u'))
+			out[n++] = *s;
+	}
+	return n;
+}
+
+/* Ties the live lease of r to one node through the sessions that may have
+ * written it (db_writers): every one matches the db_client of the same one
+ * node and no other -> that node; anything else is said, never guessed. */
 static void db_tie(model_db_t *d, const db_probe_result_t *r)
 {
 	const char *node = NULL;
 	char who[120];
+	db_lease_session_t ws[DB_LEASE_SESS_MAX];
+	size_t nws = 0;
 	d->holder_node[0] = '\0';
 	d->holder_foreign = false;
 	if (!r->up || r->lease != DB_LEASE_HELD) {
@@ -179,24 +213,29 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 		model_copy(d->holder_tie, sizeof d->holder_tie, "not tied to a node: no node has db_client set");
 		return;
 	}
-	if (!r->nlease_sess) {
-		model_copy(d->holder_tie, sizeof d->holder_tie,
-		           "not tied to a node: no session refreshing it seen (between refreshes, or no pg_read_all_stats)");
-		return;
-	}
 	if (r->lease_sess_more) {
 		snprintf(d->holder_tie, sizeof d->holder_tie, "not tied to a node: more than %d sessions refresh it",
 		         DB_LEASE_SESS_MAX);
 		return;
 	}
+	nws = db_writers(r, ws);
+	bool seen = false;   /* a session that wrote or writes it; 'b' only makes it ambiguous */
+	for (size_t i = 0; i < nws; i++)
+		seen = seen || ws[i].kind != 'b';
+	if (!seen) {
+		model_copy(d->holder_tie, sizeof d->holder_tie,
+		           "not tied to a node: no session refreshing it seen (no refresh ended within "
+		           DB_TIE_STR(DB_LEASE_WINDOW_MS) " ms after expires_at - lease_duration, or no pg_read_all_stats)");
+		return;
+	}
 	size_t unmatched = 0;
-	for (size_t i = 0; i < r->nlease_sess; i++) {
+	for (size_t i = 0; i < nws; i++) {
 		const char *mine = NULL;
 		for (size_t k = 0; k < d->nclients; k++) {
-			if (!db_client_matches(&d->clients[k], &r->lease_sess[i]))
+			if (!db_client_matches(&d->clients[k], &ws[i]))
 				continue;
 			if (mine && strcmp(mine, d->clients[k].node) != 0) {
-				db_session_name(&r->lease_sess[i], who, sizeof who);
+				db_session_name(&ws[i], who, sizeof who);
 				snprintf(d->holder_tie, sizeof d->holder_tie,
 				         "not tied to a node: session %.80s matches both %.30s and %.30s", who, mine,
 				         d->clients[k].node);
@@ -204,9 +243,11 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 			}
 			mine = d->clients[k].node;
 		}
+		if (!mine && ws[i].kind == 'b')
+			continue;   /* any client's transaction: evidence only for a node's lease session */
 		if (!mine) {
 			unmatched++;
-			db_session_name(&r->lease_sess[i], who, sizeof who);
+			db_session_name(&ws[i], who, sizeof who);
 			continue;
 		}
 		if (node && strcmp(node, mine) != 0) {
@@ -222,9 +263,17 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 		return;
 	}
 	if (!node) {
+		bool upsert = false;   /* an upsert seen, not only a COMMIT that may be anyone's */
+		for (size_t i = 0; i < nws; i++)
+			upsert = upsert || (ws[i].kind != 'c' && ws[i].kind != 'b');   /* 'u', 'a' or not said */
+		if (!upsert) {
+			snprintf(d->holder_tie, sizeof d->holder_tie,
+			         "not tied to a node: only sessions of no node (%.80s) ended a transaction then", who);
+			return;
+		}
 		d->holder_foreign = true;
 		snprintf(d->holder_tie, sizeof d->holder_tie, "a client that is no node: %.80s%s", who,
-		         r->nlease_sess > 1 || r->lease_sess_more ? " and others" : "");
+		         nws > 1 ? " and others" : "");
 		return;
 	}
 	model_copy(d->holder_node, sizeof d->holder_node, node);

@@ -259,6 +259,7 @@ static const key_def_t settings_db_rows[] = {
 	{ "interval", KT_DURATION, DB_OFF(interval_ms), 0, 1000, MAX_INTERVAL_MS, 0, NULL },
 	{ "timeout", KT_DURATION, DB_OFF(timeout_ms), 0, MIN_INTERVAL_MS, MAX_INTERVAL_MS, 0, NULL },
 	{ "nodes", KT_NAME_LIST, DB_OFF(nodes), DB_OFF(nnodes), 0, 0, 0, NULL },
+	{ "lease_duration", KT_DURATION, DB_OFF(lease_duration_ms), 0, 1000, 3600 * 1000, 0, NULL },
 };
 static const key_table_t settings_db_keys = KEY_TABLE(settings_db_rows);
 /* [source NAME] (issue 17): a Prometheus-compatible query API; its HTTP keys are a node's */
@@ -1420,6 +1421,7 @@ static void parse_begin_db(parse_t *ps, const char *name)
 	d->name = xstrdup(name);
 	d->interval_ms = DEF_DB_INTERVAL_MS;
 	d->timeout_ms = DEF_DB_TIMEOUT_MS;
+	d->lease_duration_ms = 10 * 1000;
 	ps->sec = SEC_DB;
 	ps->cur = s->ndbs - 1;
 }

@@ -216,6 +216,54 @@ kill "$LEASE_PID"
 kill "$LPID"; wait "$LPID" 2>/dev/null
 t_nomatch "lease events: nothing on stderr from a sanitizer" "$SAN" "$(cat "$T_TMP/lease-ev.err")"
 
+# ---------------------------------------------------------------- the lease refreshed in a transaction
+# Real Chainlink (lease_lock.go) refreshes in a transaction on its own
+# connection every second: BEGIN; upsert (expires_at = now() + 10 s); COMMIT.
+# Between refreshes its last statement is COMMIT; the session that wrote the
+# current expires_at went idle just after expires_at - lease_duration. The
+# standby's session runs the same transaction (its UPDATE's WHERE fails) on a
+# ticker of its own, half a second later.
+pg_sql a "DELETE FROM lease_lock"
+pg_lease_tx a cl-primary "$UUID_P" 0; LEASE_P=$LEASE_PID
+t_check "lease in a transaction: the primary's session takes the lease" wait_until 60000 holds "$UUID_P"
+pg_lease_tx a cl-standby "$UUID_S" 500; LEASE_S=$LEASE_PID
+# both sessions are there and end their refreshes with COMMIT
+tx_sessions() { [ "$(pg_sql a "SELECT string_agg(application_name, ',' ORDER BY 1) FROM pg_stat_activity
+	WHERE application_name LIKE 'cl-%' AND state = 'idle' AND query ~* '^commit'")" = cl-primary,cl-standby ]; }
+t_check "lease in a transaction: both nodes' sessions end their refreshes with COMMIT" wait_until 60000 tx_sessions
+# tie TIE_NODE AGREES: nodetop --once ties the lease to TIE_NODE and judges it so
+TIES=$T_TMP/ties
+tie() {
+	once "$T_TMP/lease.conf"
+	jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees']" >>"$TIES"
+	[ "$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees']")" = "$1" ]
+}
+: >"$TIES"
+t_check "lease in a transaction: held by the primary, tied to it, agreeing with the active member" \
+	wait_until 120000 tie "$UUID_P primary True"
+for i in 1 2 3 4 5; do tie "$UUID_P primary True"; done
+t_nomatch "lease in a transaction: never tied to the waiting standby while the primary holds it" \
+	"standby|$UUID_S" "$(cat "$TIES")"
+text_names() { "$NODETOP" --once -c "$T_TMP/lease.conf" 2>&1 | grep -Eq "lease $UUID_P \(expires in [0-9]+ ms\) held by primary"; }
+t_check "lease in a transaction: the text report names the node" wait_until 120000 text_names
+# a lease_duration other than the nodes' own: no refresh lines up, nothing is tied (never a guess)
+sed 's/^nodes = pair$/nodes = pair\nlease_duration = 30s/' "$T_TMP/lease.conf" >"$T_TMP/lease-30s.conf"
+untied_30s() {
+	once "$T_TMP/lease-30s.conf"
+	[ "$(jget "$OUT" "$L['holder'], $L['holder_node'], $L['agrees'], $L['holder_tie'][:49]")" = \
+		"$UUID_P None None not tied to a node: no session refreshing it seen" ]
+}
+t_check "lease in a transaction, lease_duration wrong: not tied, not judged, says why" wait_until 60000 untied_30s
+# handover: the primary's lease session dies; once its lease expires the
+# standby's next refresh takes it, and the lease is tied to the standby
+kill "$LEASE_P"
+t_check "lease in a transaction: the standby's session takes the expired lease" wait_until 60000 holds "$UUID_S"
+: >"$TIES"
+t_check "lease in a transaction: after the handover tied to the standby, disagreeing with the active member" \
+	wait_until 120000 tie "$UUID_S standby False"
+t_nomatch "lease in a transaction: never tied to the primary after the handover" "primary" "$(cat "$TIES")"
+kill "$LEASE_S"
+
 # ---------------------------------------------------------------- 7 d / 30 d of the direct view from the history
 # The runs above kept db-a's direct view in the history file ($XDG_STATE_HOME),
 # as "db-a" "direct-db"; a figure needs a minute of it seen. A dashboard-like

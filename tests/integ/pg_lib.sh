@@ -13,6 +13,7 @@
 #   pg_take_lease NAME CLIENT SECONDS   Chainlink's lease upsert; prints t when CLIENT holds it
 #   pg_lease NAME APP UUID  a session that takes and keeps Chainlink's lease as a
 #                           node does (over TCP, application_name APP); sets LEASE_PID
+#   pg_lease_tx NAME APP UUID PHASE_MS  the same in a transaction, as lease_lock.go does it
 
 PG_BIN=${PG_BIN:-$(pg_config --bindir 2>/dev/null)}
 [ -x "$PG_BIN/initdb" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
@@ -137,6 +138,27 @@ pg_lease() {
 		ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
 		WHERE lease_lock.client_id = '%s' OR lease_lock.expires_at < now();\n" "$uuid" "$uuid" || break
 		sleep 1   # the node's LeaseRefreshInterval, not a wait in the test
+	done | PGPASSWORD=$PG_SUPERPASS PGAPPNAME=$2 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1 &
+	LEASE_PID=$!
+	T_PIDS="$T_PIDS $LEASE_PID"
+}
+
+# pg_lease_tx NAME APP UUID PHASE_MS: as pg_lease, but exactly as lease_lock.go
+# does it: BEGIN; the upsert (expires_at = now() + 10 s, now() being the
+# transaction's start); COMMIT, on a ticker every second at PHASE_MS past the
+# second (Go's time.Ticker; two nodes' tickers run at phases of their own).
+# Between refreshes the session's last statement is COMMIT. Sets LEASE_PID.
+pg_lease_tx() {
+	local port uuid=$3 phase=${4:-0} now us w
+	port=$(pg_port "$1")
+	while :; do
+		printf "BEGIN;\nINSERT INTO lease_lock (client_id, expires_at) VALUES ('%s', now() + interval '10 seconds')
+		ON CONFLICT ((client_id IS NOT NULL)) DO UPDATE SET client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at
+		WHERE lease_lock.client_id = '%s' OR lease_lock.expires_at < now();\nCOMMIT;\n" "$uuid" "$uuid" || break
+		now=${EPOCHREALTIME/./}
+		us=$(( (phase * 1000 - now % 1000000 + 2000000) % 1000000 ))
+		[ "$us" -lt 100000 ] && us=$((us + 1000000))
+		sleep "$((us / 1000000)).$(printf %06d $((us % 1000000)))"   # the ticker, not a wait in the test
 	done | PGPASSWORD=$PG_SUPERPASS PGAPPNAME=$2 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1 &
 	LEASE_PID=$!
 	T_PIDS="$T_PIDS $LEASE_PID"

@@ -314,6 +314,34 @@ static void test_lease_sessions(void **state)
 	assert_true(r.lease_sess_more);
 	assert_string_equal(r.lease_sess[7].addr, "h");
 	/* none (NULL), or no lease held: no sessions */
+	/* "ADDR<TAB>APP<TAB>KIND<TAB>OFFSET_US": kind and offset; a kind not known is 'a',
+	 * an offset missing or not a number unknown; two fields (an older query): 'a' */
+	v[7] = "10.0.1.5\tcl-primary\tc\t3120\n\tpsql\tu\t-5\n10.0.2.6\tx\ta\t\n"
+	       "h\ty\tzz\t12x\nh2\ty2\t\x1b\t50000\nh3\ty3\nh4\ty4\tb\t7";
+	dbinfo_init(&r);
+	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
+	assert_int_equal(r.nlease_sess, 7);
+	assert_int_equal(r.lease_sess[6].kind, 'b');
+	assert_int_equal(r.lease_sess[6].offset_us, 7);
+	assert_string_equal(r.lease_sess[0].addr, "10.0.1.5");
+	assert_string_equal(r.lease_sess[0].app, "cl-primary");
+	assert_int_equal(r.lease_sess[0].kind, 'c');
+	assert_true(r.lease_sess[0].has_offset);
+	assert_int_equal(r.lease_sess[0].offset_us, 3120);
+	assert_string_equal(r.lease_sess[1].addr, "");
+	assert_string_equal(r.lease_sess[1].app, "psql");
+	assert_int_equal(r.lease_sess[1].kind, 'u');
+	assert_int_equal(r.lease_sess[1].offset_us, -5);
+	assert_int_equal(r.lease_sess[2].kind, 'a');
+	assert_false(r.lease_sess[2].has_offset);
+	assert_string_equal(r.lease_sess[3].app, "y");
+	assert_int_equal(r.lease_sess[3].kind, 'a');
+	assert_false(r.lease_sess[3].has_offset);
+	assert_int_equal(r.lease_sess[4].kind, 'a');
+	assert_int_equal(r.lease_sess[4].offset_us, 50000);
+	assert_string_equal(r.lease_sess[5].app, "y3");
+	assert_int_equal(r.lease_sess[5].kind, 'a');
+	assert_false(r.lease_sess[5].has_offset);
 	v[7] = NULL;
 	dbinfo_init(&r);
 	assert_true(dbinfo_from_row(&r, NCOLS(names), names, v));
@@ -337,6 +365,10 @@ static void test_query_text(void **state)
 		assert_non_null(strstr(q, cols[i]));
 	assert_non_null(strstr(q, "~ '^(insert|update)[^a-z_]'"));   /* sessions writing the lease only */
 	assert_null(strchr(q, ';'));                       /* one statement */
+	/* refreshes in a transaction: COMMITs within the window after expires_at - lease duration */
+	assert_non_null(strstr(q, "current_setting('" DB_LEASE_DURATION_GUC "', true)"));
+	assert_non_null(strstr(q, "IN ('commit', 'end'"));
+	assert_non_null(strstr(q, "o BETWEEN 0 AND 50000)"));
 	const char *p = dbinfo_query(false);
 	assert_non_null(strstr(p, "AS in_recovery"));
 	assert_null(strstr(p, "lease"));

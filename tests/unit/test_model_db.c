@@ -412,6 +412,159 @@ static void test_lease_holder_tied(void **state)
 	assert_int_equal(d->agrees, -1);
 }
 
+/* A session as the probe reports it: KIND 'a', 'u' or 'c' and its state_change
+ * - (expires_at - lease duration) in µs. */
+static void sessk(db_probe_result_t *r, const char *addr, const char *app, char kind, int64_t off_us)
+{
+	sess(r, addr, app);
+	r->lease_sess[r->nlease_sess - 1].kind = kind;
+	r->lease_sess[r->nlease_sess - 1].has_offset = true;
+	r->lease_sess[r->nlease_sess - 1].offset_us = off_us;
+}
+
+/* Chainlink refreshes in a transaction: the session whose COMMIT went idle
+ * within DB_LEASE_WINDOW_MS after expires_at - lease duration wrote the lease. */
+static void test_lease_tx_window(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	assert_true(model_db_add_client(&M, di, "primary", "|cl-primary"));
+	assert_true(model_db_add_client(&M, di, "standby", "|cl-standby"));
+	const model_db_t *d = &M.dbs[di];
+	int64_t t = TU_T0;
+	pair_polled(t);
+	const int64_t W = (int64_t)DB_LEASE_WINDOW_MS * 1000;
+	assert_int_equal(W, 50000);
+
+	/* the window's edges: 0 and W µs after the transaction's start count, just outside not */
+	const int64_t inside[] = { 0, 1, 3120, W };
+	for (size_t i = 0; i < sizeof inside / sizeof *inside; i++) {
+		db_probe_result_t r = leased(UUID_A, 9000);
+		sessk(&r, "10.0.1.5", "cl-primary", 'c', inside[i]);
+		db_apply(&M, di, &r, t += SEC);
+		assert_string_equal(d->holder_node, "primary");
+		assert_int_equal(d->agrees, 1);
+	}
+	const int64_t outside[] = { -1, W + 1, 500000, -10000000 };
+	for (size_t i = 0; i < sizeof outside / sizeof *outside; i++) {
+		db_probe_result_t r = leased(UUID_A, 9000);
+		sessk(&r, "10.0.1.5", "cl-primary", 'c', outside[i]);
+		db_apply(&M, di, &r, t += SEC);
+		assert_string_equal(d->holder_node, "");
+		assert_non_null(strstr(d->holder_tie, "not tied to a node: no session refreshing it seen"));
+		assert_int_equal(d->agrees, -1);
+	}
+	/* a COMMIT whose state_change was not readable does not count */
+	db_probe_result_t r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 3000);
+	r.lease_sess[0].has_offset = false;
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+
+	/* the waiting standby's refresh half a second off: the holder's node */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 3000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 501000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	assert_string_equal(d->holder_tie, "primary");
+
+	/* the standby's refresh lines up by chance: two nodes match, not tied, not judged */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 3000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', W);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	assert_int_equal(d->agrees, -1);
+	/* ... also when only the standby lines up while the holder is mid-refresh
+	 * (its upsert run, not committed: it cannot be told apart) */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'a', 1000000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	assert_int_equal(d->agrees, -1);
+	/* ... or when the holder's next refresh has begun (BEGIN, or COMMIT running: 'b') */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'b', 1000300);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	/* a transaction beginning never ties on its own, and one of no node is left out */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'b', 1000300);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_non_null(strstr(d->holder_tie, "not tied to a node: no session refreshing it seen"));
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.9.9", "reporting", 'b', 300);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	/* a standby mid-refresh while the holder's COMMIT lines up: not tied either */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'a', 400000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+
+	/* autocommit upserts (the last-statement rule): the holder's lines up, the
+	 * standby's does not -> the holder; none lines up -> every upsert session */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'u', 800);
+	sessk(&r, "10.0.2.6", "cl-standby", 'u', 600000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'u', 20000000);   /* lease_duration set 20 s off */
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'u', 20000000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'u', 20600000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_string_equal(d->holder_tie, "not tied to a node: both primary and standby refresh it");
+	/* a COMMIT outside the window never counts, not even as a fallback */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'u', 800);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 700000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+
+	/* only another application's COMMIT lines up: not tied, and not called a
+	 * foreign holder either (any transaction may end then) */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.9.9", "reporting", 'c', 10000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_false(d->holder_foreign);
+	assert_string_equal(d->holder_tie,
+	                    "not tied to a node: only sessions of no node (10.0.9.9 reporting) ended a transaction then");
+	assert_int_equal(d->agrees, -1);
+	/* ... next to the holder's: not tied (said, never guessed) */
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 3000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	assert_non_null(strstr(d->holder_tie, "not tied to a node: primary and a session of no node (10.0.9.9 reporting)"));
+
+	/* the handover: the standby's transaction took the expired lease, a new
+	 * expires_at lines up with it -> the standby's node */
+	r = leased(UUID_B, 9990);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', -9000000);   /* an old COMMIT of a session still open */
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 4000);
+	pair_polled(t += SEC);   /* the nodes polled meanwhile (not stale): primary active */
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "standby");
+	assert_int_equal(d->agrees, 0);
+}
+
 
 /* ------------------------------------------------------------ history */
 
@@ -501,6 +654,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failover_and_lease_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder_tied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_tx_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_series, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

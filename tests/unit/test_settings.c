@@ -1178,7 +1178,7 @@ static void test_database_sections(void **state)
 	         "[node reporter]\nurl = http://c\ndatabase = db-r\n"
 	         "[database db-a]\nhost = writer.cluster.example\nport = 5433\ndbname = chainlink\nuser = nodetop_ro\n"
 	         "password_file = %s\nsslmode = verify-full\nsslrootcert = %s\ninterval = 5s\ntimeout = 2s\n"
-	         "nodes = pair\n"
+	         "nodes = pair\nlease_duration = 15s\n"
 	         "[database db-r]\nhost = /var/run/postgresql\n", pw, pw);
 	settings_t s;
 	load_ok(&s, text);
@@ -1195,7 +1195,9 @@ static void test_database_sections(void **state)
 	assert_int_equal(a->interval_ms, 5000);
 	assert_int_equal(a->timeout_ms, 2000);
 	assert_int_equal(a->nnodes, 1);
-	/* defaults: 10 s, 5 s; libpq's defaults for the rest */
+	assert_int_equal(a->lease_duration_ms, 15000);
+	/* defaults: 10 s, 5 s, a 10 s lease (Chainlink's); libpq's defaults for the rest */
+	assert_int_equal(r->lease_duration_ms, 10000);
 	assert_string_equal(r->host, "/var/run/postgresql");
 	assert_int_equal(r->port, 0);
 	assert_null(r->dbname);
