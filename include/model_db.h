@@ -31,6 +31,11 @@ typedef struct model_db {
 	char holder_node[64];       /* the node holding the live lease, "" when not tied */
 	char holder_tie[256];       /* how: "primary" or why not ("not tied to a node: ...") */
 	bool holder_foreign;        /* refreshed only by sessions that are no node's db_client */
+	char conf_uuid[40];         /* a client_id tied to conf_node on two probes in a row (db_confirm) */
+	char conf_node[64];
+	char cand_uuid[40];         /* the newest probe's tie, seen cand_streak probes in a row */
+	char cand_node[64];
+	int cand_streak;
 	int agrees;                 /* 1 agrees, 0 disagrees, -1 not judged (no tie, no active member) */
 	char agree_text[256];       /* "held by standby while primary is active", "" when agreeing */
 	int64_t disagree_since_ms;  /* 0 when agreeing or not judged */

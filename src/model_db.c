@@ -280,6 +280,35 @@ static void db_tie(model_db_t *d, const db_probe_result_t *r)
 	model_copy(d->holder_tie, sizeof d->holder_tie, node);
 }
 
+/* A lease's client_id is one Chainlink process for its whole life. Once two probes in a row tied it
+ * to the same node, a probe that ties that client_id to another node (a waiting standby's COMMIT
+ * landing in the window by chance while the holder's transaction ran long) keeps the confirmed node;
+ * the other node takes over only when three probes in a row see it. A probe that ties nothing
+ * still says so: only a contradiction is overruled. */
+static void db_confirm(model_db_t *d, const db_probe_result_t *r)
+{
+	if (!d->holder_node[0]) {   /* "in a row": a probe that ties nothing ends the streak */
+		d->cand_uuid[0] = '\0';
+		d->cand_streak = 0;
+		return;
+	}
+	if (strcmp(d->cand_uuid, r->lease_holder) == 0 && strcmp(d->cand_node, d->holder_node) == 0) {
+		d->cand_streak++;
+	} else {
+		model_copy(d->cand_uuid, sizeof d->cand_uuid, r->lease_holder);
+		model_copy(d->cand_node, sizeof d->cand_node, d->holder_node);
+		d->cand_streak = 1;
+	}
+	bool contradicts = strcmp(d->conf_uuid, r->lease_holder) == 0 && strcmp(d->conf_node, d->holder_node) != 0;
+	if (d->cand_streak >= (contradicts ? 3 : 2)) {
+		model_copy(d->conf_uuid, sizeof d->conf_uuid, d->cand_uuid);
+		model_copy(d->conf_node, sizeof d->conf_node, d->cand_node);
+	} else if (contradicts) {
+		model_copy(d->holder_node, sizeof d->holder_node, d->conf_node);
+		model_copy(d->holder_tie, sizeof d->holder_tie, d->conf_node);
+	}
+}
+
 static size_t db_node_index(const model_t *m, const char *name)
 {
 	for (size_t i = 0; name && i < m->nnodes; i++)
@@ -403,6 +432,7 @@ void model_apply_db(model_t *m, size_t di, const db_probe_result_t *r, int64_t n
 	model_ind_set_uptime(m, &d->ind, EVENT_DB, NULL, d->name, r->up ? STATE_UP : STATE_DOWN,
 	                     r->up ? STATE_UP : STATE_DOWN, reason, now_ms);
 	db_tie(d, r);
+	db_confirm(d, r);
 	db_events(m, d, r, now_ms);
 	db_agreement(m, d, now_ms);
 	m->generation++;         /* the caller's model_tick re-judges the nodes tied to it */

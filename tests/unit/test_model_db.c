@@ -566,6 +566,54 @@ static void test_lease_tx_window(void **state)
 }
 
 
+/* A client_id tied to one node on two probes in a row stays that node's when one probe sees
+ * another node's COMMIT line up by chance; three probes in a row move it. */
+static void test_lease_tie_confirmed(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	assert_true(model_db_add_client(&M, di, "primary", "|cl-primary"));
+	assert_true(model_db_add_client(&M, di, "standby", "|cl-standby"));
+	const model_db_t *d = &M.dbs[di];
+	int64_t t = TU_T0;
+	pair_polled(t);
+	db_probe_result_t r;
+	for (int i = 0; i < 2; i++) {   /* the holder's COMMIT lines up twice: confirmed */
+		r = leased(UUID_A, 9000);
+		sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
+		db_apply(&M, di, &r, t += SEC);
+		assert_string_equal(d->holder_node, "primary");
+	}
+	/* one probe: the holder's transaction ran long, the standby's COMMIT lined up instead */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 3000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+	assert_string_equal(d->holder_tie, "primary");
+	assert_int_equal(d->agrees, 1);
+	/* a probe that ties nothing still says so */
+	r = leased(UUID_A, 9000);
+	sessk(&r, "10.0.2.6", "cl-standby", 'c', 400000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "");
+	/* three probes in a row for the standby: the client_id is the standby's */
+	for (int i = 0; i < 3; i++) {
+		r = leased(UUID_A, 9000);
+		sessk(&r, "10.0.2.6", "cl-standby", 'c', 3000);
+		db_apply(&M, di, &r, t += SEC);
+		assert_string_equal(d->holder_node, i < 2 ? "primary" : "standby");
+	}
+	/* a new client_id is judged afresh from its first probe */
+	r = leased(UUID_B, 9000);
+	sessk(&r, "10.0.1.5", "cl-primary", 'c', 2000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_string_equal(d->holder_node, "primary");
+}
+
+
 /* ------------------------------------------------------------ history */
 
 static void each_cb(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
@@ -655,6 +703,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder_tied, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_tx_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_tie_confirmed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_series, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
