@@ -195,7 +195,7 @@ EOF
 	wait_until 300000 seen_in "$T_TMP/vg3.out" 'rpc q chain 31337 .*cannot connect.*\(([3-9]|[1-9][0-9]+) attempts\)'
 	wait_until 300000 seen_in "$T_TMP/hang.log" '^GET / HTTP/1.1$'
 	kill -TERM "$vgpid"; wait "$vgpid"; rc=$?
-	t_eq "valgrind: --events with WebSocket connects refused and hanging stops on SIGTERM, no error or leak (status 143)" 143 "$rc"
+	t_eq "valgrind: --events with WebSocket connects failing at once and hanging stops on SIGTERM, no error or leak (status 143)" 143 "$rc"
 	[ "$rc" -ne 143 ] && sed 's/^/#   /' "$T_TMP/vg3.err" | head -30
 else
 	t_fail "valgrind is installed (apt-get install valgrind)"
