@@ -503,8 +503,9 @@ static void ws_message(endpoint_t *ep)
 }
 
 /* libwebsockets 4.1 on libuv leaks the uv_poll_t it watches a client socket
- * with when the connect fails (refused, timed out, reset before the
- * upgrade): its connect code closes the socket and marks it invalid, and its
+ * with when the connect fails in its connect code (connect() fails at once,
+ * its completion reports an error, or its timeout fires): that code closes
+ * the socket and marks it invalid, and its
  * libuv close then skips the watcher of a wsi whose socket is invalid, so the
  * handle stays in our loop, stopped, never closed nor freed (160 bytes per
  * failed attempt; 4.1.6's lib/roles/http/client/client-handshake.c at
@@ -513,8 +514,10 @@ static void ws_message(endpoint_t *ep)
  * before lws frees the wsi, after its last uv_poll_stop on that handle: a
  * poll handle of this wsi that is not closing while the wsi has no socket is
  * such an orphan, and is closed here (lws allocated it with plain malloc: no
- * allocator is set). A wsi whose socket was open has had its handle closed by
- * lws itself (WSI_DESTROY then comes from that handle's close callback). */
+ * allocator is set; uv_close's epoll removal of the old fd number repeats
+ * the uv_poll_stop lws has just made). A wsi whose socket was open has had
+ * its handle closed by lws itself (WSI_DESTROY then comes from that handle's
+ * close callback, after libuv took the handle out of the loop). */
 static void ws_orphan_closed(uv_handle_t *h)
 {
 	free(h);
