@@ -505,10 +505,9 @@ static void ws_message(endpoint_t *ep)
 /* libwebsockets 4.1 on libuv leaks the uv_poll_t it watches a client socket
  * with when the connect fails in its connect code (connect() fails at once,
  * its completion reports an error, or its timeout fires): that code closes
- * the socket and marks it invalid, and its
- * libuv close then skips the watcher of a wsi whose socket is invalid, so the
- * handle stays in our loop, stopped, never closed nor freed (160 bytes per
- * failed attempt; 4.1.6's lib/roles/http/client/client-handshake.c at
+ * the socket and marks it invalid, and its libuv close then skips the
+ * watcher of a wsi whose socket is invalid, so the handle stays in our loop,
+ * stopped, never closed nor freed (160 bytes per failed attempt; 4.1.6's lib/roles/http/client/client-handshake.c at
  * "try_next_result_closesock", lib/event-libs/libuv/libuv.c at
  * elops_wsi_logical_close_uv). Called on WSI_DESTROY, the last callback
  * before lws frees the wsi, after its last uv_poll_stop on that handle: a
