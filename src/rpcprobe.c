@@ -502,6 +502,39 @@ static void ws_message(endpoint_t *ep)
 	}
 }
 
+/* libwebsockets 4.1 on libuv leaks the uv_poll_t it watches a client socket
+ * with when the connect fails in its connect code (connect() fails at once,
+ * its completion reports an error, or its timeout fires): that code closes
+ * the socket and marks it invalid, and its libuv close then skips the
+ * watcher of a wsi whose socket is invalid, so the handle stays in our loop,
+ * stopped, never closed nor freed (160 bytes per failed attempt; 4.1.6's lib/roles/http/client/client-handshake.c at
+ * "try_next_result_closesock", lib/event-libs/libuv/libuv.c at
+ * elops_wsi_logical_close_uv). Called on WSI_DESTROY, the last callback
+ * before lws frees the wsi, after its last uv_poll_stop on that handle: a
+ * poll handle of this wsi that is not closing while the wsi has no socket is
+ * such an orphan, and is closed here (lws allocated it with plain malloc: no
+ * allocator is set; uv_close's epoll removal of the old fd number repeats
+ * the uv_poll_stop lws has just made). A wsi whose socket was open has had
+ * its handle closed by lws itself (WSI_DESTROY then comes from that handle's
+ * close callback, after libuv took the handle out of the loop). */
+static void ws_orphan_closed(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void ws_orphan_find(uv_handle_t *h, void *arg)
+{
+	if (uv_handle_get_type(h) == UV_POLL && h->data == arg && !uv_is_closing(h))
+		uv_close(h, ws_orphan_closed);
+}
+
+static void ws_reap_watcher(struct lws *wsi)
+{
+	const rpcprobe_t *rp = lws_context_user(lws_get_context(wsi));
+	if (rp && lws_get_socket_fd(wsi) < 0)
+		uv_walk(rp->loop, ws_orphan_find, wsi);
+}
+
 static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	endpoint_t *ep = user;
@@ -582,6 +615,7 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 		ws_lost(ep, ep->v.ws_error[0] ? ep->v.ws_error : "closed by the server");
 		break;
 	case LWS_CALLBACK_WSI_DESTROY:
+		ws_reap_watcher(wsi);
 		if (ep && ep->wsi == wsi)
 			ws_lost(ep, "connection closed");
 		break;
