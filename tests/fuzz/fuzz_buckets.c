@@ -28,7 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	uint8_t enc[BUCKETS_ENCODE_MAX(60)];
 	size_t m = buckets_encode(b, n, enc, sizeof enc);
-	FUZZ_CHECK(m > 0 && m <= size - 2);            /* runs are maximal: never longer than the input */
+	FUZZ_CHECK(m > 0);
+	if (data[2] == 2)   /* format 2, the one written: runs are maximal, never longer than the input
+	                     * (format-1 rows gain their observed span when written again) */
+		FUZZ_CHECK(m <= size - 2);
 	FUZZ_CHECK(buckets_decode(enc, m, again, n, len));
 	FUZZ_CHECK(memcmp(b, again, (size_t)n * sizeof *b) == 0);
 	return 0;

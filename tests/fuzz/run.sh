@@ -29,6 +29,7 @@ seeds() {
 	fuzz_dbinfo) ls "$D"/db/* ;;
 	fuzz_jsonrpc) ls "$D"/jsonrpc/* ;;
 	fuzz_promapi) ls "$D"/promapi/* ;;
+	fuzz_buckets) ls "$D"/buckets/* ;;
 	esac 2>/dev/null
 }
 
