@@ -22,6 +22,7 @@ typedef struct rpc_obs {
 	unsigned ws_attempts;
 	uint64_t ws_head;
 	int64_t ws_head_ms, ws_up_ms, head_rise_ms;
+	bool ws_silent;                /* the WebSocket was dropped for silence (rpcprobe_view_t) */
 	unsigned long batches, ws_heads, ws_connects;
 } rpc_obs_t;
 

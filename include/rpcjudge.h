@@ -43,6 +43,7 @@ typedef struct rpcjudge_in {
 	uint64_t ws_head;        /* last head over the WebSocket (0 = none yet) */
 	int64_t ws_head_age_ms;  /* since the last head over the WebSocket */
 	int64_t ws_up_age_ms;    /* since the subscription was answered (-1 when not subscribed) */
+	bool ws_silent;          /* closed by the idle watchdog: silent for head_stall */
 	int64_t head_age_ms;     /* since the endpoint's head (HTTP or WS) last rose */
 	uint64_t best_head;      /* the best head among the chain's endpoints (0 = unknown) */
 } rpcjudge_in_t;

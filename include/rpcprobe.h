@@ -46,6 +46,7 @@ typedef struct rpcprobe_view {
 	uint64_t ws_head;
 	int64_t ws_head_ms;            /* -1: never */
 	int64_t ws_up_ms;              /* when subscribed; -1 when not */
+	bool ws_silent;                /* the last connection was dropped for saying nothing for ws_idle_ms */
 	int64_t head_rise_ms;          /* when the head last rose (HTTP or WS); -1: never */
 	unsigned long batches, ws_heads, ws_connects;
 } rpcprobe_view_t;

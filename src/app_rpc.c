@@ -59,6 +59,7 @@ static void app_rpc_observe(app_rpc_t *ar, size_t idx)
 	o.ws_head = v.ws_head;
 	o.ws_head_ms = app_rpc_to_wall(v.ws_head_ms, now, wall);
 	o.ws_up_ms = app_rpc_to_wall(v.ws_up_ms, now, wall);
+	o.ws_silent = v.ws_silent;
 	o.head_rise_ms = app_rpc_to_wall(v.head_rise_ms, now, wall);
 	o.batches = v.batches;
 	o.ws_heads = v.ws_heads;

@@ -135,6 +135,7 @@ static bool model_rpc_judge(model_t *m, rpc_ep_t *e, int64_t now, uint64_t best)
 	in.ws_head = o->ws_head;
 	in.ws_head_age_ms = model_rpc_age(now, o->ws_head_ms);
 	in.ws_up_age_ms = model_rpc_age(now, o->ws_up_ms);
+	in.ws_silent = o->ws_silent;
 	in.head_age_ms = model_rpc_age(now, o->head_rise_ms);
 	in.best_head = best;
 	rpcjudge_judge(&e->jcfg, &in, &out);

@@ -85,6 +85,11 @@ void rpcjudge_judge(const rpcjudge_cfg_t *cfg, const rpcjudge_in_t *in, rpcjudge
 			rpcjudge_secs(age, sizeof age, in->ws_head_age_ms);
 			rpcjudge_set(out, STATE_DOWN, "WebSocket closed%s%s, no head for %s",
 			             in->ws_error && *in->ws_error ? ": " : "", in->ws_error ? in->ws_error : "", age);
+		} else if (in->ws_state == RPC_WS_RECONNECTING && in->ws_silent) {
+			/* dropped by the idle watchdog (ws_idle_ms = head_stall): the same
+			 * silence as a subscribed WebSocket's above, not a lesser fault */
+			rpcjudge_secs(age, sizeof age, cfg->head_stall_ms);
+			rpcjudge_set(out, STATE_DOWN, "WebSocket: no head for %s", age);
 		} else if (in->ws_state == RPC_WS_RECONNECTING && in->ws_head_age_ms < 0 && in->ws_attempts >= 3)
 			rpcjudge_set(out, STATE_DOWN, "WebSocket: cannot connect%s%s (%u attempts)",
 			             in->ws_error && *in->ws_error ? ": " : "", in->ws_error ? in->ws_error : "",

@@ -461,6 +461,7 @@ static void on_ws_timer(uv_timer_t *t)
 	if (ep->ws_idle_ms > 0 && now - ep->ws_msg_ms >= ep->ws_idle_ms) {
 		char why[64];
 		snprintf(why, sizeof why, "silent for %lld ms: dropped", (long long)(now - ep->ws_msg_ms));
+		ep->v.ws_silent = true;
 		ws_abandon(ep, why);
 		return;
 	}
@@ -482,6 +483,7 @@ static void ws_message(endpoint_t *ep)
 	case JSONRPC_WS_SUBSCRIBED:
 		ep->v.ws_up_ms = (int64_t)uv_now(ep->rp->loop);
 		ep->v.ws_error[0] = '\0';
+		ep->v.ws_silent = false;
 		ws_set_state(ep, RPC_WS_SUBSCRIBED);
 		break;
 	case JSONRPC_WS_HEAD:
@@ -985,6 +987,7 @@ void rpcprobe_judge_input(const rpcprobe_view_t *v, int64_t now_ms, uint64_t bes
 	in->ws_head = v->ws_head;
 	in->ws_head_age_ms = v->ws_head_ms < 0 ? -1 : now_ms - v->ws_head_ms;
 	in->ws_up_age_ms = v->ws_up_ms < 0 ? -1 : now_ms - v->ws_up_ms;
+	in->ws_silent = v->ws_silent;
 	in->head_age_ms = v->head_rise_ms < 0 ? -1 : now_ms - v->head_rise_ms;
 	in->best_head = best_head;
 }

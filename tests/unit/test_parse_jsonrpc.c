@@ -516,6 +516,20 @@ static void test_judge_websocket(void **state)
 	rpcjudge_judge(&cfg, &in, &out);
 	assert_int_equal(out.state, STATE_DOWN);
 	assert_string_equal(out.reason, "WebSocket closed: closed by the server, no head for 10 s");
+	/* Dropped by the idle watchdog (silent for head_stall) before any head: down at once,
+	 * as the same silence was while subscribed, not a lesser "reconnecting". */
+	{
+		rpcjudge_in_t w = in;
+		w.ws_head_age_ms = -1;
+		w.ws_error = "silent for 10000 ms: dropped";
+		w.ws_silent = true;
+		rpcjudge_judge(&cfg, &w, &out);
+		assert_int_equal(out.state, STATE_DOWN);
+		assert_string_equal(out.reason, "WebSocket: no head for 10 s");
+		w.ws_silent = false;
+		rpcjudge_judge(&cfg, &w, &out);
+		assert_int_equal(out.state, STATE_DEGRADED);
+	}
 
 	/* Subscribed but silent while HTTP advances: a stale subscription. */
 	in.ws_state = RPC_WS_SUBSCRIBED;
