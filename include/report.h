@@ -53,4 +53,7 @@ bool report_perfdata(strbuf_t *out, const model_t *m, int64_t now_ms);
 void report_status_line(strbuf_t *out, const model_t *m, int64_t now_ms, bool utf8);
 
 
+/* URL with its userinfo ("user:pass@") shown as "***@", as every output shows URLs. Caller frees. */
+char *report_url_masked(const char *url);
+
 #endif

@@ -11,6 +11,7 @@
 #include "curluv.h"
 #include "model_source.h"
 #include "parse_promapi.h"
+#include "report.h"
 #include "strbuf.h"
 #include "xalloc.h"
 
@@ -348,22 +349,6 @@ static void src_on_timer(uv_timer_t *t)
 	src_req_over(sc);
 }
 
-/* url with its userinfo ("user:pass@") as "***@", as the nodes' urls are shown. */
-static void src_url_masked(char *buf, size_t len, const char *url)
-{
-	const char *host = strstr(url, "://");
-	host = host ? host + 3 : url;
-	size_t hl = strcspn(host, "/?#");
-	const char *at = NULL;
-	for (size_t i = 0; i < hl; i++)
-		if (host[i] == '@')
-			at = host + i;
-	if (at)
-		snprintf(buf, len, "%.*s***%s", (int)(host - url), url, at);
-	else
-		snprintf(buf, len, "%s", url);
-}
-
 static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *c)
 {
 	memset(sc, 0, sizeof *sc);
@@ -400,7 +385,9 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	sc->start_ms = clock_wall_ms();
 	snprintf(sc->st.name, sizeof sc->st.name, "%s", c->name);
 	snprintf(sc->st.type, sizeof sc->st.type, "prometheus");
-	src_url_masked(sc->st.url, sizeof sc->st.url, c->url);
+	char *masked = report_url_masked(c->url);
+	snprintf(sc->st.url, sizeof sc->st.url, "%s", masked);
+	free(masked);
 	uv_timer_init(as->loop, &sc->timer);
 	sc->timer.data = sc;
 }

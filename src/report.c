@@ -107,7 +107,7 @@ static void put_lines(strbuf_t *sb, const char *s, const char *indent, bool utf8
 
 /* A URL whose userinfo ("user:pass@" after the scheme, or at the start when
  * there is no scheme) is replaced by three asterisks and the '@'. Caller frees. */
-static char *url_masked(const char *url)
+char *report_url_masked(const char *url)
 {
 	const char *auth = strstr(url, "://");
 	auth = auth ? auth + 3 : url;
@@ -125,7 +125,7 @@ static void put_url(strbuf_t *sb, const char *url, bool utf8)
 {
 	if (!url)
 		return;
-	char *masked = url_masked(url);
+	char *masked = report_url_masked(url);
 	put_esc(sb, masked, utf8);
 	free(masked);
 }
@@ -749,7 +749,7 @@ static cJSON *json_node(const model_t *m, size_t idx, int64_t now_ms)
 {
 	const node_t *n = &m->nodes[idx];
 	cJSON *o = cJSON_CreateObject();
-	char *url = url_masked(n->url ? n->url : "");
+	char *url = report_url_masked(n->url ? n->url : "");
 	jadd(o, "name", jsontext_str(n->name ? n->name : ""));
 	jadd(o, "url", jsontext_str(url));
 	free(url);
