@@ -25,7 +25,7 @@ ALL=(); for s in "${SCEN[@]}"; do ALL+=("$(url "$s")"); done
 # valgrind makes everything ~30 times slower, and the machine may be loaded: time
 # limits (connect too) that only end a hang, for the nodes given on the command line
 LONG=$T_TMP/long.conf
-printf '[defaults]\ninterval = 60s\ntimeout = 60s\nconnect_timeout = 60s\n' >"$LONG"
+printf '[defaults]\ninterval = 300s\ntimeout = 300s\nconnect_timeout = 300s\n' >"$LONG"
 
 # vg_check NAME WANT_RC RC LOG: the exit code and the memcheck summary of one run.
 vg_check() {
@@ -72,7 +72,7 @@ if wait_file "$T_TMP/bad.ports"; then
 	{
 		# valgrind makes everything ~30 times slower, and the machine may be loaded:
 		# time limits that only end a hang (a --once run ends when the answers are in)
-		printf '[defaults]\ninterval = 60s\ntimeout = 60s\nconnect_timeout = 60s\n'
+		printf '[defaults]\ninterval = 300s\ntimeout = 300s\nconnect_timeout = 300s\n'
 		for m in "${BADMODES[@]}"; do
 			printf '[node %s]\nurl = http://127.0.0.1:%s\n' "$m" "$(bport "port:$m")"
 		done
