@@ -40,6 +40,8 @@ typedef struct model_db {
 	char agree_text[256];       /* "held by standby while primary is active", "" when agreeing */
 	int64_t disagree_since_ms;  /* 0 when agreeing or not judged */
 	bool disagree;              /* disagreeing for longer than the grace: a problem */
+	bool disagree_open;         /* a disagreement said was followed by a lease nodetop cannot judge:
+	                               the agreement, once seen, is said */
 	double loop_held_max_ms;    /* the longest any probe held the loop (loop_held_ms) */
 	double apply_max_ms;        /* the longest the result's handling took (app_db.c's callback) */
 } model_db_t;

@@ -362,13 +362,27 @@ static void db_agreement(model_t *m, model_db_t *d, int64_t now)
 	}
 	d->agrees = agrees;
 	model_copy(d->agree_text, sizeof d->agree_text, text);
-	if (agrees != 0) {
+	if (agrees == 1) {
+		if (d->disagree || d->disagree_open) {
+			char detail[256];
+			snprintf(detail, sizeof detail, "lease on %.60s agrees with the pair again: held by the active member %.40s",
+			         d->name, d->holder_node);
+			model_event(m, EVENT_DB_LEASE, "", d->name, d->disagree ? STATE_DEGRADED : STATE_UNKNOWN, STATE_UP,
+			            detail, now);
+		}
+		d->disagree = d->disagree_open = false;
+		d->disagree_since_ms = 0;
+		return;
+	}
+	if (agrees == -1) {
+		/* cannot be judged (e.g. the holder's session ended before its lease expired): that is
+		   not agreement; the agreement is said when it is seen */
 		if (d->disagree) {
 			char detail[256];
-			snprintf(detail, sizeof detail, "lease on %.60s agrees with the pair again%s%.40s", d->name,
-			         agrees == 1 ? ": held by the active member " : " (not judged now)",
-			         agrees == 1 ? d->holder_node : "");
-			model_event(m, EVENT_DB_LEASE, "", d->name, STATE_DEGRADED, STATE_UP, detail, now);
+			snprintf(detail, sizeof detail, "lease on %.60s not judged now: %.160s", d->name,
+			         d->holder_tie[0] ? d->holder_tie : "no active member");
+			model_event(m, EVENT_DB_LEASE, "", d->name, STATE_DEGRADED, STATE_UNKNOWN, detail, now);
+			d->disagree_open = true;
 		}
 		d->disagree = false;
 		d->disagree_since_ms = 0;
@@ -378,6 +392,7 @@ static void db_agreement(model_t *m, model_db_t *d, int64_t now)
 		d->disagree_since_ms = now;
 	if (!d->disagree && now - d->disagree_since_ms >= MODEL_DB_LEASE_GRACE_MS) {
 		d->disagree = true;
+		d->disagree_open = false;
 		model_event(m, EVENT_DB_LEASE, "", d->name, STATE_UP, STATE_DEGRADED, d->agree_text, now);
 	}
 }

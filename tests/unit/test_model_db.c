@@ -412,6 +412,55 @@ static void test_lease_holder_tied(void **state)
 	assert_int_equal(d->agrees, -1);
 }
 
+/* A disagreement said, then the holder's session ends before its lease expires: the
+ * lease cannot be judged (that is not agreement), and when the active member takes it
+ * the agreement is said (dbwire.sh saw the old "agrees again (not judged now)" and then
+ * no word when the primary took the lease). */
+static void test_lease_unjudged_then_agrees(void **state)
+{
+	(void)state;
+	const char *ties[] = { "pair" };
+	model_add_node(&M, "primary", "http://a", "pair", 5000);
+	model_add_node(&M, "standby", "http://b", "pair", 5000);
+	size_t di = model_db_add(&M, "db-a", ties, 1, 10000);
+	assert_true(model_db_add_client(&M, di, "primary", "|cl-primary"));
+	assert_true(model_db_add_client(&M, di, "standby", "|cl-standby"));
+	const model_db_t *d = &M.dbs[di];
+	int64_t t = TU_T0;
+	pair_polled(t);
+	db_probe_result_t r = leased(UUID_B, 9000);
+	sess(&r, "10.0.2.6", "cl-standby");
+	db_apply(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
+	pair_polled(t + MODEL_DB_LEASE_GRACE_MS);
+	db_apply(&M, di, &r, t += MODEL_DB_LEASE_GRACE_MS);
+	assert_true(d->disagree);
+	size_t nlease = count(EVENT_DB_LEASE);
+	/* the standby's session is gone, its lease not expired yet: not tied, not judged */
+	r = leased(UUID_B, 5000);
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(d->agrees, -1);
+	assert_false(d->disagree);
+	assert_int_equal(count(EVENT_DB_LEASE), nlease + 1);
+	assert_non_null(strstr(newest(EVENT_DB_LEASE)->detail, "lease on db-a not judged now: not tied to a node"));
+	assert_null(strstr(newest(EVENT_DB_LEASE)->detail, "agrees"));
+	assert_int_equal(newest(EVENT_DB_LEASE)->to, STATE_UNKNOWN);
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), nlease + 1);   /* once */
+	/* the primary takes it: agreeing again, said */
+	r = leased(UUID_A, 9000);
+	sess(&r, "10.0.1.5", "cl-primary");
+	pair_polled(t + SEC);
+	db_apply(&M, di, &r, t += SEC);
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(d->agrees, 1);
+	assert_string_equal(newest(EVENT_DB_LEASE)->detail, "lease on db-a agrees with the pair again: held by the active "
+	                                                   "member primary");
+	size_t n2 = count(EVENT_DB_LEASE);
+	db_apply(&M, di, &r, t += SEC);
+	assert_int_equal(count(EVENT_DB_LEASE), n2);   /* once */
+}
+
 /* A session as the probe reports it: KIND 'a', 'u' or 'c' and its state_change
  * - (expires_at - lease duration) in µs. */
 static void sessk(db_probe_result_t *r, const char *addr, const char *app, char kind, int64_t off_us)
@@ -702,6 +751,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failover_and_lease_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_holder_tied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lease_unjudged_then_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_tx_window, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lease_tie_confirmed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_series, setup, teardown),
