@@ -59,11 +59,13 @@ t_file_eq() {
 	if [ -e "$3" ]; then t_eq "$1" "$2" "$(cat "$3")"; else t_fail "$1 ($3 does not exist)"; fi
 }
 
-# t_alive PID: PID is running (not gone, not a zombie waiting to be reaped).
+# t_alive PID: PID is running (not gone, not a zombie waiting to be reaped, not a
+# process whose memory is already gone: a kernel thread that took the number of one
+# that exited long ago (a proof run saw 'pid 5656 ()' "hang") or one in its last exit steps).
 t_alive() {
 	local st
 	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
-	[ -n "$st" ] && [ "${st%% *}" != Z ]
+	[ -n "$st" ] && [ "${st%% *}" != Z ] && [ "$(wc -c <"/proc/$1/cmdline" 2>/dev/null)" -gt 0 ] 2>/dev/null
 }
 # Every process the test started: first SIGCONT (a test may have stopped it), then
 # SIGTERM - never a signal while it exits (a SIGCONT then broke LeakSanitizer's exit
