@@ -29,6 +29,9 @@ typedef struct src_round {
 	char (*error)[256];             /* n: "" or a transport error ("connection refused", "HTTP 502 ...") */
 	const promapi_targets_t *targets;   /* NULL: not asked or failed */
 	int64_t done_ms;                /* when the round ended */
+	bool health_failing_only;       /* the health family's answer is health{selector} == 0 only
+	                                   (srcq_health_failing): the failing checks, applied to the
+	                                   list each node had; false: the full list of checks */
 	double latency_ms;              /* its longest query */
 } src_round_t;
 
@@ -48,11 +51,23 @@ typedef struct src_state {
 	char type[16];                  /* "prometheus" (for --once --json) */
 	char url[256];                  /* its url, userinfo masked (for --once --json) */
 	size_t last_queries;            /* queries of the last round */
+	unsigned long health_full_rounds; /* rounds since the full check list last answered (0: none yet) */
+	bool health_full_wanted;        /* a node appeared without its check list: ask the full list next */
 	size_t *mixed;                  /* mixed mode: the polled nodes (model index) whose series it has */
 	size_t nmixed, mixed_cap;
 } src_state_t;
 
 void src_state_free(src_state_t *st);
+
+/* The cost of a fleet's checks (a series per check of every node, 30 a node for Chainlink):
+ * the full list, health{selector}, is asked on the first round, every SRC_HEALTH_FULL_EVERY
+ * rounds, after it failed, and when a node appeared without one; the rounds between ask
+ * only the failing checks (srcq_health_failing) and apply them to the list each node had.
+ * A check that appears or vanishes between two full lists shows at the next one. */
+#define SRC_HEALTH_FULL_EVERY 12
+bool src_health_full_next(const src_state_t *st);
+/* The query of the failing checks only, in place of the health family's (a heap string). */
+char *srcq_health_failing(const source_cfg_t *c);
 
 /* What the header says of the model's sources ("" when it has none): "via NAME, 1s old"
  * (the oldest of them), with "; warning: ..." when a query failed or the source warned

@@ -45,6 +45,8 @@ struct src_conn {
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
+	char *health_failing;      /* the health family's query in the rounds between full lists */
+	bool health_full;          /* this round asks the full check list */
 	src_req_t *reqs;           /* SRC_NREQS(nq): the queries, the targets, the backfills */
 	int backfill;              /* 0 not asked, 1 asked, 2 done */
 	int backfill_pending;      /* backfill requests still out */
@@ -129,7 +131,8 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		curl_free(enc);
 		free(q);
 	} else {
-		char *enc = curl_easy_escape(e, sc->queries[rq->qi], 0);
+		const char *q = rq->qi == SRCQ_FAMILIES && !sc->health_full ? sc->health_failing : sc->queries[rq->qi];
+		char *enc = curl_easy_escape(e, q, 0);
 		if (enc && strlen(enc) > SRC_POST_OVER) {
 			url = xasprintf("%s/api/v1/query", sc->cfg.url);
 			post = xasprintf("query=%s", enc);
@@ -222,6 +225,7 @@ static void src_round_end(src_conn_t *sc)
 	r.res = xcalloc(sc->nq, sizeof *r.res);
 	r.error = xcalloc(sc->nq, sizeof *r.error);
 	r.done_ms = clock_wall_ms();
+	r.health_failing_only = !sc->health_full;
 	for (size_t i = 0; i < sc->nq; i++) {
 		src_parse_answer(&sc->reqs[i], &r.res[i], r.error[i], sizeof r.error[i]);
 		if (sc->reqs[i].latency_ms > r.latency_ms)
@@ -344,6 +348,7 @@ static void src_on_timer(uv_timer_t *t)
 	sc->round_start_ms = clock_wall_ms();
 	sc->pending = 0;
 	sc->round_sent0 = sc->sent;
+	sc->health_full = src_health_full_next(&sc->st);
 	for (size_t i = 0; i < sc->nq; i++)
 		src_req_start(sc, &sc->reqs[i]);
 	src_req_over(sc);
@@ -376,6 +381,7 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	h = curl_slist_append(h, "Accept: application/json");
 	sc->headers = h;
 	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
+	sc->health_failing = srcq_health_failing(c);
 	sc->reqs = xcalloc(SRC_NREQS(sc->nq), sizeof *sc->reqs);
 	for (size_t i = 0; i < SRC_NREQS(sc->nq); i++) {
 		sc->reqs[i].sc = sc;
@@ -488,6 +494,7 @@ void app_source_free(app_source_t *as)
 			strbuf_free(&sc->reqs[k].body);
 		free(sc->reqs);
 		srcq_free(sc->queries, sc->nq);
+		free(sc->health_failing);
 		curl_slist_free_all(sc->headers);
 		free(sc->cfg.name);
 		free(sc->cfg.url);

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "model_priv.h"
 #include "model_source.h"
 #include "strbuf.h"
@@ -35,6 +33,13 @@ static const char *const src_families[][8] = {
 	  "log_panic_count", "log_panic_count_total", NULL },
 };
 #define SRC_NFAMILIES (sizeof src_families / sizeof src_families[0])
+
+/* multi_node_states and its pre-v2.8 name: a series per state of every chain. */
+static bool src_family_is_states(size_t f)
+{
+	return strcmp(src_families[f][0], "multi_node_states") == 0 ||
+	       strcmp(src_families[f][0], "evm_pool_rpc_node_states") == 0;
+}
 
 static bool src_family_has(const char *name)
 {
@@ -75,12 +80,24 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	size_t k = 0;
 	q[k++] = xasprintf("up{%s}", inner);
 	q[k++] = xasprintf("timestamp(up{%s})", inner);
+	char *alive = xasprintf("%s%sstate=\"Alive\"", inner, *inner ? "," : "");
 	for (size_t f = 0; f < SRC_NFAMILIES; f++) {
 		size_t m = 0;
 		while (src_families[f][m])
 			m++;
-		q[k++] = src_family_query(inner, src_families[f], m);
+		q[k] = src_family_query(inner, src_families[f], m);
+		if (src_family_is_states(f)) {
+			/* eleven states a chain, nearly all 0: the others only when not 0, Alive always
+			   (a chain with none Alive is down, and must still be seen) */
+			char *a = src_family_query(alive, src_families[f], m);
+			char *both = xasprintf("%s != 0 or %s", q[k], a);
+			free(a);
+			free(q[k]);
+			q[k] = both;
+		}
+		k++;
 	}
+	free(alive);
 	/* the charted series not asked already: one more query */
 	const char **extra = xcalloc(charts ? 2 * charts->n + 1 : 1, sizeof *extra);
 	size_t ne = 0;
@@ -100,6 +117,24 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	free(inner);
 	*n = k;
 	return q;
+}
+
+char *srcq_health_failing(const source_cfg_t *c)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	static const char *const health[] = { "health" };
+	char *f = src_family_query(inner, health, 1);
+	char *q = xasprintf("%s == 0", f);
+	free(f);
+	free(inner);
+	return q;
+}
+
+bool src_health_full_next(const src_state_t *st)
+{
+	return st->health_full_rounds == 0 || st->health_full_wanted || st->health_full_rounds >= SRC_HEALTH_FULL_EVERY;
 }
 
 void srcq_free(char **q, size_t n)
@@ -390,6 +425,92 @@ static probe_error_t src_error_class(const char *e)
 	return PROBE_ERR_OTHER;
 }
 
+/* A check of a node as the health family gave it. */
+typedef struct src_check {
+	const char *name;
+	bool pass;
+} src_check_t;
+
+static int src_check_cmp(const void *a, const void *b)
+{
+	return strcmp(((const src_check_t *)a)->name, ((const src_check_t *)b)->name);
+}
+
+/* Untrusted bytes as a JSON string, for the model's own /health reading. */
+static void src_json_str(strbuf_t *b, const char *s)
+{
+	strbuf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			strbuf_putc(b, '\\');
+			strbuf_putc(b, (char)c);
+		} else if (c < 0x20) {
+			strbuf_printf(b, "\\u%04x", c);
+		} else {
+			strbuf_putc(b, (char)c);
+		}
+	}
+	strbuf_putc(b, '"');
+}
+
+/* One check of a JSON:API /health document. */
+static void src_doc_check(strbuf_t *b, const char *name, bool pass)
+{
+	if (b->len && b->data[b->len - 1] != '[')
+		strbuf_putc(b, ',');
+	strbuf_puts(b, "{\"type\":\"checks\",\"id\":");
+	src_json_str(b, name);
+	strbuf_puts(b, ",\"attributes\":{\"name\":");
+	src_json_str(b, name);
+	strbuf_puts(b, pass ? ",\"status\":\"passing\",\"output\":\"\"}}"
+	                    : ",\"status\":\"failing\",\"output\":\"" SRC_NOT_AVAILABLE "\"}}");
+}
+
+/* The /health document of a full list of checks: sorted by name, a name twice failing
+ * when either fails. Returns the number failing. */
+static size_t src_doc_full(strbuf_t *b, src_check_t *ck, size_t n)
+{
+	size_t nfail = 0;
+	qsort(ck, n, sizeof *ck, src_check_cmp);
+	strbuf_puts(b, "{\"data\":[");
+	for (size_t i = 0; i < n;) {
+		bool pass = ck[i].pass;
+		size_t j = i + 1;
+		for (; j < n && strcmp(ck[j].name, ck[i].name) == 0; j++)
+			pass = pass && ck[j].pass;
+		src_doc_check(b, ck[i].name, pass);
+		nfail += !pass;
+		i = j;
+	}
+	strbuf_puts(b, "]}");
+	return nfail;
+}
+
+/* The /health document of the checks node n had, those in fail[0..nfail) (failing, sorted)
+ * failing and the others passing; a failing check it did not have is added. Returns the
+ * number failing. */
+static size_t src_doc_known(strbuf_t *b, const node_t *n, const src_check_t *fail, size_t nfail)
+{
+	size_t i = 0, j = 0, failing = 0;
+	strbuf_puts(b, "{\"data\":[");
+	while (i < n->nchecks || j < nfail) {
+		int c = i == n->nchecks ? 1 : j == nfail ? -1 : strcmp(n->checks[i].name, fail[j].name);
+		if (c < 0) {
+			src_doc_check(b, n->checks[i++].name, true);
+			continue;
+		}
+		src_doc_check(b, fail[j].name, false);
+		failing++;
+		if (c == 0)
+			i++;
+		for (j++; j < nfail && strcmp(fail[j].name, fail[j - 1].name) == 0; j++)
+			;
+	}
+	strbuf_puts(b, "]}");
+	return failing;
+}
+
 /* A node of this round: its model index and what the families said of it. */
 typedef struct src_node {
 	const char *name;       /* the series' label (points into the up answer) */
@@ -397,8 +518,17 @@ typedef struct src_node {
 	size_t series;          /* its series in the up answer */
 	int64_t sample_ms;      /* when its up sample was taken */
 	strbuf_t metrics;
-	cJSON *checks;
+	src_check_t *ck;        /* its checks in the health answer (names point into it) */
+	size_t nck, ckcap;
 } src_node_t;
+
+static void src_node_check(src_node_t *nd, const char *name, bool pass)
+{
+	nd->ck = xgrow(nd->ck, &nd->ckcap, nd->nck + 1, sizeof *nd->ck);
+	nd->ck[nd->nck].name = name;
+	nd->ck[nd->nck].pass = pass;
+	nd->nck++;
+}
 
 static int src_node_cmp(const void *a, const void *b)
 {
@@ -597,24 +727,17 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			const promapi_series_t *s = &res->series[i];
 			const char *name = promapi_label(s, c->name_label);
 			const char *metric = promapi_label(s, "__name__");
-			src_node_t *nd = name && metric ? src_node_find(nodes, nn, name) : NULL;
+			src_node_t *nd = name ? src_node_find(nodes, nn, name) : NULL;
 			if (!nd || s->n == 0)
 				continue;
-			src_put_sample(&nd->metrics, metric, s);
-			const char *sid = promapi_label(s, "service_id");
-			if (strcmp(metric, "health") == 0 && sid) {
-				if (!nd->checks)
-					nd->checks = cJSON_CreateArray();
-				cJSON *ck = cJSON_CreateObject(), *at = cJSON_CreateObject();
-				cJSON_AddStringToObject(ck, "type", "checks");
-				cJSON_AddStringToObject(ck, "id", sid);
-				cJSON_AddStringToObject(at, "name", sid);
-				bool pass = s->v[s->n - 1] != 0.0;   /* health is 1 when passing, 0 when failing */
-				cJSON_AddStringToObject(at, "status", pass ? "passing" : "failing");
-				cJSON_AddStringToObject(at, "output", pass ? "" : SRC_NOT_AVAILABLE);
-				cJSON_AddItemToObject(ck, "attributes", at);
-				cJSON_AddItemToArray(nd->checks, ck);
+			if (q == SRCQ_FAMILIES) {   /* health: the checks (not the /metrics text: only a poller's hint) */
+				const char *sid = promapi_label(s, "service_id");
+				if (sid)   /* health is 1 when passing, 0 when failing */
+					src_node_check(nd, sid, r->health_failing_only ? false : s->v[s->n - 1] != 0.0);
+				continue;
 			}
+			if (metric)
+				src_put_sample(&nd->metrics, metric, s);
 		}
 	}
 
@@ -626,7 +749,15 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		if (nd && ts->series[i].n && isfinite(ts->series[i].v[0]))
 			nd->sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
 	}
-	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok;   /* the first family is health */
+	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok &&   /* the first family is health */
+	                 r->res[SRCQ_FAMILIES].type == PROMAPI_VECTOR;
+	if (health_ok && !r->health_failing_only) {
+		st->health_full_rounds = 1;
+		st->health_full_wanted = false;
+	} else if (st->health_full_rounds) {
+		st->health_full_rounds++;
+	}
+	strbuf_t hb = STRBUF_INIT;
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
@@ -656,16 +787,26 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			src_feed(m, idx, PROBE_METRICS, 0, NULL, NULL, 0, why, r);
 			continue;
 		}
-		if (health_ok) {   /* else the checks seen last stay (the header warns of the failed query) */
-			cJSON *doc = cJSON_CreateObject();
-			cJSON_AddItemToObject(doc, "data", nd->checks ? nd->checks : cJSON_CreateArray());
-			nd->checks = NULL;
-			char *hb = cJSON_PrintUnformatted(doc);
-			cJSON_Delete(doc);
-			bool failing = hb && strstr(hb, "\"failing\"") != NULL;
-			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", hb,
-			         hb ? strlen(hb) : 0, hb ? NULL : "out of memory", r);
-			free(hb);
+		/* the checks (else the ones seen last stay: the header warns of the failed query) */
+		const node_t *n = &m->nodes[idx];
+		if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
+			st->health_full_wanted = true;   /* new, or never read: its full list next round */
+		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
+		           n->health_body) {
+			/* nothing fails, as before: the document it has (the model sees it unchanged) */
+			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", n->health_body, n->health_body_len,
+			         NULL, r);
+		} else if (health_ok) {
+			strbuf_reset(&hb);
+			size_t failing;
+			if (r->health_failing_only) {
+				qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
+				failing = src_doc_known(&hb, n, nd->ck, nd->nck);
+			} else {
+				failing = src_doc_full(&hb, nd->ck, nd->nck);
+			}
+			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", strbuf_str(&hb),
+			         hb.len, NULL, r);
 		}
 		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
 		         nd->metrics.len, NULL, r);
@@ -678,9 +819,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 	free(seen);
 	model_tick(m, now);
+	strbuf_free(&hb);
 	for (size_t k = 0; k < nn; k++) {
 		strbuf_free(&nodes[k].metrics);
-		cJSON_Delete(nodes[k].checks);
+		free(nodes[k].ck);
 	}
 	free(nodes);
 	return true;
