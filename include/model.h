@@ -209,6 +209,9 @@ void model_free(model_t *m);
 size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);
 /* Removes node idx (config reload); indices above it shift down by one. */
 void model_remove_node(model_t *m, size_t idx);
+/* Moves node from to index to (to < from), the nodes between one up: a reload puts a new
+ * polled node before the nodes of the sources. Group members follow their nodes. */
+void model_move_node(model_t *m, size_t from, size_t to);
 /* Index of the node named name, or (size_t)-1. */
 size_t model_find_node(const model_t *m, const char *name);
 /* Index of the group of node n, or (size_t)-1 when it has none. */

@@ -116,6 +116,10 @@ char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind);
 size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                         const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
 
+/* The sources' memory of model indices after model_move_node / model_remove_node. */
+void model_source_moved(model_t *m, size_t from, size_t to);
+void model_source_removed(model_t *m, size_t idx);
+
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */
 void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms);

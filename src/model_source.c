@@ -315,6 +315,35 @@ const src_state_t *model_source_of(const model_t *m, size_t idx)
 	return NULL;
 }
 
+void model_source_moved(model_t *m, size_t from, size_t to)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		src_state_t *st = (src_state_t *)m->sources[i];
+		for (size_t k = 0; k < st->nnames; k++)
+			if (st->idx[k] != (size_t)-1)
+				st->idx[k] = st->idx[k] == from ? to : st->idx[k] >= to && st->idx[k] < from ? st->idx[k] + 1
+				             : st->idx[k];
+		for (size_t k = 0; k < st->nmixed; k++)
+			st->mixed[k] = st->mixed[k] == from ? to : st->mixed[k] >= to && st->mixed[k] < from
+			               ? st->mixed[k] + 1 : st->mixed[k];
+	}
+}
+
+void model_source_removed(model_t *m, size_t idx)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		src_state_t *st = (src_state_t *)m->sources[i];
+		for (size_t k = 0; k < st->nnames; k++)
+			if (st->idx[k] != (size_t)-1)
+				st->idx[k] = st->idx[k] == idx ? (size_t)-1 : st->idx[k] > idx ? st->idx[k] - 1 : st->idx[k];
+		size_t w = 0;
+		for (size_t k = 0; k < st->nmixed; k++)
+			if (st->mixed[k] != idx)
+				st->mixed[w++] = st->mixed[k] > idx ? st->mixed[k] - 1 : st->mixed[k];
+		st->nmixed = w;
+	}
+}
+
 const src_state_t *model_source_mixed(const model_t *m, size_t idx)
 {
 	for (size_t i = 0; i < m->nsources; i++)

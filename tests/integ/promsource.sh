@@ -178,9 +178,28 @@ want=$(printf '%s\n' "p1 active=127.0.0.1:$(sim_port 0 "$C")" "127.0.0.1:$(sim_p
 	"127.0.0.1:$(sim_port 1 "$C") standby standby" | sort)
 t_eq "pair: the group, its active member and the standby" "$want" "$pair"
 
-# a node stops listening: up == 0, down with the target's scrape error
+# SIGHUP adding a polled node: the source's nodes stay what they were (they are not
+# discovered again: no second "unknown ->" for them), the polled node is added
+conf "$PROM" >"$T_TMP/hup.conf"
+"$NODETOP" -c "$T_TMP/hup.conf" --events >"$T_TMP/hup.log" 2>"$T_TMP/hup.err" &
+HUP_PID=$!
+first_seen() { [ "$(grep -cE '^[^ ]+ node 127\.0\.0\.1:[0-9]+ unknown -> ' "$T_TMP/hup.log")" -ge "$1" ]; }
+t_check "sighup: --events saw the fleet's 5 nodes" wait_until first_seen 5
+{ printf '[node direct1]\nurl = http://127.0.0.1:%s\n' "$(sim_port 0 "$C")"; conf "$PROM"; } >"$T_TMP/hup.conf"
+kill -HUP "$HUP_PID"
+t_check "sighup: the polled node is added" wait_until seen_in "$T_TMP/hup.log" '^[^ ]+ node direct1 unknown -> up'
+# a source round after the reload, seen for sure: a node stops listening (up == 0)
 down_port=$(sim_port 0 "$B")
 curl -s --max-time 20 -X POST "http://127.0.0.1:$(sim_port 1 "$B")/control/listen?node=0&on=0" >/dev/null
+t_check "sighup: a source round after the reload (the stopped node down)" \
+	wait_until seen_in "$T_TMP/hup.log" "^[^ ]+ node 127\.0\.0\.1:$down_port up -> down"
+t_eq "sighup: the source's nodes were not discovered again (one first state each)" 5 \
+	"$(grep -cE '^[^ ]+ node 127\.0\.0\.1:[0-9]+ unknown -> ' "$T_TMP/hup.log")"
+t_match "sighup: the reload is in the events" 'config reloaded: 6 nodes \(1 added, 0 removed' "$(cat "$T_TMP/hup.log")"
+kill "$HUP_PID"
+wait "$HUP_PID" 2>/dev/null
+
+# a node stops listening: up == 0, down with the target's scrape error
 t_check "prometheus sees the stopped node (up == 0)" wait_until has_up "$PROM" 1 0
 t_check "victoria-metrics sees the stopped node (up == 0)" wait_until has_up "$VM" 1 0
 for e in prom vm; do
