@@ -404,5 +404,10 @@ void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n);
 /* Appends a stored point to node idx's series of that key (made if missing;
  * false when the chart is not charted now or the node has too many series). */
 bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v);
+/* Backfill (issue 17): points ts/v[0..n) (oldest first) of node idx's series of chart def
+ * and split key go before the oldest point it has (live or restored: those are kept),
+ * the newest of them that fit. Returns how many were added. */
+size_t model_backfill_points(model_t *m, size_t idx, size_t def, const char *key, const int64_t *ts, const double *v,
+                             size_t n);
 
 #endif

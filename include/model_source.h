@@ -120,6 +120,15 @@ size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const
 void model_source_moved(model_t *m, size_t from, size_t to);
 void model_source_removed(model_t *m, size_t idx);
 
+/* Charts (issue 17): one query_range per chart def for the whole fleet, the values as the
+ * live charts have them (gauges summed per node and split key, counters as a rate per
+ * minute), fed before the points each node has; at most SRC_CHART_BACKFILL_NODES nodes
+ * (a bigger fleet's charts fill from the live rounds: the answer would be nodes x points). */
+#define SRC_CHART_BACKFILL_NODES 2000
+char *srcq_backfill_chart(const source_cfg_t *c, const chart_def_t *d);
+size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                          const src_state_t *st, size_t def, const promapi_result_t *res);
+
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */
 void model_source_blind(model_t *m, size_t idx, const char *why, int64_t now_ms);

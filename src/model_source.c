@@ -224,6 +224,56 @@ char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 	return q;
 }
 
+/* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
+static bool src_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= SRC_NAME_MAX && textsafe_is_clean(s, n);
+}
+
+/* A PromQL string literal's inside: backslash and quote escaped. */
+static void src_promql_str(strbuf_t *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			strbuf_putc(b, '\\');
+		strbuf_putc(b, *s);
+	}
+}
+
+char *srcq_backfill_chart(const source_cfg_t *c, const chart_def_t *d)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	strbuf_t q = STRBUF_INIT;
+	strbuf_printf(&q, "sum by (%s", c->name_label);
+	if (d->split_label)
+		strbuf_printf(&q, ", %s", d->split_label);
+	if (d->alt_split_label)
+		strbuf_printf(&q, ", %s", d->alt_split_label);
+	strbuf_puts(&q, d->mode == CHART_RATE_PER_MIN ? ") (rate(" : ") (");
+	strbuf_printf(&q, "{__name__=~\"%s%s%s\"", d->metric, d->alt_metric ? "|" : "", d->alt_metric ? d->alt_metric : "");
+	if (sl > 2) {
+		strbuf_putc(&q, ',');
+		strbuf_append(&q, sel + 1, sl - 2);
+	}
+	if (d->filter_label) {
+		strbuf_printf(&q, ",%s=\"", d->filter_label);
+		src_promql_str(&q, d->filter_value ? d->filter_value : "");
+		strbuf_putc(&q, '"');
+	}
+	strbuf_putc(&q, '}');
+	if (d->mode == CHART_RATE_PER_MIN) {   /* a rate per minute over at least four scrapes */
+		int64_t w = 4 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) / 1000;
+		strbuf_printf(&q, "[%llds])) * 60", (long long)(w < 60 ? 60 : w));
+	} else {
+		strbuf_putc(&q, ')');
+	}
+	char *r = xstrdup(strbuf_str(&q));
+	strbuf_free(&q);
+	return r;
+}
+
 /* Mixed mode: the polled node with source = c->name that the label value names, or (size_t)-1. */
 static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                               const char *name)
@@ -289,6 +339,33 @@ size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const
 	if (seeded)
 		m->generation++;
 	return seeded;
+}
+
+size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                          const src_state_t *st, size_t def, const promapi_result_t *res)
+{
+	size_t added = 0;
+	if (!res->ok || res->type != PROMAPI_MATRIX || def >= m->charts.n)
+		return 0;
+	const chart_def_t *d = &m->charts.defs[def];
+	for (size_t i = 0; i < res->nseries; i++) {
+		const promapi_series_t *s = &res->series[i];
+		const char *name = promapi_label(s, c->name_label);
+		if (!name || s->n == 0)
+			continue;
+		size_t idx = src_state_idx(m, st, name);
+		if (idx == (size_t)-1)
+			idx = src_polled_node(m, nconfig, cfg, c, name);
+		if (idx == (size_t)-1)
+			continue;
+		const char *key = d->split_label ? promapi_label(s, d->split_label) : NULL;
+		if (!key && d->alt_split_label)
+			key = promapi_label(s, d->alt_split_label);
+		char k[sizeof m->nodes[idx].series[0].key];   /* cut as the live scrape cuts it */
+		snprintf(k, sizeof k, "%s", key ? key : "");
+		added += model_backfill_points(m, idx, def, k, s->ts_ms, s->v, s->n);
+	}
+	return added;
 }
 
 void src_state_free(src_state_t *st)
@@ -572,12 +649,6 @@ static src_node_t *src_node_find(src_node_t *v, size_t n, const char *name)
 }
 
 
-/* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
-static bool src_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	return n > 0 && n <= SRC_NAME_MAX && textsafe_is_clean(s, n);
-}
 
 static void src_put_value(strbuf_t *b, double v)
 {

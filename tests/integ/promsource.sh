@@ -253,7 +253,8 @@ bf_seen() { [ "$(curl -s --max-time 5 "$VM/api/v1/query_range" --data-urlencode 
 	-d start=$(( now_ms / 1000 - 900 )) -d end=$(( now_ms / 1000 )) -d step=60 | grep -o '"0"' | wc -l)" -ge 5 ]; }
 t_check "victoria-metrics has the imported minutes" wait_until bf_seen
 conf "$VM" '{job="bf"}' >"$T_TMP/bf.conf"
-tmux_start 160 40 "$NODETOP" -c "$T_TMP/bf.conf"
+# wide: the detail view's charts show their newest 4 minutes and more (a point every 2 s)
+tmux_start 500 40 env NODETOP_STATS="$T_TMP/bf.stats" "$NODETOP" -c "$T_TMP/bf.conf"
 # the percentages: the source's minutes (the minute VictoriaMetrics puts a sample in, and a
 # few live seconds before the series goes stale, move them a little; without the backfill
 # they would be 100 % or 0 %)
@@ -265,5 +266,14 @@ p_db=$(pct db) p_rpc=$(pct rpc) p_node=$(pct node)
 t_check "backfill: the database up about 5 of 10 minutes ($p_db %)" in_range "${p_db:-x}" 40 60
 t_check "backfill: RPC up about 8 of 10 minutes ($p_rpc %)" in_range "${p_rpc:-x}" 70 90
 t_eq "backfill: the node up in all of them" 100 "$p_node"
+# the charts too, at their own pace: DB conns open was 4 before the outage, 0 in it
+tmux_keys Enter
+t_check "backfill: the node's detail view" tmux_wait '─ Node backfilled:9 ─'
+t_check "backfill: the DB conns open chart holds the imported minutes (4, then 0)" \
+	tmux_wait 'DB conns open .*min 0 +max 4'
+t_check "backfill: the RPC nodes alive chart holds them (1, and 0 in the RPC outage)" \
+	tmux_wait 'RPC nodes alive .*min 0 +max 1'
 tmux_stop
+t_check "backfill: the charts' points counted (more than 100)" \
+	test "$(sed -n 's/^source_backfill_chart_points=//p' "$T_TMP/bf.stats")" -gt 100
 t_done

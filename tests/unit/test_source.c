@@ -755,6 +755,73 @@ static void test_failing_checks_between_full_lists(void **state)
 	fake_free(&f);
 }
 
+/* Charts backfilled: one query_range per chart for the fleet (gauges summed, counters as a
+ * rate per minute, by node and split key), the points before the ones a node has. */
+static void test_backfill_charts(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "selector = {job=\"cl\"}\n");
+	const chart_set_t *cs = &f.m.charts;
+	size_t head = cs->n, heads = cs->n, rpc = cs->n;
+	for (size_t i = 0; i < cs->n; i++) {
+		head = strcmp(cs->defs[i].id, "head") == 0 ? i : head;
+		heads = strcmp(cs->defs[i].id, "heads") == 0 ? i : heads;
+		rpc = strcmp(cs->defs[i].id, "rpc_alive") == 0 ? i : rpc;
+	}
+	assert_true(head < cs->n && heads < cs->n && rpc < cs->n);
+	char *q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[head]);
+	assert_non_null(strstr(q, "sum by (instance, "));
+	assert_non_null(strstr(q, "{__name__=~\"head_tracker_current_head"));
+	assert_non_null(strstr(q, ",job=\"cl\"}"));
+	assert_null(strstr(q, "rate("));
+	free(q);
+	q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[heads]);
+	assert_non_null(strstr(q, "(rate({__name__=~\"head_tracker_heads_received"));
+	assert_non_null(strstr(q, "[60s])) * 60"));
+	free(q);
+	q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[rpc]);
+	assert_non_null(strstr(q, ",state=\"Alive\"}"));   /* the chart's filter */
+	free(q);
+
+	int64_t t0 = TU_T0;
+	static const char *const up1[] = { "a:1|-|1" };
+	round_in_t in = { up1, 1, t0 - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, false };
+	run_round(&f, &in, t0);
+	/* a live point of a's head chart at t0 (what the round above gave: none), then the backfill */
+	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	                  "{\"metric\":{\"instance\":\"a:1\",\"evmChainID\":\"1\"},\"values\":[[%lld,\"100\"],[%lld,\"101\"],[%lld,\"102\"]]},"
+	                  "{\"metric\":{\"instance\":\"other:9\",\"evmChainID\":\"1\"},\"values\":[[%lld,\"7\"]]}]}}";
+	char body[1024];
+	long long s0 = t0 / 1000;
+	snprintf(body, sizeof body, doc, s0 - 15, s0 - 10, s0 - 5, s0 - 5);
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(body, strlen(body), &res), 0);
+	assert_true(model_restore_point(&f.m, 0, "head:1", t0 - 7000, 555));   /* a point it had (local history) */
+	size_t added = src_backfill_chart(&f.m, 0, NULL, &f.s.sources[0], &f.st, head, &res);
+	promapi_result_free(&res);
+	assert_int_equal(added, 2);   /* the one at t0 - 5 s is newer than the point it had: kept out */
+	const node_t *a = node_of(&f, "a:1");
+	const series_t *sr = NULL;
+	for (size_t i = 0; i < a->nseries; i++)
+		if (a->series[i].def == head && strcmp(a->series[i].key, "1") == 0)
+			sr = &a->series[i];
+	assert_non_null(sr);
+	assert_int_equal(sr->ring.len, 3);
+	int64_t t;
+	double v;
+	assert_true(ring_get(&sr->ring, 0, &t, &v));
+	assert_int_equal(t, t0 - 15000);
+	assert_float_equal(v, 100, 0);
+	assert_true(ring_get(&sr->ring, 1, &t, &v));
+	assert_int_equal(t, t0 - 10000);
+	assert_true(ring_get(&sr->ring, 2, &t, &v));
+	assert_int_equal(t, t0 - 7000);
+	assert_float_equal(v, 555, 0);
+	assert_int_equal(model_find_node(&f.m, "other:9"), (size_t)-1);   /* not one of its nodes */
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,6 +841,7 @@ int main(void)
 		cmocka_unit_test(test_sources_json),
 		cmocka_unit_test(test_backfill_db_and_rpc),
 		cmocka_unit_test(test_failing_checks_between_full_lists),
+		cmocka_unit_test(test_backfill_charts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
