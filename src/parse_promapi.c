@@ -20,7 +20,14 @@
  * their keys in any order; the first of duplicate keys counts (as cJSON's lookup did).
  * The one exception to "one pass": a "result" sent before its "resultType" is skipped
  * (validated) and read again from its saved span once the type is known.
- * Targets (promapi_parse_targets, small answers) are still read with cJSON. */
+ * Targets (promapi_parse_targets, small answers) are still read with cJSON.
+ * Where it differs from the former cJSON reading (tests/unit/promapi_ref.c, compared by
+ * tests/unit/test_promapi_diff.c): \u0000 and raw NUL bytes in strings become U+FFFD
+ * (cJSON cut the string there); the grammar is strict JSON (no leading zeros, "1.",
+ * control bytes as white space or \u escapes with non-hex digits, which cJSON took), and
+ * numbers of any length are read (cJSON failed past 63 characters); numbers do not
+ * depend on the locale's decimal point; a syntax error's byte offset is the byte
+ * rejected. Everything else (limits, counts, first-of-duplicate keys, texts) is the same. */
 
 #define PA_MAX_DEPTH 1000   /* nested arrays and objects (cJSON's limit) */
 

@@ -489,11 +489,55 @@ static void test_diff_generated(void **state)
 	assert_true(ok > n / 3);
 }
 
+/* The nesting limit (1000 arrays and objects) and a fleet-sized answer agree too. */
+static void test_diff_nesting_and_size(void **state)
+{
+	(void)state;
+	size_t nok = 0, nbad = 0;
+	for (size_t depth = 994; depth <= 998; depth++) {
+		strbuf_t b = STRBUF_INIT;
+		strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"x\":");
+		for (size_t i = 0; i < depth; i++)
+			strbuf_putc(&b, i % 2 ? '[' : '{');
+		for (size_t i = depth; i-- > 0;)
+			strbuf_putc(&b, i % 2 ? ']' : '}');
+		strbuf_puts(&b, ",\"value\":[1,\"1\"]}]}}");
+		/* {"k": ... is what an object needs: give the odd levels a key */
+		strbuf_t c = STRBUF_INIT;
+		for (size_t i = 0; i < b.len; i++) {
+			strbuf_putc(&c, b.data[i]);
+			if (b.data[i] == '{' && i + 1 < b.len && (b.data[i + 1] == '[' || b.data[i + 1] == '{'))
+				strbuf_puts(&c, "\"k\":");
+		}
+		diff_one(c.data, c.len, "nested answer");
+		promapi_result_t r;
+		if (promapi_parse(c.data, c.len, &r) == 0)
+			nok++;
+		else
+			nbad++;
+		promapi_result_free(&r);
+		strbuf_free(&b);
+		strbuf_free(&c);
+	}
+	assert_int_equal(nok, 3);   /* 4 levels above "x": 996 below it are the most */
+	assert_int_equal(nbad, 2);
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+	for (size_t i = 0; i < 20000; i++)
+		strbuf_printf(&b, "%s{\"metric\":{\"__name__\":\"health\",\"instance\":\"node%05zu\",\"job\":\"chainlink_node\","
+		              "\"service_id\":\"EVM.%zu.Txm\"},\"value\":[1796062498.%03zu,\"%zu\"]}",
+		              i ? "," : "", i / 30, i % 30, i % 1000, i % 3);
+	strbuf_puts(&b, "]}}");
+	diff_one(b.data, b.len, "20000-series answer");
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_diff_test_data),
 		cmocka_unit_test(test_diff_generated),
+		cmocka_unit_test(test_diff_nesting_and_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
