@@ -30,6 +30,7 @@
  * rejected. Everything else (limits, counts, first-of-duplicate keys, texts) is the same. */
 
 #define PA_MAX_DEPTH 1000   /* nested arrays and objects (cJSON's limit) */
+#define PA_MAX_PROBES 64    /* interning gives up after this many slots: bounded work per label */
 
 /* ---------------------------------------------------------------- arena */
 
@@ -128,6 +129,7 @@ static bool pa_fail_at(pa_t *pa, const unsigned char *at)
 	return pa_fail(pa);
 }
 
+/* s[0..n) as a NUL-terminated string in the arena, one copy per distinct string. */
 static const char *pa_intern(pa_t *pa, const char *s, size_t n)
 {
 	uint32_t h = 2166136261u;
@@ -148,13 +150,15 @@ static const char *pa_intern(pa_t *pa, const char *s, size_t n)
 		pa->tab = t;
 		pa->tcap = cap;
 	}
-	size_t m = pa->tcap - 1, k = h & m;
-	for (; pa->tab[k].s; k = (k + 1) & m)
+	size_t m = pa->tcap - 1, k = h & m, probes = 0;
+	for (; pa->tab[k].s && probes < PA_MAX_PROBES; k = (k + 1) & m, probes++)
 		if (pa->tab[k].hash == h && pa->tab[k].len == n && memcmp(pa->tab[k].s, s, n) == 0)
 			return pa->tab[k].s;
 	char *d = arena_alloc(&pa->arena, n + 1, 1);
 	memcpy(d, s, n);
 	d[n] = '\0';
+	if (pa->tab[k].s)   /* a long run of one hash (crafted collisions?): a copy, not interned */
+		return d;
 	pa->tab[k] = (pa_istr_t){ d, (uint32_t)n, h };
 	pa->tn++;
 	return d;

@@ -446,6 +446,38 @@ static void test_series_and_points_limits(void **state)
 	strbuf_free(&b);
 }
 
+/* Label values crafted to land in one slot of the parser's string table (FNV-1a, 1024
+ * slots at first): a run longer than its probe limit still gives every value intact. */
+static void test_colliding_label_values(void **state)
+{
+	(void)state;
+	char vals[150][16];
+	size_t nv = 0;
+	for (unsigned i = 0; nv < 150; i++) {
+		char v[16];
+		int len = snprintf(v, sizeof v, "v%u", i);
+		uint32_t h = 2166136261u;
+		for (int k = 0; k < len; k++)
+			h = (h ^ (unsigned char)v[k]) * 16777619u;
+		if ((h & 1023) == 7)
+			memcpy(vals[nv++], v, sizeof v);
+	}
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+	for (size_t i = 0; i < 2 * nv; i++)
+		strbuf_printf(&b, "%s{\"metric\":{\"instance\":\"%s\"},\"value\":[1,\"%zu\"]}", i ? "," : "", vals[i % nv], i);
+	strbuf_puts(&b, "]}}");
+	promapi_result_t r;
+	assert_int_equal(parse(b.data, b.len, &r), 0);
+	assert_int_equal(r.nseries, 2 * nv);
+	for (size_t i = 0; i < 2 * nv; i++) {
+		assert_string_equal(promapi_label(&r.series[i], "instance"), vals[i % nv]);
+		assert_true(r.series[i].v[0] == (double)i);
+	}
+	promapi_result_free(&r);
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_bad_escapes_and_numbers),
 		cmocka_unit_test(test_nesting_bomb),
 		cmocka_unit_test(test_series_and_points_limits),
+		cmocka_unit_test(test_colliding_label_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
