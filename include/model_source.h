@@ -94,6 +94,11 @@ size_t model_source_polled(const model_t *m);
 bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
                const src_round_t *r);
 
+/* The first round's up answer, before the rest of the round is in: the fleet's nodes
+ * added (as src_apply adds them), waiting for the round. Returns how many are new. */
+size_t src_discover(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+                    const promapi_result_t *up);
+
 /* Backfill on start: up{selector} over the last SRC_BACKFILL_MS, a point a minute
  * (query_range with start, end and step as given by srcq_backfill_range). */
 #define SRC_BACKFILL_MS (24 * 3600 * INT64_C(1000))

@@ -299,6 +299,20 @@ static void src_req_over(src_conn_t *sc)
 	src_round_end(sc);
 }
 
+/* The first round's up is in while the rest is not: the fleet on screen now, waiting. */
+static void src_first_up(src_conn_t *sc, const src_req_t *rq)
+{
+	promapi_result_t up;
+	char err[256];
+	src_parse_answer(rq, &up, err, sizeof err);
+	const settings_t *s = sc->as->s;
+	size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
+	size_t added = src_discover(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, &up);
+	promapi_result_free(&up);
+	if (added && sc->as->fn)
+		sc->as->fn(sc->as->ud);
+}
+
 static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 {
 	(void)ud;
@@ -353,6 +367,8 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	}
 	if (sc->pending > 0)
 		sc->pending--;
+	if (rq->qi == SRCQ_UP && sc->st.rounds == 0 && sc->pending > 0)
+		src_first_up(sc, rq);
 	src_req_over(sc);
 }
 

@@ -734,6 +734,59 @@ static const char *src_target_error(const promapi_targets_t *t, const char *labe
 	return NULL;
 }
 
+/* Series s of up: the model index of its node (added when new), or (size_t)-1 when it
+ * is not one of the source's own nodes (no name, a polled node's, mixed mode). */
+static size_t src_discover_one(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                               src_state_t *st, const promapi_series_t *s, const char **name_out)
+{
+	const char *name = promapi_label(s, c->name_label);
+	*name_out = name;
+	if (!name || !src_name_ok(name))
+		return (size_t)-1;
+	size_t idx = src_state_idx(m, st, name);
+	if (idx != (size_t)-1 && idx < nconfig)
+		return (size_t)-1;   /* a reload gave a polled node this name */
+	if (idx == (size_t)-1) {
+		/* mixed mode: a polled node with source = this one, by name or host:port: its
+		   live state is its own polls', not a second node (its history comes from here) */
+		size_t p = src_polled_node(m, nconfig, cfg, c, name);
+		if (p != (size_t)-1) {
+			src_mixed_add(st, p);
+			return (size_t)-1;
+		}
+	}
+	if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
+		return (size_t)-1;   /* a polled node's name, or another source's: not ours */
+	if (idx == (size_t)-1) {
+		const char *g = c->group_label ? promapi_label(s, c->group_label) : NULL;
+		if (g && !src_name_ok(g))
+			g = NULL;
+		char url[300];
+		snprintf(url, sizeof url, "%s (via %s)", name, c->name);
+		idx = model_add_node(m, name, url, g, c->interval_ms);
+		src_state_add(st, name, idx);   /* a name known already: back after a reload emptied the model */
+		char why[160];
+		snprintf(why, sizeof why, "waiting for the first round of source %s", c->name);
+		model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);   /* its reason until the round */
+	}
+	return idx;
+}
+
+size_t src_discover(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+                    const promapi_result_t *up)
+{
+	size_t before = m->nnodes;
+	if (!up->ok || up->type != PROMAPI_VECTOR)
+		return 0;
+	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
+		m->ring_cap = 240;
+	for (size_t i = 0; i < up->nseries; i++) {
+		const char *name;
+		src_discover_one(m, nconfig, cfg, c, st, &up->series[i], &name);
+	}
+	return m->nnodes - before;
+}
+
 bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
                const src_round_t *r)
 {
@@ -777,32 +830,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	src_node_t *nodes = xcalloc(up->nseries ? up->nseries : 1, sizeof *nodes);
 	size_t nn = 0;
 	for (size_t i = 0; i < up->nseries; i++) {
-		const char *name = promapi_label(&up->series[i], c->name_label);
-		if (!name || !src_name_ok(name))
+		const char *name;
+		size_t idx = src_discover_one(m, nconfig, cfg, c, st, &up->series[i], &name);
+		if (idx == (size_t)-1)
 			continue;
-		size_t idx = src_state_idx(m, st, name);
-		if (idx != (size_t)-1 && idx < nconfig)
-			continue;   /* a reload gave a polled node this name */
-		if (idx == (size_t)-1) {
-			/* mixed mode: a polled node with source = this one, by name or host:port: its
-			   live state is its own polls', not a second node (its history comes from here) */
-			size_t p = src_polled_node(m, nconfig, cfg, c, name);
-			if (p != (size_t)-1) {
-				src_mixed_add(st, p);
-				continue;
-			}
-		}
-		if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
-			continue;   /* a polled node's name, or another source's: not ours */
-		if (idx == (size_t)-1) {
-			const char *g = c->group_label ? promapi_label(&up->series[i], c->group_label) : NULL;
-			if (g && !src_name_ok(g))
-				g = NULL;
-			char url[300];
-			snprintf(url, sizeof url, "%s (via %s)", name, c->name);
-			idx = model_add_node(m, name, url, g, c->interval_ms);
-			src_state_add(st, name, idx);   /* a name known already: back after a reload emptied the model */
-		}
 		nodes[nn].name = name;
 		nodes[nn].idx = idx;
 		nodes[nn].series = i;
@@ -889,7 +920,13 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		}
 		/* the checks (else the ones seen last stay: the header warns of the failed query) */
 		const node_t *n = &m->nodes[idx];
-		if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
+		if (!health_ok && n->last_health_ms == 0) {
+			/* never had its checks: say why it has no state yet */
+			const char *e = r->n > SRCQ_FAMILIES ? (r->error[SRCQ_FAMILIES][0] ? r->error[SRCQ_FAMILIES]
+			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
+			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
+			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
+		} else if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
 			st->health_full_wanted = true;   /* new, or never read: its full list next round */
 		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
 		           n->health_body) {

@@ -822,6 +822,38 @@ static void test_backfill_charts(void **state)
 	fake_free(&f);
 }
 
+/* The first round's up shows the fleet before the rest of the round is in; a node whose
+ * checks could not be read says why it has no state. */
+static void test_first_up_and_unread_checks(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	static const char *const up2[] = { "a:1|-|1", "b:2|-|0" };
+	char *body = vec(t0, "up", up2, 2);
+	promapi_result_t up;
+	assert_int_equal(promapi_parse(body, strlen(body), &up), 0);
+	free(body);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), 2);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), 0);   /* known: not twice */
+	promapi_result_free(&up);
+	assert_int_equal(f.m.nnodes, 2);
+	model_tick(&f.m, t0);
+	const node_t *a = node_of(&f, "a:1");
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_string_equal(a->ind[IND_NODE].reason, "waiting for the first round of source eu");
+	/* the round: health timed out, a had never had its checks */
+	round_in_t in = { up2, 2, t0 - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false };
+	run_round(&f, &in, t0 + 500);
+	a = node_of(&f, "a:1");
+	assert_int_equal(f.m.nnodes, 2);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_string_equal(a->ind[IND_NODE].reason, "checks not read from source eu: timed out after 5000 ms");
+	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_DOWN);   /* up == 0 needs no checks */
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -842,6 +874,7 @@ int main(void)
 		cmocka_unit_test(test_backfill_db_and_rpc),
 		cmocka_unit_test(test_failing_checks_between_full_lists),
 		cmocka_unit_test(test_backfill_charts),
+		cmocka_unit_test(test_first_up_and_unread_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
