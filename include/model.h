@@ -209,6 +209,9 @@ void model_free(model_t *m);
 size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);
 /* Removes node idx (config reload); indices above it shift down by one. */
 void model_remove_node(model_t *m, size_t idx);
+/* Moves node from to index to (to < from), the nodes between one up: a reload puts a new
+ * polled node before the nodes of the sources. Group members follow their nodes. */
+void model_move_node(model_t *m, size_t from, size_t to);
 /* Index of the node named name, or (size_t)-1. */
 size_t model_find_node(const model_t *m, const char *name);
 /* Index of the group of node n, or (size_t)-1 when it has none. */
@@ -401,5 +404,10 @@ void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n);
 /* Appends a stored point to node idx's series of that key (made if missing;
  * false when the chart is not charted now or the node has too many series). */
 bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v);
+/* Backfill (issue 17): points ts/v[0..n) (oldest first) of node idx's series of chart def
+ * and split key go before the oldest point it has (live or restored: those are kept),
+ * the newest of them that fit. Returns how many were added. */
+size_t model_backfill_points(model_t *m, size_t idx, size_t def, const char *key, const int64_t *ts, const double *v,
+                             size_t n);
 
 #endif

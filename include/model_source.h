@@ -29,6 +29,9 @@ typedef struct src_round {
 	char (*error)[256];             /* n: "" or a transport error ("connection refused", "HTTP 502 ...") */
 	const promapi_targets_t *targets;   /* NULL: not asked or failed */
 	int64_t done_ms;                /* when the round ended */
+	bool health_failing_only;       /* the health family's answer is health{selector} == 0 only
+	                                   (srcq_health_failing): the failing checks, applied to the
+	                                   list each node had; false: the full list of checks */
 	double latency_ms;              /* its longest query */
 } src_round_t;
 
@@ -48,11 +51,23 @@ typedef struct src_state {
 	char type[16];                  /* "prometheus" (for --once --json) */
 	char url[256];                  /* its url, userinfo masked (for --once --json) */
 	size_t last_queries;            /* queries of the last round */
+	unsigned long health_full_rounds; /* rounds since the full check list last answered (0: none yet) */
+	bool health_full_wanted;        /* a node appeared without its check list: ask the full list next */
 	size_t *mixed;                  /* mixed mode: the polled nodes (model index) whose series it has */
 	size_t nmixed, mixed_cap;
 } src_state_t;
 
 void src_state_free(src_state_t *st);
+
+/* The cost of a fleet's checks (a series per check of every node, 30 a node for Chainlink):
+ * the full list, health{selector}, is asked on the first round, every SRC_HEALTH_FULL_EVERY
+ * rounds, after it failed, and when a node appeared without one; the rounds between ask
+ * only the failing checks (srcq_health_failing) and apply them to the list each node had.
+ * A check that appears or vanishes between two full lists shows at the next one. */
+#define SRC_HEALTH_FULL_EVERY 12
+bool src_health_full_next(const src_state_t *st);
+/* The query of the failing checks only, in place of the health family's (a heap string). */
+char *srcq_health_failing(const source_cfg_t *c);
 
 /* What the header says of the model's sources ("" when it has none): "via NAME, 1s old"
  * (the oldest of them), with "; warning: ..." when a query failed or the source warned
@@ -79,6 +94,11 @@ size_t model_source_polled(const model_t *m);
 bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
                const src_round_t *r);
 
+/* The first round's up answer, before the rest of the round is in: the fleet's nodes
+ * added (as src_apply adds them), waiting for the round. Returns how many are new. */
+size_t src_discover(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+                    const promapi_result_t *up);
+
 /* Backfill on start: up{selector} over the last SRC_BACKFILL_MS, a point a minute
  * (query_range with start, end and step as given by srcq_backfill_range). */
 #define SRC_BACKFILL_MS (24 * 3600 * INT64_C(1000))
@@ -100,6 +120,19 @@ size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const sou
 char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind);
 size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                         const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
+
+/* The sources' memory of model indices after model_move_node / model_remove_node. */
+void model_source_moved(model_t *m, size_t from, size_t to);
+void model_source_removed(model_t *m, size_t idx);
+
+/* Charts (issue 17): one query_range per chart def for the whole fleet, the values as the
+ * live charts have them (gauges summed per node and split key, counters as a rate per
+ * minute), fed before the points each node has; at most SRC_CHART_BACKFILL_NODES nodes
+ * (a bigger fleet's charts fill from the live rounds: the answer would be nodes x points). */
+#define SRC_CHART_BACKFILL_NODES 2000
+char *srcq_backfill_chart(const source_cfg_t *c, const chart_def_t *d);
+size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                          const src_state_t *st, size_t def, const promapi_result_t *res);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

@@ -15,6 +15,7 @@
 #include "app_rpc.h"
 #include "app_db.h"
 #include "app_source.h"
+#include "model_source.h"
 #include "clock.h"
 #include "model_db.h"
 #include "histwire.h"
@@ -256,7 +257,11 @@ static void app_reload(app_t *a)
 	/* Drop from the model what is gone or changed... */
 	size_t removed = 0, added = 0;
 	for (size_t i = a->model.nnodes; i-- > 0;) {
-		bool keep = false;
+		/* a source's node stays with what it has seen (its source goes on), unless a
+		   polled node now has its name */
+		bool keep = model_source_of(&a->model, i) != NULL;
+		for (size_t j = 0; j < ns.nnodes && keep; j++)
+			keep = strcmp(a->model.nodes[i].name, ns.nodes[j].name) != 0;
 		for (size_t j = 0; j < ns.nnodes && !keep; j++)
 			keep = app_node_same(&a->model.nodes[i], &ns.nodes[j]);
 		if (!keep) {
@@ -280,7 +285,9 @@ static void app_reload(app_t *a)
 	for (size_t j = 0; j < n; j++) {
 		if (used[j])
 			continue;
-		model_add_node(&a->model, ns.nodes[j].name, ns.nodes[j].url, ns.nodes[j].group, ns.nodes[j].interval_ms);
+		size_t idx = model_add_node(&a->model, ns.nodes[j].name, ns.nodes[j].url, ns.nodes[j].group,
+		                            ns.nodes[j].interval_ms);
+		model_move_node(&a->model, idx, k);   /* the polled nodes first, the sources' after them */
 		order[k++] = ns.nodes[j];
 		added++;
 	}

@@ -20,7 +20,8 @@
 #define SRC_BACKFILL ((size_t)-2)    /* the node indicator's, then the database's and RPC's */
 #define SRC_BACKFILL_DB ((size_t)-3)
 #define SRC_BACKFILL_RPC ((size_t)-4)
-#define SRC_NREQS(nq) ((nq) + 4)      /* the queries, the targets, the three backfills */
+#define SRC_BACKFILL_CHART ((size_t)-5)   /* a chart's (src_req_t.chart) */
+#define SRC_NFIXED 4                  /* after the queries: the targets, the three backfills */
 #define SRC_BACKFILL_TIMEOUT_MS 30000
 
 typedef struct src_conn src_conn_t;
@@ -28,6 +29,7 @@ typedef struct src_conn src_conn_t;
 typedef struct src_req {
 	src_conn_t *sc;
 	size_t qi;                 /* query index, SRC_TARGETS for /api/v1/targets */
+	size_t chart;              /* SRC_BACKFILL_CHART: the chart def it fills */
 	CURL *easy;
 	strbuf_t body;
 	char errbuf[CURL_ERROR_SIZE];
@@ -45,7 +47,12 @@ struct src_conn {
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
-	src_req_t *reqs;           /* SRC_NREQS(nq): the queries, the targets, the backfills */
+	char *health_failing;      /* the health family's query in the rounds between full lists */
+	bool health_full;          /* this round asks the full check list */
+	src_req_t *reqs;           /* the queries, the targets, the backfills (SRC_NFIXED), a chart's each */
+	size_t nreqs;
+	size_t backfill_points;    /* chart points it filled */
+	bool charts_skipped;       /* the fleet was too big to backfill its charts */
 	int backfill;              /* 0 not asked, 1 asked, 2 done */
 	int backfill_pending;      /* backfill requests still out */
 	size_t backfill_minutes[IND__COUNT];   /* minutes of uptime it seeded, per indicator */
@@ -75,7 +82,7 @@ struct app_source {
 
 static bool src_is_backfill(size_t qi)
 {
-	return qi == SRC_BACKFILL || qi == SRC_BACKFILL_DB || qi == SRC_BACKFILL_RPC;
+	return qi == SRC_BACKFILL || qi == SRC_BACKFILL_DB || qi == SRC_BACKFILL_RPC || qi == SRC_BACKFILL_CHART;
 }
 
 static indicator_id_t src_backfill_of(size_t qi)
@@ -120,16 +127,23 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	if (rq->qi == SRC_TARGETS) {
 		url = xasprintf("%s/api/v1/targets?state=active", sc->cfg.url);
 	} else if (src_is_backfill(rq->qi)) {
-		char *q = srcq_backfill_ind(&sc->cfg, src_backfill_of(rq->qi));
+		const model_t *m = sc->as->m;
+		bool chart = rq->qi == SRC_BACKFILL_CHART;
+		char *q = chart ? srcq_backfill_chart(&sc->cfg, &m->charts.defs[rq->chart])
+		                : srcq_backfill_ind(&sc->cfg, src_backfill_of(rq->qi));
 		char *enc = curl_easy_escape(e, q, 0);
 		int64_t end = sc->start_ms / 1000;
+		/* uptime: a day a minute apart; a chart: its length at its own pace (a point a round) */
+		int64_t step = chart ? (sc->cfg.interval_ms >= 1000 ? sc->cfg.interval_ms / 1000 : 1) : SRC_BACKFILL_STEP_S;
+		int64_t span = chart ? step * (int64_t)m->ring_cap : SRC_BACKFILL_MS / 1000;
 		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
-		post = xasprintf("query=%s&start=%lld&end=%lld&step=%d", enc ? enc : "",
-		                 (long long)(end - SRC_BACKFILL_MS / 1000), (long long)end, SRC_BACKFILL_STEP_S);
+		post = xasprintf("query=%s&start=%lld&end=%lld&step=%lld", enc ? enc : "", (long long)(end - span),
+		                 (long long)end, (long long)step);
 		curl_free(enc);
 		free(q);
 	} else {
-		char *enc = curl_easy_escape(e, sc->queries[rq->qi], 0);
+		const char *q = rq->qi == SRCQ_FAMILIES && !sc->health_full ? sc->health_failing : sc->queries[rq->qi];
+		char *enc = curl_easy_escape(e, q, 0);
 		if (enc && strlen(enc) > SRC_POST_OVER) {
 			url = xasprintf("%s/api/v1/query", sc->cfg.url);
 			post = xasprintf("query=%s", enc);
@@ -222,6 +236,7 @@ static void src_round_end(src_conn_t *sc)
 	r.res = xcalloc(sc->nq, sizeof *r.res);
 	r.error = xcalloc(sc->nq, sizeof *r.error);
 	r.done_ms = clock_wall_ms();
+	r.health_failing_only = !sc->health_full;
 	for (size_t i = 0; i < sc->nq; i++) {
 		src_parse_answer(&sc->reqs[i], &r.res[i], r.error[i], sizeof r.error[i]);
 		if (sc->reqs[i].latency_ms > r.latency_ms)
@@ -250,10 +265,13 @@ static void src_round_end(src_conn_t *sc)
 		src_req_reset(&sc->reqs[i]);
 	sc->in_round = false;
 	sc->done_queries += sc->sent - sc->round_sent0;
-	if (backfill) {   /* node, database, RPC: three query_range requests */
+	if (backfill) {   /* node, database, RPC: three query_range requests, then one per chart */
 		sc->backfill = 1;
 		for (size_t k = 1; k <= IND__COUNT; k++)
 			sc->backfill_pending += src_req_start(sc, &sc->reqs[sc->nq + k]);
+		sc->charts_skipped = sc->st.nodes_seen > SRC_CHART_BACKFILL_NODES;
+		for (size_t k = sc->nq + SRC_NFIXED; k < sc->nreqs && !sc->charts_skipped; k++)
+			sc->backfill_pending += src_req_start(sc, &sc->reqs[k]);
 		if (!sc->backfill_pending)
 			sc->backfill = 2;
 	}
@@ -281,6 +299,20 @@ static void src_req_over(src_conn_t *sc)
 	src_round_end(sc);
 }
 
+/* The first round's up is in while the rest is not: the fleet on screen now, waiting. */
+static void src_first_up(src_conn_t *sc, const src_req_t *rq)
+{
+	promapi_result_t up;
+	char err[256];
+	src_parse_answer(rq, &up, err, sizeof err);
+	const settings_t *s = sc->as->s;
+	size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
+	size_t added = src_discover(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, &up);
+	promapi_result_free(&up);
+	if (added && sc->as->fn)
+		sc->as->fn(sc->as->ud);
+}
+
 static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 {
 	(void)ud;
@@ -301,9 +333,13 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		src_parse_answer(rq, &res, err, sizeof err);
 		const settings_t *s = sc->as->s;
 		size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
-		indicator_id_t ind = src_backfill_of(rq->qi);
-		sc->backfill_minutes[ind] = src_backfill_ind(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, ind, &res,
-		                                             sc->start_ms);
+		if (rq->qi == SRC_BACKFILL_CHART) {
+			sc->backfill_points += src_backfill_chart(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, rq->chart, &res);
+		} else {
+			indicator_id_t ind = src_backfill_of(rq->qi);
+			sc->backfill_minutes[ind] = src_backfill_ind(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, ind,
+			                                             &res, sc->start_ms);
+		}
 		promapi_result_free(&res);
 		src_req_reset(rq);
 		if (--sc->backfill_pending <= 0)
@@ -331,6 +367,8 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	}
 	if (sc->pending > 0)
 		sc->pending--;
+	if (rq->qi == SRCQ_UP && sc->st.rounds == 0 && sc->pending > 0)
+		src_first_up(sc, rq);
 	src_req_over(sc);
 }
 
@@ -344,6 +382,7 @@ static void src_on_timer(uv_timer_t *t)
 	sc->round_start_ms = clock_wall_ms();
 	sc->pending = 0;
 	sc->round_sent0 = sc->sent;
+	sc->health_full = src_health_full_next(&sc->st);
 	for (size_t i = 0; i < sc->nq; i++)
 		src_req_start(sc, &sc->reqs[i]);
 	src_req_over(sc);
@@ -376,11 +415,14 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	h = curl_slist_append(h, "Accept: application/json");
 	sc->headers = h;
 	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
-	sc->reqs = xcalloc(SRC_NREQS(sc->nq), sizeof *sc->reqs);
-	for (size_t i = 0; i < SRC_NREQS(sc->nq); i++) {
+	sc->health_failing = srcq_health_failing(c);
+	sc->nreqs = sc->nq + SRC_NFIXED + as->m->charts.n;
+	sc->reqs = xcalloc(sc->nreqs, sizeof *sc->reqs);
+	for (size_t i = 0; i < sc->nreqs; i++) {
 		sc->reqs[i].sc = sc;
 		sc->reqs[i].qi = i < sc->nq ? i : i == sc->nq ? SRC_TARGETS : i == sc->nq + 1 ? SRC_BACKFILL
-		                 : i == sc->nq + 2 ? SRC_BACKFILL_DB : SRC_BACKFILL_RPC;
+		                 : i == sc->nq + 2 ? SRC_BACKFILL_DB : i == sc->nq + 3 ? SRC_BACKFILL_RPC : SRC_BACKFILL_CHART;
+		sc->reqs[i].chart = i >= sc->nq + SRC_NFIXED ? i - sc->nq - SRC_NFIXED : 0;
 	}
 	sc->start_ms = clock_wall_ms();
 	snprintf(sc->st.name, sizeof sc->st.name, "%s", c->name);
@@ -445,17 +487,22 @@ int64_t app_source_once_budget_ms(const settings_t *s)
 void app_source_stats(const app_source_t *as, FILE *f)
 {
 	unsigned long rounds = 0, sent = 0;
-	size_t nodes = 0, backfill[IND__COUNT] = { 0 };
+	size_t nodes = 0, backfill[IND__COUNT] = { 0 }, points = 0;
+	bool skipped = false;
 	for (size_t i = 0; as && i < as->n; i++) {
 		rounds += as->conns[i].st.rounds;
 		sent += as->conns[i].done_queries;   /* of the rounds that ended: not the backfill */
 		nodes += as->conns[i].st.nodes_seen;
 		for (int k = 0; k < IND__COUNT; k++)
 			backfill[k] += as->conns[i].backfill_minutes[k];
+		points += as->conns[i].backfill_points;
+		skipped |= as->conns[i].charts_skipped;
 	}
 	fprintf(f, "source_rounds=%lu\nsource_queries=%lu\nsource_nodes=%zu\nsource_backfill_minutes=%zu\n", rounds,
 	        sent, nodes, backfill[IND_NODE]);
 	fprintf(f, "source_backfill_db_minutes=%zu\nsource_backfill_rpc_minutes=%zu\n", backfill[IND_DB], backfill[IND_RPC]);
+	fprintf(f, "source_backfill_chart_points=%zu\nsource_backfill_charts=%s\n", points,
+	        skipped ? "skipped (fleet too large)" : "asked");
 }
 
 void app_source_stop(app_source_t *as)
@@ -467,14 +514,14 @@ void app_source_stop(app_source_t *as)
 		src_conn_t *sc = &as->conns[i];
 		uv_timer_stop(&sc->timer);
 		uv_close((uv_handle_t *)&sc->timer, NULL);
-		for (size_t k = 0; k < SRC_NREQS(sc->nq); k++)
+		for (size_t k = 0; k < sc->nreqs; k++)
 			if (sc->reqs[k].easy)
 				curluv_remove(as->cu, sc->reqs[k].easy);
 	}
 	curluv_free(as->cu);
 	as->cu = NULL;
 	for (size_t i = 0; i < as->n; i++)
-		for (size_t k = 0; k < SRC_NREQS(as->conns[i].nq); k++)
+		for (size_t k = 0; k < as->conns[i].nreqs; k++)
 			src_req_reset(&as->conns[i].reqs[k]);
 }
 
@@ -484,10 +531,11 @@ void app_source_free(app_source_t *as)
 		return;
 	for (size_t i = 0; i < as->n; i++) {
 		src_conn_t *sc = &as->conns[i];
-		for (size_t k = 0; k < SRC_NREQS(sc->nq); k++)
+		for (size_t k = 0; k < sc->nreqs; k++)
 			strbuf_free(&sc->reqs[k].body);
 		free(sc->reqs);
 		srcq_free(sc->queries, sc->nq);
+		free(sc->health_failing);
 		curl_slist_free_all(sc->headers);
 		free(sc->cfg.name);
 		free(sc->cfg.url);

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "model_db.h"
 #include "model_priv.h"
+#include "model_source.h"
 #include "model_rpc.h"
 #include "xalloc.h"
 
@@ -118,6 +119,7 @@ void model_remove_node(model_t *m, size_t idx)
 	model_free_node(&m->nodes[idx]);
 	memmove(&m->nodes[idx], &m->nodes[idx + 1], (m->nnodes - idx - 1) * sizeof *m->nodes);
 	m->nnodes--;
+	model_source_removed(m, idx);
 	for (size_t gi = 0; gi < m->ngroups;) {
 		group_t *g = &m->groups[gi];
 		size_t w = 0;
@@ -139,6 +141,32 @@ void model_remove_node(model_t *m, size_t idx)
 		}
 		gi++;
 	}
+	m->generation++;
+}
+
+/* An index after the node at from moved to to (to < from): the ones between shift up. */
+static size_t model_moved_idx(size_t i, size_t from, size_t to)
+{
+	if (i == GROUP_NONE)
+		return i;
+	return i == from ? to : i >= to && i < from ? i + 1 : i;
+}
+
+void model_move_node(model_t *m, size_t from, size_t to)
+{
+	if (from >= m->nnodes || to >= from)
+		return;
+	node_t tmp = m->nodes[from];
+	memmove(&m->nodes[to + 1], &m->nodes[to], (from - to) * sizeof *m->nodes);
+	m->nodes[to] = tmp;
+	for (size_t gi = 0; gi < m->ngroups; gi++) {
+		group_t *g = &m->groups[gi];
+		for (size_t k = 0; k < g->nmembers; k++)
+			g->members[k] = model_moved_idx(g->members[k], from, to);
+		g->active = model_moved_idx(g->active, from, to);
+		g->last_active = model_moved_idx(g->last_active, from, to);
+	}
+	model_source_moved(m, from, to);
 	m->generation++;
 }
 

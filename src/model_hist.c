@@ -1,6 +1,7 @@
 /* model_hist.c - what the stored history takes from the model and gives back:
  * every indicator by name and key, restored uptime minutes, the 7 d / 30 d figures. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
@@ -101,20 +102,9 @@ void model_chart_key(const model_t *m, const series_t *s, char *buf, size_t n)
 		snprintf(buf, n, "%s", id);
 }
 
-bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v)
+/* Node n's series of chart def and split key, made if missing (NULL: too many). */
+static series_t *model_series_for(model_t *m, node_t *n, size_t def, const char *key)
 {
-	if (idx >= m->nnodes)
-		return false;
-	node_t *n = &m->nodes[idx];
-	const char *colon = strchr(chart_key, ':');
-	size_t idlen = colon ? (size_t)(colon - chart_key) : strlen(chart_key);
-	const char *key = colon ? colon + 1 : "";
-	size_t def = 0;
-	while (def < m->charts.n && !(strlen(m->charts.defs[def].id) == idlen &&
-	                                 memcmp(m->charts.defs[def].id, chart_key, idlen) == 0))
-		def++;
-	if (def == m->charts.n || strlen(key) >= sizeof n->series[0].key)
-		return false;
 	series_t *s = NULL;
 	for (size_t i = 0; i < n->nseries && !s; i++)
 		if (n->series[i].def == def && strcmp(n->series[i].key, key) == 0)
@@ -129,10 +119,72 @@ bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t 
 		model_copy(s->key, sizeof s->key, key);
 		ring_init(&s->ring, m->ring_cap);
 	}
+	return s;
+}
+
+bool model_restore_point(model_t *m, size_t idx, const char *chart_key, int64_t ts_ms, double v)
+{
+	if (idx >= m->nnodes)
+		return false;
+	node_t *n = &m->nodes[idx];
+	const char *colon = strchr(chart_key, ':');
+	size_t idlen = colon ? (size_t)(colon - chart_key) : strlen(chart_key);
+	const char *key = colon ? colon + 1 : "";
+	size_t def = 0;
+	while (def < m->charts.n && !(strlen(m->charts.defs[def].id) == idlen &&
+	                                 memcmp(m->charts.defs[def].id, chart_key, idlen) == 0))
+		def++;
+	if (def == m->charts.n || strlen(key) >= sizeof n->series[0].key)
+		return false;
+	series_t *s = model_series_for(m, n, def, key);
+	if (!s)
+		return false;
 	int64_t last;
 	if (ring_last(&s->ring, &last, NULL) && ts_ms <= last)
 		return false;
 	ring_push(&s->ring, ts_ms, v);
 	m->generation++;
 	return true;
+}
+
+size_t model_backfill_points(model_t *m, size_t idx, size_t def, const char *key, const int64_t *ts, const double *v,
+                             size_t n)
+{
+	if (idx >= m->nnodes || def >= m->charts.n || strlen(key) >= sizeof m->nodes[idx].series[0].key || n == 0)
+		return 0;
+	series_t *s = model_series_for(m, &m->nodes[idx], def, key);
+	if (!s)
+		return 0;
+	ring_t *r = &s->ring;
+	int64_t oldest = INT64_MAX;
+	if (r->len)
+		ring_get(r, 0, &oldest, NULL);
+	/* the points before the oldest it has, in order, the newest that fit */
+	size_t end = 0;
+	while (end < n && ts[end] < oldest)
+		end++;
+	size_t room = r->cap > r->len ? r->cap - r->len : 0, start = end > room ? end - room : 0;
+	if (start >= end)
+		return 0;
+	size_t keep = r->len;
+	int64_t *kt = xcalloc(keep ? keep : 1, sizeof *kt);
+	double *kv = xcalloc(keep ? keep : 1, sizeof *kv);
+	for (size_t i = 0; i < keep; i++)
+		ring_get(r, i, &kt[i], &kv[i]);
+	ring_clear(r);
+	size_t added = 0;
+	int64_t prev = INT64_MIN;
+	for (size_t i = start; i < end; i++) {
+		if (ts[i] <= prev)
+			continue;   /* out of order or twice: not a point of a series */
+		ring_push(r, ts[i], v[i]);
+		prev = ts[i];
+		added++;
+	}
+	for (size_t i = 0; i < keep; i++)
+		ring_push(r, kt[i], kv[i]);
+	free(kt);
+	free(kv);
+	m->generation++;
+	return added;
 }

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cJSON.h>
-
 #include "model_priv.h"
 #include "model_source.h"
 #include "strbuf.h"
@@ -35,6 +33,13 @@ static const char *const src_families[][8] = {
 	  "log_panic_count", "log_panic_count_total", NULL },
 };
 #define SRC_NFAMILIES (sizeof src_families / sizeof src_families[0])
+
+/* multi_node_states and its pre-v2.8 name: a series per state of every chain. */
+static bool src_family_is_states(size_t f)
+{
+	return strcmp(src_families[f][0], "multi_node_states") == 0 ||
+	       strcmp(src_families[f][0], "evm_pool_rpc_node_states") == 0;
+}
 
 static bool src_family_has(const char *name)
 {
@@ -75,12 +80,24 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	size_t k = 0;
 	q[k++] = xasprintf("up{%s}", inner);
 	q[k++] = xasprintf("timestamp(up{%s})", inner);
+	char *alive = xasprintf("%s%sstate=\"Alive\"", inner, *inner ? "," : "");
 	for (size_t f = 0; f < SRC_NFAMILIES; f++) {
 		size_t m = 0;
 		while (src_families[f][m])
 			m++;
-		q[k++] = src_family_query(inner, src_families[f], m);
+		q[k] = src_family_query(inner, src_families[f], m);
+		if (src_family_is_states(f)) {
+			/* eleven states a chain, nearly all 0: the others only when not 0, Alive always
+			   (a chain with none Alive is down, and must still be seen) */
+			char *a = src_family_query(alive, src_families[f], m);
+			char *both = xasprintf("%s != 0 or %s", q[k], a);
+			free(a);
+			free(q[k]);
+			q[k] = both;
+		}
+		k++;
 	}
+	free(alive);
 	/* the charted series not asked already: one more query */
 	const char **extra = xcalloc(charts ? 2 * charts->n + 1 : 1, sizeof *extra);
 	size_t ne = 0;
@@ -100,6 +117,24 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	free(inner);
 	*n = k;
 	return q;
+}
+
+char *srcq_health_failing(const source_cfg_t *c)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	static const char *const health[] = { "health" };
+	char *f = src_family_query(inner, health, 1);
+	char *q = xasprintf("%s == 0", f);
+	free(f);
+	free(inner);
+	return q;
+}
+
+bool src_health_full_next(const src_state_t *st)
+{
+	return st->health_full_rounds == 0 || st->health_full_wanted || st->health_full_rounds >= SRC_HEALTH_FULL_EVERY;
 }
 
 void srcq_free(char **q, size_t n)
@@ -189,6 +224,56 @@ char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 	return q;
 }
 
+/* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
+static bool src_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= SRC_NAME_MAX && textsafe_is_clean(s, n);
+}
+
+/* A PromQL string literal's inside: backslash and quote escaped. */
+static void src_promql_str(strbuf_t *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			strbuf_putc(b, '\\');
+		strbuf_putc(b, *s);
+	}
+}
+
+char *srcq_backfill_chart(const source_cfg_t *c, const chart_def_t *d)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	strbuf_t q = STRBUF_INIT;
+	strbuf_printf(&q, "sum by (%s", c->name_label);
+	if (d->split_label)
+		strbuf_printf(&q, ", %s", d->split_label);
+	if (d->alt_split_label)
+		strbuf_printf(&q, ", %s", d->alt_split_label);
+	strbuf_puts(&q, d->mode == CHART_RATE_PER_MIN ? ") (rate(" : ") (");
+	strbuf_printf(&q, "{__name__=~\"%s%s%s\"", d->metric, d->alt_metric ? "|" : "", d->alt_metric ? d->alt_metric : "");
+	if (sl > 2) {
+		strbuf_putc(&q, ',');
+		strbuf_append(&q, sel + 1, sl - 2);
+	}
+	if (d->filter_label) {
+		strbuf_printf(&q, ",%s=\"", d->filter_label);
+		src_promql_str(&q, d->filter_value ? d->filter_value : "");
+		strbuf_putc(&q, '"');
+	}
+	strbuf_putc(&q, '}');
+	if (d->mode == CHART_RATE_PER_MIN) {   /* a rate per minute over at least four scrapes */
+		int64_t w = 4 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) / 1000;
+		strbuf_printf(&q, "[%llds])) * 60", (long long)(w < 60 ? 60 : w));
+	} else {
+		strbuf_putc(&q, ')');
+	}
+	char *r = xstrdup(strbuf_str(&q));
+	strbuf_free(&q);
+	return r;
+}
+
 /* Mixed mode: the polled node with source = c->name that the label value names, or (size_t)-1. */
 static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                               const char *name)
@@ -256,6 +341,33 @@ size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const
 	return seeded;
 }
 
+size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                          const src_state_t *st, size_t def, const promapi_result_t *res)
+{
+	size_t added = 0;
+	if (!res->ok || res->type != PROMAPI_MATRIX || def >= m->charts.n)
+		return 0;
+	const chart_def_t *d = &m->charts.defs[def];
+	for (size_t i = 0; i < res->nseries; i++) {
+		const promapi_series_t *s = &res->series[i];
+		const char *name = promapi_label(s, c->name_label);
+		if (!name || s->n == 0)
+			continue;
+		size_t idx = src_state_idx(m, st, name);
+		if (idx == (size_t)-1)
+			idx = src_polled_node(m, nconfig, cfg, c, name);
+		if (idx == (size_t)-1)
+			continue;
+		const char *key = d->split_label ? promapi_label(s, d->split_label) : NULL;
+		if (!key && d->alt_split_label)
+			key = promapi_label(s, d->alt_split_label);
+		char k[sizeof m->nodes[idx].series[0].key];   /* cut as the live scrape cuts it */
+		snprintf(k, sizeof k, "%s", key ? key : "");
+		added += model_backfill_points(m, idx, def, k, s->ts_ms, s->v, s->n);
+	}
+	return added;
+}
+
 void src_state_free(src_state_t *st)
 {
 	for (size_t i = 0; i < st->nnames; i++)
@@ -278,6 +390,35 @@ const src_state_t *model_source_of(const model_t *m, size_t idx)
 			return st;
 	}
 	return NULL;
+}
+
+void model_source_moved(model_t *m, size_t from, size_t to)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		src_state_t *st = (src_state_t *)m->sources[i];
+		for (size_t k = 0; k < st->nnames; k++)
+			if (st->idx[k] != (size_t)-1)
+				st->idx[k] = st->idx[k] == from ? to : st->idx[k] >= to && st->idx[k] < from ? st->idx[k] + 1
+				             : st->idx[k];
+		for (size_t k = 0; k < st->nmixed; k++)
+			st->mixed[k] = st->mixed[k] == from ? to : st->mixed[k] >= to && st->mixed[k] < from
+			               ? st->mixed[k] + 1 : st->mixed[k];
+	}
+}
+
+void model_source_removed(model_t *m, size_t idx)
+{
+	for (size_t i = 0; i < m->nsources; i++) {
+		src_state_t *st = (src_state_t *)m->sources[i];
+		for (size_t k = 0; k < st->nnames; k++)
+			if (st->idx[k] != (size_t)-1)
+				st->idx[k] = st->idx[k] == idx ? (size_t)-1 : st->idx[k] > idx ? st->idx[k] - 1 : st->idx[k];
+		size_t w = 0;
+		for (size_t k = 0; k < st->nmixed; k++)
+			if (st->mixed[k] != idx)
+				st->mixed[w++] = st->mixed[k] > idx ? st->mixed[k] - 1 : st->mixed[k];
+		st->nmixed = w;
+	}
 }
 
 const src_state_t *model_source_mixed(const model_t *m, size_t idx)
@@ -390,6 +531,92 @@ static probe_error_t src_error_class(const char *e)
 	return PROBE_ERR_OTHER;
 }
 
+/* A check of a node as the health family gave it. */
+typedef struct src_check {
+	const char *name;
+	bool pass;
+} src_check_t;
+
+static int src_check_cmp(const void *a, const void *b)
+{
+	return strcmp(((const src_check_t *)a)->name, ((const src_check_t *)b)->name);
+}
+
+/* Untrusted bytes as a JSON string, for the model's own /health reading. */
+static void src_json_str(strbuf_t *b, const char *s)
+{
+	strbuf_putc(b, '"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\') {
+			strbuf_putc(b, '\\');
+			strbuf_putc(b, (char)c);
+		} else if (c < 0x20) {
+			strbuf_printf(b, "\\u%04x", c);
+		} else {
+			strbuf_putc(b, (char)c);
+		}
+	}
+	strbuf_putc(b, '"');
+}
+
+/* One check of a JSON:API /health document. */
+static void src_doc_check(strbuf_t *b, const char *name, bool pass)
+{
+	if (b->len && b->data[b->len - 1] != '[')
+		strbuf_putc(b, ',');
+	strbuf_puts(b, "{\"type\":\"checks\",\"id\":");
+	src_json_str(b, name);
+	strbuf_puts(b, ",\"attributes\":{\"name\":");
+	src_json_str(b, name);
+	strbuf_puts(b, pass ? ",\"status\":\"passing\",\"output\":\"\"}}"
+	                    : ",\"status\":\"failing\",\"output\":\"" SRC_NOT_AVAILABLE "\"}}");
+}
+
+/* The /health document of a full list of checks: sorted by name, a name twice failing
+ * when either fails. Returns the number failing. */
+static size_t src_doc_full(strbuf_t *b, src_check_t *ck, size_t n)
+{
+	size_t nfail = 0;
+	qsort(ck, n, sizeof *ck, src_check_cmp);
+	strbuf_puts(b, "{\"data\":[");
+	for (size_t i = 0; i < n;) {
+		bool pass = ck[i].pass;
+		size_t j = i + 1;
+		for (; j < n && strcmp(ck[j].name, ck[i].name) == 0; j++)
+			pass = pass && ck[j].pass;
+		src_doc_check(b, ck[i].name, pass);
+		nfail += !pass;
+		i = j;
+	}
+	strbuf_puts(b, "]}");
+	return nfail;
+}
+
+/* The /health document of the checks node n had, those in fail[0..nfail) (failing, sorted)
+ * failing and the others passing; a failing check it did not have is added. Returns the
+ * number failing. */
+static size_t src_doc_known(strbuf_t *b, const node_t *n, const src_check_t *fail, size_t nfail)
+{
+	size_t i = 0, j = 0, failing = 0;
+	strbuf_puts(b, "{\"data\":[");
+	while (i < n->nchecks || j < nfail) {
+		int c = i == n->nchecks ? 1 : j == nfail ? -1 : strcmp(n->checks[i].name, fail[j].name);
+		if (c < 0) {
+			src_doc_check(b, n->checks[i++].name, true);
+			continue;
+		}
+		src_doc_check(b, fail[j].name, false);
+		failing++;
+		if (c == 0)
+			i++;
+		for (j++; j < nfail && strcmp(fail[j].name, fail[j - 1].name) == 0; j++)
+			;
+	}
+	strbuf_puts(b, "]}");
+	return failing;
+}
+
 /* A node of this round: its model index and what the families said of it. */
 typedef struct src_node {
 	const char *name;       /* the series' label (points into the up answer) */
@@ -397,8 +624,17 @@ typedef struct src_node {
 	size_t series;          /* its series in the up answer */
 	int64_t sample_ms;      /* when its up sample was taken */
 	strbuf_t metrics;
-	cJSON *checks;
+	src_check_t *ck;        /* its checks in the health answer (names point into it) */
+	size_t nck, ckcap;
 } src_node_t;
+
+static void src_node_check(src_node_t *nd, const char *name, bool pass)
+{
+	nd->ck = xgrow(nd->ck, &nd->ckcap, nd->nck + 1, sizeof *nd->ck);
+	nd->ck[nd->nck].name = name;
+	nd->ck[nd->nck].pass = pass;
+	nd->nck++;
+}
 
 static int src_node_cmp(const void *a, const void *b)
 {
@@ -413,12 +649,6 @@ static src_node_t *src_node_find(src_node_t *v, size_t n, const char *name)
 }
 
 
-/* A label value fit to be a node name: printable, at most SRC_NAME_MAX bytes. */
-static bool src_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-	return n > 0 && n <= SRC_NAME_MAX && textsafe_is_clean(s, n);
-}
 
 static void src_put_value(strbuf_t *b, double v)
 {
@@ -504,6 +734,59 @@ static const char *src_target_error(const promapi_targets_t *t, const char *labe
 	return NULL;
 }
 
+/* Series s of up: the model index of its node (added when new), or (size_t)-1 when it
+ * is not one of the source's own nodes (no name, a polled node's, mixed mode). */
+static size_t src_discover_one(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                               src_state_t *st, const promapi_series_t *s, const char **name_out)
+{
+	const char *name = promapi_label(s, c->name_label);
+	*name_out = name;
+	if (!name || !src_name_ok(name))
+		return (size_t)-1;
+	size_t idx = src_state_idx(m, st, name);
+	if (idx != (size_t)-1 && idx < nconfig)
+		return (size_t)-1;   /* a reload gave a polled node this name */
+	if (idx == (size_t)-1) {
+		/* mixed mode: a polled node with source = this one, by name or host:port: its
+		   live state is its own polls', not a second node (its history comes from here) */
+		size_t p = src_polled_node(m, nconfig, cfg, c, name);
+		if (p != (size_t)-1) {
+			src_mixed_add(st, p);
+			return (size_t)-1;
+		}
+	}
+	if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
+		return (size_t)-1;   /* a polled node's name, or another source's: not ours */
+	if (idx == (size_t)-1) {
+		const char *g = c->group_label ? promapi_label(s, c->group_label) : NULL;
+		if (g && !src_name_ok(g))
+			g = NULL;
+		char url[300];
+		snprintf(url, sizeof url, "%s (via %s)", name, c->name);
+		idx = model_add_node(m, name, url, g, c->interval_ms);
+		src_state_add(st, name, idx);   /* a name known already: back after a reload emptied the model */
+		char why[160];
+		snprintf(why, sizeof why, "waiting for the first round of source %s", c->name);
+		model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);   /* its reason until the round */
+	}
+	return idx;
+}
+
+size_t src_discover(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
+                    const promapi_result_t *up)
+{
+	size_t before = m->nnodes;
+	if (!up->ok || up->type != PROMAPI_VECTOR)
+		return 0;
+	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
+		m->ring_cap = 240;
+	for (size_t i = 0; i < up->nseries; i++) {
+		const char *name;
+		src_discover_one(m, nconfig, cfg, c, st, &up->series[i], &name);
+	}
+	return m->nnodes - before;
+}
+
 bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c, src_state_t *st,
                const src_round_t *r)
 {
@@ -547,32 +830,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	src_node_t *nodes = xcalloc(up->nseries ? up->nseries : 1, sizeof *nodes);
 	size_t nn = 0;
 	for (size_t i = 0; i < up->nseries; i++) {
-		const char *name = promapi_label(&up->series[i], c->name_label);
-		if (!name || !src_name_ok(name))
+		const char *name;
+		size_t idx = src_discover_one(m, nconfig, cfg, c, st, &up->series[i], &name);
+		if (idx == (size_t)-1)
 			continue;
-		size_t idx = src_state_idx(m, st, name);
-		if (idx != (size_t)-1 && idx < nconfig)
-			continue;   /* a reload gave a polled node this name */
-		if (idx == (size_t)-1) {
-			/* mixed mode: a polled node with source = this one, by name or host:port: its
-			   live state is its own polls', not a second node (its history comes from here) */
-			size_t p = src_polled_node(m, nconfig, cfg, c, name);
-			if (p != (size_t)-1) {
-				src_mixed_add(st, p);
-				continue;
-			}
-		}
-		if (idx == (size_t)-1 && model_find_node(m, name) != (size_t)-1)
-			continue;   /* a polled node's name, or another source's: not ours */
-		if (idx == (size_t)-1) {
-			const char *g = c->group_label ? promapi_label(&up->series[i], c->group_label) : NULL;
-			if (g && !src_name_ok(g))
-				g = NULL;
-			char url[300];
-			snprintf(url, sizeof url, "%s (via %s)", name, c->name);
-			idx = model_add_node(m, name, url, g, c->interval_ms);
-			src_state_add(st, name, idx);   /* a name known already: back after a reload emptied the model */
-		}
 		nodes[nn].name = name;
 		nodes[nn].idx = idx;
 		nodes[nn].series = i;
@@ -597,24 +858,17 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			const promapi_series_t *s = &res->series[i];
 			const char *name = promapi_label(s, c->name_label);
 			const char *metric = promapi_label(s, "__name__");
-			src_node_t *nd = name && metric ? src_node_find(nodes, nn, name) : NULL;
+			src_node_t *nd = name ? src_node_find(nodes, nn, name) : NULL;
 			if (!nd || s->n == 0)
 				continue;
-			src_put_sample(&nd->metrics, metric, s);
-			const char *sid = promapi_label(s, "service_id");
-			if (strcmp(metric, "health") == 0 && sid) {
-				if (!nd->checks)
-					nd->checks = cJSON_CreateArray();
-				cJSON *ck = cJSON_CreateObject(), *at = cJSON_CreateObject();
-				cJSON_AddStringToObject(ck, "type", "checks");
-				cJSON_AddStringToObject(ck, "id", sid);
-				cJSON_AddStringToObject(at, "name", sid);
-				bool pass = s->v[s->n - 1] != 0.0;   /* health is 1 when passing, 0 when failing */
-				cJSON_AddStringToObject(at, "status", pass ? "passing" : "failing");
-				cJSON_AddStringToObject(at, "output", pass ? "" : SRC_NOT_AVAILABLE);
-				cJSON_AddItemToObject(ck, "attributes", at);
-				cJSON_AddItemToArray(nd->checks, ck);
+			if (q == SRCQ_FAMILIES) {   /* health: the checks (not the /metrics text: only a poller's hint) */
+				const char *sid = promapi_label(s, "service_id");
+				if (sid)   /* health is 1 when passing, 0 when failing */
+					src_node_check(nd, sid, r->health_failing_only ? false : s->v[s->n - 1] != 0.0);
+				continue;
 			}
+			if (metric)
+				src_put_sample(&nd->metrics, metric, s);
 		}
 	}
 
@@ -626,7 +880,15 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		if (nd && ts->series[i].n && isfinite(ts->series[i].v[0]))
 			nd->sample_ms = (int64_t)llround(ts->series[i].v[0] * 1000.0);
 	}
-	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok;   /* the first family is health */
+	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok &&   /* the first family is health */
+	                 r->res[SRCQ_FAMILIES].type == PROMAPI_VECTOR;
+	if (health_ok && !r->health_failing_only) {
+		st->health_full_rounds = 1;
+		st->health_full_wanted = false;
+	} else if (st->health_full_rounds) {
+		st->health_full_rounds++;
+	}
+	strbuf_t hb = STRBUF_INIT;
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
@@ -656,16 +918,32 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			src_feed(m, idx, PROBE_METRICS, 0, NULL, NULL, 0, why, r);
 			continue;
 		}
-		if (health_ok) {   /* else the checks seen last stay (the header warns of the failed query) */
-			cJSON *doc = cJSON_CreateObject();
-			cJSON_AddItemToObject(doc, "data", nd->checks ? nd->checks : cJSON_CreateArray());
-			nd->checks = NULL;
-			char *hb = cJSON_PrintUnformatted(doc);
-			cJSON_Delete(doc);
-			bool failing = hb && strstr(hb, "\"failing\"") != NULL;
-			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", hb,
-			         hb ? strlen(hb) : 0, hb ? NULL : "out of memory", r);
-			free(hb);
+		/* the checks (else the ones seen last stay: the header warns of the failed query) */
+		const node_t *n = &m->nodes[idx];
+		if (!health_ok && n->last_health_ms == 0) {
+			/* never had its checks: say why it has no state yet */
+			const char *e = r->n > SRCQ_FAMILIES ? (r->error[SRCQ_FAMILIES][0] ? r->error[SRCQ_FAMILIES]
+			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
+			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
+			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
+		} else if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
+			st->health_full_wanted = true;   /* new, or never read: its full list next round */
+		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
+		           n->health_body) {
+			/* nothing fails, as before: the document it has (the model sees it unchanged) */
+			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", n->health_body, n->health_body_len,
+			         NULL, r);
+		} else if (health_ok) {
+			strbuf_reset(&hb);
+			size_t failing;
+			if (r->health_failing_only) {
+				qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
+				failing = src_doc_known(&hb, n, nd->ck, nd->nck);
+			} else {
+				failing = src_doc_full(&hb, nd->ck, nd->nck);
+			}
+			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", strbuf_str(&hb),
+			         hb.len, NULL, r);
 		}
 		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
 		         nd->metrics.len, NULL, r);
@@ -678,9 +956,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 	free(seen);
 	model_tick(m, now);
+	strbuf_free(&hb);
 	for (size_t k = 0; k < nn; k++) {
 		strbuf_free(&nodes[k].metrics);
-		cJSON_Delete(nodes[k].checks);
+		free(nodes[k].ck);
 	}
 	free(nodes);
 	return true;

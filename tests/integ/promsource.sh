@@ -178,9 +178,28 @@ want=$(printf '%s\n' "p1 active=127.0.0.1:$(sim_port 0 "$C")" "127.0.0.1:$(sim_p
 	"127.0.0.1:$(sim_port 1 "$C") standby standby" | sort)
 t_eq "pair: the group, its active member and the standby" "$want" "$pair"
 
-# a node stops listening: up == 0, down with the target's scrape error
+# SIGHUP adding a polled node: the source's nodes stay what they were (they are not
+# discovered again: no second "unknown ->" for them), the polled node is added
+conf "$PROM" >"$T_TMP/hup.conf"
+"$NODETOP" -c "$T_TMP/hup.conf" --events >"$T_TMP/hup.log" 2>"$T_TMP/hup.err" &
+HUP_PID=$!
+first_seen() { [ "$(grep -cE '^[^ ]+ node 127\.0\.0\.1:[0-9]+ unknown -> ' "$T_TMP/hup.log")" -ge "$1" ]; }
+t_check "sighup: --events saw the fleet's 5 nodes" wait_until first_seen 5
+{ printf '[node direct1]\nurl = http://127.0.0.1:%s\n' "$(sim_port 0 "$C")"; conf "$PROM"; } >"$T_TMP/hup.conf"
+kill -HUP "$HUP_PID"
+t_check "sighup: the polled node is added" wait_until seen_in "$T_TMP/hup.log" '^[^ ]+ node direct1 unknown -> up'
+# a source round after the reload, seen for sure: a node stops listening (up == 0)
 down_port=$(sim_port 0 "$B")
 curl -s --max-time 20 -X POST "http://127.0.0.1:$(sim_port 1 "$B")/control/listen?node=0&on=0" >/dev/null
+t_check "sighup: a source round after the reload (the stopped node down)" \
+	wait_until seen_in "$T_TMP/hup.log" "^[^ ]+ node 127\.0\.0\.1:$down_port up -> down"
+t_eq "sighup: the source's nodes were not discovered again (one first state each)" 5 \
+	"$(grep -cE '^[^ ]+ node 127\.0\.0\.1:[0-9]+ unknown -> ' "$T_TMP/hup.log")"
+t_match "sighup: the reload is in the events" 'config reloaded: 6 nodes \(1 added, 0 removed' "$(cat "$T_TMP/hup.log")"
+kill "$HUP_PID"
+wait "$HUP_PID" 2>/dev/null
+
+# a node stops listening: up == 0, down with the target's scrape error
 t_check "prometheus sees the stopped node (up == 0)" wait_until has_up "$PROM" 1 0
 t_check "victoria-metrics sees the stopped node (up == 0)" wait_until has_up "$VM" 1 0
 for e in prom vm; do
@@ -234,7 +253,8 @@ bf_seen() { [ "$(curl -s --max-time 5 "$VM/api/v1/query_range" --data-urlencode 
 	-d start=$(( now_ms / 1000 - 900 )) -d end=$(( now_ms / 1000 )) -d step=60 | grep -o '"0"' | wc -l)" -ge 5 ]; }
 t_check "victoria-metrics has the imported minutes" wait_until bf_seen
 conf "$VM" '{job="bf"}' >"$T_TMP/bf.conf"
-tmux_start 160 40 "$NODETOP" -c "$T_TMP/bf.conf"
+# wide: the detail view's charts show their newest 4 minutes and more (a point every 2 s)
+tmux_start 500 40 env NODETOP_STATS="$T_TMP/bf.stats" "$NODETOP" -c "$T_TMP/bf.conf"
 # the percentages: the source's minutes (the minute VictoriaMetrics puts a sample in, and a
 # few live seconds before the series goes stale, move them a little; without the backfill
 # they would be 100 % or 0 %)
@@ -246,5 +266,14 @@ p_db=$(pct db) p_rpc=$(pct rpc) p_node=$(pct node)
 t_check "backfill: the database up about 5 of 10 minutes ($p_db %)" in_range "${p_db:-x}" 40 60
 t_check "backfill: RPC up about 8 of 10 minutes ($p_rpc %)" in_range "${p_rpc:-x}" 70 90
 t_eq "backfill: the node up in all of them" 100 "$p_node"
+# the charts too, at their own pace: DB conns open was 4 before the outage, 0 in it
+tmux_keys Enter
+t_check "backfill: the node's detail view" tmux_wait '─ Node backfilled:9 ─'
+t_check "backfill: the DB conns open chart holds the imported minutes (4, then 0)" \
+	tmux_wait 'DB conns open .*min 0 +max 4'
+t_check "backfill: the RPC nodes alive chart holds them (1, and 0 in the RPC outage)" \
+	tmux_wait 'RPC nodes alive .*min 0 +max 1'
 tmux_stop
+t_check "backfill: the charts' points counted (more than 100)" \
+	test "$(sed -n 's/^source_backfill_chart_points=//p' "$T_TMP/bf.stats")" -gt 100
 t_done

@@ -1194,6 +1194,38 @@ static void test_remove_node(void **state)
 	assert_int_equal(M.nnodes, 1);
 }
 
+/* A reload puts a new polled node before the sources' nodes: the nodes and their group
+ * memberships move together, and results for the new indices land on the right nodes. */
+static void test_move_node(void **state)
+{
+	(void)state;
+	model_add_node(&M, "a", "http://a:6688", NULL, 5000);
+	model_add_node(&M, "s1", "s1 (via eu)", "pair", 5000);
+	model_add_node(&M, "s2", "s2 (via eu)", "pair", 5000);
+	health(1, 200, JSON_CT, passing_body(), T0);
+	model_tick(&M, T0);
+	assert_int_equal(N(1)->state, STATE_UP);
+	size_t idx = model_add_node(&M, "b", "http://b:6688", NULL, 5000);
+	assert_int_equal(idx, 3);
+	model_move_node(&M, idx, 1);
+	assert_string_equal(N(0)->name, "a");
+	assert_string_equal(N(1)->name, "b");
+	assert_string_equal(N(2)->name, "s1");
+	assert_string_equal(N(3)->name, "s2");
+	assert_int_equal(N(2)->state, STATE_UP);      /* what s1 had moved with it */
+	assert_int_equal(M.ngroups, 1);
+	assert_int_equal(M.groups[0].nmembers, 2);
+	assert_int_equal(M.groups[0].members[0], 2);
+	assert_int_equal(M.groups[0].members[1], 3);
+	failed(1, PROBE_HEALTH, "connection refused", T0 + 5 * SEC);
+	assert_int_equal(N(1)->state, STATE_DOWN);
+	assert_int_equal(N(2)->state, STATE_UP);
+	model_move_node(&M, 1, 3);                      /* not backwards: ignored */
+	model_move_node(&M, 9, 0);                      /* out of range: ignored */
+	assert_string_equal(N(1)->name, "b");
+	assert_int_equal(M.nnodes, 4);
+}
+
 static void test_overall_and_discovery(void **state)
 {
 	assert_int_equal(model_overall(&M), STATE_UNKNOWN);
@@ -1795,6 +1827,7 @@ int main(void)
 		T(test_tick_gap_is_unknown),
 		T(test_ack),
 		T(test_remove_node),
+		T(test_move_node),
 		T(test_overall_and_discovery),
 		T(test_attention_ungrouped),
 		T(test_status_severity_order),

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "parse_promapi.h"
+#include "strbuf.h"
 #include "testutil.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -286,6 +287,197 @@ static void test_targets_both_engines(void **state)
 	promapi_targets_free(&t);
 }
 
+/* ---------------------------------------------------------------- the streaming parser */
+
+static void test_any_key_order(void **state)
+{
+	(void)state;
+	promapi_result_t r;
+	/* data before status, result before resultType, value before metric, unknown keys
+	 * holding nested arrays and objects anywhere */
+	assert_int_equal(parse_str("{\"data\":{\"result\":[{\"value\":[1796062498.25,\"2.5\"],\"x\":[[{}],{\"metric\":[]}],"
+	                           "\"metric\":{\"instance\":\"n1\",\"job\":\"j\"}},{\"metric\":{\"instance\":\"n2\"},\"values\":7,"
+	                           "\"value\":[1,\"NaN\"]}],\"analysis\":{\"a\":[1,2,{\"b\":null}]},\"resultType\":\"vector\"},"
+	                           "\"stats\":{\"timings\":{\"evalTotalTime\":0.01},\"samples\":[[1,2],[3,[4]]]},\"infos\":[\"i\"],"
+	                           "\"isPartial\":false,\"status\":\"success\"}", &r), 0);
+	assert_int_equal(r.type, PROMAPI_VECTOR);
+	assert_int_equal(r.nseries, 2);
+	assert_int_equal(r.dropped, 0);
+	assert_false(r.partial);
+	assert_string_equal(promapi_label(&r.series[0], "instance"), "n1");
+	assert_string_equal(promapi_label(&r.series[0], "job"), "j");
+	assert_int_equal(r.series[0].ts_ms[0], INT64_C(1796062498250));
+	assert_true(r.series[0].v[0] == 2.5);
+	assert_true(isnan(r.series[1].v[0]));
+	promapi_result_free(&r);
+	/* a matrix whose type comes last; a status error after the data */
+	assert_int_equal(parse_str("{\"status\":\"success\",\"data\":{\"result\":[{\"values\":[[1,\"1\"],[2,\"2\"]],\"metric\":{}}],"
+	                           "\"resultType\":\"matrix\"}}", &r), 0);
+	assert_int_equal(r.type, PROMAPI_MATRIX);
+	assert_int_equal(r.nseries, 1);
+	assert_int_equal(r.series[0].n, 2);
+	assert_int_equal(r.series[0].ts_ms[1], 2000);
+	promapi_result_free(&r);
+	assert_int_equal(parse_str("{\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"1\"]}]},"
+	                           "\"error\":\"too slow\",\"errorType\":\"timeout\",\"status\":\"error\"}", &r), -1);
+	assert_string_equal(r.error, "too slow");
+	assert_string_equal(r.error_type, "timeout");
+	assert_int_equal(r.nseries, 0);
+	assert_null(r.series);
+	promapi_result_free(&r);
+	/* the first of duplicate keys counts */
+	assert_int_equal(parse_str("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{\"a\":\"1\"},"
+	                           "\"metric\":{\"a\":\"2\"},\"value\":[1,\"1\"],\"value\":[2,\"2\"]}]},\"status\":\"error\"}", &r), 0);
+	assert_string_equal(promapi_label(&r.series[0], "a"), "1");
+	assert_int_equal(r.series[0].ts_ms[0], 1000);
+	promapi_result_free(&r);
+}
+
+static void test_escapes_decoded(void **state)
+{
+	(void)state;
+	promapi_result_t r;
+	static const char doc[] = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
+	                          "{\"s\\u0065rvice\":\"caf\\u00e9 \\ud83d\\ude00 \\\"q\\\" \\\\ \\/ \\t\xe2\x82\xac\","
+	                          "\"nul\":\"a\\u0000b\",\"raw\":\"c\0d\"},\"value\":[1,\"1\"]}]}}";
+	assert_int_equal(parse(doc, sizeof doc - 1, &r), 0);
+	assert_int_equal(r.nseries, 1);
+	assert_string_equal(promapi_label(&r.series[0], "service"), "caf\xc3\xa9 \xf0\x9f\x98\x80 \"q\" \\ / \t\xe2\x82\xac");
+	/* labels stay NUL-free: \u0000 and a raw NUL byte become U+FFFD, nothing is cut off */
+	assert_string_equal(promapi_label(&r.series[0], "nul"), "a\xef\xbf\xbd" "b");
+	assert_string_equal(promapi_label(&r.series[0], "raw"), "c\xef\xbf\xbd" "d");
+	promapi_result_free(&r);
+}
+
+static void test_bad_escapes_and_numbers(void **state)
+{
+	(void)state;
+	static const struct { const char *doc; size_t at; } bad[] = {
+		{ "{\"status\":\"\\ud83d\"}", 11 },           /* a lone high surrogate */
+		{ "{\"status\":\"\\ude00\"}", 11 },           /* a lone low one */
+		{ "{\"status\":\"\\ud83d\\u0041\"}", 11 },    /* a high one and no low one */
+		{ "{\"status\":\"\\ud83d\\uee00\"}", 11 },    /* above the low range */
+		{ "{\"status\":\"\\u12G4\"}", 11 },           /* not hex */
+		{ "{\"status\":\"\\x41\"}", 11 },             /* no such escape */
+		{ "{\"status\":\"abc", 14 },                  /* unterminated */
+		{ "{\"a\":01}", 6 },                          /* a leading zero */
+		{ "{\"a\":1.}", 7 },
+		{ "{\"a\":-}", 6 },
+		{ "{\"a\":1e}", 7 },
+		{ "{\"a\":[1,]}", 8 },
+		{ "{\"a\":tru}", 5 },
+		{ "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[}", 60 },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		promapi_result_t r;
+		assert_int_equal(parse_str(bad[i].doc, &r), -1);
+		char want[64];
+		snprintf(want, sizeof want, "invalid JSON at byte %zu", bad[i].at);
+		assert_string_equal(r.error, want);
+		promapi_result_free(&r);
+	}
+}
+
+/* depth nested arrays under an unknown key */
+static char *nested(size_t depth, size_t *len)
+{
+	char *d = xmalloc(2 * depth + 128);
+	size_t o = (size_t)sprintf(d, "{\"status\":\"success\",\"stats\":");
+	memset(d + o, '[', depth);
+	o += depth;
+	memset(d + o, ']', depth);
+	o += depth;
+	o += (size_t)sprintf(d + o, ",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+	*len = o;
+	return d;
+}
+
+static void test_nesting_bomb(void **state)
+{
+	(void)state;
+	promapi_result_t r;
+	size_t len;
+	char *d = nested(999, &len);   /* 1000 levels with the top object: the limit */
+	assert_int_equal(parse(d, len, &r), 0);
+	promapi_result_free(&r);
+	free(d);
+	d = nested(1000, &len);
+	assert_int_equal(parse(d, len, &r), -1);
+	assert_string_equal(r.error, "invalid JSON at byte 1027");
+	promapi_result_free(&r);
+	free(d);
+	d = nested(1000000, &len);     /* no recursion: a million levels is one error, not a crash */
+	assert_int_equal(parse(d, len, &r), -1);
+	assert_non_null(strstr(r.error, "invalid JSON at byte"));
+	promapi_result_free(&r);
+	free(d);
+}
+
+static void test_series_and_points_limits(void **state)
+{
+	(void)state;
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+	for (size_t i = 0; i < PROMAPI_MAX_SERIES + 2; i++)
+		strbuf_printf(&b, "%s{\"metric\":{\"instance\":\"node%05zu\",\"job\":\"chainlink_node\"},\"value\":[%zu,\"%zu\"]}",
+		              i ? "," : "", i % 10000, i + 1, i);
+	strbuf_puts(&b, "]}}");
+	promapi_result_t r;
+	assert_int_equal(parse(b.data, b.len, &r), 0);
+	assert_int_equal(r.nseries, PROMAPI_MAX_SERIES);
+	assert_int_equal(r.dropped, 2);
+	assert_true(r.partial);
+	const promapi_series_t *last = &r.series[PROMAPI_MAX_SERIES - 1];
+	assert_string_equal(promapi_label(last, "instance"), "node09999");
+	assert_int_equal(last->ts_ms[0], INT64_C(1000) * PROMAPI_MAX_SERIES);
+	assert_true(last->v[0] == PROMAPI_MAX_SERIES - 1);
+	promapi_result_free(&r);
+	strbuf_reset(&b);
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":{\"a\":\"b\"},\"values\":[");
+	for (size_t i = 0; i < PROMAPI_MAX_POINTS + 5; i++)
+		strbuf_printf(&b, "%s[%zu,\"%zu.5\"]", i ? "," : "", i, i);
+	strbuf_puts(&b, "]}]}}");
+	assert_int_equal(parse(b.data, b.len, &r), 0);
+	assert_int_equal(r.nseries, 1);
+	assert_int_equal(r.series[0].n, PROMAPI_MAX_POINTS);
+	assert_true(r.series[0].v[PROMAPI_MAX_POINTS - 1] == PROMAPI_MAX_POINTS - 1 + 0.5);
+	assert_true(r.partial);
+	promapi_result_free(&r);
+	strbuf_free(&b);
+}
+
+/* Label values crafted to land in one slot of the parser's string table (FNV-1a, 1024
+ * slots at first): a run longer than its probe limit still gives every value intact. */
+static void test_colliding_label_values(void **state)
+{
+	(void)state;
+	char vals[150][16];
+	size_t nv = 0;
+	for (unsigned i = 0; nv < 150; i++) {
+		char v[16];
+		int len = snprintf(v, sizeof v, "v%u", i);
+		uint32_t h = 2166136261u;
+		for (int k = 0; k < len; k++)
+			h = (h ^ (unsigned char)v[k]) * 16777619u;
+		if ((h & 1023) == 7)
+			memcpy(vals[nv++], v, sizeof v);
+	}
+	strbuf_t b = STRBUF_INIT;
+	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[");
+	for (size_t i = 0; i < 2 * nv; i++)
+		strbuf_printf(&b, "%s{\"metric\":{\"instance\":\"%s\"},\"value\":[1,\"%zu\"]}", i ? "," : "", vals[i % nv], i);
+	strbuf_puts(&b, "]}}");
+	promapi_result_t r;
+	assert_int_equal(parse(b.data, b.len, &r), 0);
+	assert_int_equal(r.nseries, 2 * nv);
+	for (size_t i = 0; i < 2 * nv; i++) {
+		assert_string_equal(promapi_label(&r.series[i], "instance"), vals[i % nv]);
+		assert_true(r.series[i].v[0] == (double)i);
+	}
+	promapi_result_free(&r);
+	strbuf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +493,12 @@ int main(void)
 		cmocka_unit_test(test_hostile_error_is_printable),
 		cmocka_unit_test(test_label_limits),
 		cmocka_unit_test(test_targets_both_engines),
+		cmocka_unit_test(test_any_key_order),
+		cmocka_unit_test(test_escapes_decoded),
+		cmocka_unit_test(test_bad_escapes_and_numbers),
+		cmocka_unit_test(test_nesting_bomb),
+		cmocka_unit_test(test_series_and_points_limits),
+		cmocka_unit_test(test_colliding_label_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

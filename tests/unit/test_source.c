@@ -118,6 +118,15 @@ static void test_queries_do_not_depend_on_nodes(void **state)
 		db |= strstr(q[i], "db_conns_open") != NULL;
 	}
 	assert_true(health && mns && legacy && db);
+	/* the states: the ones not 0, and Alive always (a chain with none Alive is still seen) */
+	bool states = false;
+	for (size_t i = SRCQ_FAMILIES; i < n; i++)
+		states |= strcmp(q[i], "{__name__=~\"multi_node_states\",job=\"cl\"} != 0 or "
+		                       "{__name__=~\"multi_node_states\",job=\"cl\",state=\"Alive\"}") == 0;
+	assert_true(states);
+	char *hf = srcq_health_failing(&s.sources[0]);
+	assert_string_equal(hf, "{__name__=~\"health\",job=\"cl\"} == 0");
+	free(hf);
 	/* the charted series nobody asked yet: in one more query (go_goroutines is charted by default) */
 	bool charted = false;
 	for (size_t i = SRCQ_FAMILIES; i < n; i++)
@@ -187,6 +196,7 @@ typedef struct round_in {
 	const char *up_error;       /* the up query failed with this transport error */
 	const char *family_error;   /* the health query failed with this transport error */
 	const char *targets;        /* a targets answer, or NULL */
+	bool failing_only;          /* health is the answer of health == 0 (failing checks only) */
 } round_in_t;
 
 static void run_round(fake_t *f, const round_in_t *in, int64_t now)
@@ -201,6 +211,7 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 	r.error = xcalloc(nq, sizeof *r.error);
 	r.done_ms = now;
 	r.latency_ms = 3;
+	r.health_failing_only = in->failing_only;
 	for (size_t i = 0; i < nq; i++) {
 		char *body = NULL;
 		if (i == SRCQ_UP && in->up_error) {
@@ -651,6 +662,198 @@ static void test_backfill_db_and_rpc(void **state)
 	fake_free(&f);
 }
 
+
+/* Between two full check lists a round asks only the failing checks: they are applied to
+ * the list each node had (the others pass), a new node waits for its list, and the full
+ * list comes back every SRC_HEALTH_FULL_EVERY rounds. */
+static void test_failing_checks_between_full_lists(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t = TU_T0;
+	static const char *const up1[] = { "a:1|-|1" };
+	static const char *const full[] = { "a:1|,\"service_id\":\"Heartbeat\"|1", "a:1|,\"service_id\":\"EVM.1.Txm\"|1",
+		                            "a:1|,\"service_id\":\"Heartbeat\"|1" /* a second job: once */ };
+	assert_true(src_health_full_next(&f.st));   /* the first round asks the full list */
+	round_in_t in = { up1, 1, t - 100, full, 3, NULL, 0, NULL, NULL, NULL, false };
+	run_round(&f, &in, t);
+	const node_t *a = node_of(&f, "a:1");
+	assert_int_equal(a->nchecks, 2);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UP);
+	assert_false(src_health_full_next(&f.st));
+
+	/* Txm fails: degraded, Heartbeat still listed and passing */
+	static const char *const fail1[] = { "a:1|,\"service_id\":\"EVM.1.Txm\"|0" };
+	t += 1000;
+	round_in_t in2 = { up1, 1, t - 100, fail1, 1, NULL, 0, NULL, NULL, NULL, true };
+	run_round(&f, &in2, t);
+	a = node_of(&f, "a:1");
+	assert_int_equal(a->nchecks, 2);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_DEGRADED);
+	assert_int_equal(check_of(a, "EVM.1.Txm")->status, CHECK_FAILING);
+	assert_string_equal(check_of(a, "EVM.1.Txm")->output, "output not available through Prometheus");
+	assert_int_equal(check_of(a, "Heartbeat")->status, CHECK_PASSING);
+
+	/* a failing check it did not have is added; one that stopped failing passes */
+	static const char *const fail2[] = { "a:1|,\"service_id\":\"Mailbox\"|0" };
+	t += 1000;
+	round_in_t in3 = { up1, 1, t - 100, fail2, 1, NULL, 0, NULL, NULL, NULL, true };
+	run_round(&f, &in3, t);
+	a = node_of(&f, "a:1");
+	assert_int_equal(a->nchecks, 3);
+	assert_int_equal(check_of(a, "EVM.1.Txm")->status, CHECK_PASSING);
+	assert_int_equal(check_of(a, "Mailbox")->status, CHECK_FAILING);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_DEGRADED);
+
+	/* nothing fails: up, every check it had listed and passing */
+	t += 1000;
+	round_in_t in4 = { up1, 1, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
+	run_round(&f, &in4, t);
+	a = node_of(&f, "a:1");
+	assert_int_equal(a->nchecks, 3);
+	assert_int_equal(a->nfailing, 0);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UP);
+	run_round(&f, &in4, t + 500);   /* the same again: unchanged */
+	assert_int_equal(node_of(&f, "a:1")->nchecks, 3);
+	assert_int_equal(node_of(&f, "a:1")->ind[IND_NODE].state, STATE_UP);
+
+	/* a node that appears between full lists has none: no checks said, its list next round */
+	static const char *const up2[] = { "a:1|-|1", "b:2|-|1" };
+	t += 1000;
+	round_in_t in5 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
+	run_round(&f, &in5, t);
+	const node_t *b = node_of(&f, "b:2");
+	assert_int_equal(b->nchecks, 0);
+	assert_false(b->have_health);
+	assert_int_not_equal(b->ind[IND_NODE].state, STATE_UP);
+	assert_true(src_health_full_next(&f.st));
+	static const char *const full2[] = { "a:1|,\"service_id\":\"Heartbeat\"|1", "b:2|,\"service_id\":\"Heartbeat\"|1" };
+	t += 1000;
+	round_in_t in6 = { up2, 2, t - 100, full2, 2, NULL, 0, NULL, NULL, NULL, false };
+	run_round(&f, &in6, t);
+	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_UP);
+	/* the full list replaces what a had: the checks gone from it are gone */
+	assert_int_equal(node_of(&f, "a:1")->nchecks, 1);
+	assert_false(src_health_full_next(&f.st));
+
+	/* every SRC_HEALTH_FULL_EVERY rounds the full list again */
+	int between = 0;
+	while (!src_health_full_next(&f.st) && between < 100) {
+		t += 1000;
+		round_in_t in7 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
+		run_round(&f, &in7, t);
+		between++;
+	}
+	assert_int_equal(between, SRC_HEALTH_FULL_EVERY - 1);
+	/* a failed full list is asked again */
+	t += 1000;
+	round_in_t in8 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false };
+	run_round(&f, &in8, t);
+	assert_true(src_health_full_next(&f.st));
+	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_UP);   /* the checks seen last stay */
+	fake_free(&f);
+}
+
+/* Charts backfilled: one query_range per chart for the fleet (gauges summed, counters as a
+ * rate per minute, by node and split key), the points before the ones a node has. */
+static void test_backfill_charts(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "selector = {job=\"cl\"}\n");
+	const chart_set_t *cs = &f.m.charts;
+	size_t head = cs->n, heads = cs->n, rpc = cs->n;
+	for (size_t i = 0; i < cs->n; i++) {
+		head = strcmp(cs->defs[i].id, "head") == 0 ? i : head;
+		heads = strcmp(cs->defs[i].id, "heads") == 0 ? i : heads;
+		rpc = strcmp(cs->defs[i].id, "rpc_alive") == 0 ? i : rpc;
+	}
+	assert_true(head < cs->n && heads < cs->n && rpc < cs->n);
+	char *q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[head]);
+	assert_non_null(strstr(q, "sum by (instance, "));
+	assert_non_null(strstr(q, "{__name__=~\"head_tracker_current_head"));
+	assert_non_null(strstr(q, ",job=\"cl\"}"));
+	assert_null(strstr(q, "rate("));
+	free(q);
+	q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[heads]);
+	assert_non_null(strstr(q, "(rate({__name__=~\"head_tracker_heads_received"));
+	assert_non_null(strstr(q, "[60s])) * 60"));
+	free(q);
+	q = srcq_backfill_chart(&f.s.sources[0], &cs->defs[rpc]);
+	assert_non_null(strstr(q, ",state=\"Alive\"}"));   /* the chart's filter */
+	free(q);
+
+	int64_t t0 = TU_T0;
+	static const char *const up1[] = { "a:1|-|1" };
+	round_in_t in = { up1, 1, t0 - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, false };
+	run_round(&f, &in, t0);
+	/* a live point of a's head chart at t0 (what the round above gave: none), then the backfill */
+	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
+	                  "{\"metric\":{\"instance\":\"a:1\",\"evmChainID\":\"1\"},\"values\":[[%lld,\"100\"],[%lld,\"101\"],[%lld,\"102\"]]},"
+	                  "{\"metric\":{\"instance\":\"other:9\",\"evmChainID\":\"1\"},\"values\":[[%lld,\"7\"]]}]}}";
+	char body[1024];
+	long long s0 = t0 / 1000;
+	snprintf(body, sizeof body, doc, s0 - 15, s0 - 10, s0 - 5, s0 - 5);
+	promapi_result_t res;
+	assert_int_equal(promapi_parse(body, strlen(body), &res), 0);
+	assert_true(model_restore_point(&f.m, 0, "head:1", t0 - 7000, 555));   /* a point it had (local history) */
+	size_t added = src_backfill_chart(&f.m, 0, NULL, &f.s.sources[0], &f.st, head, &res);
+	promapi_result_free(&res);
+	assert_int_equal(added, 2);   /* the one at t0 - 5 s is newer than the point it had: kept out */
+	const node_t *a = node_of(&f, "a:1");
+	const series_t *sr = NULL;
+	for (size_t i = 0; i < a->nseries; i++)
+		if (a->series[i].def == head && strcmp(a->series[i].key, "1") == 0)
+			sr = &a->series[i];
+	assert_non_null(sr);
+	assert_int_equal(sr->ring.len, 3);
+	int64_t t;
+	double v;
+	assert_true(ring_get(&sr->ring, 0, &t, &v));
+	assert_int_equal(t, t0 - 15000);
+	assert_float_equal(v, 100, 0);
+	assert_true(ring_get(&sr->ring, 1, &t, &v));
+	assert_int_equal(t, t0 - 10000);
+	assert_true(ring_get(&sr->ring, 2, &t, &v));
+	assert_int_equal(t, t0 - 7000);
+	assert_float_equal(v, 555, 0);
+	assert_int_equal(model_find_node(&f.m, "other:9"), (size_t)-1);   /* not one of its nodes */
+	fake_free(&f);
+}
+
+/* The first round's up shows the fleet before the rest of the round is in; a node whose
+ * checks could not be read says why it has no state. */
+static void test_first_up_and_unread_checks(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	static const char *const up2[] = { "a:1|-|1", "b:2|-|0" };
+	char *body = vec(t0, "up", up2, 2);
+	promapi_result_t up;
+	assert_int_equal(promapi_parse(body, strlen(body), &up), 0);
+	free(body);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), 2);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), 0);   /* known: not twice */
+	promapi_result_free(&up);
+	assert_int_equal(f.m.nnodes, 2);
+	model_tick(&f.m, t0);
+	const node_t *a = node_of(&f, "a:1");
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_string_equal(a->ind[IND_NODE].reason, "waiting for the first round of source eu");
+	/* the round: health timed out, a had never had its checks */
+	round_in_t in = { up2, 2, t0 - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false };
+	run_round(&f, &in, t0 + 500);
+	a = node_of(&f, "a:1");
+	assert_int_equal(f.m.nnodes, 2);
+	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
+	assert_string_equal(a->ind[IND_NODE].reason, "checks not read from source eu: timed out after 5000 ms");
+	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_DOWN);   /* up == 0 needs no checks */
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +872,9 @@ int main(void)
 		cmocka_unit_test(test_polled_counts),
 		cmocka_unit_test(test_sources_json),
 		cmocka_unit_test(test_backfill_db_and_rpc),
+		cmocka_unit_test(test_failing_checks_between_full_lists),
+		cmocka_unit_test(test_backfill_charts),
+		cmocka_unit_test(test_first_up_and_unread_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
