@@ -4,7 +4,7 @@
 # the machine, the date and the commit.
 # Usage: bench/run.sh BUILDDIR SRCDIR
 #   BENCH_QUICK=1        short smoke run (written to BUILDDIR/bench/out/RESULTS-quick.md)
-#   BENCH_ONLY="parse idle"   a subset of: parse poll-cost scale idle rpc-cost db-cost history source-cost
+#   BENCH_ONLY="parse idle"   a subset of: parse poll-cost scale idle rpc-cost db-cost history promapi source-cost
 #   BENCH_RESULTS=FILE   write the results elsewhere
 
 set -u
@@ -15,7 +15,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	OUT=${BENCH_RESULTS:-$SRCDIR/bench/RESULTS.md}
 fi
-ONLY=${BENCH_ONLY:-parse poll-cost scale idle rpc-cost db-cost history source-cost}
+ONLY=${BENCH_ONLY:-parse poll-cost scale idle rpc-cost db-cost history promapi source-cost}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nodetop-bench-run.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 export BUILDDIR SRCDIR BENCH_QUICK=$QUICK
