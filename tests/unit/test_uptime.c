@@ -16,21 +16,32 @@
 /* An arbitrary minute-aligned wall-clock time (2026-11-24T10:00:00Z). */
 #define T0 1795514400000LL
 
-/* One accounting at a time, static so that a failed assertion leaks nothing. */
+/* One accounting at a time, static so that a failed assertion leaks nothing
+ * (the next new_uptime, or the group's teardown, frees what it held). */
 static uptime_t the_uptime;
 
 static uptime_t *new_uptime(void)
 {
-	uptime_init(&the_uptime);
+	uptime_free(&the_uptime);
 	return &the_uptime;
 }
 
-static const uptime_bucket_t *bucket(const uptime_t *u, int64_t t)
+static int teardown(void **state)
 {
-	int64_t m = t / MIN;
-	const uptime_bucket_t *b = &u->b[m % UPTIME_NBUCKETS];
-	assert_int_equal(b->minute, m);
-	return b;
+	uptime_free(&the_uptime);
+	return 0;
+}
+
+/* The time per state stored for the minute of t, which must be held. */
+typedef struct held {
+	uint32_t ms[STATE__COUNT];
+} held_t;
+
+static held_t bucket(const uptime_t *u, int64_t t)
+{
+	held_t h;
+	assert_true(uptime_bucket_ms(u, t / MIN, h.ms));
+	return h;
 }
 
 static void test_accrual_across_buckets(void **state)
@@ -40,19 +51,19 @@ static void test_accrual_across_buckets(void **state)
 	assert_int_equal(u->last_ms, T0 + 30000);
 	assert_int_equal(u->cur, STATE_UP);
 	uptime_observe(u, T0 + 2 * MIN + 15000, STATE_DOWN);  /* 1m45s up over three minutes */
-	assert_int_equal(bucket(u, T0)->ms[STATE_UP], 30000);
-	assert_int_equal(bucket(u, T0 + MIN)->ms[STATE_UP], 60000);
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_UP], 15000);
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_DOWN], 0);
+	assert_int_equal(bucket(u, T0).ms[STATE_UP], 30000);
+	assert_int_equal(bucket(u, T0 + MIN).ms[STATE_UP], 60000);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_UP], 15000);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_DOWN], 0);
 	uptime_observe(u, T0 + 3 * MIN, STATE_UP);            /* 45 s down */
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_DOWN], 45000);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_DOWN], 45000);
 	assert_int_equal(uptime_bucket_state(u, (T0 + 2 * MIN) / MIN), STATE_DOWN);
 	assert_int_equal(uptime_bucket_state(u, T0 / MIN), STATE_UP);
 	assert_int_equal(uptime_bucket_state(u, T0 / MIN - 1), STATE_UNKNOWN);
 	/* the same state observed again just accrues */
 	for (int64_t t = T0 + 3 * MIN; t <= T0 + 4 * MIN; t += 1000)
 		uptime_observe(u, t, STATE_UP);
-	assert_int_equal(bucket(u, T0 + 3 * MIN)->ms[STATE_UP], 60000);
+	assert_int_equal(bucket(u, T0 + 3 * MIN).ms[STATE_UP], 60000);
 }
 
 static void test_percent_windows(void **state)
@@ -135,9 +146,9 @@ static void test_worst_state_bucket(void **state)
 	uptime_observe(u, T0 + 2 * MIN + 2, STATE_UP);                      /* 1 ms down */
 	uptime_observe(u, T0 + 3 * MIN, STATE_UP);
 	assert_int_equal(uptime_bucket_state(u, T0 / MIN + 2), STATE_DOWN);
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_STARTING], 1);
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_DOWN], 1);
-	assert_int_equal(bucket(u, T0 + 2 * MIN)->ms[STATE_UP], 59998);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_STARTING], 1);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_DOWN], 1);
+	assert_int_equal(bucket(u, T0 + 2 * MIN).ms[STATE_UP], 59998);
 	/* a bucket with only unknown time */
 	uptime_observe(u, T0 + 3 * MIN, STATE_UNKNOWN);
 	uptime_observe(u, T0 + 4 * MIN, STATE_UNKNOWN);
@@ -204,8 +215,8 @@ static void test_time_backwards(void **state)
 	assert_int_equal(u->last_ms, T0 + 30000);
 	assert_int_equal(u->cur, STATE_DOWN);
 	uptime_observe(u, T0 + 40000, STATE_UP);
-	assert_int_equal(bucket(u, T0)->ms[STATE_UP], 30000);
-	assert_int_equal(bucket(u, T0)->ms[STATE_DOWN], 10000);
+	assert_int_equal(bucket(u, T0).ms[STATE_UP], 30000);
+	assert_int_equal(bucket(u, T0).ms[STATE_DOWN], 10000);
 
 	/* run two hours, then the wall clock jumps back one hour */
 	for (int64_t t = T0 + MIN; t <= T0 + 2 * HOUR; t += 10000)
@@ -216,10 +227,14 @@ static void test_time_backwards(void **state)
 	assert_int_equal(uptime_bucket_state(u, (T0 + HOUR) / MIN + 10), STATE_UNKNOWN);
 	for (int64_t t = T0 + HOUR; t <= T0 + 2 * HOUR; t += 10000)
 		uptime_observe(u, t, STATE_DOWN);
-	for (int i = 0; i < UPTIME_NBUCKETS; i++) {
+	/* every minute held (all lie within a day of the observed ones) */
+	for (int64_t m = T0 / MIN - 2 * UPTIME_NBUCKETS; m <= (T0 + 2 * HOUR) / MIN + 2 * UPTIME_NBUCKETS; m++) {
+		uint32_t ms[STATE__COUNT];
+		if (!uptime_bucket_ms(u, m, ms))
+			continue;
 		unsigned sum = 0;
 		for (int k = 0; k < STATE__COUNT; k++)
-			sum += u->b[i].ms[k];
+			sum += ms[k];
 		assert_true(sum <= 60000);
 	}
 	double pct;
@@ -253,9 +268,10 @@ static void test_wraparound_24h(void **state)
 	uptime_observe(u, t + 25 * HOUR, STATE_DOWN);
 	assert_true(uptime_percent(u, t + 25 * HOUR, 24 * HOUR, &pct));
 	assert_float_equal(pct, 0.0, 1e-9);
-	for (int i = 0; i < UPTIME_NBUCKETS; i++) {
-		assert_true(u->b[i].minute >= 0);
-		assert_true(u->b[i].ms[STATE_DOWN] <= 60000);
+	for (int64_t m = (t + 25 * HOUR) / MIN - UPTIME_NBUCKETS; m < (t + 25 * HOUR) / MIN; m++) {
+		uint32_t ms[STATE__COUNT];
+		assert_true(uptime_bucket_ms(u, m, ms));          /* all 1440 slots in use */
+		assert_true(ms[STATE_DOWN] <= 60000);
 	}
 
 	/* a 26 h window is a 24 h window */
@@ -359,5 +375,5 @@ int main(void)
 		cmocka_unit_test(test_fresh),
 		cmocka_unit_test(test_ring_basics),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, teardown);
 }
