@@ -199,12 +199,12 @@ static void uptime_advance(uptime_t *u, int64_t m)
 	if (u->newest != NEWEST_NONE) {
 		int64_t lo = u->newest - NB + 1, hi = m - NB;   /* the minutes leaving */
 		if (hi - lo >= NB)
-			lo = hi - NB + 1;
+			hi = lo + NB - 1;                         /* all of them */
 		for (int64_t k = lo; k <= hi; k++) {
 			size_t s = uptime_slot(k);
 			unsigned c = u->code[s];
 			if (c >= CODE_WHOLE0 && c < CODE_NEAR) {
-				uptime_bucket_t b = { .minute = (int32_t)k };
+				uptime_bucket_t b = { .minute = (int32_t)k };   /* k: newest not moved yet */
 				b.ms[c - CODE_WHOLE0] = UPTIME_BUCKET_MS;
 				det_insert(u, &b);
 				u->code[s] = CODE_FAR;
