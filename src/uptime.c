@@ -224,7 +224,7 @@ static int uptime_lookup(const uptime_t *u, int64_t m, uint16_t ms[STATE__COUNT]
 	unsigned c = u->code[s];
 	if (c == 0 || !uptime_storable(m))
 		return -2;
-	if (c < CODE_FAR && slot_near_minute(u, s) != m)
+	if (c < CODE_FAR && !in_window(u, m))   /* the code is for the window's minute */
 		return -2;
 	if (c < CODE_NEAR) {
 		memset(ms, 0, STATE__COUNT * sizeof *ms);
@@ -341,6 +341,23 @@ static void uptime_accrue(uptime_t *u, int64_t from, int64_t to, state_t s)
 			hi = to;
 		if (!uptime_storable(m))
 			continue;
+		if (m == u->newest && u->len && det(u)[u->len - 1].minute == m) {
+			/* the minute accruing, the last entry (NEAR: m is the newest): in place */
+			uptime_bucket_t *e = &det(u)[u->len - 1];
+			int64_t sum = 0;
+			for (int k = 0; k < STATE__COUNT; k++)
+				sum += e->ms[k];
+			int64_t add = hi - lo;
+			if (sum + add > UPTIME_BUCKET_MS)
+				add = UPTIME_BUCKET_MS - sum;
+			if (add > 0)
+				e->ms[s] = (uint16_t)(e->ms[s] + add);
+			if (e->ms[s] == UPTIME_BUCKET_MS && u->code[uptime_slot(m)] == CODE_NEAR) {
+				u->code[uptime_slot(m)] = (unsigned char)(CODE_WHOLE0 + s);   /* folded */
+				det_remove(u, u->len - 1);
+			}
+			continue;
+		}
 		uint16_t ms[STATE__COUNT];
 		int idx = uptime_lookup(u, m, ms);
 		if (idx == -1)
