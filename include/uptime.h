@@ -27,8 +27,8 @@ typedef struct uptime_bucket {
 typedef struct uptime {
 	state_t cur;                        /* state in force since last_ms */
 	int64_t last_ms;                    /* 0 = not started */
-	int64_t newest;                     /* a whole-minute code in slot s holds the minute ≡ s
-	                                       in (newest - UPTIME_NBUCKETS, newest]; INT64_MIN: none */
+	int64_t newest;                     /* a whole-minute code in slot s holds the minute m with
+	                                       m % 1440 == s in (newest - 1440, newest]; INT64_MIN: none */
 	uptime_bucket_t *heap;              /* the detailed minutes when not inline, else NULL */
 	uint16_t head, len, cap;            /* detailed minutes: (heap or inl)[head .. head+len),
 	                                       ascending by minute; cap: heap's capacity */
@@ -40,7 +40,8 @@ void uptime_init(uptime_t *u);
 /* Frees the heap an uptime may hold and leaves it as uptime_init does; safe on zeroed memory. */
 void uptime_free(uptime_t *u);
 /* Accrues the time from the last call to now_ms in the state that was in force,
- * then makes `state` the state in force. Time going backwards is ignored. */
+ * then makes `state` the state in force. Time going backwards is ignored.
+ * Minutes whose number does not fit 32 bits (beyond the year 6053) are not kept. */
 void uptime_observe(uptime_t *u, int64_t now_ms, state_t state);
 /* Availability over the last window_ms ending at now_ms, in percent:
  * (up + starting + degraded) / (up + starting + degraded + down); unknown is excluded.
@@ -61,7 +62,8 @@ state_t uptime_bucket_state(const uptime_t *u, int64_t minute);
 void uptime_history(const uptime_t *u, int64_t now_ms, int64_t span_ms, state_t *out, int n);
 
 /* Adds time per state to minute `minute` (restored from stored history; at
- * most a minute in all): minutes older than 24 h before the newest ones are dropped. */
+ * most a minute in all): a minute whose slot (minute % UPTIME_NBUCKETS) holds a newer
+ * one, i.e. older than 24 h before the newest ones, is dropped. */
 void uptime_seed(uptime_t *u, int64_t minute, const uint32_t ms[STATE__COUNT]);
 
 /* For tests and measurements: the time per state stored for `minute` (false,

@@ -1,5 +1,5 @@
-/* uptime.c - availability accounting for one indicator: time spent in each
- * state per one-minute bucket over 24 h, windows in percent, worst state per span. */
+/* uptime.c - availability accounting for one indicator: time spent in each state
+ * per minute over 24 h (one byte a whole minute), windows in percent, worst state per span. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +32,11 @@ static size_t uptime_slot(int64_t minute)
 /* ------------------------------------------------------------ storage
  * A slot's code: 0 empty; 1 + s the whole minute in state s; CODE_NEAR a
  * detailed minute, the one the whole codes would hold (in (newest - 1440,
- * newest]); CODE_FAR a detailed minute outside that window (seeded far in the
- * past, or left behind when newest jumped on), found by its entry. Exactly one
- * detailed entry per slot coded NEAR or FAR; entries ascend by minute. */
+ * newest]); CODE_FAR a detailed minute that was outside that window when
+ * stored (seeded far in the past, or left behind when newest jumped on), found
+ * by its entry. Exactly one detailed entry per slot coded NEAR or FAR, none
+ * for others; entries ascend by minute. The old dense ring (a bucket a slot)
+ * is what this reproduces exactly: tests/unit/test_uptime.c keeps it as ref_*. */
 #define CODE_WHOLE0 1
 #define CODE_NEAR (CODE_WHOLE0 + STATE__COUNT)
 #define CODE_FAR (CODE_NEAR + 1)
@@ -42,18 +44,18 @@ static size_t uptime_slot(int64_t minute)
 #define NB ((int64_t)UPTIME_NBUCKETS)
 #define DET_MIN_HEAP 8
 
-static uptime_bucket_t *det(uptime_t *u)
+static uptime_bucket_t *uptime_det(uptime_t *u)
 {
 	return (u->heap ? u->heap : u->inl) + u->head;
 }
 
-static const uptime_bucket_t *det_c(const uptime_t *u)
+static const uptime_bucket_t *uptime_det_c(const uptime_t *u)
 {
 	return (u->heap ? u->heap : u->inl) + u->head;
 }
 
 /* Storage capacity of the array in use. */
-static size_t det_cap(const uptime_t *u)
+static size_t uptime_det_cap(const uptime_t *u)
 {
 	return u->heap ? u->cap : UPTIME_INLINE;
 }
@@ -65,7 +67,7 @@ static bool uptime_storable(int64_t m)
 }
 
 /* The minute a whole or NEAR code in slot s holds. */
-static int64_t slot_near_minute(const uptime_t *u, size_t s)
+static int64_t uptime_near_minute(const uptime_t *u, size_t s)
 {
 	int64_t d = (int64_t)uptime_slot(u->newest) - (int64_t)s;
 	if (d < 0)
@@ -73,16 +75,16 @@ static int64_t slot_near_minute(const uptime_t *u, size_t s)
 	return u->newest - d;
 }
 
-static bool in_window(const uptime_t *u, int64_t m)
+static bool uptime_in_window(const uptime_t *u, int64_t m)
 {
 	return u->newest != NEWEST_NONE && m <= u->newest && u->newest - m < NB;
 }
 
 /* Index of the entry of minute m, or -1. The newest is tried first: that is
  * the minute accruing. */
-static int det_find(const uptime_t *u, int64_t m)
+static int uptime_det_find(const uptime_t *u, int64_t m)
 {
-	const uptime_bucket_t *e = det_c(u);
+	const uptime_bucket_t *e = uptime_det_c(u);
 	size_t lo = 0, hi = u->len;
 	if (hi && e[hi - 1].minute == m)
 		return (int)hi - 1;
@@ -97,11 +99,11 @@ static int det_find(const uptime_t *u, int64_t m)
 }
 
 /* Index of the entry in slot s (coded FAR: scanned, rare), or -1. */
-static int det_find_slot(const uptime_t *u, size_t s)
+static int uptime_det_find_slot(const uptime_t *u, size_t s)
 {
 	if (u->code[s] == CODE_NEAR)
-		return det_find(u, slot_near_minute(u, s));
-	const uptime_bucket_t *e = det_c(u);
+		return uptime_det_find(u, uptime_near_minute(u, s));
+	const uptime_bucket_t *e = uptime_det_c(u);
 	for (size_t i = 0; i < u->len; i++)
 		if (uptime_slot(e[i].minute) == s)
 			return (int)i;
@@ -109,9 +111,9 @@ static int det_find_slot(const uptime_t *u, size_t s)
 }
 
 /* Moves the entries to a new array of cap entries (0: back inline). */
-static void det_realloc(uptime_t *u, size_t cap)
+static void uptime_det_realloc(uptime_t *u, size_t cap)
 {
-	uptime_bucket_t *from = det(u), *to;
+	uptime_bucket_t *from = uptime_det(u), *to;
 	uptime_bucket_t *old = u->heap;
 	if (cap == 0) {
 		to = u->inl;
@@ -128,9 +130,9 @@ static void det_realloc(uptime_t *u, size_t cap)
 	free(old);
 }
 
-static void det_remove(uptime_t *u, size_t i)
+static void uptime_det_remove(uptime_t *u, size_t i)
 {
-	uptime_bucket_t *e = det(u);
+	uptime_bucket_t *e = uptime_det(u);
 	if (i == 0)
 		u->head++;
 	else if (i + 1 < u->len)
@@ -139,27 +141,27 @@ static void det_remove(uptime_t *u, size_t i)
 	if (u->len == 0)
 		u->head = 0;
 	if (u->heap && u->len < UPTIME_INLINE)
-		det_realloc(u, 0);
+		uptime_det_realloc(u, 0);
 	else if (u->heap && u->cap > DET_MIN_HEAP && u->len <= u->cap / 4)
-		det_realloc(u, u->cap / 2);
+		uptime_det_realloc(u, u->cap / 2);
 }
 
 /* Inserts b (its minute not present) in order. */
-static void det_insert(uptime_t *u, const uptime_bucket_t *b)
+static void uptime_det_insert(uptime_t *u, const uptime_bucket_t *b)
 {
-	if (u->head + u->len == det_cap(u)) {
+	if (u->head + u->len == uptime_det_cap(u)) {
 		if (u->head == 0) {
 			size_t cap = u->heap ? 2 * (size_t)u->cap : DET_MIN_HEAP;
 			if (cap > UPTIME_NBUCKETS)
 				cap = UPTIME_NBUCKETS;   /* one entry a slot at most */
-			det_realloc(u, cap);
+			uptime_det_realloc(u, cap);
 		} else {
 			uptime_bucket_t *base = u->heap ? u->heap : u->inl;
 			memmove(base, base + u->head, u->len * sizeof *base);
 			u->head = 0;
 		}
 	}
-	uptime_bucket_t *e = det(u);
+	uptime_bucket_t *e = uptime_det(u);
 	size_t i = u->len;
 	if (i > 0 && e[i - 1].minute > b->minute) {   /* rare: the newest usually comes last */
 		size_t lo = 0, hi = u->len;
@@ -183,12 +185,12 @@ static void det_insert(uptime_t *u, const uptime_bucket_t *b)
 }
 
 /* Empties slot s. */
-static void slot_clear(uptime_t *u, size_t s)
+static void uptime_slot_clear(uptime_t *u, size_t s)
 {
 	if (u->code[s] >= CODE_NEAR) {
-		int i = det_find_slot(u, s);
+		int i = uptime_det_find_slot(u, s);
 		if (i >= 0)
-			det_remove(u, (size_t)i);
+			uptime_det_remove(u, (size_t)i);
 	}
 	u->code[s] = 0;
 }
@@ -206,7 +208,7 @@ static void uptime_advance(uptime_t *u, int64_t m)
 			if (c >= CODE_WHOLE0 && c < CODE_NEAR) {
 				uptime_bucket_t b = { .minute = (int32_t)k };   /* k: newest not moved yet */
 				b.ms[c - CODE_WHOLE0] = UPTIME_BUCKET_MS;
-				det_insert(u, &b);
+				uptime_det_insert(u, &b);
 				u->code[s] = CODE_FAR;
 			} else if (c == CODE_NEAR) {
 				u->code[s] = CODE_FAR;
@@ -224,21 +226,21 @@ static int uptime_lookup(const uptime_t *u, int64_t m, uint16_t ms[STATE__COUNT]
 	unsigned c = u->code[s];
 	if (c == 0 || !uptime_storable(m))
 		return -2;
-	if (c < CODE_FAR && !in_window(u, m))   /* the code is for the window's minute */
+	if (c < CODE_FAR && !uptime_in_window(u, m))   /* the code is for the window's minute */
 		return -2;
 	if (c < CODE_NEAR) {
 		memset(ms, 0, STATE__COUNT * sizeof *ms);
 		ms[c - CODE_WHOLE0] = UPTIME_BUCKET_MS;
 		return -1;
 	}
-	int i = det_find(u, m);
+	int i = uptime_det_find(u, m);
 	if (i >= 0)
-		memcpy(ms, det_c(u)[i].ms, STATE__COUNT * sizeof *ms);
+		memcpy(ms, uptime_det_c(u)[i].ms, STATE__COUNT * sizeof *ms);
 	return i >= 0 ? i : -2;
 }
 
 /* The state of a whole minute, -1 when ms is not one. */
-static int whole_state(const uint16_t ms[STATE__COUNT])
+static int uptime_whole_state(const uint16_t ms[STATE__COUNT])
 {
 	for (int k = 0; k < STATE__COUNT; k++)
 		if (ms[k] == UPTIME_BUCKET_MS)
@@ -251,54 +253,54 @@ static int whole_state(const uint16_t ms[STATE__COUNT])
 static void uptime_store(uptime_t *u, int64_t m, int idx, const uint16_t ms[STATE__COUNT])
 {
 	size_t s = uptime_slot(m);
-	int w = whole_state(ms);
+	int w = uptime_whole_state(ms);
 	if (idx == -1)
 		return;                       /* a whole minute takes no more time */
 	if (idx >= 0) {
 		if (w >= 0 && u->code[s] == CODE_NEAR) {   /* folded */
-			det_remove(u, (size_t)idx);
+			uptime_det_remove(u, (size_t)idx);
 			u->code[s] = (unsigned char)(CODE_WHOLE0 + w);
 		} else {
-			memcpy(det(u)[idx].ms, ms, STATE__COUNT * sizeof *ms);
+			memcpy(uptime_det(u)[idx].ms, ms, STATE__COUNT * sizeof *ms);
 		}
 		return;
 	}
-	slot_clear(u, s);
+	uptime_slot_clear(u, s);
 	if (u->newest == NEWEST_NONE || m > u->newest)
 		uptime_advance(u, m);
-	if (in_window(u, m) && w >= 0) {
+	if (uptime_in_window(u, m) && w >= 0) {
 		u->code[s] = (unsigned char)(CODE_WHOLE0 + w);
 		return;
 	}
 	uptime_bucket_t b = { .minute = (int32_t)m };
 	memcpy(b.ms, ms, sizeof b.ms);
-	det_insert(u, &b);
-	u->code[s] = in_window(u, m) ? CODE_NEAR : CODE_FAR;
+	uptime_det_insert(u, &b);
+	u->code[s] = uptime_in_window(u, m) ? CODE_NEAR : CODE_FAR;
 }
 
 /* The minute slot s holds, false when none. */
-static bool slot_minute(const uptime_t *u, size_t s, int64_t *m)
+static bool uptime_slot_minute(const uptime_t *u, size_t s, int64_t *m)
 {
 	unsigned c = u->code[s];
 	if (c == 0)
 		return false;
 	if (c < CODE_FAR) {
-		*m = slot_near_minute(u, s);
+		*m = uptime_near_minute(u, s);
 		return true;
 	}
-	int i = det_find_slot(u, s);
+	int i = uptime_det_find_slot(u, s);
 	if (i < 0)
 		return false;
-	*m = det_c(u)[i].minute;
+	*m = uptime_det_c(u)[i].minute;
 	return true;
 }
 
 /* Drops every minute from nowmin on (the wall clock went back). */
 static void uptime_drop_from(uptime_t *u, int64_t nowmin)
 {
-	while (u->len && det(u)[u->len - 1].minute >= nowmin) {
-		u->code[uptime_slot(det(u)[u->len - 1].minute)] = 0;
-		det_remove(u, u->len - 1);
+	while (u->len && uptime_det(u)[u->len - 1].minute >= nowmin) {
+		u->code[uptime_slot(uptime_det(u)[u->len - 1].minute)] = 0;
+		uptime_det_remove(u, u->len - 1);
 	}
 	if (u->newest == NEWEST_NONE || u->newest < nowmin)
 		return;
@@ -341,9 +343,9 @@ static void uptime_accrue(uptime_t *u, int64_t from, int64_t to, state_t s)
 			hi = to;
 		if (!uptime_storable(m))
 			continue;
-		if (m == u->newest && u->len && det(u)[u->len - 1].minute == m) {
+		if (m == u->newest && u->len && uptime_det(u)[u->len - 1].minute == m) {
 			/* the minute accruing, the last entry (NEAR: m is the newest): in place */
-			uptime_bucket_t *e = &det(u)[u->len - 1];
+			uptime_bucket_t *e = &uptime_det(u)[u->len - 1];
 			int64_t sum = 0;
 			for (int k = 0; k < STATE__COUNT; k++)
 				sum += e->ms[k];
@@ -354,7 +356,7 @@ static void uptime_accrue(uptime_t *u, int64_t from, int64_t to, state_t s)
 				e->ms[s] = (uint16_t)(e->ms[s] + add);
 			if (e->ms[s] == UPTIME_BUCKET_MS && u->code[uptime_slot(m)] == CODE_NEAR) {
 				u->code[uptime_slot(m)] = (unsigned char)(CODE_WHOLE0 + s);   /* folded */
-				det_remove(u, u->len - 1);
+				uptime_det_remove(u, u->len - 1);
 			}
 			continue;
 		}
@@ -532,7 +534,7 @@ void uptime_seed(uptime_t *u, int64_t minute, const uint32_t ms[STATE__COUNT])
 	int idx = uptime_lookup(u, minute, b);
 	if (idx == -2) {
 		int64_t held = -1;            /* an empty slot counts as holding minute -1 */
-		slot_minute(u, uptime_slot(minute), &held);
+		uptime_slot_minute(u, uptime_slot(minute), &held);
 		if (held > minute)
 			return;                   /* the slot holds a newer minute */
 		memset(b, 0, sizeof b);
@@ -565,7 +567,7 @@ bool uptime_bucket_ms(const uptime_t *u, int64_t minute, uint32_t ms[STATE__COUN
 size_t uptime_detailed(const uptime_t *u, int64_t *oldest_minute)
 {
 	if (u->len && oldest_minute)
-		*oldest_minute = det_c(u)[0].minute;
+		*oldest_minute = uptime_det_c(u)[0].minute;
 	return u->len;
 }
 
