@@ -1,5 +1,5 @@
-/* test_uptime.c - unit tests of uptime accounting (buckets, windows, history,
- * clock jumps, 24 h wrap-around) and of the ring buffer of charted samples. */
+/* test_uptime.c - unit tests of uptime accounting (buckets, windows, history, clock
+ * jumps, 24 h wrap-around, compact storage against the old dense ring) and of the ring buffer. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
