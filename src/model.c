@@ -51,6 +51,8 @@ static void model_free_node(node_t *n)
 		ring_free(&n->series[i].ring);
 	free(n->series);
 	rules_state_free(n->rules);
+	for (int k = 0; k < IND__COUNT; k++)
+		uptime_free(&n->ind[k].uptime);
 	memset(n, 0, sizeof *n);
 }
 
@@ -58,6 +60,8 @@ static void model_free_group(group_t *g)
 {
 	free(g->name);
 	free(g->members);
+	for (int k = 0; k < IND__COUNT; k++)
+		uptime_free(&g->ind[k].uptime);
 	memset(g, 0, sizeof *g);
 }
 

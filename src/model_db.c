@@ -76,6 +76,7 @@ void model_db_clear(model_t *m)
 		}
 		free(d->clients);
 		free(d->name);
+		uptime_free(&d->ind.uptime);
 	}
 	free(m->dbs);
 	m->dbs = NULL;

@@ -67,6 +67,7 @@ void model_rpc_free(model_t *m)
 			free(e->nodes[k]);
 		free(e->nodes);
 		ring_free(&e->lag);
+		uptime_free(&e->ind.uptime);
 	}
 	free(m->rpc->eps);
 	free(m->rpc);
