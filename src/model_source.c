@@ -578,7 +578,8 @@ static void src_doc_check(strbuf_t *b, const char *name, bool pass)
 static size_t src_doc_full(strbuf_t *b, src_check_t *ck, size_t n)
 {
 	size_t nfail = 0;
-	qsort(ck, n, sizeof *ck, src_check_cmp);
+	if (n)   /* qsort of no array is undefined */
+		qsort(ck, n, sizeof *ck, src_check_cmp);
 	strbuf_puts(b, "{\"data\":[");
 	for (size_t i = 0; i < n;) {
 		bool pass = ck[i].pass;
@@ -937,7 +938,8 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			strbuf_reset(&hb);
 			size_t failing;
 			if (r->health_failing_only) {
-				qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
+				if (nd->nck)
+					qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
 				failing = src_doc_known(&hb, n, nd->ck, nd->nck);
 			} else {
 				failing = src_doc_full(&hb, nd->ck, nd->nck);
