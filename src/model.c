@@ -149,7 +149,7 @@ void model_remove_node(model_t *m, size_t idx)
 }
 
 /* An index after the node at from moved to to (to < from): the ones between shift up. */
-static size_t model_moved_idx(size_t i, size_t from, size_t to)
+size_t model_moved_idx(size_t i, size_t from, size_t to)
 {
 	if (i == GROUP_NONE)
 		return i;

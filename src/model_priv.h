@@ -69,4 +69,7 @@ state_t model_group_eval(const model_t *m, const group_t *g, indicator_id_t k, i
  * before: /health is worth asking now. */
 bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r);
 
+/* Node index i after model_move_node(from, to); (size_t)-1 stays (model.c). */
+size_t model_moved_idx(size_t i, size_t from, size_t to);
+
 #endif

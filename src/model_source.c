@@ -300,6 +300,18 @@ static size_t src_polled_node(const model_t *m, size_t nconfig, const node_cfg_t
 	return (size_t)-1;
 }
 
+/* The node a backfill series is about: one of the source's own, or (mixed mode) a polled
+ * node with source = c->name; (size_t)-1 for neither. */
+static size_t src_series_node(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
+                              const src_state_t *st, const promapi_series_t *s)
+{
+	const char *name = promapi_label(s, c->name_label);
+	if (!name)
+		return (size_t)-1;
+	size_t idx = src_state_idx(m, st, name);
+	return idx != (size_t)-1 ? idx : src_polled_node(m, nconfig, cfg, c, name);
+}
+
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms)
 {
@@ -314,12 +326,7 @@ size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const
 		return 0;
 	for (size_t i = 0; i < res->nseries; i++) {
 		const promapi_series_t *s = &res->series[i];
-		const char *name = promapi_label(s, c->name_label);
-		if (!name)
-			continue;
-		size_t idx = src_state_idx(m, st, name);
-		if (idx == (size_t)-1)
-			idx = src_polled_node(m, nconfig, cfg, c, name);
+		size_t idx = src_series_node(m, nconfig, cfg, c, st, s);
 		if (idx == (size_t)-1)
 			continue;
 		uptime_t *u = &m->nodes[idx].ind[ind].uptime;
@@ -350,12 +357,7 @@ size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, con
 	const chart_def_t *d = &m->charts.defs[def];
 	for (size_t i = 0; i < res->nseries; i++) {
 		const promapi_series_t *s = &res->series[i];
-		const char *name = promapi_label(s, c->name_label);
-		if (!name || s->n == 0)
-			continue;
-		size_t idx = src_state_idx(m, st, name);
-		if (idx == (size_t)-1)
-			idx = src_polled_node(m, nconfig, cfg, c, name);
+		size_t idx = s->n ? src_series_node(m, nconfig, cfg, c, st, s) : (size_t)-1;
 		if (idx == (size_t)-1)
 			continue;
 		const char *key = d->split_label ? promapi_label(s, d->split_label) : NULL;
@@ -397,12 +399,9 @@ void model_source_moved(model_t *m, size_t from, size_t to)
 	for (size_t i = 0; i < m->nsources; i++) {
 		src_state_t *st = (src_state_t *)m->sources[i];
 		for (size_t k = 0; k < st->nnames; k++)
-			if (st->idx[k] != (size_t)-1)
-				st->idx[k] = st->idx[k] == from ? to : st->idx[k] >= to && st->idx[k] < from ? st->idx[k] + 1
-				             : st->idx[k];
+			st->idx[k] = model_moved_idx(st->idx[k], from, to);
 		for (size_t k = 0; k < st->nmixed; k++)
-			st->mixed[k] = st->mixed[k] == from ? to : st->mixed[k] >= to && st->mixed[k] < from
-			               ? st->mixed[k] + 1 : st->mixed[k];
+			st->mixed[k] = model_moved_idx(st->mixed[k], from, to);
 	}
 }
 
