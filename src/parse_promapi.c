@@ -849,6 +849,22 @@ static bool pa_data(pa_t *pa)
 	}
 }
 
+/* A server text (error, errorType): a string made printable into dst (*got set when not
+ * empty); any other value skipped. */
+static bool pa_text(pa_t *pa, int c, char *dst, size_t size, bool *got)
+{
+	if (c != '"')
+		return pa_skip(pa);
+	const char *s;
+	size_t n;
+	bool ok = pa_str(pa, true, &s, &n);
+	if (ok && n) {
+		*got = true;
+		textsafe_escape(dst, size, s, n, true, false);
+	}
+	return ok;
+}
+
 /* The top-level object. */
 static bool pa_top(pa_t *pa)
 {
@@ -878,26 +894,10 @@ static bool pa_top(pa_t *pa)
 			}
 		} else if (!pa->seen_error && pa_is(k, kn, "error")) {
 			pa->seen_error = true;
-			if (c == '"') {
-				ok = pa_str(pa, true, &s, &n);
-				if (ok && n) {
-					pa->error_text = true;
-					textsafe_escape(pa->etext, sizeof pa->etext, s, n, true, false);
-				}
-			} else {
-				ok = pa_skip(pa);
-			}
+			ok = pa_text(pa, c, pa->etext, sizeof pa->etext, &pa->error_text);
 		} else if (!pa->seen_etype && pa_is(k, kn, "errorType")) {
 			pa->seen_etype = true;
-			if (c == '"') {
-				ok = pa_str(pa, true, &s, &n);
-				if (ok) {
-					pa->have_etype = true;
-					textsafe_escape(pa->etype, sizeof pa->etype, s, n, true, false);
-				}
-			} else {
-				ok = pa_skip(pa);
-			}
+			ok = pa_text(pa, c, pa->etype, sizeof pa->etype, &pa->have_etype);
 		} else if (!pa->seen_warn && pa_is(k, kn, "warnings")) {
 			pa->seen_warn = true;
 			if (c == '[' && (ok = pa_open(pa))) {
