@@ -82,7 +82,7 @@ counted() {   # the header's node counts ("0 up · 10000 unknown") add up to NOD
 	[ "$(tmux -S "$TSOCK" capture-pane -p 2>/dev/null | head -1 | grep -oE '(  |· )[0-9]+ (up|down|degraded|unknown|starting|standby)' | tr -d '·' |
 		awk '{ s += $1 } END { print s + 0 }')" = "$NODES" ]
 }
-end=$(b_calc "$ts0 + 60")
+end=$(b_fmt %.3f "$ts0 + 60")
 until counted || [ "$(b_calc "$(b_now) > $end")" = 1 ]; do sleep 0.05; done
 first=$(b_fmt %.2f "$(b_now) - $ts0")
 counted || first="(not within 60 s)"
@@ -94,7 +94,7 @@ b_bg env XDG_STATE_HOME="$B_TMP/state-src" NODETOP_STATS="$B_TMP/src.stats" "$NO
 SRC_PID=$B_PID
 # the first full model: an event for every node's first state (the first complete round)
 first_all() { [ "$(grep -c '^[^ ]* node node[0-9]* unknown -> ' "$B_TMP/src-events.log")" -ge "$NODES" ]; }
-end=$(b_calc "$ts0 + 180")
+end=$(b_fmt %.3f "$ts0 + 180")
 until first_all || [ "$(b_calc "$(b_now) > $end")" = 1 ]; do sleep 0.2; done
 first_state=$(b_fmt %.2f "$(b_now) - $ts0")
 first_all || first_state="(not within 180 s)"
