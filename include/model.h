@@ -79,8 +79,7 @@ typedef struct series {
 	double adj;             /* for rates: counter with resets added back (monotonic) */
 	/* Rates only (NULL for a gauge): recent (time, adj) pairs, the rate over up to 60 s or
 	 * between the counter's own steps (model_metrics.c). win_cap of each in one allocation
-	 * (win_v inside win_t's): 60 s of scrapes at the node's pace and a few more, at most
-	 * SERIES_RATE_WINDOW (1 s polls). */
+	 * (win_v inside win_t's), growing up to SERIES_RATE_WINDOW while it holds under 120 s. */
 	int64_t *win_t;
 	double *win_v;
 	unsigned char win_cap, win_n, win_head;

@@ -359,7 +359,27 @@ static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 	}
 }
 
-static void model_series_push(model_t *m, series_t *s, int64_t now, int64_t interval_ms)
+/* The window of a rate as cap points (one allocation: the times, then the values), its
+ * points oldest first: it starts at 8 and grows only while it holds less than two spans
+ * (a 5 s scrape: 32 points, not 64; a 1 s scrape: 64). */
+static void series_win_resize(series_t *s, unsigned cap)
+{
+	int64_t *t = xcalloc(cap, sizeof *s->win_t + sizeof *s->win_v);
+	double *v = (double *)(t + cap);
+	unsigned n = s->win_n;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (s->win_head + s->win_cap - n + k) % s->win_cap;
+		t[k] = s->win_t[i];
+		v[k] = s->win_v[i];
+	}
+	free(s->win_t);
+	s->win_t = t;
+	s->win_v = v;
+	s->win_cap = (unsigned char)cap;
+	s->win_head = (unsigned char)(n % cap);
+}
+
+static void model_series_push(model_t *m, series_t *s, int64_t now)
 {
 	const chart_def_t *d = &m->charts.defs[s->def];
 	double raw = s->acc;
@@ -369,12 +389,8 @@ static void model_series_push(model_t *m, series_t *s, int64_t now, int64_t inte
 	}
 	if (s->have_prev && now <= s->raw_prev_ms)
 		return;
-	if (!s->win_t) {
-		size_t cap = (size_t)(SERIES_RATE_SPAN_MS / (interval_ms >= 1000 ? interval_ms : 1000)) + 4;
-		s->win_cap = (unsigned char)(cap < SERIES_RATE_WINDOW ? cap : SERIES_RATE_WINDOW);
-		s->win_t = xcalloc(s->win_cap, sizeof *s->win_t + sizeof *s->win_v);
-		s->win_v = (double *)(s->win_t + s->win_cap);
-	}
+	if (!s->win_t)
+		series_win_resize(s, 8);
 	if (s->have_prev) {
 		/* a decrease is a counter reset (restart): count from zero */
 		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
@@ -450,6 +466,11 @@ static void model_series_push(model_t *m, series_t *s, int64_t now, int64_t inte
 		}
 	}
 keep:
+	/* full while its oldest point is within two spans (the steps within a span that ends
+	 * up to two of the counter's periods back): twice the points, up to SERIES_RATE_WINDOW */
+	if (s->win_n == s->win_cap && s->win_cap < SERIES_RATE_WINDOW &&
+	    now - s->win_t[s->win_head] < 2 * SERIES_RATE_SPAN_MS)
+		series_win_resize(s, s->win_cap * 2u);
 	s->win_t[s->win_head] = now;
 	s->win_v[s->win_head] = s->adj;
 	s->win_head = (unsigned char)((s->win_head + 1) % s->win_cap);
@@ -625,7 +646,7 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 	for (size_t i = 0; i < n->nseries; i++) {
 		series_t *s = &n->series[i];
 		if (s->seen)
-			model_series_push(m, s, now, n->interval_ms);
+			model_series_push(m, s, now);
 		if (i > 0 && model_series_cmp(&n->series[i - 1], s) > 0)
 			sort_series = true;
 	}
