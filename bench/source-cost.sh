@@ -145,8 +145,8 @@ echo "| nodetop polling $POLL_NODES nodes | $(share "$p_cpu") | $(b_fmt %.1f "$p
 echo "| victoria-metrics | $(share "$v_cpu") | | serves the queries and the imports |"
 echo
 echo "- CPU per node and round: $s_node µs through the source, $p_node µs polling directly ($(b_fmt %.1f "$p_node > 0 ? $p_node / ($s_node > 0 ? $s_node : 1) : 0")x less through the source)."
-echo "- Most of the source's nodetop CPU does not depend on the rounds: once a second it walks every node (the model's"
-echo "  tick, the history's feed); a profile (perf) says which. The per-round figure above counts both."
+echo "- Much of the source's nodetop CPU does not depend on the rounds: once a second the model's tick judges every"
+echo "  node again, and the history writes every indicator's minutes (perf says which). The per-round figure counts both."
 echo "- Memory once the charts are full: the peak RSS above plus what the rings still lack"
 echo "  ($(b_fmt %.1f "${ring_now:-0} / 1048576") MB of $(b_fmt %.1f "${ring_full:-0} / 1048576") MB allocated at the end): $s_full MB (worked out, not measured)."
 echo "- First screen with every node listed (the dashboard's header counts $NODES): $first s after start;"
