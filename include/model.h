@@ -77,10 +77,12 @@ typedef struct series {
 	int64_t raw_prev_ms;
 	bool have_prev;
 	double adj;             /* for rates: counter with resets added back (monotonic) */
-	int64_t win_t[SERIES_RATE_WINDOW];   /* recent (time, adj) pairs: rate over up to 60 s, or
-	                                        between the counter's own steps (model_metrics.c) */
-	double win_v[SERIES_RATE_WINDOW];
-	unsigned char win_n, win_head;
+	/* Rates only (NULL for a gauge): recent (time, adj) pairs, the rate over up to 60 s or
+	 * between the counter's own steps (model_metrics.c). win_cap of each in one allocation
+	 * (win_v inside win_t's), growing up to SERIES_RATE_WINDOW while it holds under 120 s. */
+	int64_t *win_t;
+	double *win_v;
+	unsigned char win_cap, win_n, win_head;
 	int64_t step_period_ms;  /* a counter stepping slower than its scrapes: its period (0 = none seen) */
 	int64_t last_step_ms;    /* when it last stepped */
 	double acc;             /* sum during the current scrape (internal) */
@@ -204,6 +206,11 @@ typedef struct model {
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
+/* Charts hold fewer samples as the fleet grows (16 bytes a sample, about 8 series a
+ * node): 720 up to 100 nodes, 240 up to MODEL_FLEET_LARGE, then 60. Rings made
+ * before keep their length. */
+#define MODEL_FLEET_LARGE 2000
+void model_fit_rings(model_t *m, size_t fleet);
 void model_free(model_t *m);
 /* Adds a node; groups are created on first use. Returns its index. */
 size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);

@@ -129,10 +129,15 @@ void model_source_removed(model_t *m, size_t idx);
  * live charts have them (gauges summed per node and split key, counters as a rate per
  * minute), fed before the points each node has; at most SRC_CHART_BACKFILL_NODES nodes
  * (a bigger fleet's charts fill from the live rounds: the answer would be nodes x points). */
-#define SRC_CHART_BACKFILL_NODES 2000
+#define SRC_CHART_BACKFILL_NODES MODEL_FLEET_LARGE
 char *srcq_backfill_chart(const source_cfg_t *c, const chart_def_t *d);
 size_t src_backfill_chart(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                           const src_state_t *st, size_t def, const promapi_result_t *res);
+
+/* Whether node idx's charted points go into the local history: not for a node of a
+ * fleet read through a source above SRC_CHART_BACKFILL_NODES nodes (the source keeps
+ * them: 8 series of 10 000 nodes every round would be written a second time). */
+bool model_charts_local(const model_t *m, size_t idx);
 
 /* Node idx cannot be seen (its source is down, or its series is stale or gone):
  * state unknown with why, never down. */

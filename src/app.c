@@ -89,6 +89,17 @@ static void app_write_stats(const app_t *a)
 	fprintf(f, "db_probes=%lu\n", dbp);
 	app_db_write_stats(f, &a->model);   /* db_loop_max_ms */
 	fprintf(f, "history_load_wall_ms=%.3f\nhistory_load_cpu_ms=%.3f\n", a->history_wall_ms, a->history_cpu_ms);
+	/* the charts' rings: allocated now and once every ring is full (bytes), for the
+	 * benchmarks' memory figure of a run shorter than the rings take to fill */
+	size_t nseries = 0, ring_now = 0, ring_full = 0;
+	for (size_t i = 0; i < a->model.nnodes; i++)
+		for (size_t k = 0; k < a->model.nodes[i].nseries; k++) {
+			const ring_t *r = &a->model.nodes[i].series[k].ring;
+			nseries++;
+			ring_now += r->alloc * (sizeof *r->t + sizeof *r->v);
+			ring_full += r->cap * (sizeof *r->t + sizeof *r->v);
+		}
+	fprintf(f, "chart_series=%zu\nchart_ring_bytes=%zu\nchart_ring_full_bytes=%zu\n", nseries, ring_now, ring_full);
 	app_source_stats(a->src, f);
 	fclose(f);
 }
@@ -484,10 +495,8 @@ int app_run(settings_t *s, const cli_t *cli)
 	model_init(&a->model, &s->charts);
 	if (s->head_stall_ms > 0)
 		a->model.head_stall_ms = s->head_stall_ms;
-	/* Rings are 16 bytes a sample: with many nodes, keep a shorter history so
-	 * that 1000 nodes stay under 200 MB (the scale target) once rings fill. */
-	if (s->nnodes > 100)
-		a->model.ring_cap = 240;
+	/* many nodes keep shorter charts: 1000 nodes under 200 MB once rings fill */
+	model_fit_rings(&a->model, s->nnodes);
 	for (size_t i = 0; i < s->nnodes; i++) {
 		node_cfg_t *n = &s->nodes[i];
 		/* a short budget for a status bar, unless --timeout asks for more */

@@ -37,6 +37,9 @@ typedef struct src_req {
 	long status;
 	char error[256];           /* "" when an HTTP answer arrived */
 	double latency_ms;
+	bool parsed;               /* the body was read into res (and let go) */
+	promapi_result_t res;
+	char res_error[256];       /* why res has no answer: "" when it has one */
 } src_req_t;
 
 struct src_conn {
@@ -107,7 +110,11 @@ static void src_req_reset(src_req_t *rq)
 	if (rq->easy)
 		curl_easy_cleanup(rq->easy);
 	rq->easy = NULL;
-	strbuf_reset(&rq->body);
+	strbuf_free(&rq->body);          /* a fleet's answer is tens of MB: not kept between rounds */
+	if (rq->parsed)
+		promapi_result_free(&rq->res);
+	rq->parsed = false;
+	rq->res_error[0] = '\0';
 	rq->errbuf[0] = rq->error[0] = '\0';
 	rq->overflow = false;
 	rq->status = 0;
@@ -226,6 +233,18 @@ static void src_parse_answer(const src_req_t *rq, promapi_result_t *res, char *e
 		snprintf(err, errlen, "%s", res->error);
 }
 
+/* A query of the round has its answer (or failed): read now, the body let go, so that a
+ * round holds one body at a time besides the answers already read. */
+static const promapi_result_t *src_req_settle(src_req_t *rq)
+{
+	if (!rq->parsed) {
+		src_parse_answer(rq, &rq->res, rq->res_error, sizeof rq->res_error);
+		strbuf_free(&rq->body);
+		rq->parsed = true;
+	}
+	return &rq->res;
+}
+
 /* Every answer of the round is in: into the model. */
 static void src_round_end(src_conn_t *sc)
 {
@@ -238,7 +257,11 @@ static void src_round_end(src_conn_t *sc)
 	r.done_ms = clock_wall_ms();
 	r.health_failing_only = !sc->health_full;
 	for (size_t i = 0; i < sc->nq; i++) {
-		src_parse_answer(&sc->reqs[i], &r.res[i], r.error[i], sizeof r.error[i]);
+		src_req_settle(&sc->reqs[i]);
+		r.res[i] = sc->reqs[i].res;              /* the round owns it now */
+		memset(&sc->reqs[i].res, 0, sizeof sc->reqs[i].res);
+		sc->reqs[i].parsed = false;
+		snprintf(r.error[i], sizeof r.error[i], "%s", sc->reqs[i].res_error);
 		if (sc->reqs[i].latency_ms > r.latency_ms)
 			r.latency_ms = sc->reqs[i].latency_ms;
 	}
@@ -285,12 +308,7 @@ static void src_req_over(src_conn_t *sc)
 	if (sc->pending > 0)
 		return;
 	if (!sc->asked_targets && sc->nq > SRCQ_UP) {
-		promapi_result_t up;
-		char err[256];
-		src_parse_answer(&sc->reqs[SRCQ_UP], &up, err, sizeof err);
-		bool down = src_any_down(&up);
-		promapi_result_free(&up);
-		if (down) {
+		if (src_any_down(src_req_settle(&sc->reqs[SRCQ_UP]))) {
 			sc->asked_targets = true;
 			if (src_req_start(sc, &sc->reqs[sc->nq]))
 				return;
@@ -300,15 +318,12 @@ static void src_req_over(src_conn_t *sc)
 }
 
 /* The first round's up is in while the rest is not: the fleet on screen now, waiting. */
-static void src_first_up(src_conn_t *sc, const src_req_t *rq)
+static void src_first_up(src_conn_t *sc, src_req_t *rq)
 {
-	promapi_result_t up;
-	char err[256];
-	src_parse_answer(rq, &up, err, sizeof err);
+	const promapi_result_t *up = src_req_settle(rq);
 	const settings_t *s = sc->as->s;
 	size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
-	size_t added = src_discover(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, &up);
-	promapi_result_free(&up);
+	size_t added = src_discover(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, up);
 	if (added && sc->as->fn)
 		sc->as->fn(sc->as->ud);
 }
@@ -367,6 +382,8 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	}
 	if (sc->pending > 0)
 		sc->pending--;
+	if (rq->qi < sc->nq)
+		src_req_settle(rq);
 	if (rq->qi == SRCQ_UP && sc->st.rounds == 0 && sc->pending > 0)
 		src_first_up(sc, rq);
 	src_req_over(sc);

@@ -47,8 +47,10 @@ static void model_free_node(node_t *n)
 	model_free_checks(n);
 	free(n->health_body);
 	free(n->chains);
-	for (size_t i = 0; i < n->nseries; i++)
+	for (size_t i = 0; i < n->nseries; i++) {
 		ring_free(&n->series[i].ring);
+		free(n->series[i].win_t);
+	}
 	free(n->series);
 	rules_state_free(n->rules);
 	for (int k = 0; k < IND__COUNT; k++)
@@ -501,6 +503,13 @@ void model_tick(model_t *m, int64_t now_ms)
 		changed |= model_group_update(m, &m->groups[i], now_ms);
 	if (changed)
 		m->generation++;
+}
+
+void model_fit_rings(model_t *m, size_t fleet)
+{
+	size_t cap = fleet > MODEL_FLEET_LARGE ? 60 : fleet > 100 ? 240 : m->ring_cap;
+	if (cap < m->ring_cap)
+		m->ring_cap = cap;
 }
 
 void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)

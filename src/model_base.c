@@ -186,7 +186,7 @@ rpc_chain_t *model_chain_find(node_t *n, const char *id, size_t len, bool create
 	}
 	if (!create || n->nchains >= MODEL_MAX_CHAINS || len >= sizeof n->chains[0].id)
 		return NULL;
-	n->chains = xgrow(n->chains, &n->chains_cap, n->nchains + 1, sizeof *n->chains);
+	n->chains = xgrow_few(n->chains, &n->chains_cap, n->nchains + 1, sizeof *n->chains);
 	rpc_chain_t *c = &n->chains[n->nchains++];
 	memset(c, 0, sizeof *c);
 	model_copy_slice(c->id, sizeof c->id, id, len);

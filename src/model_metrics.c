@@ -359,6 +359,26 @@ static void scrape_init(scrape_t *c, model_t *m, node_t *n, bool plugin)
 	}
 }
 
+/* The window of a rate as cap points (one allocation: the times, then the values), its
+ * points oldest first: it starts at 8 and grows only while it holds less than two spans
+ * (a 5 s scrape: 32 points, not 64; a 1 s scrape: 64). */
+static void series_win_resize(series_t *s, unsigned cap)
+{
+	int64_t *t = xcalloc(cap, sizeof *s->win_t + sizeof *s->win_v);
+	double *v = (double *)(t + cap);
+	unsigned n = s->win_n;
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (s->win_head + s->win_cap - n + k) % s->win_cap;
+		t[k] = s->win_t[i];
+		v[k] = s->win_v[i];
+	}
+	free(s->win_t);
+	s->win_t = t;
+	s->win_v = v;
+	s->win_cap = (unsigned char)cap;
+	s->win_head = (unsigned char)(n % cap);
+}
+
 static void model_series_push(model_t *m, series_t *s, int64_t now)
 {
 	const chart_def_t *d = &m->charts.defs[s->def];
@@ -369,6 +389,8 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 	}
 	if (s->have_prev && now <= s->raw_prev_ms)
 		return;
+	if (!s->win_t)
+		series_win_resize(s, 8);
 	if (s->have_prev) {
 		/* a decrease is a counter reset (restart): count from zero */
 		s->adj += raw >= s->raw_prev ? raw - s->raw_prev : raw;
@@ -381,15 +403,15 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 	 * Once such a counter has not stepped for two of its periods, the last
 	 * two periods hold no step: 0/min at once - a stall shows as a stall. */
 	if (s->win_n > 0) {
-		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
-		bool stepped = s->adj != s->win_v[(s->win_head + SERIES_RATE_WINDOW - 1) % SERIES_RATE_WINDOW];
+		size_t oldest = (s->win_head + s->win_cap - s->win_n) % s->win_cap;
+		bool stepped = s->adj != s->win_v[(s->win_head + s->win_cap - 1) % s->win_cap];
 		int64_t t_last = stepped ? now : s->last_step_ms;
 		int64_t t_first = 0;
 		double v_first = 0, v_last = stepped ? s->adj : 0;
 		size_t steps = stepped ? 1 : 0;
 		/* the steps within the span that ends at the newest step, newest first */
 		for (size_t k = s->win_n; k-- > 1;) {
-			size_t i = (oldest + k) % SERIES_RATE_WINDOW, p = (oldest + k - 1) % SERIES_RATE_WINDOW;
+			size_t i = (oldest + k) % s->win_cap, p = (oldest + k - 1) % s->win_cap;
 			if (s->win_v[i] == s->win_v[p])
 				continue;
 			if (steps == 0) {
@@ -426,16 +448,16 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 		 * between two steps (it looks like a stall): nothing is drawn yet. */
 		bool flat = !stepped;
 		for (size_t k = 1; k < s->win_n && !flat; k++)
-			flat = s->win_v[(oldest + k) % SERIES_RATE_WINDOW] == s->win_v[(oldest + k - 1) % SERIES_RATE_WINDOW];
+			flat = s->win_v[(oldest + k) % s->win_cap] == s->win_v[(oldest + k - 1) % s->win_cap];
 		if (steps < 3 && s->step_period_ms == 0 && flat && now - s->win_t[oldest] < SERIES_RATE_SPAN_MS)
 			goto keep;
 	}
 	/* Else the rate is taken over the oldest kept point at most SERIES_RATE_SPAN_MS
 	 * back, so that a counter stepping once per scrape does not read 0, 60, 0. */
 	if (s->win_n > 0) {
-		size_t oldest = (s->win_head + SERIES_RATE_WINDOW - s->win_n) % SERIES_RATE_WINDOW;
+		size_t oldest = (s->win_head + s->win_cap - s->win_n) % s->win_cap;
 		for (size_t k = 0; k < s->win_n; k++) {
-			size_t i = (oldest + k) % SERIES_RATE_WINDOW;
+			size_t i = (oldest + k) % s->win_cap;
 			if (now - s->win_t[i] <= SERIES_RATE_SPAN_MS || k + 1 == s->win_n) {
 				double mins = (double)(now - s->win_t[i]) / 60000.0;
 				ring_push(&s->ring, now, (s->adj - s->win_v[i]) / mins);
@@ -444,10 +466,15 @@ static void model_series_push(model_t *m, series_t *s, int64_t now)
 		}
 	}
 keep:
+	/* full while its oldest point is within two spans (the steps within a span that ends
+	 * up to two of the counter's periods back): twice the points, up to SERIES_RATE_WINDOW */
+	if (s->win_n == s->win_cap && s->win_cap < SERIES_RATE_WINDOW &&
+	    now - s->win_t[s->win_head] < 2 * SERIES_RATE_SPAN_MS)
+		series_win_resize(s, s->win_cap * 2u);
 	s->win_t[s->win_head] = now;
 	s->win_v[s->win_head] = s->adj;
-	s->win_head = (unsigned char)((s->win_head + 1) % SERIES_RATE_WINDOW);
-	if (s->win_n < SERIES_RATE_WINDOW)
+	s->win_head = (unsigned char)((s->win_head + 1) % s->win_cap);
+	if (s->win_n < s->win_cap)
 		s->win_n++;
 	s->raw_prev = raw;
 	s->raw_prev_ms = now;

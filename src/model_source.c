@@ -394,6 +394,11 @@ const src_state_t *model_source_of(const model_t *m, size_t idx)
 	return NULL;
 }
 
+bool model_charts_local(const model_t *m, size_t idx)
+{
+	return m->nnodes <= SRC_CHART_BACKFILL_NODES || !model_source_of(m, idx);
+}
+
 void model_source_moved(model_t *m, size_t from, size_t to)
 {
 	for (size_t i = 0; i < m->nsources; i++) {
@@ -778,8 +783,7 @@ size_t src_discover(model_t *m, size_t nconfig, const node_cfg_t *cfg, const sou
 	size_t before = m->nnodes;
 	if (!up->ok || up->type != PROMAPI_VECTOR)
 		return 0;
-	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
-		m->ring_cap = 240;
+	model_fit_rings(m, m->nnodes + up->nseries);
 	for (size_t i = 0; i < up->nseries; i++) {
 		const char *name;
 		src_discover_one(m, nconfig, cfg, c, st, &up->series[i], &name);
@@ -824,8 +828,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 
 	/* a fleet keeps shorter charts, as app.c does for many polled nodes (RSS) */
-	if (m->nnodes + up->nseries > 100 && m->ring_cap > 240)
-		m->ring_cap = 240;
+	model_fit_rings(m, m->nnodes + up->nseries);
 	/* discovery: every series of up is a node */
 	src_node_t *nodes = xcalloc(up->nseries ? up->nseries : 1, sizeof *nodes);
 	size_t nn = 0;

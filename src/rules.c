@@ -349,7 +349,7 @@ static counter_t *counter_get(rules_state_t *st, rules_metric_t m, const char *s
 			return &st->ctr[i];
 	if (st->nctr >= RULES_MAX_TRACKED)
 		return NULL;
-	st->ctr = xgrow(st->ctr, &st->ctr_cap, st->nctr + 1, sizeof *st->ctr);
+	st->ctr = xgrow_few(st->ctr, &st->ctr_cap, st->nctr + 1, sizeof *st->ctr);
 	counter_t *c = &st->ctr[st->nctr++];
 	memset(c, 0, sizeof *c);
 	c->metric = m;
@@ -472,7 +472,7 @@ static rule_inst_t *inst_find(rules_state_t *st, rule_id_t r, const char *subjec
 			return &st->inst[i];
 	if (!create || st->ninst >= RULES_MAX_TRACKED)
 		return NULL;
-	st->inst = xgrow(st->inst, &st->inst_cap, st->ninst + 1, sizeof *st->inst);
+	st->inst = xgrow_few(st->inst, &st->inst_cap, st->ninst + 1, sizeof *st->inst);
 	rule_inst_t *x = &st->inst[st->ninst++];
 	memset(x, 0, sizeof *x);
 	x->rule = r;

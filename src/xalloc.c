@@ -37,11 +37,11 @@ void *xrealloc(void *p, size_t n)
 	return q;
 }
 
-void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
+static void *xgrow_from(void *p, size_t *cap, size_t need, size_t elem, size_t first)
 {
 	if (need <= *cap)
 		return p;
-	size_t c = *cap ? *cap : 8;
+	size_t c = *cap ? *cap : first;
 	while (c < need)
 		c *= 2;
 	if (c > (size_t)-1 / elem)
@@ -49,6 +49,16 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
 	p = xrealloc(p, c * elem);
 	*cap = c;
 	return p;
+}
+
+void *xgrow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	return xgrow_from(p, cap, need, elem, 8);
+}
+
+void *xgrow_few(void *p, size_t *cap, size_t need, size_t elem)
+{
+	return xgrow_from(p, cap, need, elem, 1);
 }
 
 char *xstrdup(const char *s)

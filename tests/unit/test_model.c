@@ -1627,6 +1627,25 @@ static void test_refused_ungrouped_is_down(void **state)
 	assert_int_equal(M.groups[0].active, GROUP_NONE);
 }
 
+/* Charts get shorter as the fleet grows (their memory is 16 bytes a sample), never longer. */
+static void test_fit_rings(void **state)
+{
+	(void)state;
+	model_t m;
+	model_init(&m, NULL);
+	model_fit_rings(&m, 100);
+	assert_int_equal(m.ring_cap, 720);
+	model_fit_rings(&m, 101);
+	assert_int_equal(m.ring_cap, 240);
+	model_fit_rings(&m, MODEL_FLEET_LARGE);
+	assert_int_equal(m.ring_cap, 240);
+	model_fit_rings(&m, MODEL_FLEET_LARGE + 1);
+	assert_int_equal(m.ring_cap, 60);
+	model_fit_rings(&m, 3);
+	assert_int_equal(m.ring_cap, 60);
+	model_free(&m);
+}
+
 static void test_eventlog_ring(void **state)
 {
 	eventlog_t log;
@@ -1835,6 +1854,7 @@ int main(void)
 		T(test_two_active),
 		T(test_standby_refused_before_peer_answers),
 		T(test_refused_ungrouped_is_down),
+		T(test_fit_rings),
 		T(test_eventlog_ring),
 		T(test_apply_cost),
 		T(test_event_rings),

@@ -854,6 +854,51 @@ static void test_first_up_and_unread_checks(void **state)
 	fake_free(&f);
 }
 
+/* A fleet above SRC_CHART_BACKFILL_NODES read through a source: its charts are short
+ * (60 samples) and stay in the source (not written again to the local history); a
+ * polled node beside it keeps its own. A small fleet keeps them all locally. */
+static void test_big_fleet_keeps_charts_in_source(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	model_add_node(&f.m, "p:1", "http://p:1", NULL, 1000);   /* polled, not in the config: a stand-in */
+	src_state_t *views[1] = { &f.st };
+	f.m.sources = views;
+	f.m.nsources = 1;
+	size_t n = SRC_CHART_BACKFILL_NODES + 1;
+	char (*spec)[64] = xcalloc(n, sizeof *spec);
+	const char **specs = xcalloc(n, sizeof *specs);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(spec[i], sizeof spec[i], "n%05zu:1|-|1", i);
+		specs[i] = spec[i];
+	}
+	char *body = vec(t0, "up", specs, 3);
+	promapi_result_t up;
+	assert_int_equal(promapi_parse(body, strlen(body), &up), 0);
+	free(body);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), 3);
+	promapi_result_free(&up);
+	assert_int_equal(f.m.ring_cap, 720);                      /* 4 nodes: long charts, all kept here */
+	assert_true(model_charts_local(&f.m, model_find_node(&f.m, "n00000:1")));
+	body = vec(t0, "up", specs, n);
+	assert_int_equal(promapi_parse(body, strlen(body), &up), 0);
+	free(body);
+	assert_int_equal(src_discover(&f.m, 0, NULL, &f.s.sources[0], &f.st, &up), n - 3);
+	promapi_result_free(&up);
+	assert_int_equal(f.m.nnodes, n + 1);
+	assert_int_equal(f.m.ring_cap, 60);
+	assert_false(model_charts_local(&f.m, model_find_node(&f.m, "n00000:1")));
+	assert_false(model_charts_local(&f.m, model_find_node(&f.m, "n02000:1")));
+	assert_true(model_charts_local(&f.m, model_find_node(&f.m, "p:1")));
+	model_fit_rings(&f.m, 10);                                /* never longer again */
+	assert_int_equal(f.m.ring_cap, 60);
+	free(spec);
+	free(specs);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -875,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_failing_checks_between_full_lists),
 		cmocka_unit_test(test_backfill_charts),
 		cmocka_unit_test(test_first_up_and_unread_checks),
+		cmocka_unit_test(test_big_fleet_keeps_charts_in_source),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -442,6 +442,7 @@ static void test_rate_fits_update_period(void **state)
 	}
 	assert_true(h->ring.len > 100);
 	assert_true(lo > 4.99 && hi < 5.01);
+	assert_int_equal(h->win_cap, SERIES_RATE_WINDOW);   /* 1 s scrapes: the whole window */
 
 	/* 5 s scrapes of a counter stepping every 15 s: 4/min, flat */
 	size_t b = add(f, "bravo");
@@ -451,6 +452,7 @@ static void test_rate_fits_update_period(void **state)
 	double v;
 	assert_true(ring_last(&h->ring, NULL, &v));
 	assert_true(v > 3.99 && v < 4.01);
+	assert_int_equal(h->win_cap, 32);   /* 5 s scrapes: 120 s and no more (the memory of a fleet) */
 }
 
 /* The counter stops: once two of its periods pass without a step, 0/min at
