@@ -72,8 +72,8 @@ t_alive() {
 t_started() { local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) && set -- $st && echo "${20}"; }
 # t_track PID...: a process of this test, stopped by t_cleanup - while it is still that
 # process. A process that exited gives its number back, and with pid_max at 32768 a busy
-# machine hands it to another before long: a proof run saw another test's cleanup
-# SIGTERM a freshly started rpcserver.py ("rpcserver.py starts" failed, its log empty).
+# machine hands it to another before long (a proof run lost a freshly started
+# rpcserver.py that way, most likely: gone, its log empty).
 t_track() {
 	local p s
 	for p in "$@"; do
