@@ -30,9 +30,16 @@ b_stop() {
 	return 0
 }
 
+# b_started PID: the start time of process PID (clock ticks since boot).
+b_started() { local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) && set -- $st && echo "${20}"; }
+# Stops what b_bg started and is still running - that process, not a later one given
+# its number (a benchmark stops most of its processes itself; pid_max is 32768, and a
+# test suite beside it reuses numbers within minutes).
 b_cleanup() {
-	local p
-	for p in $B_PIDS; do b_stop "$p"; done
+	local e
+	for e in $B_PIDS; do
+		[ -n "${e#*:}" ] && [ "$(b_started "${e%%:*}")" = "${e#*:}" ] && b_stop "${e%%:*}"
+	done
 	rm -rf "$B_TMP"
 }
 trap b_cleanup EXIT
@@ -42,8 +49,10 @@ trap 'exit 130' INT TERM
 b_bg() {
 	"$@" &
 	B_PID=$!
-	B_PIDS="$B_PIDS $B_PID"
+	b_track "$B_PID"
 }
+# b_track PID: a process started otherwise, stopped at exit as b_bg's are.
+b_track() { B_PIDS="$B_PIDS $1:$(b_started "$1")"; }
 
 b_log() { echo "[$(date +%T)] $(basename "$0"): $*" >&2; }
 b_die() { b_log "error: $*"; exit 1; }

@@ -24,7 +24,7 @@ measure() {
 	local name=$1; shift
 	"$@" >"$B_TMP/$name.out" 2>"$B_TMP/$name.err" &
 	local pid=$!
-	B_PIDS="$B_PIDS $pid"
+	b_track "$pid"
 	sleep "$WARM"
 	local t0 w0 t1 w1
 	t0=$(ticks $pid); w0=$(date +%s%N)
@@ -38,11 +38,11 @@ measure() {
 }
 
 python3 "$SRCDIR/tests/integ/rpcserver.py" --port-file "$B_TMP/srv.ports" 2>/dev/null &
-B_PIDS="$B_PIDS $!"
+b_track "$!"
 "$ANVIL" --host 127.0.0.1 --port 0 --chain-id 1337 --block-time 1 --accounts 1 >"$B_TMP/anvil.log" 2>&1 &
-B_PIDS="$B_PIDS $!"
+b_track "$!"
 "$NODETOP_SIM" --base-port 0 --port-file "$B_TMP/sim.ports" --nodes 1 >"$B_TMP/sim.log" 2>&1 &
-B_PIDS="$B_PIDS $!"
+b_track "$!"
 for i in $(seq 1 400); do
 	[ -s "$B_TMP/srv.ports" ] && [ -s "$B_TMP/sim.ports" ] && grep -q '^Listening on' "$B_TMP/anvil.log" && break
 	sleep 0.05

@@ -67,18 +67,35 @@ t_alive() {
 	st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) || return 1
 	[ -n "$st" ] && [ "${st%% *}" != Z ] && [ "$(wc -c <"/proc/$1/cmdline" 2>/dev/null)" -gt 0 ] 2>/dev/null
 }
+# t_started PID: the start time of process PID (clock ticks since boot), which tells
+# it from a later process given the same number.
+t_started() { local st; st=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null) && set -- $st && echo "${20}"; }
+# t_track PID...: a process of this test, stopped by t_cleanup - while it is still that
+# process. A process that exited gives its number back, and with pid_max at 32768 a busy
+# machine hands it to another before long (a proof run lost a freshly started
+# rpcserver.py that way, most likely: gone, its log empty).
+t_track() {
+	local p s
+	for p in "$@"; do
+		s=$(t_started "$p") || continue        # already gone and reaped: nothing to stop
+		T_PIDS="$T_PIDS $p:$s"
+	done
+}
+# t_ours ENTRY: the process of a t_track entry (PID:START) is still the one tracked.
+t_ours() { [ -n "${1#*:}" ] && [ "$(t_started "${1%%:*}")" = "${1#*:}" ]; }
 # Every process the test started: first SIGCONT (a test may have stopped it), then
 # SIGTERM - never a signal while it exits (a SIGCONT then broke LeakSanitizer's exit
 # check in sanitizer builds: the process spun forever). One that is still running
 # 60 s later is a hang at exit: killed, and the test fails.
 t_cleanup() {
-	local rc=$? p end hung=0
+	local rc=$? e p end hung=0
 	tmux_stop
-	for p in $T_PIDS; do kill -CONT "$p" 2>/dev/null; kill "$p" 2>/dev/null; done
-	for p in $T_PIDS; do
+	for e in $T_PIDS; do t_ours "$e" && { kill -CONT "${e%%:*}"; kill "${e%%:*}"; } 2>/dev/null; done
+	for e in $T_PIDS; do
+		p=${e%%:*}
 		end=$(( $(ms_now) + 60000 ))
-		while t_alive "$p" && [ "$(ms_now)" -lt "$end" ]; do sleep 0.05; done
-		if t_alive "$p"; then
+		while t_ours "$e" && t_alive "$p" && [ "$(ms_now)" -lt "$end" ]; do sleep 0.05; done
+		if t_ours "$e" && t_alive "$p"; then
 			echo "not ok - cleanup: pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-120)) still running 60 s after SIGTERM"
 			kill -KILL "$p" 2>/dev/null
 			hung=1
@@ -136,7 +153,7 @@ sim_start() {
 	SIM_LOG=$SIM.log
 	"$NODETOP_SIM" --base-port 0 --port-file "$SIM" "$@" >"$SIM_LOG" 2>&1 &
 	SIM_PID=$!
-	T_PIDS="$T_PIDS $SIM_PID"
+	t_track "$SIM_PID"
 	sim_ready() { [ -s "$SIM" ] || ! kill -0 "$SIM_PID" 2>/dev/null; }
 	wait_until sim_ready
 	if [ ! -s "$SIM" ]; then

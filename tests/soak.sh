@@ -45,7 +45,7 @@ URLS=$(awk '{ printf "http://127.0.0.1:%s ", $2 }' "$SIM")
 echo "# soak: $NODES nodes cycling through $(echo "$SCEN" | tr ',' ' ' | wc -w) scenarios every 1 s, interval $IVAL, ${SECS} s (warm-up ${WARM} s), metrics $MSIZE"
 # shellcheck disable=SC2086
 NODETOP_STATS=$T_TMP/stats "$NODETOP" --events --interval "$IVAL" $URLS >"$T_TMP/events.txt" 2>"$T_TMP/err.txt" &
-NT=$!; T_PIDS="$T_PIDS $NT"
+NT=$!; t_track "$NT"
 
 t0=$(ms_now)
 alive=1

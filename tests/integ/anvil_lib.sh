@@ -24,7 +24,7 @@ anvil_start() {
 	local name=$1 chain=$2 log=$T_TMP/anvil-$1.log port="" i
 	"$ANVIL" --host 127.0.0.1 --port 0 --chain-id "$chain" --block-time 1 --accounts 1 >"$log" 2>&1 &
 	local pid=$!
-	T_PIDS="$T_PIDS $pid"
+	t_track "$pid"
 	for i in $(seq 1 1200); do
 		port=$(sed -n 's/^Listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" | head -1)
 		[ -n "$port" ] && break

@@ -46,7 +46,7 @@ url = $(url 6)
 health_interval = 4s
 EOC
 NODETOP_STATS=$T_TMP/stats "$NODETOP" --events -c "$CONF" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
-NT=$!; T_PIDS="$T_PIDS $NT"
+NT=$!; t_track "$NT"
 seen() { grep -Eq -- "$1" "$T_TMP/ev.txt"; }
 wait_until seen 'node goesdown unknown -> up' || t_fail "the first round"
 

@@ -95,7 +95,7 @@ elif command -v valgrind >/dev/null; then
 	t_eq "valgrind --once (wrong password): exit 2, memcheck silent" "2 " "$RC $(grep -v '^nodetop:' "$T_TMP/vg.err" | head -c 300)"
 	sed 's/^interval = 120s/interval = 1s/; s/^timeout = 120s/timeout = 1s/' "$T_TMP/vg-up.conf" >"$T_TMP/vg-ev.conf"
 	NODETOP_STATS=$T_TMP/vg.stats "${VG[@]}" "$NODETOP" --events -c "$T_TMP/vg-ev.conf" >"$T_TMP/vg.out" 2>"$T_TMP/vg.err" &
-	VPID=$!; T_PIDS="$T_PIDS $VPID"
+	VPID=$!; t_track "$VPID"
 	kept() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
 	wait_until kept
 	kill -TERM "$VPID"; wait "$VPID"; RC=$?
@@ -130,7 +130,7 @@ t_eq "lease: holder A, refreshed" "$NODE_A True" \
 conf "$T_TMP/ev.conf"
 sed -i 's/^interval = 30s/interval = 1s/; s/^timeout = 20s/timeout = 1s/' "$T_TMP/ev.conf"
 "$NODETOP" --events -c "$T_TMP/ev.conf" >"$T_TMP/ev.out" 2>"$T_TMP/ev.err" &
-EVPID=$!; T_PIDS="$T_PIDS $EVPID"
+EVPID=$!; t_track "$EVPID"
 # probes seen by the server: its session comes and goes or stays (kept connection)
 probed() { [ "$(pg_sql a "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
 t_check "events: nodetop probes db-a" wait_until 60000 probed
@@ -191,7 +191,7 @@ t_eq "lease without db_client: not tied, not judged" "None None not tied to a no
 # "not doing its job": e.g. the primary's lease session died, it keeps serving)
 lconf "$T_TMP/lease-ev.conf" 1s
 "$NODETOP" --events -c "$T_TMP/lease-ev.conf" >"$T_TMP/lease-ev.out" 2>"$T_TMP/lease-ev.err" &
-LPID=$!; T_PIDS="$T_PIDS $LPID"
+LPID=$!; t_track "$LPID"
 t_check "lease events: nodetop probes db-a" wait_until 60000 probed
 kill "$LEASE_P"
 pg_lease a cl-standby "$UUID_S"
@@ -281,7 +281,7 @@ db_long() { # db_long KEY [ARGS]: databases[0].uptime_percent[KEY] of --once --j
 }
 long_known() { [ "$(db_long 7d)" != null ] && [ -n "$(db_long 7d)" ]; }
 "$NODETOP" --events -c "$T_TMP/lease.conf" >"$T_TMP/long.out" 2>&1 &
-LGPID=$!; T_PIDS="$T_PIDS $LGPID"
+LGPID=$!; t_track "$LGPID"
 t_check "history: db-a's 7 d is known to a new process once a minute of it is stored" wait_until 240000 long_known
 kill -TERM "$LGPID"; wait "$LGPID" 2>/dev/null
 pct() { python3 -c 'import sys; v=float(sys.argv[1]); sys.exit(0 if 0 <= v <= 100 else 1)' "$1" 2>/dev/null; }
@@ -312,7 +312,7 @@ t_eq "SIGSTOPped: the nodes were polled all the same (primary up, standby standb
 requests() { curl -s --max-time 20 "$(sim_url 0)/control/state" | python3 -c 'import json,sys; n=json.load(sys.stdin)["nodes"][0]; print(n["health_requests"] + n["metrics_requests"])' 2>/dev/null || echo 0; }
 H0=$(requests)
 NODETOP_STATS=$T_TMP/hole.stats "$NODETOP" --events -c "$T_TMP/hole.conf" >"$T_TMP/hole.out" 2>&1 &
-HPID=$!; T_PIDS="$T_PIDS $HPID"
+HPID=$!; t_track "$HPID"
 thirty() { [ $(( $(requests) - H0 )) -ge 30 ]; }
 t_check "black hole: 30 polls reach the node while the probe hangs" wait_until 120000 thirty
 kill -TERM "$HPID"; wait "$HPID" 2>/dev/null
@@ -340,7 +340,7 @@ if pg_replica a b && pg_start b; then
 	once "$T_TMP/rep.conf"
 	t_eq "replica: a reader, replay lag known" "reader True" "$(jget "$OUT" "$P['database']['direct'][0]['role'], $P['database']['direct'][0]['replay_lag_ms'] >= 0")"
 	"$NODETOP" --events -c "$T_TMP/rep.conf" >"$T_TMP/rep.out" 2>&1 &
-	RPID=$!; T_PIDS="$T_PIDS $RPID"
+	RPID=$!; t_track "$RPID"
 	probed_b() { [ "$(pg_sql b "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nodetop'")" -ge 1 ]; }
 	t_check "replica: probed by nodetop --events" wait_until 60000 probed_b
 	pg_stop a
@@ -351,7 +351,7 @@ if pg_replica a b && pg_start b; then
 		'"kind":"failover".*"subject":"db-b".*"text":"\[failover\] database failover: db-b is now the writer"'
 	kill "$RPID"; wait "$RPID" 2>/dev/null
 	"$NODETOP" --events --json -c "$T_TMP/rep.conf" >"$T_TMP/rep.json" 2>&1 &
-	RPID=$!; T_PIDS="$T_PIDS $RPID"
+	RPID=$!; t_track "$RPID"
 	once "$T_TMP/rep.conf"
 	t_eq "promoted: --once sees the writer" "up writer" "$(jget "$OUT" "$P['database']['direct'][0]['state'], $P['database']['direct'][0]['role']")"
 	kill "$RPID"; wait "$RPID" 2>/dev/null

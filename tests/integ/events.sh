@@ -7,9 +7,9 @@ sim_start --nodes 2 --scenarios healthy,healthy || { t_fail "simulator starts"; 
 A=$(sim_url 0); B=$(sim_url 1); PA=$(sim_port 0); PB=$(sim_port 1)
 
 "$NODETOP" --events --interval 1s "$A" "$B" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
-EV=$!; T_PIDS="$T_PIDS $EV"
+EV=$!; t_track "$EV"
 "$NODETOP" --events --json --interval 1s "$A" >"$T_TMP/evj.txt" 2>&1 &
-EVJ=$!; T_PIDS="$T_PIDS $EVJ"
+EVJ=$!; t_track "$EVJ"
 
 # wait_for REGEX FILE: until a line of FILE matches (the bound only ends a hung test)
 wait_for() { wait_until seen_in "$2" "$1" && return 0; echo "# no /$1/ in $2:"; sed 's/^/#   /' "$2" | tail -20; return 1; }

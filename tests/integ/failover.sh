@@ -57,7 +57,7 @@ t_match "... naming the key and the values allowed" "bad standby_answers '500' \
 # ---------------------------------------------------------------- a staged failover
 EV=$T_TMP/ev.json
 "$NODETOP" --events --json -c "$CONF" >"$EV" 2>"$T_TMP/ev.err" &
-EVP=$!; T_PIDS="$T_PIDS $EVP"
+EVP=$!; t_track "$EVP"
 t_check "--events: the primary comes up" wait_for '"kind":"node","node":"primary".*"to":"up"' "$EV"
 t_check "--events: the standby is a standby" wait_for '"kind":"node","node":"standby".*"to":"standby"' "$EV"
 T_STOP=$(ms_now)
@@ -115,7 +115,7 @@ LP=$SIM
 printf '[defaults]\ninterval = 500ms\ntimeout = 400ms\n[node a]\nurl = http://127.0.0.1:%s\ngroup = lp\n[node b]\nurl = http://127.0.0.1:%s\ngroup = lp\n' \
 	"$(sim_port 0 "$LP")" "$(sim_port 1 "$LP")" >"$T_TMP/lease.conf"
 "$NODETOP" --events --json -c "$T_TMP/lease.conf" >"$T_TMP/lease.json" 2>&1 &
-LEP=$!; T_PIDS="$T_PIDS $LEP"
+LEP=$!; t_track "$LEP"
 t_check "--lease-pair: the second member starts as the standby" wait_for '"kind":"node","node":"b".*"to":"standby"' "$T_TMP/lease.json"
 t_check "--lease-pair: the holder loses the lease, the other takes over (a failover a -> b)" \
 	wait_for '"kind":"failover","node":"b".*"from":"a","to":"b"' "$T_TMP/lease.json" 90

@@ -51,7 +51,7 @@ HSIMF=$SIM
 
 PYMODES=badjson,badutf8,big400,checks10k,chunked,dup,escapes,gzip-bomb,jsonarray,nan,nul,redirect-file,redirect-loop,reset,s401,s401e,s404,s404e,s429,s429e,s500,s500e,s503,s503e,series1m,switch,wrongshape
 python3 "$BADSERVER" --port-file "$T_TMP/ports" --tls-dir "$T_TMP/tls" --warm --mode-ports "$PYMODES" 2>"$T_TMP/badserver.log" &
-T_PIDS="$T_PIDS $!"
+t_track "$!"
 if ! wait_file "$T_TMP/ports"; then
 	t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/badserver.log"; t_done
 fi
@@ -377,7 +377,7 @@ RETAIN_LIMIT_KB=$((64 * 1024))
 if part retain; then
 	for k in $(seq 1 16); do printf '[node r%d]\nurl = %s/bomb3/r%d\n' "$k" "$PY" "$k"; done >"$T_TMP/retain.conf"
 	"$NODETOP" --events --interval 500ms -c "$T_TMP/retain.conf" >"$T_TMP/retain.out" 2>&1 &
-	RP=$!; T_PIDS="$T_PIDS $RP"
+	RP=$!; t_track "$RP"
 	healed() { [ "$(grep -c 'node r[0-9]* .*-> up' "$T_TMP/retain.out")" -ge 16 ]; }
 	wait_until healed || t_fail "retain: the 16 nodes turn healthy after their bombs"
 	# four healthy rounds of the 16 nodes (64 more /metrics answers): the bombs' buffers are done with
@@ -408,7 +408,7 @@ py_count() { curl -s --max-time 2 "$PY/_count/ok/metrics"; }
 c0=$(py_count)
 t0=$(ms_now)
 "$NODETOP" --events -c "$T_TMP/shared.conf" >"$T_TMP/shared.out" 2>&1 &
-SP=$!; T_PIDS="$T_PIDS $SP"
+SP=$!; t_track "$SP"
 all_down() { [ "$(grep -c 'node hung[1-6] unknown -> down' "$T_TMP/shared.out")" -eq 6 ]; }
 wait_until all_down
 # Starved, the healthy node's requests would wait behind the hung ones past

@@ -36,7 +36,7 @@ close() { python3 -c 'import sys; sys.exit(0 if abs(float(sys.argv[1]) - float(s
 # ---- run 1: --events with node B's database down; kill -9 once it has written
 t1=$(ms_now)
 "$NODETOP" --events --interval 1s "$A" "$B" >"$T_TMP/run1.txt" 2>"$T_TMP/run1.err" &
-R1=$!; T_PIDS="$T_PIDS $R1"
+R1=$!; t_track "$R1"
 t_check "run 1 writes the history file (B's database down, its event)" wait_until eval 'has_rows && events_in "$DB" 2'
 # a figure needs a minute of observed time (less is shown as no figure, JSON null):
 # run 1 goes on until the file holds more than a minute of B's database down
@@ -81,13 +81,13 @@ wait_until gap_over
 printf '[defaults]\ninterval = 1s\nhistory = off\n[node b]\nurl = %s\n' "$B" >"$T_TMP/off.conf"
 t2=$(ms_now)
 "$NODETOP" --events --interval 1s "$A" "$B" >"$T_TMP/run2a.txt" 2>"$T_TMP/run2a.err" &
-R2A=$!; T_PIDS="$T_PIDS $R2A"
+R2A=$!; t_track "$R2A"
 "$NODETOP" --events --interval 1s "$A" "$B" >"$T_TMP/run2b.txt" 2>"$T_TMP/run2b.err" &
-R2B=$!; T_PIDS="$T_PIDS $R2B"
+R2B=$!; t_track "$R2B"
 XDG_STATE_HOME=$T_TMP/nohist "$NODETOP" --events --no-history --interval 1s "$B" >"$T_TMP/nohist.txt" 2>&1 &
-RN=$!; T_PIDS="$T_PIDS $RN"
+RN=$!; t_track "$RN"
 XDG_STATE_HOME=$T_TMP/off "$NODETOP" --events -c "$T_TMP/off.conf" >"$T_TMP/off.txt" 2>&1 &
-RO=$!; T_PIDS="$T_PIDS $RO"
+RO=$!; t_track "$RO"
 # both writers have written B's recovery (its up event, twice) and their minute rows
 ups() { sqlite3 "$DB" "select count(*) from events where node = '$NB' and kind = 'db' and to_state = 'up'" 2>/dev/null; }
 writers() { sqlite3 "$DB" "select count(distinct writer) from buckets b join series s on s.id = b.series where s.name = '$NB' and s.indicator = 'db'" 2>/dev/null; }
@@ -189,7 +189,7 @@ t_eq "--report without a history file: exit 3" 3 $?
 mkdir -p "$T_TMP/rl"
 printf '[defaults]\ninterval = 1s\n[node ra]\nurl = %s\n[node rb]\nurl = %s\n' "$A" "$B" >"$T_TMP/rl.conf"
 XDG_STATE_HOME=$T_TMP/rl "$NODETOP" --events -c "$T_TMP/rl.conf" >"$T_TMP/rl.txt" 2>&1 &
-RL=$!; T_PIDS="$T_PIDS $RL"
+RL=$!; t_track "$RL"
 RDB=$T_TMP/rl/nodetop/history.db
 seen_min() { XDG_STATE_HOME=$T_TMP/rl "$NODETOP" --report --json --since 1h >"$T_TMP/rl.json" 2>/dev/null &&
 	python3 -c "print(round(60 - $(rep_field "$T_TMP/rl.json" "$1" node not_watched_minutes), 1))" 2>/dev/null; }
@@ -210,7 +210,7 @@ kill -TERM $RL; wait $RL 2>/dev/null
 mkdir -p "$T_TMP/bad/nodetop"
 head -c 8192 /dev/urandom >"$T_TMP/bad/nodetop/history.db"
 XDG_STATE_HOME=$T_TMP/bad "$NODETOP" --events --interval 1s "$B" >"$T_TMP/bad.txt" 2>&1 &
-RB=$!; T_PIDS="$T_PIDS $RB"
+RB=$!; t_track "$RB"
 t_check "corrupt file: named in a message, moved aside" wait_until seen_in "$T_TMP/bad.txt" 'history: .*history.db was unusable .*moved aside'
 t_check "corrupt file: the moved file is there" eval 'ls "$T_TMP/bad/nodetop" | grep -q "history.db.corrupt-"'
 t_check "corrupt file: a new file is written" wait_until events_in "$T_TMP/bad/nodetop/history.db" 1
@@ -220,7 +220,7 @@ kill -TERM $RB; wait $RB 2>/dev/null
 : >"$T_TMP/notadir"
 printf '[defaults]\ninterval = 1s\nhistory = %s/notadir/history.db\n[node b]\nurl = %s\n' "$T_TMP" "$B" >"$T_TMP/ro.conf"
 "$NODETOP" --events -c "$T_TMP/ro.conf" >"$T_TMP/ro.txt" 2>&1 &
-RR=$!; T_PIDS="$T_PIDS $RR"
+RR=$!; t_track "$RR"
 t_check "unwritable place: a message" wait_until seen_in "$T_TMP/ro.txt" 'config: history: cannot open .*notadir/history.db \(Not a directory\); polling goes on'
 t_check "unwritable place: polling goes on" wait_until seen_in "$T_TMP/ro.txt" "db b unknown -> up"
 t_check "unwritable place: still running" t_alive $RR

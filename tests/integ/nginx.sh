@@ -59,7 +59,7 @@ http {
 EOF
 	"$NGINX" -e "$D/error.log" -p "$D" -c "$D/nginx.conf" 2>>"$D/stderr.log" &
 	NGINX_PID=$!
-	T_PIDS="$T_PIDS $NGINX_PID"
+	t_track "$NGINX_PID"
 	ng_up() { curl -sk -o /dev/null "https://127.0.0.1:$P2/health" || ! kill -0 "$NGINX_PID" 2>/dev/null; }
 	wait_until ng_up
 	kill -0 "$NGINX_PID" 2>/dev/null

@@ -49,7 +49,7 @@ import os; os.rename(portfile + ".tmp", portfile)
 s.serve_forever()
 EOF
 python3 "$T_TMP/web.py" "$T_TMP/web.log" "$T_TMP/web.port" &
-T_PIDS="$T_PIDS $!"
+t_track "$!"
 t_check "webhook receiver starts" wait_until test -s "$T_TMP/web.port"
 WEB=$(cat "$T_TMP/web.port")
 
@@ -104,7 +104,7 @@ retries = 2
 EOF
 
 "$NODETOP" --events --json -c "$T_TMP/n.conf" >"$T_TMP/ev.json" 2>"$T_TMP/ev.err" &
-EV=$!; T_PIDS="$T_PIDS $EV"
+EV=$!; t_track "$EV"
 
 wait_for() { local re=$1 f=$2 i; for i in $(seq 1 1200); do grep -Eq -- "$re" "$f" 2>/dev/null && return 0; sleep 0.1; done; echo "# no /$re/ in $f:"; sed 's/^/#   /' "$f" 2>/dev/null | tail -20; return 1; }
 count() { grep -Ec -- "$1" "$2" 2>/dev/null; }
@@ -187,7 +187,7 @@ reconf() {
 sed 's/slow.pids/stuck.pids/' "$T_TMP/slow.sh" >"$T_TMP/stuck.sh"; chmod +x "$T_TMP/stuck.sh"
 { reconf keep=keep1 gone=gone; printf '[notify stuck]\ncommand = %s\non = node\ntimeout = 60s\n' "$T_TMP/stuck.sh"; } >"$T_TMP/r.conf"
 "$NODETOP" --events --json -c "$T_TMP/r.conf" >"$T_TMP/ev2.json" 2>"$T_TMP/ev2.err" &
-EV2=$!; T_PIDS="$T_PIDS $EV2"
+EV2=$!; t_track "$EV2"
 t_check "reload: before, the hooks hear of the node" wait_for '"event":"node","kind":"node","severity":"up","node":"lb"' "$T_TMP/gone.txt"
 t_check "reload: ... the kept one too" wait_for '"severity":"up","node":"lb"' "$T_TMP/keep1.txt"
 t_check "reload: a hook to be removed is running" wait_until 30000 test -s "$T_TMP/stuck.pids"

@@ -140,7 +140,7 @@ pg_lease() {
 		sleep 1   # the node's LeaseRefreshInterval, not a wait in the test
 	done | PGPASSWORD=$PG_SUPERPASS PGAPPNAME=$2 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1 &
 	LEASE_PID=$!
-	T_PIDS="$T_PIDS $LEASE_PID"
+	t_track "$LEASE_PID"
 }
 
 # pg_lease_tx NAME APP UUID PHASE_MS: as pg_lease, but exactly as lease_lock.go
@@ -161,5 +161,5 @@ pg_lease_tx() {
 		sleep "$((us / 1000000)).$(printf %06d $((us % 1000000)))"   # the ticker, not a wait in the test
 	done | PGPASSWORD=$PG_SUPERPASS PGAPPNAME=$2 "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null 2>&1 &
 	LEASE_PID=$!
-	T_PIDS="$T_PIDS $LEASE_PID"
+	t_track "$LEASE_PID"
 }

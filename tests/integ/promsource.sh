@@ -40,7 +40,7 @@ peer_start() {
 		port=$(free_port)
 		"${@//@PORT@/$port}" >"$T_TMP/$name.log" 2>&1 &
 		PEER_PID=$!
-		T_PIDS="$T_PIDS $PEER_PID"
+		t_track "$PEER_PID"
 		PEER_URL=http://127.0.0.1:$port
 		peer_up() { curl -sf --max-time 5 -o /dev/null "$PEER_URL$ready" || ! kill -0 "$PEER_PID" 2>/dev/null; }
 		wait_until peer_up

@@ -7,7 +7,7 @@ sim_start --nodes 2 --scenarios healthy,db-outage || { t_fail "simulator starts"
 CONF="$T_TMP/nodetop.conf"
 printf '[defaults]\ninterval = 1s\n[node alpha]\nurl = %s\n' "$(sim_url 0)" >"$CONF"
 "$NODETOP" --events -c "$CONF" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
-NT=$!; T_PIDS="$T_PIDS $NT"
+NT=$!; t_track "$NT"
 
 # wait_for REGEX: until a line of the events matches (the bound only ends a hung test)
 wait_for() { wait_until seen_in "$T_TMP/ev.txt" "$1" && return 0; echo "# no /$1/ in:"; sed 's/^/#   /' "$T_TMP/ev.txt" | tail -20; return 1; }

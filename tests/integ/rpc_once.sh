@@ -15,7 +15,7 @@ anvil_start W 5 || { t_fail "anvil W (chain 5) starts"; t_done; }
 t_ok "four anvils listen on loopback"
 python3 "$top_srcdir/tests/integ/rpcserver.py" --port-file "$T_TMP/srv.ports" --proxy-to "$PORT_A" 2>"$T_TMP/srv.log" &
 SRV_PID=$!
-T_PIDS="$T_PIDS $SRV_PID"
+t_track "$SRV_PID"
 wait_until test -s "$T_TMP/srv.ports" || { t_fail "rpcserver.py starts"; t_done; }
 SRV=$(awk '$1 == "http" { print $2 }' "$T_TMP/srv.ports")
 PROXY=$(awk '$1 == "proxy" { print $2 }' "$T_TMP/srv.ports")
@@ -160,7 +160,7 @@ elif command -v valgrind >/dev/null 2>&1; then
 	[ "$rc" -ne 1 ] && sed 's/^/#   /' "$T_TMP/vg.err" | head -30
 	"${VG[@]}" "$NODETOP" --events -c "$T_TMP/vg.conf" >"$T_TMP/vg2.out" 2>"$T_TMP/vg2.err" &
 	vgpid=$!
-	T_PIDS="$T_PIDS $vgpid"
+	t_track "$vgpid"
 	wait_until 300000 seen_in "$T_TMP/vg2.out" 'rpc s chain 31337 unknown -> up'
 	kill -TERM "$vgpid"; wait "$vgpid"; rc=$?
 	t_eq "valgrind: --events with a live WebSocket stops on SIGTERM, no error or leak (status 143)" 143 "$rc"
@@ -185,13 +185,13 @@ while True:
     with open(sys.argv[2], "a") as f:
         f.write(line.decode("latin-1") + "\n")
 EOF
-	T_PIDS="$T_PIDS $!"
+	t_track "$!"
 	wait_until test -s "$T_TMP/hang.port"
 	WSF=$(conf wsfail '[rpc q]' 'url = ws://255.255.255.255:1/' 'chain = 31337' '' \
 		'[rpc h]' "url = ws://127.0.0.1:$(cat "$T_TMP/hang.port")/" 'chain = 31337')
 	"${VG[@]}" "$NODETOP" --events -c "$WSF" >"$T_TMP/vg3.out" 2>"$T_TMP/vg3.err" &
 	vgpid=$!
-	T_PIDS="$T_PIDS $vgpid"
+	t_track "$vgpid"
 	wait_until 300000 seen_in "$T_TMP/vg3.out" 'rpc q chain 31337 .*cannot connect.*\(([3-9]|[1-9][0-9]+) attempts\)'
 	wait_until 300000 seen_in "$T_TMP/hang.log" '^GET / HTTP/1.1$'
 	kill -TERM "$vgpid"; wait "$vgpid"; rc=$?

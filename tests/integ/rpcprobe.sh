@@ -20,7 +20,7 @@ probe_start() {
 	local name=$1; shift
 	"$RUN" --every 200 "$@" >"$T_TMP/$name.out" 2>"$T_TMP/$name.err" &
 	printf -v "PROBE_$name" '%s' "$!"
-	T_PIDS="$T_PIDS $!"
+	t_track "$!"
 }
 
 # last OUT ENDPOINT EXPR: EXPR (python, d = the endpoint's latest line) is true.
@@ -65,7 +65,7 @@ t_ok "three anvils listen on loopback"
 python3 "$top_srcdir/tests/integ/rpcserver.py" --port-file "$T_TMP/srv.ports" --proxy-to "$PORT_A" \
 	--tls-dir "$T_TMP/tls" 2>"$T_TMP/srv.log" &
 SRV_PID=$!
-T_PIDS="$T_PIDS $SRV_PID"
+t_track "$SRV_PID"
 srv_up() { test -s "$T_TMP/srv.ports" || ! t_alive "$SRV_PID"; }
 wait_until srv_up
 test -s "$T_TMP/srv.ports" || { t_fail "rpcserver.py starts"; sed 's/^/#   /' "$T_TMP/srv.log" | tail -20; t_done; }
@@ -200,7 +200,7 @@ elif command -v valgrind >/dev/null 2>&1; then
 		"name=v,url=http://$A,ws=ws://$A,chain=1337" "name=x,url=http://127.0.0.1:1/k,ws=ws://127.0.0.1:1,chain=1" \
 		>"$T_TMP/vg.out" 2>"$T_TMP/vg.err" &
 	vg_pid=$!
-	T_PIDS="$T_PIDS $vg_pid"
+	t_track "$vg_pid"
 	vg_subscribed() { seen_in "$T_TMP/vg.out" '"name":"v".*"state":"subscribed","last_head_ms_ago":[0-9]' || ! t_alive "$vg_pid"; }
 	wait_until 300000 vg_subscribed   # valgrind on a loaded machine: a bound only against a hang
 	t_match "valgrind: it did subscribe and get heads" '"name":"v".*"state":"subscribed","last_head_ms_ago":[0-9]' "$(cat "$T_TMP/vg.out")"

@@ -90,9 +90,9 @@ url = $(url job-errors)
 url = $(url heads-stall)
 EOF
 "$NODETOP" --events --json -c "$T_TMP/ev.conf" >"$T_TMP/ev.json" 2>"$T_TMP/ev.err" &
-EVJ=$!; T_PIDS="$T_PIDS $EVJ"
+EVJ=$!; t_track "$EVJ"
 "$NODETOP" --events -c "$T_TMP/ev.conf" >"$T_TMP/ev.txt" 2>&1 &
-EVT=$!; T_PIDS="$T_PIDS $EVT"
+EVT=$!; t_track "$EVT"
 
 wait_for() { local re=$1 f=$2 i; for i in $(seq 1 1200); do grep -Eq -- "$re" "$f" && return 0; sleep 0.1; done; echo "# no /$re/ in $f:"; sed 's/^/#   /' "$f" | tail -20; return 1; }
 # rule_ev FILE RULE NODE SEVERITY: a JSON event line of that rule
@@ -123,7 +123,7 @@ MAIN_SIM=$SIM
 sim_start --nodes 1 --plugin --chains 2 --scenarios low-balance || t_fail "plugin simulator starts"
 PLUG=$SIM; SIM=$MAIN_SIM
 "$NODETOP" --events --json --interval 300ms "$(sim_url 0 "$PLUG")" >"$T_TMP/plug.json" 2>&1 &
-EVP=$!; T_PIDS="$T_PIDS $EVP"
+EVP=$!; t_track "$EVP"
 t_check "plugin mode: the balance rules see the plugin's series" \
 	wait_for '"kind":"rule",.*"subject":"0x[0-9a-f]{40} chain 1",.*"rule":"balance","severity":"critical"' "$T_TMP/plug.json"
 kill -TERM $EVP; wait $EVP 2>/dev/null

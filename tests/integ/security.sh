@@ -25,7 +25,7 @@ sim_start --nodes ${#SCEN[@]} --scenarios "$(IFS=,; echo "${SCEN[*]}")" --token 
 url() { local i; for i in "${!SCEN[@]}"; do [ "${SCEN[$i]}" = "$1" ] && sim_url "$i"; done; }
 python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --mode-ports echo,redirect-other \
 	2>"$T_TMP/bad.log" &
-T_PIDS="$T_PIDS $!"
+t_track "$!"
 wait_file "$T_TMP/bad.ports" || { t_fail "badserver.py starts"; sed 's/^/#   /' "$T_TMP/bad.log"; t_done; }
 bport() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/bad.ports"; }
 
@@ -88,9 +88,9 @@ no_secret "--once --summary: no token or header value" "$T_TMP/summary.txt" "$T_
 no_secret "--status-line: no token or header value" "$T_TMP/status.txt" "$T_TMP/status.err"
 
 "$NODETOP" --events --interval 1s --timeout 1s -c "$C" >"$T_TMP/ev.txt" 2>"$T_TMP/ev.err" &
-EV=$!; T_PIDS="$T_PIDS $EV"
+EV=$!; t_track "$EV"
 "$NODETOP" --events --json --interval 1s --timeout 1s -c "$C" >"$T_TMP/evj.txt" 2>"$T_TMP/evj.err" &
-EVJ=$!; T_PIDS="$T_PIDS $EVJ"
+EVJ=$!; t_track "$EVJ"
 six_down() { [ "$(grep -c ' -> down' "$T_TMP/ev.txt")" -ge 4 ] && [ -s "$T_TMP/evj.txt" ]; }
 wait_until six_down || t_fail "--events: the failing nodes are reported"
 sim_scenario 0 rpc-outage; sim_scenario 2 healthy
@@ -146,7 +146,7 @@ for mode in "--once" "--once --json" "--status-line" "--once"; do
 	t_match "insecure = true: a warning on start ($mode)" 'warning: .*tls.*(insecure|verification)' "$(cat "$T_TMP/ins.err")"
 done
 "$NODETOP" --events --interval 1s -c "$T_TMP/insecure.conf" >/dev/null 2>"$T_TMP/ins.err" &
-IP=$!; T_PIDS="$T_PIDS $IP"
+IP=$!; t_track "$IP"
 wait_until grep -q warning "$T_TMP/ins.err" || echo "# --events wrote no warning (still running: $(kill -0 $IP 2>/dev/null && echo yes || echo no))"
 kill -TERM $IP; wait $IP; rc=$?
 t_match "insecure = true: a warning on start (--events)" 'warning: .*tls.*(insecure|verification)' "$(cat "$T_TMP/ins.err")"

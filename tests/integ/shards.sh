@@ -23,7 +23,7 @@ at_least() { [ "$(ups "$1")" -ge "$2" ]; }
 # the first shard's, the second shard's only come at its phase, 10 s later.
 conf "$T_TMP/a.conf" 30s 0 149
 "$NODETOP" --events -c "$T_TMP/a.conf" >"$T_TMP/a.ev" 2>"$T_TMP/a.err" &
-NT=$!; T_PIDS="$T_PIDS $NT"
+NT=$!; t_track "$NT"
 t0=$(ms_now)
 t_check "the first shard (50 of 150 nodes) is polled" wait_until at_least "$T_TMP/a.ev" 50
 echo "# figure first shard up after $(( $(ms_now) - t0 )) ms"
@@ -40,7 +40,7 @@ t_check "no error output (150 nodes)" test ! -s "$T_TMP/a.err"
 # fourth), then n100..n199 only; the remaining nodes go on being polled.
 TIMEOUT=5s conf "$T_TMP/b.conf" 5s 0 149
 NODETOP_STATS=$T_TMP/b.stats "$NODETOP" --events -c "$T_TMP/b.conf" >"$T_TMP/b.ev" 2>"$T_TMP/b.err" &
-NT=$!; T_PIDS="$T_PIDS $NT"
+NT=$!; t_track "$NT"
 t_check "150 nodes at 5 s: all up" wait_until at_least "$T_TMP/b.ev" 150
 TIMEOUT=5s conf "$T_TMP/b.conf" 5s 0 199
 kill -HUP $NT

@@ -440,7 +440,7 @@ for _ in range(200):   # below the ephemeral range: client TIME_WAITs there bloc
 	kill -0 "$FIXED" 2>/dev/null && break
 	wait "$FIXED"
 done
-T_PIDS="$T_PIDS $FIXED"
+t_track "$FIXED"
 t_eq "--base-port P: nodes on P, P+1, P+2" "node 2 127.0.0.1:$((FP + 2)) healthy 200" \
 	"$(sed -n 3p "$T_TMP/fixed.log") $(code "http://127.0.0.1:$((FP + 2))/health")"
 kill -INT "$FIXED"; wait "$FIXED"; rc=$?
@@ -454,7 +454,7 @@ t_eq "unknown scenario on the command line: exit 1" 1 "$("$NODETOP_SIM" --scenar
 
 # ---------------------------------------------------------------- 1000 nodes
 "$NODETOP_SIM" --base-port 0 --nodes 1000 --port-file "$T_TMP/ports" --metrics-size 100000 >"$T_TMP/big.log" 2>&1 &
-BIG=$!; T_PIDS="$T_PIDS $BIG"
+BIG=$!; t_track "$BIG"
 wait_file "$T_TMP/ports"
 t_eq "1000 nodes: port file lists 1000 'index port' lines" 1000 "$(grep -c '^[0-9]* [0-9]*$' "$T_TMP/ports")"
 thousand_lines() { [ "$(grep -c '^node ' "$T_TMP/big.log")" -ge 1000 ]; }

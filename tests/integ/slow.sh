@@ -23,7 +23,7 @@ t_eq "--once text: only the slow node says so" 1 "$(grep -c ' - slow: ' <<<"$OUT
 # A node that stops answering on a connection nodetop already holds: the
 # timeout is the answer's, not the connect's (the connection was made long ago).
 "$NODETOP" --events --interval 1s --timeout 1s "$(sim_url 2)" >"$T_TMP/ev.txt" 2>&1 &
-T_PIDS="$T_PIDS $!"
+t_track "$!"
 wait_until seen_in "$T_TMP/ev.txt" 'node [^ ]+ unknown -> up' || t_fail "the node is up first"
 polled_twice() { [ "$(curl -s "$(sim_url 0)/control/state" | python3 -c 'import json,sys; print(json.load(sys.stdin)["nodes"][2]["health_requests"])')" -ge 2 ]; }
 wait_until polled_twice || t_fail "the node is polled twice (a connection to reuse)"

@@ -66,7 +66,7 @@ vg_once "--once --json, no nodes" 3 --once --json
 BADMODES=(gzip-bomb big400 redirect-loop s503 badjson checks10k series1m badutf8 nul escapes nan dup)
 python3 "$top_srcdir/tests/integ/badserver.py" --port-file "$T_TMP/bad.ports" --tls-dir "$T_TMP/tls" --warm \
 	--mode-ports "$(IFS=,; echo "${BADMODES[*]}")" 2>"$T_TMP/bad.log" &
-T_PIDS="$T_PIDS $!"
+t_track "$!"
 if wait_file "$T_TMP/bad.ports"; then
 	bport() { awk -v n="$1" '$1 == n { print $2 }' "$T_TMP/bad.ports"; }
 	{
@@ -114,7 +114,7 @@ fi
 log=$T_TMP/vg.events.log
 "${VG[@]}" --log-file="$log" "$NODETOP" --events --json --interval 10s --timeout 10s \
 	"$(url healthy)" "$(url rpc-outage)" "$(url garbage)" "$(url down)" >"$log.out" 2>"$log.err" &
-VP=$!; T_PIDS="$T_PIDS $VP"
+VP=$!; t_track "$VP"
 seen() { grep -qs "$1" "$log.out"; }
 wait_until 120000 seen '"to": *"up"' || t_fail "--events under valgrind: first events"
 sim_scenario 0 db-outage "$SIMF"
@@ -139,7 +139,7 @@ vgn_conf() {
 vgn_conf one "" web >"$T_TMP/vgn.conf"
 log=$T_TMP/vg.notify.log
 "${VG[@]}" --log-file="$log" "$NODETOP" --events --json -c "$T_TMP/vgn.conf" >"$log.out" 2>"$log.err" &
-VP=$!; T_PIDS="$T_PIDS $VP"
+VP=$!; t_track "$VP"
 wait_until 120000 seen_in "$T_TMP/vgh.one.txt" '"severity":"down"' || { t_fail "notify under valgrind: the first node event"; sed 's/^/#   /' "$log.err"; }
 wait_until 120000 seen '"kind": *"notify".*web' || t_fail "notify under valgrind: the webhook's answer reported"
 vgn_conf two added >"$T_TMP/vgn.conf.new" && mv "$T_TMP/vgn.conf.new" "$T_TMP/vgn.conf"
