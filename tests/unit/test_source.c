@@ -899,6 +899,52 @@ static void test_big_fleet_keeps_charts_in_source(void **state)
 	fake_free(&f);
 }
 
+/* The day's backfill in slices that keep an answer well under max_size: the whole day for
+ * a small fleet, 104 minutes a slice for 10 000 nodes at the default 64 MB, never under 10
+ * minutes; a backfill that failed is said on the header's source line. */
+static void test_backfill_slices_and_failure(void **state)
+{
+	(void)state;
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 3), 86400);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 728), 86400);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 729), 1438 * 60);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 10000), 104 * 60);
+	assert_int_equal(src_backfill_slice_s((size_t)32 << 10, 1), 512 * 60);    /* the integration test's */
+	assert_int_equal(src_backfill_slice_s((size_t)1 << 10, 100000), 600);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 0), 86400);
+	/* 512-minute slices of a day, newest first, a minute apart: three */
+	int64_t first = 1000000, end = first + 86400;
+	assert_int_equal(src_backfill_prev_end(end, 512 * 60, first), end - 512 * 60 - 60);
+	assert_int_equal(src_backfill_prev_end(end - 512 * 60 - 60, 512 * 60, first), end - 2 * (512 * 60 + 60));
+	assert_int_equal(src_backfill_prev_end(end - 2 * (512 * 60 + 60), 512 * 60, first), 0);
+	assert_int_equal(src_backfill_prev_end(end, 86400, first), 0);   /* the day at once */
+
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	src_state_t *views[1] = { &f.st };
+	snprintf(f.st.name, sizeof f.st.name, "eu");
+	f.m.sources = views;
+	f.m.nsources = 1;
+	char line[300];
+	bool trouble;
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old");
+	assert_false(trouble);
+	f.st.backfill_slices = 9;
+	f.st.backfill_slices_done = 4;
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old; eu: backfilling the last 24 h (4/9)");
+	assert_false(trouble);
+	snprintf(f.st.backfill_error, sizeof f.st.backfill_error, "backfill of the node failed: answer larger than 32768 bytes (max_size)");
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old; eu: backfill of the node failed: answer larger than 32768 bytes (max_size)");
+	assert_true(trouble);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +967,7 @@ int main(void)
 		cmocka_unit_test(test_backfill_charts),
 		cmocka_unit_test(test_first_up_and_unread_checks),
 		cmocka_unit_test(test_big_fleet_keeps_charts_in_source),
+		cmocka_unit_test(test_backfill_slices_and_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
