@@ -144,6 +144,7 @@ typedef struct fake {
 	src_state_t st;
 	size_t nconfig;         /* nodes of the config, polled: the model's first ones */
 	const node_cfg_t *cfg;  /* their config (NULL: none) */
+	src_state_t *views[1];  /* model.sources, once fake_show made the source known to the views */
 } fake_t;
 
 static void fake_init(fake_t *f, const char *extra)
@@ -157,6 +158,15 @@ static void fake_init(fake_t *f, const char *extra)
 	memset(&f->st, 0, sizeof f->st);
 	f->nconfig = 0;
 	f->cfg = NULL;
+}
+
+/* The source, named eu, as the app hands it to the model's views (model.sources). */
+static void fake_show(fake_t *f)
+{
+	snprintf(f->st.name, sizeof f->st.name, "eu");
+	f->views[0] = &f->st;
+	f->m.sources = f->views;
+	f->m.nsources = 1;
 }
 
 static void fake_free(fake_t *f)
@@ -333,10 +343,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	}
 	assert_int_equal(f.st.failed_rounds, 1);
 	/* the header's line: the source cannot be read */
-	src_state_t *views[1] = { &f.st };
-	snprintf(f.st.name, sizeof f.st.name, "eu");
-	f.m.sources = views;
-	f.m.nsources = 1;
+	fake_show(&f);
 	char line[200];
 	bool trouble;
 	model_source_line(&f.m, t0 + 5000, line, sizeof line, &trouble);
@@ -864,9 +871,7 @@ static void test_big_fleet_keeps_charts_in_source(void **state)
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
 	model_add_node(&f.m, "p:1", "http://p:1", NULL, 1000);   /* polled, not in the config: a stand-in */
-	src_state_t *views[1] = { &f.st };
-	f.m.sources = views;
-	f.m.nsources = 1;
+	fake_show(&f);
 	size_t n = SRC_CHART_BACKFILL_NODES + 1;
 	char (*spec)[64] = xcalloc(n, sizeof *spec);
 	const char **specs = xcalloc(n, sizeof *specs);
@@ -924,10 +929,7 @@ static void test_backfill_slices_and_failure(void **state)
 	int64_t t0 = TU_T0;
 	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
 	run_round(&f, &in, t0);
-	src_state_t *views[1] = { &f.st };
-	snprintf(f.st.name, sizeof f.st.name, "eu");
-	f.m.sources = views;
-	f.m.nsources = 1;
+	fake_show(&f);
 	char line[300];
 	bool trouble;
 	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
