@@ -134,9 +134,10 @@ int64_t src_backfill_prev_end(int64_t end_s, int64_t slice_s, int64_t first_s);
 size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                         const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
 
-/* The sources' memory of model indices after model_move_node / model_remove_node. */
-void model_source_moved(model_t *m, size_t from, size_t to);
-void model_source_removed(model_t *m, size_t idx);
+/* model_move_node / model_remove_node with the sources' memory of model indices kept
+ * right: the way to move or remove a node of a model that has sources (a reload). */
+void src_move_node(model_t *m, size_t from, size_t to);
+void src_remove_node(model_t *m, size_t idx);
 
 /* Charts (issue 17): one query_range per chart def for the whole fleet, the values as the
  * live charts have them (gauges summed per node and split key, counters as a rate per

@@ -414,8 +414,11 @@ bool model_charts_local(const model_t *m, size_t idx)
 	return m->nnodes <= SRC_CHART_BACKFILL_NODES || !model_source_of(m, idx);
 }
 
-void model_source_moved(model_t *m, size_t from, size_t to)
+void src_move_node(model_t *m, size_t from, size_t to)
 {
+	if (from >= m->nnodes || to >= from)
+		return;
+	model_move_node(m, from, to);
 	for (size_t i = 0; i < m->nsources; i++) {
 		src_state_t *st = (src_state_t *)m->sources[i];
 		for (size_t k = 0; k < st->nnames; k++)
@@ -425,8 +428,11 @@ void model_source_moved(model_t *m, size_t from, size_t to)
 	}
 }
 
-void model_source_removed(model_t *m, size_t idx)
+void src_remove_node(model_t *m, size_t idx)
 {
+	if (idx >= m->nnodes)
+		return;
+	model_remove_node(m, idx);
 	for (size_t i = 0; i < m->nsources; i++) {
 		src_state_t *st = (src_state_t *)m->sources[i];
 		for (size_t k = 0; k < st->nnames; k++)

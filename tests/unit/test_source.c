@@ -947,6 +947,34 @@ static void test_backfill_slices_and_failure(void **state)
 	fake_free(&f);
 }
 
+/* A reload moves a polled node before the source's and removes one: the source still
+ * knows which model index is which of its nodes. */
+static void test_move_and_remove_keep_the_source_index(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	fake_show(&f);
+	size_t p = model_add_node(&f.m, "direct", "http://d:1", NULL, 1000);
+	src_move_node(&f.m, p, 0);
+	assert_string_equal(f.m.nodes[0].name, "direct");
+	assert_null(model_source_of(&f.m, 0));
+	for (size_t i = 1; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	src_remove_node(&f.m, 0);
+	assert_int_equal(f.m.nnodes, 3);
+	for (size_t i = 0; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	src_remove_node(&f.m, model_find_node(&f.m, "127.0.0.1:1"));
+	assert_int_equal(f.m.nnodes, 2);
+	for (size_t i = 0; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -970,6 +998,7 @@ int main(void)
 		cmocka_unit_test(test_first_up_and_unread_checks),
 		cmocka_unit_test(test_big_fleet_keeps_charts_in_source),
 		cmocka_unit_test(test_backfill_slices_and_failure),
+		cmocka_unit_test(test_move_and_remove_keep_the_source_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
