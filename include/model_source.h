@@ -53,6 +53,8 @@ typedef struct src_state {
 	size_t last_queries;            /* queries of the last round */
 	unsigned long health_full_rounds; /* rounds since the full check list last answered (0: none yet) */
 	bool health_full_wanted;        /* a node appeared without its check list: ask the full list next */
+	char backfill_error[256];       /* why a backfill on start failed (its older minutes not asked): "" = none */
+	unsigned backfill_slices, backfill_slices_done;   /* the day's backfill: answers to have, and had */
 	size_t *mixed;                  /* mixed mode: the polled nodes (model index) whose series it has */
 	size_t nmixed, mixed_cap;
 } src_state_t;
@@ -118,12 +120,24 @@ size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const sou
  * multi_node_states (or evm_pool_rpc_node_states) Alive per chain (0 = down: a
  * chain with none). Up or down a minute, nothing finer (degraded is not backfilled). */
 char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind);
+/* The day is asked in slices, newest first, so that an answer stays well under max_size
+ * (a point of a series is at most about SRC_BACKFILL_POINT_BYTES of JSON; the answer
+ * itself about 17): the whole day at once up to max_bytes / 64 / 1440 nodes (728 at the
+ * default 64 MB), else as many minutes a slice as fit, at least SRC_BACKFILL_SLICE_MIN_S.
+ * Returns the seconds of a slice. */
+#define SRC_BACKFILL_POINT_BYTES 64
+#define SRC_BACKFILL_SLICE_MIN_S 600
+int64_t src_backfill_slice_s(size_t max_bytes, size_t nodes);
+/* The end (s) of the slice before the one that ends at end_s, or 0 when that one
+ * reached first_s (the start of the day). */
+int64_t src_backfill_prev_end(int64_t end_s, int64_t slice_s, int64_t first_s);
 size_t src_backfill_ind(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                         const src_state_t *st, indicator_id_t ind, const promapi_result_t *res, int64_t before_ms);
 
-/* The sources' memory of model indices after model_move_node / model_remove_node. */
-void model_source_moved(model_t *m, size_t from, size_t to);
-void model_source_removed(model_t *m, size_t idx);
+/* model_move_node / model_remove_node with the sources' memory of model indices kept
+ * right: the way to move or remove a node of a model that has sources (a reload). */
+void src_move_node(model_t *m, size_t from, size_t to);
+void src_remove_node(model_t *m, size_t idx);
 
 /* Charts (issue 17): one query_range per chart def for the whole fleet, the values as the
  * live charts have them (gauges summed per node and split key, counters as a rate per

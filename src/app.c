@@ -276,7 +276,7 @@ static void app_reload(app_t *a)
 		for (size_t j = 0; j < ns.nnodes && !keep; j++)
 			keep = app_node_same(&a->model.nodes[i], &ns.nodes[j]);
 		if (!keep) {
-			model_remove_node(&a->model, i);
+			src_remove_node(&a->model, i);
 			removed++;
 		}
 	}
@@ -298,7 +298,7 @@ static void app_reload(app_t *a)
 			continue;
 		size_t idx = model_add_node(&a->model, ns.nodes[j].name, ns.nodes[j].url, ns.nodes[j].group,
 		                            ns.nodes[j].interval_ms);
-		model_move_node(&a->model, idx, k);   /* the polled nodes first, the sources' after them */
+		src_move_node(&a->model, idx, k);   /* the polled nodes first, the sources' after them */
 		order[k++] = ns.nodes[j];
 		added++;
 	}

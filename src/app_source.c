@@ -37,6 +37,7 @@ typedef struct src_req {
 	long status;
 	char error[256];           /* "" when an HTTP answer arrived */
 	double latency_ms;
+	int64_t slice_end_s, slice_s;   /* a day's backfill: the slice asked (its end and length, s) */
 	bool parsed;               /* the body was read into res (and let go) */
 	promapi_result_t res;
 	char res_error[256];       /* why res has no answer: "" when it has one */
@@ -60,6 +61,7 @@ struct src_conn {
 	int backfill_pending;      /* backfill requests still out */
 	size_t backfill_minutes[IND__COUNT];   /* minutes of uptime it seeded, per indicator */
 	int64_t start_ms;          /* when nodetop started: the backfill ends there */
+	unsigned long backfill_slices;   /* the uptime backfill's answers (slices of the day) */
 	size_t pending;
 	bool in_round, asked_targets;
 	int64_t round_start_ms;
@@ -139,10 +141,12 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		char *q = chart ? srcq_backfill_chart(&sc->cfg, &m->charts.defs[rq->chart])
 		                : srcq_backfill_ind(&sc->cfg, src_backfill_of(rq->qi));
 		char *enc = curl_easy_escape(e, q, 0);
-		int64_t end = sc->start_ms / 1000;
-		/* uptime: a day a minute apart; a chart: its length at its own pace (a point a round) */
+		/* uptime: a day a minute apart, slice by slice (newest first); a chart: its length
+		 * at its own pace (a point a round) */
+		int64_t end = chart ? sc->start_ms / 1000 : rq->slice_end_s;
 		int64_t step = chart ? (sc->cfg.interval_ms >= 1000 ? sc->cfg.interval_ms / 1000 : 1) : SRC_BACKFILL_STEP_S;
-		int64_t span = chart ? step * (int64_t)m->ring_cap : SRC_BACKFILL_MS / 1000;
+		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t span = chart ? step * (int64_t)m->ring_cap : end - rq->slice_s < first ? end - first : rq->slice_s;
 		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
 		post = xasprintf("query=%s&start=%lld&end=%lld&step=%lld", enc ? enc : "", (long long)(end - span),
 		                 (long long)end, (long long)step);
@@ -222,6 +226,8 @@ static bool src_any_down(const promapi_result_t *up)
 static void src_parse_answer(const src_req_t *rq, promapi_result_t *res, char *err, size_t errlen)
 {
 	memset(res, 0, sizeof *res);
+	if (errlen)
+		err[0] = '\0';
 	if (rq->error[0]) {
 		snprintf(err, errlen, "%s", rq->error);
 		return;
@@ -290,8 +296,17 @@ static void src_round_end(src_conn_t *sc)
 	sc->done_queries += sc->sent - sc->round_sent0;
 	if (backfill) {   /* node, database, RPC: three query_range requests, then one per chart */
 		sc->backfill = 1;
-		for (size_t k = 1; k <= IND__COUNT; k++)
-			sc->backfill_pending += src_req_start(sc, &sc->reqs[sc->nq + k]);
+		for (size_t k = 1; k <= IND__COUNT; k++) {
+			src_req_t *rq = &sc->reqs[sc->nq + k];
+			rq->slice_end_s = sc->start_ms / 1000;
+			rq->slice_s = src_backfill_slice_s(sc->cfg.max_bytes, sc->st.nodes_seen);
+			if (!src_req_start(sc, rq))
+				continue;
+			sc->backfill_pending++;
+			int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
+				sc->st.backfill_slices++;
+		}
 		sc->charts_skipped = sc->st.nodes_seen > SRC_CHART_BACKFILL_NODES;
 		for (size_t k = sc->nq + SRC_NFIXED; k < sc->nreqs && !sc->charts_skipped; k++)
 			sc->backfill_pending += src_req_start(sc, &sc->reqs[k]);
@@ -328,6 +343,27 @@ static void src_first_up(src_conn_t *sc, src_req_t *rq)
 		sc->as->fn(sc->as->ud);
 }
 
+/* What became of request rq: its HTTP status, or rq->error says why there is none. */
+static void src_req_error(const src_conn_t *sc, src_req_t *rq, CURL *easy, CURLcode rc)
+{
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rq->status);
+	} else if (rc == CURLE_WRITE_ERROR && rq->overflow) {
+		snprintf(rq->error, sizeof rq->error, "answer larger than %zu bytes (max_size)", sc->cfg.max_bytes);
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		long oserr = 0;
+		curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &oserr);
+		snprintf(rq->error, sizeof rq->error, "%s", oserr == 111 ? "connection refused"
+		                                               : rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		snprintf(rq->error, sizeof rq->error, "timed out after %lld ms",
+		         (long long)(src_is_backfill(rq->qi) && sc->cfg.timeout_ms < SRC_BACKFILL_TIMEOUT_MS
+		                     ? SRC_BACKFILL_TIMEOUT_MS : sc->cfg.timeout_ms));
+	} else {
+		snprintf(rq->error, sizeof rq->error, "%s", rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
+	}
+}
+
 static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 {
 	(void)ud;
@@ -341,10 +377,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		promapi_result_t res;
 		char err[256];
 		rq->status = 0;
-		if (rc == CURLE_OK)
-			curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rq->status);
-		else
-			snprintf(rq->error, sizeof rq->error, "%s", curl_easy_strerror(rc));
+		src_req_error(sc, rq, easy, rc);
 		src_parse_answer(rq, &res, err, sizeof err);
 		const settings_t *s = sc->as->s;
 		size_t nconfig = s->nnodes < sc->as->m->nnodes ? s->nnodes : sc->as->m->nnodes;
@@ -352,11 +385,29 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 			sc->backfill_points += src_backfill_chart(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, rq->chart, &res);
 		} else {
 			indicator_id_t ind = src_backfill_of(rq->qi);
-			sc->backfill_minutes[ind] = src_backfill_ind(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, ind,
-			                                             &res, sc->start_ms);
+			sc->backfill_minutes[ind] += src_backfill_ind(sc->as->m, nconfig, s->nodes, &sc->cfg, &sc->st, ind,
+			                                              &res, sc->start_ms);
+			sc->backfill_slices++;
+			sc->st.backfill_slices_done++;
 		}
 		promapi_result_free(&res);
 		src_req_reset(rq);
+		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t prev = rq->qi == SRC_BACKFILL_CHART ? 0 : src_backfill_prev_end(rq->slice_end_s, rq->slice_s, first);
+		if (!err[0] && !sc->as->stopped && prev) {   /* the slice before it */
+			rq->slice_end_s = prev;
+			if (src_req_start(sc, rq)) {
+				if (sc->as->fn)
+					sc->as->fn(sc->as->ud);
+				return;
+			}
+			snprintf(err, sizeof err, "%s", rq->error);
+		}
+		if (err[0] || sc->as->stopped)   /* the older slices of that one are not asked: */
+			sc->st.backfill_slices = sc->st.backfill_slices_done;   /* no longer "backfilling" */
+		if (err[0])   /* said on the header instead */
+			snprintf(sc->st.backfill_error, sizeof sc->st.backfill_error, "backfill of the %s failed: %.200s",
+			         rq->qi == SRC_BACKFILL_CHART ? "charts" : indicator_name(src_backfill_of(rq->qi)), err);
 		if (--sc->backfill_pending <= 0)
 			sc->backfill = 2;
 		if (sc->as->fn)
@@ -366,20 +417,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 	double t = 0;
 	curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME, &t);
 	rq->latency_ms = t * 1000.0;
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &rq->status);
-	} else if (rc == CURLE_WRITE_ERROR && rq->overflow) {
-		snprintf(rq->error, sizeof rq->error, "answer larger than %zu bytes (max_size)", sc->cfg.max_bytes);
-	} else if (rc == CURLE_COULDNT_CONNECT) {
-		long oserr = 0;
-		curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &oserr);
-		snprintf(rq->error, sizeof rq->error, "%s", oserr == 111 ? "connection refused"
-		                                               : rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
-	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		snprintf(rq->error, sizeof rq->error, "timed out after %lld ms", (long long)sc->cfg.timeout_ms);
-	} else {
-		snprintf(rq->error, sizeof rq->error, "%s", rq->errbuf[0] ? rq->errbuf : curl_easy_strerror(rc));
-	}
+	src_req_error(sc, rq, easy, rc);
 	if (sc->pending > 0)
 		sc->pending--;
 	if (rq->qi < sc->nq)
@@ -506,8 +544,10 @@ void app_source_stats(const app_source_t *as, FILE *f)
 	unsigned long rounds = 0, sent = 0;
 	size_t nodes = 0, backfill[IND__COUNT] = { 0 }, points = 0;
 	bool skipped = false;
+	unsigned long slices = 0;
 	for (size_t i = 0; as && i < as->n; i++) {
 		rounds += as->conns[i].st.rounds;
+		slices += as->conns[i].backfill_slices;
 		sent += as->conns[i].done_queries;   /* of the rounds that ended: not the backfill */
 		nodes += as->conns[i].st.nodes_seen;
 		for (int k = 0; k < IND__COUNT; k++)
@@ -520,6 +560,7 @@ void app_source_stats(const app_source_t *as, FILE *f)
 	fprintf(f, "source_backfill_db_minutes=%zu\nsource_backfill_rpc_minutes=%zu\n", backfill[IND_DB], backfill[IND_RPC]);
 	fprintf(f, "source_backfill_chart_points=%zu\nsource_backfill_charts=%s\n", points,
 	        skipped ? "skipped (fleet too large)" : "asked");
+	fprintf(f, "source_backfill_slices=%lu\n", slices);
 }
 
 void app_source_stop(app_source_t *as)

@@ -8,7 +8,6 @@
 #include "model.h"
 #include "model_db.h"
 #include "model_priv.h"
-#include "model_source.h"
 #include "model_rpc.h"
 #include "xalloc.h"
 
@@ -125,7 +124,6 @@ void model_remove_node(model_t *m, size_t idx)
 	model_free_node(&m->nodes[idx]);
 	memmove(&m->nodes[idx], &m->nodes[idx + 1], (m->nnodes - idx - 1) * sizeof *m->nodes);
 	m->nnodes--;
-	model_source_removed(m, idx);
 	for (size_t gi = 0; gi < m->ngroups;) {
 		group_t *g = &m->groups[gi];
 		size_t w = 0;
@@ -172,7 +170,6 @@ void model_move_node(model_t *m, size_t from, size_t to)
 		g->active = model_moved_idx(g->active, from, to);
 		g->last_active = model_moved_idx(g->last_active, from, to);
 	}
-	model_source_moved(m, from, to);
 	m->generation++;
 }
 

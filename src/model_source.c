@@ -312,6 +312,21 @@ static size_t src_series_node(model_t *m, size_t nconfig, const node_cfg_t *cfg,
 	return idx != (size_t)-1 ? idx : src_polled_node(m, nconfig, cfg, c, name);
 }
 
+int64_t src_backfill_slice_s(size_t max_bytes, size_t nodes)
+{
+	int64_t day = SRC_BACKFILL_MS / 1000;
+	if (nodes == 0)
+		return day;
+	int64_t s = (int64_t)(max_bytes / SRC_BACKFILL_POINT_BYTES / nodes) * SRC_BACKFILL_STEP_S;
+	return s > day ? day : s < SRC_BACKFILL_SLICE_MIN_S ? SRC_BACKFILL_SLICE_MIN_S : s;
+}
+
+int64_t src_backfill_prev_end(int64_t end_s, int64_t slice_s, int64_t first_s)
+{
+	int64_t e = end_s - slice_s - SRC_BACKFILL_STEP_S;
+	return e > first_s ? e : 0;
+}
+
 size_t src_backfill(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_cfg_t *c,
                     const src_state_t *st, const promapi_result_t *res, int64_t before_ms)
 {
@@ -399,8 +414,11 @@ bool model_charts_local(const model_t *m, size_t idx)
 	return m->nnodes <= SRC_CHART_BACKFILL_NODES || !model_source_of(m, idx);
 }
 
-void model_source_moved(model_t *m, size_t from, size_t to)
+void src_move_node(model_t *m, size_t from, size_t to)
 {
+	if (from >= m->nnodes || to >= from)
+		return;
+	model_move_node(m, from, to);
 	for (size_t i = 0; i < m->nsources; i++) {
 		src_state_t *st = (src_state_t *)m->sources[i];
 		for (size_t k = 0; k < st->nnames; k++)
@@ -410,8 +428,11 @@ void model_source_moved(model_t *m, size_t from, size_t to)
 	}
 }
 
-void model_source_removed(model_t *m, size_t idx)
+void src_remove_node(model_t *m, size_t idx)
 {
+	if (idx >= m->nnodes)
+		return;
+	model_remove_node(m, idx);
 	for (size_t i = 0; i < m->nsources; i++) {
 		src_state_t *st = (src_state_t *)m->sources[i];
 		for (size_t k = 0; k < st->nnames; k++)
@@ -481,10 +502,19 @@ void model_source_line(const model_t *m, int64_t now_ms, char *buf, size_t len, 
 	snprintf(buf, len, "via %s%s, %s old", oldest->name, m->nsources > 1 ? " (+more)" : "", age);
 	for (size_t i = 0; i < m->nsources; i++) {
 		const src_state_t *st = m->sources[i];
-		if (st->warning[0]) {
+		if (st->warning[0] || st->backfill_error[0]) {
 			size_t l = strlen(buf);
-			snprintf(buf + l, len - l, "; %s: %.160s", st->name, st->warning);
+			snprintf(buf + l, len - l, "; %s: %.160s", st->name, st->warning[0] ? st->warning : st->backfill_error);
 			*trouble = true;
+			return;
+		}
+	}
+	for (size_t i = 0; i < m->nsources; i++) {
+		const src_state_t *st = m->sources[i];
+		if (st->backfill_slices_done < st->backfill_slices) {
+			size_t l = strlen(buf);
+			snprintf(buf + l, len - l, "; %s: backfilling the last 24 h (%u/%u)", st->name, st->backfill_slices_done,
+			         st->backfill_slices);
 			break;
 		}
 	}

@@ -276,4 +276,37 @@ t_check "backfill: the RPC nodes alive chart holds them (1, and 0 in the RPC out
 tmux_stop
 t_check "backfill: the charts' points counted (more than 100)" \
 	test "$(sed -n 's/^source_backfill_chart_points=//p' "$T_TMP/bf.stats")" -gt 100
+# The day in slices: with max_size 32 KB, one node's day is asked 512 minutes at a time
+# (three answers for each of node, database and RPC, newest first): the same figures, and
+# the header says so while it backfills.
+{ cat "$T_TMP/bf.conf"; echo 'max_size = 32KB'; } >"$T_TMP/bfs.conf"
+tmux_start 500 40 env NODETOP_STATS="$T_TMP/bfs.stats" "$NODETOP" -c "$T_TMP/bfs.conf"
+t_check "sliced backfill: the database's 1 h uptime from the backfill (10 to 99 %)" \
+	tmux_wait "db +. +[a-z]+ +1h +[1-9][0-9](\.[0-9]+)?%"
+t_check "sliced backfill: the header no longer says it is backfilling" tmux_wait_gone "backfilling the last 24 h"
+p_db=$(pct db) p_rpc=$(pct rpc)
+t_check "sliced backfill: the database up about 5 of 10 minutes ($p_db %)" in_range "${p_db:-x}" 40 60
+t_check "sliced backfill: RPC up about 8 of 10 minutes ($p_rpc %)" in_range "${p_rpc:-x}" 70 90
+no_failure() { tmux_screen | head -2 | grep -q 'via fleet' && ! tmux_screen | head -2 | grep -q 'backfill of the'; }
+t_check "sliced backfill: the header says no backfill failed" no_failure
+tmux_stop
+t_eq "sliced backfill: three answers for each of node, database and RPC" 9 \
+	"$(sed -n 's/^source_backfill_slices=//p' "$T_TMP/bfs.stats")"
+one=$(sed -n 's/^source_backfill_db_minutes=//p' "$T_TMP/bf.stats")
+sliced=$(sed -n 's/^source_backfill_db_minutes=//p' "$T_TMP/bfs.stats")
+t_check "sliced backfill: the database's minutes as in one answer ($sliced, $one; the start's minute may add one)" \
+	in_range "${sliced:-x}" "$(( ${one:-0} - 1 ))" "$(( ${one:-0} + 1 ))"
+# A backfill the engine refuses (a VictoriaMetrics that gives at most 1000 points a series,
+# the day is 1441): said on the header, with the engine's answer; the fleet is read on.
+peer_start vm-limited /health victoria-metrics -storageDataPath="$T_TMP/vm2-data" -httpListenAddr=127.0.0.1:@PORT@ \
+	-search.latencyOffset=1s -search.maxPointsPerTimeseries=1000 || exit 1
+VM2=$PEER_URL
+printf 'up{job="bf2",instance="refused:9"} 1 %s\n' "$(( $(date +%s) * 1000 - 1000 ))" |
+	curl -sf --max-time 20 --data-binary @- "$VM2/api/v1/import/prometheus" || t_fail "import into the second victoria-metrics"
+t_check "the second victoria-metrics has the node" wait_until has_up "$VM2" 1 1 bf2
+conf "$VM2" '{job="bf2"}' >"$T_TMP/bf2.conf"
+tmux_start 300 30 "$NODETOP" -c "$T_TMP/bf2.conf"
+t_check "refused backfill: the node is listed" tmux_wait 'refused:9'
+t_check "refused backfill: the header says so, with the engine's answer" tmux_wait 'fleet: backfill of the (node|db|rpc) failed: HTTP 422'
+tmux_stop
 t_done

@@ -144,6 +144,7 @@ typedef struct fake {
 	src_state_t st;
 	size_t nconfig;         /* nodes of the config, polled: the model's first ones */
 	const node_cfg_t *cfg;  /* their config (NULL: none) */
+	src_state_t *views[1];  /* model.sources, once fake_show made the source known to the views */
 } fake_t;
 
 static void fake_init(fake_t *f, const char *extra)
@@ -157,6 +158,15 @@ static void fake_init(fake_t *f, const char *extra)
 	memset(&f->st, 0, sizeof f->st);
 	f->nconfig = 0;
 	f->cfg = NULL;
+}
+
+/* The source, named eu, as the app hands it to the model's views (model.sources). */
+static void fake_show(fake_t *f)
+{
+	snprintf(f->st.name, sizeof f->st.name, "eu");
+	f->views[0] = &f->st;
+	f->m.sources = f->views;
+	f->m.nsources = 1;
 }
 
 static void fake_free(fake_t *f)
@@ -333,10 +343,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	}
 	assert_int_equal(f.st.failed_rounds, 1);
 	/* the header's line: the source cannot be read */
-	src_state_t *views[1] = { &f.st };
-	snprintf(f.st.name, sizeof f.st.name, "eu");
-	f.m.sources = views;
-	f.m.nsources = 1;
+	fake_show(&f);
 	char line[200];
 	bool trouble;
 	model_source_line(&f.m, t0 + 5000, line, sizeof line, &trouble);
@@ -864,9 +871,7 @@ static void test_big_fleet_keeps_charts_in_source(void **state)
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
 	model_add_node(&f.m, "p:1", "http://p:1", NULL, 1000);   /* polled, not in the config: a stand-in */
-	src_state_t *views[1] = { &f.st };
-	f.m.sources = views;
-	f.m.nsources = 1;
+	fake_show(&f);
 	size_t n = SRC_CHART_BACKFILL_NODES + 1;
 	char (*spec)[64] = xcalloc(n, sizeof *spec);
 	const char **specs = xcalloc(n, sizeof *specs);
@@ -899,6 +904,77 @@ static void test_big_fleet_keeps_charts_in_source(void **state)
 	fake_free(&f);
 }
 
+/* The day's backfill in slices that keep an answer well under max_size: the whole day for
+ * a small fleet, 104 minutes a slice for 10 000 nodes at the default 64 MB, never under 10
+ * minutes; a backfill that failed is said on the header's source line. */
+static void test_backfill_slices_and_failure(void **state)
+{
+	(void)state;
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 3), 86400);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 728), 86400);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 729), 1438 * 60);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 10000), 104 * 60);
+	assert_int_equal(src_backfill_slice_s((size_t)32 << 10, 1), 512 * 60);    /* the integration test's */
+	assert_int_equal(src_backfill_slice_s((size_t)1 << 10, 100000), 600);
+	assert_int_equal(src_backfill_slice_s((size_t)64 << 20, 0), 86400);
+	/* 512-minute slices of a day, newest first, a minute apart: three */
+	int64_t first = 1000000, end = first + 86400;
+	assert_int_equal(src_backfill_prev_end(end, 512 * 60, first), end - 512 * 60 - 60);
+	assert_int_equal(src_backfill_prev_end(end - 512 * 60 - 60, 512 * 60, first), end - 2 * (512 * 60 + 60));
+	assert_int_equal(src_backfill_prev_end(end - 2 * (512 * 60 + 60), 512 * 60, first), 0);
+	assert_int_equal(src_backfill_prev_end(end, 86400, first), 0);   /* the day at once */
+
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	fake_show(&f);
+	char line[300];
+	bool trouble;
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old");
+	assert_false(trouble);
+	f.st.backfill_slices = 9;
+	f.st.backfill_slices_done = 4;
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old; eu: backfilling the last 24 h (4/9)");
+	assert_false(trouble);
+	snprintf(f.st.backfill_error, sizeof f.st.backfill_error, "backfill of the node failed: answer larger than 32768 bytes (max_size)");
+	model_source_line(&f.m, t0 + 1000, line, sizeof line, &trouble);
+	assert_string_equal(line, "via eu, 1s old; eu: backfill of the node failed: answer larger than 32768 bytes (max_size)");
+	assert_true(trouble);
+	fake_free(&f);
+}
+
+/* A reload moves a polled node before the source's and removes one: the source still
+ * knows which model index is which of its nodes. */
+static void test_move_and_remove_keep_the_source_index(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(&f, &in, t0);
+	fake_show(&f);
+	size_t p = model_add_node(&f.m, "direct", "http://d:1", NULL, 1000);
+	src_move_node(&f.m, p, 0);
+	assert_string_equal(f.m.nodes[0].name, "direct");
+	assert_null(model_source_of(&f.m, 0));
+	for (size_t i = 1; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	src_remove_node(&f.m, 0);
+	assert_int_equal(f.m.nnodes, 3);
+	for (size_t i = 0; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	src_remove_node(&f.m, model_find_node(&f.m, "127.0.0.1:1"));
+	assert_int_equal(f.m.nnodes, 2);
+	for (size_t i = 0; i < f.m.nnodes; i++)
+		assert_ptr_equal(model_source_of(&f.m, i), &f.st);
+	fake_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -921,6 +997,8 @@ int main(void)
 		cmocka_unit_test(test_backfill_charts),
 		cmocka_unit_test(test_first_up_and_unread_checks),
 		cmocka_unit_test(test_big_fleet_keeps_charts_in_source),
+		cmocka_unit_test(test_backfill_slices_and_failure),
+		cmocka_unit_test(test_move_and_remove_keep_the_source_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
