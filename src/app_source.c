@@ -95,6 +95,12 @@ static indicator_id_t src_backfill_of(size_t qi)
 	return qi == SRC_BACKFILL_DB ? IND_DB : qi == SRC_BACKFILL_RPC ? IND_RPC : IND_NODE;
 }
 
+/* The first second the uptime backfill covers: a day before the source's start. */
+static int64_t src_backfill_first(const src_conn_t *sc)
+{
+	return sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+}
+
 static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	src_req_t *rq = ud;
@@ -145,7 +151,7 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		 * at its own pace (a point a round) */
 		int64_t end = chart ? sc->start_ms / 1000 : rq->slice_end_s;
 		int64_t step = chart ? (sc->cfg.interval_ms >= 1000 ? sc->cfg.interval_ms / 1000 : 1) : SRC_BACKFILL_STEP_S;
-		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t first = src_backfill_first(sc);
 		int64_t span = chart ? step * (int64_t)m->ring_cap : end - rq->slice_s < first ? end - first : rq->slice_s;
 		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
 		post = xasprintf("query=%s&start=%lld&end=%lld&step=%lld", enc ? enc : "", (long long)(end - span),
@@ -303,7 +309,7 @@ static void src_round_end(src_conn_t *sc)
 			if (!src_req_start(sc, rq))
 				continue;
 			sc->backfill_pending++;
-			int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+			int64_t first = src_backfill_first(sc);
 			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
 				sc->st.backfill_slices++;
 		}
@@ -392,7 +398,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		}
 		promapi_result_free(&res);
 		src_req_reset(rq);
-		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t first = src_backfill_first(sc);
 		int64_t prev = rq->qi == SRC_BACKFILL_CHART ? 0 : src_backfill_prev_end(rq->slice_end_s, rq->slice_s, first);
 		if (!err[0] && !sc->as->stopped && prev) {   /* the slice before it */
 			rq->slice_end_s = prev;

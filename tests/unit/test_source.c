@@ -295,6 +295,13 @@ static const char *const HEALTH[] = {
 };
 static const char *const DB[] = { "127.0.0.1:35071|-|5", "127.0.0.1:40439|-|5" };
 
+/* A round of the three-node fleet (UP3, HEALTH, DB) whose samples are age_ms old at now. */
+static void fleet_round(fake_t *f, int64_t now, int64_t age_ms)
+{
+	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	run_round(f, &in, now);
+}
+
 static void test_round_discovers_and_judges(void **state)
 {
 	(void)state;
@@ -329,8 +336,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL };
 	run_round(&f, &bad, t0 + 5000);
 	assert_int_equal(f.m.nnodes, 3);
@@ -350,8 +356,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	assert_string_equal(line, "source eu: cannot read: connection refused");
 	assert_true(trouble);
 	/* and back */
-	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &back, t0 + 10000);
+	fleet_round(&f, t0 + 10000, 500);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	model_source_line(&f.m, t0 + 12000, line, sizeof line, &trouble);
 	assert_string_equal(line, "via eu, 2s old");
@@ -379,11 +384,9 @@ static void test_stale_and_gone(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	/* samples 2.5 s old with a 1 s scrape interval: stale */
-	round_in_t old = { UP3, 3, t0 + 5000 - 2500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &old, t0 + 5000);
+	fleet_round(&f, t0 + 5000, 2500);
 	const node_t *a = node_of(&f, "127.0.0.1:35071");
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
@@ -423,8 +426,7 @@ static void test_polled_name_is_not_taken(void **state)
 	model_add_node(&f.m, "127.0.0.1:35071", "http://127.0.0.1:35071", NULL, 5000);
 	f.nconfig = 1;
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);   /* no second node of that name */
 	const node_t *polled = node_of(&f, "127.0.0.1:35071");
 	assert_int_equal(polled->polls, 0);   /* left to its own poller */
@@ -438,8 +440,7 @@ static void test_backfill_seeds_uptime(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;   /* a whole minute */
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	/* 120 minutes before t0: 35071 always up, 40439 down for 10 of them, "other" not ours */
 	strbuf_t b = STRBUF_INIT;
 	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
@@ -522,8 +523,7 @@ static void test_mixed_mode_one_node(void **state)
 	f.m.nsources = 1;
 	snprintf(f.st.name, sizeof f.st.name, "eu");
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);   /* primary, 35071, 1: 40439 is primary, not a second node */
 	assert_int_equal(model_find_node(&f.m, "127.0.0.1:40439"), (size_t)-1);
 	assert_int_equal(f.m.nodes[0].polls, 0);   /* its live state is its own polls' */
@@ -565,8 +565,7 @@ static void test_polled_counts(void **state)
 	f.m.sources = (struct src_state *const *)views;
 	f.m.nsources = 1;
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);
 	assert_int_equal(model_source_polled(&f.m), 0);
 	model_add_node(&f.m, "direct", "http://d:6688", NULL, 5000);
@@ -596,8 +595,7 @@ static void test_sources_json(void **state)
 	free(js);
 	cJSON_Delete(a);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	size_t nq;
 	char **qs = srcq_build(&f.s.sources[0], &f.s.charts, &nq);
 	srcq_free(qs, nq);
@@ -645,8 +643,7 @@ static void test_backfill_db_and_rpc(void **state)
 	assert_string_equal(q, "up{job=\"cl\"}");
 	free(q);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
 	                  "{\"metric\":{\"instance\":\"127.0.0.1:35071\"},\"values\":[[%lld,\"1\"],[%lld,\"0\"],[%lld,\"0\"],[%lld,\"1\"]]}]}}";
 	char body[600];
@@ -927,8 +924,7 @@ static void test_backfill_slices_and_failure(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	fake_show(&f);
 	char line[300];
 	bool trouble;
@@ -955,8 +951,7 @@ static void test_move_and_remove_keep_the_source_index(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	fake_show(&f);
 	size_t p = model_add_node(&f.m, "direct", "http://d:1", NULL, 1000);
 	src_move_node(&f.m, p, 0);
