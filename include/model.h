@@ -156,6 +156,10 @@ typedef struct node {
 
 	rules_cfg_t rules_cfg;           /* the alert rules as they apply to this node */
 	rules_state_t *rules;            /* their state (pending, firing); evaluated on every /metrics */
+
+	int64_t judge_due_ms;            /* model_tick judges it again at this time at the latest
+	                                    (0: at the next tick; see model_node_touch) */
+	uint64_t judged_epoch;           /* m->judge_epoch when last judged */
 } node_t;
 
 /* What counts as a standby's answer besides a refused connection (the lease
@@ -203,6 +207,8 @@ typedef struct model {
 	size_t ndbs;
 	struct src_state *const *sources;/* [source NAME]s' state (model_source.h, issue 17; owned by the app), or NULL */
 	size_t nsources;
+	uint64_t judge_epoch;            /* bumped when what every node's judgement reads changed */
+	size_t judge_shape[4];           /* groups, databases, RPC endpoints, head_stall_ms last seen */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
@@ -211,6 +217,12 @@ void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL
  * before keep their length. */
 #define MODEL_FLEET_LARGE 2000
 void model_fit_rings(model_t *m, size_t fleet);
+/* model_tick judges a node again when something it reads changed or a time its judgement
+ * depends on came (it turns stale, a head is stuck for too long, a duration is on show),
+ * and at least every MODEL_JUDGE_IDLE_MS (uptime accrues); model_apply judges at once.
+ * Whoever changes a node's inputs outside model_apply calls model_node_touch. */
+#define MODEL_JUDGE_IDLE_MS 60000
+void model_node_touch(model_t *m, size_t idx);
 void model_free(model_t *m);
 /* Adds a node; groups are created on first use. Returns its index. */
 size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);

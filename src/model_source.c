@@ -527,6 +527,7 @@ static void src_blind(model_t *m, size_t idx, const char *why, int64_t now_ms)
 	if (idx >= m->nnodes)
 		return;
 	node_t *n = &m->nodes[idx];
+	model_node_touch(m, idx);   /* judged by the model_tick after it */
 	if (n->state != STATE_UNKNOWN) {
 		n->state_since_seen = n->state_since_ms != 0;
 		n->state = STATE_UNKNOWN;
