@@ -984,6 +984,12 @@ int history_flush(history_t *h, int64_t now_ms)
 	return 0;
 }
 
+void history_set_flush_ms(history_t *h, int64_t flush_ms)
+{
+	if (h)
+		h->o.flush_ms = flush_ms > 0 ? flush_ms : 5000;
+}
+
 bool history_tick(history_t *h, int64_t now_ms)
 {
 	if (h->gave_up)
