@@ -364,7 +364,10 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	} else {
 		switch (n->state) {
 		case STATE_UP:
-			snprintf(reason, sizeof reason, "all %zu checks passing", n->nchecks);
+			if (n->nchecks)
+				snprintf(reason, sizeof reason, "all %zu checks passing", n->nchecks);
+			else   /* an empty /health, or a source without its health series */
+				model_copy(reason, sizeof reason, "answering, but no checks reported");
 			break;
 		case STATE_DEGRADED: {
 			const char *first = "";

@@ -415,6 +415,9 @@ static void test_groups_by_label(void **state)
 	assert_string_equal(node_of(&f, "b:1")->group, "p1");
 	assert_null(node_of(&f, "c:1")->group);
 	assert_int_equal(f.m.ngroups, 1);
+	/* scraped (up == 1), but the source has no health series of it: no checks claimed */
+	assert_int_equal(node_of(&f, "c:1")->ind[IND_NODE].state, STATE_UP);
+	assert_string_equal(node_of(&f, "c:1")->ind[IND_NODE].reason, "answering, but no checks reported");
 	fake_free(&f);
 }
 
