@@ -298,7 +298,7 @@ static const char *const DB[] = { "127.0.0.1:35071|-|5", "127.0.0.1:40439|-|5" }
 /* A round of the three-node fleet (UP3, HEALTH, DB) whose samples are age_ms old at now. */
 static void fleet_round(fake_t *f, int64_t now, int64_t age_ms)
 {
-	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
 	run_round(f, &in, now);
 }
 
@@ -308,7 +308,7 @@ static void test_round_discovers_and_judges(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json" };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json", false };
 	run_round(&f, &in, t0);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *a = node_of(&f, "127.0.0.1:35071"), *b = node_of(&f, "127.0.0.1:40439");
@@ -337,7 +337,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
 	fleet_round(&f, t0, 500);
-	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL };
+	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL, false };
 	run_round(&f, &bad, t0 + 5000);
 	assert_int_equal(f.m.nnodes, 3);
 	for (size_t i = 0; i < f.m.nnodes; i++) {
@@ -362,7 +362,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	assert_string_equal(line, "via eu, 2s old");
 	assert_false(trouble);
 	/* a family's query fails: the fleet is read, the header warns */
-	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL };
+	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL, false };
 	run_round(&f, &half, t0 + 15000);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	/* the checks seen last are kept, not dropped as "no longer reported" */
@@ -391,13 +391,37 @@ static void test_stale_and_gone(void **state)
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
 	/* one series gone: unknown, kept */
-	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
 	run_round(&f, &two, t0 + 10000);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *gone = node_of(&f, "127.0.0.1:1");
 	assert_int_equal(gone->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(gone->ind[IND_NODE].reason, "gone from source eu"));
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	fake_free(&f);
+}
+
+/* Label values with quotes, backslashes and new lines reach the model as they were: a
+ * check's name, and a series whose text the model reads back (db_conns_open). */
+static void test_hostile_labels_pass_through(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	const char *const up[] = { "a:1|-|1" };
+	const char *const health[] = { "a:1|,\"service_id\":\"Odd\\\"Check\\\\x\\ny\"|0" };
+	const char *const db[] = { "a:1|,\"pool\":\"q\\\"r\\\\s\\nt\"|5" };
+	round_in_t in = { up, 1, t0 - 100, health, 1, db, 1, NULL, NULL, NULL, false };
+	run_round(&f, &in, t0);
+	const node_t *n = node_of(&f, "a:1");
+	const check_t *ck = check_of(n, "Odd\"Check\\x\ny");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_FAILING);
+	/* the /metrics text made of it was well formed: its value was read */
+	assert_true(n->have_metrics);
+	assert_string_equal(n->metrics_error, "");
+	assert_float_equal(n->db_open, 5, 0);
 	fake_free(&f);
 }
 
@@ -409,7 +433,7 @@ static void test_groups_by_label(void **state)
 	int64_t t0 = TU_T0;
 	const char *const up[] = { "a:1|,\"pair\":\"p1\"|1", "b:1|,\"pair\":\"p1\"|0", "c:1|-|1" };
 	const char *const none[] = { "zz|-|1" };
-	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL };
+	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL, false };
 	run_round(&f, &in, t0);
 	assert_string_equal(node_of(&f, "a:1")->group, "p1");
 	assert_string_equal(node_of(&f, "b:1")->group, "p1");
@@ -610,7 +634,7 @@ static void test_sources_json(void **state)
 	assert_int_equal((int)cJSON_GetObjectItem(s0, "nodes")->valuedouble, 3);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(s0, "error")));
 	cJSON_Delete(a);
-	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL };
+	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL, false };
 	run_round(&f, &dead, t0 + 5000);
 	a = report_source_json(&f.m, t0 + 6000);
 	s0 = cJSON_GetArrayItem(a, 0);
@@ -983,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_round_discovers_and_judges),
 		cmocka_unit_test(test_source_down_makes_nodes_unknown),
 		cmocka_unit_test(test_stale_and_gone),
+		cmocka_unit_test(test_hostile_labels_pass_through),
 		cmocka_unit_test(test_groups_by_label),
 		cmocka_unit_test(test_polled_name_is_not_taken),
 		cmocka_unit_test(test_backfill_seeds_uptime),
