@@ -11,23 +11,18 @@ BUILDDIR=${1:-${BUILDDIR:-}} SRCDIR=${2:-${SRCDIR:-}}
 NODES=${NODES:-10000} POLL_NODES=${POLL_NODES:-1000} INTERVAL=5
 WARM=$(b_quick 30 12) WINDOW=$(b_quick 120 30)
 [ -x "$NODETOP" ] || b_die "$NODETOP is not built"
-command -v victoria-metrics >/dev/null || b_die "victoria-metrics missing (apt-get install victoria-metrics)"
 command -v tmux >/dev/null || b_die "tmux missing (apt-get install tmux)"
 
-VPORT=$(b_free_port)
-VM=http://127.0.0.1:$VPORT
-b_bg victoria-metrics -storageDataPath="$B_TMP/vm" -httpListenAddr=127.0.0.1:$VPORT -search.latencyOffset=1s \
-	-search.maxUniqueTimeseries=2000000 -loggerLevel=ERROR >"$B_TMP/vm.log" 2>&1
-VM_PID=$B_PID
-for i in $(seq 1 200); do curl -sf -o /dev/null "$VM/health" && break; sleep 0.1; done
-curl -sf -o /dev/null "$VM/health" || b_die "victoria-metrics did not start"
-
-# The feeder: every INTERVAL s, the fleet's series as one exposition body (about 55 series a
-# node: 30 checks, 11 RPC states, head, DB pool, uptime, version, balance, memory, goroutines).
-# What does not change is formatted once; head, heads and uptime every round.
+# The fleet's series (about 55 a node: 30 checks, 11 RPC states, head, DB pool, uptime,
+# version, balance, memory, goroutines), as one exposition body every INTERVAL s. What does
+# not change is formatted once; head, heads and uptime every time.
+# ENGINE=prometheus (the default): a Prometheus scrapes the body from the feeder as one
+# target every INTERVAL s, honouring its job and instance labels (as a federation does).
+# ENGINE=victoria-metrics: the feeder pushes the body into VictoriaMetrics' import API.
+ENGINE=${ENGINE:-prometheus}
 cat >"$B_TMP/feed.py" <<'PY'
-import sys, time, urllib.request
-url, n, iv = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+import sys, time, http.server, urllib.request
+mode, url, n, iv = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 checks = ["EVM.1.HeadTracker.HeadListener", "EVM.1.Txm", "Heartbeat", "PipelineRunner", "JobSpawner"] + \
          ["Service%02d" % i for i in range(25)]
 states = ["Undialed", "Dialed", "InvalidChainID", "Alive", "Unreachable", "OutOfSync", "Unusable", "Closed",
@@ -45,34 +40,71 @@ for k in range(n):
     out += ['version{%s,version="2.27.2",commit="c256437f"} 1' % l, 'go_goroutines{%s} 900' % l,
             'process_resident_memory_bytes{%s} 5.2e+08' % l, 'eth_balance{%s,account="0xabc",evmChainID="1"} 3.5' % l]
     static.append("\n".join(out))
-static = "\n".join(static) + "\n"
-per_node = static.count("\n") // n + 3
+static = ("\n".join(static) + "\n").encode()
+per_node = static.count(b"\n") // n + 3
 t0 = time.time()
+def body():
+    up = int(time.time() - t0)
+    head, heads, upt = 23400000 + up // 12, up // 12, 3600 + up - up % 15
+    return static + "".join('head_tracker_current_head{%s,evmChainID="1"} %d\nhead_tracker_heads_received{%s,ChainID="1"} %d\n'
+                            'uptime_seconds{%s} %d\n' % (l, head, l, heads, l, upt) for l in labs).encode()
+sys.stdout.write("%d\n" % (per_node * n)); sys.stdout.flush()
+if mode == "serve":
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            b = body()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain; version=0.0.4")
+            self.send_header("Content-Length", str(len(b)))
+            self.end_headers()
+            self.wfile.write(b)
+        def log_message(self, *a): pass
+    http.server.ThreadingHTTPServer(("127.0.0.1", int(url)), H).serve_forever()
 while True:
     start = time.time()
-    up = int(start - t0)
-    head, heads, upt = 23400000 + up // 12, up // 12, 3600 + up - up % 15
-    dyn = "".join('head_tracker_current_head{%s,evmChainID="1"} %d\nhead_tracker_heads_received{%s,ChainID="1"} %d\n'
-                  'uptime_seconds{%s} %d\n' % (l, head, l, heads, l, upt) for l in labs)
-    body = (static + dyn).encode()
-    urllib.request.urlopen(urllib.request.Request(url + "/api/v1/import/prometheus", data=body), timeout=60).read()
-    sys.stdout.write("%d\n" % (per_node * n)); sys.stdout.flush()
+    urllib.request.urlopen(urllib.request.Request(url + "/api/v1/import/prometheus", data=body()), timeout=60).read()
     time.sleep(max(0.0, iv - (time.time() - start)))
 PY
-b_log "feeding $NODES nodes into victoria-metrics every $INTERVAL s"
-b_bg $PY "$B_TMP/feed.py" "$VM" "$NODES" "$INTERVAL" >"$B_TMP/feed.log" 2>&1
-FEED_PID=$B_PID
-fed() { [ -s "$B_TMP/feed.log" ] && [ "$(curl -s "$VM/api/v1/query?query=count(up)" | sed -n 's/.*"value":\[[^,]*,"\([0-9]*\)".*/\1/p')" = "$NODES" ]; }
-for i in $(seq 1 600); do fed && break; sleep 0.2; done
-fed || b_die "victoria-metrics does not have the $NODES nodes"
-series=$(tail -1 "$B_TMP/feed.log")
+EPORT=$(b_free_port)
+ENG=http://127.0.0.1:$EPORT
+case $ENGINE in
+prometheus)
+	command -v prometheus >/dev/null || b_die "prometheus missing (apt-get install prometheus)"
+	FPORT=$(b_free_port)
+	b_bg $PY "$B_TMP/feed.py" serve "$FPORT" "$NODES" "$INTERVAL" >"$B_TMP/feed.log" 2>&1
+	FEED_PID=$B_PID
+	printf 'global:\n  scrape_interval: %ss\n  scrape_timeout: %ss\nscrape_configs:\n  - job_name: feeder\n    honor_labels: true\n    static_configs:\n      - targets: ["127.0.0.1:%s"]\n' \
+		"$INTERVAL" "$INTERVAL" "$FPORT" >"$B_TMP/prometheus.yml"
+	b_bg prometheus --config.file="$B_TMP/prometheus.yml" --storage.tsdb.path="$B_TMP/prom" \
+		--web.listen-address=127.0.0.1:$EPORT --log.level=warn >"$B_TMP/engine.log" 2>&1
+	ENG_PID=$B_PID
+	ENG_NAME="Prometheus $(prometheus --version 2>&1 | sed -n '1s/^prometheus, version \([^ +]*\).*/\1/p') (scraping the feeder)"
+	;;
+victoria-metrics)
+	command -v victoria-metrics >/dev/null || b_die "victoria-metrics missing (apt-get install victoria-metrics)"
+	b_bg victoria-metrics -storageDataPath="$B_TMP/vm" -httpListenAddr=127.0.0.1:$EPORT -search.latencyOffset=1s \
+		-search.maxUniqueTimeseries=2000000 -loggerLevel=ERROR >"$B_TMP/engine.log" 2>&1
+	ENG_PID=$B_PID
+	for i in $(seq 1 200); do curl -sf -o /dev/null "$ENG/health" && break; sleep 0.1; done
+	curl -sf -o /dev/null "$ENG/health" || b_die "victoria-metrics did not start"
+	b_bg $PY "$B_TMP/feed.py" push "$ENG" "$NODES" "$INTERVAL" >"$B_TMP/feed.log" 2>&1
+	FEED_PID=$B_PID
+	ENG_NAME="VictoriaMetrics $(victoria-metrics --version 2>&1 | grep -o 'v1\.[0-9.]*' | head -1) (fed through its import API)"
+	;;
+*) b_die "ENGINE is prometheus or victoria-metrics" ;;
+esac
+b_log "$NODES nodes into $ENGINE every $INTERVAL s"
+fed() { [ -s "$B_TMP/feed.log" ] && [ "$(curl -s "$ENG/api/v1/query?query=count(up%7Bjob%3D%22chainlink_node%22%7D)" | sed -n 's/.*"value":\[[^,]*,"\([0-9]*\)".*/\1/p')" = "$NODES" ]; }
+for i in $(seq 1 900); do fed && break; sleep 0.2; done
+fed || b_die "$ENGINE does not have the $NODES nodes"
+series=$(head -1 "$B_TMP/feed.log")
 
 # The source's pace: a round every SRC_INTERVAL s (its timeout the same). A round that
 # VictoriaMetrics answers more slowly comes later: the run says the pace it got, and the CPU
 # verdict counts only at the pace asked for.
 SRC_INTERVAL=${SRC_INTERVAL:-$INTERVAL}
 printf '[source fleet]\ntype = prometheus\nurl = %s\nscrape_interval = %ss\nlag = %ss\ninterval = %ss\ntimeout = %ss\nmax_size = 500MB\n' \
-	"$VM" "$INTERVAL" "$SRC_INTERVAL" "$SRC_INTERVAL" "$SRC_INTERVAL" >"$B_TMP/source.conf"
+	"$ENG" "$INTERVAL" "$SRC_INTERVAL" "$SRC_INTERVAL" "$SRC_INTERVAL" >"$B_TMP/source.conf"
 # The first screen: nodetop on a terminal (tmux), until its header counts every node
 b_log "nodetop's dashboard through the source: the first screen"
 TSOCK=$B_TMP/tmux.sock
@@ -100,16 +132,16 @@ first_state=$(b_fmt %.2f "$(b_now) - $ts0")
 first_all || first_state="(not within 180 s)"
 
 sleep "$WARM"
-for p in $SRC_PID $VM_PID $FEED_PID; do kill -0 "$p" 2>/dev/null || b_die "a process exited early ($p)"; done
+for p in $SRC_PID $ENG_PID $FEED_PID; do kill -0 "$p" 2>/dev/null || b_die "a process exited early ($p)"; done
 b_log "measuring the source for $WINDOW s"
-t0=$(b_now) s0=$(b_ticks "$SRC_PID") v0=$(b_ticks "$VM_PID") f0=$(b_ticks "$FEED_PID")
+t0=$(b_now) s0=$(b_ticks "$SRC_PID") v0=$(b_ticks "$ENG_PID") f0=$(b_ticks "$FEED_PID")
 sleep "$WINDOW"
-t1=$(b_now) s1=$(b_ticks "$SRC_PID") v1=$(b_ticks "$VM_PID") f1=$(b_ticks "$FEED_PID")
+t1=$(b_now) s1=$(b_ticks "$SRC_PID") v1=$(b_ticks "$ENG_PID") f1=$(b_ticks "$FEED_PID")
 s_hwm=$(b_status_kb "$SRC_PID" VmHWM)
 s_run=$(b_calc "$t1 - $ts0")
 b_stop "$SRC_PID"
 b_stop "$FEED_PID"
-b_stop "$VM_PID"
+b_stop "$ENG_PID"
 rounds=$(sed -n 's/^source_rounds=//p' "$B_TMP/src.stats")
 queries=$(sed -n 's/^source_queries=//p' "$B_TMP/src.stats")
 wall=$(b_calc "$t1 - $t0")
@@ -147,15 +179,15 @@ on_pace=$(b_calc "${rounds:-0} > 0 && $period <= $SRC_INTERVAL * 1.1")
 
 echo "## Fleet through a [source] (issue 17)"
 echo
-echo "$NODES nodes, $series series a round pushed into VictoriaMetrics 1.79 (import API, every $INTERVAL s);"
+echo "$NODES nodes, $series series every $INTERVAL s in $ENG_NAME;"
 echo "nodetop with one \`[source]\` (interval $SRC_INTERVAL s), measured for $(b_fmt %.1f "$wall") s after $WARM s; then,"
 echo "alone, nodetop polling $POLL_NODES simulated nodes (100 KB /metrics) every $INTERVAL s, measured for $(b_fmt %.1f "$pwall") s."
 echo
 echo "| process | CPU % of one core | peak RSS MB | work |"
 echo "|---|---|---|---|"
 echo "| nodetop via [source], $NODES nodes | $(share "$s_cpu") | $(b_fmt %.1f "$s_hwm / 1024") | ${rounds:-?} rounds in $(b_fmt %.0f "$s_run") s (one each $period s), ${queries:-?} queries ($per_round a round), $seen nodes |"
-echo "| victoria-metrics | $(share "$v_cpu") | | serves the queries and the imports |"
-echo "| the feeder (python) | $(share "$f_cpu") | | formats and sends $series samples every $INTERVAL s |"
+echo "| $ENGINE | $(share "$v_cpu") | | takes the series, answers the queries |"
+echo "| the feeder (python) | $(share "$f_cpu") | | formats $series samples every $INTERVAL s |"
 echo "| nodetop polling $POLL_NODES nodes (after) | $(share "$p_cpu" "$pwall") | $(b_fmt %.1f "$p_hwm / 1024") | ${polls:-?} polls |"
 echo
 echo "- CPU per node and round: $s_node µs through the source, $p_node µs polling directly ($(b_fmt %.1f "$p_node > 0 ? $p_node / ($s_node > 0 ? $s_node : 1) : 0")x less through the source)."
