@@ -114,9 +114,11 @@ typedef struct node {
 	check_t *checks;                 /* sorted by name */
 	size_t nchecks, checks_cap, nfailing;
 	bool have_health;
-	char *health_body;               /* last parsed 200/207 /health body (internal: a node
-	                                    recomputes every 15 s, so most polls repeat it) */
-	size_t health_body_len;
+	bool health_seen;                /* the last parsed 200/207 /health body is known by its length
+	                                    and hash (internal: a node recomputes every 15 s, so most
+	                                    polls repeat it, and a document is not parsed twice) */
+	size_t health_len;
+	uint64_t health_hash;
 
 	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
 	double proc_uptime_s;            /* uptime_seconds */

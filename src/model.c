@@ -44,7 +44,6 @@ static void model_free_node(node_t *n)
 	free(n->url);
 	free(n->group);
 	model_free_checks(n);
-	free(n->health_body);
 	free(n->chains);
 	for (size_t i = 0; i < n->nseries; i++) {
 		ring_free(&n->series[i].ring);

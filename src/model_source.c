@@ -793,6 +793,7 @@ static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, con
 {
 	probe_result_t pr;
 	memset(&pr, 0, sizeof pr);
+	pr.same_body = kind == PROBE_HEALTH && status == 200 && !body && !error;
 	pr.node = idx;
 	pr.kind = kind;
 	pr.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
@@ -1014,10 +1015,9 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		} else if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
 			st->health_full_wanted = true;   /* new, or never read: its full list next round */
 		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
-		           n->health_body) {
-			/* nothing fails, as before: the document it has (the model sees it unchanged) */
-			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", n->health_body, n->health_body_len,
-			         NULL, r);
+		           n->health_seen) {
+			/* nothing fails, as before: the document it has, unchanged (same_body) */
+			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", NULL, 0, NULL, r);
 		} else if (health_ok) {
 			strbuf_reset(&hb);
 			size_t failing;
