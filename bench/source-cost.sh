@@ -93,6 +93,13 @@ victoria-metrics)
 	;;
 *) b_die "ENGINE is prometheus or victoria-metrics" ;;
 esac
+# the instant queries the engine answered so far (its own counter): the pace within the window
+engine_queries() {
+	case $ENGINE in
+	prometheus) curl -s "$ENG/metrics" | awk '/^prometheus_http_requests_total\{.*handler="\/api\/v1\/query"/ { s += $NF } END { print s + 0 }' ;;
+	*) curl -s "$ENG/metrics" | awk '/^vm_http_requests_total\{.*path="\/api\/v1\/query"/ { s += $NF } END { print s + 0 }' ;;
+	esac
+}
 b_log "$NODES nodes into $ENGINE every $INTERVAL s"
 fed() { [ -s "$B_TMP/feed.log" ] && [ "$(curl -s "$ENG/api/v1/query?query=count(up%7Bjob%3D%22chainlink_node%22%7D)" | sed -n 's/.*"value":\[[^,]*,"\([0-9]*\)".*/\1/p')" = "$NODES" ]; }
 for i in $(seq 1 900); do fed && break; sleep 0.2; done
@@ -134,9 +141,9 @@ first_all || first_state="(not within 180 s)"
 sleep "$WARM"
 for p in $SRC_PID $ENG_PID $FEED_PID; do kill -0 "$p" 2>/dev/null || b_die "a process exited early ($p)"; done
 b_log "measuring the source for $WINDOW s"
-t0=$(b_now) s0=$(b_ticks "$SRC_PID") v0=$(b_ticks "$ENG_PID") f0=$(b_ticks "$FEED_PID")
+t0=$(b_now) s0=$(b_ticks "$SRC_PID") v0=$(b_ticks "$ENG_PID") f0=$(b_ticks "$FEED_PID") q0=$(engine_queries)
 sleep "$WINDOW"
-t1=$(b_now) s1=$(b_ticks "$SRC_PID") v1=$(b_ticks "$ENG_PID") f1=$(b_ticks "$FEED_PID")
+t1=$(b_now) s1=$(b_ticks "$SRC_PID") v1=$(b_ticks "$ENG_PID") f1=$(b_ticks "$FEED_PID") q1=$(engine_queries)
 s_hwm=$(b_status_kb "$SRC_PID" VmHWM)
 s_run=$(b_calc "$t1 - $ts0")
 b_stop "$SRC_PID"
@@ -171,9 +178,12 @@ s_cpu=$(b_fmt %.2f "($s1 - $s0) / $HZ") p_cpu=$(b_fmt %.2f "($p1 - $p0) / $HZ") 
 f_cpu=$(b_fmt %.2f "($f1 - $f0) / $HZ")
 share() { b_fmt %.2f "100 * $1 / ${2:-$wall}"; }
 per_round=$(b_fmt %.1f "${rounds:-0} > 0 ? ${queries:-0} / $rounds : 0")
-period=$(b_fmt %.1f "${rounds:-0} > 0 ? $s_run / $rounds : 0")
+# the pace: the rounds within the window, from the queries the engine answered in it
+per_round_q=$(b_calc "${rounds:-0} > 0 ? ${queries:-0} / $rounds : 16")
+w_rounds=$(b_fmt %.1f "($q1 - $q0) / $per_round_q")
+period=$(b_fmt %.1f "$w_rounds > 0 ? $wall / $w_rounds : 0")
 # the cost of one node for one round: nodetop's CPU in the window over the node-rounds in it
-s_node=$(b_fmt %.1f "${rounds:-0} > 0 ? 1e6 * $s_cpu / ($NODES * $wall / ($s_run / $rounds)) : 0")
+s_node=$(b_fmt %.1f "$w_rounds > 0 ? 1e6 * $s_cpu / ($NODES * $w_rounds) : 0")
 p_node=$(b_fmt %.1f "1e6 * $p_cpu / ($POLL_NODES * $pwall / $INTERVAL)")
 on_pace=$(b_calc "${rounds:-0} > 0 && $period <= $SRC_INTERVAL * 1.1")
 
@@ -185,7 +195,7 @@ echo "alone, nodetop polling $POLL_NODES simulated nodes (100 KB /metrics) every
 echo
 echo "| process | CPU % of one core | peak RSS MB | work |"
 echo "|---|---|---|---|"
-echo "| nodetop via [source], $NODES nodes | $(share "$s_cpu") | $(b_fmt %.1f "$s_hwm / 1024") | ${rounds:-?} rounds in $(b_fmt %.0f "$s_run") s (one each $period s), ${queries:-?} queries ($per_round a round), $seen nodes |"
+echo "| nodetop via [source], $NODES nodes | $(share "$s_cpu") | $(b_fmt %.1f "$s_hwm / 1024") | $w_rounds rounds in the window (one each $period s; ${rounds:-?} since its start), ${queries:-?} queries ($per_round a round), $seen nodes |"
 echo "| $ENGINE | $(share "$v_cpu") | | takes the series, answers the queries |"
 echo "| the feeder (python) | $(share "$f_cpu") | | formats $series samples every $INTERVAL s |"
 echo "| nodetop polling $POLL_NODES nodes (after) | $(share "$p_cpu" "$pwall") | $(b_fmt %.1f "$p_hwm / 1024") | ${polls:-?} polls |"
