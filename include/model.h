@@ -211,6 +211,7 @@ typedef struct model {
 	size_t nsources;
 	uint64_t judge_epoch;            /* bumped when what every node's judgement reads changed */
 	size_t judge_shape[4];           /* groups, databases, RPC endpoints, head_stall_ms last seen */
+	int64_t tick_ms;                 /* the last model_tick (0: none yet) */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
@@ -224,6 +225,9 @@ void model_fit_rings(model_t *m, size_t fleet);
  * and at least every MODEL_JUDGE_IDLE_MS (uptime accrues); model_apply judges at once.
  * Whoever changes a node's inputs outside model_apply calls model_node_touch. */
 #define MODEL_JUDGE_IDLE_MS 60000
+/* A node left alone accrues its uptime this often (the views count the time since
+ * exactly), and at every tick after a gap, as a judgement would. */
+#define MODEL_ACCRUE_MS 10000
 void model_node_touch(model_t *m, size_t idx);
 void model_free(model_t *m);
 /* Adds a node; groups are created on first use. Returns its index. */

@@ -339,9 +339,22 @@ static int64_t model_judge_due(const model_t *m, const node_t *n, int64_t now, b
 	return due;
 }
 
+/* A node's uptime accrued up to the last tick, in the states in force: what judging it
+ * at every tick would have accrued (a judgement's gap rule then sees the same). */
+static void model_node_catch_up(const model_t *m, node_t *n)
+{
+	for (int k = 0; k < IND__COUNT; k++) {
+		uptime_t *u = &n->ind[k].uptime;
+		if (u->last_ms && u->last_ms < m->tick_ms)
+			uptime_observe(u, m->tick_ms, u->cur);
+	}
+}
+
 static bool model_node_update(model_t *m, node_t *n, int64_t now)
 {
 	bool changed = false;
+	if (now >= m->tick_ms)
+		model_node_catch_up(m, n);
 	bool stale = node_is_stale(n, now);
 	bool standby = model_is_standby(m, n, stale);
 	bool pending = !standby && model_role_pending(m, n, stale);
@@ -556,16 +569,22 @@ void model_tick(model_t *m, int64_t now_ms)
 	for (size_t i = 0; i < m->nnodes; i++) {
 		node_t *n = &m->nodes[i];
 		if (n->judge_due_ms && now_ms < n->judge_due_ms && n->judged_epoch == m->judge_epoch) {
-			/* nothing it reads changed, and no time it depends on came: the same
-			 * states accrue as the judgement would accrue them */
-			for (int k = 0; k < IND__COUNT; k++) {
-				model_ind_gap(&n->ind[k], now_ms);
-				uptime_observe(&n->ind[k].uptime, now_ms, n->ind[k].state);
+			/* nothing it reads changed, and no time it depends on came: the states in
+			 * force accrue now and then (after a gap, longer than that, as a judgement
+			 * would accrue them: up to the last tick, then unknown) */
+			if (now_ms - n->ind[IND_NODE].uptime.last_ms >= MODEL_ACCRUE_MS) {
+				model_node_catch_up(m, n);
+				for (int k = 0; k < IND__COUNT; k++) {
+					model_ind_gap(&n->ind[k], now_ms);
+					uptime_observe(&n->ind[k].uptime, now_ms, n->ind[k].uptime.cur);
+				}
 			}
 			continue;
 		}
 		changed |= model_node_update(m, n, now_ms);
 	}
+	if (now_ms > m->tick_ms)
+		m->tick_ms = now_ms;
 	for (size_t i = 0; i < m->ngroups; i++)
 		changed |= model_group_update(m, &m->groups[i], now_ms);
 	if (changed)
