@@ -185,7 +185,7 @@ period=$(b_fmt %.1f "$w_rounds > 0 ? $wall / $w_rounds : 0")
 # the cost of one node for one round: nodetop's CPU in the window over the node-rounds in it
 s_node=$(b_fmt %.1f "$w_rounds > 0 ? 1e6 * $s_cpu / ($NODES * $w_rounds) : 0")
 p_node=$(b_fmt %.1f "1e6 * $p_cpu / ($POLL_NODES * $pwall / $INTERVAL)")
-on_pace=$(b_calc "${rounds:-0} > 0 && $period <= $SRC_INTERVAL * 1.1")
+on_pace=$(b_calc "$w_rounds > 0 && $period <= $SRC_INTERVAL * 1.1")
 
 echo "## Fleet through a [source] (issue 17)"
 echo
