@@ -10,6 +10,9 @@ BUILDDIR=${1:-${BUILDDIR:-}} SRCDIR=${2:-${SRCDIR:-}}
 
 NODES=${NODES:-10000} POLL_NODES=${POLL_NODES:-1000} INTERVAL=5
 WARM=$(b_quick 30 12) WINDOW=$(b_quick 120 30)
+# the source's window: long enough for its charts to fill (60 points a series above 2000
+# nodes, a point a round), so that its memory is measured with them full
+SRC_WINDOW=$(b_quick 330 30)
 [ -x "$NODETOP" ] || b_die "$NODETOP is not built"
 command -v tmux >/dev/null || b_die "tmux missing (apt-get install tmux)"
 
@@ -140,9 +143,9 @@ first_all || first_state="(not within 180 s)"
 
 sleep "$WARM"
 for p in $SRC_PID $ENG_PID $FEED_PID; do kill -0 "$p" 2>/dev/null || b_die "a process exited early ($p)"; done
-b_log "measuring the source for $WINDOW s"
+b_log "measuring the source for $SRC_WINDOW s"
 t0=$(b_now) s0=$(b_ticks "$SRC_PID") v0=$(b_ticks "$ENG_PID") f0=$(b_ticks "$FEED_PID") q0=$(engine_queries)
-sleep "$WINDOW"
+sleep "$SRC_WINDOW"
 t1=$(b_now) s1=$(b_ticks "$SRC_PID") v1=$(b_ticks "$ENG_PID") f1=$(b_ticks "$FEED_PID") q1=$(engine_queries)
 s_hwm=$(b_status_kb "$SRC_PID" VmHWM)
 s_run=$(b_calc "$t1 - $ts0")
@@ -203,7 +206,7 @@ echo
 echo "- CPU per node and round: $s_node µs through the source, $p_node µs polling directly ($(b_fmt %.1f "$p_node > 0 ? $p_node / ($s_node > 0 ? $s_node : 1) : 0")x less through the source)."
 echo "- The per-round figure counts all of the source's nodetop CPU, also what does not depend on the rounds"
 echo "  (the model's tick, the history's writes)."
-echo "- Memory once the charts are full: the peak RSS above plus what the rings still lack"
+echo "- Memory once the charts are full: the peak RSS above plus what the rings still lacked at the end"
 echo "  ($(b_fmt %.1f "${ring_now:-0} / 1048576") MB of $(b_fmt %.1f "${ring_full:-0} / 1048576") MB allocated at the end): $s_full MB (worked out, not measured)."
 echo "- First screen with every node listed (the dashboard's header counts $NODES): $first s after start;"
 echo "  every node's first state (--events, the first complete round): $first_state s."
