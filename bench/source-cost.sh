@@ -206,8 +206,12 @@ echo
 echo "- CPU per node and round: $s_node µs through the source, $p_node µs polling directly ($(b_fmt %.1f "$p_node > 0 ? $p_node / ($s_node > 0 ? $s_node : 1) : 0")x less through the source)."
 echo "- The per-round figure counts all of the source's nodetop CPU, also what does not depend on the rounds"
 echo "  (the model's tick, the history's writes)."
-echo "- Memory once the charts are full: the peak RSS above plus what the rings still lacked at the end"
-echo "  ($(b_fmt %.1f "${ring_now:-0} / 1048576") MB of $(b_fmt %.1f "${ring_full:-0} / 1048576") MB allocated at the end): $s_full MB (worked out, not measured)."
+if [ "$(b_calc "${ring_full:-0} > ${ring_now:-0}")" = 1 ]; then
+	echo "- Memory once the charts are full: the peak RSS above plus what the rings still lacked at the end"
+	echo "  ($(b_fmt %.1f "${ring_now:-0} / 1048576") MB of $(b_fmt %.1f "${ring_full:-0} / 1048576") MB allocated at the end): $s_full MB (worked out, not measured)."
+else
+	echo "- The charts were full by the end ($(b_fmt %.1f "${ring_full:-0} / 1048576") MB of rings): the peak RSS above is measured with them full."
+fi
 echo "- First screen with every node listed (the dashboard's header counts $NODES): $first s after start;"
 echo "  every node's first state (--events, the first complete round): $first_state s."
 echo
