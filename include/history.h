@@ -61,6 +61,8 @@ void history_add_point(history_t *h, const char *name, const char *chart, int64_
 /* Writes if flush_ms has passed since the last write (or an error's retry_ms);
  * true when it wrote. Call it from a timer; it never writes per observation. */
 bool history_tick(history_t *h, int64_t now_ms);
+/* Changes flush_ms (0: 5000) from now on: a large fleet writes less often. */
+void history_set_flush_ms(history_t *h, int64_t flush_ms);
 /* Writes now, in one transaction. 0, or -1 (history_error says why). */
 int history_flush(history_t *h, int64_t now_ms);
 /* Retention and roll-up now (normally done by history_tick every compact_ms). */

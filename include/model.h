@@ -114,9 +114,11 @@ typedef struct node {
 	check_t *checks;                 /* sorted by name */
 	size_t nchecks, checks_cap, nfailing;
 	bool have_health;
-	char *health_body;               /* last parsed 200/207 /health body (internal: a node
-	                                    recomputes every 15 s, so most polls repeat it) */
-	size_t health_body_len;
+	bool health_seen;                /* the last parsed 200/207 /health body is known by its length
+	                                    and hash (internal: a node recomputes every 15 s, so most
+	                                    polls repeat it, and a document is not parsed twice) */
+	size_t health_len;
+	uint64_t health_hash;
 
 	char version[64], commit[64];    /* from version{version=,commit=}; "" when unknown */
 	double proc_uptime_s;            /* uptime_seconds */
@@ -156,6 +158,10 @@ typedef struct node {
 
 	rules_cfg_t rules_cfg;           /* the alert rules as they apply to this node */
 	rules_state_t *rules;            /* their state (pending, firing); evaluated on every /metrics */
+
+	int64_t judge_due_ms;            /* model_tick judges it again at this time at the latest
+	                                    (0: at the next tick; see model_node_touch) */
+	uint64_t judged_epoch;           /* m->judge_epoch when last judged */
 } node_t;
 
 /* What counts as a standby's answer besides a refused connection (the lease
@@ -203,6 +209,9 @@ typedef struct model {
 	size_t ndbs;
 	struct src_state *const *sources;/* [source NAME]s' state (model_source.h, issue 17; owned by the app), or NULL */
 	size_t nsources;
+	uint64_t judge_epoch;            /* bumped when what every node's judgement reads changed */
+	size_t judge_shape[4];           /* groups, databases, RPC endpoints, head_stall_ms last seen */
+	int64_t tick_ms;                 /* the last model_tick (0: none yet) */
 } model_t;
 
 void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL = defaults */
@@ -211,6 +220,15 @@ void model_init(model_t *m, const chart_set_t *charts);   /* charts copied; NULL
  * before keep their length. */
 #define MODEL_FLEET_LARGE 2000
 void model_fit_rings(model_t *m, size_t fleet);
+/* model_tick judges a node again when something it reads changed or a time its judgement
+ * depends on came (it turns stale, a head is stuck for too long, a duration is on show),
+ * and at least every MODEL_JUDGE_IDLE_MS (uptime accrues); model_apply judges at once.
+ * Whoever changes a node's inputs outside model_apply calls model_node_touch. */
+#define MODEL_JUDGE_IDLE_MS 60000
+/* A node left alone accrues its uptime this often (the views count the time since
+ * exactly), and at every tick after a gap, as a judgement would. */
+#define MODEL_ACCRUE_MS 10000
+void model_node_touch(model_t *m, size_t idx);
 void model_free(model_t *m);
 /* Adds a node; groups are created on first use. Returns its index. */
 size_t model_add_node(model_t *m, const char *name, const char *url, const char *group, int64_t interval_ms);

@@ -48,6 +48,8 @@ typedef struct probe_result {
 	double timeout_ms;         /* the limit it ran under (0 = not known): the model calls
 	                              a node answering in >= 75 % of it slow */
 	int auth_sent;             /* 1 = a token or header was sent (a 401 then means it was refused) */
+	int same_body;             /* 1 = the 200 /health document of the last answer again, body
+	                              not given (a [source] round in which nothing changed) */
 } probe_result_t;
 
 #endif

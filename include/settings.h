@@ -102,6 +102,8 @@ typedef struct rpc_cfg {
  * Mimir, VictoriaMetrics) that reports a fleet of nodes. The token and header
  * values in http are secrets: never printed. */
 typedef enum source_type { SOURCE_PROMETHEUS = 1 } source_type_t;
+#define SRC_TIMEOUT_MAX_MS 600000   /* a [source]'s timeout: at most 10 minutes */
+
 typedef struct source_cfg {
 	char *name;
 	source_type_t type;        /* type = prometheus (required) */
@@ -110,7 +112,7 @@ typedef struct source_cfg {
 	char *name_label;          /* the label naming a node, default instance */
 	char *group_label;         /* a label naming failover pairs, or NULL */
 	int64_t interval_ms;       /* between rounds of queries, default 5 s */
-	int64_t timeout_ms;        /* per query, default 4 s (capped at the interval) */
+	int64_t timeout_ms;        /* per query, default 4 s (the interval when shorter), at most 10 min */
 	int64_t scrape_interval_ms;/* the source's own scrape interval: samples older than two are stale (default 15 s) */
 	int64_t lag_ms;            /* how late samples show in its answers, added to that bound (VictoriaMetrics'
 	                              -search.latencyOffset, 30 s by default there); default 0 */

@@ -289,6 +289,7 @@ static void app_reload(app_t *a)
 		for (size_t j = 0; j < n; j++)
 			if (!used[j] && app_node_same(&a->model.nodes[i], &ns.nodes[j])) {
 				a->model.nodes[i].interval_ms = ns.nodes[j].interval_ms;
+				model_node_touch(&a->model, i);   /* its staleness depends on it */
 				order[k++] = ns.nodes[j];
 				used[j] = true;
 				break;

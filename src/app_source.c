@@ -95,6 +95,12 @@ static indicator_id_t src_backfill_of(size_t qi)
 	return qi == SRC_BACKFILL_DB ? IND_DB : qi == SRC_BACKFILL_RPC ? IND_RPC : IND_NODE;
 }
 
+/* The first second the uptime backfill covers: a day before the source's start. */
+static int64_t src_backfill_first(const src_conn_t *sc)
+{
+	return sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+}
+
 static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	src_req_t *rq = ud;
@@ -145,7 +151,7 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		 * at its own pace (a point a round) */
 		int64_t end = chart ? sc->start_ms / 1000 : rq->slice_end_s;
 		int64_t step = chart ? (sc->cfg.interval_ms >= 1000 ? sc->cfg.interval_ms / 1000 : 1) : SRC_BACKFILL_STEP_S;
-		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t first = src_backfill_first(sc);
 		int64_t span = chart ? step * (int64_t)m->ring_cap : end - rq->slice_s < first ? end - first : rq->slice_s;
 		url = xasprintf("%s/api/v1/query_range", sc->cfg.url);
 		post = xasprintf("query=%s&start=%lld&end=%lld&step=%lld", enc ? enc : "", (long long)(end - span),
@@ -294,18 +300,27 @@ static void src_round_end(src_conn_t *sc)
 		src_req_reset(&sc->reqs[i]);
 	sc->in_round = false;
 	sc->done_queries += sc->sent - sc->round_sent0;
-	if (backfill) {   /* node, database, RPC: three query_range requests, then one per chart */
+	if (backfill) {   /* node, database, RPC: query_range slices, then one request per chart */
 		sc->backfill = 1;
 		for (size_t k = 1; k <= IND__COUNT; k++) {
 			src_req_t *rq = &sc->reqs[sc->nq + k];
 			rq->slice_end_s = sc->start_ms / 1000;
 			rq->slice_s = src_backfill_slice_s(sc->cfg.max_bytes, sc->st.nodes_seen);
-			if (!src_req_start(sc, rq))
-				continue;
-			sc->backfill_pending++;
-			int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+			int64_t first = src_backfill_first(sc);
 			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
 				sc->st.backfill_slices++;
+		}
+		/* one indicator after the other (src_on_done starts the next): one answer of a large
+		 * fleet's day in memory at a time, not three */
+		for (size_t k = 1; k <= IND__COUNT; k++) {
+			src_req_t *rq = &sc->reqs[sc->nq + k];
+			if (src_req_start(sc, rq)) {
+				sc->backfill_pending++;
+				break;
+			}
+			int64_t first = src_backfill_first(sc);
+			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
+				sc->st.backfill_slices--;   /* could not even ask */
 		}
 		sc->charts_skipped = sc->st.nodes_seen > SRC_CHART_BACKFILL_NODES;
 		for (size_t k = sc->nq + SRC_NFIXED; k < sc->nreqs && !sc->charts_skipped; k++)
@@ -392,7 +407,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		}
 		promapi_result_free(&res);
 		src_req_reset(rq);
-		int64_t first = sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
+		int64_t first = src_backfill_first(sc);
 		int64_t prev = rq->qi == SRC_BACKFILL_CHART ? 0 : src_backfill_prev_end(rq->slice_end_s, rq->slice_s, first);
 		if (!err[0] && !sc->as->stopped && prev) {   /* the slice before it */
 			rq->slice_end_s = prev;
@@ -403,11 +418,25 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 			}
 			snprintf(err, sizeof err, "%s", rq->error);
 		}
-		if (err[0] || sc->as->stopped)   /* the older slices of that one are not asked: */
-			sc->st.backfill_slices = sc->st.backfill_slices_done;   /* no longer "backfilling" */
-		if (err[0])   /* said on the header instead */
+		if (err[0]) {   /* said on the header; the older slices of that one are not asked */
 			snprintf(sc->st.backfill_error, sizeof sc->st.backfill_error, "backfill of the %s failed: %.200s",
 			         rq->qi == SRC_BACKFILL_CHART ? "charts" : indicator_name(src_backfill_of(rq->qi)), err);
+			for (int64_t e = prev; e; e = src_backfill_prev_end(e, rq->slice_s, first))
+				sc->st.backfill_slices--;
+		}
+		/* that indicator's day is in (or failed): the next one's (src_round_end started the first) */
+		for (src_req_t *nx = rq + 1; rq->qi != SRC_BACKFILL_CHART && !sc->as->stopped &&
+		                             nx <= &sc->reqs[sc->nq + IND__COUNT]; nx++) {
+			if (src_req_start(sc, nx)) {
+				if (sc->as->fn)
+					sc->as->fn(sc->as->ud);
+				return;
+			}
+			for (int64_t e = nx->slice_end_s; e; e = src_backfill_prev_end(e, nx->slice_s, first))
+				sc->st.backfill_slices--;   /* could not even ask */
+		}
+		if (sc->as->stopped)
+			sc->st.backfill_slices = sc->st.backfill_slices_done;   /* no longer "backfilling" */
 		if (--sc->backfill_pending <= 0)
 			sc->backfill = 2;
 		if (sc->as->fn)

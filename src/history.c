@@ -918,6 +918,11 @@ static void pending_written(history_t *h, int64_t now_ms)
 		s->nchunks = keep;
 	}
 	h->nev = 0;
+	if (h->cap_ev > 256) {   /* a fleet's first states (30 000 of 536 bytes): not kept for the next */
+		free(h->ev);
+		h->ev = NULL;
+		h->cap_ev = 0;
+	}
 	for (size_t i = 0; i < h->nblocks; i++)
 		free(h->blocks[i].data);
 	h->nblocks = 0;
@@ -982,6 +987,12 @@ int history_flush(history_t *h, int64_t now_ms)
 	h->err[0] = '\0';
 	h->last_flush = now_ms;
 	return 0;
+}
+
+void history_set_flush_ms(history_t *h, int64_t flush_ms)
+{
+	if (h)
+		h->o.flush_ms = flush_ms > 0 ? flush_ms : 5000;
 }
 
 bool history_tick(history_t *h, int64_t now_ms)

@@ -44,7 +44,6 @@ static void model_free_node(node_t *n)
 	free(n->url);
 	free(n->group);
 	model_free_checks(n);
-	free(n->health_body);
 	free(n->chains);
 	for (size_t i = 0; i < n->nseries; i++) {
 		ring_free(&n->series[i].ring);
@@ -297,9 +296,65 @@ static void model_blind_reason(const node_t *n, bool stale, bool standby, int64_
 	}
 }
 
+/* Whether a node's judgement reads more than the node: its group, a database or an RPC
+ * endpoint probed directly (tied by the config). Those are judged on every tick. */
+static bool model_node_shared(const model_t *m, const node_t *n)
+{
+	if (n->group)
+		return true;
+	for (size_t i = 0; i < m->ndbs; i++)
+		if (model_db_tied(m, i, n))
+			return true;
+	for (size_t i = 0; i < model_rpc_count(m); i++)
+		if (model_rpc_serves(&m->rpc->eps[i], n->name))
+			return true;
+	return false;
+}
+
+/* The latest time node n must be judged again without new input: 0 (every tick) when it
+ * reads other things or shows a duration that grows (stale, a stuck head), else the
+ * first time a judgement of its own turns (stale, a head stuck too long), at most
+ * MODEL_JUDGE_IDLE_MS away. */
+static int64_t model_judge_due(const model_t *m, const node_t *n, int64_t now, bool stale)
+{
+	if (stale || model_node_shared(m, n))
+		return 0;
+	int64_t due = now + MODEL_JUDGE_IDLE_MS;
+	int64_t newest = node_last_answer_ms(n);
+	if (newest) {
+		int64_t at = newest + MODEL_STALE_N * (n->interval_ms > 0 ? n->interval_ms : 5000) + 1;
+		if (at < due)
+			due = at;
+	}
+	for (size_t i = 0; i < n->nchains; i++) {
+		const rpc_chain_t *c = &n->chains[i];
+		if (!c->have_head || !c->head_changed_ms)
+			continue;
+		int64_t at = c->head_changed_ms + m->head_stall_ms + 1;
+		if (at <= now)
+			return 0;
+		if (at < due)
+			due = at;
+	}
+	return due;
+}
+
+/* A node's uptime accrued up to the last tick, in the states in force: what judging it
+ * at every tick would have accrued (a judgement's gap rule then sees the same). */
+static void model_node_catch_up(const model_t *m, node_t *n)
+{
+	for (int k = 0; k < IND__COUNT; k++) {
+		uptime_t *u = &n->ind[k].uptime;
+		if (u->last_ms && u->last_ms < m->tick_ms)
+			uptime_observe(u, m->tick_ms, u->cur);
+	}
+}
+
 static bool model_node_update(model_t *m, node_t *n, int64_t now)
 {
 	bool changed = false;
+	if (now >= m->tick_ms)
+		model_node_catch_up(m, n);
 	bool stale = node_is_stale(n, now);
 	bool standby = model_is_standby(m, n, stale);
 	bool pending = !standby && model_role_pending(m, n, stale);
@@ -321,7 +376,10 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	} else {
 		switch (n->state) {
 		case STATE_UP:
-			snprintf(reason, sizeof reason, "all %zu checks passing", n->nchecks);
+			if (n->nchecks)
+				snprintf(reason, sizeof reason, "all %zu checks passing", n->nchecks);
+			else   /* an empty /health, or a source without its health series */
+				model_copy(reason, sizeof reason, "answering, but no checks reported");
 			break;
 		case STATE_DEGRADED: {
 			const char *first = "";
@@ -430,6 +488,8 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 	model_rpc_combine(m, n, blind[0] != '\0', &st, reason, sizeof reason);   /* [rpc] endpoints */
 	changed |= model_ind_set(m, &n->ind[IND_RPC], EVENT_RPC, n->name, "", st, reason, now);
 	model_ind_first_round(n, &n->ind[IND_RPC], now);
+	n->judge_due_ms = model_judge_due(m, n, now, stale);
+	n->judged_epoch = m->judge_epoch;
 	return changed;
 }
 
@@ -488,14 +548,43 @@ model_next_t model_apply(model_t *m, const probe_result_t *r)
 	return next;
 }
 
+void model_node_touch(model_t *m, size_t idx)
+{
+	if (idx < m->nnodes)
+		m->nodes[idx].judge_due_ms = 0;
+}
+
 void model_tick(model_t *m, int64_t now_ms)
 {
 	bool changed = false;
 	if (now_ms > m->now_ms)
 		m->now_ms = now_ms;
+	/* groups, databases or endpoints added, or the stall limit changed: judge everyone */
+	size_t shape[4] = { m->ngroups, m->ndbs, model_rpc_count(m), (size_t)m->head_stall_ms };
+	if (memcmp(shape, m->judge_shape, sizeof shape) != 0) {
+		memcpy(m->judge_shape, shape, sizeof shape);
+		m->judge_epoch++;
+	}
 	changed |= model_rpc_tick(m, now_ms);
-	for (size_t i = 0; i < m->nnodes; i++)
-		changed |= model_node_update(m, &m->nodes[i], now_ms);
+	for (size_t i = 0; i < m->nnodes; i++) {
+		node_t *n = &m->nodes[i];
+		if (n->judge_due_ms && now_ms < n->judge_due_ms && n->judged_epoch == m->judge_epoch) {
+			/* nothing it reads changed, and no time it depends on came: the states in
+			 * force accrue now and then (after a gap, longer than that, as a judgement
+			 * would accrue them: up to the last tick, then unknown) */
+			if (now_ms - n->ind[IND_NODE].uptime.last_ms >= MODEL_ACCRUE_MS) {
+				model_node_catch_up(m, n);
+				for (int k = 0; k < IND__COUNT; k++) {
+					model_ind_gap(&n->ind[k], now_ms);
+					uptime_observe(&n->ind[k].uptime, now_ms, n->ind[k].uptime.cur);
+				}
+			}
+			continue;
+		}
+		changed |= model_node_update(m, n, now_ms);
+	}
+	if (now_ms > m->tick_ms)
+		m->tick_ms = now_ms;
 	for (size_t i = 0; i < m->ngroups; i++)
 		changed |= model_group_update(m, &m->groups[i], now_ms);
 	if (changed)
@@ -514,6 +603,7 @@ void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)
 	if (idx >= m->nnodes || !cfg)
 		return;
 	m->nodes[idx].rules_cfg = *cfg;
+	m->nodes[idx].judge_due_ms = 0;
 	m->generation++;
 }
 
@@ -523,6 +613,7 @@ void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms)
 		return;
 	node_t *n = &m->nodes[idx];
 	n->acked = true;
+	n->judge_due_ms = 0;
 	model_copy(n->ack_note, sizeof n->ack_note, note);
 	n->ack_ms = now_ms;
 	n->ack_state = n->state;

@@ -234,9 +234,7 @@ bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const
                                  int64_t now)
 {
 	bool changed = false;
-	uptime_t *u = &ind->uptime;
-	if (u->last_ms && now - u->last_ms > MODEL_GAP_MS)
-		uptime_observe(u, u->last_ms, STATE_UNKNOWN);   /* nodetop was not running */
+	model_ind_gap(ind, now);
 	if (ind->state != st) {
 		if (node)
 			model_event(m, kind, node, subject, ind->state, st, reason, now);
@@ -251,8 +249,15 @@ bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const
 		model_copy(ind->reason, sizeof ind->reason, reason);
 		changed = true;
 	}
-	uptime_observe(u, now, ust);
+	uptime_observe(&ind->uptime, now, ust);
 	return changed;
+}
+
+void model_ind_gap(indicator_t *ind, int64_t now)
+{
+	uptime_t *u = &ind->uptime;
+	if (u->last_ms && now - u->last_ms > MODEL_GAP_MS)
+		uptime_observe(u, u->last_ms, STATE_UNKNOWN);   /* nodetop was not running */
 }
 
 /* Member idx of a group as a node, NULL for GROUP_NONE or out of range. */

@@ -43,6 +43,9 @@ const char *model_listener_output(const node_t *n, const char *chain);
 void model_apply_health(model_t *m, node_t *n, const probe_result_t *r);
 
 /* model_base.c */
+/* A time since the indicator's last accrual longer than MODEL_GAP_MS (nodetop was not
+ * running) accrues as unknown. */
+void model_ind_gap(indicator_t *ind, int64_t now);
 /* Sets an indicator: event on a state change (kind, node; node NULL: none),
  * uptime accrued as ust, reason. Returns true when anything visible changed. */
 bool model_ind_set_uptime(model_t *m, indicator_t *ind, event_kind_t kind, const char *node,

@@ -2387,12 +2387,14 @@ static void parse_finish_source(parse_t *ps, size_t i)
 		            "or with a path prefix such as https://mimir/prometheus)", c->name);
 		return;
 	}
-	if (c->timeout_ms > c->interval_ms && key_line(t, l->key, "timeout")) {
-		parse_error(ps, key_line(t, l->key, "timeout"), "[source %s]: timeout is longer than interval", c->name);
+	/* a timeout longer than the interval is allowed: a round still running skips the next
+	 * ones (a fleet's answers can take longer than its pace) */
+	if (c->timeout_ms > SRC_TIMEOUT_MAX_MS && key_line(t, l->key, "timeout")) {
+		parse_error(ps, key_line(t, l->key, "timeout"), "[source %s]: timeout is longer than 10 minutes", c->name);
 		return;
 	}
-	if (c->timeout_ms > c->interval_ms)
-		c->timeout_ms = c->interval_ms;
+	if (!key_line(t, l->key, "timeout") && c->timeout_ms > c->interval_ms)
+		c->timeout_ms = c->interval_ms;   /* the default, 4 s, within a shorter interval */
 	if (!c->selector)
 		c->selector = xstrdup("{job=\"chainlink_node\"}");
 	if (!c->name_label)

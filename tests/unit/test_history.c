@@ -229,7 +229,15 @@ static void test_flush_is_batched(void **state)
 	}
 	assert_int_equal(writes, 12);
 	assert_int_equal(sql_int("SELECT count(*) FROM buckets"), 1);          /* one row: this hour of this writer */
-	history_close(h, T0 + MIN);
+	/* a large fleet's pace: one write per 30 s */
+	history_set_flush_ms(h, 30 * SEC);
+	writes = 0;
+	for (int64_t t = T0 + MIN + 250; t <= T0 + 3 * MIN; t += 250) {
+		history_observe(h, s, t, HS_UP);
+		writes += history_tick(h, t);
+	}
+	assert_int_equal(writes, 4);
+	history_close(h, T0 + 3 * MIN);
 }
 
 static void test_restart_and_not_watched(void **state)

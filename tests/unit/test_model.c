@@ -633,6 +633,36 @@ static const char *head_body(double head)
 	return buf;
 }
 
+/* A document like the last one is not read again; one that differs, even at the same
+ * length (passing -> failing), is. */
+static void test_health_same_document(void **state)
+{
+	model_add_node(&M, "n", "http://n:6688", NULL, 5000);
+	node_t *n = N(0);
+	char first[4096];
+	snprintf(first, sizeof first, "%s", hbody("A", "passing", "", "B", "passing", "", NULL));
+	health(0, 200, JSON_CT, first, T0);
+	assert_int_equal(n->ind[IND_NODE].state, STATE_UP);
+	const check_t *b = find_check(n, "B");
+	assert_non_null(b);
+	int64_t since = b->since_ms;
+	health(0, 200, JSON_CT, first, T0 + 5 * SEC);
+	assert_int_equal(find_check(n, "B")->since_ms, since);
+	assert_int_equal(n->last_ok_ms, T0 + 5 * SEC);
+	const char *second = hbody("A", "passing", "", "B", "failing", "", NULL);
+	assert_int_equal(strlen(second), strlen(first));
+	health(0, 207, JSON_CT, second, T0 + 10 * SEC);
+	assert_int_equal(find_check(n, "B")->status, CHECK_FAILING);
+	assert_int_equal(n->ind[IND_NODE].state, STATE_DEGRADED);
+	/* a [source]'s "the same as last time", without a body */
+	probe_result_t r = result(0, PROBE_HEALTH, 200, JSON_CT, NULL, T0 + 15 * SEC);
+	r.same_body = 1;
+	model_apply(&M, &r);
+	assert_int_equal(n->ind[IND_NODE].state, STATE_DEGRADED);
+	assert_int_equal(n->nchecks, 2);
+	assert_int_equal(n->last_ok_ms, T0 + 15 * SEC);
+}
+
 static void test_rpc_head_stall(void **state)
 {
 	model_add_node(&M, "n", "http://n:6688", NULL, 5000);
@@ -1825,6 +1855,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_health_200_all_passing),
 		T(test_health_207_failing),
+		T(test_health_same_document),
 		T(test_health_pre29_and_text),
 		T(test_health_204_starting),
 		T(test_health_settled_and_hint),

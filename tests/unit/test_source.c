@@ -61,8 +61,8 @@ static void test_settings_errors(void **state)
 		{ "[source a]\ntype = graphite\nurl = http://p\n", "fleet.conf:2: unknown source type 'graphite'" },
 		{ "[source a]\ntype = prometheus\n", "fleet.conf:1: [source a] has no url" },
 		{ "[source a]\ntype = prometheus\nurl = http://p\nselector = job=\"x\"\n", "fleet.conf:4: bad selector" },
-		{ "[source a]\ntype = prometheus\nurl = http://p\ninterval = 2s\ntimeout = 3s\n",
-		  "fleet.conf:5: [source a]: timeout is longer than interval" },
+		{ "[source a]\ntype = prometheus\nurl = http://p\ninterval = 2s\ntimeout = 11m\n",
+		  "fleet.conf:5: [source a]: timeout is longer than 10 minutes" },
 		{ "[source a]\ntype = prometheus\nurl = ftp://p\n", "fleet.conf:3:" },
 		{ "[source a]\ntype = prometheus\nurl = http://p\nname_label = 9bad\n", "fleet.conf:4: bad label name" },
 		{ "[source a]\ntype = prometheus\nurl = http://p\n[source a]\n", "fleet.conf:4: duplicate source 'a'" },
@@ -295,13 +295,20 @@ static const char *const HEALTH[] = {
 };
 static const char *const DB[] = { "127.0.0.1:35071|-|5", "127.0.0.1:40439|-|5" };
 
+/* A round of the three-node fleet (UP3, HEALTH, DB) whose samples are age_ms old at now. */
+static void fleet_round(fake_t *f, int64_t now, int64_t age_ms)
+{
+	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
+	run_round(f, &in, now);
+}
+
 static void test_round_discovers_and_judges(void **state)
 {
 	(void)state;
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json" };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json", false };
 	run_round(&f, &in, t0);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *a = node_of(&f, "127.0.0.1:35071"), *b = node_of(&f, "127.0.0.1:40439");
@@ -329,9 +336,8 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
-	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL };
+	fleet_round(&f, t0, 500);
+	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL, false };
 	run_round(&f, &bad, t0 + 5000);
 	assert_int_equal(f.m.nnodes, 3);
 	for (size_t i = 0; i < f.m.nnodes; i++) {
@@ -350,14 +356,13 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	assert_string_equal(line, "source eu: cannot read: connection refused");
 	assert_true(trouble);
 	/* and back */
-	round_in_t back = { UP3, 3, t0 + 10000 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &back, t0 + 10000);
+	fleet_round(&f, t0 + 10000, 500);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	model_source_line(&f.m, t0 + 12000, line, sizeof line, &trouble);
 	assert_string_equal(line, "via eu, 2s old");
 	assert_false(trouble);
 	/* a family's query fails: the fleet is read, the header warns */
-	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL };
+	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL, false };
 	run_round(&f, &half, t0 + 15000);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	/* the checks seen last are kept, not dropped as "no longer reported" */
@@ -379,22 +384,44 @@ static void test_stale_and_gone(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	/* samples 2.5 s old with a 1 s scrape interval: stale */
-	round_in_t old = { UP3, 3, t0 + 5000 - 2500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &old, t0 + 5000);
+	fleet_round(&f, t0 + 5000, 2500);
 	const node_t *a = node_of(&f, "127.0.0.1:35071");
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
 	/* one series gone: unknown, kept */
-	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL };
+	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
 	run_round(&f, &two, t0 + 10000);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *gone = node_of(&f, "127.0.0.1:1");
 	assert_int_equal(gone->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(gone->ind[IND_NODE].reason, "gone from source eu"));
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
+	fake_free(&f);
+}
+
+/* Label values with quotes, backslashes and new lines reach the model as they were: a
+ * check's name, and a series whose text the model reads back (db_conns_open). */
+static void test_hostile_labels_pass_through(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, NULL);
+	int64_t t0 = TU_T0;
+	const char *const up[] = { "a:1|-|1" };
+	const char *const health[] = { "a:1|,\"service_id\":\"Odd\\\"Check\\\\x\\ny\"|0" };
+	const char *const db[] = { "a:1|,\"pool\":\"q\\\"r\\\\s\\nt\"|5" };
+	round_in_t in = { up, 1, t0 - 100, health, 1, db, 1, NULL, NULL, NULL, false };
+	run_round(&f, &in, t0);
+	const node_t *n = node_of(&f, "a:1");
+	const check_t *ck = check_of(n, "Odd\"Check\\x\ny");
+	assert_non_null(ck);
+	assert_int_equal(ck->status, CHECK_FAILING);
+	/* the /metrics text made of it was well formed: its value was read */
+	assert_true(n->have_metrics);
+	assert_string_equal(n->metrics_error, "");
+	assert_float_equal(n->db_open, 5, 0);
 	fake_free(&f);
 }
 
@@ -406,12 +433,15 @@ static void test_groups_by_label(void **state)
 	int64_t t0 = TU_T0;
 	const char *const up[] = { "a:1|,\"pair\":\"p1\"|1", "b:1|,\"pair\":\"p1\"|0", "c:1|-|1" };
 	const char *const none[] = { "zz|-|1" };
-	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL };
+	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL, false };
 	run_round(&f, &in, t0);
 	assert_string_equal(node_of(&f, "a:1")->group, "p1");
 	assert_string_equal(node_of(&f, "b:1")->group, "p1");
 	assert_null(node_of(&f, "c:1")->group);
 	assert_int_equal(f.m.ngroups, 1);
+	/* scraped (up == 1), but the source has no health series of it: no checks claimed */
+	assert_int_equal(node_of(&f, "c:1")->ind[IND_NODE].state, STATE_UP);
+	assert_string_equal(node_of(&f, "c:1")->ind[IND_NODE].reason, "answering, but no checks reported");
 	fake_free(&f);
 }
 
@@ -423,8 +453,7 @@ static void test_polled_name_is_not_taken(void **state)
 	model_add_node(&f.m, "127.0.0.1:35071", "http://127.0.0.1:35071", NULL, 5000);
 	f.nconfig = 1;
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);   /* no second node of that name */
 	const node_t *polled = node_of(&f, "127.0.0.1:35071");
 	assert_int_equal(polled->polls, 0);   /* left to its own poller */
@@ -438,8 +467,7 @@ static void test_backfill_seeds_uptime(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;   /* a whole minute */
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	/* 120 minutes before t0: 35071 always up, 40439 down for 10 of them, "other" not ours */
 	strbuf_t b = STRBUF_INIT;
 	strbuf_puts(&b, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
@@ -522,8 +550,7 @@ static void test_mixed_mode_one_node(void **state)
 	f.m.nsources = 1;
 	snprintf(f.st.name, sizeof f.st.name, "eu");
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);   /* primary, 35071, 1: 40439 is primary, not a second node */
 	assert_int_equal(model_find_node(&f.m, "127.0.0.1:40439"), (size_t)-1);
 	assert_int_equal(f.m.nodes[0].polls, 0);   /* its live state is its own polls' */
@@ -565,8 +592,7 @@ static void test_polled_counts(void **state)
 	f.m.sources = (struct src_state *const *)views;
 	f.m.nsources = 1;
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	assert_int_equal(f.m.nnodes, 3);
 	assert_int_equal(model_source_polled(&f.m), 0);
 	model_add_node(&f.m, "direct", "http://d:6688", NULL, 5000);
@@ -596,8 +622,7 @@ static void test_sources_json(void **state)
 	free(js);
 	cJSON_Delete(a);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	size_t nq;
 	char **qs = srcq_build(&f.s.sources[0], &f.s.charts, &nq);
 	srcq_free(qs, nq);
@@ -609,7 +634,7 @@ static void test_sources_json(void **state)
 	assert_int_equal((int)cJSON_GetObjectItem(s0, "nodes")->valuedouble, 3);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(s0, "error")));
 	cJSON_Delete(a);
-	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL };
+	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL, false };
 	run_round(&f, &dead, t0 + 5000);
 	a = report_source_json(&f.m, t0 + 6000);
 	s0 = cJSON_GetArrayItem(a, 0);
@@ -645,8 +670,7 @@ static void test_backfill_db_and_rpc(void **state)
 	assert_string_equal(q, "up{job=\"cl\"}");
 	free(q);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
 	                  "{\"metric\":{\"instance\":\"127.0.0.1:35071\"},\"values\":[[%lld,\"1\"],[%lld,\"0\"],[%lld,\"0\"],[%lld,\"1\"]]}]}}";
 	char body[600];
@@ -927,8 +951,7 @@ static void test_backfill_slices_and_failure(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	fake_show(&f);
 	char line[300];
 	bool trouble;
@@ -955,8 +978,7 @@ static void test_move_and_remove_keep_the_source_index(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, NULL };
-	run_round(&f, &in, t0);
+	fleet_round(&f, t0, 500);
 	fake_show(&f);
 	size_t p = model_add_node(&f.m, "direct", "http://d:1", NULL, 1000);
 	src_move_node(&f.m, p, 0);
@@ -985,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_round_discovers_and_judges),
 		cmocka_unit_test(test_source_down_makes_nodes_unknown),
 		cmocka_unit_test(test_stale_and_gone),
+		cmocka_unit_test(test_hostile_labels_pass_through),
 		cmocka_unit_test(test_groups_by_label),
 		cmocka_unit_test(test_polled_name_is_not_taken),
 		cmocka_unit_test(test_backfill_seeds_uptime),
