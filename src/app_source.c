@@ -101,6 +101,15 @@ static int64_t src_backfill_first(const src_conn_t *sc)
 	return sc->start_ms / 1000 - SRC_BACKFILL_MS / 1000;
 }
 
+/* How many uptime slices a request has from the one ending at end_s back to the day's start. */
+static int64_t src_slices_from(const src_conn_t *sc, const src_req_t *rq, int64_t end_s)
+{
+	int64_t n = 0, first = src_backfill_first(sc);
+	for (int64_t e = end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
+		n++;
+	return n;
+}
+
 static size_t src_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
 	src_req_t *rq = ud;
@@ -306,9 +315,7 @@ static void src_round_end(src_conn_t *sc)
 			src_req_t *rq = &sc->reqs[sc->nq + k];
 			rq->slice_end_s = sc->start_ms / 1000;
 			rq->slice_s = src_backfill_slice_s(sc->cfg.max_bytes, sc->st.nodes_seen);
-			int64_t first = src_backfill_first(sc);
-			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
-				sc->st.backfill_slices++;
+			sc->st.backfill_slices += src_slices_from(sc, rq, rq->slice_end_s);
 		}
 		/* one indicator after the other (src_on_done starts the next): one answer of a large
 		 * fleet's day in memory at a time, not three */
@@ -318,9 +325,7 @@ static void src_round_end(src_conn_t *sc)
 				sc->backfill_pending++;
 				break;
 			}
-			int64_t first = src_backfill_first(sc);
-			for (int64_t e = rq->slice_end_s; e; e = src_backfill_prev_end(e, rq->slice_s, first))
-				sc->st.backfill_slices--;   /* could not even ask */
+			sc->st.backfill_slices -= src_slices_from(sc, rq, rq->slice_end_s);   /* could not even ask */
 		}
 		sc->charts_skipped = sc->st.nodes_seen > SRC_CHART_BACKFILL_NODES;
 		for (size_t k = sc->nq + SRC_NFIXED; k < sc->nreqs && !sc->charts_skipped; k++)
@@ -421,8 +426,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 		if (err[0]) {   /* said on the header; the older slices of that one are not asked */
 			snprintf(sc->st.backfill_error, sizeof sc->st.backfill_error, "backfill of the %s failed: %.200s",
 			         rq->qi == SRC_BACKFILL_CHART ? "charts" : indicator_name(src_backfill_of(rq->qi)), err);
-			for (int64_t e = prev; e; e = src_backfill_prev_end(e, rq->slice_s, first))
-				sc->st.backfill_slices--;
+			sc->st.backfill_slices -= src_slices_from(sc, rq, prev);
 		}
 		/* that indicator's day is in (or failed): the next one's (src_round_end started the first) */
 		for (src_req_t *nx = rq + 1; rq->qi != SRC_BACKFILL_CHART && !sc->as->stopped &&
@@ -432,8 +436,7 @@ static void src_on_done(void *ud, CURL *easy, CURLcode rc, CURLMcode removed)
 					sc->as->fn(sc->as->ud);
 				return;
 			}
-			for (int64_t e = nx->slice_end_s; e; e = src_backfill_prev_end(e, nx->slice_s, first))
-				sc->st.backfill_slices--;   /* could not even ask */
+			sc->st.backfill_slices -= src_slices_from(sc, nx, nx->slice_end_s);   /* could not even ask */
 		}
 		if (sc->as->stopped)
 			sc->st.backfill_slices = sc->st.backfill_slices_done;   /* no longer "backfilling" */

@@ -603,7 +603,7 @@ void model_set_node_rules(model_t *m, size_t idx, const rules_cfg_t *cfg)
 	if (idx >= m->nnodes || !cfg)
 		return;
 	m->nodes[idx].rules_cfg = *cfg;
-	m->nodes[idx].judge_due_ms = 0;
+	model_node_touch(m, idx);
 	m->generation++;
 }
 
@@ -613,7 +613,7 @@ void model_ack(model_t *m, size_t idx, const char *note, int64_t now_ms)
 		return;
 	node_t *n = &m->nodes[idx];
 	n->acked = true;
-	n->judge_due_ms = 0;
+	model_node_touch(m, idx);
 	model_copy(n->ack_note, sizeof n->ack_note, note);
 	n->ack_ms = now_ms;
 	n->ack_state = n->state;
