@@ -14,6 +14,7 @@
 
 #define SRC_NOT_AVAILABLE "output not available through Prometheus"
 #define SRC_NAME_MAX 64
+#define SRC_HEALTH_ALL_OVER 64   /* more nodes than this asked in full, and most of the fleet: all of it */
 
 /* The metric families asked each round, one query each (NULL-terminated lists). */
 static const char *const src_families[][8] = {
@@ -120,22 +121,91 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	return q;
 }
 
-char *srcq_health_failing(const source_cfg_t *c)
+/* The health family's selector: {__name__=~"health",INNER} (a heap string). */
+static char *src_health_sel(const source_cfg_t *c)
 {
 	const char *sel = c->selector ? c->selector : "{}";
 	size_t sl = strlen(sel);
 	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
 	static const char *const health[] = { "health" };
 	char *f = src_family_query(inner, health, 1);
-	char *q = xasprintf("%s == 0", f);
-	free(f);
 	free(inner);
-	return q;
+	return f;
 }
 
-bool src_health_full_next(const src_state_t *st)
+static uint64_t src_hash(const char *s);
+static size_t src_state_at(model_t *m, src_state_t *st, size_t pos);
+
+/* A node name as a regular expression (RE2) that matches only it, inside a PromQL string. */
+static void src_promql_regex(strbuf_t *b, const char *s)
 {
-	return st->health_full_rounds == 0 || st->health_full_wanted || st->health_full_rounds >= SRC_HEALTH_FULL_EVERY;
+	for (; *s; s++) {
+		if (strchr("\\.+*?()|[]{}^$", *s))
+			strbuf_puts(b, "\\\\");   /* the regex's backslash, escaped for the string */
+		else if (*s == '"')
+			strbuf_putc(b, '\\');
+		strbuf_putc(b, *s);
+	}
+}
+
+static int src_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void srcq_health_ask(model_t *m, const source_cfg_t *c, src_state_t *st, src_health_ask_t *a)
+{
+	memset(a, 0, sizeof *a);
+	char *f = src_health_sel(c);
+	unsigned part = st->health_part;
+	st->health_part = (part + 1) % SRC_HEALTH_PARTS;
+	if (!st->health_listed) {   /* no full list answered yet: every node's */
+		a->all = true;
+		a->query = f;
+		return;
+	}
+	/* this round's part, and the nodes without a list (new, or whose full list failed) */
+	for (size_t i = 0; i < st->nnames; i++) {
+		bool in = src_hash(st->names[i]) % SRC_HEALTH_PARTS == part;
+		if (!in) {
+			size_t idx = src_state_at(m, st, i);
+			in = idx < m->nnodes && !m->nodes[idx].have_health && m->nodes[idx].nchecks == 0;
+		}
+		if (in) {
+			a->names = xgrow(a->names, &a->cap, a->nnames + 1, sizeof *a->names);
+			a->names[a->nnames++] = xstrdup(st->names[i]);
+		}
+	}
+	if (a->nnames > SRC_HEALTH_ALL_OVER && a->nnames > st->nnames / 2) {   /* most of a fleet: the plain list */
+		srcq_health_ask_free(a);
+		a->all = true;
+		a->query = f;
+		return;
+	}
+	strbuf_t q = STRBUF_INIT;
+	strbuf_printf(&q, "%s == 0", f);
+	if (a->nnames) {   /* the failing checks of all, every check of these (or: each series once) */
+		qsort(a->names, a->nnames, sizeof *a->names, src_str_cmp);
+		strbuf_printf(&q, " or %.*s,%s=~\"", (int)(strlen(f) - 1), f, c->name_label);
+		for (size_t i = 0; i < a->nnames; i++) {
+			if (i)
+				strbuf_putc(&q, '|');
+			src_promql_regex(&q, a->names[i]);
+		}
+		strbuf_puts(&q, "\"}");
+	}
+	free(f);
+	a->query = xstrdup(strbuf_str(&q));
+	strbuf_free(&q);
+}
+
+void srcq_health_ask_free(src_health_ask_t *a)
+{
+	for (size_t i = 0; i < a->nnames; i++)
+		free(a->names[i]);
+	free(a->names);
+	free(a->query);
+	memset(a, 0, sizeof *a);
 }
 
 void srcq_free(char **q, size_t n)
@@ -950,7 +1020,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			if (q == SRCQ_FAMILIES) {   /* health: the checks (not the /metrics text: only a poller's hint) */
 				const char *sid = promapi_label(s, "service_id");
 				if (sid)   /* health is 1 when passing, 0 when failing */
-					src_node_check(nd, sid, r->health_failing_only ? false : s->v[s->n - 1] != 0.0);
+					src_node_check(nd, sid, s->v[s->n - 1] != 0.0);
 				continue;
 			}
 			if (metric)
@@ -968,12 +1038,8 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok &&   /* the first family is health */
 	                 r->res[SRCQ_FAMILIES].type == PROMAPI_VECTOR;
-	if (health_ok && !r->health_failing_only) {
-		st->health_full_rounds = 1;
-		st->health_full_wanted = false;
-	} else if (st->health_full_rounds) {
-		st->health_full_rounds++;
-	}
+	if (health_ok && r->health_all)
+		st->health_listed = true;
 	strbuf_t hb = STRBUF_INIT;
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
@@ -1006,22 +1072,30 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		}
 		/* the checks (else the ones seen last stay: the header warns of the failed query) */
 		const node_t *n = &m->nodes[idx];
+		bool full = r->health_all || (r->nhealth_full && bsearch(&nd->name, r->health_full, r->nhealth_full,
+		                                                        sizeof *r->health_full, src_str_cmp));
+		if (!full) {   /* not its full list: its failing checks only (a passing one is no news) */
+			size_t keep = 0;
+			for (size_t j = 0; j < nd->nck; j++)
+				if (!nd->ck[j].pass)
+					nd->ck[keep++] = nd->ck[j];
+			nd->nck = keep;
+		}
 		if (!health_ok && n->last_health_ms == 0) {
 			/* never had its checks: say why it has no state yet */
 			const char *e = r->n > SRCQ_FAMILIES ? (r->error[SRCQ_FAMILIES][0] ? r->error[SRCQ_FAMILIES]
 			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
 			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
 			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
-		} else if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
-			st->health_full_wanted = true;   /* new, or never read: its full list next round */
-		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
-		           n->health_seen) {
+		} else if (health_ok && !full && !n->have_health && n->nchecks == 0) {
+			/* new, or never read: no checks said, its full list is asked next round */
+		} else if (health_ok && !full && nd->nck == 0 && n->nfailing == 0 && n->have_health && n->health_seen) {
 			/* nothing fails, as before: the document it has, unchanged (same_body) */
 			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", NULL, 0, NULL, r);
 		} else if (health_ok) {
 			strbuf_reset(&hb);
 			size_t failing;
-			if (r->health_failing_only) {
+			if (!full) {
 				if (nd->nck)
 					qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
 				failing = src_doc_known(&hb, n, nd->ck, nd->nck);
