@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model_priv.h"
+#include "parse_prom.h"
 #include "model_source.h"
 #include "strbuf.h"
 #include "textsafe.h"
@@ -735,7 +736,8 @@ typedef struct src_node {
 	size_t idx;             /* its model index */
 	size_t series;          /* its series in the up answer */
 	int64_t sample_ms;      /* when its up sample was taken */
-	strbuf_t metrics;
+	const promapi_series_t **ser;   /* its series in the families' answers (with __name__) */
+	size_t nser, sercap;
 	src_check_t *ck;        /* its checks in the health answer (names point into it) */
 	size_t nck, ckcap;
 } src_node_t;
@@ -804,58 +806,48 @@ static src_node_t *src_node_find(src_index_t *ix, const char *name)
 
 
 
-static void src_put_value(strbuf_t *b, double v)
+/* The samples of a node's series, as the model takes a scrape's (parse_prom.h): the
+ * labels but __name__, the newest value; scratch reused from node to node. */
+typedef struct src_samples {
+	prom_sample_t *v;
+	size_t n, cap;
+	prom_label_t *l;
+	size_t nl, lcap;
+} src_samples_t;
+
+static prom_str_t src_str(const char *s)
 {
-	if (isnan(v))
-		strbuf_puts(b, "NaN");
-	else if (isinf(v))
-		strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 1e15) {
-		/* most samples are whole numbers: digits without printf's float path */
-		char d[24];
-		size_t k = sizeof d;
-		long long x = (long long)v;
-		unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
-		do {
-			d[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (x < 0)
-			d[--k] = '-';
-		strbuf_append(b, d + k, sizeof d - k);
-	} else
-		strbuf_printf(b, "%.17g", v);
+	prom_str_t r = { s, strlen(s) };
+	return r;
 }
 
-/* One sample as an exposition line: name{labels} value. */
-static void src_put_sample(strbuf_t *b, const char *name, const promapi_series_t *s)
+static void src_samples_of(src_samples_t *ss, const src_node_t *nd)
 {
-	strbuf_puts(b, name);
-	bool first = true;
-	for (size_t i = 0; i < s->nlabels; i++) {
-		const promapi_label_t *l = &s->labels[i];
-		if (strcmp(l->name, "__name__") == 0)
-			continue;
-		strbuf_putc(b, first ? '{' : ',');
-		first = false;
-		strbuf_puts(b, l->name);
-		strbuf_puts(b, "=\"");
-		for (const char *p = l->value; *p;) {   /* runs without escapes copied whole */
-			size_t run = strcspn(p, "\\\"\n");
-			strbuf_append(b, p, run);
-			p += run;
-			if (!*p)
-				break;
-			strbuf_puts(b, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
-			p++;
+	size_t nl = 0;
+	for (size_t i = 0; i < nd->nser; i++)
+		nl += nd->ser[i]->nlabels;
+	ss->v = xgrow(ss->v, &ss->cap, nd->nser ? nd->nser : 1, sizeof *ss->v);
+	ss->l = xgrow(ss->l, &ss->lcap, nl ? nl : 1, sizeof *ss->l);
+	ss->n = ss->nl = 0;
+	for (size_t i = 0; i < nd->nser; i++) {
+		const promapi_series_t *s = nd->ser[i];
+		prom_sample_t *o = &ss->v[ss->n++];
+		memset(o, 0, sizeof *o);
+		o->labels = &ss->l[ss->nl];
+		for (size_t k = 0; k < s->nlabels; k++) {
+			const promapi_label_t *l = &s->labels[k];
+			if (strcmp(l->name, "__name__") == 0) {
+				o->name = src_str(l->value);
+				continue;
+			}
+			ss->l[ss->nl].name = src_str(l->name);
+			ss->l[ss->nl].value = src_str(l->value);
+			ss->nl++;
+			o->nlabels++;
 		}
-		strbuf_putc(b, '"');
+		o->value = s->v[s->n - 1];
+		o->line = ss->n;
 	}
-	if (!first)
-		strbuf_putc(b, '}');
-	strbuf_putc(b, ' ');
-	src_put_value(b, s->v[s->n - 1]);
-	strbuf_putc(b, '\n');
 }
 
 static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, const char *ct, const char *body,
@@ -874,6 +866,26 @@ static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, con
 	pr.len = body ? len : 0;
 	pr.error = error;
 	pr.error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
+	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
+	pr.done_ms = r->done_ms;
+	pr.latency_ms = r->latency_ms;
+	model_apply(m, &pr);
+}
+
+/* A node's /metrics of this round, as samples (no exposition text between). */
+static void src_feed_samples(model_t *m, size_t idx, const src_samples_t *ss, const src_round_t *r)
+{
+	probe_result_t pr;
+	memset(&pr, 0, sizeof pr);
+	pr.node = idx;
+	pr.kind = PROBE_METRICS;
+	pr.path = "/metrics";
+	pr.ok = true;
+	pr.http_status = 200;
+	pr.body = "";
+	pr.samples = ss->v;
+	pr.nsamples = ss->n;
+	pr.error_class = PROBE_ERR_NONE;
 	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
 	pr.done_ms = r->done_ms;
 	pr.latency_ms = r->latency_ms;
@@ -1023,8 +1035,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 					src_node_check(nd, sid, s->v[s->n - 1] != 0.0);
 				continue;
 			}
-			if (metric)
-				src_put_sample(&nd->metrics, metric, s);
+			if (metric) {
+				nd->ser = xgrow(nd->ser, &nd->sercap, nd->nser + 1, sizeof *nd->ser);
+				nd->ser[nd->nser++] = s;
+			}
 		}
 	}
 
@@ -1041,6 +1055,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	if (health_ok && r->health_all)
 		st->health_listed = true;
 	strbuf_t hb = STRBUF_INIT;
+	src_samples_t ss = { NULL, 0, 0, NULL, 0, 0 };
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
@@ -1105,8 +1120,8 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", strbuf_str(&hb),
 			         hb.len, NULL, r);
 		}
-		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
-		         nd->metrics.len, NULL, r);
+		src_samples_of(&ss, nd);
+		src_feed_samples(m, idx, &ss, r);
 	}
 	for (size_t i = 0; i < st->nnames; i++) {
 		if (seen[i])
@@ -1117,8 +1132,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	free(seen);
 	model_tick(m, now);
 	strbuf_free(&hb);
+	free(ss.v);
+	free(ss.l);
 	for (size_t k = 0; k < nn; k++) {
-		strbuf_free(&nodes[k].metrics);
+		free(nodes[k].ser);
 		free(nodes[k].ck);
 	}
 	free(nodes);
