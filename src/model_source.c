@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "model_priv.h"
-#include "parse_prom.h"
 #include "model_source.h"
+#include "parse_prom.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
@@ -803,8 +803,6 @@ static src_node_t *src_node_find(src_index_t *ix, const char *name)
 	}
 	return NULL;
 }
-
-
 
 /* The samples of a node's series, as the model takes a scrape's (parse_prom.h): the
  * labels but __name__, the newest value; scratch reused from node to node. */
