@@ -740,6 +740,7 @@ typedef struct src_node {
 	size_t nser, sercap;
 	src_check_t *ck;        /* its checks in the health answer (names point into it) */
 	size_t nck, ckcap;
+	bool full;              /* its full check list was asked (else its failing checks only) */
 } src_node_t;
 
 static void src_node_check(src_node_t *nd, const char *name, bool pass)
@@ -1014,6 +1015,11 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	st->nodes_seen = nn;
 	src_index_t ix;
 	src_index_init(&ix, nodes, nn);
+	for (size_t i = 0; i < r->nhealth_full; i++) {   /* the nodes whose full check list was asked */
+		src_node_t *nd = src_node_find(&ix, r->health_full[i]);
+		if (nd)
+			nd->full = true;
+	}
 
 	/* the families, sorted out per node */
 	for (size_t q = SRCQ_FAMILIES; q < r->n; q++) {
@@ -1085,8 +1091,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		}
 		/* the checks (else the ones seen last stay: the header warns of the failed query) */
 		const node_t *n = &m->nodes[idx];
-		bool full = r->health_all || (r->nhealth_full && bsearch(&nd->name, r->health_full, r->nhealth_full,
-		                                                        sizeof *r->health_full, src_str_cmp));
+		bool full = r->health_all || nd->full;
 		if (!full) {   /* not its full list: its failing checks only (a passing one is no news) */
 			size_t keep = 0;
 			for (size_t j = 0; j < nd->nck; j++)
