@@ -21,7 +21,10 @@ void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
 		for (int k = 0; k < IND__COUNT; k++)
 			cb(ud, n->name, indicator_name((indicator_id_t)k), n->ind[k].uptime.cur, &n->ind[k], &n->ind[k].hist);
 		for (size_t c = 0; c < n->nchains; c++) {
-			snprintf(key, sizeof key, "rpc:%s", n->chains[c].id);
+			size_t l = strnlen(n->chains[c].id, sizeof key - 5);   /* "rpc:ID", as often as there are rounds */
+			memcpy(key, "rpc:", 4);
+			memcpy(key + 4, n->chains[c].id, l);
+			key[4 + l] = '\0';
 			cb(ud, n->name, key, n->chains[c].state, NULL, &n->chains[c].hist);
 		}
 	}
