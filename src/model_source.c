@@ -730,6 +730,21 @@ static size_t src_doc_known(strbuf_t *b, const node_t *n, const src_check_t *fai
 	return failing;
 }
 
+/* Label name of series s, by its string in the answer (*key, an answer keeps one copy of
+ * each name: 160 000 series a round are not each searched with strcmp), else by name. */
+static const char *src_label(const promapi_series_t *s, const char **key, const char *name)
+{
+	for (size_t i = 0; *key && i < s->nlabels; i++)
+		if (s->labels[i].name == *key)
+			return s->labels[i].value;
+	for (size_t i = 0; i < s->nlabels; i++)
+		if (strcmp(s->labels[i].name, name) == 0) {
+			*key = s->labels[i].name;
+			return s->labels[i].value;
+		}
+	return NULL;
+}
+
 /* A node of this round: its model index and what the families said of it. */
 typedef struct src_node {
 	const char *name;       /* the series' label (points into the up answer) */
@@ -1026,15 +1041,16 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		const promapi_result_t *res = &r->res[q];
 		if (!res->ok || res->type != PROMAPI_VECTOR)
 			continue;
+		const char *k_name = NULL, *k_metric = NULL, *k_sid = NULL;   /* an answer's label names */
 		for (size_t i = 0; i < res->nseries; i++) {
 			const promapi_series_t *s = &res->series[i];
-			const char *name = promapi_label(s, c->name_label);
-			const char *metric = promapi_label(s, "__name__");
+			const char *name = src_label(s, &k_name, c->name_label);
+			const char *metric = src_label(s, &k_metric, "__name__");
 			src_node_t *nd = name ? src_node_find(&ix, name) : NULL;
 			if (!nd || s->n == 0)
 				continue;
 			if (q == SRCQ_FAMILIES) {   /* health: the checks (not the /metrics text: only a poller's hint) */
-				const char *sid = promapi_label(s, "service_id");
+				const char *sid = src_label(s, &k_sid, "service_id");
 				if (sid)   /* health is 1 when passing, 0 when failing */
 					src_node_check(nd, sid, s->v[s->n - 1] != 0.0);
 				continue;
