@@ -48,6 +48,7 @@ struct src_conn {
 	source_cfg_t cfg;          /* own copy: name, url, selector, labels, times (no secrets) */
 	struct curl_slist *headers;
 	bool insecure;
+	bool loopback;             /* the source is on this machine (settings_url_loopback) */
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
@@ -190,7 +191,9 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	SRC_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->cfg.timeout_ms < 2000 ? sc->cfg.timeout_ms : 2000));
 	SRC_SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SRC_SET(CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the token to another host */
-	SRC_SET(CURLOPT_ACCEPT_ENCODING, "");
+	/* compressed answers (a fleet's are tens of MB), but not from this machine: on loopback
+	   compressing costs both sides CPU and saves nothing */
+	SRC_SET(CURLOPT_ACCEPT_ENCODING, sc->loopback ? NULL : "");
 	SRC_SET(CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
 	SRC_SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SRC_SET(CURLOPT_HTTPHEADER, sc->headers);
@@ -490,6 +493,7 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	sc->cfg.name_label = xstrdup(c->name_label);
 	sc->cfg.group_label = c->group_label ? xstrdup(c->group_label) : NULL;
 	sc->insecure = c->http.insecure;
+	sc->loopback = settings_url_loopback(c->url);
 	sc->ca_file = c->http.ca_file ? xstrdup(c->http.ca_file) : NULL;
 	sc->cert_file = c->http.cert_file ? xstrdup(c->http.cert_file) : NULL;
 	sc->key_file = c->http.key_file ? xstrdup(c->http.key_file) : NULL;

@@ -28,6 +28,25 @@ static int load(settings_t *s, const char *text, char *err, size_t n)
 	return settings_load_string(s, "fleet.conf", text, err, n);
 }
 
+/* A source on this machine is asked for plain answers (compressing them on loopback costs
+ * both sides CPU and saves nothing): which URLs are loopback. */
+static void test_url_loopback(void **state)
+{
+	(void)state;
+	const char *yes[] = { "http://127.0.0.1:9090", "http://127.0.0.1", "https://127.8.9.10:443/prometheus",
+		              "http://localhost:9090/api", "http://LOCALHOST", "http://[::1]:9090", "http://[::1]",
+		              "http://127.0.0.1/x?y=1" };
+	const char *no[] = { "http://10.0.0.1:9090", "http://128.0.0.1", "http://127.0.0.1.example.com",
+		             "http://localhost.example.com:9090", "http://[::2]:9090", "https://mimir.example.com/prometheus",
+		             "http://1127.0.0.1", "http://127.0.0.256", "http://example.com/127.0.0.1", "127.0.0.1", "",
+		             "http://[::1]x" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		assert_true(settings_url_loopback(yes[i]));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(settings_url_loopback(no[i]));
+	assert_false(settings_url_loopback(NULL));
+}
+
 static void test_settings_defaults(void **state)
 {
 	(void)state;
@@ -1071,6 +1090,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settings_defaults),
+		cmocka_unit_test(test_url_loopback),
 		cmocka_unit_test(test_settings_errors),
 		cmocka_unit_test(test_settings_node_source),
 		cmocka_unit_test(test_queries_do_not_depend_on_nodes),
