@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/source-cost.sh - issue 17: nodetop reading a fleet of NODES nodes from one
-# [source] (a VictoriaMetrics fed through its import API every 5 s) against nodetop
-# polling POLL_NODES simulated nodes itself, in the same run, one after the other (the two
-# would share the 2 cores with VictoriaMetrics): queries, CPU and RSS per round.
+# [source] (a Prometheus scraping them every 5 s; ENGINE=victoria-metrics: a VictoriaMetrics
+# fed through its import API) against nodetop polling POLL_NODES simulated nodes itself, in
+# the same run, one after the other (the two would share the 2 cores with the engine):
+# queries, CPU and RSS per round.
 # Usage: bench/source-cost.sh [BUILDDIR [SRCDIR]]   (BENCH_QUICK=1: shorter; NODES=N)
 
 BUILDDIR=${1:-${BUILDDIR:-}} SRCDIR=${2:-${SRCDIR:-}}

@@ -13,6 +13,9 @@
  * and returns the length written. Not finite values come out as "-",
  * "inf" or "-inf". */
 
+/* A count as "%.0f" writes it (4, 23400000, -3, nan), without printf's float path for
+ * the whole numbers below 2^53 a model formats every round (heads, connections). */
+size_t fmt_whole(char *buf, size_t n, double v);
 /* Plain number with an SI suffix: 0, 0.35, 12.5, 999, 1.2k, 12k, 123k, 3.4M, 1.2G. */
 size_t fmt_si(char *buf, size_t n, double v);
 /* Bytes in decimal units: 512 B, 3.4 kB, 12 MB, 1.2 GB. */

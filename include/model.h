@@ -24,6 +24,14 @@ typedef enum indicator_id {
 	IND__COUNT
 } indicator_id_t;
 
+/* What the history glue (histwire.c) looked up for an indicator, its series in the store, kept
+ * with it so that a large fleet's indicators are not looked up by name every round: opaque to
+ * the model (epoch 0: not looked up). */
+typedef struct model_hist_ref {
+	int id;
+	unsigned epoch;
+} model_hist_ref_t;
+
 typedef struct indicator {
 	state_t state;
 	int64_t since_ms;       /* when it entered this state (0 = never set) */
@@ -41,6 +49,7 @@ typedef struct indicator {
 	unsigned char long_bar[3][64];
 	int64_t long_bar_end[3];
 	bool long_bar_known;
+	model_hist_ref_t hist;
 } indicator_t;
 
 typedef struct check {
@@ -64,6 +73,7 @@ typedef struct rpc_chain {
 	bool seen;              /* seen in the current scrape (internal) */
 	bool have_listener;     /* a HeadListener check exists for this chain (passing or not) */
 	char source[64];        /* where its metrics come from: "" = /metrics, else the plugin path */
+	model_hist_ref_t hist;  /* its indicator's series in the history store (as indicator_t's) */
 } rpc_chain_t;
 
 #define SERIES_RATE_WINDOW 64   /* recent scrapes kept for rates: 60 s even at 1 s polls */
@@ -410,7 +420,8 @@ extern const int64_t model_long_window_ms[2];   /* 7 d, 30 d */
 
 /* Calls cb for every indicator of every node, chain and group with the state
  * its uptime accrues now (a chain: its state); ind is NULL for a chain. */
-typedef void (*model_indicator_cb)(void *ud, const char *name, const char *key, state_t st, indicator_t *ind);
+typedef void (*model_indicator_cb)(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                                   model_hist_ref_t *ref);
 void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud);
 /* The indicator of name and key (a node's first, then a group's), NULL when none (chains too). */
 indicator_t *model_find_indicator(model_t *m, const char *name, const char *key);

@@ -28,6 +28,8 @@ typedef enum probe_error {
 	PROBE_ERR_OTHER
 } probe_error_t;
 
+struct prom_sample;
+
 typedef struct probe_result {
 	size_t node;               /* index in the model */
 	probe_kind_t kind;
@@ -50,6 +52,10 @@ typedef struct probe_result {
 	int auth_sent;             /* 1 = a token or header was sent (a 401 then means it was refused) */
 	int same_body;             /* 1 = the 200 /health document of the last answer again, body
 	                              not given (a [source] round in which nothing changed) */
+	const struct prom_sample *samples;   /* /metrics as samples already (a [source] round: the
+	                              query API's answers, never text): used instead of body when
+	                              not NULL; nsamples of them (parse_prom.h) */
+	size_t nsamples;
 } probe_result_t;
 
 #endif

@@ -169,6 +169,8 @@ void settings_node_rules(const settings_t *s, const node_cfg_t *n, rules_cfg_t *
 char *settings_default_path(void);
 /* Checks a URL: scheme http or https, a host. */
 bool settings_url_valid(const char *url, char *err, size_t errlen);
+/* The URL's host is this machine's loopback: localhost, 127.0.0.0/8 or [::1]. */
+bool settings_url_loopback(const char *url);
 /* Parses "5", "5s", "500ms", "2m" into milliseconds; false when bad. Also "1h",
  * "1m30s", "0.5s"; a bare number is seconds. */
 bool settings_parse_duration(const char *v, int64_t *ms);

@@ -48,11 +48,11 @@ struct src_conn {
 	source_cfg_t cfg;          /* own copy: name, url, selector, labels, times (no secrets) */
 	struct curl_slist *headers;
 	bool insecure;
+	bool loopback;             /* the source is on this machine (settings_url_loopback) */
 	char *ca_file, *cert_file, *key_file;
 	char **queries;
 	size_t nq;
-	char *health_failing;      /* the health family's query in the rounds between full lists */
-	bool health_full;          /* this round asks the full check list */
+	src_health_ask_t health;   /* the health family's query of this round (srcq_health_ask) */
 	src_req_t *reqs;           /* the queries, the targets, the backfills (SRC_NFIXED), a chart's each */
 	size_t nreqs;
 	size_t backfill_points;    /* chart points it filled */
@@ -168,7 +168,7 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 		curl_free(enc);
 		free(q);
 	} else {
-		const char *q = rq->qi == SRCQ_FAMILIES && !sc->health_full ? sc->health_failing : sc->queries[rq->qi];
+		const char *q = rq->qi == SRCQ_FAMILIES && sc->health.query ? sc->health.query : sc->queries[rq->qi];
 		char *enc = curl_easy_escape(e, q, 0);
 		if (enc && strlen(enc) > SRC_POST_OVER) {
 			url = xasprintf("%s/api/v1/query", sc->cfg.url);
@@ -191,7 +191,9 @@ static bool src_req_start(src_conn_t *sc, src_req_t *rq)
 	SRC_SET(CURLOPT_CONNECTTIMEOUT_MS, (long)(sc->cfg.timeout_ms < 2000 ? sc->cfg.timeout_ms : 2000));
 	SRC_SET(CURLOPT_PROTOCOLS_STR, "http,https");
 	SRC_SET(CURLOPT_FOLLOWLOCATION, 0L);   /* never carry the token to another host */
-	SRC_SET(CURLOPT_ACCEPT_ENCODING, "");
+	/* compressed answers (a fleet's are tens of MB), but not from this machine: on loopback
+	   compressing costs both sides CPU and saves nothing */
+	SRC_SET(CURLOPT_ACCEPT_ENCODING, sc->loopback ? NULL : "");
 	SRC_SET(CURLOPT_USERAGENT, "nodetop/" PACKAGE_VERSION);
 	SRC_SET(CURLOPT_TCP_KEEPALIVE, 1L);
 	SRC_SET(CURLOPT_HTTPHEADER, sc->headers);
@@ -276,7 +278,9 @@ static void src_round_end(src_conn_t *sc)
 	r.res = xcalloc(sc->nq, sizeof *r.res);
 	r.error = xcalloc(sc->nq, sizeof *r.error);
 	r.done_ms = clock_wall_ms();
-	r.health_failing_only = !sc->health_full;
+	r.health_all = sc->health.all;
+	r.health_full = (const char *const *)sc->health.names;
+	r.nhealth_full = sc->health.nnames;
 	for (size_t i = 0; i < sc->nq; i++) {
 		src_req_settle(&sc->reqs[i]);
 		r.res[i] = sc->reqs[i].res;              /* the round owns it now */
@@ -295,6 +299,7 @@ static void src_round_end(src_conn_t *sc)
 	}
 	bool seen = src_apply(as->m, as->s->nnodes < as->m->nnodes ? as->s->nnodes : as->m->nnodes, as->s->nodes,
 	                      &sc->cfg, &sc->st, &r);
+	srcq_health_ask_free(&sc->health);
 	/* --once: a source that could not be read is said on stderr (its nodes are not even known) */
 	if (as->once && !seen)
 		fprintf(stderr, "nodetop: source %s: cannot read the fleet: %s\n", sc->cfg.name, sc->st.last_error);
@@ -469,7 +474,8 @@ static void src_on_timer(uv_timer_t *t)
 	sc->round_start_ms = clock_wall_ms();
 	sc->pending = 0;
 	sc->round_sent0 = sc->sent;
-	sc->health_full = src_health_full_next(&sc->st);
+	srcq_health_ask_free(&sc->health);
+	srcq_health_ask(sc->as->m, &sc->cfg, &sc->st, &sc->health);
 	for (size_t i = 0; i < sc->nq; i++)
 		src_req_start(sc, &sc->reqs[i]);
 	src_req_over(sc);
@@ -487,6 +493,7 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	sc->cfg.name_label = xstrdup(c->name_label);
 	sc->cfg.group_label = c->group_label ? xstrdup(c->group_label) : NULL;
 	sc->insecure = c->http.insecure;
+	sc->loopback = settings_url_loopback(c->url);
 	sc->ca_file = c->http.ca_file ? xstrdup(c->http.ca_file) : NULL;
 	sc->cert_file = c->http.cert_file ? xstrdup(c->http.cert_file) : NULL;
 	sc->key_file = c->http.key_file ? xstrdup(c->http.key_file) : NULL;
@@ -502,7 +509,6 @@ static void src_conn_init(app_source_t *as, src_conn_t *sc, const source_cfg_t *
 	h = curl_slist_append(h, "Accept: application/json");
 	sc->headers = h;
 	sc->queries = srcq_build(c, &as->s->charts, &sc->nq);
-	sc->health_failing = srcq_health_failing(c);
 	sc->nreqs = sc->nq + SRC_NFIXED + as->m->charts.n;
 	sc->reqs = xcalloc(sc->nreqs, sizeof *sc->reqs);
 	for (size_t i = 0; i < sc->nreqs; i++) {
@@ -625,7 +631,7 @@ void app_source_free(app_source_t *as)
 			strbuf_free(&sc->reqs[k].body);
 		free(sc->reqs);
 		srcq_free(sc->queries, sc->nq);
-		free(sc->health_failing);
+		srcq_health_ask_free(&sc->health);
 		curl_slist_free_all(sc->headers);
 		free(sc->cfg.name);
 		free(sc->cfg.url);

@@ -86,6 +86,31 @@ static void fmt_scaled(char *out, size_t outsz, double a, const char *const *uni
 	snprintf(out, outsz, "%s%s%s", num, units[u][0] ? sep : "", units[u]);
 }
 
+size_t fmt_whole(char *buf, size_t n, double v)
+{
+	if (!(v == floor(v) && fabs(v) < 9007199254740992.0) || (v == 0 && signbit(v))) {
+		int len = snprintf(buf, n, "%.0f", v);
+		return len < 0 ? 0 : (size_t)len < n ? (size_t)len : n ? n - 1 : 0;
+	}
+	char d[24];
+	size_t k = sizeof d;
+	unsigned long long u = (unsigned long long)fabs(v);
+	do {
+		d[--k] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		d[--k] = '-';
+	size_t len = sizeof d - k;
+	if (n == 0)
+		return 0;
+	if (len > n - 1)
+		len = n - 1;
+	memcpy(buf, d + k, len);
+	buf[len] = '\0';
+	return len;
+}
+
 size_t fmt_si(char *buf, size_t n, double v)
 {
 	static const char *const units[] = { "", "k", "M", "G", "T", "P", "E" };

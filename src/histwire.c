@@ -27,6 +27,7 @@
 
 struct histwire {
 	history_t *h;
+	unsigned epoch;                  /* this one's mark on the model's model_hist_ref_t (never 0) */
 	model_t *m;
 	uv_timer_t timer;
 	bool timer_on, record;
@@ -67,8 +68,10 @@ bool histwire_path(const settings_t *s, const cli_t *cli, char *buf, size_t n)
 
 /* The hour, day and week bars of one indicator (a day bar is the newest 64 of
  * the days that make the week bar). */
-static void histwire_bars_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void histwire_bars_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                              model_hist_ref_t *ref)
 {
+	(void)ref;
 	histwire_t *hw = ud;
 	(void)st;
 	if (!ind)
@@ -112,8 +115,10 @@ typedef struct restore {
 	int64_t last_seen;               /* end of the newest minute anything was seen in */
 } restore_t;
 
-static void histwire_restore_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void histwire_restore_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                                 model_hist_ref_t *ref)
 {
+	(void)ref;
 	restore_t *r = ud;
 	(void)st;
 	if (!ind)
@@ -191,8 +196,10 @@ static void histwire_feed_points(histwire_t *hw)
 	}
 }
 
-static void histwire_long_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void histwire_long_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                              model_hist_ref_t *ref)
 {
+	(void)ref;
 	histwire_t *hw = ud;
 	(void)st;
 	if (ind)
@@ -285,13 +292,19 @@ static void histwire_restore_timeline(histwire_t *hw, int64_t now, int64_t last_
 
 /* ---------------------------------------------------------------- recording */
 
-static void histwire_observe_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void histwire_observe_one(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                                 model_hist_ref_t *ref)
 {
 	histwire_t *hw = ud;
 	(void)ind;
-	int sid = history_series(hw->h, name, key);
-	if (sid < 0)
-		return;
+	int sid = ref->epoch == hw->epoch ? ref->id : -1;
+	if (sid < 0) {   /* looked up once by name, then kept with the indicator */
+		sid = history_series(hw->h, name, key);
+		if (sid < 0)
+			return;
+		ref->id = sid;
+		ref->epoch = hw->epoch;
+	}
 	if ((size_t)sid >= hw->nfed) {
 		hw->fed = xgrow(hw->fed, &hw->cap_fed, (size_t)sid + 1, sizeof *hw->fed);
 		memset(hw->fed + hw->nfed, 0, ((size_t)sid + 1 - hw->nfed) * sizeof *hw->fed);
@@ -391,6 +404,10 @@ histwire_t *histwire_open(uv_loop_t *loop, model_t *m, const settings_t *s, cons
 	hw->msg = msg;
 	hw->ud = ud;
 	hw->h = history_open(&o, now);
+	static unsigned epochs;
+	if (++epochs == 0)
+		epochs = 1;
+	hw->epoch = epochs;
 	hw->last_long = now;
 
 	/* what the model shows from the runs before */

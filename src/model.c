@@ -210,10 +210,11 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 		return;
 	}
 	if (c->have_head && c->head_changed_ms && now - c->head_changed_ms > m->head_stall_ms) {
-		char d[32];
+		char d[32], h[32];
 		fmt_duration(d, sizeof d, now - c->head_changed_ms);
+		fmt_whole(h, sizeof h, c->head);
 		c->state = STATE_DOWN;
-		snprintf(c->reason, sizeof c->reason, "head stuck at %.0f for %s on chain %s", c->head, d, id);
+		snprintf(c->reason, sizeof c->reason, "head stuck at %s for %s on chain %s", h, d, id);
 		return;
 	}
 	/* the heads_stalled rule: no new head for its window while the process is up */
@@ -239,14 +240,16 @@ static void model_chain_eval(const model_t *m, const node_t *n, rpc_chain_t *c, 
 		return;
 	}
 	if (c->have_states || c->have_head) {
+		char h[32];
+		fmt_whole(h, sizeof h, c->head);
 		c->state = STATE_UP;
 		if (c->have_states && c->have_head)
-			snprintf(c->reason, sizeof c->reason, "%d/%d RPC nodes Alive, head %.0f on chain %s",
-			         c->alive, c->total, c->head, id);
+			snprintf(c->reason, sizeof c->reason, "%d/%d RPC nodes Alive, head %s on chain %s",
+			         c->alive, c->total, h, id);
 		else if (c->have_states)
 			snprintf(c->reason, sizeof c->reason, "%d/%d RPC nodes Alive on chain %s", c->alive, c->total, id);
 		else
-			snprintf(c->reason, sizeof c->reason, "head %.0f on chain %s", c->head, id);
+			snprintf(c->reason, sizeof c->reason, "head %s on chain %s", h, id);
 		return;
 	}
 	/* Judge from the check alone only once /metrics had its chance (it answered,
@@ -435,7 +438,11 @@ static bool model_node_update(model_t *m, node_t *n, int64_t now)
 		         n->db_used, n->db_max, n->db_wait - n->db_wait_prev);
 	} else {
 		st = STATE_UP;
-		snprintf(reason, sizeof reason, "%.0f open, %.0f in use, max %.0f", n->db_open, n->db_used, n->db_max);
+		char o[32], u[32], x[32];
+		fmt_whole(o, sizeof o, n->db_open);
+		fmt_whole(u, sizeof u, n->db_used);
+		fmt_whole(x, sizeof x, n->db_max);
+		snprintf(reason, sizeof reason, "%s open, %s in use, max %s", o, u, x);
 	}
 	model_db_judge(m, n, &st, reason, sizeof reason);   /* the direct probes (model_db.c) */
 	changed |= model_ind_set(m, &n->ind[IND_DB], EVENT_DB, n->name, "", st, reason, now);

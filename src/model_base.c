@@ -10,7 +10,12 @@
 
 void model_copy(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src ? src : "");
+	if (!size)
+		return;
+	size_t n = src ? strnlen(src, size - 1) : 0;   /* as snprintf "%s" would, without its cost */
+	if (n)
+		memmove(dst, src, n);
+	dst[n] = '\0';
 }
 
 void model_copy_slice(char *dst, size_t size, const char *p, size_t len)

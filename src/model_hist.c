@@ -19,18 +19,21 @@ void model_each_indicator(model_t *m, model_indicator_cb cb, void *ud)
 	for (size_t i = 0; i < m->nnodes; i++) {
 		node_t *n = &m->nodes[i];
 		for (int k = 0; k < IND__COUNT; k++)
-			cb(ud, n->name, indicator_name((indicator_id_t)k), n->ind[k].uptime.cur, &n->ind[k]);
+			cb(ud, n->name, indicator_name((indicator_id_t)k), n->ind[k].uptime.cur, &n->ind[k], &n->ind[k].hist);
 		for (size_t c = 0; c < n->nchains; c++) {
-			snprintf(key, sizeof key, "rpc:%s", n->chains[c].id);
-			cb(ud, n->name, key, n->chains[c].state, NULL);
+			size_t l = strnlen(n->chains[c].id, sizeof key - 5);   /* "rpc:ID", as often as there are rounds */
+			memcpy(key, "rpc:", 4);
+			memcpy(key + 4, n->chains[c].id, l);
+			key[4 + l] = '\0';
+			cb(ud, n->name, key, n->chains[c].state, NULL, &n->chains[c].hist);
 		}
 	}
 	for (size_t g = 0; g < m->ngroups; g++)
 		for (int k = 0; k < IND__COUNT; k++)
 			cb(ud, m->groups[g].name, indicator_name((indicator_id_t)k), m->groups[g].ind[k].uptime.cur,
-			   &m->groups[g].ind[k]);
+			   &m->groups[g].ind[k], &m->groups[g].ind[k].hist);
 	for (size_t d = 0; d < m->ndbs; d++)   /* a [database]'s direct probe (issue 15) */
-		cb(ud, m->dbs[d].name, MODEL_DB_HIST_KEY, m->dbs[d].ind.uptime.cur, &m->dbs[d].ind);
+		cb(ud, m->dbs[d].name, MODEL_DB_HIST_KEY, m->dbs[d].ind.uptime.cur, &m->dbs[d].ind, &m->dbs[d].ind.hist);
 }
 
 indicator_t *model_find_indicator(model_t *m, const char *name, const char *key)

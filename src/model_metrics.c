@@ -585,7 +585,19 @@ bool model_apply_metrics(model_t *m, node_t *n, const probe_result_t *r)
 		scrape_init(&c, m, n, plugin);
 		prom_handler_t h = { .on_sample = scrape_on_sample, .want = scrape_want, .on_error = scrape_on_error,
 		                     .ud = &c };
-		prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
+		if (r->samples) {   /* a source's samples: the same handling, no text between */
+			for (size_t i = 0; i < r->nsamples; i++) {
+				st.lines++;
+				if (!scrape_want(&c, r->samples[i].name)) {
+					st.skipped++;
+					continue;
+				}
+				st.samples++;
+				scrape_on_sample(&c, &r->samples[i]);
+			}
+		} else {
+			prom_parse(r->body ? r->body : "", r->body ? r->len : 0, &h, &st);
+		}
 		if (st.samples == 0 && st.errors > 0) {
 			snprintf(err, sizeof err, "unparsable /metrics: %zu malformed line%s", st.errors,
 			         st.errors == 1 ? "" : "s");

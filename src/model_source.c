@@ -8,12 +8,14 @@
 
 #include "model_priv.h"
 #include "model_source.h"
+#include "parse_prom.h"
 #include "strbuf.h"
 #include "textsafe.h"
 #include "xalloc.h"
 
 #define SRC_NOT_AVAILABLE "output not available through Prometheus"
 #define SRC_NAME_MAX 64
+#define SRC_HEALTH_ALL_OVER 64   /* more nodes than this asked in full, and most of the fleet: all of it */
 
 /* The metric families asked each round, one query each (NULL-terminated lists). */
 static const char *const src_families[][8] = {
@@ -120,22 +122,91 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 	return q;
 }
 
-char *srcq_health_failing(const source_cfg_t *c)
+/* The health family's selector: {__name__=~"health",INNER} (a heap string). */
+static char *src_health_sel(const source_cfg_t *c)
 {
 	const char *sel = c->selector ? c->selector : "{}";
 	size_t sl = strlen(sel);
 	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
 	static const char *const health[] = { "health" };
 	char *f = src_family_query(inner, health, 1);
-	char *q = xasprintf("%s == 0", f);
-	free(f);
 	free(inner);
-	return q;
+	return f;
 }
 
-bool src_health_full_next(const src_state_t *st)
+static uint64_t src_hash(const char *s);
+static size_t src_state_at(model_t *m, src_state_t *st, size_t pos);
+
+/* A node name as a regular expression (RE2) that matches only it, inside a PromQL string. */
+static void src_promql_regex(strbuf_t *b, const char *s)
 {
-	return st->health_full_rounds == 0 || st->health_full_wanted || st->health_full_rounds >= SRC_HEALTH_FULL_EVERY;
+	for (; *s; s++) {
+		if (strchr("\\.+*?()|[]{}^$", *s))
+			strbuf_puts(b, "\\\\");   /* the regex's backslash, escaped for the string */
+		else if (*s == '"')
+			strbuf_putc(b, '\\');
+		strbuf_putc(b, *s);
+	}
+}
+
+static int src_str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void srcq_health_ask(model_t *m, const source_cfg_t *c, src_state_t *st, src_health_ask_t *a)
+{
+	memset(a, 0, sizeof *a);
+	char *f = src_health_sel(c);
+	unsigned part = st->health_part;
+	st->health_part = (part + 1) % SRC_HEALTH_PARTS;
+	if (!st->health_listed) {   /* no full list answered yet: every node's */
+		a->all = true;
+		a->query = f;
+		return;
+	}
+	/* this round's part, and the nodes without a list (new, or whose full list failed) */
+	for (size_t i = 0; i < st->nnames; i++) {
+		bool in = src_hash(st->names[i]) % SRC_HEALTH_PARTS == part;
+		if (!in) {
+			size_t idx = src_state_at(m, st, i);
+			in = idx < m->nnodes && !m->nodes[idx].have_health && m->nodes[idx].nchecks == 0;
+		}
+		if (in) {
+			a->names = xgrow(a->names, &a->cap, a->nnames + 1, sizeof *a->names);
+			a->names[a->nnames++] = xstrdup(st->names[i]);
+		}
+	}
+	if (a->nnames > SRC_HEALTH_ALL_OVER && a->nnames > st->nnames / 2) {   /* most of a fleet: the plain list */
+		srcq_health_ask_free(a);
+		a->all = true;
+		a->query = f;
+		return;
+	}
+	strbuf_t q = STRBUF_INIT;
+	strbuf_printf(&q, "%s == 0", f);
+	if (a->nnames) {   /* the failing checks of all, every check of these (or: each series once) */
+		qsort(a->names, a->nnames, sizeof *a->names, src_str_cmp);
+		strbuf_printf(&q, " or %.*s,%s=~\"", (int)(strlen(f) - 1), f, c->name_label);
+		for (size_t i = 0; i < a->nnames; i++) {
+			if (i)
+				strbuf_putc(&q, '|');
+			src_promql_regex(&q, a->names[i]);
+		}
+		strbuf_puts(&q, "\"}");
+	}
+	free(f);
+	a->query = xstrdup(strbuf_str(&q));
+	strbuf_free(&q);
+}
+
+void srcq_health_ask_free(src_health_ask_t *a)
+{
+	for (size_t i = 0; i < a->nnames; i++)
+		free(a->names[i]);
+	free(a->names);
+	free(a->query);
+	memset(a, 0, sizeof *a);
 }
 
 void srcq_free(char **q, size_t n)
@@ -659,15 +730,32 @@ static size_t src_doc_known(strbuf_t *b, const node_t *n, const src_check_t *fai
 	return failing;
 }
 
+/* Label name of series s, by its string in the answer (*key, an answer keeps one copy of
+ * each name: 160 000 series a round are not each searched with strcmp), else by name. */
+static const char *src_label(const promapi_series_t *s, const char **key, const char *name)
+{
+	for (size_t i = 0; *key && i < s->nlabels; i++)
+		if (s->labels[i].name == *key)
+			return s->labels[i].value;
+	for (size_t i = 0; i < s->nlabels; i++)
+		if (strcmp(s->labels[i].name, name) == 0) {
+			*key = s->labels[i].name;
+			return s->labels[i].value;
+		}
+	return NULL;
+}
+
 /* A node of this round: its model index and what the families said of it. */
 typedef struct src_node {
 	const char *name;       /* the series' label (points into the up answer) */
 	size_t idx;             /* its model index */
 	size_t series;          /* its series in the up answer */
 	int64_t sample_ms;      /* when its up sample was taken */
-	strbuf_t metrics;
+	const promapi_series_t **ser;   /* its series in the families' answers (with __name__) */
+	size_t nser, sercap;
 	src_check_t *ck;        /* its checks in the health answer (names point into it) */
 	size_t nck, ckcap;
+	bool full;              /* its full check list was asked (else its failing checks only) */
 } src_node_t;
 
 static void src_node_check(src_node_t *nd, const char *name, bool pass)
@@ -732,60 +820,48 @@ static src_node_t *src_node_find(src_index_t *ix, const char *name)
 	return NULL;
 }
 
+/* The samples of a node's series, as the model takes a scrape's (parse_prom.h): the
+ * labels but __name__, the newest value; scratch reused from node to node. */
+typedef struct src_samples {
+	prom_sample_t *v;
+	size_t n, cap;
+	prom_label_t *l;
+	size_t nl, lcap;
+} src_samples_t;
 
-
-static void src_put_value(strbuf_t *b, double v)
+static prom_str_t src_str(const char *s)
 {
-	if (isnan(v))
-		strbuf_puts(b, "NaN");
-	else if (isinf(v))
-		strbuf_puts(b, v > 0 ? "+Inf" : "-Inf");
-	else if (v == floor(v) && fabs(v) < 1e15) {
-		/* most samples are whole numbers: digits without printf's float path */
-		char d[24];
-		size_t k = sizeof d;
-		long long x = (long long)v;
-		unsigned long long u = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
-		do {
-			d[--k] = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (x < 0)
-			d[--k] = '-';
-		strbuf_append(b, d + k, sizeof d - k);
-	} else
-		strbuf_printf(b, "%.17g", v);
+	prom_str_t r = { s, strlen(s) };
+	return r;
 }
 
-/* One sample as an exposition line: name{labels} value. */
-static void src_put_sample(strbuf_t *b, const char *name, const promapi_series_t *s)
+static void src_samples_of(src_samples_t *ss, const src_node_t *nd)
 {
-	strbuf_puts(b, name);
-	bool first = true;
-	for (size_t i = 0; i < s->nlabels; i++) {
-		const promapi_label_t *l = &s->labels[i];
-		if (strcmp(l->name, "__name__") == 0)
-			continue;
-		strbuf_putc(b, first ? '{' : ',');
-		first = false;
-		strbuf_puts(b, l->name);
-		strbuf_puts(b, "=\"");
-		for (const char *p = l->value; *p;) {   /* runs without escapes copied whole */
-			size_t run = strcspn(p, "\\\"\n");
-			strbuf_append(b, p, run);
-			p += run;
-			if (!*p)
-				break;
-			strbuf_puts(b, *p == '\n' ? "\\n" : *p == '"' ? "\\\"" : "\\\\");
-			p++;
+	size_t nl = 0;
+	for (size_t i = 0; i < nd->nser; i++)
+		nl += nd->ser[i]->nlabels;
+	ss->v = xgrow(ss->v, &ss->cap, nd->nser ? nd->nser : 1, sizeof *ss->v);
+	ss->l = xgrow(ss->l, &ss->lcap, nl ? nl : 1, sizeof *ss->l);
+	ss->n = ss->nl = 0;
+	for (size_t i = 0; i < nd->nser; i++) {
+		const promapi_series_t *s = nd->ser[i];
+		prom_sample_t *o = &ss->v[ss->n++];
+		memset(o, 0, sizeof *o);
+		o->labels = &ss->l[ss->nl];
+		for (size_t k = 0; k < s->nlabels; k++) {
+			const promapi_label_t *l = &s->labels[k];
+			if (strcmp(l->name, "__name__") == 0) {
+				o->name = src_str(l->value);
+				continue;
+			}
+			ss->l[ss->nl].name = src_str(l->name);
+			ss->l[ss->nl].value = src_str(l->value);
+			ss->nl++;
+			o->nlabels++;
 		}
-		strbuf_putc(b, '"');
+		o->value = s->v[s->n - 1];
+		o->line = ss->n;
 	}
-	if (!first)
-		strbuf_putc(b, '}');
-	strbuf_putc(b, ' ');
-	src_put_value(b, s->v[s->n - 1]);
-	strbuf_putc(b, '\n');
 }
 
 static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, const char *ct, const char *body,
@@ -804,6 +880,26 @@ static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, con
 	pr.len = body ? len : 0;
 	pr.error = error;
 	pr.error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
+	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
+	pr.done_ms = r->done_ms;
+	pr.latency_ms = r->latency_ms;
+	model_apply(m, &pr);
+}
+
+/* A node's /metrics of this round, as samples (no exposition text between). */
+static void src_feed_samples(model_t *m, size_t idx, const src_samples_t *ss, const src_round_t *r)
+{
+	probe_result_t pr;
+	memset(&pr, 0, sizeof pr);
+	pr.node = idx;
+	pr.kind = PROBE_METRICS;
+	pr.path = "/metrics";
+	pr.ok = true;
+	pr.http_status = 200;
+	pr.body = "";
+	pr.samples = ss->v;
+	pr.nsamples = ss->n;
+	pr.error_class = PROBE_ERR_NONE;
 	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
 	pr.done_ms = r->done_ms;
 	pr.latency_ms = r->latency_ms;
@@ -934,27 +1030,35 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	st->nodes_seen = nn;
 	src_index_t ix;
 	src_index_init(&ix, nodes, nn);
+	for (size_t i = 0; i < r->nhealth_full; i++) {   /* the nodes whose full check list was asked */
+		src_node_t *nd = src_node_find(&ix, r->health_full[i]);
+		if (nd)
+			nd->full = true;
+	}
 
 	/* the families, sorted out per node */
 	for (size_t q = SRCQ_FAMILIES; q < r->n; q++) {
 		const promapi_result_t *res = &r->res[q];
 		if (!res->ok || res->type != PROMAPI_VECTOR)
 			continue;
+		const char *k_name = NULL, *k_metric = NULL, *k_sid = NULL;   /* an answer's label names */
 		for (size_t i = 0; i < res->nseries; i++) {
 			const promapi_series_t *s = &res->series[i];
-			const char *name = promapi_label(s, c->name_label);
-			const char *metric = promapi_label(s, "__name__");
+			const char *name = src_label(s, &k_name, c->name_label);
+			const char *metric = src_label(s, &k_metric, "__name__");
 			src_node_t *nd = name ? src_node_find(&ix, name) : NULL;
 			if (!nd || s->n == 0)
 				continue;
 			if (q == SRCQ_FAMILIES) {   /* health: the checks (not the /metrics text: only a poller's hint) */
-				const char *sid = promapi_label(s, "service_id");
+				const char *sid = src_label(s, &k_sid, "service_id");
 				if (sid)   /* health is 1 when passing, 0 when failing */
-					src_node_check(nd, sid, r->health_failing_only ? false : s->v[s->n - 1] != 0.0);
+					src_node_check(nd, sid, s->v[s->n - 1] != 0.0);
 				continue;
 			}
-			if (metric)
-				src_put_sample(&nd->metrics, metric, s);
+			if (metric) {
+				nd->ser = xgrow(nd->ser, &nd->sercap, nd->nser + 1, sizeof *nd->ser);
+				nd->ser[nd->nser++] = s;
+			}
 		}
 	}
 
@@ -968,13 +1072,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	}
 	bool health_ok = r->n > SRCQ_FAMILIES && r->res[SRCQ_FAMILIES].ok &&   /* the first family is health */
 	                 r->res[SRCQ_FAMILIES].type == PROMAPI_VECTOR;
-	if (health_ok && !r->health_failing_only) {
-		st->health_full_rounds = 1;
-		st->health_full_wanted = false;
-	} else if (st->health_full_rounds) {
-		st->health_full_rounds++;
-	}
+	if (health_ok && r->health_all)
+		st->health_listed = true;
 	strbuf_t hb = STRBUF_INIT;
+	src_samples_t ss = { NULL, 0, 0, NULL, 0, 0 };
 	int64_t stale_ms = 2 * (c->scrape_interval_ms > 0 ? c->scrape_interval_ms : 15000) + c->lag_ms;
 
 	bool *seen = xcalloc(st->nnames ? st->nnames : 1, sizeof *seen);
@@ -1006,22 +1107,29 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 		}
 		/* the checks (else the ones seen last stay: the header warns of the failed query) */
 		const node_t *n = &m->nodes[idx];
+		bool full = r->health_all || nd->full;
+		if (!full) {   /* not its full list: its failing checks only (a passing one is no news) */
+			size_t keep = 0;
+			for (size_t j = 0; j < nd->nck; j++)
+				if (!nd->ck[j].pass)
+					nd->ck[keep++] = nd->ck[j];
+			nd->nck = keep;
+		}
 		if (!health_ok && n->last_health_ms == 0) {
 			/* never had its checks: say why it has no state yet */
 			const char *e = r->n > SRCQ_FAMILIES ? (r->error[SRCQ_FAMILIES][0] ? r->error[SRCQ_FAMILIES]
 			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
 			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
 			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
-		} else if (health_ok && r->health_failing_only && !n->have_health && n->nchecks == 0) {
-			st->health_full_wanted = true;   /* new, or never read: its full list next round */
-		} else if (health_ok && r->health_failing_only && nd->nck == 0 && n->nfailing == 0 && n->have_health &&
-		           n->health_seen) {
+		} else if (health_ok && !full && !n->have_health && n->nchecks == 0) {
+			/* new, or never read: no checks said, its full list is asked next round */
+		} else if (health_ok && !full && nd->nck == 0 && n->nfailing == 0 && n->have_health && n->health_seen) {
 			/* nothing fails, as before: the document it has, unchanged (same_body) */
 			src_feed(m, idx, PROBE_HEALTH, 200, "application/vnd.api+json", NULL, 0, NULL, r);
 		} else if (health_ok) {
 			strbuf_reset(&hb);
 			size_t failing;
-			if (r->health_failing_only) {
+			if (!full) {
 				if (nd->nck)
 					qsort(nd->ck, nd->nck, sizeof *nd->ck, src_check_cmp);
 				failing = src_doc_known(&hb, n, nd->ck, nd->nck);
@@ -1031,8 +1139,8 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			src_feed(m, idx, PROBE_HEALTH, failing ? 207 : 200, "application/vnd.api+json", strbuf_str(&hb),
 			         hb.len, NULL, r);
 		}
-		src_feed(m, idx, PROBE_METRICS, 200, "text/plain; version=0.0.4", strbuf_str(&nd->metrics),
-		         nd->metrics.len, NULL, r);
+		src_samples_of(&ss, nd);
+		src_feed_samples(m, idx, &ss, r);
 	}
 	for (size_t i = 0; i < st->nnames; i++) {
 		if (seen[i])
@@ -1043,8 +1151,10 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 	free(seen);
 	model_tick(m, now);
 	strbuf_free(&hb);
+	free(ss.v);
+	free(ss.l);
 	for (size_t k = 0; k < nn; k++) {
-		strbuf_free(&nodes[k].metrics);
+		free(nodes[k].ser);
 		free(nodes[k].ck);
 	}
 	free(nodes);

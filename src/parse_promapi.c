@@ -92,7 +92,9 @@ typedef struct pa {
 	pa_chunk_t *arena;          /* becomes r->doc */
 	pa_istr_t *tab;             /* interned label strings */
 	size_t tcap, tn;
-	promapi_label_t lab[PROMAPI_MAX_LABELS];   /* the element being read */
+	promapi_label_t lab[PROMAPI_MAX_LABELS];   /* the element being read; beyond it, the ones before */
+	uint32_t labk[PROMAPI_MAX_LABELS], labv[PROMAPI_MAX_LABELS];   /* lab's name and value lengths */
+	size_t labn;                /* lab[0..labn) hold strings (of this element or one before) */
 	int64_t *pts;               /* its points (matrix) */
 	double *ptv;
 	size_t pcap;
@@ -620,16 +622,26 @@ static bool pa_labels(pa_t *pa, int *state, size_t *nl)
 				return false;
 			continue;
 		}
-		const char *name = pa_intern(pa, k, kn);   /* before the value may reuse pa->sb */
+		/* the series before nearly always had the same name here, and often the same value
+		   (job, instance): the string it has already, not a lookup */
+		bool had = n < pa->labn;
+		const char *name = had && pa->labk[n] == kn && memcmp(pa->lab[n].name, k, kn) == 0
+		                   ? pa->lab[n].name : pa_intern(pa, k, kn);   /* before the value may reuse pa->sb */
 		if (!pa_str(pa, true, &v, &vn))
 			return false;
 		if (vn > PROMAPI_MAX_LABEL_LEN) {
 			bad = true;
 			continue;
 		}
+		const char *value = had && pa->labv[n] == vn && memcmp(pa->lab[n].value, v, vn) == 0
+		                    ? pa->lab[n].value : pa_intern(pa, v, vn);
 		pa->lab[n].name = name;
-		pa->lab[n].value = pa_intern(pa, v, vn);
+		pa->lab[n].value = value;
+		pa->labk[n] = (uint32_t)kn;
+		pa->labv[n] = (uint32_t)vn;
 		n++;
+		if (n > pa->labn)
+			pa->labn = n;
 	}
 	if (!bad) {
 		*state = LAB_OK;

@@ -522,30 +522,45 @@ static int rule_level(const rule_info_t *ri, const rule_cfg_t *rc, double v, dou
 	return RULE_LEVEL_NONE;
 }
 
-/* One observation of rule r for subject: value v, detail d. */
-static void rule_observe(rules_state_t *st, rule_id_t r, const char *subject, double v, const char *d)
+/* src into dst[size] as snprintf "%s" would (every rule, every node, every scrape). */
+static void rules_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+	memmove(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* One observation of rule r for subject, value v, in two steps: rule_look says whether it
+ * needs its detail (an instance exists, or begins) and returns the instance, else NULL
+ * (most observations: nothing to say, nothing formatted); rule_settle takes the detail. */
+static rule_inst_t *rule_look(rules_state_t *st, rule_id_t r, const char *subject, double v, int *level,
+                              double *thr)
 {
 	const rule_cfg_t *rc = &st->cfg->r[r];
-	double thr;
-	int level = rule_level(&rules_info[r], rc, v, &thr);
+	*level = rule_level(&rules_info[r], rc, v, thr);
 	if (!st->last[r].have || (rules_info[r].below ? v < st->last[r].v : v > st->last[r].v)) {
 		st->last[r].have = true;
 		st->last[r].v = v;
-		snprintf(st->last[r].subject, sizeof st->last[r].subject, "%s", subject);
+		rules_copy(st->last[r].subject, sizeof st->last[r].subject, subject);
 	}
-	rule_inst_t *x = inst_find(st, r, subject, level > 0);
+	rule_inst_t *x = inst_find(st, r, subject, *level > 0);
 	if (!x)
-		return;
+		return NULL;
 	x->seen = true;
 	x->missed = 0;
 	x->value = v;
+	return x;
+}
+
+static void rule_settle(rules_state_t *st, rule_inst_t *x, int level, double thr, const char *d)
+{
+	const rule_cfg_t *rc = &st->cfg->r[x->rule];
+	x->threshold = thr;
 	if (level == 0) {
-		x->threshold = thr;
 		inst_resolve(st, x, d);
 		return;
 	}
-	x->threshold = thr;
-	snprintf(x->detail, sizeof x->detail, "%s", d);
+	rules_copy(x->detail, sizeof x->detail, d);
 	if (x->pending_ms == 0)
 		x->pending_ms = st->now;
 	if (st->now - x->pending_ms < rc->for_ms || x->level == level)
@@ -555,6 +570,16 @@ static void rule_observe(rules_state_t *st, rule_id_t r, const char *subject, do
 		x->since_ms = st->now;
 	x->level = level;
 	inst_emit(st, x, from);
+}
+
+/* One observation of rule r for subject: value v, detail d. */
+static void rule_observe(rules_state_t *st, rule_id_t r, const char *subject, double v, const char *d)
+{
+	int level;
+	double thr;
+	rule_inst_t *x = rule_look(st, r, subject, v, &level, &thr);
+	if (x)
+		rule_settle(st, x, level, thr, d);
 }
 
 /* The rule keeps its state this scrape (no verdict possible yet). */
@@ -590,11 +615,16 @@ static void eval_balance(rules_state_t *st, const rules_input_t *in)
 			continue;
 		const char *sp = strchr(s->subject, ' ');
 		size_t alen = sp ? (size_t)(sp - s->subject) : strlen(s->subject);
+		int level;
+		double thr;
+		rule_inst_t *x = rule_look(st, RULE_BALANCE, s->subject, s->value, &level, &thr);
+		if (!x)
+			continue;   /* nothing to say: nothing formatted */
 		char acct[80], v[32], d[192];
 		rules_short_account(acct, sizeof acct, s->subject, alen);
 		fmt_g(v, sizeof v, s->value);
 		snprintf(d, sizeof d, "native balance %s of %s%s", v, acct, sp ? sp : "");
-		rule_observe(st, RULE_BALANCE, s->subject, s->value, d);
+		rule_settle(st, x, level, thr, d);
 	}
 }
 
@@ -731,9 +761,14 @@ static void eval_missing(rules_state_t *st, const rules_input_t *in)
 		if (!(st->ever & (1u << m)))
 			continue;
 		bool there = (in->present >> m) & 1;
+		int level;
+		double thr;
+		rule_inst_t *x = rule_look(st, RULE_METRIC_MISSING, rules_metric_names[m], there ? 1 : 0, &level, &thr);
+		if (!x)
+			continue;
 		char d[192];
 		snprintf(d, sizeof d, there ? "%s is served again" : "%s no longer served", rules_metric_names[m]);
-		rule_observe(st, RULE_METRIC_MISSING, rules_metric_names[m], there ? 1 : 0, d);
+		rule_settle(st, x, level, thr, d);
 	}
 }
 

@@ -930,6 +930,36 @@ static bool settings_has_ctl(const char *v, bool allow_tab)
 
 /* ------------------------------------------------------------------ URLs */
 
+bool settings_url_loopback(const char *url)
+{
+	const char *h = url ? strstr(url, "://") : NULL;
+	if (!h)
+		return false;
+	h += 3;
+	size_t n = strcspn(h, "/?#");
+	const char *at = memchr(h, '@', n);   /* userinfo (refused in a config): the host follows it */
+	if (at) {
+		n -= (size_t)(at + 1 - h);
+		h = at + 1;
+	}
+	if (n >= 5 && strncmp(h, "[::1]", 5) == 0)
+		return n == 5 || h[5] == ':';
+	size_t hl = strcspn(h, ":/?#");
+	if (hl > n)
+		hl = n;
+	if (hl == 9 && strncasecmp(h, "localhost", 9) == 0)
+		return true;
+	unsigned a, b, c, d;
+	char end;
+	char host[16];
+	if (hl >= sizeof host || hl < 7)
+		return false;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	return sscanf(host, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &end) == 4 && a == 127 && b < 256 && c < 256 &&
+	       d < 256;
+}
+
 bool settings_url_valid(const char *url, char *err, size_t errlen)
 {
 	char e[SETTINGS_ECHO_MAX + 8];

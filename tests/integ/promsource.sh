@@ -15,8 +15,14 @@ B=$SIM
 # C: a lease pair (the standby does not listen: up == 0, connection refused), no failover in the test
 sim_start --nodes 2 --scenarios healthy,healthy --lease-pair 0,1 --failover-ms 86400000 || exit 1
 C=$SIM
+# D: one node whose check list the engines' scrape cuts (a reload cuts less: a check appears)
+sim_start --nodes 1 --scenarios healthy || exit 1
+D=$SIM
 targets=$(awk '{ printf "%s\"127.0.0.1:%s\"", (NR > 1 ? ", " : ""), $2 }' "$A" "$B")
-cat >"$T_TMP/scrape.yml" <<YML
+# scrape_yml REGEX: the engines' scrape config, the grow job's health series of the checks
+# matching REGEX dropped (written whole, then moved: an engine reloads it on SIGHUP)
+scrape_yml() {
+	cat >"$T_TMP/scrape.yml.new" <<YML
 global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -29,7 +35,17 @@ scrape_configs:
       - targets: ["127.0.0.1:$(sim_port 0 "$C")", "127.0.0.1:$(sim_port 1 "$C")"]
         labels:
           pair: p1
+  - job_name: grow
+    static_configs:
+      - targets: ["127.0.0.1:$(sim_port 0 "$D")"]
+    metric_relabel_configs:
+      - source_labels: [__name__, service_id]
+        regex: 'health;($1)'
+        action: drop
 YML
+	mv "$T_TMP/scrape.yml.new" "$T_TMP/scrape.yml"
+}
+scrape_yml 'Heartbeat|JobSpawner'
 
 # peer_start NAME READY_PATH CMD...: starts a peer on a free port (the word @PORT@ in
 # CMD), retried when another test took the port first; sets PEER_URL and PEER_PID.
@@ -73,7 +89,7 @@ PROM=$PEER_URL PROM_PID=$PEER_PID
 # -search.latencyOffset: VictoriaMetrics hides the newest 30 s by default
 peer_start victoria-metrics /health victoria-metrics -promscrape.config="$T_TMP/scrape.yml" \
 	-storageDataPath="$T_TMP/vm-data" -httpListenAddr=127.0.0.1:@PORT@ -search.latencyOffset=1s || exit 1
-VM=$PEER_URL
+VM=$PEER_URL VM_PID=$PEER_PID
 
 t_check "prometheus scrapes the 5 simulated nodes" wait_until has_up "$PROM" 5 1
 t_check "victoria-metrics scrapes the 5 simulated nodes" wait_until has_up "$VM" 5 1
@@ -177,6 +193,38 @@ for n in d["nodes"]: print(n["name"], n["state"], n["role"])' <"$T_TMP/pair.json
 want=$(printf '%s\n' "p1 active=127.0.0.1:$(sim_port 0 "$C")" "127.0.0.1:$(sim_port 0 "$C") up active" \
 	"127.0.0.1:$(sim_port 1 "$C") standby standby" | sort)
 t_eq "pair: the group, its active member and the standby" "$want" "$pair"
+
+# A check list that changes after the first round: the rounds after it ask the failing checks
+# of the fleet and, in turn, the full lists of a part of it (SRC_HEALTH_PARTS rounds for all):
+# a check that appears shows, through each engine. The engines drop two of the grow node's
+# 30 checks, then (reloaded) one, then none.
+checks_in() {   # checks_in URL N: the engine has N health series of the grow node
+	[ "$(curl -s --max-time 5 "$1/api/v1/query" --data-urlencode 'query=count(health{job="grow"})' |
+		sed -n 's/.*"value":\[[^,]*,"\([0-9]*\)".*/\1/p')" = "$2" ]
+}
+grow_conf() {   # grow_conf ENGINE_URL: the grow job as a fleet, a round a second
+	printf '[source fleet]\ntype = prometheus\nurl = %s\nscrape_interval = 1s\nlag = 20s\ninterval = 1s\nselector = {job="grow"}\n' "$1"
+}
+t_check "prometheus has 28 of the grow node's checks" wait_until checks_in "$PROM" 28
+t_check "victoria-metrics has 28 of the grow node's checks" wait_until checks_in "$VM" 28
+tmux_need
+grow_conf "$PROM" >"$T_TMP/growp.conf"
+tmux_start 160 40 "$NODETOP" -c "$T_TMP/growp.conf"
+t_check "checks (prometheus): the first round lists the node's 28" tmux_wait "0 of 28 failing"
+scrape_yml 'JobSpawner'
+kill -HUP "$PROM_PID" "$VM_PID"
+t_check "prometheus has 29 of them after its reload" wait_until checks_in "$PROM" 29
+t_check "checks (prometheus): a check that appears after the first round is listed" tmux_wait "0 of 29 failing"
+tmux_stop
+t_check "victoria-metrics has 29 of them after its reload" wait_until checks_in "$VM" 29
+grow_conf "$VM" >"$T_TMP/growv.conf"
+tmux_start 160 40 "$NODETOP" -c "$T_TMP/growv.conf"
+t_check "checks (victoria-metrics): the first round lists the node's 29" tmux_wait "0 of 29 failing"
+scrape_yml ''
+kill -HUP "$PROM_PID" "$VM_PID"
+t_check "victoria-metrics has all 30 after its reload" wait_until checks_in "$VM" 30
+t_check "checks (victoria-metrics): a check that appears after the first round is listed" tmux_wait "0 of 30 failing"
+tmux_stop
 
 # SIGHUP adding a polled node: the source's nodes stay what they were (they are not
 # discovered again: no second "unknown ->" for them), the polled node is added

@@ -495,6 +495,33 @@ static void test_fmt_si(void **state)
 	check_table(fmt_si, t, sizeof t / sizeof t[0]);
 }
 
+/* fmt_whole writes what "%.0f" writes: the fast path for whole numbers and printf's for
+ * the rest (halves round as printf rounds them, -0, not finite, beyond 2^53), also cut short. */
+static void test_fmt_whole(void **state)
+{
+	(void)state;
+	const double v[] = { 0, -0.0, 1, -1, 4, 20, 23400000, -23400000, 9007199254740991.0, 9007199254740992.0,
+		             -9007199254740993.0, 1e20, -1e300, 0.5, 1.5, 2.5, -0.5, -2.5, 3.49, 1e15 + 0.5,
+		             NAN, INFINITY, -INFINITY, 4294967296.0, 18446744073709551616.0 };
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char want[400], got[400];
+		snprintf(want, sizeof want, "%.0f", v[i]);
+		assert_int_equal(fmt_whole(got, sizeof got, v[i]), strlen(want));
+		assert_string_equal(got, want);
+		char small[4];   /* cut to fit, NUL-terminated, as snprintf would */
+		size_t n = fmt_whole(small, sizeof small, v[i]);
+		assert_int_equal(n, strlen(want) < 3 ? strlen(want) : 3);
+		assert_int_equal(strlen(small), n);
+		assert_memory_equal(small, want, n);
+	}
+	for (long long k = -100000; k <= 100000; k += 7) {   /* a stretch of them */
+		char want[32], got[32];
+		snprintf(want, sizeof want, "%.0f", (double)k * 1000003.0);
+		fmt_whole(got, sizeof got, (double)k * 1000003.0);
+		assert_string_equal(got, want);
+	}
+}
+
 static void test_fmt_bytes(void **state)
 {
 	static const fcase_t t[] = {
@@ -974,6 +1001,7 @@ int main(void)
 		cmocka_unit_test(test_spark_cells),
 		cmocka_unit_test(test_spark_from_ring),
 		cmocka_unit_test(test_fmt_si),
+		cmocka_unit_test(test_fmt_whole),
 		cmocka_unit_test(test_fmt_bytes),
 		cmocka_unit_test(test_fmt_rates_percent),
 		cmocka_unit_test(test_fmt_value_units),

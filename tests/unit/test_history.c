@@ -240,6 +240,65 @@ static void test_flush_is_batched(void **state)
 	history_close(h, T0 + 3 * MIN);
 }
 
+/* The minutes this process keeps until they are written are stored compactly (a byte for
+ * a minute wholly in one state): what reaches the file is what the plain buckets hold,
+ * minute by minute, through long steady stretches, a minute with many changes, a quarter
+ * hour of changes every 20 s, and the turn of an hour. */
+static void test_pending_minutes_exact(void **state)
+{
+	history_t *h = open_at(T0);
+	int s = history_series(h, "node-1", "node");
+	enum { NMIN = 80 };
+	bucket_t want[NMIN];
+	memset(want, 0, sizeof want);
+	int64_t start = T0 + 25 * MIN + 13 * SEC, end = start + 75 * MIN;   /* from hh:25:13 past the next hour */
+	int64_t prev = 0;
+	hstate_t cur = HS_UP;
+	int64_t first_min = buckets_index(BUCKET_MINUTE, start);
+	for (int64_t t = start; t < end; t += 5 * SEC) {
+		int64_t k = (t - start) / (5 * SEC);
+		hstate_t st;
+		if (t < start + 10 * MIN)
+			st = HS_UP;                                        /* steady */
+		else if (t < start + 11 * MIN)
+			st = (hstate_t)(1 + k % 5);                       /* a change every 5 s for a minute */
+		else if (t < start + 26 * MIN)
+			st = (k / 4) % 2 ? HS_DEGRADED : HS_DOWN;         /* every 20 s for a quarter hour */
+		else if (t < start + 60 * MIN)
+			st = HS_STANDBY;                                   /* steady, across the hour */
+		else
+			st = (k / 30) % 2 ? HS_UNKNOWN : HS_UP;            /* every 2.5 min */
+		history_observe(h, s, t, st);
+		if (prev)   /* the reference: the time since the last look in the state then */
+			for (int64_t m = buckets_index(BUCKET_MINUTE, prev); m <= buckets_index(BUCKET_MINUTE, t - 1); m++)
+				buckets_accrue(&want[m - first_min], buckets_start_ms(BUCKET_MINUTE, m), BUCKETS_MINUTE_MS, prev,
+				               t, cur);
+		prev = t;
+		cur = st;
+		history_tick(h, t);
+	}
+	int64_t last = end - 5 * SEC;
+	assert_int_equal(history_flush(h, last), 0);
+	bucket_t got[NMIN];
+	assert_int_equal(history_load_buckets(h, "node-1", "node", BUCKET_MINUTE, first_min, NMIN, got), 0);
+	int detailed = 0;
+	for (int i = 0; i < NMIN; i++) {
+		for (int k = 0; k < HS__COUNT; k++)
+			assert_int_equal(got[i].ms[k], want[i].ms[k]);
+		if (buckets_seen_ms(&want[i])) {
+			assert_int_equal(got[i].first, want[i].first);
+			assert_int_equal(got[i].last, want[i].last);
+		}
+		int whole = 0;
+		for (int k = 0; k < HS__COUNT; k++)
+			whole += want[i].ms[k] == (uint32_t)MIN;
+		detailed += buckets_seen_ms(&want[i]) && !whole;
+	}
+	assert_true(detailed > 20);   /* the quarter hour of changes, and more, were detailed minutes */
+	assert_true(buckets_seen_ms(&want[0]) > 0 && buckets_seen_ms(&want[0]) < (uint64_t)MIN);   /* a partial first */
+	history_close(h, last);
+}
+
 static void test_restart_and_not_watched(void **state)
 {
 	/* first run 10:00-10:20 up, 10:20-10:30 down; nodetop off 10:30-11:00; second run 11:00-11:30 up */
@@ -804,6 +863,7 @@ int main(void)
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_is_batched, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pending_minutes_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restart_and_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gap_longer_than_max_is_not_watched, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_processes_share_one_file, setup, teardown),

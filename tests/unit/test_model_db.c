@@ -665,8 +665,10 @@ static void test_lease_tie_confirmed(void **state)
 
 /* ------------------------------------------------------------ history */
 
-static void each_cb(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void each_cb(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                    model_hist_ref_t *ref)
 {
+	(void)ref;
 	strbuf_t *sb = ud;
 	strbuf_printf(sb, "%s/%s/%s/%d;", name, key, state_name(st), ind != NULL);
 }

@@ -39,8 +39,10 @@ typedef struct seen {
 	int with_ind;
 } seen_t;
 
-static void collect(void *ud, const char *name, const char *key, state_t st, indicator_t *ind)
+static void collect(void *ud, const char *name, const char *key, state_t st, indicator_t *ind,
+                    model_hist_ref_t *ref)
 {
+	(void)ref;
 	seen_t *s = ud;
 	if (s->n < 32)
 		snprintf(s->lines[s->n++], sizeof s->lines[0], "%s %s %s", name, key, state_name(st));

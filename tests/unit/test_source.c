@@ -28,6 +28,25 @@ static int load(settings_t *s, const char *text, char *err, size_t n)
 	return settings_load_string(s, "fleet.conf", text, err, n);
 }
 
+/* A source on this machine is asked for plain answers (compressing them on loopback costs
+ * both sides CPU and saves nothing): which URLs are loopback. */
+static void test_url_loopback(void **state)
+{
+	(void)state;
+	const char *yes[] = { "http://127.0.0.1:9090", "http://127.0.0.1", "https://127.8.9.10:443/prometheus",
+		              "http://localhost:9090/api", "http://LOCALHOST", "http://[::1]:9090", "http://[::1]",
+		              "http://127.0.0.1/x?y=1" };
+	const char *no[] = { "http://10.0.0.1:9090", "http://128.0.0.1", "http://127.0.0.1.example.com",
+		             "http://localhost.example.com:9090", "http://[::2]:9090", "https://mimir.example.com/prometheus",
+		             "http://1127.0.0.1", "http://127.0.0.256", "http://example.com/127.0.0.1", "127.0.0.1", "",
+		             "http://[::1]x" };
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+		assert_true(settings_url_loopback(yes[i]));
+	for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+		assert_false(settings_url_loopback(no[i]));
+	assert_false(settings_url_loopback(NULL));
+}
+
 static void test_settings_defaults(void **state)
 {
 	(void)state;
@@ -124,9 +143,6 @@ static void test_queries_do_not_depend_on_nodes(void **state)
 		states |= strcmp(q[i], "{__name__=~\"multi_node_states\",job=\"cl\"} != 0 or "
 		                       "{__name__=~\"multi_node_states\",job=\"cl\",state=\"Alive\"}") == 0;
 	assert_true(states);
-	char *hf = srcq_health_failing(&s.sources[0]);
-	assert_string_equal(hf, "{__name__=~\"health\",job=\"cl\"} == 0");
-	free(hf);
 	/* the charted series nobody asked yet: in one more query (go_goroutines is charted by default) */
 	bool charted = false;
 	for (size_t i = SRCQ_FAMILIES; i < n; i++)
@@ -207,6 +223,8 @@ typedef struct round_in {
 	const char *family_error;   /* the health query failed with this transport error */
 	const char *targets;        /* a targets answer, or NULL */
 	bool failing_only;          /* health is the answer of health == 0 (failing checks only) */
+	const char *const *full;    /* failing_only: and the full lists of these nodes (sorted) */
+	size_t nfull;
 } round_in_t;
 
 static void run_round(fake_t *f, const round_in_t *in, int64_t now)
@@ -221,7 +239,9 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 	r.error = xcalloc(nq, sizeof *r.error);
 	r.done_ms = now;
 	r.latency_ms = 3;
-	r.health_failing_only = in->failing_only;
+	r.health_all = !in->failing_only;
+	r.health_full = in->full;
+	r.nhealth_full = in->nfull;
 	for (size_t i = 0; i < nq; i++) {
 		char *body = NULL;
 		if (i == SRCQ_UP && in->up_error) {
@@ -235,15 +255,17 @@ static void run_round(fake_t *f, const round_in_t *in, int64_t now)
 		if (i == SRCQ_UP) {
 			body = vec(now, "up", in->up, in->nup);
 		} else if (i == SRCQ_TS) {
-			char spec[32][128];
-			const char *ps[32];
-			for (size_t k = 0; k < in->nup && k < 32; k++) {
+			char (*spec)[128] = xcalloc(in->nup ? in->nup : 1, sizeof *spec);
+			const char **ps = xcalloc(in->nup ? in->nup : 1, sizeof *ps);
+			for (size_t k = 0; k < in->nup; k++) {
 				char inst[64];
 				sscanf(in->up[k], "%63[^|]", inst);
 				snprintf(spec[k], sizeof spec[k], "%s|-|%.3f", inst, (double)in->sample_ms / 1000.0);
 				ps[k] = spec[k];
 			}
 			body = vec(now, "x", ps, in->nup);
+			free(ps);
+			free(spec);
 		} else if (i == SRCQ_FAMILIES) {
 			body = vec(now, "health", in->health, in->nhealth);
 		} else if (i == SRCQ_FAMILIES + 5) {
@@ -298,7 +320,7 @@ static const char *const DB[] = { "127.0.0.1:35071|-|5", "127.0.0.1:40439|-|5" }
 /* A round of the three-node fleet (UP3, HEALTH, DB) whose samples are age_ms old at now. */
 static void fleet_round(fake_t *f, int64_t now, int64_t age_ms)
 {
-	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
+	round_in_t in = { UP3, 3, now - age_ms, HEALTH, 3, DB, 2, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(f, &in, now);
 }
 
@@ -308,7 +330,7 @@ static void test_round_discovers_and_judges(void **state)
 	fake_t f;
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
-	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json", false };
+	round_in_t in = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, NULL, NULL, "promapi/prom-targets.json", false, NULL, 0 };
 	run_round(&f, &in, t0);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *a = node_of(&f, "127.0.0.1:35071"), *b = node_of(&f, "127.0.0.1:40439");
@@ -337,7 +359,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	fake_init(&f, NULL);
 	int64_t t0 = TU_T0;
 	fleet_round(&f, t0, 500);
-	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL, false };
+	round_in_t bad = { NULL, 0, 0, NULL, 0, NULL, 0, "connection refused", NULL, NULL, false, NULL, 0 };
 	run_round(&f, &bad, t0 + 5000);
 	assert_int_equal(f.m.nnodes, 3);
 	for (size_t i = 0; i < f.m.nnodes; i++) {
@@ -362,7 +384,7 @@ static void test_source_down_makes_nodes_unknown(void **state)
 	assert_string_equal(line, "via eu, 2s old");
 	assert_false(trouble);
 	/* a family's query fails: the fleet is read, the header warns */
-	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL, false };
+	round_in_t half = { UP3, 3, t0 + 15000 - 500, HEALTH, 3, DB, 2, NULL, "timed out after 4000 ms", NULL, false, NULL, 0 };
 	run_round(&f, &half, t0 + 15000);
 	assert_int_equal(node_of(&f, "127.0.0.1:35071")->ind[IND_NODE].state, STATE_UP);
 	/* the checks seen last are kept, not dropped as "no longer reported" */
@@ -391,7 +413,7 @@ static void test_stale_and_gone(void **state)
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_non_null(strstr(a->ind[IND_NODE].reason, "stale"));
 	/* one series gone: unknown, kept */
-	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL, false };
+	round_in_t two = { UP3, 2, t0 + 10000 - 200, HEALTH, 3, DB, 2, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(&f, &two, t0 + 10000);
 	assert_int_equal(f.m.nnodes, 3);
 	const node_t *gone = node_of(&f, "127.0.0.1:1");
@@ -412,7 +434,7 @@ static void test_hostile_labels_pass_through(void **state)
 	const char *const up[] = { "a:1|-|1" };
 	const char *const health[] = { "a:1|,\"service_id\":\"Odd\\\"Check\\\\x\\ny\"|0" };
 	const char *const db[] = { "a:1|,\"pool\":\"q\\\"r\\\\s\\nt\"|5" };
-	round_in_t in = { up, 1, t0 - 100, health, 1, db, 1, NULL, NULL, NULL, false };
+	round_in_t in = { up, 1, t0 - 100, health, 1, db, 1, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(&f, &in, t0);
 	const node_t *n = node_of(&f, "a:1");
 	const check_t *ck = check_of(n, "Odd\"Check\\x\ny");
@@ -433,7 +455,7 @@ static void test_groups_by_label(void **state)
 	int64_t t0 = TU_T0;
 	const char *const up[] = { "a:1|,\"pair\":\"p1\"|1", "b:1|,\"pair\":\"p1\"|0", "c:1|-|1" };
 	const char *const none[] = { "zz|-|1" };
-	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL, false };
+	round_in_t in = { up, 3, t0 - 100, none, 0, none, 0, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(&f, &in, t0);
 	assert_string_equal(node_of(&f, "a:1")->group, "p1");
 	assert_string_equal(node_of(&f, "b:1")->group, "p1");
@@ -634,7 +656,7 @@ static void test_sources_json(void **state)
 	assert_int_equal((int)cJSON_GetObjectItem(s0, "nodes")->valuedouble, 3);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(s0, "error")));
 	cJSON_Delete(a);
-	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL, false };
+	round_in_t dead = { UP3, 3, t0 - 500, HEALTH, 3, DB, 2, "connection refused", NULL, NULL, false, NULL, 0 };
 	run_round(&f, &dead, t0 + 5000);
 	a = report_source_json(&f.m, t0 + 6000);
 	s0 = cJSON_GetArrayItem(a, 0);
@@ -694,9 +716,9 @@ static void test_backfill_db_and_rpc(void **state)
 }
 
 
-/* Between two full check lists a round asks only the failing checks: they are applied to
- * the list each node had (the others pass), a new node waits for its list, and the full
- * list comes back every SRC_HEALTH_FULL_EVERY rounds. */
+/* After the first full check list a round asks the failing checks of the fleet and the
+ * full lists of one part of it: the failing ones are applied to the list each node had (the
+ * others pass), a node of the part gets its list anew, a new node waits for its list. */
 static void test_failing_checks_between_full_lists(void **state)
 {
 	(void)state;
@@ -706,18 +728,27 @@ static void test_failing_checks_between_full_lists(void **state)
 	static const char *const up1[] = { "a:1|-|1" };
 	static const char *const full[] = { "a:1|,\"service_id\":\"Heartbeat\"|1", "a:1|,\"service_id\":\"EVM.1.Txm\"|1",
 		                            "a:1|,\"service_id\":\"Heartbeat\"|1" /* a second job: once */ };
-	assert_true(src_health_full_next(&f.st));   /* the first round asks the full list */
-	round_in_t in = { up1, 1, t - 100, full, 3, NULL, 0, NULL, NULL, NULL, false };
+	src_health_ask_t ask;
+	srcq_health_ask(&f.m, &f.s.sources[0], &f.st, &ask);
+	assert_true(ask.all);   /* the first round asks every node's full list */
+	assert_string_equal(ask.query, "{__name__=~\"health\",job=\"chainlink_node\"}");
+	srcq_health_ask_free(&ask);
+	round_in_t in = { up1, 1, t - 100, full, 3, NULL, 0, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(&f, &in, t);
 	const node_t *a = node_of(&f, "a:1");
 	assert_int_equal(a->nchecks, 2);
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UP);
-	assert_false(src_health_full_next(&f.st));
+	srcq_health_ask(&f.m, &f.s.sources[0], &f.st, &ask);
+	assert_false(ask.all);
+	assert_string_equal(ask.query, ask.nnames ? "{__name__=~\"health\",job=\"chainlink_node\"} == 0 or "
+	                                            "{__name__=~\"health\",job=\"chainlink_node\",instance=~\"a:1\"}"
+	                                          : "{__name__=~\"health\",job=\"chainlink_node\"} == 0");
+	srcq_health_ask_free(&ask);
 
 	/* Txm fails: degraded, Heartbeat still listed and passing */
 	static const char *const fail1[] = { "a:1|,\"service_id\":\"EVM.1.Txm\"|0" };
 	t += 1000;
-	round_in_t in2 = { up1, 1, t - 100, fail1, 1, NULL, 0, NULL, NULL, NULL, true };
+	round_in_t in2 = { up1, 1, t - 100, fail1, 1, NULL, 0, NULL, NULL, NULL, true, NULL, 0 };
 	run_round(&f, &in2, t);
 	a = node_of(&f, "a:1");
 	assert_int_equal(a->nchecks, 2);
@@ -729,7 +760,7 @@ static void test_failing_checks_between_full_lists(void **state)
 	/* a failing check it did not have is added; one that stopped failing passes */
 	static const char *const fail2[] = { "a:1|,\"service_id\":\"Mailbox\"|0" };
 	t += 1000;
-	round_in_t in3 = { up1, 1, t - 100, fail2, 1, NULL, 0, NULL, NULL, NULL, true };
+	round_in_t in3 = { up1, 1, t - 100, fail2, 1, NULL, 0, NULL, NULL, NULL, true, NULL, 0 };
 	run_round(&f, &in3, t);
 	a = node_of(&f, "a:1");
 	assert_int_equal(a->nchecks, 3);
@@ -739,7 +770,7 @@ static void test_failing_checks_between_full_lists(void **state)
 
 	/* nothing fails: up, every check it had listed and passing */
 	t += 1000;
-	round_in_t in4 = { up1, 1, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
+	round_in_t in4 = { up1, 1, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true, NULL, 0 };
 	run_round(&f, &in4, t);
 	a = node_of(&f, "a:1");
 	assert_int_equal(a->nchecks, 3);
@@ -749,40 +780,98 @@ static void test_failing_checks_between_full_lists(void **state)
 	assert_int_equal(node_of(&f, "a:1")->nchecks, 3);
 	assert_int_equal(node_of(&f, "a:1")->ind[IND_NODE].state, STATE_UP);
 
-	/* a node that appears between full lists has none: no checks said, its list next round */
+	/* a node that appears between full lists has none: no checks said, its list asked next round */
 	static const char *const up2[] = { "a:1|-|1", "b:2|-|1" };
 	t += 1000;
-	round_in_t in5 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
+	round_in_t in5 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true, NULL, 0 };
 	run_round(&f, &in5, t);
 	const node_t *b = node_of(&f, "b:2");
 	assert_int_equal(b->nchecks, 0);
 	assert_false(b->have_health);
 	assert_int_not_equal(b->ind[IND_NODE].state, STATE_UP);
-	assert_true(src_health_full_next(&f.st));
-	static const char *const full2[] = { "a:1|,\"service_id\":\"Heartbeat\"|1", "b:2|,\"service_id\":\"Heartbeat\"|1" };
+	srcq_health_ask(&f.m, &f.s.sources[0], &f.st, &ask);
+	assert_false(ask.all);
+	bool asks_b = false;
+	for (size_t i = 0; i < ask.nnames; i++)
+		asks_b |= strcmp(ask.names[i], "b:2") == 0;
+	assert_true(asks_b);
+	assert_non_null(strstr(ask.query, "instance=~\""));
+	srcq_health_ask_free(&ask);
+	/* the part's lists: b's (and a's) replace what each had; a passing check in it is listed */
+	static const char *const part[] = { "a:1|,\"service_id\":\"Heartbeat\"|1", "b:2|,\"service_id\":\"Heartbeat\"|1",
+		                            "b:2|,\"service_id\":\"JobSpawner\"|1" };
+	static const char *const both[] = { "a:1", "b:2" };
 	t += 1000;
-	round_in_t in6 = { up2, 2, t - 100, full2, 2, NULL, 0, NULL, NULL, NULL, false };
+	round_in_t in6 = { up2, 2, t - 100, part, 3, NULL, 0, NULL, NULL, NULL, true, both, 2 };
 	run_round(&f, &in6, t);
 	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_UP);
+	assert_int_equal(node_of(&f, "b:2")->nchecks, 2);
 	/* the full list replaces what a had: the checks gone from it are gone */
 	assert_int_equal(node_of(&f, "a:1")->nchecks, 1);
-	assert_false(src_health_full_next(&f.st));
-
-	/* every SRC_HEALTH_FULL_EVERY rounds the full list again */
-	int between = 0;
-	while (!src_health_full_next(&f.st) && between < 100) {
-		t += 1000;
-		round_in_t in7 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, true };
-		run_round(&f, &in7, t);
-		between++;
-	}
-	assert_int_equal(between, SRC_HEALTH_FULL_EVERY - 1);
-	/* a failed full list is asked again */
+	/* a node not of the part: a passing check in the answer is no news, only failing ones count */
+	static const char *const mixed[] = { "b:2|,\"service_id\":\"Extra\"|1", "b:2|,\"service_id\":\"JobSpawner\"|0" };
 	t += 1000;
-	round_in_t in8 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false };
+	round_in_t in7 = { up2, 2, t - 100, mixed, 2, NULL, 0, NULL, NULL, NULL, true, NULL, 0 };
+	run_round(&f, &in7, t);
+	b = node_of(&f, "b:2");
+	assert_int_equal(b->nchecks, 2);
+	assert_null(check_of(b, "Extra"));
+	assert_int_equal(check_of(b, "JobSpawner")->status, CHECK_FAILING);
+	/* a failed health query: the checks seen last stay */
+	t += 1000;
+	round_in_t in8 = { up2, 2, t - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, true, NULL, 0 };
 	run_round(&f, &in8, t);
-	assert_true(src_health_full_next(&f.st));
-	assert_int_equal(node_of(&f, "b:2")->ind[IND_NODE].state, STATE_UP);   /* the checks seen last stay */
+	assert_int_equal(node_of(&f, "a:1")->ind[IND_NODE].state, STATE_UP);
+	assert_int_equal(node_of(&f, "b:2")->nchecks, 2);
+	fake_free(&f);
+}
+
+/* The parts: over SRC_HEALTH_PARTS rounds every node's full list is asked exactly once
+ * (each round a part, none of them most of the fleet), a name with regular expression
+ * characters matches only itself, and no answer of the whole fleet's lists is asked again. */
+static void test_health_parts(void **state)
+{
+	(void)state;
+	fake_t f;
+	fake_init(&f, "selector = {job=\"cl\"}\n");
+	enum { N = 600 };
+	static char names[N][32], specs[N][48];
+	static const char *up[N], *full[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], i == 7 ? "node.7:(x)+y" : "node%03d.eu:9100", i);
+		snprintf(specs[i], sizeof specs[i], "%s|-|1", names[i]);
+		up[i] = specs[i];
+	}
+	for (int i = 0; i < N; i++) {
+		static char hs[N][160];
+		snprintf(hs[i], sizeof hs[i], "%.31s|,\"service_id\":\"Heartbeat\"|1", names[i]);
+		full[i] = hs[i];
+	}
+	int64_t t = TU_T0;
+	round_in_t in = { up, N, t - 100, full, N, NULL, 0, NULL, NULL, NULL, false, NULL, 0 };
+	run_round(&f, &in, t);
+	assert_int_equal(f.m.nnodes, N);
+	int asked[N] = { 0 }, odd = 0;
+	size_t most = 0;
+	for (int r = 0; r < SRC_HEALTH_PARTS; r++) {
+		src_health_ask_t ask;
+		srcq_health_ask(&f.m, &f.s.sources[0], &f.st, &ask);
+		assert_false(ask.all);
+		const char *pre = "{__name__=~\"health\",job=\"cl\"} == 0 or {__name__=~\"health\",job=\"cl\",instance=~\"";
+		assert_true(strncmp(ask.query, pre, strlen(pre)) == 0);
+		most = ask.nnames > most ? ask.nnames : most;
+		for (size_t k = 0; k < ask.nnames; k++)
+			for (int i = 0; i < N; i++)
+				asked[i] += strcmp(ask.names[k], names[i]) == 0;
+		for (size_t k = 1; k < ask.nnames; k++)
+			assert_true(strcmp(ask.names[k - 1], ask.names[k]) < 0);
+		odd += strstr(ask.query, "node\\\\.7:\\\\(x\\\\)\\\\+y|") != NULL;   /* node\.7:\(x\)\+y in a string */
+		srcq_health_ask_free(&ask);
+	}
+	for (int i = 0; i < N; i++)
+		assert_int_equal(asked[i], 1);
+	assert_int_equal(odd, 1);   /* the odd name, escaped, once */
+	assert_true(most < N / 4);   /* a part is a part: 600 / 12 is 50 on average */
 	fake_free(&f);
 }
 
@@ -817,7 +906,7 @@ static void test_backfill_charts(void **state)
 
 	int64_t t0 = TU_T0;
 	static const char *const up1[] = { "a:1|-|1" };
-	round_in_t in = { up1, 1, t0 - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, false };
+	round_in_t in = { up1, 1, t0 - 100, NULL, 0, NULL, 0, NULL, NULL, NULL, false, NULL, 0 };
 	run_round(&f, &in, t0);
 	/* a live point of a's head chart at t0 (what the round above gave: none), then the backfill */
 	const char *doc = "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":["
@@ -875,7 +964,7 @@ static void test_first_up_and_unread_checks(void **state)
 	assert_int_equal(a->ind[IND_NODE].state, STATE_UNKNOWN);
 	assert_string_equal(a->ind[IND_NODE].reason, "waiting for the first round of source eu");
 	/* the round: health timed out, a had never had its checks */
-	round_in_t in = { up2, 2, t0 - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false };
+	round_in_t in = { up2, 2, t0 - 100, NULL, 0, NULL, 0, NULL, "timed out after 5000 ms", NULL, false, NULL, 0 };
 	run_round(&f, &in, t0 + 500);
 	a = node_of(&f, "a:1");
 	assert_int_equal(f.m.nnodes, 2);
@@ -1001,6 +1090,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_settings_defaults),
+		cmocka_unit_test(test_url_loopback),
 		cmocka_unit_test(test_settings_errors),
 		cmocka_unit_test(test_settings_node_source),
 		cmocka_unit_test(test_queries_do_not_depend_on_nodes),
@@ -1017,6 +1107,7 @@ int main(void)
 		cmocka_unit_test(test_sources_json),
 		cmocka_unit_test(test_backfill_db_and_rpc),
 		cmocka_unit_test(test_failing_checks_between_full_lists),
+		cmocka_unit_test(test_health_parts),
 		cmocka_unit_test(test_backfill_charts),
 		cmocka_unit_test(test_first_up_and_unread_checks),
 		cmocka_unit_test(test_big_fleet_keeps_charts_in_source),
