@@ -53,6 +53,14 @@ static bool src_family_has(const char *name)
 	return false;
 }
 
+/* The selector's matchers without its braces ({job="cl"} -> job="cl"), a heap string. */
+static char *src_inner(const source_cfg_t *c)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	return sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+}
+
 /* {__name__=~"a|b",INNER} */
 static char *src_family_query(const char *inner, const char *const *names, size_t n)
 {
@@ -76,9 +84,7 @@ static char *src_family_query(const char *inner, const char *const *names, size_
 
 char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	char **q = xcalloc(SRCQ_FAMILIES + SRC_NFAMILIES + 1, sizeof *q);
 	size_t k = 0;
 	q[k++] = xasprintf("up{%s}", inner);
@@ -125,9 +131,7 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 /* The health family's selector: {__name__=~"health",INNER} (a heap string). */
 static char *src_health_sel(const source_cfg_t *c)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	static const char *const health[] = { "health" };
 	char *f = src_family_query(inner, health, 1);
 	free(inner);
@@ -278,9 +282,7 @@ char *srcq_backfill(const source_cfg_t *c)
 
 char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	const char *comma = *inner ? "," : "";
 	const char *l = c->name_label;
 	char *q;
@@ -291,7 +293,7 @@ char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 		              "min by (%s) (sum by (%s, evmChainID) (evm_pool_rpc_node_states{%s%sstate=\"Alive\"}) > bool 0)",
 		              l, l, inner, comma, l, l, inner, comma);
 	else
-		q = xasprintf("up%s", sel);
+		q = xasprintf("up{%s}", inner);
 	free(inner);
 	return q;
 }
