@@ -866,25 +866,32 @@ static void src_samples_of(src_samples_t *ss, const src_node_t *nd)
 	}
 }
 
+/* What a poll of node idx would have given, from round r. */
+static void src_result(probe_result_t *pr, size_t idx, probe_kind_t kind, long status, const char *ct,
+                       const char *body, size_t len, const char *error, const src_round_t *r)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->same_body = kind == PROBE_HEALTH && status == 200 && !body && !error;
+	pr->node = idx;
+	pr->kind = kind;
+	pr->path = kind == PROBE_HEALTH ? "/health" : "/metrics";
+	pr->ok = error == NULL;
+	pr->http_status = error ? 0 : status;
+	pr->content_type = ct;
+	pr->body = body ? body : "";
+	pr->len = body ? len : 0;
+	pr->error = error;
+	pr->error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
+	pr->scheduled_ms = pr->started_ms = r->done_ms - (int64_t)r->latency_ms;
+	pr->done_ms = r->done_ms;
+	pr->latency_ms = r->latency_ms;
+}
+
 static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, const char *ct, const char *body,
                      size_t len, const char *error, const src_round_t *r)
 {
 	probe_result_t pr;
-	memset(&pr, 0, sizeof pr);
-	pr.same_body = kind == PROBE_HEALTH && status == 200 && !body && !error;
-	pr.node = idx;
-	pr.kind = kind;
-	pr.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
-	pr.ok = error == NULL;
-	pr.http_status = error ? 0 : status;
-	pr.content_type = ct;
-	pr.body = body ? body : "";
-	pr.len = body ? len : 0;
-	pr.error = error;
-	pr.error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
-	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
-	pr.done_ms = r->done_ms;
-	pr.latency_ms = r->latency_ms;
+	src_result(&pr, idx, kind, status, ct, body, len, error, r);
 	model_apply(m, &pr);
 }
 
@@ -892,19 +899,9 @@ static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, con
 static void src_feed_samples(model_t *m, size_t idx, const src_samples_t *ss, const src_round_t *r)
 {
 	probe_result_t pr;
-	memset(&pr, 0, sizeof pr);
-	pr.node = idx;
-	pr.kind = PROBE_METRICS;
-	pr.path = "/metrics";
-	pr.ok = true;
-	pr.http_status = 200;
-	pr.body = "";
+	src_result(&pr, idx, PROBE_METRICS, 200, NULL, NULL, 0, NULL, r);
 	pr.samples = ss->v;
 	pr.nsamples = ss->n;
-	pr.error_class = PROBE_ERR_NONE;
-	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
-	pr.done_ms = r->done_ms;
-	pr.latency_ms = r->latency_ms;
 	model_apply(m, &pr);
 }
 
