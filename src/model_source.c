@@ -153,6 +153,12 @@ static void src_promql_regex(strbuf_t *b, const char *s)
 	}
 }
 
+/* A node that never had its check list read (new, or its full list failed): asked in full. */
+static bool src_unlisted(const node_t *n)
+{
+	return !n->have_health && n->nchecks == 0;
+}
+
 static int src_str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -174,7 +180,7 @@ void srcq_health_ask(model_t *m, const source_cfg_t *c, src_state_t *st, src_hea
 		bool in = src_hash(st->names[i]) % SRC_HEALTH_PARTS == part;
 		if (!in) {
 			size_t idx = src_state_at(m, st, i);
-			in = idx < m->nnodes && !m->nodes[idx].have_health && m->nodes[idx].nchecks == 0;
+			in = idx < m->nnodes && src_unlisted(&m->nodes[idx]);
 		}
 		if (in) {
 			a->names = xgrow(a->names, &a->cap, a->nnames + 1, sizeof *a->names);
@@ -1120,7 +1126,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
 			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
 			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
-		} else if (health_ok && !full && !n->have_health && n->nchecks == 0) {
+		} else if (health_ok && !full && src_unlisted(n)) {
 			/* new, or never read: no checks said, its full list is asked next round */
 		} else if (health_ok && !full && nd->nck == 0 && n->nfailing == 0 && n->have_health && n->health_seen) {
 			/* nothing fails, as before: the document it has, unchanged (same_body) */
