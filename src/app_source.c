@@ -474,8 +474,7 @@ static void src_on_timer(uv_timer_t *t)
 	sc->round_start_ms = clock_wall_ms();
 	sc->pending = 0;
 	sc->round_sent0 = sc->sent;
-	srcq_health_ask_free(&sc->health);
-	srcq_health_ask(sc->as->m, &sc->cfg, &sc->st, &sc->health);
+	srcq_health_ask(sc->as->m, &sc->cfg, &sc->st, &sc->health);   /* let go at the round's end */
 	for (size_t i = 0; i < sc->nq; i++)
 		src_req_start(sc, &sc->reqs[i]);
 	src_req_over(sc);

@@ -53,6 +53,14 @@ static bool src_family_has(const char *name)
 	return false;
 }
 
+/* The selector's matchers without its braces ({job="cl"} -> job="cl"), a heap string. */
+static char *src_inner(const source_cfg_t *c)
+{
+	const char *sel = c->selector ? c->selector : "{}";
+	size_t sl = strlen(sel);
+	return sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+}
+
 /* {__name__=~"a|b",INNER} */
 static char *src_family_query(const char *inner, const char *const *names, size_t n)
 {
@@ -76,9 +84,7 @@ static char *src_family_query(const char *inner, const char *const *names, size_
 
 char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	char **q = xcalloc(SRCQ_FAMILIES + SRC_NFAMILIES + 1, sizeof *q);
 	size_t k = 0;
 	q[k++] = xasprintf("up{%s}", inner);
@@ -125,9 +131,7 @@ char **srcq_build(const source_cfg_t *c, const chart_set_t *charts, size_t *n)
 /* The health family's selector: {__name__=~"health",INNER} (a heap string). */
 static char *src_health_sel(const source_cfg_t *c)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	static const char *const health[] = { "health" };
 	char *f = src_family_query(inner, health, 1);
 	free(inner);
@@ -147,6 +151,12 @@ static void src_promql_regex(strbuf_t *b, const char *s)
 			strbuf_putc(b, '\\');
 		strbuf_putc(b, *s);
 	}
+}
+
+/* A node that never had its check list read (new, or its full list failed): asked in full. */
+static bool src_unlisted(const node_t *n)
+{
+	return !n->have_health && n->nchecks == 0;
 }
 
 static int src_str_cmp(const void *a, const void *b)
@@ -170,7 +180,7 @@ void srcq_health_ask(model_t *m, const source_cfg_t *c, src_state_t *st, src_hea
 		bool in = src_hash(st->names[i]) % SRC_HEALTH_PARTS == part;
 		if (!in) {
 			size_t idx = src_state_at(m, st, i);
-			in = idx < m->nnodes && !m->nodes[idx].have_health && m->nodes[idx].nchecks == 0;
+			in = idx < m->nnodes && src_unlisted(&m->nodes[idx]);
 		}
 		if (in) {
 			a->names = xgrow(a->names, &a->cap, a->nnames + 1, sizeof *a->names);
@@ -278,9 +288,7 @@ char *srcq_backfill(const source_cfg_t *c)
 
 char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 {
-	const char *sel = c->selector ? c->selector : "{}";
-	size_t sl = strlen(sel);
-	char *inner = sl >= 2 ? xstrndup(sel + 1, sl - 2) : xstrdup("");
+	char *inner = src_inner(c);
 	const char *comma = *inner ? "," : "";
 	const char *l = c->name_label;
 	char *q;
@@ -291,7 +299,7 @@ char *srcq_backfill_ind(const source_cfg_t *c, indicator_id_t ind)
 		              "min by (%s) (sum by (%s, evmChainID) (evm_pool_rpc_node_states{%s%sstate=\"Alive\"}) > bool 0)",
 		              l, l, inner, comma, l, l, inner, comma);
 	else
-		q = xasprintf("up%s", sel);
+		q = xasprintf("up{%s}", inner);
 	free(inner);
 	return q;
 }
@@ -864,25 +872,32 @@ static void src_samples_of(src_samples_t *ss, const src_node_t *nd)
 	}
 }
 
+/* What a poll of node idx would have given, from round r. */
+static void src_result(probe_result_t *pr, size_t idx, probe_kind_t kind, long status, const char *ct,
+                       const char *body, size_t len, const char *error, const src_round_t *r)
+{
+	memset(pr, 0, sizeof *pr);
+	pr->same_body = kind == PROBE_HEALTH && status == 200 && !body && !error;
+	pr->node = idx;
+	pr->kind = kind;
+	pr->path = kind == PROBE_HEALTH ? "/health" : "/metrics";
+	pr->ok = error == NULL;
+	pr->http_status = error ? 0 : status;
+	pr->content_type = ct;
+	pr->body = body ? body : "";
+	pr->len = body ? len : 0;
+	pr->error = error;
+	pr->error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
+	pr->scheduled_ms = pr->started_ms = r->done_ms - (int64_t)r->latency_ms;
+	pr->done_ms = r->done_ms;
+	pr->latency_ms = r->latency_ms;
+}
+
 static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, const char *ct, const char *body,
                      size_t len, const char *error, const src_round_t *r)
 {
 	probe_result_t pr;
-	memset(&pr, 0, sizeof pr);
-	pr.same_body = kind == PROBE_HEALTH && status == 200 && !body && !error;
-	pr.node = idx;
-	pr.kind = kind;
-	pr.path = kind == PROBE_HEALTH ? "/health" : "/metrics";
-	pr.ok = error == NULL;
-	pr.http_status = error ? 0 : status;
-	pr.content_type = ct;
-	pr.body = body ? body : "";
-	pr.len = body ? len : 0;
-	pr.error = error;
-	pr.error_class = error ? src_error_class(error) : PROBE_ERR_NONE;
-	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
-	pr.done_ms = r->done_ms;
-	pr.latency_ms = r->latency_ms;
+	src_result(&pr, idx, kind, status, ct, body, len, error, r);
 	model_apply(m, &pr);
 }
 
@@ -890,19 +905,9 @@ static void src_feed(model_t *m, size_t idx, probe_kind_t kind, long status, con
 static void src_feed_samples(model_t *m, size_t idx, const src_samples_t *ss, const src_round_t *r)
 {
 	probe_result_t pr;
-	memset(&pr, 0, sizeof pr);
-	pr.node = idx;
-	pr.kind = PROBE_METRICS;
-	pr.path = "/metrics";
-	pr.ok = true;
-	pr.http_status = 200;
-	pr.body = "";
+	src_result(&pr, idx, PROBE_METRICS, 200, NULL, NULL, 0, NULL, r);
 	pr.samples = ss->v;
 	pr.nsamples = ss->n;
-	pr.error_class = PROBE_ERR_NONE;
-	pr.scheduled_ms = pr.started_ms = r->done_ms - (int64_t)r->latency_ms;
-	pr.done_ms = r->done_ms;
-	pr.latency_ms = r->latency_ms;
 	model_apply(m, &pr);
 }
 
@@ -1121,7 +1126,7 @@ bool src_apply(model_t *m, size_t nconfig, const node_cfg_t *cfg, const source_c
 			                                        : r->res[SRCQ_FAMILIES].error) : "not asked";
 			snprintf(why, sizeof why, "checks not read from source %s: %s", c->name, e[0] ? e : "no answer");
 			model_copy(m->nodes[idx].error, sizeof m->nodes[idx].error, why);
-		} else if (health_ok && !full && !n->have_health && n->nchecks == 0) {
+		} else if (health_ok && !full && src_unlisted(n)) {
 			/* new, or never read: no checks said, its full list is asked next round */
 		} else if (health_ok && !full && nd->nck == 0 && n->nfailing == 0 && n->have_health && n->health_seen) {
 			/* nothing fails, as before: the document it has, unchanged (same_body) */
